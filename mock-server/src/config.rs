@@ -1,0 +1,227 @@
+//! Server configuration: what the CLI flags, the builder and `PUT /__mock/config` set.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Which JWT plugin family the mock behaves as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum PluginVersion {
+    /// CoCart JWT Authentication 3.0.x: 403 errors, PAT sessions, rotation kills the old token.
+    #[default]
+    V3,
+    /// 2.x (2.5.x): 401 errors, no `pat`, one refresh token per user, logout does not kill tokens.
+    V2,
+}
+
+impl FromStr for PluginVersion {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "v3" | "3" => Ok(Self::V3),
+            "v2" | "2" => Ok(Self::V2),
+            other => Err(format!("unknown plugin profile {other:?}: expected v3 or v2")),
+        }
+    }
+}
+
+/// How the hosting in front of WordPress treats the `Authorization` header.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum HostProfile {
+    /// The header reaches the app.
+    #[default]
+    Standard,
+    /// A shared host without the rewrite rule: `Authorization` never reaches the app.
+    StripAuthorization,
+    /// CoCart 4.9's "Authorization Header" setting: the credentials are read from this header
+    /// (only when `Authorization` is empty).
+    CustomAuthHeader(String),
+}
+
+impl fmt::Display for HostProfile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Standard => f.write_str("standard"),
+            Self::StripAuthorization => f.write_str("strip-authorization"),
+            Self::CustomAuthHeader(h) => write!(f, "custom-auth-header:{h}"),
+        }
+    }
+}
+
+impl FromStr for HostProfile {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "standard" => Ok(Self::Standard),
+            "strip-authorization" => Ok(Self::StripAuthorization),
+            other => match other.strip_prefix("custom-auth-header:") {
+                Some(name) if http::HeaderName::from_str(name).is_ok() => {
+                    Ok(Self::CustomAuthHeader(name.to_string()))
+                }
+                _ => Err(format!(
+                    "unknown host profile {other:?}: expected standard, strip-authorization or custom-auth-header:<Header-Name>"
+                )),
+            },
+        }
+    }
+}
+
+impl Serialize for HostProfile {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for HostProfile {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// `WP_ENVIRONMENT_TYPE`: Basic auth over plain HTTP only works in `local`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// Basic auth is accepted over plain HTTP (the default for a mock on loopback).
+    #[default]
+    Local,
+    /// Basic auth over plain HTTP is not authenticated (401 `cocart_rest_not_authorized`).
+    Production,
+}
+
+impl FromStr for Environment {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "local" | "development" => Ok(Self::Local),
+            "production" => Ok(Self::Production),
+            other => Err(format!(
+                "unknown environment {other:?}: expected local or production"
+            )),
+        }
+    }
+}
+
+/// A customer account to seed.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct SeedUser {
+    /// `user_login`.
+    pub username: String,
+    /// The account email (login also accepts it).
+    pub email: String,
+    /// The plaintext password (the mock keeps it in memory only).
+    pub password: String,
+    /// Optional first name.
+    #[serde(default)]
+    pub first_name: String,
+    /// Optional last name.
+    #[serde(default)]
+    pub last_name: String,
+}
+
+impl fmt::Debug for SeedUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SeedUser")
+            .field("username", &self.username)
+            .field("email", &self.email)
+            .field("password", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+impl FromStr for SeedUser {
+    type Err = String;
+    /// Parses `USER:PASSWORD` (the email becomes `USER@example.com`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (user, pass) = s
+            .split_once(':')
+            .ok_or_else(|| "expected USER:PASSWORD".to_string())?;
+        if user.is_empty() || pass.is_empty() {
+            return Err("expected USER:PASSWORD with both parts non-empty".into());
+        }
+        Ok(SeedUser {
+            username: user.to_string(),
+            email: format!("{user}@example.com"),
+            password: pass.to_string(),
+            first_name: String::new(),
+            last_name: String::new(),
+        })
+    }
+}
+
+/// The demo customer seeded when no users are given.
+pub const DEMO_USERNAME: &str = "demo";
+/// The demo customer's password.
+pub const DEMO_PASSWORD: &str = "demo-password";
+/// The demo customer's email.
+pub const DEMO_EMAIL: &str = "demo@example.com";
+/// Default access-token lifetime: 10 days.
+pub const DEFAULT_ACCESS_TTL: u64 = 864_000;
+/// Default refresh-token lifetime: 30 days.
+pub const DEFAULT_REFRESH_TTL: u64 = 2_592_000;
+/// Default HS256 secret of the mock (the real plugin has none until the owner sets one).
+pub const DEFAULT_SECRET: &str = "cocart-mock-secret";
+
+/// Everything that configures a mock server.
+#[derive(Clone)]
+pub struct MockConfig {
+    /// Address to bind; default `127.0.0.1`.
+    pub host: String,
+    /// Port to bind; `0` picks a free one.
+    pub port: u16,
+    /// `COCART_JWT_AUTH_SECRET_KEY`; `None` reproduces the plugin's missing-secret behaviour.
+    pub secret: Option<String>,
+    /// Access-token lifetime in seconds.
+    pub access_ttl: u64,
+    /// Refresh-token lifetime in seconds.
+    pub refresh_ttl: u64,
+    /// JWT plugin family.
+    pub plugin: PluginVersion,
+    /// Hosting behaviour for the Authorization header.
+    pub host_profile: HostProfile,
+    /// `WP_ENVIRONMENT_TYPE`.
+    pub environment: Environment,
+    /// Whether the CoCart Plus style rate limiter is on.
+    pub rate_limit: bool,
+    /// Users to seed. Empty means the demo customer.
+    pub users: Vec<SeedUser>,
+    /// Optional seed document (users and catalogue), already read from a file.
+    pub seed: Option<serde_json::Value>,
+}
+
+impl fmt::Debug for MockConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
+            .field("access_ttl", &self.access_ttl)
+            .field("refresh_ttl", &self.refresh_ttl)
+            .field("plugin", &self.plugin)
+            .field("host_profile", &self.host_profile)
+            .field("environment", &self.environment)
+            .field("rate_limit", &self.rate_limit)
+            .field("users", &self.users)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 0,
+            secret: Some(DEFAULT_SECRET.into()),
+            access_ttl: DEFAULT_ACCESS_TTL,
+            refresh_ttl: DEFAULT_REFRESH_TTL,
+            plugin: PluginVersion::V3,
+            host_profile: HostProfile::Standard,
+            environment: Environment::Local,
+            rate_limit: false,
+            users: Vec::new(),
+            seed: None,
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! WordPress-style error envelopes, and the mock's own start-up errors.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+/// A REST error as WordPress sends it: `{"code","message","data":{"status",…}}` with the HTTP
+/// status equal to `data.status`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// HTTP status (also `data.status`).
+    pub status: StatusCode,
+    /// The machine code, e.g. `cocart_authentication_error`.
+    pub code: String,
+    /// The human message, exactly as the plugin words it.
+    pub message: String,
+    /// Extra keys merged into `data` (e.g. `params`).
+    pub data: Map<String, Value>,
+    /// Use the `{"success":false,"data":[{"code","message"}]}` envelope (`wp_send_json_error`).
+    pub legacy_envelope: bool,
+    /// Extra response headers (e.g. rate-limit headers).
+    pub headers: Vec<(String, String)>,
+}
+
+impl ApiError {
+    /// An error with the standard envelope.
+    pub fn new(status: u16, code: &str, message: &str) -> Self {
+        Self {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            code: code.to_string(),
+            message: message.to_string(),
+            data: Map::new(),
+            legacy_envelope: false,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Adds a key to `data`.
+    pub fn with_data(mut self, key: &str, value: Value) -> Self {
+        self.data.insert(key.to_string(), value);
+        self
+    }
+
+    /// Switches to the `{"success":false,"data":[…]}` envelope.
+    pub fn legacy(mut self) -> Self {
+        self.legacy_envelope = true;
+        self
+    }
+
+    /// Adds a response header.
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+
+    /// 404 `rest_no_route`.
+    pub fn no_route() -> Self {
+        Self::new(
+            404,
+            "rest_no_route",
+            "No route was found matching the URL and request method.",
+        )
+    }
+
+    /// The JSON body of this error.
+    pub fn body(&self) -> Value {
+        if self.legacy_envelope {
+            json!({"success": false, "data": [{"code": self.code, "message": self.message}]})
+        } else {
+            let mut data = Map::new();
+            data.insert("status".into(), json!(self.status.as_u16()));
+            for (k, v) in &self.data {
+                data.insert(k.clone(), v.clone());
+            }
+            json!({"code": self.code, "message": self.message, "data": data})
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut resp = (self.status, Json(self.body())).into_response();
+        for (k, v) in &self.headers {
+            if let (Ok(name), Ok(value)) = (
+                http::HeaderName::from_bytes(k.as_bytes()),
+                http::HeaderValue::from_str(v),
+            ) {
+                resp.headers_mut().insert(name, value);
+            }
+        }
+        resp
+    }
+}
+
+/// Why a mock server could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MockError {
+    /// The address could not be bound.
+    #[error("cannot bind {addr}: {source}")]
+    Bind {
+        /// The address tried.
+        addr: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The configuration or seed is invalid.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+}

@@ -1,0 +1,148 @@
+//! WordPress request parameters: `WP_REST_Request::get_param` looks in the JSON body, then the
+//! form body, then the query string. `$_REQUEST` (used for `cart_key` and Basic fallbacks) is the
+//! query string plus the form body, never the JSON body.
+
+use crate::error::ApiError;
+use bytes::Bytes;
+use http::{HeaderMap, Method};
+use serde_json::{Map, Value};
+
+/// The largest request body the mock accepts (413 above it).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Parameters of one request, by source.
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    /// Top-level keys of a JSON object body (only with a JSON content type).
+    pub json: Map<String, Value>,
+    /// Form-urlencoded body fields.
+    pub form: Map<String, Value>,
+    /// Query-string fields.
+    pub query: Map<String, Value>,
+}
+
+impl Params {
+    /// Parses the three sources. A JSON content type with an unparsable body gives
+    /// 400 `rest_invalid_json` like WordPress core.
+    pub fn parse(
+        method: &Method,
+        headers: &HeaderMap,
+        raw_query: Option<&str>,
+        body: &Bytes,
+    ) -> Result<Self, ApiError> {
+        let mut out = Params {
+            query: parse_urlencoded(raw_query.unwrap_or("")),
+            ..Params::default()
+        };
+        let content_type = headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let body_methods = [Method::POST, Method::PUT, Method::PATCH, Method::DELETE];
+        if body.is_empty() {
+            return Ok(out);
+        }
+        if content_type.contains("application/json") {
+            match serde_json::from_slice::<Value>(body) {
+                Ok(Value::Object(map)) => out.json = map,
+                Ok(_) => {}
+                Err(e) => {
+                    return Err(ApiError::new(400, "rest_invalid_json", "Invalid JSON body passed.")
+                        .with_data("json_error_code", serde_json::json!(4))
+                        .with_data("json_error_message", Value::String(e.to_string())));
+                }
+            }
+        } else if content_type.contains("application/x-www-form-urlencoded")
+            && body_methods.contains(method)
+        {
+            out.form = parse_urlencoded(&String::from_utf8_lossy(body));
+        }
+        Ok(out)
+    }
+
+    /// `get_param`: JSON body, then form body, then query.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.json
+            .get(key)
+            .or_else(|| self.form.get(key))
+            .or_else(|| self.query.get(key))
+    }
+
+    /// `get_param` as a string, if it is one.
+    pub fn get_str(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(Value::as_str)
+    }
+
+    /// `$_REQUEST[key]`: query string or form body, never JSON.
+    pub fn request_var(&self, key: &str) -> Option<&str> {
+        self.form
+            .get(key)
+            .or_else(|| self.query.get(key))
+            .and_then(Value::as_str)
+    }
+
+    /// A WordPress boolean: `true`, `"true"`, `"1"`, `1`.
+    pub fn get_bool(&self, key: &str) -> bool {
+        match self.get(key) {
+            Some(Value::Bool(b)) => *b,
+            Some(Value::String(s)) => matches!(s.as_str(), "true" | "1" | "yes"),
+            Some(Value::Number(n)) => n.as_i64() == Some(1),
+            _ => false,
+        }
+    }
+}
+
+/// Parses `a=1&b=two` into string values; `key[sub]=v` becomes an object under `key`.
+pub fn parse_urlencoded(s: &str) -> Map<String, Value> {
+    let mut map = Map::new();
+    for (k, v) in url::form_urlencoded::parse(s.as_bytes()) {
+        if let Some((base, rest)) = k.split_once('[') {
+            if let Some(sub) = rest.strip_suffix(']') {
+                let entry = map
+                    .entry(base.to_string())
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(obj) = entry {
+                    obj.insert(sub.to_string(), Value::String(v.into_owned()));
+                }
+                continue;
+            }
+        }
+        map.insert(k.into_owned(), Value::String(v.into_owned()));
+    }
+    map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json_headers() -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(http::header::CONTENT_TYPE, "application/json".parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn json_wins_over_query_and_cart_key_is_never_read_from_json() {
+        let body = Bytes::from_static(br#"{"id":"1","cart_key":"fromjson"}"#);
+        let p = Params::parse(&Method::POST, &json_headers(), Some("id=2&cart_key=q"), &body).unwrap();
+        assert_eq!(p.get_str("id"), Some("1"));
+        assert_eq!(p.request_var("cart_key"), Some("q"));
+    }
+
+    #[test]
+    fn malformed_json_is_rest_invalid_json() {
+        let body = Bytes::from_static(b"{not json");
+        let err = Params::parse(&Method::POST, &json_headers(), None, &body).unwrap_err();
+        assert_eq!(err.code, "rest_invalid_json");
+        assert_eq!(err.status.as_u16(), 400);
+    }
+
+    #[test]
+    fn bracketed_query_keys_become_objects() {
+        let m = parse_urlencoded("quantity[12]=2&quantity[13]=1");
+        assert_eq!(m["quantity"]["12"], "2");
+        assert_eq!(m["quantity"]["13"], "1");
+    }
+}

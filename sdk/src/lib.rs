@@ -1,0 +1,1 @@
+//! cocart SDK (skeleton)
