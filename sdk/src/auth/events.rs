@@ -1,0 +1,106 @@
+//! Auth events: a stream of what happened to the session, sent after every lock is released.
+
+use tokio::sync::broadcast;
+
+use super::User;
+
+/// Why a session ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignOutReason {
+    /// The app called `logout()`.
+    LoggedOut,
+    /// The store rejected the refresh token ("Invalid refresh token."): it was revoked (logout
+    /// elsewhere, password or email change) or already used.
+    RefreshTokenInvalid,
+    /// The refresh token is past its lifetime ("Refresh token expired.").
+    RefreshTokenExpired,
+    /// The store no longer knows the account ("Authentication failed." on refresh).
+    AccountUnavailable,
+    /// The access token was rejected and there is no refresh token to recover with.
+    NoRefreshToken,
+}
+
+/// Something that happened to the session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthEvent {
+    /// Sent first to every new subscriber: the session as it is now.
+    InitialSession {
+        /// The signed-in user, if any.
+        user: Option<User>,
+    },
+    /// A login succeeded.
+    SignedIn {
+        /// Who signed in.
+        user: User,
+    },
+    /// The token pair was rotated (and saved).
+    TokenRefreshed,
+    /// The session ended and the stored session was cleared.
+    SignedOut {
+        /// Why.
+        reason: SignOutReason,
+    },
+}
+
+/// A subscription to [`AuthEvent`]s. Dropping it unsubscribes.
+///
+/// ```no_run
+/// # async fn demo(client: cocart::CoCartClient) {
+/// let mut events = client.subscribe();
+/// while let Some(event) = events.recv().await {
+///     println!("{event:?}");
+/// }
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct AuthEvents {
+    initial: Option<AuthEvent>,
+    rx: broadcast::Receiver<AuthEvent>,
+}
+
+impl AuthEvents {
+    pub(crate) fn new(initial: AuthEvent, rx: broadcast::Receiver<AuthEvent>) -> Self {
+        Self {
+            initial: Some(initial),
+            rx,
+        }
+    }
+
+    /// The next event; `None` once the client is gone. A subscriber that falls more than 64
+    /// events behind skips the oldest ones.
+    pub async fn recv(&mut self) -> Option<AuthEvent> {
+        if let Some(first) = self.initial.take() {
+            return Some(first);
+        }
+        loop {
+            match self.rx.recv().await {
+                Ok(e) => return Some(e),
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    }
+
+    /// The next event if one is ready, without waiting.
+    pub fn try_recv(&mut self) -> Option<AuthEvent> {
+        if let Some(first) = self.initial.take() {
+            return Some(first);
+        }
+        loop {
+            match self.rx.try_recv() {
+                Ok(e) => return Some(e),
+                Err(broadcast::error::TryRecvError::Lagged(_)) => continue,
+                Err(_) => return None,
+            }
+        }
+    }
+
+    /// The events as a `futures::Stream`.
+    pub fn into_stream(self) -> impl futures::Stream<Item = AuthEvent> + Send + Unpin {
+        Box::pin(futures::stream::unfold(self, |mut s| async move {
+            s.recv().await.map(|e| (e, s))
+        }))
+    }
+}

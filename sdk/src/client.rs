@@ -1,0 +1,354 @@
+//! [`CoCartClient`]: the entry point. Cheap to clone, `Send + Sync`.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use base64::Engine as _;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+use crate::auth::session::{SessionState, Tokens};
+use crate::auth::{AuthEvent, AuthEvents, SignOutReason, User};
+use crate::clock::{Clock, SystemClock};
+use crate::config::{ClientBuilder, Config};
+use crate::error::{ApiErrorKind, Error, Result};
+use crate::store::{StoreError, TokenStore};
+use crate::transport::{ApiRequest, AuthMode};
+
+/// A client for one CoCart store.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), cocart::Error> {
+/// let client = cocart::CoCartClient::builder("https://shop.example").build()?;
+/// let user = client.login("jane@example.com", "correct horse").await?;
+/// println!("signed in as {}", user.display_name);
+/// client.logout().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct CoCartClient {
+    pub(crate) inner: Arc<Inner>,
+}
+
+/// Shared state behind every clone of a client.
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+    pub(crate) http: reqwest::Client,
+    pub(crate) store: Arc<dyn TokenStore>,
+    pub(crate) clock: Arc<dyn Clock>,
+    state: Mutex<SessionState>,
+    events: broadcast::Sender<AuthEvent>,
+}
+
+impl fmt::Debug for CoCartClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let st = self.inner.state();
+        f.debug_struct("CoCartClient")
+            .field("config", &self.inner.config)
+            .field("signed_in", &st.tokens.is_some())
+            .field("user_id", &st.user.as_ref().map(|u| u.id))
+            .field("has_cart_key", &st.cart_key.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Inner {
+    pub(crate) fn state(&self) -> MutexGuard<'_, SessionState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Sends an event. Never called with the state lock held.
+    pub(crate) fn emit(&self, event: AuthEvent) {
+        let _ = self.events.send(event);
+    }
+}
+
+/// What `logout()` achieved. The local session is always cleared.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct LogoutOutcome {
+    /// Whether the store confirmed the logout (v3 then revokes every session of the user).
+    pub server_confirmed: bool,
+    /// Why the store did not confirm it, when it did not.
+    pub server_error: Option<Error>,
+}
+
+/// The answer of `validate_token()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenStatus {
+    /// The store accepted the current token.
+    Valid,
+    /// The store rejected it (expired, revoked, rotated, or bound to another IP/User-Agent).
+    Rejected,
+}
+
+impl CoCartClient {
+    /// Starts configuring a client for the store at `store_url` (the site root, e.g.
+    /// `https://shop.example`; the SDK adds `/wp-json/…`).
+    pub fn builder(store_url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(store_url)
+    }
+
+    pub(crate) fn from_parts(
+        config: Config,
+        http: reqwest::Client,
+        store: Arc<dyn TokenStore>,
+        clock: Option<Arc<dyn Clock>>,
+    ) -> Self {
+        let (events, _) = broadcast::channel(64);
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                http,
+                store,
+                clock: clock.unwrap_or_else(|| Arc::new(SystemClock)),
+                state: Mutex::new(SessionState::default()),
+                events,
+            }),
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Loads a saved session from the token store. Returns the user when one was signed in.
+    ///
+    /// A store that is [`StoreError::Unavailable`] (e.g. a locked Keychain) gives an error and
+    /// changes nothing: it never means "signed out".
+    pub async fn restore_session(&self) -> Result<Option<User>> {
+        let loaded = self.inner.store.load().await?;
+        let user = {
+            let mut st = self.inner.state();
+            st.restored = true;
+            match loaded {
+                Some(saved) => {
+                    if let Some(access) = saved.access_token {
+                        let tokens = Tokens::new(access, saved.refresh_token, saved.token_received_at);
+                        if tokens.claims.is_none() {
+                            return Err(Error::Storage(StoreError::Corrupt(
+                                "the stored access token is not a JWT".into(),
+                            )));
+                        }
+                        st.tokens = Some(tokens);
+                        st.user = saved.user;
+                    }
+                    st.cart_key = saved.cart_key;
+                    st.generation += 1;
+                }
+                None => {}
+            }
+            st.user.clone()
+        };
+        Ok(user)
+    }
+
+    /// Logs in with a username (or email) and password over HTTP Basic, keeps the token pair,
+    /// and transfers the guest cart (if any) to the customer.
+    ///
+    /// Credentials go only over HTTPS, to a loopback host, or with
+    /// [`ClientBuilder::allow_insecure_http`].
+    pub async fn login(&self, username: &str, password: &str) -> Result<User> {
+        self.login_secret(username, &SecretString::from(password.to_string()))
+            .await
+    }
+
+    /// [`CoCartClient::login`] with the password already in a secret.
+    pub async fn login_secret(&self, username: &str, password: &SecretString) -> Result<User> {
+        if username.is_empty() || password.expose_secret().is_empty() {
+            return Err(Error::InvalidCredentials {
+                message: "username and password must not be empty".into(),
+            });
+        }
+        self.inner.config.check_credentials_transport()?;
+        let basic = SecretString::from(format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!(
+                "{username}:{}",
+                password.expose_secret()
+            ))
+        ));
+        let req = ApiRequest::post("cocart/v2/login")
+            .auth(AuthMode::Basic(basic))
+            .sensitive();
+        let resp = match self.inner.execute(req).await {
+            Ok(r) => r,
+            Err(Error::Api(api)) if api.kind == ApiErrorKind::Authentication => {
+                return Err(Error::InvalidCredentials {
+                    message: api.message,
+                });
+            }
+            Err(Error::AuthorizationHeaderStripped { detail }) => {
+                let hint = if self.inner.config.site.scheme() == "http" {
+                    " (a production site over plain HTTP answers the same way: use HTTPS)"
+                } else {
+                    ""
+                };
+                return Err(Error::AuthorizationHeaderStripped {
+                    detail: format!("{detail}{hint}"),
+                });
+            }
+            Err(e) => return Err(e),
+        };
+        let received_at = self.inner.clock.now();
+        let extras = resp.body.get("extras");
+        let token = extras
+            .and_then(|e| e.get("jwt_token"))
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .ok_or(Error::JwtNotConfigured)?;
+        let refresh = extras
+            .and_then(|e| e.get("jwt_refresh"))
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .map(|r| SecretString::from(r.to_string()));
+        let tokens = Tokens::new(SecretString::from(token.to_string()), refresh, received_at);
+        let Some(claims) = tokens.claims.clone() else {
+            return Err(Error::InvalidResponse {
+                status: resp.status,
+                reason: "extras.jwt_token is not a JWT".into(),
+                raw: "[body not kept: authentication route]".into(),
+            });
+        };
+        let user = User::from_login(&resp.body, Some(&claims)).ok_or_else(|| {
+            Error::InvalidResponse {
+                status: resp.status,
+                reason: "the login answer has no usable user_id".into(),
+                raw: "[body not kept: authentication route]".into(),
+            }
+        })?;
+        let (snapshot, transfer) = {
+            let mut st = self.inner.state();
+            st.tokens = Some(tokens);
+            st.user = Some(user.clone());
+            st.generation += 1;
+            st.inflight = None;
+            st.cooldown = None;
+            (st.snapshot(), st.cart_key.is_some())
+        };
+        self.inner.store.save(&snapshot).await?;
+        self.inner.emit(AuthEvent::SignedIn { user: user.clone() });
+        if transfer {
+            if let Err(e) = self.transfer_guest_cart().await {
+                tracing::warn!(error = %e, "guest cart transfer failed; it will be retried on the next cart call");
+            }
+        }
+        Ok(user)
+    }
+
+    /// Moves the guest cart into the customer's cart: one authenticated `GET /cart` with the
+    /// guest key. After it the key is no longer sent. `login` calls it for you.
+    pub async fn transfer_guest_cart(&self) -> Result<()> {
+        if !self.is_signed_in() {
+            return Err(Error::NotSignedIn);
+        }
+        self.inner
+            .execute(ApiRequest::get("cocart/v2/cart").cart())
+            .await
+            .map(|_| ())
+    }
+
+    /// Refreshes the token now if it is within the leeway of expiring (apps call this when they
+    /// come to the foreground). Returns whether a refresh was needed. Never runs a background
+    /// timer.
+    pub async fn refresh_if_needed(&self) -> Result<bool> {
+        let before = self.inner.state().generation;
+        match self.inner.token_for_request().await? {
+            None => Err(Error::NotSignedIn),
+            Some((_, generation)) => Ok(generation != before),
+        }
+    }
+
+    /// Forces a refresh of the token pair (single flight with any other refresh).
+    pub async fn refresh_now(&self) -> Result<()> {
+        let generation = self.inner.state().generation;
+        self.inner.refresh(generation).await
+    }
+
+    /// Asks the store whether the current token is valid (`POST /cocart/jwt/validate-token`),
+    /// without refreshing. Note: rate-limited stores allow 2 calls a minute.
+    pub async fn validate_token(&self) -> Result<TokenStatus> {
+        let Some((token, _)) = self.inner.current_token() else {
+            return Err(Error::NotSignedIn);
+        };
+        let req = ApiRequest::post("cocart/jwt/validate-token");
+        let raw = self.inner.send_once(&req, Some(&token), 0).await?;
+        if raw.is_token_rejection() {
+            return Ok(TokenStatus::Rejected);
+        }
+        self.inner.finish(&req, raw, true, true).map(|_| TokenStatus::Valid)
+    }
+
+    /// Logs out: `POST /cocart/v2/logout` (which on v3 ends **every** session of the user), then
+    /// clears the local session and the cart key whatever the store answered, and starts a
+    /// fresh guest cart on the next cart call. The outcome says whether the store confirmed it.
+    pub async fn logout(&self) -> Result<LogoutOutcome> {
+        let generation = match self.inner.current_token() {
+            Some((_, generation)) => generation,
+            None => return Err(Error::NotSignedIn),
+        };
+        let server = self
+            .inner
+            .execute(ApiRequest::post("cocart/v2/logout"))
+            .await;
+        let _ = self
+            .inner
+            .end_session_if_current(generation, SignOutReason::LoggedOut)
+            .await;
+        // A guest cart left from before the login must not come back either.
+        {
+            self.inner.state().cart_key = None;
+        }
+        Ok(match server {
+            Ok(_) => LogoutOutcome {
+                server_confirmed: true,
+                server_error: None,
+            },
+            Err(e) => LogoutOutcome {
+                server_confirmed: false,
+                server_error: Some(e),
+            },
+        })
+    }
+
+    /// The signed-in user, if any.
+    pub fn current_user(&self) -> Option<User> {
+        self.inner.state().user.clone()
+    }
+
+    /// Whether a session (token pair) is held.
+    pub fn is_signed_in(&self) -> bool {
+        self.inner.state().tokens.is_some()
+    }
+
+    /// The guest cart key, while a guest (or while a transfer is pending).
+    pub fn cart_key(&self) -> Option<String> {
+        self.inner.state().cart_key.clone()
+    }
+
+    /// Subscribes to auth events; the first event is `InitialSession` with the current user.
+    pub fn subscribe(&self) -> AuthEvents {
+        let rx = self.inner.events.subscribe();
+        let user = self.current_user();
+        AuthEvents::new(AuthEvent::InitialSession { user }, rx)
+    }
+
+    /// The decoded claims of the current token (not verified; for display and diagnostics).
+    pub fn token_claims(&self) -> Option<crate::auth::Claims> {
+        self.inner
+            .state()
+            .tokens
+            .as_ref()
+            .and_then(|t| t.claims.clone())
+    }
+}
+
+impl Inner {
+    /// Ends the session even if a refresh bumped the generation meanwhile (logout wins).
+    pub(crate) async fn end_session_if_current(&self, _generation: u64, reason: SignOutReason) -> Error {
+        let current = self.state().generation;
+        self.end_session(current, reason).await
+    }
+}

@@ -1,0 +1,412 @@
+//! Client configuration and its validating builder.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use url::Url;
+
+use crate::client::CoCartClient;
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::store::{MemoryStore, TokenStore};
+
+/// The default User-Agent. The JWT plugin binds every token to the User-Agent that minted it,
+/// so the SDK sends the same one on every request.
+pub const DEFAULT_USER_AGENT: &str = concat!("cocart-rs/", env!("CARGO_PKG_VERSION"));
+
+/// The smallest refresh leeway accepted.
+pub const MIN_REFRESH_LEEWAY: Duration = Duration::from_secs(60);
+
+/// How REST routes are addressed on the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RestStyle {
+    /// `https://shop.example/wp-json/cocart/v2/cart` (pretty permalinks).
+    #[default]
+    Pretty,
+    /// `https://shop.example/?rest_route=/cocart/v2/cart` (plain permalinks).
+    QueryParam,
+}
+
+/// The validated configuration of a client.
+#[derive(Clone)]
+pub(crate) struct Config {
+    pub(crate) site: Url,
+    pub(crate) rest_style: RestStyle,
+    pub(crate) user_agent: String,
+    pub(crate) timeout: Duration,
+    pub(crate) refresh_leeway: Duration,
+    pub(crate) refresh_cooldown: Duration,
+    pub(crate) auth_header: http::HeaderName,
+    pub(crate) allow_insecure_http: bool,
+    pub(crate) read_retries: u32,
+    pub(crate) retry_base_delay: Duration,
+    pub(crate) max_retry_after: Duration,
+    pub(crate) send_cart_key_header: bool,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("site", &self.site.as_str())
+            .field("rest_style", &self.rest_style)
+            .field("user_agent", &self.user_agent)
+            .field("timeout", &self.timeout)
+            .field("refresh_leeway", &self.refresh_leeway)
+            .field("auth_header", &self.auth_header)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// The URL of a REST route such as `cocart/v2/cart`, with query pairs.
+    pub(crate) fn route_url(&self, route: &str, query: &[(String, String)]) -> Result<Url> {
+        let route = route.trim_start_matches('/');
+        let mut url = self.site.clone();
+        match self.rest_style {
+            RestStyle::Pretty => {
+                let base = url.path().trim_end_matches('/').to_string();
+                url.set_path(&format!("{base}/wp-json/{route}"));
+                url.set_query(None);
+            }
+            RestStyle::QueryParam => {
+                let base = url.path().trim_end_matches('/').to_string();
+                url.set_path(&format!("{base}/"));
+                url.set_query(None);
+                url.query_pairs_mut()
+                    .append_pair("rest_route", &format!("/{route}"));
+            }
+        }
+        if !query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in query {
+                pairs.append_pair(k, v);
+            }
+        }
+        Ok(url)
+    }
+
+    /// Whether credentials may go to this site: HTTPS, a loopback host, or an explicit opt-in.
+    pub(crate) fn check_credentials_transport(&self) -> Result<()> {
+        if self.site.scheme() == "https" || self.allow_insecure_http || is_loopback(&self.site) {
+            Ok(())
+        } else {
+            Err(Error::InsecureTransport {
+                host: self.site.host_str().unwrap_or("").to_string(),
+            })
+        }
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Builds a [`CoCartClient`], validating the configuration.
+///
+/// ```
+/// use std::time::Duration;
+/// let client = cocart::CoCartClient::builder("https://shop.example")
+///     .user_agent("MyShopApp/2.1 (iOS)")
+///     .timeout(Duration::from_secs(20))
+///     .refresh_leeway(Duration::from_secs(120))
+///     .build()
+///     .expect("valid configuration");
+/// assert!(!client.is_signed_in());
+/// ```
+pub struct ClientBuilder {
+    store_url: String,
+    rest_style: RestStyle,
+    user_agent: String,
+    timeout: Duration,
+    connect_timeout: Duration,
+    refresh_leeway: Duration,
+    refresh_cooldown: Duration,
+    auth_header: Option<String>,
+    allow_insecure_http: bool,
+    read_retries: u32,
+    retry_base_delay: Duration,
+    max_retry_after: Duration,
+    send_cart_key_header: bool,
+    http: Option<reqwest::Client>,
+    store: Arc<dyn TokenStore>,
+    clock: Option<Arc<dyn Clock>>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("store_url", &self.store_url)
+            .field("user_agent", &self.user_agent)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    pub(crate) fn new(store_url: impl Into<String>) -> Self {
+        Self {
+            store_url: store_url.into(),
+            rest_style: RestStyle::Pretty,
+            user_agent: DEFAULT_USER_AGENT.to_string(),
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            refresh_leeway: Duration::from_secs(300),
+            refresh_cooldown: Duration::from_secs(5),
+            auth_header: None,
+            allow_insecure_http: false,
+            read_retries: 2,
+            retry_base_delay: Duration::from_millis(200),
+            max_retry_after: Duration::from_secs(10),
+            send_cart_key_header: false,
+            http: None,
+            store: Arc::new(MemoryStore::new()),
+            clock: None,
+        }
+    }
+
+    /// Addresses routes as `/?rest_route=/…` (sites with plain permalinks).
+    pub fn rest_style(mut self, style: RestStyle) -> Self {
+        self.rest_style = style;
+        self
+    }
+
+    /// The User-Agent sent on every request. Tokens are bound to it: keep it stable across
+    /// launches (no build numbers that change with each release if sessions must survive
+    /// updates).
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = ua.into();
+        self
+    }
+
+    /// The whole-request timeout (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The connect timeout (default 10 s); ignored with [`ClientBuilder::http_client`].
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Refresh the token when less than this is left (default 5 min, at least 60 s). For short
+    /// tokens the SDK uses at most half the token's lifetime.
+    pub fn refresh_leeway(mut self, leeway: Duration) -> Self {
+        self.refresh_leeway = leeway;
+        self
+    }
+
+    /// After a refresh fails for a transient reason, callers within this window get the same
+    /// error instead of a new refresh request (default 5 s; a `Retry-After` can lengthen it).
+    pub fn refresh_cooldown(mut self, cooldown: Duration) -> Self {
+        self.refresh_cooldown = cooldown;
+        self
+    }
+
+    /// Sends the credentials in this header instead of `Authorization` (for hosts that strip it,
+    /// with CoCart's "Authorization Header" setting, e.g. `X-CoCart-Auth`). The full
+    /// `Bearer <token>` / `Basic …` value goes there.
+    pub fn auth_header_name(mut self, name: impl Into<String>) -> Self {
+        self.auth_header = Some(name.into());
+        self
+    }
+
+    /// Allows credentials over plain HTTP to a host that is not loopback. Off by default.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// How many times a read (GET) is retried after a transient failure (default 2).
+    pub fn read_retries(mut self, retries: u32) -> Self {
+        self.read_retries = retries;
+        self
+    }
+
+    /// The first retry delay; each retry doubles it (default 200 ms).
+    pub fn retry_base_delay(mut self, delay: Duration) -> Self {
+        self.retry_base_delay = delay;
+        self
+    }
+
+    /// Also send the guest cart key in the `CoCart-API-Cart-Key` header (default: only the
+    /// `cart_key` query parameter, which every CoCart 4.x accepts).
+    pub fn send_cart_key_header(mut self, send: bool) -> Self {
+        self.send_cart_key_header = send;
+        self
+    }
+
+    /// Uses this `reqwest::Client` (its own timeouts, proxies and TLS apply). The SDK still sets
+    /// its User-Agent on every request.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Where the session is persisted (default: memory only).
+    pub fn token_store(mut self, store: impl TokenStore) -> Self {
+        self.store = Arc::new(store);
+        self
+    }
+
+    /// Same as [`ClientBuilder::token_store`] for a store already behind an `Arc`.
+    pub fn token_store_arc(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.store = store;
+        self
+    }
+
+    /// Measures token lifetimes with this clock instead of the system clock (tests and
+    /// simulations; see [`crate::clock::OffsetClock`]).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Validates the configuration and builds the client.
+    pub fn build(self) -> Result<CoCartClient> {
+        let mut site = Url::parse(self.store_url.trim())
+            .map_err(|e| Error::Config(format!("store URL {:?}: {e}", self.store_url)))?;
+        if !matches!(site.scheme(), "http" | "https") {
+            return Err(Error::Config(format!(
+                "store URL must be http or https, not {:?}",
+                site.scheme()
+            )));
+        }
+        if site.host().is_none() {
+            return Err(Error::Config("store URL has no host".into()));
+        }
+        if !site.username().is_empty() || site.password().is_some() {
+            return Err(Error::Config(
+                "store URL must not embed credentials; use login()".into(),
+            ));
+        }
+        // `https://shop.example/wp-json` is a common mistake: accept it as the site root.
+        let path = site.path().trim_end_matches('/').to_string();
+        let path = path.strip_suffix("/wp-json").unwrap_or(&path).to_string();
+        site.set_path(&path);
+        site.set_query(None);
+        site.set_fragment(None);
+        if self.refresh_leeway < MIN_REFRESH_LEEWAY {
+            return Err(Error::Config(format!(
+                "refresh leeway must be at least {} s",
+                MIN_REFRESH_LEEWAY.as_secs()
+            )));
+        }
+        if self.timeout.is_zero() {
+            return Err(Error::Config("timeout must be greater than zero".into()));
+        }
+        if self.user_agent.trim().is_empty()
+            || http::HeaderValue::from_str(&self.user_agent).is_err()
+        {
+            return Err(Error::Config(
+                "user agent must be a non-empty, valid header value".into(),
+            ));
+        }
+        let auth_header = match &self.auth_header {
+            None => http::header::AUTHORIZATION,
+            Some(name) => http::HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::Config(format!("invalid auth header name {name:?}")))?,
+        };
+        let http = match self.http {
+            Some(c) => c,
+            None => reqwest::Client::builder()
+                .user_agent(self.user_agent.clone())
+                .connect_timeout(self.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| Error::Config(format!("HTTP client: {e}")))?,
+        };
+        let config = Config {
+            site,
+            rest_style: self.rest_style,
+            user_agent: self.user_agent,
+            timeout: self.timeout,
+            refresh_leeway: self.refresh_leeway,
+            refresh_cooldown: self.refresh_cooldown,
+            auth_header,
+            allow_insecure_http: self.allow_insecure_http,
+            read_retries: self.read_retries,
+            retry_base_delay: self.retry_base_delay,
+            max_retry_after: self.max_retry_after,
+            send_cart_key_header: self.send_cart_key_header,
+        };
+        Ok(CoCartClient::from_parts(config, http, self.store, self.clock))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(url: &str, style: RestStyle) -> Config {
+        let client = CoCartClient::builder(url).rest_style(style).build().unwrap();
+        client.config().clone()
+    }
+
+    #[test]
+    fn pretty_urls_keep_a_subdirectory_and_drop_wp_json() {
+        let c = config("https://shop.example/store/wp-json/", RestStyle::Pretty);
+        let url = c
+            .route_url("cocart/v2/cart", &[("cart_key".into(), "t_1".into())])
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://shop.example/store/wp-json/cocart/v2/cart?cart_key=t_1"
+        );
+    }
+
+    #[test]
+    fn query_param_style_uses_rest_route() {
+        let c = config("https://shop.example", RestStyle::QueryParam);
+        let url = c
+            .route_url("cocart/v2/cart", &[("thumb".into(), "false".into())])
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://shop.example/?rest_route=%2Fcocart%2Fv2%2Fcart&thumb=false"
+        );
+    }
+
+    #[test]
+    fn invalid_configs_are_refused_with_a_reason() {
+        let err = |b: ClientBuilder| match b.build() {
+            Err(Error::Config(m)) => m,
+            other => panic!("expected a config error, got {other:?}"),
+        };
+        assert!(err(CoCartClient::builder("not a url")).contains("store URL"));
+        assert!(err(CoCartClient::builder("ftp://x")).contains("http or https"));
+        assert!(err(CoCartClient::builder("https://u:p@x")).contains("credentials"));
+        assert!(
+            err(CoCartClient::builder("https://x").refresh_leeway(Duration::from_secs(59)))
+                .contains("at least 60")
+        );
+        assert!(err(CoCartClient::builder("https://x").auth_header_name("bad header")).contains("auth header"));
+        assert!(err(CoCartClient::builder("https://x").user_agent("")).contains("user agent"));
+    }
+
+    #[test]
+    fn credentials_need_https_or_loopback_or_opt_in() {
+        let ok = |u: &str, allow: bool| {
+            CoCartClient::builder(u)
+                .allow_insecure_http(allow)
+                .build()
+                .unwrap()
+                .config()
+                .check_credentials_transport()
+                .is_ok()
+        };
+        assert!(ok("https://shop.example", false));
+        assert!(ok("http://127.0.0.1:8080", false));
+        assert!(ok("http://localhost:8080", false));
+        assert!(ok("http://[::1]:8080", false));
+        assert!(!ok("http://shop.example", false));
+        assert!(ok("http://shop.example", true));
+    }
+}
