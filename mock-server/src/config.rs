@@ -225,3 +225,125 @@ impl Default for MockConfig {
         }
     }
 }
+
+/// A partial configuration change (`PUT /__mock/config`, [`crate::MockServer::set_config`]).
+/// Absent fields stay as they are; `secret: null` removes the secret.
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigPatch {
+    /// JWT plugin family (`"v3"` / `"v2"`). Switching invalidates every token, as a plugin
+    /// upgrade does.
+    #[serde(default)]
+    pub plugin: Option<PluginVersion>,
+    /// Host profile (`"standard"`, `"strip-authorization"`, `"custom-auth-header:<Name>"`).
+    #[serde(default)]
+    pub host_profile: Option<HostProfile>,
+    /// Access-token lifetime in seconds (applies to tokens issued afterwards).
+    #[serde(default)]
+    pub access_ttl: Option<u64>,
+    /// Refresh-token lifetime in seconds (applies to tokens issued afterwards).
+    #[serde(default)]
+    pub refresh_ttl: Option<u64>,
+    /// `Some(None)` removes the secret, `Some(Some(s))` sets it.
+    #[serde(default, deserialize_with = "present_or_null")]
+    pub secret: Option<Option<String>>,
+    /// Rate limiter on/off.
+    #[serde(default)]
+    pub rate_limit: Option<bool>,
+    /// `"local"` or `"production"`.
+    #[serde(default)]
+    pub environment: Option<Environment>,
+}
+
+/// Distinguishes a key given as `null` (`Some(None)`) from an absent key (`None`).
+fn present_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+impl fmt::Debug for ConfigPatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigPatch")
+            .field("plugin", &self.plugin)
+            .field("host_profile", &self.host_profile)
+            .field("access_ttl", &self.access_ttl)
+            .field("refresh_ttl", &self.refresh_ttl)
+            .field(
+                "secret",
+                &self.secret.as_ref().map(|s| s.as_ref().map(|_| "[redacted]")),
+            )
+            .field("rate_limit", &self.rate_limit)
+            .field("environment", &self.environment)
+            .finish()
+    }
+}
+
+impl MockConfig {
+    /// Applies a patch. Returns whether the plugin family changed.
+    pub fn apply(&mut self, patch: &ConfigPatch) -> bool {
+        let before = self.plugin;
+        if let Some(p) = patch.plugin {
+            self.plugin = p;
+        }
+        if let Some(h) = &patch.host_profile {
+            self.host_profile = h.clone();
+        }
+        if let Some(t) = patch.access_ttl {
+            self.access_ttl = t;
+        }
+        if let Some(t) = patch.refresh_ttl {
+            self.refresh_ttl = t;
+        }
+        if let Some(s) = &patch.secret {
+            self.secret = s.clone();
+        }
+        if let Some(r) = patch.rate_limit {
+            self.rate_limit = r;
+        }
+        if let Some(e) = patch.environment {
+            self.environment = e;
+        }
+        before != self.plugin
+    }
+
+    /// The runtime settings as JSON, with the secret redacted (`"[redacted]"` or `null`).
+    pub fn view(&self) -> serde_json::Value {
+        serde_json::json!({
+            "plugin": self.plugin,
+            "host_profile": self.host_profile,
+            "access_ttl": self.access_ttl,
+            "refresh_ttl": self.refresh_ttl,
+            "secret": self.secret.as_ref().map(|_| "[redacted]"),
+            "rate_limit": self.rate_limit,
+            "environment": self.environment,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patch_distinguishes_null_secret_from_absent() {
+        let p: ConfigPatch = serde_json::from_str(r#"{"secret":null}"#).unwrap();
+        assert_eq!(p.secret, Some(None));
+        let p: ConfigPatch = serde_json::from_str(r#"{"rate_limit":true}"#).unwrap();
+        assert_eq!(p.secret, None);
+        assert!(serde_json::from_str::<ConfigPatch>(r#"{"secrett":"x"}"#).is_err());
+        let mut c = MockConfig::default();
+        let changed = c.apply(&serde_json::from_str(r#"{"plugin":"v2","secret":null}"#).unwrap());
+        assert!(changed);
+        assert_eq!(c.view()["secret"], serde_json::Value::Null);
+        assert!(!format!("{:?}", serde_json::from_str::<ConfigPatch>(r#"{"secret":"hunter2"}"#).unwrap()).contains("hunter2"));
+    }
+
+    #[test]
+    fn host_profiles_parse() {
+        assert_eq!(
+            "custom-auth-header:X-CoCart-Auth".parse::<HostProfile>(),
+            Ok(HostProfile::CustomAuthHeader("X-CoCart-Auth".into()))
+        );
+        assert!("custom-auth-header:".parse::<HostProfile>().is_err());
+        assert!("nope".parse::<HostProfile>().is_err());
+    }
+}

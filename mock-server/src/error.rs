@@ -108,4 +108,26 @@ pub enum MockError {
     /// The configuration or seed is invalid.
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// A test control was given invalid input (e.g. an empty password, a bad fault).
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    /// A test control named something that does not exist (e.g. an unknown user id).
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// A test control would create a duplicate (e.g. a username already registered).
+    #[error("conflict: {0}")]
+    Conflict(String),
+}
+
+impl MockError {
+    /// The WordPress-style error envelope a test-control route answers with.
+    pub fn to_api_error(&self) -> ApiError {
+        let (status, code) = match self {
+            Self::NotFound(_) => (404, "mock_not_found"),
+            Self::Conflict(_) => (409, "mock_conflict"),
+            Self::Invalid(_) | Self::Config(_) => (400, "mock_invalid_request"),
+            Self::Bind { .. } => (500, "mock_internal_error"),
+        };
+        ApiError::new(status, code, &self.to_string())
+    }
 }

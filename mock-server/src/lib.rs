@@ -25,6 +25,7 @@ pub mod shop;
 pub mod ops;
 
 pub use clock::Clock;
-pub use config::{Environment, HostProfile, MockConfig, PluginVersion, SeedUser};
+pub use config::{ConfigPatch, Environment, HostProfile, MockConfig, PluginVersion, SeedUser};
 pub use error::{ApiError, MockError};
+pub use ops::{FaultKind, FaultSpec, JournalEntry};
 pub use server::{MockServer, MockServerBuilder};

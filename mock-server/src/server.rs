@@ -1,11 +1,14 @@
 //! The embeddable server: `MockServer::start().await` binds `127.0.0.1:0` and serves until dropped.
 
-use crate::config::{MockConfig, SeedUser};
+use crate::config::{ConfigPatch, MockConfig, SeedUser};
+use crate::ops::controls;
+use crate::ops::{FaultSpec, JournalEntry};
 use crate::error::MockError;
 use crate::state::{AppState, Shared};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::oneshot;
+use tokio::task::JoinSet;
 
 /// A running mock store. Dropping it shuts the server down.
 pub struct MockServer {
@@ -130,14 +133,7 @@ impl MockServer {
         let state: AppState = Arc::new(Shared::new(config, base_url.clone())?);
         let app = crate::routes::router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let service = app.into_make_service_with_connect_info::<SocketAddr>();
-            let _ = axum::serve(listener, service)
-                .with_graceful_shutdown(async move {
-                    let _ = rx.await;
-                })
-                .await;
-        });
+        let task = tokio::spawn(accept_loop(listener, app, state.clone(), rx));
         Ok(Self {
             addr,
             base_url,
@@ -183,6 +179,58 @@ impl MockServer {
         self.state.reset()
     }
 
+    /// The requests journaled so far (store routes only), in arrival order.
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        controls::journal(&self.state)
+    }
+
+    /// Empties the journal.
+    pub fn clear_journal(&self) {
+        controls::clear_journal(&self.state);
+    }
+
+    /// Creates a customer with this login, email and password; returns the new user id.
+    pub fn create_user(&self, username: &str, email: &str, password: &str) -> Result<u64, MockError> {
+        self.create_user_with(&SeedUser {
+            username: username.into(),
+            email: email.into(),
+            password: password.into(),
+            first_name: String::new(),
+            last_name: String::new(),
+        })
+    }
+
+    /// Creates a customer from a full description; returns the new user id.
+    pub fn create_user_with(&self, user: &SeedUser) -> Result<u64, MockError> {
+        controls::create_user(&self.state, user)
+    }
+
+    /// Changes a user's password and/or email. Like the plugin, this revokes every token and
+    /// refresh token of the user (any password update, or an email that differs).
+    pub fn update_user(&self, id: u64, password: Option<&str>, email: Option<&str>) -> Result<(), MockError> {
+        controls::update_user(&self.state, id, password, email)
+    }
+
+    /// Deletes a user and every token of theirs.
+    pub fn delete_user(&self, id: u64) -> Result<(), MockError> {
+        controls::delete_user(&self.state, id)
+    }
+
+    /// Changes the runtime configuration; returns the resulting settings (secret redacted).
+    pub fn set_config(&self, patch: &ConfigPatch) -> serde_json::Value {
+        controls::set_config(&self.state, patch)
+    }
+
+    /// The configuration in force now.
+    pub fn config(&self) -> MockConfig {
+        self.state.world().config.clone()
+    }
+
+    /// Schedules a fault for the next requests to a route.
+    pub fn add_fault(&self, fault: FaultSpec) -> Result<(), MockError> {
+        controls::add_fault(&self.state, fault)
+    }
+
     /// Stops serving and waits for the server task to end.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
@@ -203,4 +251,48 @@ impl Drop for MockServer {
             task.abort();
         }
     }
+}
+
+/// Accepts connections until shutdown; each connection is served by hyper's HTTP/1 server with
+/// the request pipeline as its service. Dropping the task aborts every open connection.
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    state: AppState,
+    mut shutdown: oneshot::Receiver<()>,
+) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    connections.spawn(serve_connection(stream, peer, app.clone(), state.clone()));
+                }
+                // Out of file descriptors or a reset during accept: back off and keep serving.
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(5)).await,
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    connections.shutdown().await;
+}
+
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    app: axum::Router,
+    state: AppState,
+) {
+    let _ = stream.set_nodelay(true);
+    let service = hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
+        let app = app.clone();
+        let state = state.clone();
+        crate::routes::handle(state, app, req.map(axum::body::Body::new), peer)
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .keep_alive(true)
+        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+        .await;
 }

@@ -1,19 +1,121 @@
 //! The CoCart authentication layer and the JWT plugin: users, sessions, tokens.
+//!
+//! - [`users`]: WordPress accounts.
+//! - [`sessions`]: the plugin's per-user session meta (v3 PATs, v2 single tokens).
+//! - [`token`]: minting and verifying HS256 tokens.
+//! - [`plugin`]: the plugin's behaviour (validate a Bearer, issue, refresh, revoke).
+//! - [`credentials`], [`client`], [`authenticate`]: how a request is authenticated.
+//! - [`handlers`]: `login`, `logout`, `cocart/jwt/refresh-token`, `cocart/jwt/validate-token`.
 
-use crate::config::MockConfig;
+pub mod authenticate;
+pub mod client;
+pub mod credentials;
+pub mod errors;
+pub mod handlers;
+pub mod plugin;
+pub mod sessions;
+pub mod token;
+pub mod users;
+
+use crate::config::{MockConfig, SeedUser};
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::post;
+
+pub use authenticate::{AuthOutcome, RequestInfo, authenticate};
+pub use sessions::Sessions;
+pub use users::{User, UserError, Users};
 
 /// Users and the JWT plugin's per-user session meta.
 #[derive(Debug, Default)]
-pub struct AuthWorld {}
+pub struct AuthWorld {
+    /// WordPress users.
+    pub users: Users,
+    /// JWT sessions and refresh tokens.
+    pub sessions: Sessions,
+}
 
 impl AuthWorld {
-    /// Seeds users from the config.
-    pub fn seeded(_config: &MockConfig) -> Result<Self, crate::MockError> {
-        Ok(Self::default())
+    /// Seeds users from the config: the seed document's `users`, then `config.users`; the demo
+    /// customer when neither names anyone.
+    pub fn seeded(config: &MockConfig) -> Result<Self, crate::MockError> {
+        let mut world = Self {
+            users: Users::new(),
+            sessions: Sessions::default(),
+        };
+        let mut seeds: Vec<SeedUser> = Vec::new();
+        if let Some(users) = config.seed.as_ref().and_then(|s| s.get("users")) {
+            let parsed: Vec<SeedUser> = serde_json::from_value(users.clone())
+                .map_err(|e| crate::MockError::Config(format!("seed users: {e}")))?;
+            seeds.extend(parsed);
+        }
+        seeds.extend(config.users.iter().cloned());
+        if seeds.is_empty() {
+            seeds.push(demo_user());
+        }
+        for seed in &seeds {
+            world
+                .users
+                .create(seed)
+                .map_err(|e| crate::MockError::Config(format!("seed user: {e}")))?;
+        }
+        Ok(world)
     }
 
     /// Whether a WordPress user with this id exists.
-    pub fn user_exists(&self, _id: u64) -> bool {
-        false
+    pub fn user_exists(&self, id: u64) -> bool {
+        self.users.exists(id)
     }
+
+    /// Creates a customer (test control). Returns the new id.
+    pub fn create_user(&mut self, seed: &SeedUser) -> Result<u64, UserError> {
+        self.users.create(seed)
+    }
+
+    /// Changes a password and/or email, revoking the user's tokens as the plugin does on
+    /// `profile_update` / `after_password_reset`.
+    pub fn update_user(
+        &mut self,
+        id: u64,
+        password: Option<&str>,
+        email: Option<&str>,
+    ) -> Result<(), UserError> {
+        if self.users.update(id, password, email)? {
+            self.sessions.revoke_user(id);
+        }
+        Ok(())
+    }
+
+    /// Deletes a user and every token of theirs (`delete_user`).
+    pub fn delete_user(&mut self, id: u64) -> Result<(), UserError> {
+        self.users.delete(id)?;
+        self.sessions.revoke_user(id);
+        Ok(())
+    }
+}
+
+/// The demo customer seeded when no users are configured.
+pub fn demo_user() -> SeedUser {
+    SeedUser {
+        username: crate::config::DEMO_USERNAME.into(),
+        email: crate::config::DEMO_EMAIL.into(),
+        password: crate::config::DEMO_PASSWORD.into(),
+        first_name: "Demo".into(),
+        last_name: "Customer".into(),
+    }
+}
+
+/// The login/logout routes of CoCart core and the JWT plugin's routes (full paths).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/wp-json/cocart/v2/login", post(handlers::login))
+        .route("/wp-json/cocart/v2/logout", post(handlers::logout))
+        .route(
+            "/wp-json/cocart/jwt/refresh-token",
+            post(handlers::refresh_token),
+        )
+        .route(
+            "/wp-json/cocart/jwt/validate-token",
+            post(handlers::validate_token),
+        )
 }

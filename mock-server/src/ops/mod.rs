@@ -1,5 +1,25 @@
-//! Test-control state: the request journal, scheduled faults and rate-limit windows.
+//! Test controls and operational state: the request journal, scheduled faults, the rate
+//! limiter, and the `/__mock/` routes that drive them (also reachable from Rust through
+//! [`crate::MockServer`]).
+
+pub mod controls;
+pub mod faults;
+pub mod http;
+pub mod journal;
+pub mod rate_limit;
+
+pub use faults::{Fault, FaultKind, FaultSpec, Faults};
+pub use http::routes;
+pub use journal::{Journal, JournalEntry};
+pub use rate_limit::RateLimiter;
 
 /// Journal, faults and rate-limit windows.
 #[derive(Debug, Default)]
-pub struct OpsWorld {}
+pub struct OpsWorld {
+    /// Requests to store routes.
+    pub journal: Journal,
+    /// Pending faults.
+    pub faults: Faults,
+    /// Rate-limit windows.
+    pub rate: RateLimiter,
+}

@@ -1,14 +1,26 @@
 //! The router: store routes under `/wp-json/` (and `?rest_route=`), test controls under `/__mock/`,
-//! and the middleware stack (journal, faults, rate limit, host profile, authentication).
+//! and the request pipeline around them (rewrites, body limit, faults, authentication, rate
+//! limit, CoCart headers, journal).
+
+pub mod body;
+pub mod pipeline;
+pub mod rewrite;
 
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Router;
 
-/// Builds the whole application.
+pub use pipeline::{DropConnection, handle};
+
+/// Builds the routing table: the shop's routes, the auth routes and the test controls. Unknown
+/// paths and wrong methods answer 404 `rest_no_route`. The request pipeline
+/// ([`pipeline::handle`]) wraps this router; the server drives it per connection.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .merge(crate::shop::routes())
+        .merge(crate::shop::routes().reset_fallback())
+        .merge(crate::auth::routes())
+        .merge(crate::ops::routes())
+        .method_not_allowed_fallback(|| async { ApiError::no_route() })
         .fallback(|| async { ApiError::no_route() })
         .with_state(state)
 }

@@ -1,0 +1,188 @@
+//! Who the client is, as CoCart ≥4.8 sees it: the IP (`get_ip_address`, trusting proxy headers
+//! only from a loopback peer) and the sanitised User-Agent the JWT plugin binds tokens to.
+
+use http::HeaderMap;
+use std::net::{IpAddr, SocketAddr};
+
+/// Proxy headers CoCart reads, in order (`cocart_ip_headers`), before `Forwarded`.
+const IP_HEADERS: [&str; 7] = [
+    "x-forwarded-for",
+    "cf-connecting-ip",
+    "true-client-ip",
+    "x-real-ip",
+    "x-cluster-client-ip",
+    "x-client-ip",
+    "client-ip",
+];
+
+/// Headers the plugin reads the device from; the **last** non-empty one wins.
+const UA_HEADERS: [&str; 8] = [
+    "user-agent",
+    "x-operamini-phone-ua",
+    "x-device-user-agent",
+    "x-original-user-agent",
+    "x-skyfire-phone",
+    "x-bolt-phone-ua",
+    "device-stock-ua",
+    "x-ucbrowser-device-ua",
+];
+
+/// Whether the TCP peer is a trusted proxy (`127.0.0.1`, `::1`, or a v4-mapped loopback).
+fn is_trusted_proxy(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+    }
+}
+
+/// A valid IP literal, trimmed, as the original text (PHP keeps the string as sent).
+fn valid_ip(s: &str) -> Option<&str> {
+    let s = s.trim();
+    s.parse::<IpAddr>().ok().map(|_| s)
+}
+
+/// `for=` of a `Forwarded` header: `for=1.2.3.4`, `for="[2001:db8::1]:4711"`.
+fn forwarded_for(value: &str) -> Option<String> {
+    value
+        .split([',', ';'])
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("for"))
+        .and_then(|(_, v)| {
+            let v = v.trim().trim_matches('"');
+            let host = if let Some(rest) = v.strip_prefix('[') {
+                rest.split(']').next().unwrap_or("")
+            } else if v.matches(':').count() == 1 {
+                v.split(':').next().unwrap_or("")
+            } else {
+                v
+            };
+            valid_ip(host).map(str::to_string)
+        })
+}
+
+/// The client IP as CoCart resolves it.
+pub fn client_ip(headers: &HeaderMap, peer: SocketAddr) -> String {
+    let peer_ip = match peer.ip() {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+        ip => ip,
+    };
+    if is_trusted_proxy(peer.ip()) {
+        for name in IP_HEADERS {
+            if let Some(v) = headers.get(name).and_then(|v| v.to_str().ok()) {
+                let first = v.split(',').next().unwrap_or("");
+                if let Some(ip) = valid_ip(first) {
+                    return ip.to_string();
+                }
+            }
+        }
+        if let Some(ip) = headers
+            .get("forwarded")
+            .and_then(|v| v.to_str().ok())
+            .and_then(forwarded_for)
+        {
+            return ip;
+        }
+    }
+    peer_ip.to_string()
+}
+
+/// WordPress `sanitize_text_field`: invalid UTF-8 → empty, tags stripped, whitespace collapsed,
+/// `%xx` octets removed, trimmed.
+pub fn sanitize_text_field(raw: &[u8]) -> String {
+    let Ok(s) = std::str::from_utf8(raw) else {
+        return String::new();
+    };
+    // Strip tags; a `<` that opens no tag becomes `&lt;` (wp_pre_kses_less_than).
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(pos) = rest.find('<') {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos..];
+        match after.find('>') {
+            Some(end) => rest = &after[end + 1..],
+            None => {
+                out.push_str("&lt;");
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    // Collapse [\r\n\t ]+ into one space.
+    let mut collapsed = String::with_capacity(out.len());
+    let mut in_ws = false;
+    for c in out.chars() {
+        if matches!(c, '\r' | '\n' | '\t' | ' ') {
+            if !in_ws {
+                collapsed.push(' ');
+            }
+            in_ws = true;
+        } else {
+            collapsed.push(c);
+            in_ws = false;
+        }
+    }
+    // Remove percent-encoded octets until none are left.
+    let mut text = collapsed;
+    loop {
+        let bytes = text.as_bytes();
+        let found = (0..bytes.len().saturating_sub(2)).find(|&i| {
+            bytes[i] == b'%' && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit()
+        });
+        match found {
+            Some(i) => text.replace_range(i..i + 3, ""),
+            None => break,
+        }
+    }
+    text.trim().to_string()
+}
+
+/// The device string the plugin reads: the last non-empty UA-like header, sanitised.
+/// `None` when the request sent no User-Agent at all.
+pub fn user_agent(headers: &HeaderMap) -> Option<String> {
+    let raw = UA_HEADERS
+        .iter()
+        .rev()
+        .filter_map(|name| headers.get(*name))
+        .find(|v| !v.as_bytes().is_empty())?;
+    let ua = sanitize_text_field(raw.as_bytes());
+    (!ua.is_empty()).then_some(ua)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn forwarded_for_is_trusted_only_from_loopback() {
+        let h = headers(&[("x-forwarded-for", "203.0.113.5, 10.0.0.1")]);
+        assert_eq!(client_ip(&h, "127.0.0.1:5000".parse().unwrap()), "203.0.113.5");
+        assert_eq!(client_ip(&h, "192.0.2.9:5000".parse().unwrap()), "192.0.2.9");
+        let bad = headers(&[("x-forwarded-for", "not-an-ip"), ("x-real-ip", "198.51.100.1")]);
+        assert_eq!(client_ip(&bad, "127.0.0.1:1".parse().unwrap()), "198.51.100.1");
+        let fwd = headers(&[("forwarded", "for=\"[2001:db8::1]:4711\";proto=https")]);
+        assert_eq!(client_ip(&fwd, "[::1]:1".parse().unwrap()), "2001:db8::1");
+    }
+
+    #[test]
+    fn sanitize_text_field_like_wordpress() {
+        assert_eq!(sanitize_text_field(b"  My<b>App</b>\t 1.0  "), "MyApp 1.0");
+        assert_eq!(sanitize_text_field(b"a%41b%2"), "ab%2");
+        assert_eq!(sanitize_text_field(b"x < y"), "x &lt; y");
+        assert_eq!(sanitize_text_field(&[0xff, 0xfe]), "");
+    }
+
+    #[test]
+    fn the_last_non_empty_ua_header_wins() {
+        let h = headers(&[("user-agent", "A/1"), ("x-original-user-agent", "B/2")]);
+        assert_eq!(user_agent(&h).as_deref(), Some("B/2"));
+        assert_eq!(user_agent(&HeaderMap::new()), None);
+    }
+}

@@ -1,0 +1,169 @@
+//! The auth routes: CoCart core's `POST cocart/v2/login` and `POST cocart/v2/logout`, and the
+//! JWT plugin's `POST cocart/jwt/refresh-token` and `POST cocart/jwt/validate-token`.
+//!
+//! The auth middleware has already run: a request that reaches these handlers either carries no
+//! credentials or valid ones, described by the [`Caller`] extension.
+
+use super::credentials;
+use super::errors;
+use super::plugin::{Device, Site};
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::state::{AppState, AuthKind, Caller, World};
+use axum::Json;
+use axum::extract::{Extension, RawQuery, State};
+use bytes::Bytes;
+use http::{HeaderMap, Method};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+/// CoCart's login `dev_note`.
+const DEV_NOTE: &str = "Don't forget to store the users login information in order to authenticate all other routes with CoCart.";
+
+/// The request pieces every auth handler reads.
+type Parts = (Method, HeaderMap, Option<String>, Bytes);
+
+fn params(parts: &Parts) -> Result<Params, ApiError> {
+    Params::parse(&parts.0, &parts.1, parts.2.as_deref(), &parts.3)
+}
+
+fn caller_of(caller: Option<Extension<Caller>>) -> Caller {
+    caller.map(|Extension(c)| c).unwrap_or_else(Caller::guest)
+}
+
+/// Gravatar-style avatar URLs for the three sizes WordPress returns.
+fn avatar_urls(email: &str) -> Value {
+    let hash = hex::encode(Sha256::digest(email.trim().to_ascii_lowercase().as_bytes()));
+    let mut map = serde_json::Map::new();
+    for size in ["24", "48", "96"] {
+        map.insert(
+            size.to_string(),
+            Value::String(format!(
+                "https://secure.gravatar.com/avatar/{hash}?s={size}&d=mm&r=g"
+            )),
+        );
+    }
+    Value::Object(map)
+}
+
+/// `POST /wp-json/cocart/v2/login`.
+pub async fn login(
+    State(state): State<AppState>,
+    caller: Option<Extension<Caller>>,
+    method: Method,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let parts = (method, headers, query, body);
+    params(&parts)?;
+    let caller = caller_of(caller);
+    let user_id = caller.user_id.ok_or_else(errors::not_authorized)?;
+    let now = state.now();
+    let mut guard = state.world();
+    let World { config, auth, .. } = &mut *guard;
+    let bearer = (caller.auth == AuthKind::Bearer)
+        .then(|| credentials::auth_header(&parts.1, &config.host_profile))
+        .flatten()
+        .and_then(credentials::bearer_token);
+    let user = auth
+        .users
+        .get(user_id)
+        .cloned()
+        .ok_or_else(errors::not_authorized)?;
+    let site = Site {
+        config,
+        url: &state.site_url,
+        now,
+    };
+    let device = Device {
+        ip: &caller.ip,
+        user_agent: caller.user_agent.as_deref(),
+    };
+    let extras = auth.login_extras(user_id, bearer, site, device);
+    drop(guard);
+    Ok(Json(json!({
+        "user_id": user.id.to_string(),
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "display_name": user.display_name(),
+        "role": "Customer",
+        "avatar_urls": avatar_urls(&user.email),
+        "email": user.email,
+        "extras": extras,
+        "dev_note": DEV_NOTE,
+    })))
+}
+
+/// `POST /wp-json/cocart/v2/logout`: `wp_logout()` then `true`.
+pub async fn logout(
+    State(state): State<AppState>,
+    caller: Option<Extension<Caller>>,
+    method: Method,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    params(&(method, headers, query, body))?;
+    if let Some(id) = caller_of(caller).user_id {
+        state.world().auth.logout(id);
+    }
+    Ok(Json(Value::Bool(true)))
+}
+
+/// The `refresh_token` param as PHP would cast it to a string.
+fn refresh_param(p: &Params) -> Option<String> {
+    match p.get("refresh_token")? {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(if *b { "1".into() } else { String::new() }),
+        Value::Array(_) | Value::Object(_) => Some("Array".into()),
+    }
+}
+
+/// `POST /wp-json/cocart/jwt/refresh-token`.
+pub async fn refresh_token(
+    State(state): State<AppState>,
+    caller: Option<Extension<Caller>>,
+    method: Method,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let p = params(&(method, headers, query, body))?;
+    let refresh = refresh_param(&p);
+    let caller = caller_of(caller);
+    let now = state.now();
+    let mut guard = state.world();
+    let World { config, auth, .. } = &mut *guard;
+    let site = Site {
+        config,
+        url: &state.site_url,
+        now,
+    };
+    let device = Device {
+        ip: &caller.ip,
+        user_agent: caller.user_agent.as_deref(),
+    };
+    let issued = auth.refresh(refresh.as_deref(), site, device)?;
+    drop(guard);
+    Ok(Json(
+        json!({"token": issued.token, "refresh_token": issued.refresh_token}),
+    ))
+}
+
+/// `POST /wp-json/cocart/jwt/validate-token`: any authenticated caller passes.
+pub async fn validate_token(
+    caller: Option<Extension<Caller>>,
+    method: Method,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    params(&(method, headers, query, body))?;
+    if caller_of(caller).user_id.is_none() {
+        return Err(errors::rest_forbidden());
+    }
+    Ok(Json(json!({"message": "Token is valid."})))
+}

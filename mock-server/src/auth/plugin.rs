@@ -1,0 +1,267 @@
+//! The JWT plugin's behaviour on top of [`AuthWorld`]: Bearer validation (§3.4), token issue on
+//! login (§1.1), refresh with rotation (§1.2, §5.3) and revocation (§5.4), for v3 and v2.
+
+use super::AuthWorld;
+use super::errors;
+use super::token::{self, NewClaims};
+use crate::config::{MockConfig, PluginVersion};
+use crate::error::ApiError;
+use rand::RngCore;
+use serde_json::{Value, json};
+
+/// What the plugin needs to know about the site and the moment.
+#[derive(Clone, Copy)]
+pub struct Site<'a> {
+    /// The configuration in force.
+    pub config: &'a MockConfig,
+    /// `iss`.
+    pub url: &'a str,
+    /// Now on the virtual clock.
+    pub now: i64,
+}
+
+impl Site<'_> {
+    /// The secret, if one is configured and non-empty.
+    fn secret(&self) -> Option<&str> {
+        self.config.secret.as_deref().filter(|s| !s.is_empty())
+    }
+
+    fn plugin(&self) -> PluginVersion {
+        self.config.plugin
+    }
+}
+
+/// The client a token is bound to.
+#[derive(Clone, Copy)]
+pub struct Device<'a> {
+    /// The client IP (`data.user.ip`).
+    pub ip: &'a str,
+    /// The sanitised User-Agent, if any (`data.user.device`, `""` when none).
+    pub user_agent: Option<&'a str>,
+}
+
+/// `bin2hex(random_bytes(n))`.
+fn random_hex(n: usize) -> String {
+    let mut buf = vec![0u8; n];
+    rand::rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+/// A new token pair.
+pub struct Issued {
+    /// The access token.
+    pub token: String,
+    /// The refresh token.
+    pub refresh_token: String,
+}
+
+impl AuthWorld {
+    /// Validates a Bearer token that matched the regex (§3.4). Returns the user id.
+    pub fn validate_bearer(
+        &self,
+        token: &str,
+        site: Site<'_>,
+        device: Device<'_>,
+    ) -> Result<u64, ApiError> {
+        let plugin = site.plugin();
+        let failed = || errors::authentication_failed(plugin);
+        let secret = site.secret().ok_or_else(|| errors::bad_config(plugin))?;
+        let claims = token::verify(token, secret, site.url, site.now).map_err(|_| failed())?;
+        let user_id = claims.user_id().ok_or_else(failed)?;
+        if !self.users.exists(user_id) {
+            return Err(failed());
+        }
+        let user = claims.user().ok_or_else(failed)?;
+        let ip = user.ip.as_ref().and_then(Value::as_str);
+        if ip != Some(device.ip) {
+            return Err(failed());
+        }
+        if let Some(ua) = device.user_agent {
+            if user.device.as_ref().and_then(Value::as_str) != Some(ua) {
+                return Err(failed());
+            }
+        }
+        if plugin == PluginVersion::V3 {
+            let pat = claims.pat().ok_or_else(failed)?;
+            if !self.sessions.pat_is_live(user_id, pat) {
+                return Err(failed());
+            }
+        }
+        Ok(user_id)
+    }
+
+    /// Signs a token for a user bound to `device`; v3 tokens carry `pat`.
+    fn mint_for(
+        &self,
+        user_id: u64,
+        secret: &str,
+        site: Site<'_>,
+        device: Device<'_>,
+        pat: Option<&str>,
+    ) -> Option<(String, i64)> {
+        let user = self.users.get(user_id)?;
+        let exp = site
+            .now
+            .saturating_add(i64::try_from(site.config.access_ttl).unwrap_or(i64::MAX));
+        let token = token::mint(
+            secret,
+            &NewClaims {
+                iss: site.url,
+                iat: site.now,
+                exp,
+                user_id,
+                username: &user.username,
+                ip: device.ip,
+                device: device.user_agent.unwrap_or(""),
+                pat,
+            },
+        );
+        Some((token, exp))
+    }
+
+    fn refresh_expiry(site: Site<'_>) -> i64 {
+        site.now
+            .saturating_add(i64::try_from(site.config.refresh_ttl).unwrap_or(i64::MAX))
+    }
+
+    /// v3: a new PAT session with its own access and refresh token.
+    fn open_session(
+        &mut self,
+        user_id: u64,
+        secret: &str,
+        site: Site<'_>,
+        device: Device<'_>,
+    ) -> Option<Issued> {
+        let pat = format!("pat_{}", random_hex(12));
+        let (token, _) = self.mint_for(user_id, secret, site, device, Some(&pat))?;
+        let refresh_token = random_hex(64);
+        self.sessions
+            .open_pat(user_id, &pat, &refresh_token, Self::refresh_expiry(site));
+        Some(Issued {
+            token,
+            refresh_token,
+        })
+    }
+
+    /// v2: the stored token if still valid, else a new one; and always a new refresh token.
+    fn legacy_issue(
+        &mut self,
+        user_id: u64,
+        secret: &str,
+        site: Site<'_>,
+        device: Device<'_>,
+        reuse_stored: bool,
+    ) -> Option<Issued> {
+        let stored = reuse_stored
+            .then(|| self.sessions.legacy_stored_token(user_id, site.now))
+            .flatten()
+            .map(str::to_string);
+        let token = match stored {
+            Some(t) => t,
+            None => {
+                let (t, exp) = self.mint_for(user_id, secret, site, device, None)?;
+                self.sessions.legacy_store_token(user_id, &t, exp);
+                t
+            }
+        };
+        let refresh_token = random_hex(64);
+        self.sessions
+            .legacy_rotate_refresh(user_id, &refresh_token, Self::refresh_expiry(site));
+        Some(Issued {
+            token,
+            refresh_token,
+        })
+    }
+
+    /// The `extras` the plugin adds to a login response (`cocart_login_extras`).
+    /// `bearer` is the request's Bearer token when it authenticated the login (v3 re-login).
+    pub fn login_extras(
+        &mut self,
+        user_id: u64,
+        bearer: Option<&str>,
+        site: Site<'_>,
+        device: Device<'_>,
+    ) -> Value {
+        let Some(secret) = site.secret() else {
+            return json!([]);
+        };
+        let issued = match site.plugin() {
+            PluginVersion::V3 => {
+                if let Some(token) = bearer {
+                    let refresh = token::decode_unverified(token)
+                        .and_then(|c| c.pat().map(str::to_string))
+                        .and_then(|pat| self.sessions.refresh_of_pat(user_id, &pat))
+                        .map(str::to_string);
+                    return json!({"jwt_token": token, "jwt_refresh": refresh});
+                }
+                self.open_session(user_id, secret, site, device)
+            }
+            PluginVersion::V2 => self.legacy_issue(user_id, secret, site, device, true),
+        };
+        match issued {
+            Some(i) => json!({"jwt_token": i.token, "jwt_refresh": i.refresh_token}),
+            None => json!([]),
+        }
+    }
+
+    /// `POST cocart/jwt/refresh-token` (§1.2): checks, rotation, and a new pair bound to `device`.
+    pub fn refresh(
+        &mut self,
+        refresh_token: Option<&str>,
+        site: Site<'_>,
+        device: Device<'_>,
+    ) -> Result<Issued, ApiError> {
+        let plugin = site.plugin();
+        let refresh_token = refresh_token.filter(|r| !r.is_empty());
+        let secret = match plugin {
+            PluginVersion::V3 => {
+                let secret = site.secret().ok_or_else(|| errors::bad_config(plugin))?;
+                Some(secret)
+            }
+            PluginVersion::V2 => None,
+        };
+        let Some(refresh_token) = refresh_token else {
+            return Err(match plugin {
+                PluginVersion::V3 => errors::missing_refresh_token(),
+                // v2.0–3.0.1: a PHP TypeError.
+                PluginVersion::V2 => errors::critical_error(500),
+            });
+        };
+        let row = self
+            .sessions
+            .find_refresh(refresh_token)
+            .cloned()
+            .ok_or_else(|| errors::invalid_refresh_token(plugin))?;
+        if site.now > row.expires {
+            return Err(errors::refresh_token_expired(plugin));
+        }
+        if !self.users.exists(row.user_id) {
+            return Err(errors::authentication_failed(plugin));
+        }
+        let failed = || errors::authentication_failed(plugin);
+        match plugin {
+            PluginVersion::V3 => {
+                let secret = secret.ok_or_else(|| errors::bad_config(plugin))?;
+                if let Some(pat) = &row.pat {
+                    self.sessions.destroy_pat(row.user_id, pat);
+                }
+                self.open_session(row.user_id, secret, site, device)
+                    .ok_or_else(failed)
+            }
+            PluginVersion::V2 => {
+                // v2 checks the refresh token before the secret; generation then needs it.
+                let secret = site
+                    .secret()
+                    .ok_or_else(|| errors::bad_config(PluginVersion::V3))?;
+                self.legacy_issue(row.user_id, secret, site, device, false)
+                    .ok_or_else(failed)
+            }
+        }
+    }
+
+    /// `wp_logout`: deletes every session of the user (in v2 issued access tokens stay valid,
+    /// because v2 validation never looks at the session meta).
+    pub fn logout(&mut self, user_id: u64) {
+        self.sessions.revoke_user(user_id);
+    }
+}

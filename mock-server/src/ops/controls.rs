@@ -1,0 +1,71 @@
+//! The test controls as plain functions on the shared state, used by both the `/__mock/` routes
+//! and the Rust API of [`crate::MockServer`].
+
+use super::faults::FaultSpec;
+use super::journal::JournalEntry;
+use crate::auth::UserError;
+use crate::config::{ConfigPatch, SeedUser};
+use crate::error::MockError;
+use crate::state::Shared;
+
+impl From<UserError> for MockError {
+    fn from(e: UserError) -> Self {
+        match e {
+            UserError::NotFound(_) => MockError::NotFound(e.to_string()),
+            UserError::Conflict(m) => MockError::Conflict(m),
+            UserError::Invalid(m) => MockError::Invalid(m),
+        }
+    }
+}
+
+/// Creates a customer and returns its id.
+pub fn create_user(shared: &Shared, user: &SeedUser) -> Result<u64, MockError> {
+    Ok(shared.world().auth.create_user(user)?)
+}
+
+/// Changes a password and/or email; revokes the user's tokens as the plugin does.
+pub fn update_user(
+    shared: &Shared,
+    id: u64,
+    password: Option<&str>,
+    email: Option<&str>,
+) -> Result<(), MockError> {
+    if password.is_none() && email.is_none() {
+        return Err(MockError::Invalid("give a password and/or an email".into()));
+    }
+    Ok(shared.world().auth.update_user(id, password, email)?)
+}
+
+/// Deletes a user and revokes all of their tokens.
+pub fn delete_user(shared: &Shared, id: u64) -> Result<(), MockError> {
+    Ok(shared.world().auth.delete_user(id)?)
+}
+
+/// Applies a configuration patch; returns the resulting settings (secret redacted).
+pub fn set_config(shared: &Shared, patch: &ConfigPatch) -> serde_json::Value {
+    let mut world = shared.world();
+    if world.config.apply(patch) {
+        world.auth.sessions.clear();
+    }
+    world.config.view()
+}
+
+/// Schedules a fault.
+pub fn add_fault(shared: &Shared, spec: FaultSpec) -> Result<(), MockError> {
+    shared
+        .world()
+        .ops
+        .faults
+        .add(spec)
+        .map_err(MockError::Invalid)
+}
+
+/// The journal, in arrival order.
+pub fn journal(shared: &Shared) -> Vec<JournalEntry> {
+    shared.world().ops.journal.entries()
+}
+
+/// Empties the journal.
+pub fn clear_journal(shared: &Shared) {
+    shared.world().ops.journal.clear();
+}

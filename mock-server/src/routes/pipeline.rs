@@ -1,0 +1,219 @@
+//! What happens to every request before and after the router:
+//!
+//! 1. WordPress rewrites (`?rest_route=`, trailing slash, method override).
+//! 2. For store routes (`/wp-json/...`): body buffering (413 over the limit), scheduled faults,
+//!    authentication (the [`Caller`] extension, or the auth error that fails the request), the
+//!    rate limiter, the handler, CoCart's response headers, and the journal.
+//!
+//! `/__mock/` routes skip step 2.
+
+use super::{body, rewrite};
+use crate::auth::authenticate::{AuthOutcome, RequestInfo, authenticate, is_cocart_path};
+use crate::auth::errors::critical_error;
+use crate::error::ApiError;
+use crate::ops::faults::Fault;
+use crate::ops::journal::JournalEntry;
+use crate::ops::rate_limit::{RateHeaders, REFRESH_ROUTE};
+use crate::state::{AppState, AuthKind};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use http::request::Parts;
+use http::{HeaderValue, Method, Request};
+use std::net::SocketAddr;
+use tower::ServiceExt;
+
+/// The CoCart version the mock reports in `CoCart-Version`.
+pub const COCART_VERSION: &str = "4.9.3";
+/// `Cache-Control` on auth-bearing responses.
+pub const NO_CACHE: &str = "no-cache, no-store, must-revalidate, max-age=0, private";
+
+/// The request must end without an HTTP response (a `drop` fault): the connection is closed.
+#[derive(Debug)]
+pub struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by a scheduled fault")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+/// Handles one request end to end.
+pub async fn handle(
+    state: AppState,
+    app: Router,
+    mut req: Request<Body>,
+    peer: SocketAddr,
+) -> Result<Response, DropConnection> {
+    req.extensions_mut().insert(ConnectInfo(peer));
+    let wire_method = req.method().clone();
+    rewrite::apply(&mut req);
+    if !rewrite::is_rest_path(req.uri().path()) {
+        return Ok(call(app, req).await);
+    }
+    let (parts, body) = req.into_parts();
+    let mut journal = Pending {
+        state: &state,
+        seq: state.world().ops.journal.next_seq(),
+        method: wire_method,
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or("").to_string(),
+    };
+    let bytes = match body::read(&parts.headers, body).await {
+        Ok(b) => b,
+        Err(body::BodyError::TooLarge(e)) => {
+            return Ok(journal.finish(e.into_response(), AuthKind::None));
+        }
+        Err(body::BodyError::Broken) => {
+            journal.record(0, AuthKind::None);
+            return Err(DropConnection);
+        }
+    };
+    let mut gate = admit(&state, &parts, &bytes, peer, true);
+    match gate.fault {
+        Some(Fault::Drop) => {
+            journal.record(0, gate.outcome.presented);
+            return Err(DropConnection);
+        }
+        Some(Fault::Status(code)) => {
+            let resp = decorate(critical_error(code).into_response(), &journal.path, state.now(), false, None);
+            return Ok(journal.finish(resp, gate.outcome.presented));
+        }
+        Some(Fault::Delay(d)) => {
+            tokio::time::sleep(d).await;
+            gate = admit(&state, &parts, &bytes, peer, false);
+        }
+        None => {}
+    }
+    let Gate { outcome, rate, .. } = gate;
+    if let Some(err) = outcome.error {
+        let resp = decorate(err.into_response(), &journal.path, state.now(), false, None);
+        return Ok(journal.finish(resp, outcome.presented));
+    }
+    let rate = match rate {
+        Some(Err(limited)) => {
+            let resp = decorate(limited.into_response(), &journal.path, state.now(), false, None);
+            return Ok(journal.finish(resp, outcome.caller.auth));
+        }
+        Some(Ok(headers)) => Some(headers),
+        None => None,
+    };
+    let auth = outcome.caller.auth;
+    let authenticated = outcome.caller.user_id.is_some();
+    let mut req = Request::from_parts(parts, Body::from(bytes));
+    req.extensions_mut().insert(outcome.caller);
+    let resp = call(app, req).await;
+    let resp = decorate(resp, &journal.path, state.now(), authenticated, rate.as_ref());
+    Ok(journal.finish(resp, auth))
+}
+
+async fn call(app: Router, req: Request<Body>) -> Response {
+    match app.oneshot(req).await {
+        Ok(resp) => resp,
+        Err(never) => match never {},
+    }
+}
+
+/// The pre-handler decisions, made under one lock.
+struct Gate {
+    fault: Option<Fault>,
+    outcome: AuthOutcome,
+    rate: Option<Result<RateHeaders, ApiError>>,
+}
+
+fn admit(state: &AppState, parts: &Parts, body: &Bytes, peer: SocketAddr, take_fault: bool) -> Gate {
+    let now = state.now();
+    let info = RequestInfo {
+        method: &parts.method,
+        path: parts.uri.path(),
+        headers: &parts.headers,
+        raw_query: parts.uri.query(),
+        body,
+        peer,
+    };
+    let mut world = state.world();
+    let fault = if take_fault {
+        world.ops.faults.take(info.path)
+    } else {
+        None
+    };
+    let outcome = authenticate(&world, &state.site_url, now, &info);
+    let rate = if fault.is_none() && outcome.error.is_none() && world.config.rate_limit {
+        world.ops.rate.check(info.path, &outcome.caller.ip, now)
+    } else {
+        None
+    };
+    Gate {
+        fault,
+        outcome,
+        rate,
+    }
+}
+
+/// Adds CoCart's headers: `CoCart-Version`/`CoCart-Timestamp` on CoCart routes, `Cache-Control`
+/// on auth-bearing responses, and the rate-limit headers. Handler-set values are kept.
+fn decorate(
+    mut resp: Response,
+    path: &str,
+    now: i64,
+    authenticated: bool,
+    rate: Option<&RateHeaders>,
+) -> Response {
+    let headers = resp.headers_mut();
+    if is_cocart_path(path) {
+        headers
+            .entry("cocart-version")
+            .or_insert(HeaderValue::from_static(COCART_VERSION));
+        if !headers.contains_key("cocart-timestamp") {
+            headers.insert("cocart-timestamp", HeaderValue::from(now));
+        }
+    }
+    let bears_auth = authenticated
+        || path == REFRESH_ROUTE
+        || path == "/wp-json/cocart/v2/login";
+    if bears_auth {
+        headers
+            .entry(http::header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static(NO_CACHE));
+    }
+    if let Some(rate) = rate {
+        for (k, v) in rate.pairs() {
+            if let Ok(v) = HeaderValue::from_str(&v) {
+                headers.insert(k, v);
+            }
+        }
+    }
+    resp
+}
+
+/// A journal entry waiting for its status.
+struct Pending<'a> {
+    state: &'a AppState,
+    seq: u64,
+    method: Method,
+    path: String,
+    query: String,
+}
+
+impl Pending<'_> {
+    fn record(&mut self, status: u16, auth: AuthKind) {
+        let entry = JournalEntry {
+            method: self.method.as_str().to_string(),
+            path: std::mem::take(&mut self.path),
+            query: std::mem::take(&mut self.query),
+            status,
+            auth: auth.as_str().to_string(),
+        };
+        self.state.world().ops.journal.record(self.seq, entry);
+    }
+
+    fn finish(mut self, resp: Response, auth: AuthKind) -> Response {
+        self.record(resp.status().as_u16(), auth);
+        resp
+    }
+}
+
