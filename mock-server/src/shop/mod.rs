@@ -1,21 +1,71 @@
 //! CoCart core: the catalogue, carts and the cart/store routes.
+//!
+//! Layout, one concern per module:
+//! - [`catalogue`]: the seeded products (and the seed's `products` schema);
+//! - [`cart`]: the cart model (lines, removed lines, customer) and line keys;
+//! - [`keys`]: cart-key sanitising and new guest keys;
+//! - [`session`]: which cart a request gets (key, user, transfer, expiry) and where carts live;
+//! - [`notices`]: the per-request WooCommerce notices;
+//! - [`money`]: number and money formatting;
+//! - [`render`]: the JSON shapes of carts, items and products;
+//! - [`schema`]: WordPress-style parameter type checks;
+//! - [`add`], [`update`]: the cart operations;
+//! - [`cart_routes`], [`store_routes`]: the HTTP handlers.
+
+pub mod add;
+pub mod cart;
+pub mod cart_routes;
+pub mod catalogue;
+pub mod keys;
+pub mod money;
+pub mod notices;
+pub mod render;
+pub mod schema;
+pub mod session;
+pub mod store_routes;
+pub mod update;
 
 use crate::config::MockConfig;
 use crate::state::AppState;
 use axum::Router;
+use std::sync::Arc;
 
 /// Catalogue and carts.
 #[derive(Debug, Default)]
-pub struct ShopWorld {}
+pub struct ShopWorld {
+    /// The products. Shared with renderers outside the lock; changed copy-on-write.
+    pub catalogue: Arc<catalogue::Catalogue>,
+    /// Every stored cart, by cart key.
+    pub carts: session::CartStore,
+}
 
 impl ShopWorld {
-    /// Seeds the catalogue.
-    pub fn seeded(_config: &MockConfig) -> Result<Self, crate::MockError> {
-        Ok(Self::default())
+    /// Seeds the catalogue from `config.seed["products"]`, or the built-in catalogue when absent.
+    pub fn seeded(config: &MockConfig) -> Result<Self, crate::MockError> {
+        let catalogue = match config.seed.as_ref().and_then(|s| s.get("products")) {
+            Some(products) => catalogue::Catalogue::from_seed(products)?,
+            None => catalogue::Catalogue::builtin()?,
+        };
+        Ok(Self {
+            catalogue: Arc::new(catalogue),
+            carts: session::CartStore::default(),
+        })
+    }
+
+    /// Changes a product's stock: `Some(n)` manages stock at `n` (out of stock at 0 or below),
+    /// `None` stops managing stock (unlimited, in stock). Returns false for an unknown product.
+    /// Carts are left alone: lines stay and every cart read then carries the stock error notice.
+    pub fn set_stock(&mut self, product_id: u64, stock: Option<i64>) -> bool {
+        Arc::make_mut(&mut self.catalogue).set_stock(product_id, stock)
+    }
+
+    /// The number of carts currently stored (expired ones included until they are read).
+    pub fn stored_carts(&self) -> usize {
+        self.carts.len()
     }
 }
 
-/// The cart and store routes (mounted under `/wp-json/cocart/v2`).
+/// The cart and store routes, with full paths (`/wp-json/cocart/v2/...`).
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    cart_routes::routes().merge(store_routes::routes())
 }

@@ -1,0 +1,540 @@
+//! The `cocart/v2/cart*` routes. Every handler runs the same pipeline: parse and type-check the
+//! parameters, take the world lock once (open the session, run the operation on a copy of the
+//! cart, save), release it, then render and serialise outside the lock and add the cart headers.
+
+use super::add::{self, ADD_ITEM_ARGS, ADD_ITEMS_ARGS};
+use super::cart::Cart;
+use super::catalogue::Catalogue;
+use super::keys;
+use super::money::num;
+use super::notices::Notices;
+use super::render::{self, CartOpts, Ctx};
+use super::schema::{self, Arg, Ty, opt, req};
+use super::session;
+use super::update;
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::state::{AppState, Caller, World};
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, any, get, post};
+use axum::{Extension, Router};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// The namespace prefix of every route here.
+pub const BASE: &str = "/wp-json/cocart/v2";
+
+/// The headers a browser may read (`Access-Control-Expose-Headers`).
+pub const EXPOSE_HEADERS: &str = "X-WP-Total, X-WP-TotalPages, Link, CoCart-API-Cart-Key, CoCart-API-Cart-Expiring, CoCart-API-Cart-Expiration, ETag, CoCart-Cache";
+
+/// One cart operation.
+#[derive(Debug, Clone, PartialEq)]
+enum Op {
+    GetCart,
+    AddItem,
+    AddItems,
+    GetItem(String),
+    UpdateItem(String),
+    RemoveItem(String),
+    RestoreItem(String),
+    Items,
+    Count,
+    Clear,
+    Calculate,
+    Totals,
+    Update,
+}
+
+const COMMON_ARGS: &[Arg] = &[
+    opt("fields", Ty::Str),
+    opt("thumb", Ty::Bool),
+    opt("default", Ty::Bool),
+];
+
+impl Op {
+    fn args(&self) -> &'static [Arg] {
+        const UPDATE_ITEM: &[Arg] = &[req("quantity", Ty::Str), opt("return_status", Ty::Bool)];
+        const REMOVE_ITEM: &[Arg] = &[opt("return_status", Ty::Bool)];
+        const RESTORE_ITEM: &[Arg] = &[opt("return_item", Ty::Bool)];
+        const COUNT: &[Arg] = &[opt("removed_items", Ty::Bool), opt("return", Ty::Str)];
+        const CLEAR: &[Arg] = &[opt("keep_removed_items", Ty::Bool)];
+        const CALCULATE: &[Arg] = &[opt("return_totals", Ty::Bool)];
+        const TOTALS: &[Arg] = &[opt("html", Ty::Bool)];
+        const UPDATE: &[Arg] = &[opt("namespace", Ty::Str), opt("data", Ty::Obj)];
+        match self {
+            Self::GetCart | Self::GetItem(_) | Self::Items => &[],
+            Self::AddItem => ADD_ITEM_ARGS,
+            Self::AddItems => ADD_ITEMS_ARGS,
+            Self::UpdateItem(_) => UPDATE_ITEM,
+            Self::RemoveItem(_) => REMOVE_ITEM,
+            Self::RestoreItem(_) => RESTORE_ITEM,
+            Self::Count => COUNT,
+            Self::Clear => CLEAR,
+            Self::Calculate => CALCULATE,
+            Self::Totals => TOTALS,
+            Self::Update => UPDATE,
+        }
+    }
+
+    fn is_read(&self) -> bool {
+        matches!(
+            self,
+            Self::GetCart | Self::GetItem(_) | Self::Items | Self::Count | Self::Totals
+        )
+    }
+}
+
+/// What an operation answers with (rendered after the lock is released).
+#[derive(Debug)]
+enum Out {
+    Cart,
+    Item(String),
+    Items(Vec<String>),
+    ItemMap,
+    Totals(bool),
+    Json(Value),
+}
+
+fn apply(
+    op: &Op,
+    cat: &Catalogue,
+    cart: &mut Cart,
+    params: &Params,
+    notices: &mut Notices,
+) -> Result<Out, ApiError> {
+    match op {
+        Op::GetCart | Op::Calculate => Ok(Out::Cart),
+        Op::AddItem => {
+            let key = add::add_item(cat, cart, params, notices)?;
+            Ok(if schema::flag(params, "return_item") {
+                Out::Item(key)
+            } else {
+                Out::Cart
+            })
+        }
+        Op::AddItems => {
+            let keys = add::add_items(cat, cart, params, notices)?;
+            Ok(if schema::flag(params, "return_items") {
+                Out::Items(keys)
+            } else {
+                Out::Cart
+            })
+        }
+        Op::GetItem(key) => match cart.line(key) {
+            Some(_) => Ok(Out::Item(key.clone())),
+            None => Err(update::not_in_cart()),
+        },
+        Op::UpdateItem(key) => {
+            let status = update::update_item(cat, cart, key, params, notices)?;
+            Ok(if schema::flag(params, "return_status") {
+                Out::Json(status)
+            } else {
+                Out::Cart
+            })
+        }
+        Op::RemoveItem(key) => {
+            let message = update::remove_item(cat, cart, key, notices)?;
+            Ok(if schema::flag(params, "return_status") {
+                Out::Json(Value::String(message))
+            } else {
+                Out::Cart
+            })
+        }
+        Op::RestoreItem(key) => {
+            update::restore_item(cat, cart, key, notices)?;
+            Ok(if schema::flag(params, "return_item") {
+                Out::Item(key.clone())
+            } else {
+                Out::Cart
+            })
+        }
+        Op::Items => {
+            if cart.is_empty() {
+                return Err(no_items_in_cart());
+            }
+            Ok(Out::ItemMap)
+        }
+        Op::Count => count(cart, params),
+        Op::Clear => {
+            update::clear(cart, schema::flag(params, "keep_removed_items"), notices);
+            Ok(Out::Cart)
+        }
+        Op::Totals => {
+            if cart.is_empty() {
+                return Err(ApiError::new(
+                    404,
+                    "cocart_cart_totals_empty",
+                    "This cart either has no items or was not calculated.",
+                ));
+            }
+            Ok(Out::Totals(schema::flag(params, "html")))
+        }
+        Op::Update => {
+            update::update(cat, cart, params, notices)?;
+            Ok(Out::Cart)
+        }
+    }
+}
+
+fn no_items_in_cart() -> ApiError {
+    ApiError::new(404, "cocart_no_items_in_cart", "No items in the cart.")
+}
+
+/// `GET /cart/items/count`: a bare number; 400 `cocart_response_returned_empty` on an empty
+/// cart (404 `cocart_no_items_in_cart` when `return` is not `numeric`).
+fn count(cart: &Cart, params: &Params) -> Result<Out, ApiError> {
+    let lines = if schema::flag(params, "removed_items") {
+        &cart.removed
+    } else {
+        &cart.lines
+    };
+    let total: f64 = lines.iter().map(|l| l.quantity).sum();
+    let numeric = params.get_str("return").is_none_or(|r| r == "numeric");
+    if total == 0.0 {
+        return Err(if numeric {
+            ApiError::new(400, "cocart_response_returned_empty", "Request returned nothing.")
+        } else {
+            no_items_in_cart()
+        });
+    }
+    if numeric {
+        return Ok(Out::Json(num(total)));
+    }
+    let n = super::money::php_float(total);
+    Ok(Out::Json(Value::String(if total == 1.0 {
+        format!("There is {n} item in the cart.")
+    } else {
+        format!("There are {n} items in the cart.")
+    })))
+}
+
+/// What the handler needs from the request.
+struct Incoming {
+    state: AppState,
+    caller: Caller,
+    method: Method,
+    headers: HeaderMap,
+    query: Option<String>,
+    body: Bytes,
+}
+
+/// Everything rendering needs, taken out of the lock.
+struct Snapshot {
+    cat: Arc<Catalogue>,
+    key: String,
+    cart: Cart,
+    notices: Notices,
+    expiring: i64,
+    expiration: i64,
+    now: i64,
+}
+
+enum Which {
+    Fixed(Op),
+    Item(Option<String>),
+}
+
+/// `_method` (query) or `X-HTTP-Method-Override`, as WordPress applies them.
+fn effective_method(method: &Method, headers: &HeaderMap, params: &Params) -> Method {
+    let overridden = params
+        .query
+        .get("_method")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or_else(|| {
+            headers
+                .get("x-http-method-override")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        });
+    overridden
+        .and_then(|m| Method::from_bytes(m.trim().to_ascii_uppercase().as_bytes()).ok())
+        .unwrap_or_else(|| method.clone())
+}
+
+fn valid_item_key(key: &str) -> bool {
+    !key.is_empty() && key.len() <= 32 && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn handle(inc: Incoming, which: Which) -> Response {
+    let params = match Params::parse(&inc.method, &inc.headers, inc.query.as_deref(), &inc.body) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let op = match which {
+        Which::Fixed(op) => op,
+        Which::Item(key) => {
+            let Some(key) = key.filter(|k| valid_item_key(k)) else {
+                return ApiError::no_route().into_response();
+            };
+            match effective_method(&inc.method, &inc.headers, &params) {
+                m if m == Method::GET || m == Method::HEAD => Op::GetItem(key),
+                m if m == Method::POST => Op::UpdateItem(key),
+                m if m == Method::DELETE => Op::RemoveItem(key),
+                m if m == Method::PUT || m == Method::PATCH => Op::RestoreItem(key),
+                _ => return ApiError::no_route().into_response(),
+            }
+        }
+    };
+    if let Err(e) = schema::check(&params, COMMON_ARGS).and_then(|()| schema::check(&params, op.args())) {
+        return e.into_response();
+    }
+    let opts = CartOpts::new(params.get_str("fields"), schema::flag_or(&params, "thumb", true));
+    let requested = keys::requested_key(&inc.headers, &params);
+    let now = inc.state.now();
+    let (outcome, snap) = {
+        let mut guard = inc.state.world();
+        let World { auth, shop, .. } = &mut *guard;
+        let session = match session::open(
+            &mut shop.carts,
+            |id| auth.user_exists(id),
+            inc.caller.user_id,
+            requested,
+            now,
+        ) {
+            Ok(s) => s,
+            Err(e) => return e.into_response(),
+        };
+        let cat = Arc::clone(&shop.catalogue);
+        let mut cart = session.cart.clone();
+        let mut notices = Notices::default();
+        let outcome = apply(&op, &cat, &mut cart, &params, &mut notices);
+        if outcome.is_err() {
+            cart = session.cart.clone();
+        }
+        let (expiring, expiration) = session::save(&mut shop.carts, &session, &cart, now);
+        (
+            outcome,
+            Snapshot {
+                cat,
+                key: session.key,
+                cart,
+                notices,
+                expiring,
+                expiration,
+                now,
+            },
+        )
+    };
+    let out = match outcome {
+        Ok(out) => out,
+        Err(e) => return e.into_response(),
+    };
+    let ctx = Ctx {
+        cat: &snap.cat,
+        site_url: &inc.state.site_url,
+    };
+    let body = render_out(&ctx, &snap, out, &opts);
+    respond(&inc, &params, &op, &snap, &body)
+}
+
+fn render_out(ctx: &Ctx<'_>, snap: &Snapshot, out: Out, opts: &CartOpts) -> Value {
+    let item = |key: &str| {
+        snap.cart
+            .line(key)
+            .and_then(|l| render::item_json(ctx, l, false, opts.thumb))
+            .unwrap_or(Value::Null)
+    };
+    match out {
+        Out::Cart => render::cart_json(ctx, &snap.key, &snap.cart, &snap.notices, opts),
+        Out::Item(key) => item(&key),
+        Out::Items(mut keys) => {
+            keys.dedup();
+            Value::Array(keys.iter().map(|k| item(k)).collect())
+        }
+        Out::ItemMap => {
+            let map: Map<String, Value> = snap
+                .cart
+                .lines
+                .iter()
+                .filter_map(|l| {
+                    render::item_json(ctx, l, false, opts.thumb).map(|v| (l.key.clone(), v))
+                })
+                .collect();
+            Value::Object(map)
+        }
+        Out::Totals(html) => render::raw_totals_json(ctx, &snap.cart, html),
+        Out::Json(v) => v,
+    }
+}
+
+fn put_header(headers: &mut HeaderMap, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        headers.insert(name, v);
+    }
+}
+
+/// The 200 answer with the cart headers (and ETag handling on reads).
+fn respond(inc: &Incoming, params: &Params, op: &Op, snap: &Snapshot, body: &Value) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"null".to_vec());
+    let mut status = StatusCode::OK;
+    let mut cache_state = None;
+    let mut etag = None;
+    if op.is_read() {
+        let tag = format!("W/\"{}\"", hex::encode(&Sha256::digest(&bytes)[..16]));
+        let skip = params
+            .get_str("_skip_cache")
+            .is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
+        let matches = inc
+            .headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim() == tag));
+        cache_state = Some(if skip {
+            "SKIP"
+        } else if matches {
+            status = StatusCode::NOT_MODIFIED;
+            "HIT"
+        } else {
+            "MISS"
+        });
+        etag = Some(tag);
+    }
+    let body = if status == StatusCode::NOT_MODIFIED {
+        Body::empty()
+    } else {
+        Body::from(bytes)
+    };
+    let mut resp = Response::new(body);
+    *resp.status_mut() = status;
+    let h = resp.headers_mut();
+    if status != StatusCode::NOT_MODIFIED {
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=UTF-8"),
+        );
+    }
+    if !snap.key.is_empty() && snap.key != "0" {
+        put_header(h, "CoCart-API-Cart-Key", &snap.key);
+    }
+    put_header(h, "CoCart-API-Cart-Expiring", &snap.expiring.to_string());
+    put_header(h, "CoCart-API-Cart-Expiration", &snap.expiration.to_string());
+    put_header(h, "CoCart-Timestamp", &snap.now.to_string());
+    let private = inc.caller.user_id.is_some();
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if private {
+            "no-cache, must-revalidate, max-age=0, no-store, private"
+        } else {
+            "no-cache, must-revalidate, max-age=0, no-store"
+        }),
+    );
+    h.insert(header::EXPIRES, HeaderValue::from_static("Thu, 01-Jan-70 00:00:01 GMT"));
+    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static(EXPOSE_HEADERS),
+    );
+    if let Some(tag) = etag {
+        put_header(h, "ETag", &tag);
+    }
+    if let Some(state) = cache_state {
+        put_header(h, "CoCart-Cache", state);
+    }
+    resp
+}
+
+fn caller_of(caller: Option<Extension<Caller>>) -> Caller {
+    caller.map_or_else(Caller::guest, |Extension(c)| c)
+}
+
+macro_rules! cart_handler {
+    ($name:ident, $op:expr) => {
+        async fn $name(
+            State(state): State<AppState>,
+            caller: Option<Extension<Caller>>,
+            method: Method,
+            headers: HeaderMap,
+            RawQuery(query): RawQuery,
+            body: Bytes,
+        ) -> Response {
+            let inc = Incoming {
+                state,
+                caller: caller_of(caller),
+                method,
+                headers,
+                query,
+                body,
+            };
+            handle(inc, Which::Fixed($op))
+        }
+    };
+}
+
+cart_handler!(get_cart, Op::GetCart);
+cart_handler!(add_item, Op::AddItem);
+cart_handler!(add_items, Op::AddItems);
+cart_handler!(items, Op::Items);
+cart_handler!(count_items, Op::Count);
+cart_handler!(clear, Op::Clear);
+cart_handler!(calculate, Op::Calculate);
+cart_handler!(totals, Op::Totals);
+cart_handler!(update_cart, Op::Update);
+
+async fn item(
+    State(state): State<AppState>,
+    caller: Option<Extension<Caller>>,
+    method: Method,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    key: Result<Path<String>, PathRejection>,
+    body: Bytes,
+) -> Response {
+    let inc = Incoming {
+        state,
+        caller: caller_of(caller),
+        method,
+        headers,
+        query,
+        body,
+    };
+    handle(inc, Which::Item(key.ok().map(|Path(k)| k)))
+}
+
+fn no_route_fallback(r: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    r.fallback(|| async { ApiError::no_route() })
+}
+
+/// The cart routes.
+pub fn routes() -> Router<AppState> {
+    let p = |s: &str| format!("{BASE}{s}");
+    Router::new()
+        .route(&p("/cart"), no_route_fallback(get(get_cart)))
+        .route(&p("/cart/add-item"), no_route_fallback(post(add_item)))
+        .route(&p("/cart/add-items"), no_route_fallback(post(add_items)))
+        .route(&p("/cart/item/{item_key}"), any(item))
+        .route(&p("/cart/items"), no_route_fallback(get(items)))
+        .route(&p("/cart/items/count"), no_route_fallback(get(count_items)))
+        .route(&p("/cart/clear"), no_route_fallback(post(clear)))
+        .route(&p("/cart/calculate"), no_route_fallback(post(calculate)))
+        .route(&p("/cart/totals"), no_route_fallback(get(totals)))
+        .route(&p("/cart/update"), no_route_fallback(post(update_cart)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn item_keys_follow_the_route_pattern() {
+        assert!(valid_item_key("6364d3f0f495b6ab9dcf8d3b5c6e0b01"));
+        assert!(!valid_item_key(&"a".repeat(33)));
+        assert!(!valid_item_key("ab-cd"));
+        assert!(!valid_item_key("é"));
+    }
+
+    #[test]
+    fn method_override() {
+        let mut p = Params::default();
+        p.query.insert("_method".into(), json!("delete"));
+        assert_eq!(effective_method(&Method::POST, &HeaderMap::new(), &p), Method::DELETE);
+        let mut h = HeaderMap::new();
+        h.insert("x-http-method-override", HeaderValue::from_static("PUT"));
+        assert_eq!(effective_method(&Method::POST, &h, &Params::default()), Method::PUT);
+    }
+}

@@ -1,0 +1,593 @@
+//! The seeded catalogue. Store currency: USD, `currency_minor_unit` 2; all prices below are minor
+//! units (cents). Ids and SKUs are stable: SDK tests, examples and the Kotlin tests rely on them.
+//!
+//! | id  | type      | name                    | SKU                    | price | notes |
+//! |-----|-----------|-------------------------|------------------------|-------|-------|
+//! | 101 | simple    | T-Shirt                 | `MOCK-TSHIRT`          | 1250  | featured, weight 0.2 |
+//! | 102 | simple    | Cap                     | `MOCK-CAP`             | 1800  | on sale (regular 2000) |
+//! | 103 | simple    | Mug                     | `MOCK-MUG`             | 999   | |
+//! | 104 | simple    | Sticker Pack            | `MOCK-STICKERS`        | 350   | virtual, no weight |
+//! | 105 | simple    | Vintage Poster          | `MOCK-POSTER`          | 1500  | **out of stock** (managed, 0) |
+//! | 106 | simple    | Signed Print            | `MOCK-SIGNED-PRINT`    | 4900  | **sold individually** |
+//! | 107 | simple    | Limited Edition Vinyl   | `MOCK-VINYL`           | 2999  | **stock 3** (managed) |
+//! | 201 | variable  | Hoodie                  | `MOCK-HOODIE`          | 4200–4500 | attributes Color (`pa_color`: blue, green), Size (`pa_size`: small, large); featured |
+//! | 202 | variation | Hoodie - Blue, Small    | `MOCK-HOODIE-BLUE-S`   | 4500  | |
+//! | 203 | variation | Hoodie - Blue, Large    | `MOCK-HOODIE-BLUE-L`   | 4500  | |
+//! | 204 | variation | Hoodie - Green, Small   | `MOCK-HOODIE-GREEN-S`  | 4200  | on sale (regular 4500) |
+//! | 205 | variation | Hoodie - Green, Large   | `MOCK-HOODIE-GREEN-L`  | 4500  | stock 5 (managed) |
+//! | 301 | grouped   | Logo Collection         | `MOCK-LOGO-COLLECTION` | 999–1800 | children 101, 102, 103 |
+//! | 401 | external  | WordPress Pennant       | `MOCK-PENNANT`         | 1100  | cannot be added to a cart |
+//!
+//! Categories (ids in order of first appearance from 15): Clothing 15 (`clothing`),
+//! Accessories 16 (`accessories`), Home 17 (`home`), Music 18 (`music`).
+//! Tags (from 30): cotton 30, gift 31, limited 32.
+//!
+//! ## Seed schema (`{"products":[…]}` in the seed document)
+//! A `products` array replaces the built-in catalogue. Each entry:
+//! `id` (u64, required, unique), `name` (required), `type` (`simple` default, `variable`,
+//! `variation`, `grouped`, `external`), `sku`, `slug` (default from the name),
+//! `regular_price` (i64 minor units), `sale_price` (minor units or null),
+//! `stock_quantity` (null = stock not managed; a number = managed), `stock_status`
+//! (`instock` default / `outofstock` / `onbackorder`, only used when stock is not managed),
+//! `sold_individually`, `virtual`, `featured` (bools), `weight` (string, e.g. `"0.2"`),
+//! `attributes` (variable parents: `[{"name":"Color","slug":"pa_color","options":["Blue","Green"]}]`,
+//! slug defaults to `pa_` + the name), `parent_id` + `variation` (variations:
+//! `{"pa_color":"blue"}`, option slugs), `children` (grouped: child ids), `categories`,
+//! `tags` (names), `description`, `short_description`, `date_created` (`YYYY-MM-DDTHH:MM:SS`),
+//! `external_url`. Variations are listed after their parent or anywhere; a variation's
+//! parent must be a variable product and a grouped product's children must exist.
+
+use crate::error::MockError;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// WooCommerce product types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ProductType {
+    /// A simple product.
+    #[default]
+    Simple,
+    /// A variable parent (not purchasable itself).
+    Variable,
+    /// A variation of a variable parent.
+    Variation,
+    /// A grouped product (add its children with `add-items`).
+    Grouped,
+    /// An external/affiliate product (never in a cart).
+    External,
+}
+
+impl ProductType {
+    /// The WooCommerce type name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Simple => "simple",
+            Self::Variable => "variable",
+            Self::Variation => "variation",
+            Self::Grouped => "grouped",
+            Self::External => "external",
+        }
+    }
+}
+
+/// An attribute of a variable product, e.g. Color with options Blue and Green.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Attribute {
+    /// The label, e.g. `Color`.
+    pub name: String,
+    /// The taxonomy, e.g. `pa_color` (defaults to `pa_` + the sanitised label).
+    #[serde(default)]
+    pub slug: String,
+    /// The option names, e.g. `["Blue","Green"]`.
+    pub options: Vec<String>,
+}
+
+impl Attribute {
+    /// The option slugs (`blue`), in order.
+    pub fn option_slugs(&self) -> Vec<String> {
+        self.options.iter().map(|o| sanitize_title(o)).collect()
+    }
+
+    /// The option name for an option slug (`blue` ⇒ `Blue`).
+    pub fn option_name(&self, slug: &str) -> Option<&str> {
+        self.options
+            .iter()
+            .find(|o| sanitize_title(o) == slug)
+            .map(String::as_str)
+    }
+}
+
+/// A taxonomy term (category or tag).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    /// The term id.
+    pub id: u64,
+    /// The display name.
+    pub name: String,
+    /// The slug.
+    pub slug: String,
+    /// How many (top-level) products carry it.
+    pub count: u64,
+}
+
+/// One product, as seeded.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Product {
+    /// The product id.
+    pub id: u64,
+    /// The name (for variations, filled as `Parent - Value, Value` when empty).
+    #[serde(default)]
+    pub name: String,
+    /// The product type.
+    #[serde(rename = "type", default)]
+    pub kind: ProductType,
+    /// The parent id (variations).
+    #[serde(default)]
+    pub parent_id: u64,
+    /// The slug.
+    #[serde(default)]
+    pub slug: String,
+    /// The SKU.
+    #[serde(default)]
+    pub sku: String,
+    /// Regular price, minor units.
+    #[serde(default)]
+    pub regular_price: i64,
+    /// Sale price, minor units.
+    #[serde(default)]
+    pub sale_price: Option<i64>,
+    /// Managed stock quantity; `None` when stock is not managed.
+    #[serde(default)]
+    pub stock_quantity: Option<i64>,
+    /// `instock`, `outofstock` or `onbackorder`.
+    #[serde(default = "default_stock_status")]
+    pub stock_status: String,
+    /// Only one per cart.
+    #[serde(default)]
+    pub sold_individually: bool,
+    /// No shipping.
+    #[serde(default, rename = "virtual")]
+    pub is_virtual: bool,
+    /// Featured flag.
+    #[serde(default)]
+    pub featured: bool,
+    /// Weight in kg as a string, `""` when none.
+    #[serde(default)]
+    pub weight: String,
+    /// Attributes (variable parents).
+    #[serde(default)]
+    pub attributes: Vec<Attribute>,
+    /// Attribute taxonomy ⇒ option slug (variations).
+    #[serde(default)]
+    pub variation: BTreeMap<String, String>,
+    /// Children: grouped products' members; variable products' variations (filled in).
+    #[serde(default)]
+    pub children: Vec<u64>,
+    /// Category names.
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// Tag names.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Long description.
+    #[serde(default)]
+    pub description: String,
+    /// Short description.
+    #[serde(default)]
+    pub short_description: String,
+    /// Creation date, `YYYY-MM-DDTHH:MM:SS`.
+    #[serde(default)]
+    pub date_created: String,
+    /// External URL (external products).
+    #[serde(default)]
+    pub external_url: String,
+    /// The parent's name for variations, the own name otherwise (filled in).
+    #[serde(skip)]
+    pub title: String,
+}
+
+fn default_stock_status() -> String {
+    "instock".into()
+}
+
+impl Product {
+    /// The active price in minor units.
+    pub fn price(&self) -> i64 {
+        self.sale_price.unwrap_or(self.regular_price)
+    }
+
+    /// Whether a sale price applies.
+    pub fn on_sale(&self) -> bool {
+        self.sale_price.is_some_and(|s| s < self.regular_price)
+    }
+
+    /// Whether stock is managed.
+    pub fn managing_stock(&self) -> bool {
+        self.stock_quantity.is_some()
+    }
+
+    /// Whether the product is in stock (or on backorder).
+    pub fn is_in_stock(&self) -> bool {
+        self.stock_status != "outofstock"
+    }
+
+    /// WooCommerce's `get_max_purchase_quantity`: 1 when sold individually, the stock when it is
+    /// managed, else -1 (unlimited).
+    pub fn max_purchase(&self) -> i64 {
+        if self.sold_individually {
+            1
+        } else {
+            self.stock_quantity.map_or(-1, |s| s.max(0))
+        }
+    }
+
+    /// Whether the product can be bought at all.
+    pub fn is_purchasable(&self) -> bool {
+        matches!(self.kind, ProductType::Simple | ProductType::Variation)
+    }
+}
+
+/// All products and their terms.
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    products: BTreeMap<u64, Product>,
+    categories: Vec<Term>,
+    tags: Vec<Term>,
+}
+
+/// WordPress `sanitize_title` for plain names: lowercase, spaces to `-`, drop other punctuation.
+pub fn sanitize_title(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.trim().chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if (c.is_whitespace() || c == '-' || c == '_') && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+impl Catalogue {
+    /// The built-in catalogue documented on this module.
+    pub fn builtin() -> Result<Self, MockError> {
+        Self::from_seed(&builtin_seed())
+    }
+
+    /// Builds a catalogue from a seed `products` array (schema on this module).
+    pub fn from_seed(products: &Value) -> Result<Self, MockError> {
+        let list: Vec<Product> = serde_json::from_value(products.clone())
+            .map_err(|e| MockError::Config(format!("seed products: {e}")))?;
+        let mut map = BTreeMap::new();
+        for p in list {
+            if p.id == 0 {
+                return Err(MockError::Config("seed products: id 0 is not allowed".into()));
+            }
+            let id = p.id;
+            if map.insert(id, p).is_some() {
+                return Err(MockError::Config(format!("seed products: duplicate id {id}")));
+            }
+        }
+        let mut cat = Catalogue {
+            products: map,
+            ..Self::default()
+        };
+        cat.finish()?;
+        Ok(cat)
+    }
+
+    fn finish(&mut self) -> Result<(), MockError> {
+        let ids: Vec<u64> = self.products.keys().copied().collect();
+        let mut skus = std::collections::HashSet::new();
+        for id in &ids {
+            let Some(p) = self.products.get(id).cloned() else {
+                continue;
+            };
+            if !p.sku.is_empty() && !skus.insert(p.sku.to_ascii_lowercase()) {
+                return Err(MockError::Config(format!("seed products: duplicate sku {}", p.sku)));
+            }
+            match p.kind {
+                ProductType::Variation => {
+                    let parent = self.products.get(&p.parent_id).cloned().ok_or_else(|| {
+                        MockError::Config(format!("seed products: variation {id} has no parent"))
+                    })?;
+                    if parent.kind != ProductType::Variable {
+                        return Err(MockError::Config(format!(
+                            "seed products: parent of variation {id} is not variable"
+                        )));
+                    }
+                    let attrs = fill_attribute_slugs(parent.attributes.clone());
+                    let values: Vec<String> = attrs
+                        .iter()
+                        .filter_map(|a| {
+                            p.variation
+                                .get(&a.slug)
+                                .map(|v| a.option_name(v).unwrap_or(v).to_string())
+                        })
+                        .collect();
+                    if let Some(v) = self.products.get_mut(id) {
+                        if v.name.is_empty() {
+                            v.name = if values.is_empty() {
+                                parent.name.clone()
+                            } else {
+                                format!("{} - {}", parent.name, values.join(", "))
+                            };
+                        }
+                        if v.slug.is_empty() {
+                            v.slug = parent.slug_or_name();
+                        }
+                        v.title = parent.name.clone();
+                    }
+                    if let Some(parent) = self.products.get_mut(&p.parent_id) {
+                        if !parent.children.contains(id) {
+                            parent.children.push(*id);
+                        }
+                    }
+                }
+                ProductType::Grouped => {
+                    for child in &p.children {
+                        match self.products.get(child) {
+                            Some(c)
+                                if matches!(
+                                    c.kind,
+                                    ProductType::Simple | ProductType::External
+                                ) => {}
+                            _ => {
+                                return Err(MockError::Config(format!(
+                                    "seed products: grouped {id} has an invalid child {child}"
+                                )));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+            if let Some(p) = self.products.get_mut(id) {
+                if p.name.is_empty() {
+                    return Err(MockError::Config(format!("seed products: {id} has no name")));
+                }
+                if p.slug.is_empty() {
+                    p.slug = sanitize_title(&p.name);
+                }
+                if p.title.is_empty() {
+                    p.title = p.name.clone();
+                }
+                p.attributes = fill_attribute_slugs(std::mem::take(&mut p.attributes));
+                if let Some(q) = p.stock_quantity {
+                    p.stock_status = stock_status_for(q).into();
+                }
+            }
+        }
+        for p in self.products.values_mut() {
+            if p.kind == ProductType::Variable {
+                p.children.sort_unstable();
+            }
+        }
+        self.build_terms();
+        Ok(())
+    }
+
+    fn build_terms(&mut self) {
+        let mut categories: Vec<Term> = Vec::new();
+        let mut tags: Vec<Term> = Vec::new();
+        for p in self.products.values().filter(|p| p.kind != ProductType::Variation) {
+            for name in &p.categories {
+                add_term(&mut categories, name, 15);
+            }
+            for name in &p.tags {
+                add_term(&mut tags, name, 30);
+            }
+        }
+        self.categories = categories;
+        self.tags = tags;
+    }
+
+    /// A product by id.
+    pub fn get(&self, id: u64) -> Option<&Product> {
+        self.products.get(&id)
+    }
+
+    /// A product by SKU (case-insensitive, like the SQL lookup).
+    pub fn by_sku(&self, sku: &str) -> Option<&Product> {
+        if sku.is_empty() {
+            return None;
+        }
+        self.products
+            .values()
+            .find(|p| p.sku.eq_ignore_ascii_case(sku))
+    }
+
+    /// All products in id order.
+    pub fn all(&self) -> impl Iterator<Item = &Product> {
+        self.products.values()
+    }
+
+    /// The variations of a variable product, in id order.
+    pub fn variations_of(&self, parent: u64) -> Vec<&Product> {
+        self.products
+            .values()
+            .filter(|p| p.kind == ProductType::Variation && p.parent_id == parent)
+            .collect()
+    }
+
+    /// The product categories.
+    pub fn categories(&self) -> &[Term] {
+        &self.categories
+    }
+
+    /// The product tags.
+    pub fn tags(&self) -> &[Term] {
+        &self.tags
+    }
+
+    /// A category by name.
+    pub fn category(&self, name: &str) -> Option<&Term> {
+        self.categories.iter().find(|t| t.name == name)
+    }
+
+    /// A tag by name.
+    pub fn tag(&self, name: &str) -> Option<&Term> {
+        self.tags.iter().find(|t| t.name == name)
+    }
+
+    /// See [`super::ShopWorld::set_stock`].
+    pub fn set_stock(&mut self, id: u64, stock: Option<i64>) -> bool {
+        let Some(p) = self.products.get_mut(&id) else {
+            return false;
+        };
+        p.stock_quantity = stock;
+        p.stock_status = match stock {
+            Some(q) => stock_status_for(q).into(),
+            None => "instock".into(),
+        };
+        true
+    }
+
+    /// The lowest and highest price over a parent's variations or grouped children.
+    pub fn price_range(&self, p: &Product) -> Option<(i64, i64)> {
+        let prices: Vec<i64> = match p.kind {
+            ProductType::Variable => self.variations_of(p.id).iter().map(|v| v.price()).collect(),
+            ProductType::Grouped => p
+                .children
+                .iter()
+                .filter_map(|c| self.get(*c))
+                .map(Product::price)
+                .collect(),
+            _ => return None,
+        };
+        Some((*prices.iter().min()?, *prices.iter().max()?))
+    }
+
+    /// A product's display price: the minimum over variations/children for parents.
+    pub fn display_price(&self, p: &Product) -> i64 {
+        self.price_range(p).map_or(p.price(), |(lo, _)| lo)
+    }
+
+    /// Whether a product is in stock; parents are when any variation/child is.
+    pub fn in_stock(&self, p: &Product) -> bool {
+        match p.kind {
+            ProductType::Variable => self.variations_of(p.id).iter().any(|v| v.is_in_stock()),
+            ProductType::Grouped => p
+                .children
+                .iter()
+                .filter_map(|c| self.get(*c))
+                .any(Product::is_in_stock),
+            _ => p.is_in_stock(),
+        }
+    }
+}
+
+impl Product {
+    fn slug_or_name(&self) -> String {
+        if self.slug.is_empty() {
+            sanitize_title(&self.name)
+        } else {
+            self.slug.clone()
+        }
+    }
+}
+
+fn stock_status_for(q: i64) -> &'static str {
+    if q > 0 { "instock" } else { "outofstock" }
+}
+
+fn fill_attribute_slugs(mut attrs: Vec<Attribute>) -> Vec<Attribute> {
+    for a in &mut attrs {
+        if a.slug.is_empty() {
+            a.slug = format!("pa_{}", sanitize_title(&a.name));
+        }
+    }
+    attrs
+}
+
+fn add_term(terms: &mut Vec<Term>, name: &str, first_id: u64) {
+    if let Some(t) = terms.iter_mut().find(|t| t.name == name) {
+        t.count += 1;
+        return;
+    }
+    terms.push(Term {
+        id: first_id + terms.len() as u64,
+        name: name.to_string(),
+        slug: sanitize_title(name),
+        count: 1,
+    });
+}
+
+fn builtin_seed() -> Value {
+    json!([
+        {"id":101,"name":"T-Shirt","sku":"MOCK-TSHIRT","regular_price":1250,"weight":"0.2","featured":true,
+         "categories":["Clothing"],"tags":["cotton"],"date_created":"2024-01-10T09:00:00",
+         "short_description":"A soft cotton tee.","description":"A soft cotton tee with the mock logo."},
+        {"id":102,"name":"Cap","sku":"MOCK-CAP","regular_price":2000,"sale_price":1800,"weight":"0.1",
+         "categories":["Accessories"],"tags":["gift"],"date_created":"2024-01-11T09:00:00",
+         "short_description":"A baseball cap.","description":"A baseball cap, on sale."},
+        {"id":103,"name":"Mug","sku":"MOCK-MUG","regular_price":999,"weight":"0.35",
+         "categories":["Home"],"tags":["gift"],"date_created":"2024-01-12T09:00:00",
+         "short_description":"A ceramic mug.","description":"A 350 ml ceramic mug."},
+        {"id":104,"name":"Sticker Pack","sku":"MOCK-STICKERS","regular_price":350,"virtual":true,
+         "categories":["Accessories"],"date_created":"2024-01-13T09:00:00",
+         "short_description":"Five vinyl stickers.","description":"Five vinyl stickers."},
+        {"id":105,"name":"Vintage Poster","sku":"MOCK-POSTER","regular_price":1500,"stock_quantity":0,
+         "weight":"0.3","categories":["Home"],"date_created":"2024-01-14T09:00:00",
+         "short_description":"Sold out.","description":"A vintage poster, sold out."},
+        {"id":106,"name":"Signed Print","sku":"MOCK-SIGNED-PRINT","regular_price":4900,"sold_individually":true,
+         "weight":"0.2","categories":["Home"],"tags":["limited"],"date_created":"2024-01-15T09:00:00",
+         "short_description":"One per customer.","description":"A signed print, one per customer."},
+        {"id":107,"name":"Limited Edition Vinyl","sku":"MOCK-VINYL","regular_price":2999,"stock_quantity":3,
+         "weight":"0.3","categories":["Music"],"tags":["limited"],"date_created":"2024-01-16T09:00:00",
+         "short_description":"Only three left.","description":"A limited pressing."},
+        {"id":201,"name":"Hoodie","sku":"MOCK-HOODIE","type":"variable","featured":true,
+         "categories":["Clothing"],"tags":["cotton"],"date_created":"2024-02-01T09:00:00",
+         "attributes":[{"name":"Color","slug":"pa_color","options":["Blue","Green"]},
+                       {"name":"Size","slug":"pa_size","options":["Small","Large"]}],
+         "short_description":"A warm hoodie.","description":"A warm hoodie in two colours and two sizes."},
+        {"id":202,"type":"variation","parent_id":201,"sku":"MOCK-HOODIE-BLUE-S","regular_price":4500,
+         "weight":"0.8","variation":{"pa_color":"blue","pa_size":"small"},"date_created":"2024-02-01T09:00:00"},
+        {"id":203,"type":"variation","parent_id":201,"sku":"MOCK-HOODIE-BLUE-L","regular_price":4500,
+         "weight":"0.9","variation":{"pa_color":"blue","pa_size":"large"},"date_created":"2024-02-01T09:00:00"},
+        {"id":204,"type":"variation","parent_id":201,"sku":"MOCK-HOODIE-GREEN-S","regular_price":4500,
+         "sale_price":4200,"weight":"0.8","variation":{"pa_color":"green","pa_size":"small"},
+         "date_created":"2024-02-01T09:00:00"},
+        {"id":205,"type":"variation","parent_id":201,"sku":"MOCK-HOODIE-GREEN-L","regular_price":4500,
+         "stock_quantity":5,"weight":"0.9","variation":{"pa_color":"green","pa_size":"large"},
+         "date_created":"2024-02-01T09:00:00"},
+        {"id":301,"name":"Logo Collection","sku":"MOCK-LOGO-COLLECTION","type":"grouped","children":[101,102,103],
+         "categories":["Clothing"],"date_created":"2024-03-01T09:00:00",
+         "short_description":"Tee, cap and mug.","description":"The T-Shirt, the Cap and the Mug."},
+        {"id":401,"name":"WordPress Pennant","sku":"MOCK-PENNANT","type":"external","regular_price":1100,
+         "external_url":"https://example.invalid/pennant","categories":["Home"],
+         "date_created":"2024-03-02T09:00:00",
+         "short_description":"Sold elsewhere.","description":"An external product."}
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalogue_has_the_documented_ids() {
+        let c = Catalogue::builtin().unwrap();
+        assert_eq!(c.get(202).unwrap().name, "Hoodie - Blue, Small");
+        assert_eq!(c.get(202).unwrap().title, "Hoodie");
+        assert_eq!(c.get(201).unwrap().children, vec![202, 203, 204, 205]);
+        assert_eq!(c.by_sku("mock-vinyl").unwrap().id, 107);
+        assert!(!c.get(105).unwrap().is_in_stock());
+        assert_eq!(c.get(107).unwrap().max_purchase(), 3);
+        assert_eq!(c.price_range(c.get(201).unwrap()), Some((4200, 4500)));
+        assert_eq!(c.category("Clothing").unwrap().id, 15);
+        assert_eq!(c.category("Music").unwrap().id, 18);
+        assert_eq!(c.tag("limited").unwrap().id, 32);
+    }
+
+    #[test]
+    fn bad_seeds_are_config_errors() {
+        assert!(Catalogue::from_seed(&json!([{"id":1,"name":"A"},{"id":1,"name":"B"}])).is_err());
+        assert!(Catalogue::from_seed(&json!([{"id":2,"type":"variation","parent_id":9}])).is_err());
+        assert!(Catalogue::from_seed(&json!({"not":"a list"})).is_err());
+        let ok = Catalogue::from_seed(&json!([{"id":7,"name":"Lamp Shade","regular_price":100}])).unwrap();
+        assert_eq!(ok.get(7).unwrap().slug, "lamp-shade");
+    }
+}

@@ -1,0 +1,501 @@
+//! JSON shapes: the cart (§4.1), items (§4.2/4.3), raw totals (§4.7) and products (§8).
+//! Empty PHP maps print as `[]`.
+
+use super::cart::{ADDRESS_FIELDS, Address, Cart, Line};
+use super::catalogue::{Catalogue, Product, ProductType, Term};
+use super::money::{
+    line_total, major_num, major_str, minor_str, num, php_float, price_text,
+};
+use super::notices::Notices;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+/// What a renderer needs besides the cart: the products and the site URL.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    /// The catalogue.
+    pub cat: &'a Catalogue,
+    /// The site URL, no trailing slash.
+    pub site_url: &'a str,
+}
+
+/// Options from the request: `fields` and `thumb`.
+#[derive(Debug, Clone, Default)]
+pub struct CartOpts {
+    /// Parsed `fields`: top-level name and optional child.
+    pub fields: Option<Vec<(String, Option<String>)>>,
+    /// `thumb` (fill `featured_image`).
+    pub thumb: bool,
+}
+
+impl CartOpts {
+    /// Parses `fields` (`"items,totals:total,customer:billing_address"`) and `thumb`.
+    pub fn new(fields: Option<&str>, thumb: bool) -> Self {
+        let fields = fields.filter(|f| !f.trim().is_empty()).map(|f| {
+            f.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| match s.split_once(':') {
+                    Some((top, child)) => (top.to_string(), Some(child.to_string())),
+                    None => (s.to_string(), None),
+                })
+                .collect()
+        });
+        Self { fields, thumb }
+    }
+}
+
+/// The `currency` object.
+pub fn currency_json() -> Value {
+    json!({
+        "currency_code": "USD",
+        "currency_symbol": "$",
+        "currency_symbol_pos": "currency_prefix",
+        "currency_minor_unit": super::money::MINOR_UNIT,
+        "currency_decimal_separator": ".",
+        "currency_thousand_separator": ",",
+        "currency_prefix": "$",
+        "currency_suffix": ""
+    })
+}
+
+fn empty_list() -> Value {
+    Value::Array(Vec::new())
+}
+
+fn map_or_list(m: Map<String, Value>) -> Value {
+    if m.is_empty() {
+        empty_list()
+    } else {
+        Value::Object(m)
+    }
+}
+
+fn image_url(ctx: &Ctx<'_>, slug: &str, size: &str) -> String {
+    format!("{}/wp-content/uploads/mock/{slug}{size}.png", ctx.site_url)
+}
+
+fn address_json(a: &Address, prefix: &str, with_contact: bool) -> Value {
+    let mut m = Map::new();
+    for f in ADDRESS_FIELDS {
+        if !with_contact && (f == "phone" || f == "email") {
+            continue;
+        }
+        m.insert(
+            format!("{prefix}_{f}"),
+            Value::String(a.get(f).unwrap_or_default().to_string()),
+        );
+    }
+    Value::Object(m)
+}
+
+/// One line as an Item (`removed` prints `quantity` as a plain number). `None` when the product
+/// is gone from the catalogue.
+pub fn item_json(ctx: &Ctx<'_>, line: &Line, removed: bool, thumb: bool) -> Option<Value> {
+    let p = ctx.cat.get(line.item_id())?;
+    let parent = (p.kind == ProductType::Variation)
+        .then(|| ctx.cat.get(p.parent_id))
+        .flatten();
+    let slug = parent.map_or(p.slug.as_str(), |pp| pp.slug.as_str());
+    let subtotal = line_total(p.price(), line.quantity);
+    let quantity = if removed {
+        num(line.quantity)
+    } else {
+        json!({"value": num(line.quantity), "min_purchase": 1, "max_purchase": p.max_purchase()})
+    };
+    let mut variation = Map::new();
+    if let Some(pp) = parent {
+        for a in &pp.attributes {
+            if let Some(v) = line.variation.get(&format!("attribute_{}", a.slug)) {
+                variation.insert(
+                    a.name.clone(),
+                    Value::String(a.option_name(v).unwrap_or(v).to_string()),
+                );
+            }
+        }
+    }
+    let weight = match p.weight.trim().parse::<f64>() {
+        Ok(w) => php_float(w * line.quantity),
+        Err(_) => "0.0".to_string(),
+    };
+    Some(json!({
+        "item_key": line.key,
+        "id": p.id,
+        "name": p.name,
+        "title": p.title,
+        "price": minor_str(p.price()),
+        "quantity": quantity,
+        "totals": {
+            "subtotal": minor_str(subtotal),
+            "subtotal_tax": 0,
+            "total": major_num(subtotal),
+            "tax": 0
+        },
+        "slug": slug,
+        "meta": {
+            "product_type": p.kind.as_str(),
+            "sku": p.sku,
+            "dimensions": {"length": "", "width": "", "height": "", "unit": "cm"},
+            "weight": weight,
+            "variation": map_or_list(variation)
+        },
+        "backorders": "",
+        "cart_item_data": map_or_list(line.item_data.clone()),
+        "featured_image": if thumb { image_url(ctx, slug, "-300x300") } else { String::new() }
+    }))
+}
+
+/// The cart subtotal in minor units.
+pub fn subtotal(ctx: &Ctx<'_>, cart: &Cart) -> i64 {
+    cart.lines
+        .iter()
+        .filter_map(|l| ctx.cat.get(l.item_id()).map(|p| line_total(p.price(), l.quantity)))
+        .fold(0i64, i64::saturating_add)
+}
+
+/// The error notices WooCommerce's `check_cart_items` adds when stock fell under a cart.
+pub fn stock_notices(ctx: &Ctx<'_>, cart: &Cart, notices: &mut Notices) {
+    let mut seen = Vec::new();
+    for l in &cart.lines {
+        let id = l.item_id();
+        if seen.contains(&id) {
+            continue;
+        }
+        seen.push(id);
+        let Some(p) = ctx.cat.get(id) else { continue };
+        let wanted = cart.quantity_of(id);
+        if !p.is_in_stock() {
+            notices.error(format!(
+                "Sorry, \"{}\" is not in stock. Please edit your cart and try again. We apologize for any inconvenience caused.",
+                p.name
+            ));
+        } else if let Some(stock) = p.stock_quantity {
+            if wanted > stock as f64 {
+                notices.error(format!(
+                    "Sorry, we do not have enough \"{}\" in stock to fulfill your order ({stock} available). We apologize for any inconvenience caused.",
+                    p.name
+                ));
+            }
+        }
+    }
+}
+
+fn cart_hash(cart: &Cart) -> String {
+    let mut h = Sha256::new();
+    for l in &cart.lines {
+        h.update(l.key.as_bytes());
+        h.update(l.quantity.to_string());
+        h.update(b";");
+    }
+    hex::encode(&h.finalize()[..16])
+}
+
+/// The full cart (§4.1), filtered by `opts.fields`. `notices` are this request's notices; the
+/// stock error notices are added here.
+pub fn cart_json(ctx: &Ctx<'_>, key: &str, cart: &Cart, notices: &Notices, opts: &CartOpts) -> Value {
+    let wanted = |name: &str| {
+        opts.fields
+            .as_ref()
+            .is_none_or(|f| f.iter().any(|(top, _)| top == name))
+    };
+    let mut out = Map::new();
+    let mut put = |name: &str, build: &dyn Fn() -> Value| {
+        if wanted(name) {
+            out.insert(name.to_string(), build());
+        }
+    };
+    put("cart_hash", &|| {
+        Value::String(if !cart.is_empty() {
+            cart_hash(cart)
+        } else if opts.fields.is_some() {
+            String::new()
+        } else {
+            "No items in cart so no hash".into()
+        })
+    });
+    put("cart_key", &|| Value::String(key.to_string()));
+    put("currency", &currency_json);
+    put("customer", &|| {
+        json!({
+            "billing_address": address_json(&cart.customer.billing, "billing", true),
+            "shipping_address": address_json(&cart.customer.shipping, "shipping", false)
+        })
+    });
+    put("items", &|| {
+        Value::Array(
+            cart.lines
+                .iter()
+                .filter_map(|l| item_json(ctx, l, false, opts.thumb))
+                .collect(),
+        )
+    });
+    put("item_count", &|| num(cart.lines.iter().map(|l| l.quantity).sum()));
+    put("items_weight", &|| {
+        let w: f64 = cart
+            .lines
+            .iter()
+            .filter_map(|l| {
+                let p = ctx.cat.get(l.item_id())?;
+                p.weight.trim().parse::<f64>().ok().map(|w| w * l.quantity)
+            })
+            .sum();
+        Value::String(php_float(w))
+    });
+    put("coupons", &empty_list);
+    let total = subtotal(ctx, cart);
+    put("needs_payment", &|| Value::Bool(total > 0));
+    put("needs_shipping", &|| Value::Bool(false));
+    put("shipping", &empty_list);
+    put("fees", &empty_list);
+    put("taxes", &empty_list);
+    put("totals", &|| {
+        json!({
+            "subtotal": minor_str(total), "subtotal_tax": "0", "fee_total": "0", "fee_tax": "0",
+            "discount_total": "0", "discount_tax": "0", "shipping_total": "0", "shipping_tax": "0",
+            "total": minor_str(total), "total_tax": "0"
+        })
+    });
+    put("removed_items", &|| {
+        let items = cart
+            .removed
+            .iter()
+            .filter_map(|l| item_json(ctx, l, true, opts.thumb).map(|v| (l.key.clone(), v)));
+        if cart.is_empty() && !cart.removed.is_empty() {
+            Value::Object(items.collect())
+        } else {
+            Value::Array(items.map(|(_, v)| v).collect())
+        }
+    });
+    put("cross_sells", &empty_list);
+    put("notices", &|| {
+        let mut all = notices.clone();
+        stock_notices(ctx, cart, &mut all);
+        all.to_json()
+    });
+    if let Some(fields) = &opts.fields {
+        for (top, value) in out.iter_mut() {
+            let children: Vec<&str> = fields
+                .iter()
+                .filter(|(t, _)| t == top)
+                .map(|(_, c)| c.as_deref())
+                .collect::<Option<Vec<&str>>>()
+                .unwrap_or_default();
+            if let (false, Value::Object(m)) = (children.is_empty(), &mut *value) {
+                m.retain(|k, _| children.contains(&k.as_str()));
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+/// `GET /cart/totals`: WooCommerce's raw `get_totals()` in major units (`html` gives price text).
+pub fn raw_totals_json(ctx: &Ctx<'_>, cart: &Cart, html: bool) -> Value {
+    let total = subtotal(ctx, cart);
+    let money = |minor: i64| {
+        if html {
+            Value::String(price_text(minor))
+        } else {
+            Value::String(major_str(minor))
+        }
+    };
+    let zero_num = || if html { Value::String(price_text(0)) } else { Value::from(0) };
+    json!({
+        "subtotal": money(total),
+        "subtotal_tax": zero_num(),
+        "shipping_total": money(0),
+        "shipping_tax": zero_num(),
+        "shipping_taxes": [],
+        "discount_total": zero_num(),
+        "discount_tax": zero_num(),
+        "cart_contents_total": money(total),
+        "cart_contents_tax": zero_num(),
+        "cart_contents_taxes": [],
+        "fee_total": money(0),
+        "fee_tax": zero_num(),
+        "fee_taxes": [],
+        "total": money(total),
+        "total_tax": zero_num()
+    })
+}
+
+fn term_json(ctx: &Ctx<'_>, t: &Term, kind: &str) -> Value {
+    json!({"id": t.id, "name": t.name, "slug": t.slug,
+           "rest_url": format!("{}/wp-json/cocart/v2/products/{kind}/{}", ctx.site_url, t.id)})
+}
+
+fn prices_json(ctx: &Ctx<'_>, p: &Product) -> Value {
+    let range = ctx.cat.price_range(p);
+    let price_range = match range {
+        Some((lo, hi)) if lo != hi => json!({"from": minor_str(lo), "to": minor_str(hi)}),
+        _ => empty_list(),
+    };
+    let (price, regular, sale) = match range {
+        Some((lo, _)) => (lo, lo, String::new()),
+        None => (
+            p.price(),
+            p.regular_price,
+            if p.on_sale() {
+                p.sale_price.map(minor_str).unwrap_or_default()
+            } else {
+                String::new()
+            },
+        ),
+    };
+    json!({
+        "price": minor_str(price),
+        "regular_price": minor_str(regular),
+        "sale_price": sale,
+        "price_range": price_range,
+        "on_sale": p.on_sale(),
+        "date_on_sale": {"from": null, "from_gmt": null, "to": null, "to_gmt": null},
+        "currency": currency_json()
+    })
+}
+
+fn stock_json(ctx: &Ctx<'_>, p: &Product) -> Value {
+    let in_stock = ctx.cat.in_stock(p);
+    json!({
+        "is_in_stock": in_stock,
+        "stock_quantity": p.stock_quantity,
+        "stock_status": if matches!(p.kind, ProductType::Variable | ProductType::Grouped) {
+            if in_stock { "instock" } else { "outofstock" }
+        } else {
+            p.stock_status.as_str()
+        },
+        "backorders": "no",
+        "backorders_allowed": false,
+        "backordered": false,
+        "low_stock_amount": null
+    })
+}
+
+/// A product (§8).
+pub fn product_json(ctx: &Ctx<'_>, p: &Product) -> Value {
+    let cat = ctx.cat;
+    let parent = (p.kind == ProductType::Variation)
+        .then(|| cat.get(p.parent_id))
+        .flatten();
+    let attrs_src = parent.unwrap_or(p);
+    let mut attributes = Map::new();
+    if p.kind != ProductType::Variation {
+        for (i, a) in attrs_src.attributes.iter().enumerate() {
+            let options: Map<String, Value> = a
+                .options
+                .iter()
+                .map(|o| (super::catalogue::sanitize_title(o), Value::String(o.clone())))
+                .collect();
+            attributes.insert(
+                a.slug.clone(),
+                json!({"id": i + 1, "name": a.name, "position": i, "is_attribute_visible": true,
+                       "is_attribute_for_variations": true, "options": options}),
+            );
+        }
+    } else {
+        for (k, v) in &p.variation {
+            attributes.insert(format!("attribute_{k}"), Value::String(v.clone()));
+        }
+    }
+    let variations: Vec<Value> = if p.kind == ProductType::Variable {
+        cat.variations_of(p.id)
+            .iter()
+            .map(|v| {
+                let attrs: Map<String, Value> = v
+                    .variation
+                    .iter()
+                    .map(|(k, val)| (format!("attribute_{k}"), Value::String(val.clone())))
+                    .collect();
+                json!({"id": v.id, "sku": v.sku, "description": "", "attributes": attrs,
+                       "featured_image": image_url(ctx, &v.slug, "-300x300"),
+                       "prices": prices_json(ctx, v), "stock": stock_json(ctx, v)})
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let purchasable = p.is_purchasable() && p.price() > 0;
+    let (text, description) = match p.kind {
+        ProductType::Variable => ("Select options", format!("Select options for &ldquo;{}&rdquo;", p.name)),
+        ProductType::Grouped => ("View products", format!("View products in the &ldquo;{}&rdquo; group", p.name)),
+        ProductType::External => ("Buy product", "Buy product".to_string()),
+        _ if !cat.in_stock(p) => ("Read more", format!("Read more about &ldquo;{}&rdquo;", p.name)),
+        _ => ("Add to cart", format!("Add to cart: &ldquo;{}&rdquo;", p.name)),
+    };
+    let purchase_quantity = if purchasable {
+        json!({"min_purchase": 1, "max_purchase": p.max_purchase()})
+    } else {
+        empty_list()
+    };
+    let slug = parent.map_or(p.slug.as_str(), |pp| pp.slug.as_str());
+    let term_list = |names: &[String], kind: &str, find: &dyn Fn(&str) -> Option<Term>| {
+        Value::Array(
+            names
+                .iter()
+                .filter_map(|n| find(n))
+                .map(|t| term_json(ctx, &t, kind))
+                .collect(),
+        )
+    };
+    let categories = term_list(&attrs_src.categories, "categories", &|n| cat.category(n).cloned());
+    let tags = term_list(&attrs_src.tags, "tags", &|n| cat.tag(n).cloned());
+    let date = if p.date_created.is_empty() {
+        "2024-01-01T00:00:00".to_string()
+    } else {
+        p.date_created.clone()
+    };
+    json!({
+        "id": p.id,
+        "parent_id": p.parent_id,
+        "name": p.name,
+        "type": p.kind.as_str(),
+        "slug": p.slug,
+        "permalink": format!("{}/product/{slug}/", ctx.site_url),
+        "sku": p.sku,
+        "description": p.description,
+        "short_description": p.short_description,
+        "dates": {"created": date, "created_gmt": date, "modified": date, "modified_gmt": date},
+        "featured": p.featured,
+        "prices": prices_json(ctx, p),
+        "hidden_conditions": {"virtual": p.is_virtual, "downloadable": false,
+                              "manage_stock": p.managing_stock(), "sold_individually": p.sold_individually,
+                              "reviews_allowed": false, "shipping_required": !p.is_virtual},
+        "average_rating": "0",
+        "review_count": 0,
+        "rating_count": 0,
+        "rated_out_of": "5",
+        "images": [{
+            "id": p.id * 10,
+            "src": {"thumbnail": image_url(ctx, slug, "-150x150"),
+                    "woocommerce_thumbnail": image_url(ctx, slug, "-300x300"),
+                    "full": image_url(ctx, slug, "")},
+            "name": format!("{slug}.png"),
+            "alt": "",
+            "position": 0,
+            "featured": true
+        }],
+        "categories": categories,
+        "tags": tags,
+        "attributes": map_or_list(attributes),
+        "default_attributes": [],
+        "variations": variations,
+        "grouped_products": if p.kind == ProductType::Grouped { json!(p.children) } else { json!([]) },
+        "external_url": p.external_url,
+        "button_text": if p.kind == ProductType::External { "Buy product" } else { "" },
+        "total_sales": 0,
+        "stock": stock_json(ctx, p),
+        "weight": p.weight,
+        "dimensions": {"length": "", "width": "", "height": ""},
+        "reviews": [],
+        "related": [],
+        "upsells": [],
+        "cross_sells": [],
+        "add_to_cart": {
+            "text": text,
+            "description": description,
+            "has_options": p.kind == ProductType::Variable,
+            "is_purchasable": purchasable,
+            "purchase_quantity": purchase_quantity,
+            "rest_url": format!("{}/wp-json/cocart/v2/cart/add-item?id={}", ctx.site_url, p.id)
+        },
+        "meta_data": []
+    })
+}

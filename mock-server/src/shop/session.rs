@@ -1,0 +1,229 @@
+//! Which cart a request gets (`CoCart_Session_Handler::get_requested_cart`), the guest →
+//! customer transfer, the forbidden keys, expiry on the virtual clock, and the cart store.
+
+use super::cart::Cart;
+use super::keys;
+use crate::error::ApiError;
+use std::collections::HashMap;
+
+const DAY: i64 = 86_400;
+
+/// A stored cart and its lifetimes (Unix seconds on the virtual clock).
+#[derive(Debug, Clone)]
+pub struct StoredCart {
+    /// The cart.
+    pub cart: Cart,
+    /// When the cart is due for renewal.
+    pub expiring: i64,
+    /// When the cart expires (read as a new empty cart after it).
+    pub expiration: i64,
+}
+
+/// The carts, by key.
+#[derive(Debug, Default)]
+pub struct CartStore {
+    carts: HashMap<String, StoredCart>,
+}
+
+impl CartStore {
+    /// How many carts are stored.
+    pub fn len(&self) -> usize {
+        self.carts.len()
+    }
+
+    /// Whether no cart is stored.
+    pub fn is_empty(&self) -> bool {
+        self.carts.is_empty()
+    }
+
+    /// A live (unexpired) cart; an expired one is dropped.
+    fn take_live(&mut self, key: &str, now: i64) -> Option<Cart> {
+        let stored = self.carts.remove(key)?;
+        (stored.expiration > now).then_some(stored.cart)
+    }
+
+    /// A stored cart, expired or not (for tests and test controls).
+    pub fn get(&self, key: &str) -> Option<&StoredCart> {
+        self.carts.get(key)
+    }
+}
+
+/// The cart a request works on.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The cart key (user id for customers).
+    pub key: String,
+    /// The authenticated customer, if any.
+    pub user_id: Option<u64>,
+    /// The cart as loaded (after any transfer).
+    pub cart: Cart,
+    /// Whether the cart lives in the store (so it is saved even when empty).
+    pub stored: bool,
+}
+
+impl Session {
+    /// `(expiring, expiration)` for this session at `now`: guests now + 1 day / now + 2 days,
+    /// customers now + 1 day / now + 7 days.
+    pub fn lifetimes(&self, now: i64) -> (i64, i64) {
+        match self.user_id {
+            Some(_) => (now + DAY, now + 7 * DAY),
+            None => (now + DAY, now + 2 * DAY),
+        }
+    }
+}
+
+/// 403 for a guest asking for a registered customer's cart (standard envelope, see §15).
+pub fn must_authenticate() -> ApiError {
+    ApiError::new(
+        403,
+        "cocart_must_authenticate_user",
+        "Must authenticate as the customer to access this cart.",
+    )
+}
+
+/// 403 for a customer sending their own id as the cart key.
+pub fn already_authenticating() -> ApiError {
+    ApiError::new(
+        403,
+        "cocart_already_authenticating_user",
+        "You are already authenticating as the customer. Cannot set cart key as the user.",
+    )
+}
+
+/// Loads the cart for a request. `requested` is the sanitised key (header or `cart_key`),
+/// `user_id` the authenticated customer, `user_exists` tells registered user ids.
+/// Loading takes the cart out of the store; [`save`] puts it back.
+pub fn open(
+    store: &mut CartStore,
+    user_exists: impl Fn(u64) -> bool,
+    user_id: Option<u64>,
+    requested: Option<String>,
+    now: i64,
+) -> Result<Session, ApiError> {
+    let names_user = |k: &str| k.parse::<u64>().ok().filter(|id| user_exists(*id));
+    match (user_id, requested) {
+        (None, Some(key)) => {
+            if names_user(&key).is_some() {
+                return Err(must_authenticate());
+            }
+            let cart = store.take_live(&key, now);
+            Ok(Session {
+                stored: cart.is_some(),
+                cart: cart.unwrap_or_default(),
+                key,
+                user_id: None,
+            })
+        }
+        (None, None) => Ok(Session {
+            key: keys::new_guest_key(),
+            user_id: None,
+            cart: Cart::default(),
+            stored: false,
+        }),
+        (Some(uid), requested) => {
+            let own = uid.to_string();
+            if let Some(key) = &requested {
+                if *key == own {
+                    return Err(already_authenticating());
+                }
+                if names_user(key).is_some() {
+                    return Err(must_authenticate());
+                }
+            }
+            let user_cart = store.take_live(&own, now);
+            let guest = requested.and_then(|k| store.take_live(&k, now));
+            let stored = user_cart.is_some() || guest.is_some();
+            let cart = match (user_cart, guest) {
+                (Some(mut mine), Some(guest)) => {
+                    mine.merge_guest(guest);
+                    mine
+                }
+                (Some(mine), None) => mine,
+                (None, Some(guest)) => {
+                    let mut fresh = Cart::default();
+                    fresh.customer = guest.customer.clone();
+                    fresh.merge_guest(guest);
+                    fresh
+                }
+                (None, None) => Cart::default(),
+            };
+            Ok(Session {
+                key: own,
+                user_id: Some(uid),
+                cart,
+                stored,
+            })
+        }
+    }
+}
+
+/// Stores the session's cart with renewed lifetimes when it is already stored or has data.
+/// Returns `(expiring, expiration)`.
+pub fn save(store: &mut CartStore, session: &Session, cart: &Cart, now: i64) -> (i64, i64) {
+    let (expiring, expiration) = session.lifetimes(now);
+    if session.stored || cart.has_data() {
+        store.carts.insert(
+            session.key.clone(),
+            StoredCart {
+                cart: cart.clone(),
+                expiring,
+                expiration,
+            },
+        );
+    }
+    (expiring, expiration)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::cart::{Cart, Line};
+    use super::*;
+
+    fn cart_with(id: u64) -> Cart {
+        let mut c = Cart::default();
+        c.add(Line {
+            key: format!("k{id}"),
+            product_id: id,
+            variation_id: 0,
+            variation: Default::default(),
+            item_data: Default::default(),
+            quantity: 1.0,
+        });
+        c
+    }
+
+    #[test]
+    fn new_guest_carts_are_not_stored_until_they_have_data() {
+        let mut store = CartStore::default();
+        let s = open(&mut store, |_| false, None, None, 100).unwrap();
+        save(&mut store, &s, &s.cart, 100);
+        assert!(store.is_empty());
+        save(&mut store, &s, &cart_with(1), 100);
+        assert_eq!(store.get(&s.key).unwrap().expiration, 100 + 2 * DAY);
+    }
+
+    #[test]
+    fn expired_carts_read_as_new() {
+        let mut store = CartStore::default();
+        let s = open(&mut store, |_| false, None, Some("abc".into()), 0).unwrap();
+        save(&mut store, &s, &cart_with(1), 0);
+        let later = open(&mut store, |_| false, None, Some("abc".into()), 2 * DAY + 1).unwrap();
+        assert!(later.cart.is_empty());
+        assert!(!later.stored);
+    }
+
+    #[test]
+    fn forbidden_keys_and_transfer() {
+        let mut store = CartStore::default();
+        let err = open(&mut store, |id| id == 7, None, Some("7".into()), 0).unwrap_err();
+        assert_eq!(err.code, "cocart_must_authenticate_user");
+        let err = open(&mut store, |id| id == 7, Some(7), Some("7".into()), 0).unwrap_err();
+        assert_eq!(err.code, "cocart_already_authenticating_user");
+        let g = open(&mut store, |_| false, None, Some("guest".into()), 0).unwrap();
+        save(&mut store, &g, &cart_with(1), 0);
+        let s = open(&mut store, |id| id == 7, Some(7), Some("guest".into()), 0).unwrap();
+        assert_eq!(s.key, "7");
+        assert_eq!(s.cart.lines.len(), 1);
+        assert!(store.get("guest").is_none());
+    }
+}

@@ -1,0 +1,474 @@
+//! The public, read-only store routes: `GET /store`, `/products`, `/products/{id}`,
+//! `/products/{id}/variations[/{variation_id}]`, `/products/categories`, `/products/tags`.
+//! They never start a cart session and send no cart headers.
+
+use super::cart_routes::{BASE, EXPOSE_HEADERS};
+use super::catalogue::{Catalogue, Product, ProductType, Term};
+use super::render::{Ctx, product_json};
+use super::schema::{self, Ty, opt};
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::state::AppState;
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get};
+use http::{HeaderMap, HeaderValue, Method, header};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+fn json_response(body: &Value, extra: &[(&'static str, String)]) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"null".to_vec());
+    let mut resp = Response::new(Body::from(bytes));
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=UTF-8"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static(EXPOSE_HEADERS),
+    );
+    for (name, value) in extra {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            h.insert(*name, v);
+        }
+    }
+    resp
+}
+
+fn catalogue(state: &AppState) -> Arc<Catalogue> {
+    Arc::clone(&state.world().shop.catalogue)
+}
+
+async fn store(State(state): State<AppState>) -> Response {
+    json_response(
+        &json!({
+            "title": "CoCart Mock Store",
+            "description": "A mock WooCommerce store running CoCart",
+            "home_url": state.site_url,
+            "language": "en-US",
+            "gmt_offset": "0",
+            "timezone_string": "UTC",
+            "store_address": {
+                "address": "1 Mock Street",
+                "address_2": "",
+                "city": "San Francisco",
+                "country": "US:CA",
+                "postcode": "94103"
+            }
+        }),
+        &[],
+    )
+}
+
+/// Comma-separated or array values of a parameter, trimmed and non-empty.
+fn list_param(params: &Params, name: &str) -> Vec<String> {
+    match params.get(name) {
+        Some(Value::String(s)) => s
+            .split(',')
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| match v {
+                Value::String(s) => Some(s.trim().to_string()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .collect(),
+        Some(Value::Number(n)) => vec![n.to_string()],
+        Some(Value::Object(m)) => m
+            .values()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn ids_param(params: &Params, name: &str) -> Vec<u64> {
+    list_param(params, name)
+        .iter()
+        .filter_map(|s| s.parse().ok())
+        .collect()
+}
+
+fn int_param(params: &Params, name: &str, default: i64) -> i64 {
+    match params.get(name) {
+        Some(Value::Number(n)) => n.as_i64().unwrap_or(default),
+        Some(Value::String(s)) => s.trim().parse().unwrap_or(default),
+        _ => default,
+    }
+}
+
+fn invalid_param(name: &str, message: String) -> ApiError {
+    ApiError::new(400, "rest_invalid_param", &format!("Invalid parameter(s): {name}"))
+        .with_data("params", json!({ name: message.clone() }))
+        .with_data(
+            "details",
+            json!({ name: {"code": "rest_invalid_param", "message": message, "data": null} }),
+        )
+}
+
+fn term_matches(terms: &[String], cat: &[Term], wanted: &[String]) -> bool {
+    wanted.iter().any(|w| {
+        cat.iter()
+            .any(|t| (t.slug == *w || t.id.to_string() == *w) && terms.contains(&t.name))
+    })
+}
+
+fn product_on_sale(cat: &Catalogue, p: &Product) -> bool {
+    match p.kind {
+        ProductType::Variable => cat.variations_of(p.id).iter().any(|v| v.on_sale()),
+        _ => p.on_sale(),
+    }
+}
+
+fn stock_status(cat: &Catalogue, p: &Product) -> &'static str {
+    match p.kind {
+        ProductType::Variable | ProductType::Grouped if cat.in_stock(p) => "instock",
+        ProductType::Variable | ProductType::Grouped => "outofstock",
+        _ => match p.stock_status.as_str() {
+            "outofstock" => "outofstock",
+            "onbackorder" => "onbackorder",
+            _ => "instock",
+        },
+    }
+}
+
+const ORDERBY: &[&str] = &[
+    "date",
+    "id",
+    "include",
+    "title",
+    "slug",
+    "price",
+    "popularity",
+    "rating",
+    "rand",
+    "modified",
+    "menu_order",
+];
+
+/// Filters, sorts and pages the catalogue for `GET /products`.
+fn list_products(cat: &Catalogue, params: &Params) -> Result<(Vec<Product>, usize, i64, i64), ApiError> {
+    schema::check(
+        params,
+        &[
+            opt("page", Ty::Int),
+            opt("per_page", Ty::Int),
+            opt("search", Ty::Str),
+            opt("category", Ty::Str),
+            opt("tag", Ty::Str),
+            opt("sku", Ty::Str),
+            opt("type", Ty::Str),
+            opt("stock_status", Ty::Str),
+            opt("featured", Ty::Bool),
+            opt("on_sale", Ty::Bool),
+            opt("orderby", Ty::Str),
+            opt("order", Ty::Str),
+        ],
+    )?;
+    let page = int_param(params, "page", 1);
+    if page < 1 {
+        return Err(invalid_param("page", "page must be greater than or equal to 1".into()));
+    }
+    let per_page = int_param(params, "per_page", 10);
+    if !(1..=100).contains(&per_page) {
+        return Err(invalid_param(
+            "per_page",
+            "per_page must be between 1 (inclusive) and 100 (inclusive)".into(),
+        ));
+    }
+    let orderby = params.get_str("orderby").unwrap_or("date");
+    if !ORDERBY.contains(&orderby) {
+        return Err(invalid_param(
+            "orderby",
+            format!("orderby is not one of {}.", ORDERBY.join(", ")),
+        ));
+    }
+    let order = params.get_str("order").unwrap_or("desc").to_ascii_lowercase();
+    if order != "asc" && order != "desc" {
+        return Err(invalid_param("order", "order is not one of asc, desc.".into()));
+    }
+    let search = params.get_str("search").map(str::to_lowercase);
+    let categories = list_param(params, "category");
+    let tags = list_param(params, "tag");
+    let skus = list_param(params, "sku");
+    let include = ids_param(params, "include");
+    let exclude = ids_param(params, "exclude");
+    let kind = params.get_str("type");
+    let status = params.get_str("stock_status");
+    let featured = params.get("featured").map(|_| schema::flag(params, "featured"));
+    let on_sale = params.get("on_sale").map(|_| schema::flag(params, "on_sale"));
+    let mut list: Vec<&Product> = cat
+        .all()
+        .filter(|p| p.kind != ProductType::Variation)
+        .filter(|p| {
+            search.as_ref().is_none_or(|s| {
+                p.name.to_lowercase().contains(s)
+                    || p.sku.to_lowercase().contains(s)
+                    || p.description.to_lowercase().contains(s)
+                    || p.short_description.to_lowercase().contains(s)
+            })
+        })
+        .filter(|p| categories.is_empty() || term_matches(&p.categories, cat.categories(), &categories))
+        .filter(|p| tags.is_empty() || term_matches(&p.tags, cat.tags(), &tags))
+        .filter(|p| skus.is_empty() || skus.iter().any(|s| s.eq_ignore_ascii_case(&p.sku)))
+        .filter(|p| include.is_empty() || include.contains(&p.id))
+        .filter(|p| !exclude.contains(&p.id))
+        .filter(|p| kind.is_none_or(|k| k == p.kind.as_str()))
+        .filter(|p| status.is_none_or(|s| s == stock_status(cat, p)))
+        .filter(|p| featured.is_none_or(|f| f == p.featured))
+        .filter(|p| on_sale.is_none_or(|f| f == product_on_sale(cat, p)))
+        .collect();
+    match orderby {
+        "id" => list.sort_by_key(|p| p.id),
+        "title" => list.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id))),
+        "slug" => list.sort_by(|a, b| a.slug.cmp(&b.slug).then(a.id.cmp(&b.id))),
+        "price" => list.sort_by_key(|p| (cat.display_price(p), p.id)),
+        "include" => list.sort_by_key(|p| include.iter().position(|i| *i == p.id).unwrap_or(usize::MAX)),
+        _ => list.sort_by(|a, b| a.date_created.cmp(&b.date_created).then(a.id.cmp(&b.id))),
+    }
+    if order == "desc" && orderby != "include" {
+        list.reverse();
+    }
+    let total = list.len();
+    let pages = (total as i64 + per_page - 1) / per_page;
+    let start = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
+    let products = list
+        .into_iter()
+        .skip(start)
+        .take(per_page as usize)
+        .cloned()
+        .collect();
+    Ok((products, total, pages, page))
+}
+
+fn link_header(site: &str, path: &str, params: &Params, page: i64, pages: i64) -> String {
+    let url_for = |n: i64| {
+        let mut ser = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &params.query {
+            if k != "page" {
+                if let Some(v) = v.as_str() {
+                    ser.append_pair(k, v);
+                }
+            }
+        }
+        ser.append_pair("page", &n.to_string());
+        format!("{site}{path}?{}", ser.finish())
+    };
+    let mut links = Vec::new();
+    if page > 1 && page <= pages + 1 {
+        links.push(format!("<{}>; rel=\"prev\"", url_for(page - 1)));
+    }
+    if page < pages {
+        links.push(format!("<{}>; rel=\"next\"", url_for(page + 1)));
+    }
+    links.join(", ")
+}
+
+fn parse(method: &Method, headers: &HeaderMap, query: Option<&str>, body: &Bytes) -> Result<Params, ApiError> {
+    Params::parse(method, headers, query, body)
+}
+
+async fn products(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    let params = match parse(&method, &headers, query.as_deref(), &body) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let cat = catalogue(&state);
+    let (list, total, pages, page) = match list_products(&cat, &params) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let ctx = Ctx {
+        cat: &cat,
+        site_url: &state.site_url,
+    };
+    let body = json!({
+        "products": list.iter().map(|p| product_json(&ctx, p)).collect::<Vec<_>>(),
+        "page": page,
+        "total_pages": pages,
+        "total_products": total
+    });
+    let mut extra = vec![
+        ("X-WP-Total", total.to_string()),
+        ("X-WP-TotalPages", pages.to_string()),
+    ];
+    let link = link_header(&state.site_url, &format!("{BASE}/products"), &params, page, pages);
+    if !link.is_empty() {
+        extra.push(("Link", link));
+    }
+    json_response(&body, &extra)
+}
+
+fn valid_product_ref(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// A product by id or SKU, as `/products/{id}` resolves it.
+fn find<'c>(cat: &'c Catalogue, raw: &str) -> Result<&'c Product, ApiError> {
+    if !valid_product_ref(raw) {
+        return Err(ApiError::no_route());
+    }
+    if raw.chars().all(|c| c.is_ascii_digit()) {
+        return raw
+            .parse::<u64>()
+            .ok()
+            .and_then(|id| cat.get(id))
+            .ok_or_else(|| ApiError::new(404, "cocart_product_invalid_id", "Invalid ID."));
+    }
+    cat.by_sku(raw).ok_or_else(super::add::unknown_product)
+}
+
+async fn product(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let cat = catalogue(&state);
+    match find(&cat, &id) {
+        Ok(p) => {
+            let ctx = Ctx {
+                cat: &cat,
+                site_url: &state.site_url,
+            };
+            json_response(&product_json(&ctx, p), &[])
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn variations(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let cat = catalogue(&state);
+    let parent = match find(&cat, &id) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let ctx = Ctx {
+        cat: &cat,
+        site_url: &state.site_url,
+    };
+    let list: Vec<Value> = cat
+        .variations_of(parent.id)
+        .iter()
+        .map(|v| product_json(&ctx, v))
+        .collect();
+    let total = list.len().to_string();
+    json_response(
+        &Value::Array(list),
+        &[("X-WP-Total", total), ("X-WP-TotalPages", "1".into())],
+    )
+}
+
+async fn variation(
+    State(state): State<AppState>,
+    Path((id, variation_id)): Path<(String, String)>,
+) -> Response {
+    let cat = catalogue(&state);
+    let parent = match find(&cat, &id) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let found = variation_id
+        .parse::<u64>()
+        .ok()
+        .and_then(|v| cat.get(v))
+        .filter(|v| v.kind == ProductType::Variation && v.parent_id == parent.id);
+    match found {
+        Some(v) => {
+            let ctx = Ctx {
+                cat: &cat,
+                site_url: &state.site_url,
+            };
+            json_response(&product_json(&ctx, v), &[])
+        }
+        None => ApiError::new(404, "cocart_product_invalid_id", "Invalid ID.").into_response(),
+    }
+}
+
+async fn categories(State(state): State<AppState>) -> Response {
+    let cat = catalogue(&state);
+    let list: Vec<Value> = cat
+        .categories()
+        .iter()
+        .map(|t| {
+            json!({"id": t.id, "name": t.name, "slug": t.slug, "parent": 0, "description": "",
+                   "display": "default", "image": null, "menu_order": 0, "count": t.count})
+        })
+        .collect();
+    let total = list.len().to_string();
+    json_response(
+        &Value::Array(list),
+        &[("X-WP-Total", total), ("X-WP-TotalPages", "1".into())],
+    )
+}
+
+async fn tags(State(state): State<AppState>) -> Response {
+    let cat = catalogue(&state);
+    let list: Vec<Value> = cat
+        .tags()
+        .iter()
+        .map(|t| json!({"id": t.id, "name": t.name, "slug": t.slug, "description": "", "count": t.count}))
+        .collect();
+    let total = list.len().to_string();
+    json_response(
+        &Value::Array(list),
+        &[("X-WP-Total", total), ("X-WP-TotalPages", "1".into())],
+    )
+}
+
+fn read_only(r: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    r.fallback(|| async { ApiError::no_route() })
+}
+
+/// The store and product routes.
+pub fn routes() -> Router<AppState> {
+    let p = |s: &str| format!("{BASE}{s}");
+    Router::new()
+        .route(&p("/store"), read_only(get(store)))
+        .route(&p("/products"), read_only(get(products)))
+        .route(&p("/products/categories"), read_only(get(categories)))
+        .route(&p("/products/tags"), read_only(get(tags)))
+        .route(&p("/products/{id}"), read_only(get(product)))
+        .route(&p("/products/{id}/variations"), read_only(get(variations)))
+        .route(
+            &p("/products/{id}/variations/{variation_id}"),
+            read_only(get(variation)),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paging_and_filters() {
+        let cat = Catalogue::builtin().unwrap();
+        let mut params = Params::default();
+        params.query.insert("per_page".into(), json!("2"));
+        params.query.insert("orderby".into(), json!("id"));
+        params.query.insert("order".into(), json!("asc"));
+        let (list, total, pages, page) = list_products(&cat, &params).unwrap();
+        assert_eq!(list.iter().map(|p| p.id).collect::<Vec<_>>(), vec![101, 102]);
+        assert_eq!((total, pages, page), (10, 5, 1));
+        params.query.insert("category".into(), json!("music"));
+        let (list, ..) = list_products(&cat, &params).unwrap();
+        assert_eq!(list[0].id, 107);
+        params.query.insert("per_page".into(), json!("101"));
+        assert_eq!(list_products(&cat, &params).unwrap_err().code, "rest_invalid_param");
+    }
+
+    #[test]
+    fn find_by_id_or_sku() {
+        let cat = Catalogue::builtin().unwrap();
+        assert_eq!(find(&cat, "MOCK-MUG").unwrap().id, 103);
+        assert_eq!(find(&cat, "9999").unwrap_err().code, "cocart_product_invalid_id");
+        assert_eq!(find(&cat, "nope").unwrap_err().code, "cocart_unknown_product_id");
+    }
+}
