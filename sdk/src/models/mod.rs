@@ -1,0 +1,66 @@
+//! Typed, lenient data models of the CoCart 4.x REST API: what cart, product, store and login responses decode
+//! into, and the request bodies the SDK sends.
+//!
+//! # Lenient in, exact out
+//! Real stores are messy. Every response type accepts numbers as strings and strings as numbers, floats where
+//! ints are expected, PHP's `[]` where an object is expected, and keeps unknown fields in an `extra` map. Request
+//! types serialize to exactly what CoCart's schema accepts (ids and quantities as JSON strings).
+//!
+//! # Money
+//! Amounts decode raw ([`Amount`] in minor units, [`MajorAmount`], or [`MoneyLike`] for item totals whose unit
+//! depends on the JSON type), because the currency sits elsewhere in the cart. Accessors such as
+//! [`Cart::total`] and [`CartItem::line_total`] pair them with [`Cart::currency`] into [`Money`], whose `Display`
+//! renders like the store (`$1,234.50`).
+//!
+//! ```
+//! use cocart::models::Cart;
+//! let cart: Cart = serde_json::from_str(r#"{
+//!     "currency": {"currency_code":"USD","currency_symbol":"$","currency_minor_unit":2,
+//!                  "currency_decimal_separator":".","currency_thousand_separator":",","currency_prefix":"$"},
+//!     "totals": {"total":"123450"}, "notices": [], "shipping": []
+//! }"#).unwrap();
+//! assert_eq!(cart.total().minor(), 123450);
+//! assert_eq!(cart.total().to_string(), "$1,234.50");
+//! assert!(cart.shipping.is_none());
+//! ```
+#![warn(missing_docs)]
+
+mod auth;
+mod cart;
+mod currency;
+mod customer;
+mod item;
+pub(crate) mod lenient;
+mod money;
+mod notices;
+mod product;
+mod quantity;
+mod query;
+mod requests;
+mod shipping;
+mod store;
+mod totals;
+
+pub use auth::{LoginExtras, LoginResponse, RefreshResponse};
+pub use cart::{
+    Cart, CartTotals, Coupon, CouponSaving, CrossSell, EMPTY_CART_HASH, Fee, TaxLine, Taxes,
+};
+pub use currency::{Currency, SymbolPosition};
+pub use customer::{AddressView, Customer};
+pub use item::{
+    CartItem, CartItems, Dimensions, ItemKey, ItemMeta, ItemQuantity, ItemTotals, RemovedItem,
+};
+pub use money::{Amount, MajorAmount, Money, MoneyLike};
+pub use notices::Notices;
+pub use product::{
+    AddToCart, Category, PriceRange, Product, ProductAttribute, ProductImage, ProductPage,
+    ProductPrices, ProductStock, PurchaseQuantity, Tag, Variation,
+};
+pub use quantity::{Quantity, QuantityError};
+pub use query::{CartQuery, MAX_PER_PAGE, ProductOrderBy, ProductQuery, SortOrder, StockStatus};
+pub use requests::{
+    AddItem, AddItems, BillingAddress, CustomerUpdate, ProductRef, UpdateQuantities,
+};
+pub use shipping::{Shipping, ShippingPackage, ShippingRate};
+pub use store::{StoreAddress, StoreInfo};
+pub use totals::CartTotalsRaw;
