@@ -26,6 +26,7 @@ mod client;
 mod config;
 mod error;
 pub mod models;
+mod resources;
 pub mod store;
 mod transport;
 
@@ -33,4 +34,5 @@ pub use auth::{AuthEvent, AuthEvents, SignOutReason, User};
 pub use client::{CoCartClient, LogoutOutcome, TokenStatus};
 pub use config::{ClientBuilder, DEFAULT_USER_AGENT, MIN_REFRESH_LEEWAY, RestStyle};
 pub use error::{ApiError, ApiErrorKind, Error, Result};
+pub use resources::{CartApi, StoreApi};
 pub use store::{FileStore, MemoryStore, StoreError, StoredSession, TokenStore};
