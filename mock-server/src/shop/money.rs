@@ -53,8 +53,8 @@ pub fn price_text(minor: i64) -> String {
 
 /// `price × quantity` in minor units, rounded half up and saturated (never panics).
 pub fn line_total(unit_minor: i64, quantity: f64) -> i64 {
-    let t = (unit_minor as f64 * quantity).round();
-    if t.is_finite() { t as i64 } else { 0 }
+    // `as` saturates on overflow and maps NaN to 0.
+    (unit_minor as f64 * quantity).round() as i64
 }
 
 /// A float as PHP's `(string)` cast prints it (`1.5`, `3`, `0.35`).

@@ -442,27 +442,38 @@ pub fn product_json(ctx: &Ctx<'_>, p: &Product) -> Value {
     } else {
         p.date_created.clone()
     };
-    json!({
-        "id": p.id,
-        "parent_id": p.parent_id,
-        "name": p.name,
-        "type": p.kind.as_str(),
-        "slug": p.slug,
-        "permalink": format!("{}/product/{slug}/", ctx.site_url),
-        "sku": p.sku,
-        "description": p.description,
-        "short_description": p.short_description,
-        "dates": {"created": date, "created_gmt": date, "modified": date, "modified_gmt": date},
-        "featured": p.featured,
-        "prices": prices_json(ctx, p),
-        "hidden_conditions": {"virtual": p.is_virtual, "downloadable": false,
-                              "manage_stock": p.managing_stock(), "sold_individually": p.sold_individually,
-                              "reviews_allowed": false, "shipping_required": !p.is_virtual},
-        "average_rating": "0",
-        "review_count": 0,
-        "rating_count": 0,
-        "rated_out_of": "5",
-        "images": [{
+    let mut out = Map::new();
+    let mut put = |k: &str, v: Value| {
+        out.insert(k.to_string(), v);
+    };
+    put("id", json!(p.id));
+    put("parent_id", json!(p.parent_id));
+    put("name", json!(p.name));
+    put("type", json!(p.kind.as_str()));
+    put("slug", json!(p.slug));
+    put("permalink", json!(format!("{}/product/{slug}/", ctx.site_url)));
+    put("sku", json!(p.sku));
+    put("description", json!(p.description));
+    put("short_description", json!(p.short_description));
+    put(
+        "dates",
+        json!({"created": date, "created_gmt": date, "modified": date, "modified_gmt": date}),
+    );
+    put("featured", json!(p.featured));
+    put("prices", prices_json(ctx, p));
+    put(
+        "hidden_conditions",
+        json!({"virtual": p.is_virtual, "downloadable": false,
+               "manage_stock": p.managing_stock(), "sold_individually": p.sold_individually,
+               "reviews_allowed": false, "shipping_required": !p.is_virtual}),
+    );
+    put("average_rating", json!("0"));
+    put("review_count", json!(0));
+    put("rating_count", json!(0));
+    put("rated_out_of", json!("5"));
+    put(
+        "images",
+        json!([{
             "id": p.id * 10,
             "src": {"thumbnail": image_url(ctx, slug, "-150x150"),
                     "woocommerce_thumbnail": image_url(ctx, slug, "-300x300"),
@@ -471,31 +482,41 @@ pub fn product_json(ctx: &Ctx<'_>, p: &Product) -> Value {
             "alt": "",
             "position": 0,
             "featured": true
-        }],
-        "categories": categories,
-        "tags": tags,
-        "attributes": map_or_list(attributes),
-        "default_attributes": [],
-        "variations": variations,
-        "grouped_products": if p.kind == ProductType::Grouped { json!(p.children) } else { json!([]) },
-        "external_url": p.external_url,
-        "button_text": if p.kind == ProductType::External { "Buy product" } else { "" },
-        "total_sales": 0,
-        "stock": stock_json(ctx, p),
-        "weight": p.weight,
-        "dimensions": {"length": "", "width": "", "height": ""},
-        "reviews": [],
-        "related": [],
-        "upsells": [],
-        "cross_sells": [],
-        "add_to_cart": {
+        }]),
+    );
+    put("categories", categories);
+    put("tags", tags);
+    put("attributes", map_or_list(attributes));
+    put("default_attributes", empty_list());
+    put("variations", Value::Array(variations));
+    put(
+        "grouped_products",
+        if p.kind == ProductType::Grouped { json!(p.children) } else { empty_list() },
+    );
+    put("external_url", json!(p.external_url));
+    put(
+        "button_text",
+        json!(if p.kind == ProductType::External { "Buy product" } else { "" }),
+    );
+    put("total_sales", json!(0));
+    put("stock", stock_json(ctx, p));
+    put("weight", json!(p.weight));
+    put("dimensions", json!({"length": "", "width": "", "height": ""}));
+    put("reviews", empty_list());
+    put("related", empty_list());
+    put("upsells", empty_list());
+    put("cross_sells", empty_list());
+    put(
+        "add_to_cart",
+        json!({
             "text": text,
             "description": description,
             "has_options": p.kind == ProductType::Variable,
             "is_purchasable": purchasable,
             "purchase_quantity": purchase_quantity,
             "rest_url": format!("{}/wp-json/cocart/v2/cart/add-item?id={}", ctx.site_url, p.id)
-        },
-        "meta_data": []
-    })
+        }),
+    );
+    put("meta_data", empty_list());
+    Value::Object(out)
 }
