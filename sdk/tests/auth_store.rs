@@ -1,0 +1,159 @@
+//! The token store: restore at start, honest "unavailable", and rotated pairs that survive a
+//! cancelled caller.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use cocart::clock::OffsetClock;
+use cocart::models::CartQuery;
+use cocart::{CoCartClient, Error, MemoryStore, StoreError, StoredSession, TokenStore};
+use common::*;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+/// A store that can be "locked" like a Keychain before first unlock.
+#[derive(Default)]
+struct LockableStore {
+    locked: AtomicBool,
+    inner: MemoryStore,
+}
+
+#[async_trait]
+impl TokenStore for LockableStore {
+    async fn load(&self) -> Result<Option<StoredSession>, StoreError> {
+        if self.locked.load(Ordering::SeqCst) {
+            return Err(StoreError::Unavailable("device locked".into()));
+        }
+        self.inner.load().await
+    }
+    async fn save(&self, s: &StoredSession) -> Result<(), StoreError> {
+        self.inner.save(s).await
+    }
+    async fn clear(&self) -> Result<(), StoreError> {
+        self.inner.clear().await
+    }
+}
+
+fn saved(token: &str, refresh: char) -> StoredSession {
+    StoredSession {
+        access_token: Some(SecretString::from(token.to_string())),
+        refresh_token: Some(SecretString::from(refresh_token(refresh))),
+        token_received_at: now(),
+        user: None,
+        cart_key: None,
+    }
+}
+
+#[tokio::test]
+async fn restore_session_uses_the_stored_token() {
+    let server = store().await;
+    let token = jwt(now(), 3600, "r");
+    let bearer = format!("Bearer {token}");
+    Mock::given(method("GET"))
+        .and(path("/wp-json/cocart/v2/cart"))
+        .and(header("authorization", bearer.as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(empty_cart("7")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let store = MemoryStore::new();
+    store.save(&saved(&token, 'r')).await.unwrap();
+    let client = CoCartClient::builder(server.uri()).token_store(store).build().unwrap();
+    assert!(!client.is_signed_in());
+    client.restore_session().await.unwrap();
+    assert!(client.is_signed_in());
+    client.cart().get(&CartQuery::default()).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_unavailable_store_is_an_error_and_never_a_sign_out() {
+    let store = Arc::new(LockableStore::default());
+    store.inner.save(&saved(&jwt(now(), 3600, "u"), 'u')).await.unwrap();
+    store.locked.store(true, Ordering::SeqCst);
+    let client = CoCartClient::builder("https://shop.example")
+        .token_store_arc(store.clone())
+        .build()
+        .unwrap();
+    let err = client.restore_session().await.unwrap_err();
+    assert!(matches!(err, Error::Storage(StoreError::Unavailable(_))), "{err:?}");
+    // The stored session is untouched; once unlocked it restores.
+    store.locked.store(false, Ordering::SeqCst);
+    client.restore_session().await.unwrap();
+    assert!(client.is_signed_in());
+}
+
+#[tokio::test]
+async fn the_rotated_pair_is_saved_even_when_the_caller_is_cancelled() {
+    let server = store().await;
+    let clock = OffsetClock::new();
+    let store = Arc::new(MemoryStore::new());
+    let old = jwt(now(), 3600, "a");
+    mount_login(&server, &old, &refresh_token('a')).await;
+    let new = jwt(now(), 3600, "b");
+    Mock::given(method("POST"))
+        .and(path("/wp-json/cocart/jwt/refresh-token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"token": new, "refresh_token": refresh_token('b')}))
+                .set_delay(Duration::from_millis(300)),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let bearer = format!("Bearer {new}");
+    Mock::given(method("GET"))
+        .and(path("/wp-json/cocart/v2/cart"))
+        .and(header("authorization", bearer.as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(empty_cart("7")))
+        .mount(&server)
+        .await;
+    let client = CoCartClient::builder(server.uri())
+        .clock(clock.clone())
+        .token_store_arc(store.clone())
+        .build()
+        .unwrap();
+    client.login("jane", PASSWORD).await.unwrap();
+    clock.advance(7200);
+    // Like a Kotlin coroutine cancelled mid-refresh: the caller's future is dropped.
+    let caller = {
+        let c = client.clone();
+        tokio::spawn(async move { c.cart().get(&CartQuery::default()).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    caller.abort();
+    assert!(caller.await.unwrap_err().is_cancelled());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let persisted = store.load().await.unwrap().unwrap();
+    assert_eq!(persisted.refresh_token.unwrap().expose_secret(), refresh_token('b'));
+    assert_eq!(persisted.access_token.unwrap().expose_secret(), new);
+    // The next call uses the new token without another refresh (expect(1) above).
+    client.cart().get(&CartQuery::default()).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_guest_cart_key_is_persisted_and_restored() {
+    let server = store().await;
+    Mock::given(method("GET"))
+        .and(path("/wp-json/cocart/v2/cart"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(empty_cart("t_0123456789abcdef0123456789abcd")))
+        .mount(&server)
+        .await;
+    let store = Arc::new(MemoryStore::new());
+    let client = CoCartClient::builder(server.uri()).token_store_arc(store.clone()).build().unwrap();
+    client.cart().get(&CartQuery::default()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let persisted = store.load().await.unwrap().unwrap();
+    assert_eq!(persisted.cart_key.as_deref(), Some("t_0123456789abcdef0123456789abcd"));
+    let restarted = CoCartClient::builder(server.uri()).token_store_arc(store.clone()).build().unwrap();
+    restarted.restore_session().await.unwrap();
+    assert_eq!(restarted.cart_key().as_deref(), Some("t_0123456789abcdef0123456789abcd"));
+    restarted.cart().get(&CartQuery::default()).await.unwrap();
+    let last = server.received_requests().await.unwrap().pop().unwrap();
+    assert_eq!(last.url.query(), Some("cart_key=t_0123456789abcdef0123456789abcd"));
+}
