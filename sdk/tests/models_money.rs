@@ -70,6 +70,16 @@ fn suffix_and_zero_decimal_currencies() {
 }
 
 #[test]
+fn html_entities_in_symbols_are_decoded() {
+    let entity = currency(
+        json!({"currency_symbol": "&#36;", "currency_prefix": "&#36;", "currency_minor_unit": 2}),
+    );
+    assert_eq!(entity.money(100).format(), "$1.00");
+    let named = currency(json!({"currency_symbol": "&euro;", "currency_symbol_pos": "right"}));
+    assert_eq!(named.money(250).format(), "2.50€");
+}
+
+#[test]
 fn string_is_minor_and_number_is_major() {
     let usd = usd();
     assert_eq!(money_like(json!("2500")).with_currency(&usd).minor(), 2500);

@@ -106,12 +106,13 @@ impl Currency {
     }
 
     /// The text printed before and after an amount. Uses the store's `currency_prefix`/`currency_suffix` when
-    /// either is set, otherwise derives them from the symbol and its position.
+    /// either is set, otherwise derives them from the symbol and its position. HTML entities that some stores
+    /// leave in the symbol (`&#36;`, `&euro;`, `&nbsp;`) are decoded.
     pub fn affixes(&self) -> (String, String) {
         if !self.prefix.is_empty() || !self.suffix.is_empty() {
-            return (self.prefix.clone(), self.suffix.clone());
+            return (decode_entities(&self.prefix), decode_entities(&self.suffix));
         }
-        let symbol = self.symbol.clone();
+        let symbol = decode_entities(&self.symbol);
         match self.position() {
             SymbolPosition::Left => (symbol, String::new()),
             SymbolPosition::LeftSpace if !symbol.is_empty() => {
@@ -125,5 +126,67 @@ impl Currency {
                 (String::new(), String::new())
             }
         }
+    }
+}
+
+/// Decodes numeric (`&#36;`, `&#x20AC;`) and a few named HTML entities; anything else is left as is.
+fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('&') {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        let decoded = tail.find(';').filter(|end| *end <= 10).and_then(|end| {
+            let name = &tail[1..end];
+            let ch = match name {
+                "amp" => Some('&'),
+                "nbsp" => Some('\u{a0}'),
+                "euro" => Some('€'),
+                "pound" => Some('£'),
+                "yen" => Some('¥'),
+                "dollar" => Some('$'),
+                "cent" => Some('¢'),
+                _ => name
+                    .strip_prefix("#x")
+                    .or_else(|| name.strip_prefix("#X"))
+                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                    .or_else(|| {
+                        name.strip_prefix('#')
+                            .and_then(|dec| dec.parse::<u32>().ok())
+                    })
+                    .and_then(char::from_u32),
+            };
+            ch.map(|c| (c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &tail[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_entities;
+
+    #[test]
+    fn entities_are_decoded() {
+        assert_eq!(decode_entities("&#36;"), "$");
+        assert_eq!(decode_entities("&#x20AC;"), "€");
+        assert_eq!(decode_entities("&euro;&nbsp;"), "€\u{a0}");
+        assert_eq!(decode_entities("R&D"), "R&D");
+        assert_eq!(decode_entities("&bogus;x"), "&bogus;x");
+        assert_eq!(decode_entities("kr"), "kr");
     }
 }
