@@ -1,0 +1,232 @@
+//! Checklist items 13, 14 and 18–21 (cart-api.md §13 as corrected by §15): bulk quantities,
+//! `update-customer` as 4.9.3 behaves, login, the guest → customer transfer, the forbidden
+//! cart keys, and logout leaving the cart alone.
+
+mod cart_support;
+
+use cart_support::{Req, Shop};
+use reqwest::Method;
+use serde_json::json;
+
+async fn demo_id(shop: &Shop) -> String {
+    let r = shop.send(Req::new(Method::GET, "/cart").basic()).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.cart_key()
+}
+
+#[tokio::test]
+async fn cart_13_update_cart_sets_bulk_quantities_and_says_cart_updated() {
+    let shop = Shop::start().await;
+    let tee = shop.add("b", "101", "1").await.first_item_key();
+    let r = shop.add("b", "103", "1").await;
+    let mug = r.body["items"][1]["item_key"].as_str().unwrap().to_string();
+    let r = shop
+        .post(
+            "/cart/update?cart_key=b",
+            json!({"namespace": "update-cart", "quantity": {tee.as_str(): "3", mug.as_str(): "0", "unknownkey": "9"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(r.body["items"][0]["quantity"]["value"], 3);
+    assert_eq!(r.body["removed_items"][0]["item_key"], mug.as_str());
+    assert_eq!(r.body["notices"]["success"], json!(["Cart updated."]));
+    // Non-numeric characters are stripped; the `data` object works too.
+    let r = shop
+        .post("/cart/update?cart_key=b", json!({"namespace": "update-cart", "data": {"quantity": {tee.as_str(): "4 pcs"}}}))
+        .await;
+    assert_eq!(r.body["items"][0]["quantity"]["value"], 4);
+    // Nothing changed: no notice.
+    let r = shop
+        .post("/cart/update?cart_key=b", json!({"namespace": "update-cart", "quantity": {tee.as_str(): "4"}}))
+        .await;
+    assert_eq!(r.body["notices"], json!([]));
+    shop.post("/cart/update?cart_key=b", json!({})).await.assert_error(404, "cocart_update_cart_no_namespace_error");
+    shop.post("/cart/update?cart_key=b", json!({"namespace": "nope"}))
+        .await
+        .assert_error(404, "cocart_update_cart_no_namespace_error");
+    shop.post("/cart/update?cart_key=empty", json!({"namespace": "update-cart", "quantity": {}}))
+        .await
+        .assert_error(404, "cocart_cart_empty");
+}
+
+#[tokio::test]
+async fn cart_14_update_customer_applies_only_unprefixed_names_to_billing() {
+    let shop = Shop::start().await;
+    shop.add("uc", "101", "1").await;
+    let r = shop
+        .post(
+            "/cart/update?cart_key=uc",
+            json!({"namespace": "update-customer", "first_name": "Jane", "last_name": "Doe", "city": "Paris",
+                   "country": "FR", "postcode": "75001", "email": "jane@example.com", "phone": "+33 1 23 45 67 89"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let billing = &r.body["customer"]["billing_address"];
+    assert_eq!(billing["billing_first_name"], "Jane");
+    assert_eq!(billing["billing_last_name"], "Doe");
+    assert_eq!(billing["billing_city"], "Paris");
+    assert_eq!(billing["billing_country"], "FR");
+    assert_eq!(billing["billing_postcode"], "75001");
+    assert_eq!(billing["billing_email"], "jane@example.com");
+    assert_eq!(billing["billing_phone"], "+33 1 23 45 67 89");
+    // Billing is not copied to shipping.
+    assert_eq!(r.body["customer"]["shipping_address"]["shipping_city"], "");
+    // §15: s_city alone does NOT fill shipping (nor does shipping_city / billing_city): nothing changes.
+    let r = shop
+        .post("/cart/update?cart_key=uc", json!({"namespace": "update-customer", "s_city": "Lyon", "billing_city": "Nice"}))
+        .await;
+    assert_eq!(r.body["customer"]["shipping_address"]["shipping_city"], "");
+    assert_eq!(r.body["customer"]["billing_address"]["billing_city"], "Paris");
+    // Next to an unprefixed name, a prefixed one is set from an empty value.
+    let r = shop
+        .post(
+            "/cart/update?cart_key=uc",
+            json!({"namespace": "update-customer", "first_name": "Janet", "billing_city": "Nice", "s_country": "DE"}),
+        )
+        .await;
+    assert_eq!(r.body["customer"]["billing_address"]["billing_first_name"], "Janet");
+    assert_eq!(r.body["customer"]["billing_address"]["billing_city"], "");
+    assert_eq!(r.body["customer"]["shipping_address"]["shipping_country"], "");
+    assert_eq!(r.body["customer"]["shipping_address"]["shipping_city"], "");
+}
+
+#[tokio::test]
+async fn cart_14_invalid_email_and_phone_are_ignored_and_a_bad_postcode_is_dropped() {
+    let shop = Shop::start().await;
+    shop.add("iv", "101", "1").await;
+    let r = shop
+        .post(
+            "/cart/update?cart_key=iv",
+            json!({"namespace": "update-customer", "first_name": "Al", "email": "not-an-email",
+                   "phone": "call me maybe", "postcode": "ABCDE"}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let billing = &r.body["customer"]["billing_address"];
+    assert_eq!(billing["billing_first_name"], "Al");
+    assert_eq!(billing["billing_email"], "");
+    assert_eq!(billing["billing_phone"], "");
+    assert_eq!(billing["billing_country"], "US");
+    assert_eq!(billing["billing_postcode"], "", "ABCDE is no US postcode");
+    let r = shop
+        .post("/cart/update?cart_key=iv", json!({"namespace": "update-customer", "postcode": "90210"}))
+        .await;
+    assert_eq!(r.body["customer"]["billing_address"]["billing_postcode"], "90210");
+    shop.post("/cart/update?cart_key=none", json!({"namespace": "update-customer", "first_name": "X"}))
+        .await
+        .assert_error(404, "cocart_cart_empty");
+}
+
+#[tokio::test]
+async fn cart_18_login_needs_credentials_and_answers_a_string_user_id_without_cart_headers() {
+    let shop = Shop::start().await;
+    let r = shop.post("/login", json!({})).await;
+    r.assert_error(401, "cocart_rest_not_authorized");
+    let r = shop.send(Req::new(Method::POST, "/login").basic()).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.body["user_id"].is_string());
+    assert!(r.header("CoCart-API-Cart-Key").is_none());
+    assert_eq!(r.body["user_id"].as_str().unwrap(), demo_id(&shop).await);
+}
+
+#[tokio::test]
+async fn cart_19_authenticated_cart_key_is_the_user_id_and_lifetimes_are_a_week() {
+    let shop = Shop::start().await;
+    let now = shop.server.now();
+    let uid = demo_id(&shop).await;
+    assert!(uid.parse::<u64>().is_ok(), "{uid}");
+    let r = shop
+        .send(Req::new(Method::POST, "/cart/add-item").basic().json(json!({"id": "101", "quantity": "1"})))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.cart_key(), uid);
+    assert_eq!(r.header("CoCart-API-Cart-Key"), Some(uid.as_str()));
+    let expiring = r.header_i64("CoCart-API-Cart-Expiring").unwrap();
+    let expiration = r.header_i64("CoCart-API-Cart-Expiration").unwrap();
+    assert!((expiring - now - 86_400).abs() <= 2);
+    assert!((expiration - now - 7 * 86_400).abs() <= 2);
+    assert!(r.header("Cache-Control").unwrap().ends_with(", private"));
+    // The customer's cart survives three days (a guest cart would not).
+    shop.server.advance_clock(3 * 86_400);
+    let r = shop.send(Req::new(Method::GET, "/cart").basic()).await;
+    assert_eq!(r.body["items"][0]["id"], 101);
+}
+
+#[tokio::test]
+async fn cart_19_transfer_merges_guest_lines_guest_wins_and_the_guest_cart_is_deleted() {
+    let shop = Shop::start().await;
+    let uid = demo_id(&shop).await;
+    // The customer already has 5 tees and a cap.
+    for (id, q) in [("101", "5"), ("102", "1")] {
+        let r = shop
+            .send(Req::new(Method::POST, "/cart/add-item").basic().json(json!({"id": id, "quantity": q})))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    // The guest has 2 tees (same line key) and a mug.
+    let guest = shop.add("guestcart", "101", "2").await.cart_key();
+    shop.add(&guest, "103", "1").await;
+    let r = shop
+        .send(Req::new(Method::GET, &format!("/cart?cart_key={guest}")).basic())
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.cart_key(), uid);
+    let lines: Vec<(u64, i64)> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["id"].as_u64().unwrap(), i["quantity"]["value"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(lines, vec![(101, 2), (102, 1), (103, 1)], "guest wins per key, not summed");
+    // The guest cart is gone: its key now reads as a new empty cart.
+    let g = shop.get(&format!("/cart?cart_key={guest}")).await;
+    assert_eq!(g.body["items"], json!([]));
+    // And the customer's cart keeps the merged lines.
+    let me = shop.send(Req::new(Method::GET, "/cart").basic()).await;
+    assert_eq!(me.body["items"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn cart_20_forbidden_cart_keys_are_403_with_the_standard_envelope() {
+    let shop = Shop::start().await;
+    let uid = demo_id(&shop).await;
+    let r = shop.get(&format!("/cart?cart_key={uid}")).await;
+    r.assert_error(403, "cocart_must_authenticate_user");
+    assert_eq!(r.body["message"], "Must authenticate as the customer to access this cart.");
+    assert_eq!(r.body, json!({"code": "cocart_must_authenticate_user", "message": "Must authenticate as the customer to access this cart.", "data": {"status": 403}}));
+    let r = shop
+        .send(Req::new(Method::GET, "/cart").header("CoCart-API-Cart-Key", uid.clone()))
+        .await;
+    r.assert_error(403, "cocart_must_authenticate_user");
+    let r = shop
+        .send(Req::new(Method::GET, &format!("/cart?cart_key={uid}")).basic())
+        .await;
+    r.assert_error(403, "cocart_already_authenticating_user");
+    assert_eq!(
+        r.body["message"],
+        "You are already authenticating as the customer. Cannot set cart key as the user."
+    );
+    // A numeric key that is not a user is an ordinary guest key.
+    let r = shop.add("424242", "101", "1").await;
+    assert_eq!(r.cart_key(), "424242");
+}
+
+#[tokio::test]
+async fn cart_21_logout_answers_true_and_leaves_the_stored_cart_alone() {
+    let shop = Shop::start().await;
+    let r = shop
+        .send(Req::new(Method::POST, "/cart/add-item").basic().json(json!({"id": "103", "quantity": "2"})))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let out = shop.send(Req::new(Method::POST, "/logout").basic()).await;
+    assert_eq!(out.status, 200, "{}", out.text);
+    assert_eq!(out.body, json!(true));
+    let again = shop.send(Req::new(Method::GET, "/cart").basic()).await;
+    assert_eq!(again.body["items"][0]["quantity"]["value"], 2);
+    // A guest cart is untouched by logout too.
+    shop.add("gl", "101", "1").await;
+    let out = shop.post("/logout", json!({})).await;
+    assert_eq!(out.body, json!(true));
+    assert_eq!(shop.get("/cart?cart_key=gl").await.body["items"][0]["id"], 101);
+}
