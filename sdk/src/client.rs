@@ -131,22 +131,19 @@ impl CoCartClient {
         let user = {
             let mut st = self.inner.state();
             st.restored = true;
-            match loaded {
-                Some(saved) => {
-                    if let Some(access) = saved.access_token {
-                        let tokens = Tokens::new(access, saved.refresh_token, saved.token_received_at);
-                        if tokens.claims.is_none() {
-                            return Err(Error::Storage(StoreError::Corrupt(
-                                "the stored access token is not a JWT".into(),
-                            )));
-                        }
-                        st.tokens = Some(tokens);
-                        st.user = saved.user;
+            if let Some(saved) = loaded {
+                if let Some(access) = saved.access_token {
+                    let tokens = Tokens::new(access, saved.refresh_token, saved.token_received_at);
+                    if tokens.claims.is_none() {
+                        return Err(Error::Storage(StoreError::Corrupt(
+                            "the stored access token is not a JWT".into(),
+                        )));
                     }
-                    st.cart_key = saved.cart_key;
-                    st.generation += 1;
+                    st.tokens = Some(tokens);
+                    st.user = saved.user;
                 }
-                None => {}
+                st.cart_key = saved.cart_key;
+                st.generation += 1;
             }
             st.user.clone()
         };
@@ -173,10 +170,8 @@ impl CoCartClient {
         self.inner.config.check_credentials_transport()?;
         let basic = SecretString::from(format!(
             "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(format!(
-                "{username}:{}",
-                password.expose_secret()
-            ))
+            base64::engine::general_purpose::STANDARD
+                .encode(format!("{username}:{}", password.expose_secret()))
         ));
         let req = ApiRequest::post("cocart/v2/login")
             .auth(AuthMode::Basic(basic))
@@ -220,13 +215,12 @@ impl CoCartClient {
                 raw: "[body not kept: authentication route]".into(),
             });
         };
-        let user = User::from_login(&resp.body, Some(&claims)).ok_or_else(|| {
-            Error::InvalidResponse {
+        let user =
+            User::from_login(&resp.body, Some(&claims)).ok_or_else(|| Error::InvalidResponse {
                 status: resp.status,
                 reason: "the login answer has no usable user_id".into(),
                 raw: "[body not kept: authentication route]".into(),
-            }
-        })?;
+            })?;
         let (snapshot, transfer) = {
             let mut st = self.inner.state();
             st.tokens = Some(tokens);
@@ -238,10 +232,8 @@ impl CoCartClient {
         };
         self.inner.store.save(&snapshot).await?;
         self.inner.emit(AuthEvent::SignedIn { user: user.clone() });
-        if transfer {
-            if let Err(e) = self.transfer_guest_cart().await {
-                tracing::warn!(error = %e, "guest cart transfer failed; it will be retried on the next cart call");
-            }
+        if transfer && let Err(e) = self.transfer_guest_cart().await {
+            tracing::warn!(error = %e, "guest cart transfer failed; it will be retried on the next cart call");
         }
         Ok(user)
     }
@@ -286,7 +278,9 @@ impl CoCartClient {
         if raw.is_token_rejection() {
             return Ok(TokenStatus::Rejected);
         }
-        self.inner.finish(&req, raw, true, true).map(|_| TokenStatus::Valid)
+        self.inner
+            .finish(&req, raw, true, true)
+            .map(|_| TokenStatus::Valid)
     }
 
     /// Logs out: `POST /cocart/v2/logout` (which on v3 ends **every** session of the user), then
@@ -355,7 +349,11 @@ impl CoCartClient {
 
 impl Inner {
     /// Ends the session even if a refresh bumped the generation meanwhile (logout wins).
-    pub(crate) async fn end_session_if_current(&self, _generation: u64, reason: SignOutReason) -> Error {
+    pub(crate) async fn end_session_if_current(
+        &self,
+        _generation: u64,
+        reason: SignOutReason,
+    ) -> Error {
         let current = self.state().generation;
         self.end_session(current, reason).await
     }

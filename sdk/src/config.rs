@@ -337,7 +337,9 @@ impl ClientBuilder {
             max_retry_after: self.max_retry_after,
             send_cart_key_header: self.send_cart_key_header,
         };
-        Ok(CoCartClient::from_parts(config, http, self.store, self.clock))
+        Ok(CoCartClient::from_parts(
+            config, http, self.store, self.clock,
+        ))
     }
 }
 
@@ -346,7 +348,10 @@ mod tests {
     use super::*;
 
     fn config(url: &str, style: RestStyle) -> Config {
-        let client = CoCartClient::builder(url).rest_style(style).build().unwrap();
+        let client = CoCartClient::builder(url)
+            .rest_style(style)
+            .build()
+            .unwrap();
         client.config().clone()
     }
 
@@ -387,7 +392,10 @@ mod tests {
             err(CoCartClient::builder("https://x").refresh_leeway(Duration::from_secs(59)))
                 .contains("at least 60")
         );
-        assert!(err(CoCartClient::builder("https://x").auth_header_name("bad header")).contains("auth header"));
+        assert!(
+            err(CoCartClient::builder("https://x").auth_header_name("bad header"))
+                .contains("auth header")
+        );
         assert!(err(CoCartClient::builder("https://x").user_agent("")).contains("user agent"));
     }
 

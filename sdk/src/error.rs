@@ -77,7 +77,7 @@ pub enum Error {
 
     /// The token was rejected twice in a row (after a successful refresh).
     #[error("the store rejected the token again after a refresh: {0}")]
-    TokenRejected(ApiError),
+    TokenRejected(Box<ApiError>),
 
     /// The store rate-limited the call (429, or CoCart's 400 `rate_limit_exceeded`).
     #[error("rate limited by the store{}", retry_after.map(|d| format!("; retry after {} s", d.as_secs())).unwrap_or_default())]
@@ -88,7 +88,7 @@ pub enum Error {
 
     /// A CoCart or WordPress error envelope (4xx).
     #[error("{0}")]
-    Api(ApiError),
+    Api(Box<ApiError>),
 
     /// The store failed (5xx). The session is kept.
     #[error("the store failed with HTTP {status}{}", api.as_ref().map(|a| format!(": {}", a.message)).unwrap_or_default())]
@@ -96,7 +96,7 @@ pub enum Error {
         /// HTTP status.
         status: u16,
         /// The error envelope, when the body had one.
-        api: Option<ApiError>,
+        api: Option<Box<ApiError>>,
     },
 
     /// The request did not complete (DNS, connect, reset, TLS). The session is kept.
@@ -151,7 +151,7 @@ impl Error {
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(a) | Error::TokenRejected(a) => Some(a),
-            Error::Server { api, .. } => api.as_ref(),
+            Error::Server { api, .. } => api.as_deref(),
             _ => None,
         }
     }
@@ -190,7 +190,12 @@ pub struct ApiError {
 
 impl ApiError {
     /// Builds an error and classifies its code.
-    pub fn new(status: u16, code: impl Into<String>, message: impl Into<String>, data: Value) -> Self {
+    pub fn new(
+        status: u16,
+        code: impl Into<String>,
+        message: impl Into<String>,
+        data: Value,
+    ) -> Self {
         let code = code.into();
         let message = message.into();
         let kind = ApiErrorKind::classify(&code, &message);

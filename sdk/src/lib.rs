@@ -21,8 +21,8 @@
 //! ```
 
 pub mod auth;
-pub mod clock;
 mod client;
+pub mod clock;
 mod config;
 mod error;
 pub mod models;

@@ -122,7 +122,9 @@ impl RawResponse {
     /// The store rejected the credentials this request carried (the JWT plugin answers 403 in
     /// v3 and 401 in v2). A 401 with a guest code is not a rejection: the header never arrived.
     pub(crate) fn is_token_rejection(&self) -> bool {
-        let api = self.json().and_then(|b| ApiError::from_body(self.status, &b));
+        let api = self
+            .json()
+            .and_then(|b| ApiError::from_body(self.status, &b));
         match self.status {
             401 => !matches!(api.map(|a| a.kind), Some(ApiErrorKind::NotAuthorized)),
             403 => api.is_some_and(|a| a.is_auth_rejection()),
@@ -162,7 +164,9 @@ impl Inner {
         let mut attempt: u32 = 0;
         loop {
             match self.execute_once(&req, attempt).await {
-                Err(e) if req.is_read() && e.is_transient() && attempt < self.config.read_retries => {
+                Err(e)
+                    if req.is_read() && e.is_transient() && attempt < self.config.read_retries =>
+                {
                     let backoff = self.config.retry_base_delay * 2u32.saturating_pow(attempt);
                     let wait = match &e {
                         Error::RateLimited {
@@ -210,7 +214,7 @@ impl Inner {
                 .unwrap_or_else(|| {
                     ApiError::new(again.status, "unknown", "token rejected", Value::Null)
                 });
-            return Err(Error::TokenRejected(api));
+            return Err(Error::TokenRejected(Box::new(api)));
         }
         self.finish(req, again, true, true)
     }
@@ -223,17 +227,20 @@ impl Inner {
         attempt: u32,
     ) -> Result<RawResponse> {
         let mut query = req.query.clone();
-        let cart_key = if req.cart { self.cart_key_to_send() } else { None };
+        let cart_key = if req.cart {
+            self.cart_key_to_send()
+        } else {
+            None
+        };
         if let Some(key) = &cart_key {
             query.push(("cart_key".into(), key.clone()));
         }
         let url = self.config.route_url(&req.route, &query)?;
         let credentials = match (&req.auth, bearer) {
             (AuthMode::Basic(v), _) => Some(v.clone()),
-            (AuthMode::Session, Some(t)) => Some(SecretString::from(format!(
-                "Bearer {}",
-                t.expose_secret()
-            ))),
+            (AuthMode::Session, Some(t)) => {
+                Some(SecretString::from(format!("Bearer {}", t.expose_secret())))
+            }
             _ => None,
         };
         if credentials.is_some() {
@@ -314,7 +321,11 @@ impl Inner {
             });
         }
         let api = raw.json().and_then(|b| ApiError::from_body(status, &b));
-        if status == 429 || api.as_ref().is_some_and(|a| a.code == "rate_limit_exceeded") {
+        if status == 429
+            || api
+                .as_ref()
+                .is_some_and(|a| a.code == "rate_limit_exceeded")
+        {
             return Err(Error::RateLimited {
                 retry_after: raw.retry_after().or_else(|| {
                     raw.headers
@@ -326,7 +337,10 @@ impl Inner {
             });
         }
         if status >= 500 {
-            return Err(Error::Server { status, api });
+            return Err(Error::Server {
+                status,
+                api: api.map(Box::new),
+            });
         }
         match api {
             Some(api)
@@ -336,7 +350,7 @@ impl Inner {
                     detail: format!("{} answered 401 {}", req.route, api.code),
                 })
             }
-            Some(api) => Err(Error::Api(api)),
+            Some(api) => Err(Error::Api(Box::new(api))),
             None if (300..400).contains(&status) => Err(Error::InvalidResponse {
                 status,
                 reason: format!(
@@ -364,7 +378,10 @@ mod tests {
     #[test]
     fn json_after_php_notices_still_parses() {
         let body = b"<br />\n<b>Notice</b>: Undefined index in x.php<br />\n{\"ok\":true}";
-        assert_eq!(parse_json_lenient(body), Some(serde_json::json!({"ok":true})));
+        assert_eq!(
+            parse_json_lenient(body),
+            Some(serde_json::json!({"ok":true}))
+        );
         assert_eq!(parse_json_lenient(b"  "), Some(Value::Null));
         assert_eq!(parse_json_lenient(b"<html>fatal</html>"), None);
     }
@@ -386,7 +403,8 @@ mod tests {
         assert!(raw(401, v3).is_token_rejection());
         let guest = r#"{"code":"rest_forbidden","message":"Sorry, you are not allowed to do that.","data":{"status":401}}"#;
         assert!(!raw(401, guest).is_token_rejection());
-        let forbidden_other = r#"{"code":"cocart_product_sold_individually","message":"x","data":{"status":403}}"#;
+        let forbidden_other =
+            r#"{"code":"cocart_product_sold_individually","message":"x","data":{"status":403}}"#;
         assert!(!raw(403, forbidden_other).is_token_rejection());
     }
 }

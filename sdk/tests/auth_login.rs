@@ -21,7 +21,9 @@ async fn login_sends_basic_auth_and_keeps_the_typed_user() {
         .and(path("/wp-json/cocart/v2/login"))
         .and(header("authorization", basic.as_str()))
         .and(header("user-agent", cocart::DEFAULT_USER_AGENT))
-        .respond_with(ResponseTemplate::new(200).set_body_json(login_body(&token, &refresh_token('a'))))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(login_body(&token, &refresh_token('a'))),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -37,7 +39,10 @@ async fn login_sends_basic_auth_and_keeps_the_typed_user() {
     let claims = client.token_claims().unwrap();
     assert_eq!(claims.lifetime_secs(), 864_000);
     assert_eq!(claims.pat.as_deref(), Some("pat_a"));
-    assert_eq!(events.recv().await, Some(AuthEvent::InitialSession { user: None }));
+    assert_eq!(
+        events.recv().await,
+        Some(AuthEvent::InitialSession { user: None })
+    );
     assert_eq!(events.recv().await, Some(AuthEvent::SignedIn { user }));
 }
 
@@ -61,7 +66,11 @@ async fn a_wrong_password_is_invalid_credentials() {
     let server = store().await;
     Mock::given(method("POST"))
         .and(path("/wp-json/cocart/v2/login"))
-        .respond_with(wp_error(401, "cocart_authentication_error", "The password you entered is incorrect."))
+        .respond_with(wp_error(
+            401,
+            "cocart_authentication_error",
+            "The password you entered is incorrect.",
+        ))
         .mount(&server)
         .await;
     let client = client(&server);
@@ -79,21 +88,36 @@ async fn a_guest_answer_to_a_credentialed_login_means_the_header_was_stripped() 
     let server = store().await;
     Mock::given(method("POST"))
         .and(path("/wp-json/cocart/v2/login"))
-        .respond_with(wp_error(401, "cocart_rest_not_authorized", "Sorry, you are not authorized."))
+        .respond_with(wp_error(
+            401,
+            "cocart_rest_not_authorized",
+            "Sorry, you are not authorized.",
+        ))
         .mount(&server)
         .await;
     let err = client(&server).login("jane", PASSWORD).await.unwrap_err();
-    assert!(matches!(err, Error::AuthorizationHeaderStripped { .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::AuthorizationHeaderStripped { .. }),
+        "{err:?}"
+    );
     let text = err.to_string();
-    assert!(text.contains("RewriteRule") && text.contains("auth_header_name"), "{text}");
+    assert!(
+        text.contains("RewriteRule") && text.contains("auth_header_name"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
 async fn credentials_never_go_over_plain_http_to_a_remote_host() {
     // No server: nothing may be sent at all.
-    let client = CoCartClient::builder("http://shop.example").build().unwrap();
+    let client = CoCartClient::builder("http://shop.example")
+        .build()
+        .unwrap();
     let err = client.login("jane", PASSWORD).await.unwrap_err();
-    assert!(matches!(err, Error::InsecureTransport { ref host } if host == "shop.example"), "{err:?}");
+    assert!(
+        matches!(err, Error::InsecureTransport { ref host } if host == "shop.example"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -103,7 +127,9 @@ async fn the_custom_auth_header_carries_basic_and_bearer() {
     Mock::given(method("POST"))
         .and(path("/wp-json/cocart/v2/login"))
         .and(wiremock::matchers::header_exists("x-cocart-auth"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(login_body(&token, &refresh_token('c'))))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(login_body(&token, &refresh_token('c'))),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -122,6 +148,9 @@ async fn the_custom_auth_header_carries_basic_and_bearer() {
     client.login("jane", PASSWORD).await.unwrap();
     client.cart().get(&Default::default()).await.unwrap();
     for r in server.received_requests().await.unwrap() {
-        assert!(r.headers.get("authorization").is_none(), "Authorization must not be sent");
+        assert!(
+            r.headers.get("authorization").is_none(),
+            "Authorization must not be sent"
+        );
     }
 }

@@ -55,7 +55,11 @@ async fn reject_token(server: &MockServer, token: &str, status: u16) {
         .await;
 }
 
-async fn signed_in(server: &MockServer, clock: &OffsetClock, lifetime: i64) -> (cocart::CoCartClient, String) {
+async fn signed_in(
+    server: &MockServer,
+    clock: &OffsetClock,
+    lifetime: i64,
+) -> (cocart::CoCartClient, String) {
     let token = jwt(now(), lifetime, "a");
     mount_login(server, &token, &refresh_token('a')).await;
     let client = client_with_clock(server, clock.clone());
@@ -66,7 +70,10 @@ async fn signed_in(server: &MockServer, clock: &OffsetClock, lifetime: i64) -> (
 fn refresh_bodies(reqs: &[wiremock::Request]) -> Vec<String> {
     reqs.iter()
         .map(|r| {
-            assert!(r.headers.get("authorization").is_none(), "refresh must not carry Authorization");
+            assert!(
+                r.headers.get("authorization").is_none(),
+                "refresh must not carry Authorization"
+            );
             serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()["refresh_token"]
                 .as_str()
                 .unwrap()
@@ -88,7 +95,10 @@ async fn a_token_inside_the_leeway_is_refreshed_before_the_request() {
     client.cart().get(&CartQuery::default()).await.unwrap();
     let refreshes = requests_to(&server, REFRESH).await;
     assert_eq!(refresh_bodies(&refreshes), vec![refresh_token('a')]);
-    assert!(matches!(events.recv().await, Some(AuthEvent::InitialSession { .. })));
+    assert!(matches!(
+        events.recv().await,
+        Some(AuthEvent::InitialSession { .. })
+    ));
     assert_eq!(events.recv().await, Some(AuthEvent::TokenRefreshed));
 }
 
@@ -149,10 +159,16 @@ async fn a_second_rejection_is_returned_not_looped() {
     reject_token(&server, &new, 403).await;
     mount_refresh(&server, 'a', &new, 'b', 0).await;
     let err = client.cart().get(&CartQuery::default()).await.unwrap_err();
-    assert!(matches!(err, Error::TokenRejected(ref api) if api.status == 403), "{err:?}");
+    assert!(
+        matches!(err, Error::TokenRejected(ref api) if api.status == 403),
+        "{err:?}"
+    );
     assert_eq!(requests_to(&server, REFRESH).await.len(), 1);
     assert_eq!(requests_to(&server, CART).await.len(), 2);
-    assert!(client.is_signed_in(), "a rejection after a good refresh does not sign out");
+    assert!(
+        client.is_signed_in(),
+        "a rejection after a good refresh does not sign out"
+    );
 }
 
 #[tokio::test]
@@ -208,20 +224,40 @@ async fn a_rejected_refresh_token_ends_the_session() {
     assert!(store_arc.load().await.unwrap().is_some());
     Mock::given(method("POST"))
         .and(path(REFRESH))
-        .respond_with(wp_error(403, "cocart_authentication_error", "Invalid refresh token."))
+        .respond_with(wp_error(
+            403,
+            "cocart_authentication_error",
+            "Invalid refresh token.",
+        ))
         .expect(1)
         .mount(&server)
         .await;
     let mut events = client.subscribe();
     clock.advance(7200);
     let err = client.cart().get(&CartQuery::default()).await.unwrap_err();
-    assert!(matches!(err, Error::SessionExpired { reason: SignOutReason::RefreshTokenInvalid }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::SessionExpired {
+                reason: SignOutReason::RefreshTokenInvalid
+            }
+        ),
+        "{err:?}"
+    );
     assert!(!client.is_signed_in());
-    assert!(store_arc.load().await.unwrap().is_none(), "the store is cleared");
-    assert!(matches!(events.recv().await, Some(AuthEvent::InitialSession { .. })));
+    assert!(
+        store_arc.load().await.unwrap().is_none(),
+        "the store is cleared"
+    );
+    assert!(matches!(
+        events.recv().await,
+        Some(AuthEvent::InitialSession { .. })
+    ));
     assert_eq!(
         events.recv().await,
-        Some(AuthEvent::SignedOut { reason: SignOutReason::RefreshTokenInvalid })
+        Some(AuthEvent::SignedOut {
+            reason: SignOutReason::RefreshTokenInvalid
+        })
     );
 }
 
@@ -232,18 +268,32 @@ async fn an_outage_on_the_refresh_route_keeps_the_session_and_cools_down() {
     let (client, _) = signed_in(&server, &clock, 3600).await;
     Mock::given(method("POST"))
         .and(path(REFRESH))
-        .respond_with(wp_error(503, "service_unavailable", "Down for maintenance."))
+        .respond_with(wp_error(
+            503,
+            "service_unavailable",
+            "Down for maintenance.",
+        ))
         .expect(1)
         .mount(&server)
         .await;
     clock.advance(7200);
     let first = client.cart().get(&CartQuery::default()).await.unwrap_err();
-    assert!(matches!(first, Error::Server { status: 503, .. }), "{first:?}");
+    assert!(
+        matches!(first, Error::Server { status: 503, .. }),
+        "{first:?}"
+    );
     assert!(first.is_transient());
     let second = client.cart().get(&CartQuery::default()).await.unwrap_err();
-    assert!(matches!(second, Error::Server { status: 503, .. }), "{second:?}");
+    assert!(
+        matches!(second, Error::Server { status: 503, .. }),
+        "{second:?}"
+    );
     assert!(client.is_signed_in(), "a 5xx never signs out");
-    assert_eq!(requests_to(&server, REFRESH).await.len(), 1, "the cooldown stops a refresh storm");
+    assert_eq!(
+        requests_to(&server, REFRESH).await.len(),
+        1,
+        "the cooldown stops a refresh storm"
+    );
 }
 
 #[tokio::test]

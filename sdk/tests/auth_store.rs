@@ -64,7 +64,10 @@ async fn restore_session_uses_the_stored_token() {
         .await;
     let store = MemoryStore::new();
     store.save(&saved(&token, 'r')).await.unwrap();
-    let client = CoCartClient::builder(server.uri()).token_store(store).build().unwrap();
+    let client = CoCartClient::builder(server.uri())
+        .token_store(store)
+        .build()
+        .unwrap();
     assert!(!client.is_signed_in());
     client.restore_session().await.unwrap();
     assert!(client.is_signed_in());
@@ -74,14 +77,21 @@ async fn restore_session_uses_the_stored_token() {
 #[tokio::test]
 async fn an_unavailable_store_is_an_error_and_never_a_sign_out() {
     let store = Arc::new(LockableStore::default());
-    store.inner.save(&saved(&jwt(now(), 3600, "u"), 'u')).await.unwrap();
+    store
+        .inner
+        .save(&saved(&jwt(now(), 3600, "u"), 'u'))
+        .await
+        .unwrap();
     store.locked.store(true, Ordering::SeqCst);
     let client = CoCartClient::builder("https://shop.example")
         .token_store_arc(store.clone())
         .build()
         .unwrap();
     let err = client.restore_session().await.unwrap_err();
-    assert!(matches!(err, Error::Storage(StoreError::Unavailable(_))), "{err:?}");
+    assert!(
+        matches!(err, Error::Storage(StoreError::Unavailable(_))),
+        "{err:?}"
+    );
     // The stored session is untouched; once unlocked it restores.
     store.locked.store(false, Ordering::SeqCst);
     client.restore_session().await.unwrap();
@@ -130,7 +140,10 @@ async fn the_rotated_pair_is_saved_even_when_the_caller_is_cancelled() {
     assert!(caller.await.unwrap_err().is_cancelled());
     tokio::time::sleep(Duration::from_millis(500)).await;
     let persisted = store.load().await.unwrap().unwrap();
-    assert_eq!(persisted.refresh_token.unwrap().expose_secret(), refresh_token('b'));
+    assert_eq!(
+        persisted.refresh_token.unwrap().expose_secret(),
+        refresh_token('b')
+    );
     assert_eq!(persisted.access_token.unwrap().expose_secret(), new);
     // The next call uses the new token without another refresh (expect(1) above).
     client.cart().get(&CartQuery::default()).await.unwrap();
@@ -141,19 +154,37 @@ async fn the_guest_cart_key_is_persisted_and_restored() {
     let server = store().await;
     Mock::given(method("GET"))
         .and(path("/wp-json/cocart/v2/cart"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(empty_cart("t_0123456789abcdef0123456789abcd")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(empty_cart("t_0123456789abcdef0123456789abcd")),
+        )
         .mount(&server)
         .await;
     let store = Arc::new(MemoryStore::new());
-    let client = CoCartClient::builder(server.uri()).token_store_arc(store.clone()).build().unwrap();
+    let client = CoCartClient::builder(server.uri())
+        .token_store_arc(store.clone())
+        .build()
+        .unwrap();
     client.cart().get(&CartQuery::default()).await.unwrap();
     tokio::time::sleep(Duration::from_millis(50)).await;
     let persisted = store.load().await.unwrap().unwrap();
-    assert_eq!(persisted.cart_key.as_deref(), Some("t_0123456789abcdef0123456789abcd"));
-    let restarted = CoCartClient::builder(server.uri()).token_store_arc(store.clone()).build().unwrap();
+    assert_eq!(
+        persisted.cart_key.as_deref(),
+        Some("t_0123456789abcdef0123456789abcd")
+    );
+    let restarted = CoCartClient::builder(server.uri())
+        .token_store_arc(store.clone())
+        .build()
+        .unwrap();
     restarted.restore_session().await.unwrap();
-    assert_eq!(restarted.cart_key().as_deref(), Some("t_0123456789abcdef0123456789abcd"));
+    assert_eq!(
+        restarted.cart_key().as_deref(),
+        Some("t_0123456789abcdef0123456789abcd")
+    );
     restarted.cart().get(&CartQuery::default()).await.unwrap();
     let last = server.received_requests().await.unwrap().pop().unwrap();
-    assert_eq!(last.url.query(), Some("cart_key=t_0123456789abcdef0123456789abcd"));
+    assert_eq!(
+        last.url.query(),
+        Some("cart_key=t_0123456789abcdef0123456789abcd")
+    );
 }

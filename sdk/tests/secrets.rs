@@ -29,7 +29,11 @@ impl Write for Capture {
 
 fn assert_clean(what: &str, text: &str, secrets: &[&str]) {
     for s in secrets {
-        assert!(!text.contains(s), "{what} leaks a secret ({} chars): {text}", s.len());
+        assert!(
+            !text.contains(s),
+            "{what} leaks a secret ({} chars): {text}",
+            s.len()
+        );
     }
 }
 
@@ -51,7 +55,9 @@ async fn no_secret_in_debug_errors_or_traces_of_a_full_session() {
     mount_login(&server, &old, &r_old).await;
     Mock::given(method("POST"))
         .and(path("/wp-json/cocart/jwt/refresh-token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"token": new, "refresh_token": r_new})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"token": new, "refresh_token": r_new})),
+        )
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -72,7 +78,13 @@ async fn no_secret_in_debug_errors_or_traces_of_a_full_session() {
         .token_store_arc(store.clone())
         .build()
         .unwrap();
-    let secrets = [PASSWORD, old.as_str(), new.as_str(), r_old.as_str(), r_new.as_str()];
+    let secrets = [
+        PASSWORD,
+        old.as_str(),
+        new.as_str(),
+        r_old.as_str(),
+        r_new.as_str(),
+    ];
 
     client.login("jane", PASSWORD).await.unwrap();
     assert_clean("client Debug", &format!("{client:?}"), &secrets);
@@ -87,8 +99,14 @@ async fn no_secret_in_debug_errors_or_traces_of_a_full_session() {
     assert_clean("logout outcome Debug", &format!("{outcome:?}"), &secrets);
 
     let traces = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
-    assert!(traces.contains("cocart.http"), "the request spans are traced");
-    assert!(traces.contains("refresh-token"), "the refresh request is traced");
+    assert!(
+        traces.contains("cocart.http"),
+        "the request spans are traced"
+    );
+    assert!(
+        traces.contains("refresh-token"),
+        "the refresh request is traced"
+    );
     assert_clean("tracing output", &traces, &secrets);
 }
 
@@ -104,14 +122,21 @@ async fn errors_from_auth_routes_never_carry_the_body() {
         .mount(&server)
         .await;
     let err = client(&server).login("jane", PASSWORD).await.unwrap_err();
-    assert!(matches!(err, cocart::Error::InvalidResponse { .. }), "{err:?}");
+    assert!(
+        matches!(err, cocart::Error::InvalidResponse { .. }),
+        "{err:?}"
+    );
     assert_clean("error Debug", &format!("{err:?}"), &[leaked, PASSWORD]);
     assert_clean("error Display", &err.to_string(), &[leaked, PASSWORD]);
 
     let server = store().await;
     Mock::given(method("POST"))
         .and(path("/wp-json/cocart/v2/login"))
-        .respond_with(wp_error(401, "cocart_authentication_error", "The password you entered is incorrect."))
+        .respond_with(wp_error(
+            401,
+            "cocart_authentication_error",
+            "The password you entered is incorrect.",
+        ))
         .mount(&server)
         .await;
     let err = client(&server).login("jane", PASSWORD).await.unwrap_err();

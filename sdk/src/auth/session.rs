@@ -40,7 +40,11 @@ pub(crate) struct Tokens {
 }
 
 impl Tokens {
-    pub(crate) fn new(access: SecretString, refresh: Option<SecretString>, received_at: i64) -> Self {
+    pub(crate) fn new(
+        access: SecretString,
+        refresh: Option<SecretString>,
+        received_at: i64,
+    ) -> Self {
         let claims = decode_unverified(access.expose_secret()).ok();
         Self {
             access,
@@ -150,10 +154,10 @@ impl Inner {
                     None => return Err(Error::NotSignedIn),
                     Some(t) => t.refresh.clone(),
                 };
-                if let Some((until, err)) = &st.cooldown {
-                    if Instant::now() < *until {
-                        return Err(err.clone());
-                    }
+                if let Some((until, err)) = &st.cooldown
+                    && Instant::now() < *until
+                {
+                    return Err(err.clone());
                 }
                 st.cooldown = None;
                 match refresh_token {
@@ -186,7 +190,11 @@ impl Inner {
     }
 
     /// The body of the spawned refresh task.
-    async fn run_refresh(self: Arc<Self>, refresh_token: SecretString, generation: u64) -> Result<()> {
+    async fn run_refresh(
+        self: Arc<Self>,
+        refresh_token: SecretString,
+        generation: u64,
+    ) -> Result<()> {
         let req = ApiRequest::post("cocart/jwt/refresh-token")
             .json(&json!({ "refresh_token": refresh_token.expose_secret() }))
             .auth(AuthMode::None)
@@ -210,7 +218,9 @@ impl Inner {
         };
         match outcome {
             Ok((access, refresh)) => self.commit_refresh(generation, access, refresh).await,
-            Err(RefreshFailure::Terminal(reason)) => Err(self.end_session(generation, reason).await),
+            Err(RefreshFailure::Terminal(reason)) => {
+                Err(self.end_session(generation, reason).await)
+            }
             Err(RefreshFailure::Keep(e, retry_after)) => {
                 let wait = self
                     .config
@@ -323,7 +333,12 @@ impl Inner {
 
     /// Learns the cart key from a cart answer (body first, then header). As a guest it becomes
     /// the key to send; as a customer, an answer keyed by the user id completes the transfer.
-    pub(crate) fn capture_cart_key(self: &Arc<Self>, body: &serde_json::Value, headers: &http::HeaderMap, as_user: bool) {
+    pub(crate) fn capture_cart_key(
+        self: &Arc<Self>,
+        body: &serde_json::Value,
+        headers: &http::HeaderMap,
+        as_user: bool,
+    ) {
         let from_body = match body.get("cart_key") {
             Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
             Some(serde_json::Value::Number(n)) => Some(n.to_string()),

@@ -61,7 +61,8 @@ impl CartApi {
     /// `POST /cart/add-item`: a product by id or SKU (a variable product needs its variation
     /// attributes). Stock problems come back as typed errors ([`ApiErrorKind::OutOfStock`] …).
     pub async fn add_item(&self, item: AddItem) -> Result<Cart> {
-        self.write(Method::POST, "cart/add-item", json_of(&item)?).await
+        self.write(Method::POST, "cart/add-item", json_of(&item)?)
+            .await
     }
 
     /// `POST /cart/add-items`: children of a grouped product with their quantities.
@@ -96,14 +97,22 @@ impl CartApi {
     /// `POST /cart/item/{key}` with a new quantity; `0` removes the line.
     pub async fn update_item(&self, key: &ItemKey, quantity: impl Into<Quantity>) -> Result<Cart> {
         let body = json!({ "quantity": quantity.into().to_wire() });
-        self.write(Method::POST, &format!("cart/item/{}", path_key(key)?), Some(body))
-            .await
+        self.write(
+            Method::POST,
+            &format!("cart/item/{}", path_key(key)?),
+            Some(body),
+        )
+        .await
     }
 
     /// `DELETE /cart/item/{key}`: moves the line to `removed_items`.
     pub async fn remove_item(&self, key: &ItemKey) -> Result<Cart> {
-        self.write(Method::DELETE, &format!("cart/item/{}", path_key(key)?), None)
-            .await
+        self.write(
+            Method::DELETE,
+            &format!("cart/item/{}", path_key(key)?),
+            None,
+        )
+        .await
     }
 
     /// `PUT /cart/item/{key}`: brings a removed line back.
@@ -210,12 +219,12 @@ fn path_key(key: &ItemKey) -> Result<&str> {
     if !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_') {
         Ok(k)
     } else {
-        Err(Error::Api(crate::error::ApiError::new(
+        Err(Error::Api(Box::new(crate::error::ApiError::new(
             0,
             "cocart_item_not_in_cart",
             format!("{k:?} is not a valid cart item key"),
             Value::Null,
-        )))
+        ))))
     }
 }
 

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use super::decode;
 use crate::client::{CoCartClient, Inner};
 use crate::error::Result;
-use crate::models::{Category, Product, ProductPage, ProductQuery, ProductRef, StoreInfo, Tag, Variation};
+use crate::models::{
+    Category, Product, ProductPage, ProductQuery, ProductRef, StoreInfo, Tag, Variation,
+};
 use crate::transport::ApiRequest;
 
 /// Store information and the catalogue. Cheap to clone.
@@ -41,7 +43,11 @@ impl CoCartClient {
 impl StoreApi {
     /// `GET /store`: title, description, address, time zone.
     pub async fn info(&self) -> Result<StoreInfo> {
-        decode(self.inner.execute(ApiRequest::get("cocart/v2/store")).await?)
+        decode(
+            self.inner
+                .execute(ApiRequest::get("cocart/v2/store"))
+                .await?,
+        )
     }
 
     /// `GET /products`: one page. `X-WP-Total` / `X-WP-TotalPages` fill in the totals when the
@@ -80,7 +86,10 @@ impl StoreApi {
         let id = product.into().to_string();
         decode(
             self.inner
-                .execute(ApiRequest::get(format!("cocart/v2/products/{}", encode_segment(&id))))
+                .execute(ApiRequest::get(format!(
+                    "cocart/v2/products/{}",
+                    encode_segment(&id)
+                )))
                 .await?,
         )
     }

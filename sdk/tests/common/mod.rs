@@ -25,7 +25,10 @@ pub fn jwt(iat: i64, lifetime: i64, tag: &str) -> String {
         })
         .to_string(),
     );
-    format!("{header}.{payload}.{}", URL_SAFE_NO_PAD.encode(format!("sig-{tag}")))
+    format!(
+        "{header}.{payload}.{}",
+        URL_SAFE_NO_PAD.encode(format!("sig-{tag}"))
+    )
 }
 
 pub fn refresh_token(tag: char) -> String {
@@ -67,7 +70,11 @@ pub fn auth_failed_403() -> ResponseTemplate {
 pub async fn store() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(wiremock::matchers::any())
-        .respond_with(wp_error(599, "unexpected_request", "no mock matched this request"))
+        .respond_with(wp_error(
+            599,
+            "unexpected_request",
+            "no mock matched this request",
+        ))
         .with_priority(u8::MAX)
         .expect(0)
         .named("catch-all: unexpected request")
