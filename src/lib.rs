@@ -1,1 +1,5 @@
-//! End-to-end tests and examples live in `tests/` and `examples/`.
+//! The workspace's root package: end-to-end tests (`tests/`), runnable examples (`examples/`),
+//! the demo programs they share (`demos`), and the `cocart` command-line tool (`cli`).
+
+pub mod cli;
+pub mod demos;

@@ -1,0 +1,1 @@
+//! The `cocart` command-line tool.

@@ -1,0 +1,1 @@
+//! Demo programs shared by the examples and the end-to-end tests.
