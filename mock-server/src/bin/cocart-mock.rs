@@ -1,5 +1,157 @@
 //! `cocart-mock`: runs the mock store until Ctrl-C.
+//!
+//! The first line on stdout is machine-readable: `cocart-mock listening on http://HOST:PORT`
+//! (with the real port when `--port 0` is given).
 
-fn main() {
-    eprintln!("cocart-mock: not wired yet");
+use clap::Parser;
+use cocart_mock::config::{
+    DEFAULT_ACCESS_TTL, DEFAULT_REFRESH_TTL, DEFAULT_SECRET, DEMO_PASSWORD, DEMO_USERNAME,
+};
+use cocart_mock::{Environment, HostProfile, MockConfig, MockServer, PluginVersion, SeedUser};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// A spec-faithful mock of a WooCommerce store running CoCart 4.9 and CoCart JWT
+/// Authentication 3.0.x, with test controls under /__mock/.
+#[derive(Parser)]
+#[command(name = "cocart-mock", version, about, long_about = None)]
+struct Cli {
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+
+    /// Port to bind; 0 picks a free port (the real one is printed).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+
+    /// The JWT secret (COCART_JWT_AUTH_SECRET_KEY). Default: a built-in development secret.
+    #[arg(long, value_name = "S", conflicts_with = "no_secret", hide_default_value = true)]
+    secret: Option<String>,
+
+    /// Run without a JWT secret: login returns "extras":[] and every Bearer gets 403
+    /// cocart_jwt_auth_bad_config.
+    #[arg(long)]
+    no_secret: bool,
+
+    /// Access-token lifetime in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_ACCESS_TTL)]
+    access_ttl: u64,
+
+    /// Refresh-token lifetime in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_REFRESH_TTL)]
+    refresh_ttl: u64,
+
+    /// JWT plugin generation: v3 (403 errors, PAT sessions) or v2 (401 errors, one refresh
+    /// token per user, stateless access tokens).
+    #[arg(long, value_name = "v3|v2", default_value = "v3")]
+    plugin: PluginVersion,
+
+    /// How the host treats the Authorization header: standard, strip-authorization, or
+    /// custom-auth-header:<Header-Name>.
+    #[arg(long, value_name = "PROFILE", default_value = "standard")]
+    host_profile: HostProfile,
+
+    /// WP_ENVIRONMENT_TYPE: local accepts Basic auth over plain HTTP, production does not.
+    #[arg(long, value_name = "local|production", default_value = "local")]
+    environment: Environment,
+
+    /// A customer to seed, as USER:PASSWORD (repeatable; email USER@example.com). Without
+    /// --user or seed users, the demo customer is seeded.
+    #[arg(long = "user", value_name = "USER:PASSWORD")]
+    users: Vec<SeedUser>,
+
+    /// A seed document (JSON, or TOML by .toml extension): {"users":[...],"products":[...]}.
+    #[arg(long, value_name = "FILE")]
+    seed: Option<PathBuf>,
+
+    /// Turn on the CoCart Plus style rate limiter (10 refresh-token / 2 validate-token
+    /// requests per 60 s per IP, then 429).
+    #[arg(long)]
+    rate_limit: bool,
+}
+
+/// Reads a seed file as JSON, or as TOML when the extension is `.toml` (or JSON fails).
+fn read_seed(path: &PathBuf) -> Result<serde_json::Value, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read seed file {}: {e}", path.display()))?;
+    let is_toml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    if !is_toml {
+        if let Ok(v) = serde_json::from_str(&text) {
+            return Ok(v);
+        }
+    }
+    let value: toml::Value = toml::from_str(&text)
+        .map_err(|e| format!("seed file {} is neither JSON nor TOML: {e}", path.display()))?;
+    serde_json::to_value(value).map_err(|e| format!("seed file {}: {e}", path.display()))
+}
+
+fn config_from(cli: Cli) -> Result<MockConfig, String> {
+    let seed = cli.seed.as_ref().map(read_seed).transpose()?;
+    let secret = if cli.no_secret {
+        None
+    } else {
+        Some(cli.secret.unwrap_or_else(|| DEFAULT_SECRET.to_string()))
+    };
+    Ok(MockConfig {
+        host: cli.host,
+        port: cli.port,
+        secret,
+        access_ttl: cli.access_ttl,
+        refresh_ttl: cli.refresh_ttl,
+        plugin: cli.plugin,
+        host_profile: cli.host_profile,
+        environment: cli.environment,
+        rate_limit: cli.rate_limit,
+        users: cli.users,
+        seed,
+    })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match config_from(cli) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("cocart-mock: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let server = match MockServer::start_with(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cocart-mock: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let users: Vec<String> = server
+        .state()
+        .world()
+        .auth
+        .users
+        .all()
+        .map(|u| u.username.clone())
+        .collect();
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "cocart-mock listening on {}", server.base_url());
+    let _ = writeln!(out, "REST API: {}/wp-json/cocart/v2/", server.base_url());
+    if users.iter().any(|u| u == DEMO_USERNAME) && users.len() == 1 {
+        let _ = writeln!(
+            out,
+            "demo customer: username {DEMO_USERNAME} password {DEMO_PASSWORD}"
+        );
+    } else {
+        let _ = writeln!(out, "customers: {}", users.join(", "));
+    }
+    let _ = writeln!(out, "test controls: {}/__mock/ (Ctrl-C to stop)", server.base_url());
+    let _ = out.flush();
+    drop(out);
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        eprintln!("cocart-mock: cannot wait for Ctrl-C: {e}");
+    }
+    server.shutdown().await;
+    ExitCode::SUCCESS
 }
