@@ -7,7 +7,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 echo "==> cargo test --workspace"
-cargo test --workspace --locked
+cargo test --workspace
 
 if [ -f bindings/scripts/test-kotlin.sh ]; then
   echo "==> Kotlin binding tests"
