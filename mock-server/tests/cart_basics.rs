@@ -8,9 +8,23 @@ use reqwest::Method;
 use serde_json::json;
 
 const CART_KEYS: [&str; 17] = [
-    "cart_hash", "cart_key", "currency", "customer", "items", "item_count", "items_weight", "coupons",
-    "needs_payment", "needs_shipping", "shipping", "fees", "taxes", "totals", "removed_items",
-    "cross_sells", "notices",
+    "cart_hash",
+    "cart_key",
+    "currency",
+    "customer",
+    "items",
+    "item_count",
+    "items_weight",
+    "coupons",
+    "needs_payment",
+    "needs_shipping",
+    "shipping",
+    "fees",
+    "taxes",
+    "totals",
+    "removed_items",
+    "cross_sells",
+    "notices",
 ];
 
 #[tokio::test]
@@ -18,20 +32,37 @@ async fn cart_01_new_guest_cart_has_the_17_keys_in_order_and_a_fresh_t_key() {
     let shop = Shop::start().await;
     let r = shop.get("/cart").await;
     assert_eq!(r.status, 200);
-    let keys: Vec<&str> = r.body.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = r
+        .body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(keys, CART_KEYS);
     assert_eq!(r.body["items"], json!([]));
     assert_eq!(r.body["cart_hash"], "No items in cart so no hash");
     let key = r.cart_key();
     assert!(key.starts_with("t_") && key.len() == 32, "{key}");
-    assert!(key[2..].chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
+    assert!(
+        key[2..]
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+    );
     assert_eq!(r.header("CoCart-API-Cart-Key"), Some(key.as_str()));
     assert_eq!(r.body["currency"]["currency_code"], "USD");
     assert_eq!(r.body["currency"]["currency_minor_unit"], 2);
     assert_eq!(r.body["currency"]["currency_symbol_pos"], "currency_prefix");
     assert_eq!(r.body["item_count"], 0);
-    assert_eq!(r.body["customer"]["billing_address"]["billing_country"], "US");
-    assert!(r.body["customer"]["shipping_address"].get("shipping_email").is_none());
+    assert_eq!(
+        r.body["customer"]["billing_address"]["billing_country"],
+        "US"
+    );
+    assert!(
+        r.body["customer"]["shipping_address"]
+            .get("shipping_email")
+            .is_none()
+    );
     // A second call without a key is another new cart; nothing is stored without data.
     let again = shop.get("/cart").await;
     assert_ne!(again.cart_key(), key);
@@ -52,7 +83,10 @@ async fn cart_02_add_item_returns_the_cart_with_the_line_and_a_success_notice() 
     assert_eq!(item["name"], "T-Shirt");
     assert_eq!(item["price"], "1250");
     let notice = r.body["notices"]["success"][0].as_str().unwrap();
-    assert_eq!(notice, "\u{201c}T-Shirt\u{201d} has been added to your cart.");
+    assert_eq!(
+        notice,
+        "\u{201c}T-Shirt\u{201d} has been added to your cart."
+    );
     assert!(notice.ends_with("has been added to your cart."));
     assert_eq!(r.body["item_count"], 2);
     assert_eq!(r.body["totals"]["total"], "2500");
@@ -70,7 +104,10 @@ async fn cart_02_add_item_by_sku_by_variation_id_and_with_return_item() {
     let r = shop.add("k1", "MOCK-MUG", "1").await;
     assert_eq!(r.body["items"][0]["id"], 103);
     let r = shop
-        .post("/cart/add-item?cart_key=k1", json!({"id": "204", "quantity": "1", "return_item": true}))
+        .post(
+            "/cart/add-item?cart_key=k1",
+            json!({"id": "204", "quantity": "1", "return_item": true}),
+        )
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body["id"], 204);
@@ -78,11 +115,17 @@ async fn cart_02_add_item_by_sku_by_variation_id_and_with_return_item() {
     assert_eq!(r.body["title"], "Hoodie");
     assert_eq!(r.body["slug"], "hoodie");
     assert_eq!(r.body["meta"]["product_type"], "variation");
-    assert_eq!(r.body["meta"]["variation"], json!({"Color": "Green", "Size": "Small"}));
+    assert_eq!(
+        r.body["meta"]["variation"],
+        json!({"Color": "Green", "Size": "Small"})
+    );
     assert_eq!(r.body["price"], "4200");
     // Form bodies work too.
     let r = shop
-        .send(Req::new(Method::POST, "/cart/add-item?cart_key=k1").form(vec![("id", "102"), ("quantity", "1")]))
+        .send(
+            Req::new(Method::POST, "/cart/add-item?cart_key=k1")
+                .form(vec![("id", "102"), ("quantity", "1")]),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["items"].as_array().unwrap().len(), 3);
@@ -92,7 +135,10 @@ async fn cart_02_add_item_by_sku_by_variation_id_and_with_return_item() {
 async fn cart_04_cart_key_only_in_the_json_body_is_ignored() {
     let shop = Shop::start().await;
     let r = shop
-        .post("/cart/add-item", json!({"id": "101", "quantity": "1", "cart_key": "bodykey"}))
+        .post(
+            "/cart/add-item",
+            json!({"id": "101", "quantity": "1", "cart_key": "bodykey"}),
+        )
         .await;
     assert_eq!(r.status, 200);
     assert_ne!(r.cart_key(), "bodykey");
@@ -117,7 +163,10 @@ async fn cart_04_header_works_wins_over_the_query_and_keys_are_sanitised() {
         .send(Req::new(Method::GET, "/cart").header("CoCart-API-Cart-Key", "fromheader"))
         .await;
     assert_eq!(by_header.body["items"][0]["id"], 101);
-    assert_eq!(shop.get("/cart?cart_key=fromquery").await.body["items"], json!([]));
+    assert_eq!(
+        shop.get("/cart?cart_key=fromquery").await.body["items"],
+        json!([])
+    );
     // Lowercased, stripped of characters outside [a-z0-9_-], cut at 42.
     let r = shop.get("/cart?cart_key=My%20Key!%C3%A9_x-1").await;
     assert_eq!(r.cart_key(), "mykey_x-1");
@@ -162,7 +211,10 @@ async fn cart_05_same_item_merges_and_different_item_data_makes_a_second_line() 
         .post("/cart/add-item?cart_key=v", json!({"id": "201", "quantity": "1", "variation": {"attribute_pa_color": "blue", "attribute_pa_size": "small"}}))
         .await;
     let b = shop.add("v", "202", "1").await;
-    assert_eq!(a.body["items"][0]["item_key"], b.body["items"][0]["item_key"]);
+    assert_eq!(
+        a.body["items"][0]["item_key"],
+        b.body["items"][0]["item_key"]
+    );
     assert_eq!(b.body["items"][0]["quantity"]["value"], 2);
 }
 
@@ -184,12 +236,27 @@ async fn cart_06_every_successful_cart_response_carries_the_cart_headers() {
         let expiring = resp.header_i64("CoCart-API-Cart-Expiring").unwrap();
         let expiration = resp.header_i64("CoCart-API-Cart-Expiration").unwrap();
         assert!(expiration > expiring && expiring > now);
-        assert!((expiring - now - 86_400).abs() <= 2, "guest expiring now + 1 day");
-        assert!((expiration - now - 2 * 86_400).abs() <= 2, "guest expiration now + 2 days");
+        assert!(
+            (expiring - now - 86_400).abs() <= 2,
+            "guest expiring now + 1 day"
+        );
+        assert!(
+            (expiration - now - 2 * 86_400).abs() <= 2,
+            "guest expiration now + 2 days"
+        );
         assert!(resp.header_i64("CoCart-Timestamp").is_some());
-        assert_eq!(resp.header("Cache-Control"), Some("no-cache, must-revalidate, max-age=0, no-store"));
+        assert_eq!(
+            resp.header("Cache-Control"),
+            Some("no-cache, must-revalidate, max-age=0, no-store")
+        );
         let expose = resp.header("Access-Control-Expose-Headers").unwrap();
-        for h in ["CoCart-API-Cart-Key", "CoCart-API-Cart-Expiring", "CoCart-API-Cart-Expiration", "ETag", "CoCart-Cache"] {
+        for h in [
+            "CoCart-API-Cart-Key",
+            "CoCart-API-Cart-Expiring",
+            "CoCart-API-Cart-Expiration",
+            "ETag",
+            "CoCart-Cache",
+        ] {
             assert!(expose.contains(h), "{expose}");
         }
     }
@@ -201,9 +268,15 @@ async fn cart_06_carts_expire_on_the_virtual_clock_and_requests_renew_them() {
     shop.add("exp", "101", "1").await;
     shop.server.advance_clock(86_400 + 3600);
     // Still alive after 25 h (expiration is 48 h) and this read renews it.
-    assert_eq!(shop.get("/cart?cart_key=exp").await.body["items"][0]["id"], 101);
+    assert_eq!(
+        shop.get("/cart?cart_key=exp").await.body["items"][0]["id"],
+        101
+    );
     shop.server.advance_clock(86_400 + 3600);
-    assert_eq!(shop.get("/cart?cart_key=exp").await.body["items"][0]["id"], 101);
+    assert_eq!(
+        shop.get("/cart?cart_key=exp").await.body["items"][0]["id"],
+        101
+    );
     shop.server.advance_clock(2 * 86_400 + 1);
     let gone = shop.get("/cart?cart_key=exp").await;
     assert_eq!(gone.status, 200);
@@ -236,13 +309,19 @@ async fn cart_15_money_is_minor_units_item_totals_are_mixed_and_empty_maps_are_l
     let shop = Shop::start().await;
     let r = shop.add("money", "102", "1").await;
     let r2 = shop
-        .post("/cart/add-item?cart_key=money", json!({"id": "101", "quantity": "1.5"}))
+        .post(
+            "/cart/add-item?cart_key=money",
+            json!({"id": "101", "quantity": "1.5"}),
+        )
         .await;
     assert_eq!(r.status, 200);
     let b = &r2.body;
     let is_minor = |v: &serde_json::Value| {
         let s = v.as_str().unwrap_or("x");
-        !s.is_empty() && s.trim_start_matches('-').chars().all(|c| c.is_ascii_digit())
+        !s.is_empty()
+            && s.trim_start_matches('-')
+                .chars()
+                .all(|c| c.is_ascii_digit())
     };
     for (k, v) in b["totals"].as_object().unwrap() {
         assert!(is_minor(v), "totals.{k} = {v}");
@@ -267,7 +346,12 @@ async fn cart_15_money_is_minor_units_item_totals_are_mixed_and_empty_maps_are_l
     assert_eq!(tee["meta"]["variation"], json!([]));
     assert_eq!(tee["cart_item_data"], json!([]));
     assert!(b["needs_payment"].as_bool().unwrap());
-    assert!(tee["featured_image"].as_str().unwrap().starts_with("http://127.0.0.1"));
+    assert!(
+        tee["featured_image"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1")
+    );
     let no_thumb = shop.get("/cart?cart_key=money&thumb=false").await;
     assert_eq!(no_thumb.body["items"][0]["featured_image"], "");
 }
@@ -276,8 +360,16 @@ async fn cart_15_money_is_minor_units_item_totals_are_mixed_and_empty_maps_are_l
 async fn cart_15_fields_selects_top_level_and_child_fields() {
     let shop = Shop::start().await;
     shop.add("f", "101", "1").await;
-    let r = shop.get("/cart?cart_key=f&fields=items,totals:total,customer:billing_address").await;
-    let keys: Vec<&str> = r.body.as_object().unwrap().keys().map(String::as_str).collect();
+    let r = shop
+        .get("/cart?cart_key=f&fields=items,totals:total,customer:billing_address")
+        .await;
+    let keys: Vec<&str> = r
+        .body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(keys, ["customer", "items", "totals"]);
     assert_eq!(r.body["totals"], json!({"total": "1250"}));
     assert!(r.body["customer"].get("shipping_address").is_none());
@@ -289,14 +381,33 @@ async fn cart_15_fields_selects_top_level_and_child_fields() {
 async fn cart_17_errors_use_the_wordpress_envelope_with_matching_status() {
     let shop = Shop::start().await;
     for (r, status, code) in [
-        (shop.get("/cart/item/abc?cart_key=z").await, 404, "cocart_item_not_in_cart"),
-        (shop.post("/cart/add-item", json!({"id": "nope-sku"})).await, 404, "cocart_unknown_product_id"),
-        (shop.post("/cart/add-item", json!({"quantity": "1"})).await, 400, "rest_missing_callback_param"),
+        (
+            shop.get("/cart/item/abc?cart_key=z").await,
+            404,
+            "cocart_item_not_in_cart",
+        ),
+        (
+            shop.post("/cart/add-item", json!({"id": "nope-sku"})).await,
+            404,
+            "cocart_unknown_product_id",
+        ),
+        (
+            shop.post("/cart/add-item", json!({"quantity": "1"})).await,
+            400,
+            "rest_missing_callback_param",
+        ),
         (shop.get("/cart/nothing-here").await, 404, "rest_no_route"),
-        (shop.send(Req::new(Method::DELETE, "/cart")).await, 404, "rest_no_route"),
+        (
+            shop.send(Req::new(Method::DELETE, "/cart")).await,
+            404,
+            "rest_no_route",
+        ),
     ] {
         r.assert_error(status, code);
         assert!(r.body["message"].as_str().is_some_and(|m| !m.is_empty()));
-        assert!(r.header("CoCart-API-Cart-Key").is_none(), "no cart headers on errors");
+        assert!(
+            r.header("CoCart-API-Cart-Key").is_none(),
+            "no cart headers on errors"
+        );
     }
 }

@@ -33,21 +33,32 @@ async fn cart_13_update_cart_sets_bulk_quantities_and_says_cart_updated() {
     assert_eq!(r.body["notices"]["success"], json!(["Cart updated."]));
     // Non-numeric characters are stripped; the `data` object works too.
     let r = shop
-        .post("/cart/update?cart_key=b", json!({"namespace": "update-cart", "data": {"quantity": {tee.as_str(): "4 pcs"}}}))
+        .post(
+            "/cart/update?cart_key=b",
+            json!({"namespace": "update-cart", "data": {"quantity": {tee.as_str(): "4 pcs"}}}),
+        )
         .await;
     assert_eq!(r.body["items"][0]["quantity"]["value"], 4);
     // Nothing changed: no notice.
     let r = shop
-        .post("/cart/update?cart_key=b", json!({"namespace": "update-cart", "quantity": {tee.as_str(): "4"}}))
+        .post(
+            "/cart/update?cart_key=b",
+            json!({"namespace": "update-cart", "quantity": {tee.as_str(): "4"}}),
+        )
         .await;
     assert_eq!(r.body["notices"], json!([]));
-    shop.post("/cart/update?cart_key=b", json!({})).await.assert_error(404, "cocart_update_cart_no_namespace_error");
+    shop.post("/cart/update?cart_key=b", json!({}))
+        .await
+        .assert_error(404, "cocart_update_cart_no_namespace_error");
     shop.post("/cart/update?cart_key=b", json!({"namespace": "nope"}))
         .await
         .assert_error(404, "cocart_update_cart_no_namespace_error");
-    shop.post("/cart/update?cart_key=empty", json!({"namespace": "update-cart", "quantity": {}}))
-        .await
-        .assert_error(404, "cocart_cart_empty");
+    shop.post(
+        "/cart/update?cart_key=empty",
+        json!({"namespace": "update-cart", "quantity": {}}),
+    )
+    .await
+    .assert_error(404, "cocart_cart_empty");
 }
 
 #[tokio::test]
@@ -74,10 +85,16 @@ async fn cart_14_update_customer_applies_only_unprefixed_names_to_billing() {
     assert_eq!(r.body["customer"]["shipping_address"]["shipping_city"], "");
     // §15: s_city alone does NOT fill shipping (nor does shipping_city / billing_city): nothing changes.
     let r = shop
-        .post("/cart/update?cart_key=uc", json!({"namespace": "update-customer", "s_city": "Lyon", "billing_city": "Nice"}))
+        .post(
+            "/cart/update?cart_key=uc",
+            json!({"namespace": "update-customer", "s_city": "Lyon", "billing_city": "Nice"}),
+        )
         .await;
     assert_eq!(r.body["customer"]["shipping_address"]["shipping_city"], "");
-    assert_eq!(r.body["customer"]["billing_address"]["billing_city"], "Paris");
+    assert_eq!(
+        r.body["customer"]["billing_address"]["billing_city"],
+        "Paris"
+    );
     // Next to an unprefixed name, a prefixed one is set from an empty value.
     let r = shop
         .post(
@@ -85,9 +102,15 @@ async fn cart_14_update_customer_applies_only_unprefixed_names_to_billing() {
             json!({"namespace": "update-customer", "first_name": "Janet", "billing_city": "Nice", "s_country": "DE"}),
         )
         .await;
-    assert_eq!(r.body["customer"]["billing_address"]["billing_first_name"], "Janet");
+    assert_eq!(
+        r.body["customer"]["billing_address"]["billing_first_name"],
+        "Janet"
+    );
     assert_eq!(r.body["customer"]["billing_address"]["billing_city"], "");
-    assert_eq!(r.body["customer"]["shipping_address"]["shipping_country"], "");
+    assert_eq!(
+        r.body["customer"]["shipping_address"]["shipping_country"],
+        ""
+    );
     assert_eq!(r.body["customer"]["shipping_address"]["shipping_city"], "");
 }
 
@@ -110,12 +133,21 @@ async fn cart_14_invalid_email_and_phone_are_ignored_and_a_bad_postcode_is_dropp
     assert_eq!(billing["billing_country"], "US");
     assert_eq!(billing["billing_postcode"], "", "ABCDE is no US postcode");
     let r = shop
-        .post("/cart/update?cart_key=iv", json!({"namespace": "update-customer", "postcode": "90210"}))
+        .post(
+            "/cart/update?cart_key=iv",
+            json!({"namespace": "update-customer", "postcode": "90210"}),
+        )
         .await;
-    assert_eq!(r.body["customer"]["billing_address"]["billing_postcode"], "90210");
-    shop.post("/cart/update?cart_key=none", json!({"namespace": "update-customer", "first_name": "X"}))
-        .await
-        .assert_error(404, "cocart_cart_empty");
+    assert_eq!(
+        r.body["customer"]["billing_address"]["billing_postcode"],
+        "90210"
+    );
+    shop.post(
+        "/cart/update?cart_key=none",
+        json!({"namespace": "update-customer", "first_name": "X"}),
+    )
+    .await
+    .assert_error(404, "cocart_cart_empty");
 }
 
 #[tokio::test]
@@ -137,7 +169,11 @@ async fn cart_19_authenticated_cart_key_is_the_user_id_and_lifetimes_are_a_week(
     let uid = demo_id(&shop).await;
     assert!(uid.parse::<u64>().is_ok(), "{uid}");
     let r = shop
-        .send(Req::new(Method::POST, "/cart/add-item").basic().json(json!({"id": "101", "quantity": "1"})))
+        .send(
+            Req::new(Method::POST, "/cart/add-item")
+                .basic()
+                .json(json!({"id": "101", "quantity": "1"})),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.cart_key(), uid);
@@ -160,7 +196,11 @@ async fn cart_19_transfer_merges_guest_lines_guest_wins_and_the_guest_cart_is_de
     // The customer already has 5 tees and a cap.
     for (id, q) in [("101", "5"), ("102", "1")] {
         let r = shop
-            .send(Req::new(Method::POST, "/cart/add-item").basic().json(json!({"id": id, "quantity": q})))
+            .send(
+                Req::new(Method::POST, "/cart/add-item")
+                    .basic()
+                    .json(json!({"id": id, "quantity": q})),
+            )
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
     }
@@ -176,9 +216,18 @@ async fn cart_19_transfer_merges_guest_lines_guest_wins_and_the_guest_cart_is_de
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| (i["id"].as_u64().unwrap(), i["quantity"]["value"].as_i64().unwrap()))
+        .map(|i| {
+            (
+                i["id"].as_u64().unwrap(),
+                i["quantity"]["value"].as_i64().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(lines, vec![(101, 2), (102, 1), (103, 1)], "guest wins per key, not summed");
+    assert_eq!(
+        lines,
+        vec![(101, 2), (102, 1), (103, 1)],
+        "guest wins per key, not summed"
+    );
     // The guest cart is gone: its key now reads as a new empty cart.
     let g = shop.get(&format!("/cart?cart_key={guest}")).await;
     assert_eq!(g.body["items"], json!([]));
@@ -193,8 +242,14 @@ async fn cart_20_forbidden_cart_keys_are_403_with_the_standard_envelope() {
     let uid = demo_id(&shop).await;
     let r = shop.get(&format!("/cart?cart_key={uid}")).await;
     r.assert_error(403, "cocart_must_authenticate_user");
-    assert_eq!(r.body["message"], "Must authenticate as the customer to access this cart.");
-    assert_eq!(r.body, json!({"code": "cocart_must_authenticate_user", "message": "Must authenticate as the customer to access this cart.", "data": {"status": 403}}));
+    assert_eq!(
+        r.body["message"],
+        "Must authenticate as the customer to access this cart."
+    );
+    assert_eq!(
+        r.body,
+        json!({"code": "cocart_must_authenticate_user", "message": "Must authenticate as the customer to access this cart.", "data": {"status": 403}})
+    );
     let r = shop
         .send(Req::new(Method::GET, "/cart").header("CoCart-API-Cart-Key", uid.clone()))
         .await;
@@ -216,7 +271,11 @@ async fn cart_20_forbidden_cart_keys_are_403_with_the_standard_envelope() {
 async fn cart_21_logout_answers_true_and_leaves_the_stored_cart_alone() {
     let shop = Shop::start().await;
     let r = shop
-        .send(Req::new(Method::POST, "/cart/add-item").basic().json(json!({"id": "103", "quantity": "2"})))
+        .send(
+            Req::new(Method::POST, "/cart/add-item")
+                .basic()
+                .json(json!({"id": "103", "quantity": "2"})),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let out = shop.send(Req::new(Method::POST, "/logout").basic()).await;
@@ -228,5 +287,8 @@ async fn cart_21_logout_answers_true_and_leaves_the_stored_cart_alone() {
     shop.add("gl", "101", "1").await;
     let out = shop.post("/logout", json!({})).await;
     assert_eq!(out.body, json!(true));
-    assert_eq!(shop.get("/cart?cart_key=gl").await.body["items"][0]["id"], 101);
+    assert_eq!(
+        shop.get("/cart?cart_key=gl").await.body["items"][0]["id"],
+        101
+    );
 }

@@ -58,11 +58,19 @@ pub fn resolve_id<'c>(cat: &'c Catalogue, raw: &str) -> Result<&'c Product, ApiE
 }
 
 fn id_required() -> ApiError {
-    ApiError::new(404, "cocart_product_id_required", "Product ID number is required!")
+    ApiError::new(
+        404,
+        "cocart_product_id_required",
+        "Product ID number is required!",
+    )
 }
 
 fn invalid_product() -> ApiError {
-    ApiError::new(400, "cocart_invalid_product", "This product cannot be added to the cart.")
+    ApiError::new(
+        400,
+        "cocart_invalid_product",
+        "This product cannot be added to the cart.",
+    )
 }
 
 /// 404 `cocart_unknown_product_id` (an id that is neither a number nor a known SKU).
@@ -82,7 +90,11 @@ pub fn parse_quantity(raw: &Value) -> Result<f64, ApiError> {
         _ => String::new(),
     };
     parse_numeric(&s).ok_or_else(|| {
-        ApiError::new(405, "cocart_quantity_not_numeric", "Quantity must be numeric or a float value!")
+        ApiError::new(
+            405,
+            "cocart_quantity_not_numeric",
+            "Quantity must be numeric or a float value!",
+        )
     })
 }
 
@@ -109,10 +121,10 @@ pub fn check_limits(p: &Product, quantity: f64) -> Result<(), ApiError> {
 /// 404 `cocart_not_enough_in_stock` when `total` (already in the cart plus wanted) exceeds
 /// managed stock.
 pub fn check_stock(p: &Product, in_cart: f64, total: f64) -> Result<(), ApiError> {
-    if let Some(stock) = p.stock_quantity {
-        if total > stock as f64 {
+    match p.stock_quantity {
+        Some(stock) if total > stock as f64 => {
             let remaining = (stock as f64 - in_cart).max(0.0);
-            return Err(ApiError::new(
+            Err(ApiError::new(
                 404,
                 "cocart_not_enough_in_stock",
                 &format!(
@@ -120,10 +132,10 @@ pub fn check_stock(p: &Product, in_cart: f64, total: f64) -> Result<(), ApiError
                     p.name,
                     super::money::php_float(remaining)
                 ),
-            ));
+            ))
         }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// Finds the variation of a variable parent that the posted `variation` map selects.
@@ -134,8 +146,13 @@ fn resolve_variation<'c>(
     parent: &Product,
     posted: &Map<String, Value>,
 ) -> Result<(&'c Product, BTreeMap<String, String>), ApiError> {
-    let no_variation =
-        || ApiError::new(404, "cocart_no_variation_found", "No matching variation found.");
+    let no_variation = || {
+        ApiError::new(
+            404,
+            "cocart_no_variation_found",
+            "No matching variation found.",
+        )
+    };
     if posted.is_empty() {
         return Err(no_variation());
     }
@@ -288,7 +305,12 @@ pub fn add_one(
         ));
     }
     check_stock(p, in_cart, in_cart + quantity)?;
-    let key = line_key(pick.product_id, pick.variation_id, &pick.variation, &item_data);
+    let key = line_key(
+        pick.product_id,
+        pick.variation_id,
+        &pick.variation,
+        &item_data,
+    );
     cart.add(Line {
         key: key.clone(),
         product_id: pick.product_id,
@@ -302,15 +324,19 @@ pub fn add_one(
 
 /// Applies valid `email` and `phone` parameters to the billing address (invalid ones are ignored).
 pub fn apply_contact(cart: &mut Cart, params: &Params) {
-    if let Some(email) = params.get_str("email").map(str::trim) {
-        if valid_email(email) {
-            cart.customer.billing.email = email.to_string();
-        }
+    if let Some(email) = params
+        .get_str("email")
+        .map(str::trim)
+        .filter(|e| valid_email(e))
+    {
+        cart.customer.billing.email = email.to_string();
     }
-    if let Some(phone) = params.get_str("phone").map(str::trim) {
-        if valid_phone(phone) {
-            cart.customer.billing.phone = phone.to_string();
-        }
+    if let Some(phone) = params
+        .get_str("phone")
+        .map(str::trim)
+        .filter(|p| valid_phone(p))
+    {
+        cart.customer.billing.phone = phone.to_string();
     }
 }
 
@@ -380,7 +406,10 @@ pub fn add_items(
     }
     apply_contact(cart, params);
     let verb = if names.len() == 1 { "has" } else { "have" };
-    notices.success(format!("{} {verb} been added to your cart.", list_of_items(&names)));
+    notices.success(format!(
+        "{} {verb} been added to your cart.",
+        list_of_items(&names)
+    ));
     Ok(keys)
 }
 
@@ -407,9 +436,18 @@ mod tests {
         let c = cat();
         assert_eq!(resolve_id(&c, "101").unwrap().id, 101);
         assert_eq!(resolve_id(&c, "MOCK-CAP").unwrap().id, 102);
-        assert_eq!(resolve_id(&c, "nope").unwrap_err().code, "cocart_unknown_product_id");
-        assert_eq!(resolve_id(&c, "999").unwrap_err().code, "cocart_invalid_product");
-        assert_eq!(resolve_id(&c, "0").unwrap_err().code, "cocart_product_id_required");
+        assert_eq!(
+            resolve_id(&c, "nope").unwrap_err().code,
+            "cocart_unknown_product_id"
+        );
+        assert_eq!(
+            resolve_id(&c, "999").unwrap_err().code,
+            "cocart_invalid_product"
+        );
+        assert_eq!(
+            resolve_id(&c, "0").unwrap_err().code,
+            "cocart_product_id_required"
+        );
         assert_eq!(
             resolve_id(&c, "99999999999999999999999").unwrap_err().code,
             "cocart_invalid_product"
@@ -429,10 +467,20 @@ mod tests {
             assert_eq!(v.id, 202);
             assert_eq!(attrs["attribute_pa_color"], "blue");
         }
-        let e = resolve_variation(&c, parent, json!({"Color": "red", "Size": "small"}).as_object().unwrap())
+        let e = resolve_variation(
+            &c,
+            parent,
+            json!({"Color": "red", "Size": "small"})
+                .as_object()
+                .unwrap(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "Invalid value posted for Color. Allowed values: blue, green"
+        );
+        let e = resolve_variation(&c, parent, json!({"Color": "blue"}).as_object().unwrap())
             .unwrap_err();
-        assert_eq!(e.message, "Invalid value posted for Color. Allowed values: blue, green");
-        let e = resolve_variation(&c, parent, json!({"Color": "blue"}).as_object().unwrap()).unwrap_err();
         assert_eq!(e.code, "cocart_missing_variation_data");
     }
 

@@ -310,7 +310,11 @@ mod tests {
         guest.add(line("a", 1, 2.0));
         guest.add(line("c", 3, 1.0));
         user.merge_guest(guest);
-        let got: Vec<(&str, f64)> = user.lines.iter().map(|l| (l.key.as_str(), l.quantity)).collect();
+        let got: Vec<(&str, f64)> = user
+            .lines
+            .iter()
+            .map(|l| (l.key.as_str(), l.quantity))
+            .collect();
         assert_eq!(got, vec![("a", 2.0), ("b", 1.0), ("c", 1.0)]);
     }
 

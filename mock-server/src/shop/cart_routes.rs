@@ -197,7 +197,11 @@ fn count(cart: &Cart, params: &Params) -> Result<Out, ApiError> {
     let numeric = params.get_str("return").is_none_or(|r| r == "numeric");
     if total == 0.0 {
         return Err(if numeric {
-            ApiError::new(400, "cocart_response_returned_empty", "Request returned nothing.")
+            ApiError::new(
+                400,
+                "cocart_response_returned_empty",
+                "Request returned nothing.",
+            )
         } else {
             no_items_in_cart()
         });
@@ -281,10 +285,15 @@ fn handle(inc: Incoming, which: Which) -> Response {
             }
         }
     };
-    if let Err(e) = schema::check(&params, COMMON_ARGS).and_then(|()| schema::check(&params, op.args())) {
+    if let Err(e) =
+        schema::check(&params, COMMON_ARGS).and_then(|()| schema::check(&params, op.args()))
+    {
         return e.into_response();
     }
-    let opts = CartOpts::new(params.get_str("fields"), schema::flag_or(&params, "thumb", true));
+    let opts = CartOpts::new(
+        params.get_str("fields"),
+        schema::flag_or(&params, "thumb", true),
+    );
     let requested = keys::requested_key(&inc.headers, &params);
     let now = inc.state.now();
     let (outcome, snap) = {
@@ -413,7 +422,11 @@ fn respond(inc: &Incoming, params: &Params, op: &Op, snap: &Snapshot, body: &Val
         put_header(h, "CoCart-API-Cart-Key", &snap.key);
     }
     put_header(h, "CoCart-API-Cart-Expiring", &snap.expiring.to_string());
-    put_header(h, "CoCart-API-Cart-Expiration", &snap.expiration.to_string());
+    put_header(
+        h,
+        "CoCart-API-Cart-Expiration",
+        &snap.expiration.to_string(),
+    );
     put_header(h, "CoCart-Timestamp", &snap.now.to_string());
     let private = inc.caller.user_id.is_some();
     h.insert(
@@ -424,7 +437,10 @@ fn respond(inc: &Incoming, params: &Params, op: &Op, snap: &Snapshot, body: &Val
             "no-cache, must-revalidate, max-age=0, no-store"
         }),
     );
-    h.insert(header::EXPIRES, HeaderValue::from_static("Thu, 01-Jan-70 00:00:01 GMT"));
+    h.insert(
+        header::EXPIRES,
+        HeaderValue::from_static("Thu, 01-Jan-70 00:00:01 GMT"),
+    );
     h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     h.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
@@ -533,9 +549,15 @@ mod tests {
     fn method_override() {
         let mut p = Params::default();
         p.query.insert("_method".into(), json!("delete"));
-        assert_eq!(effective_method(&Method::POST, &HeaderMap::new(), &p), Method::DELETE);
+        assert_eq!(
+            effective_method(&Method::POST, &HeaderMap::new(), &p),
+            Method::DELETE
+        );
         let mut h = HeaderMap::new();
         h.insert("x-http-method-override", HeaderValue::from_static("PUT"));
-        assert_eq!(effective_method(&Method::POST, &h, &Params::default()), Method::PUT);
+        assert_eq!(
+            effective_method(&Method::POST, &h, &Params::default()),
+            Method::PUT
+        );
     }
 }

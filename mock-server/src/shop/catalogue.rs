@@ -263,11 +263,15 @@ impl Catalogue {
         let mut map = BTreeMap::new();
         for p in list {
             if p.id == 0 {
-                return Err(MockError::Config("seed products: id 0 is not allowed".into()));
+                return Err(MockError::Config(
+                    "seed products: id 0 is not allowed".into(),
+                ));
             }
             let id = p.id;
             if map.insert(id, p).is_some() {
-                return Err(MockError::Config(format!("seed products: duplicate id {id}")));
+                return Err(MockError::Config(format!(
+                    "seed products: duplicate id {id}"
+                )));
             }
         }
         let mut cat = Catalogue {
@@ -286,7 +290,10 @@ impl Catalogue {
                 continue;
             };
             if !p.sku.is_empty() && !skus.insert(p.sku.to_ascii_lowercase()) {
-                return Err(MockError::Config(format!("seed products: duplicate sku {}", p.sku)));
+                return Err(MockError::Config(format!(
+                    "seed products: duplicate sku {}",
+                    p.sku
+                )));
             }
             match p.kind {
                 ProductType::Variation => {
@@ -320,10 +327,12 @@ impl Catalogue {
                         }
                         v.title = parent.name.clone();
                     }
-                    if let Some(parent) = self.products.get_mut(&p.parent_id) {
-                        if !parent.children.contains(id) {
-                            parent.children.push(*id);
-                        }
+                    if let Some(parent) = self
+                        .products
+                        .get_mut(&p.parent_id)
+                        .filter(|parent| !parent.children.contains(id))
+                    {
+                        parent.children.push(*id);
                     }
                 }
                 ProductType::Grouped => {
@@ -346,7 +355,9 @@ impl Catalogue {
             }
             if let Some(p) = self.products.get_mut(id) {
                 if p.name.is_empty() {
-                    return Err(MockError::Config(format!("seed products: {id} has no name")));
+                    return Err(MockError::Config(format!(
+                        "seed products: {id} has no name"
+                    )));
                 }
                 if p.slug.is_empty() {
                     p.slug = sanitize_title(&p.name);
@@ -372,7 +383,11 @@ impl Catalogue {
     fn build_terms(&mut self) {
         let mut categories: Vec<Term> = Vec::new();
         let mut tags: Vec<Term> = Vec::new();
-        for p in self.products.values().filter(|p| p.kind != ProductType::Variation) {
+        for p in self
+            .products
+            .values()
+            .filter(|p| p.kind != ProductType::Variation)
+        {
             for name in &p.categories {
                 add_term(&mut categories, name, 15);
             }
@@ -587,7 +602,8 @@ mod tests {
         assert!(Catalogue::from_seed(&json!([{"id":1,"name":"A"},{"id":1,"name":"B"}])).is_err());
         assert!(Catalogue::from_seed(&json!([{"id":2,"type":"variation","parent_id":9}])).is_err());
         assert!(Catalogue::from_seed(&json!({"not":"a list"})).is_err());
-        let ok = Catalogue::from_seed(&json!([{"id":7,"name":"Lamp Shade","regular_price":100}])).unwrap();
+        let ok = Catalogue::from_seed(&json!([{"id":7,"name":"Lamp Shade","regular_price":100}]))
+            .unwrap();
         assert_eq!(ok.get(7).unwrap().slug, "lamp-shade");
     }
 }

@@ -57,6 +57,10 @@ mod tests {
         let k = new_guest_key();
         assert_eq!(k.len(), 32);
         assert!(k.starts_with("t_"));
-        assert!(k[2..].chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(
+            k[2..]
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
     }
 }

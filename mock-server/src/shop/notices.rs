@@ -85,6 +85,9 @@ mod tests {
         n.success("a");
         n.error("b");
         n.success("c");
-        assert_eq!(n.to_json().to_string(), r#"{"success":["a","c"],"error":["b"]}"#);
+        assert_eq!(
+            n.to_json().to_string(),
+            r#"{"success":["a","c"],"error":["b"]}"#
+        );
     }
 }

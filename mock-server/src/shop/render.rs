@@ -3,9 +3,7 @@
 
 use super::cart::{ADDRESS_FIELDS, Address, Cart, Line};
 use super::catalogue::{Catalogue, Product, ProductType, Term};
-use super::money::{
-    line_total, major_num, major_str, minor_str, num, php_float, price_text,
-};
+use super::money::{line_total, major_num, major_str, minor_str, num, php_float, price_text};
 use super::notices::Notices;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -149,7 +147,11 @@ pub fn item_json(ctx: &Ctx<'_>, line: &Line, removed: bool, thumb: bool) -> Opti
 pub fn subtotal(ctx: &Ctx<'_>, cart: &Cart) -> i64 {
     cart.lines
         .iter()
-        .filter_map(|l| ctx.cat.get(l.item_id()).map(|p| line_total(p.price(), l.quantity)))
+        .filter_map(|l| {
+            ctx.cat
+                .get(l.item_id())
+                .map(|p| line_total(p.price(), l.quantity))
+        })
         .fold(0i64, i64::saturating_add)
 }
 
@@ -169,13 +171,11 @@ pub fn stock_notices(ctx: &Ctx<'_>, cart: &Cart, notices: &mut Notices) {
                 "Sorry, \"{}\" is not in stock. Please edit your cart and try again. We apologize for any inconvenience caused.",
                 p.name
             ));
-        } else if let Some(stock) = p.stock_quantity {
-            if wanted > stock as f64 {
-                notices.error(format!(
-                    "Sorry, we do not have enough \"{}\" in stock to fulfill your order ({stock} available). We apologize for any inconvenience caused.",
-                    p.name
-                ));
-            }
+        } else if let Some(stock) = p.stock_quantity.filter(|s| wanted > *s as f64) {
+            notices.error(format!(
+                "Sorry, we do not have enough \"{}\" in stock to fulfill your order ({stock} available). We apologize for any inconvenience caused.",
+                p.name
+            ));
         }
     }
 }
@@ -192,7 +192,13 @@ fn cart_hash(cart: &Cart) -> String {
 
 /// The full cart (§4.1), filtered by `opts.fields`. `notices` are this request's notices; the
 /// stock error notices are added here.
-pub fn cart_json(ctx: &Ctx<'_>, key: &str, cart: &Cart, notices: &Notices, opts: &CartOpts) -> Value {
+pub fn cart_json(
+    ctx: &Ctx<'_>,
+    key: &str,
+    cart: &Cart,
+    notices: &Notices,
+    opts: &CartOpts,
+) -> Value {
     let wanted = |name: &str| {
         opts.fields
             .as_ref()
@@ -229,7 +235,9 @@ pub fn cart_json(ctx: &Ctx<'_>, key: &str, cart: &Cart, notices: &Notices, opts:
                 .collect(),
         )
     });
-    put("item_count", &|| num(cart.lines.iter().map(|l| l.quantity).sum()));
+    put("item_count", &|| {
+        num(cart.lines.iter().map(|l| l.quantity).sum())
+    });
     put("items_weight", &|| {
         let w: f64 = cart
             .lines
@@ -298,7 +306,13 @@ pub fn raw_totals_json(ctx: &Ctx<'_>, cart: &Cart, html: bool) -> Value {
             Value::String(major_str(minor))
         }
     };
-    let zero_num = || if html { Value::String(price_text(0)) } else { Value::from(0) };
+    let zero_num = || {
+        if html {
+            Value::String(price_text(0))
+        } else {
+            Value::from(0)
+        }
+    };
     json!({
         "subtotal": money(total),
         "subtotal_tax": zero_num(),
@@ -382,7 +396,12 @@ pub fn product_json(ctx: &Ctx<'_>, p: &Product) -> Value {
             let options: Map<String, Value> = a
                 .options
                 .iter()
-                .map(|o| (super::catalogue::sanitize_title(o), Value::String(o.clone())))
+                .map(|o| {
+                    (
+                        super::catalogue::sanitize_title(o),
+                        Value::String(o.clone()),
+                    )
+                })
                 .collect();
             attributes.insert(
                 a.slug.clone(),
@@ -414,11 +433,23 @@ pub fn product_json(ctx: &Ctx<'_>, p: &Product) -> Value {
     };
     let purchasable = p.is_purchasable() && p.price() > 0;
     let (text, description) = match p.kind {
-        ProductType::Variable => ("Select options", format!("Select options for &ldquo;{}&rdquo;", p.name)),
-        ProductType::Grouped => ("View products", format!("View products in the &ldquo;{}&rdquo; group", p.name)),
+        ProductType::Variable => (
+            "Select options",
+            format!("Select options for &ldquo;{}&rdquo;", p.name),
+        ),
+        ProductType::Grouped => (
+            "View products",
+            format!("View products in the &ldquo;{}&rdquo; group", p.name),
+        ),
         ProductType::External => ("Buy product", "Buy product".to_string()),
-        _ if !cat.in_stock(p) => ("Read more", format!("Read more about &ldquo;{}&rdquo;", p.name)),
-        _ => ("Add to cart", format!("Add to cart: &ldquo;{}&rdquo;", p.name)),
+        _ if !cat.in_stock(p) => (
+            "Read more",
+            format!("Read more about &ldquo;{}&rdquo;", p.name),
+        ),
+        _ => (
+            "Add to cart",
+            format!("Add to cart: &ldquo;{}&rdquo;", p.name),
+        ),
     };
     let purchase_quantity = if purchasable {
         json!({"min_purchase": 1, "max_purchase": p.max_purchase()})
@@ -435,7 +466,9 @@ pub fn product_json(ctx: &Ctx<'_>, p: &Product) -> Value {
                 .collect(),
         )
     };
-    let categories = term_list(&attrs_src.categories, "categories", &|n| cat.category(n).cloned());
+    let categories = term_list(&attrs_src.categories, "categories", &|n| {
+        cat.category(n).cloned()
+    });
     let tags = term_list(&attrs_src.tags, "tags", &|n| cat.tag(n).cloned());
     let date = if p.date_created.is_empty() {
         "2024-01-01T00:00:00".to_string()
@@ -451,7 +484,10 @@ pub fn product_json(ctx: &Ctx<'_>, p: &Product) -> Value {
     put("name", json!(p.name));
     put("type", json!(p.kind.as_str()));
     put("slug", json!(p.slug));
-    put("permalink", json!(format!("{}/product/{slug}/", ctx.site_url)));
+    put(
+        "permalink",
+        json!(format!("{}/product/{slug}/", ctx.site_url)),
+    );
     put("sku", json!(p.sku));
     put("description", json!(p.description));
     put("short_description", json!(p.short_description));
@@ -491,17 +527,28 @@ pub fn product_json(ctx: &Ctx<'_>, p: &Product) -> Value {
     put("variations", Value::Array(variations));
     put(
         "grouped_products",
-        if p.kind == ProductType::Grouped { json!(p.children) } else { empty_list() },
+        if p.kind == ProductType::Grouped {
+            json!(p.children)
+        } else {
+            empty_list()
+        },
     );
     put("external_url", json!(p.external_url));
     put(
         "button_text",
-        json!(if p.kind == ProductType::External { "Buy product" } else { "" }),
+        json!(if p.kind == ProductType::External {
+            "Buy product"
+        } else {
+            ""
+        }),
     );
     put("total_sales", json!(0));
     put("stock", stock_json(ctx, p));
     put("weight", json!(p.weight));
-    put("dimensions", json!({"length": "", "width": "", "height": ""}));
+    put(
+        "dimensions",
+        json!({"length": "", "width": "", "height": ""}),
+    );
     put("reviews", empty_list());
     put("related", empty_list());
     put("upsells", empty_list());

@@ -35,7 +35,10 @@ impl Ty {
             Self::Bool => match v {
                 Value::Bool(_) => true,
                 Value::String(s) => {
-                    matches!(s.to_ascii_lowercase().as_str(), "true" | "false" | "1" | "0")
+                    matches!(
+                        s.to_ascii_lowercase().as_str(),
+                        "true" | "false" | "1" | "0"
+                    )
                 }
                 Value::Number(n) => matches!(n.as_i64(), Some(0 | 1)),
                 _ => false,
@@ -171,8 +174,11 @@ mod tests {
 
     #[test]
     fn missing_before_types() {
-        let e = check(&params(json!({"quantity": 2})), &[req("id", Ty::Str), opt("quantity", Ty::Str)])
-            .unwrap_err();
+        let e = check(
+            &params(json!({"quantity": 2})),
+            &[req("id", Ty::Str), opt("quantity", Ty::Str)],
+        )
+        .unwrap_err();
         assert_eq!(e.code, "rest_missing_callback_param");
         assert_eq!(e.message, "Missing parameter(s): id");
         assert_eq!(e.data["params"], json!(["id"]));
@@ -180,12 +186,21 @@ mod tests {
 
     #[test]
     fn numbers_are_not_strings() {
-        let e = check(&params(json!({"id": 123, "quantity": "2"})), &[req("id", Ty::Str), opt("quantity", Ty::Str)])
-            .unwrap_err();
+        let e = check(
+            &params(json!({"id": 123, "quantity": "2"})),
+            &[req("id", Ty::Str), opt("quantity", Ty::Str)],
+        )
+        .unwrap_err();
         assert_eq!(e.code, "rest_invalid_param");
         assert_eq!(e.data["params"]["id"], "id is not of type string.");
         assert_eq!(e.data["details"]["id"]["code"], "rest_invalid_type");
         assert!(check(&params(json!({"b": "yes"})), &[opt("b", Ty::Bool)]).is_err());
-        assert!(check(&params(json!({"b": "TRUE", "o": []})), &[opt("b", Ty::Bool), opt("o", Ty::Obj)]).is_ok());
+        assert!(
+            check(
+                &params(json!({"b": "TRUE", "o": []})),
+                &[opt("b", Ty::Bool), opt("o", Ty::Obj)]
+            )
+            .is_ok()
+        );
     }
 }

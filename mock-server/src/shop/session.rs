@@ -140,8 +140,10 @@ pub fn open(
                 }
                 (Some(mine), None) => mine,
                 (None, Some(guest)) => {
-                    let mut fresh = Cart::default();
-                    fresh.customer = guest.customer.clone();
+                    let mut fresh = Cart {
+                        customer: guest.customer.clone(),
+                        ..Cart::default()
+                    };
                     fresh.merge_guest(guest);
                     fresh
                 }

@@ -104,12 +104,16 @@ fn int_param(params: &Params, name: &str, default: i64) -> i64 {
 }
 
 fn invalid_param(name: &str, message: String) -> ApiError {
-    ApiError::new(400, "rest_invalid_param", &format!("Invalid parameter(s): {name}"))
-        .with_data("params", json!({ name: message.clone() }))
-        .with_data(
-            "details",
-            json!({ name: {"code": "rest_invalid_param", "message": message, "data": null} }),
-        )
+    ApiError::new(
+        400,
+        "rest_invalid_param",
+        &format!("Invalid parameter(s): {name}"),
+    )
+    .with_data("params", json!({ name: message.clone() }))
+    .with_data(
+        "details",
+        json!({ name: {"code": "rest_invalid_param", "message": message, "data": null} }),
+    )
 }
 
 fn term_matches(terms: &[String], cat: &[Term], wanted: &[String]) -> bool {
@@ -153,7 +157,10 @@ const ORDERBY: &[&str] = &[
 ];
 
 /// Filters, sorts and pages the catalogue for `GET /products`.
-fn list_products(cat: &Catalogue, params: &Params) -> Result<(Vec<Product>, usize, i64, i64), ApiError> {
+fn list_products(
+    cat: &Catalogue,
+    params: &Params,
+) -> Result<(Vec<Product>, usize, i64, i64), ApiError> {
     schema::check(
         params,
         &[
@@ -173,7 +180,10 @@ fn list_products(cat: &Catalogue, params: &Params) -> Result<(Vec<Product>, usiz
     )?;
     let page = int_param(params, "page", 1);
     if page < 1 {
-        return Err(invalid_param("page", "page must be greater than or equal to 1".into()));
+        return Err(invalid_param(
+            "page",
+            "page must be greater than or equal to 1".into(),
+        ));
     }
     let per_page = int_param(params, "per_page", 10);
     if !(1..=100).contains(&per_page) {
@@ -189,9 +199,15 @@ fn list_products(cat: &Catalogue, params: &Params) -> Result<(Vec<Product>, usiz
             format!("orderby is not one of {}.", ORDERBY.join(", ")),
         ));
     }
-    let order = params.get_str("order").unwrap_or("desc").to_ascii_lowercase();
+    let order = params
+        .get_str("order")
+        .unwrap_or("desc")
+        .to_ascii_lowercase();
     if order != "asc" && order != "desc" {
-        return Err(invalid_param("order", "order is not one of asc, desc.".into()));
+        return Err(invalid_param(
+            "order",
+            "order is not one of asc, desc.".into(),
+        ));
     }
     let search = params.get_str("search").map(str::to_lowercase);
     let categories = list_param(params, "category");
@@ -201,8 +217,12 @@ fn list_products(cat: &Catalogue, params: &Params) -> Result<(Vec<Product>, usiz
     let exclude = ids_param(params, "exclude");
     let kind = params.get_str("type");
     let status = params.get_str("stock_status");
-    let featured = params.get("featured").map(|_| schema::flag(params, "featured"));
-    let on_sale = params.get("on_sale").map(|_| schema::flag(params, "on_sale"));
+    let featured = params
+        .get("featured")
+        .map(|_| schema::flag(params, "featured"));
+    let on_sale = params
+        .get("on_sale")
+        .map(|_| schema::flag(params, "on_sale"));
     let mut list: Vec<&Product> = cat
         .all()
         .filter(|p| p.kind != ProductType::Variation)
@@ -214,7 +234,9 @@ fn list_products(cat: &Catalogue, params: &Params) -> Result<(Vec<Product>, usiz
                     || p.short_description.to_lowercase().contains(s)
             })
         })
-        .filter(|p| categories.is_empty() || term_matches(&p.categories, cat.categories(), &categories))
+        .filter(|p| {
+            categories.is_empty() || term_matches(&p.categories, cat.categories(), &categories)
+        })
         .filter(|p| tags.is_empty() || term_matches(&p.tags, cat.tags(), &tags))
         .filter(|p| skus.is_empty() || skus.iter().any(|s| s.eq_ignore_ascii_case(&p.sku)))
         .filter(|p| include.is_empty() || include.contains(&p.id))
@@ -226,10 +248,20 @@ fn list_products(cat: &Catalogue, params: &Params) -> Result<(Vec<Product>, usiz
         .collect();
     match orderby {
         "id" => list.sort_by_key(|p| p.id),
-        "title" => list.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id))),
+        "title" => list.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then(a.id.cmp(&b.id))
+        }),
         "slug" => list.sort_by(|a, b| a.slug.cmp(&b.slug).then(a.id.cmp(&b.id))),
         "price" => list.sort_by_key(|p| (cat.display_price(p), p.id)),
-        "include" => list.sort_by_key(|p| include.iter().position(|i| *i == p.id).unwrap_or(usize::MAX)),
+        "include" => list.sort_by_key(|p| {
+            include
+                .iter()
+                .position(|i| *i == p.id)
+                .unwrap_or(usize::MAX)
+        }),
         _ => list.sort_by(|a, b| a.date_created.cmp(&b.date_created).then(a.id.cmp(&b.id))),
     }
     if order == "desc" && orderby != "include" {
@@ -250,11 +282,9 @@ fn list_products(cat: &Catalogue, params: &Params) -> Result<(Vec<Product>, usiz
 fn link_header(site: &str, path: &str, params: &Params, page: i64, pages: i64) -> String {
     let url_for = |n: i64| {
         let mut ser = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in &params.query {
-            if k != "page" {
-                if let Some(v) = v.as_str() {
-                    ser.append_pair(k, v);
-                }
+        for (k, v) in params.query.iter().filter(|(k, _)| *k != "page") {
+            if let Some(v) = v.as_str() {
+                ser.append_pair(k, v);
             }
         }
         ser.append_pair("page", &n.to_string());
@@ -270,7 +300,12 @@ fn link_header(site: &str, path: &str, params: &Params, page: i64, pages: i64) -
     links.join(", ")
 }
 
-fn parse(method: &Method, headers: &HeaderMap, query: Option<&str>, body: &Bytes) -> Result<Params, ApiError> {
+fn parse(
+    method: &Method,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    body: &Bytes,
+) -> Result<Params, ApiError> {
     Params::parse(method, headers, query, body)
 }
 
@@ -304,7 +339,13 @@ async fn products(
         ("X-WP-Total", total.to_string()),
         ("X-WP-TotalPages", pages.to_string()),
     ];
-    let link = link_header(&state.site_url, &format!("{BASE}/products"), &params, page, pages);
+    let link = link_header(
+        &state.site_url,
+        &format!("{BASE}/products"),
+        &params,
+        page,
+        pages,
+    );
     if !link.is_empty() {
         extra.push(("Link", link));
     }
@@ -312,7 +353,9 @@ async fn products(
 }
 
 fn valid_product_ref(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// A product by id or SKU, as `/products/{id}` resolves it.
@@ -455,20 +498,32 @@ mod tests {
         params.query.insert("orderby".into(), json!("id"));
         params.query.insert("order".into(), json!("asc"));
         let (list, total, pages, page) = list_products(&cat, &params).unwrap();
-        assert_eq!(list.iter().map(|p| p.id).collect::<Vec<_>>(), vec![101, 102]);
+        assert_eq!(
+            list.iter().map(|p| p.id).collect::<Vec<_>>(),
+            vec![101, 102]
+        );
         assert_eq!((total, pages, page), (10, 5, 1));
         params.query.insert("category".into(), json!("music"));
         let (list, ..) = list_products(&cat, &params).unwrap();
         assert_eq!(list[0].id, 107);
         params.query.insert("per_page".into(), json!("101"));
-        assert_eq!(list_products(&cat, &params).unwrap_err().code, "rest_invalid_param");
+        assert_eq!(
+            list_products(&cat, &params).unwrap_err().code,
+            "rest_invalid_param"
+        );
     }
 
     #[test]
     fn find_by_id_or_sku() {
         let cat = Catalogue::builtin().unwrap();
         assert_eq!(find(&cat, "MOCK-MUG").unwrap().id, 103);
-        assert_eq!(find(&cat, "9999").unwrap_err().code, "cocart_product_invalid_id");
-        assert_eq!(find(&cat, "nope").unwrap_err().code, "cocart_unknown_product_id");
+        assert_eq!(
+            find(&cat, "9999").unwrap_err().code,
+            "cocart_product_invalid_id"
+        );
+        assert_eq!(
+            find(&cat, "nope").unwrap_err().code,
+            "cocart_unknown_product_id"
+        );
     }
 }

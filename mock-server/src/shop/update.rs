@@ -12,7 +12,11 @@ use serde_json::{Value, json};
 
 /// 404 `cocart_item_not_in_cart`.
 pub fn not_in_cart() -> ApiError {
-    ApiError::new(404, "cocart_item_not_in_cart", "Item specified does not exist in cart.")
+    ApiError::new(
+        404,
+        "cocart_item_not_in_cart",
+        "Item specified does not exist in cart.",
+    )
 }
 
 fn line_name(cat: &Catalogue, cart: &Cart, key: &str) -> String {
@@ -52,9 +56,17 @@ pub fn update_item(
     let others = cart.quantity_of(p.id) - line.quantity;
     check_stock(p, others, others + quantity)?;
     let message = if quantity > line.quantity {
-        format!("The quantity for \"{}\" has increased to \"{}\".", p.name, php_float(quantity))
+        format!(
+            "The quantity for \"{}\" has increased to \"{}\".",
+            p.name,
+            php_float(quantity)
+        )
     } else if quantity < line.quantity {
-        format!("The quantity for \"{}\" has decreased to \"{}\".", p.name, php_float(quantity))
+        format!(
+            "The quantity for \"{}\" has decreased to \"{}\".",
+            p.name,
+            php_float(quantity)
+        )
     } else {
         format!("The quantity for \"{}\" has not changed.", p.name)
     };
@@ -78,12 +90,18 @@ pub fn remove_item(
             return Err(ApiError::new(
                 404,
                 "cocart_item_not_in_cart",
-                &format!("\"{}\" has already been removed from cart.", line_name(cat, cart, key)),
+                &format!(
+                    "\"{}\" has already been removed from cart.",
+                    line_name(cat, cart, key)
+                ),
             ));
         }
         return Err(not_in_cart());
     }
-    let message = format!("\"{}\" has been removed from cart.", line_name(cat, cart, key));
+    let message = format!(
+        "\"{}\" has been removed from cart.",
+        line_name(cat, cart, key)
+    );
     cart.remove(key);
     notices.success(message.clone());
     Ok(message)
@@ -175,18 +193,22 @@ fn update_cart(cat: &Catalogue, cart: &mut Cart, params: &Params, notices: &mut 
             Value::Number(n) => n.to_string(),
             _ => continue,
         };
-        let cleaned: String = text.chars().filter(|c| c.is_ascii_digit() || *c == '.').collect();
+        let cleaned: String = text
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
         let Some(quantity) = parse_numeric(&cleaned) else {
             continue;
         };
         if quantity == line.quantity {
             continue;
         }
-        if let Some(p) = cat.get(line.item_id()) {
-            if p.sold_individually && quantity > 1.0 {
-                notices.error(format!("You can only have 1 {} in your cart.", p.name));
-                continue;
-            }
+        if let Some(p) = cat
+            .get(line.item_id())
+            .filter(|p| p.sold_individually && quantity > 1.0)
+        {
+            notices.error(format!("You can only have 1 {} in your cart.", p.name));
+            continue;
         }
         cart.set_quantity(key, quantity);
         updated = true;
@@ -319,10 +341,8 @@ fn update_customer(cart: &mut Cart, params: &Params, notices: &mut Notices) {
             }
         }
     }
-    if let Some(pc) = postcode {
-        if valid_postcode(&pc, &cart.customer.billing.country) {
-            cart.customer.billing.postcode = pc.to_ascii_uppercase();
-        }
+    if let Some(pc) = postcode.filter(|pc| valid_postcode(pc, &cart.customer.billing.country)) {
+        cart.customer.billing.postcode = pc.to_ascii_uppercase();
     }
 }
 

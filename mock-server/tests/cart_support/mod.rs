@@ -37,7 +37,10 @@ impl Resp {
 
     /// The body's `cart_key`.
     pub fn cart_key(&self) -> String {
-        self.body["cart_key"].as_str().unwrap_or_default().to_string()
+        self.body["cart_key"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Asserts a WordPress error envelope with this status and code.
@@ -45,19 +48,33 @@ impl Resp {
     pub fn assert_error(&self, status: u16, code: &str) {
         assert_eq!(self.status, status, "status of {}", self.text);
         assert_eq!(self.body["code"], code, "code of {}", self.text);
-        assert_eq!(self.body["data"]["status"], status, "data.status of {}", self.text);
+        assert_eq!(
+            self.body["data"]["status"], status,
+            "data.status of {}",
+            self.text
+        );
     }
 
     /// The first item's key.
     pub fn first_item_key(&self) -> String {
-        self.body["items"][0]["item_key"].as_str().unwrap_or_default().to_string()
+        self.body["items"][0]["item_key"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 }
 
 /// `Authorization` for the seeded demo customer.
 pub fn demo_basic() -> String {
-    let raw = format!("{}:{}", cocart_mock::config::DEMO_USERNAME, cocart_mock::config::DEMO_PASSWORD);
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
+    let raw = format!(
+        "{}:{}",
+        cocart_mock::config::DEMO_USERNAME,
+        cocart_mock::config::DEMO_PASSWORD
+    );
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(raw)
+    )
 }
 
 /// One request to send.
@@ -71,7 +88,13 @@ pub struct Req<'a> {
 
 impl<'a> Req<'a> {
     pub fn new(method: reqwest::Method, path: &str) -> Self {
-        Self { method, path: path.to_string(), json: None, form: None, headers: Vec::new() }
+        Self {
+            method,
+            path: path.to_string(),
+            json: None,
+            form: None,
+            headers: Vec::new(),
+        }
     }
     pub fn json(mut self, v: Value) -> Self {
         self.json = Some(v);
@@ -93,7 +116,10 @@ impl<'a> Req<'a> {
 impl Shop {
     pub async fn start() -> Self {
         let server = MockServer::start().await.expect("mock starts");
-        Self { server, http: reqwest::Client::new() }
+        Self {
+            server,
+            http: reqwest::Client::new(),
+        }
     }
 
     /// `path` under the cocart/v2 namespace (may carry a query).
@@ -117,7 +143,12 @@ impl Shop {
         let headers = r.headers().clone();
         let text = r.text().await.expect("body read");
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Resp { status, headers, text, body }
+        Resp {
+            status,
+            headers,
+            text,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Resp {
@@ -125,13 +156,17 @@ impl Shop {
     }
 
     pub async fn post(&self, path: &str, json: Value) -> Resp {
-        self.send(Req::new(reqwest::Method::POST, path).json(json)).await
+        self.send(Req::new(reqwest::Method::POST, path).json(json))
+            .await
     }
 
     /// Adds `id` × `qty` to the guest cart `key`; panics unless 200.
     pub async fn add(&self, key: &str, id: &str, qty: &str) -> Resp {
         let r = self
-            .post(&format!("/cart/add-item?cart_key={key}"), serde_json::json!({"id": id, "quantity": qty}))
+            .post(
+                &format!("/cart/add-item?cart_key={key}"),
+                serde_json::json!({"id": id, "quantity": qty}),
+            )
             .await;
         assert_eq!(r.status, 200, "add {id}: {}", r.text);
         r
