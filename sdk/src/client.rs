@@ -287,22 +287,18 @@ impl CoCartClient {
     /// clears the local session and the cart key whatever the store answered, and starts a
     /// fresh guest cart on the next cart call. The outcome says whether the store confirmed it.
     pub async fn logout(&self) -> Result<LogoutOutcome> {
-        let generation = match self.inner.current_token() {
-            Some((_, generation)) => generation,
-            None => return Err(Error::NotSignedIn),
-        };
+        if self.inner.current_token().is_none() {
+            return Err(Error::NotSignedIn);
+        }
         let server = self
             .inner
             .execute(ApiRequest::post("cocart/v2/logout"))
             .await;
+        let current = self.inner.state().generation;
         let _ = self
             .inner
-            .end_session_if_current(generation, SignOutReason::LoggedOut)
+            .end_session(current, SignOutReason::LoggedOut)
             .await;
-        // A guest cart left from before the login must not come back either.
-        {
-            self.inner.state().cart_key = None;
-        }
         Ok(match server {
             Ok(_) => LogoutOutcome {
                 server_confirmed: true,
@@ -344,17 +340,5 @@ impl CoCartClient {
             .tokens
             .as_ref()
             .and_then(|t| t.claims.clone())
-    }
-}
-
-impl Inner {
-    /// Ends the session even if a refresh bumped the generation meanwhile (logout wins).
-    pub(crate) async fn end_session_if_current(
-        &self,
-        _generation: u64,
-        reason: SignOutReason,
-    ) -> Error {
-        let current = self.state().generation;
-        self.end_session(current, reason).await
     }
 }
