@@ -180,6 +180,21 @@ async fn store_product_by_id_or_sku_with_spec_fields() {
     shop.get("/products/NO-SUCH-SKU")
         .await
         .assert_error(404, "cocart_unknown_product_id");
+    // Outside the route pattern `[\w-]+` (or not UTF-8): no route.
+    for bad in [
+        "/products/bad%20id",
+        "/products/%FF",
+        "/products/%F0%9F%98%80/variations",
+        "/products/201/variations/%FF",
+    ] {
+        shop.get(bad).await.assert_error(404, "rest_no_route");
+    }
+    assert_eq!(
+        shop.get("/products?search=%F0%9F%98%80&include=x,-1")
+            .await
+            .status,
+        200
+    );
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ use crate::params::Params;
 use crate::state::AppState;
 use axum::Router;
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
@@ -373,7 +374,13 @@ fn find<'c>(cat: &'c Catalogue, raw: &str) -> Result<&'c Product, ApiError> {
     cat.by_sku(raw).ok_or_else(super::add::unknown_product)
 }
 
-async fn product(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+async fn product(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Response {
+    let Ok(Path(id)) = id else {
+        return ApiError::no_route().into_response();
+    };
     let cat = catalogue(&state);
     match find(&cat, &id) {
         Ok(p) => {
@@ -387,7 +394,13 @@ async fn product(State(state): State<AppState>, Path(id): Path<String>) -> Respo
     }
 }
 
-async fn variations(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+async fn variations(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Response {
+    let Ok(Path(id)) = id else {
+        return ApiError::no_route().into_response();
+    };
     let cat = catalogue(&state);
     let parent = match find(&cat, &id) {
         Ok(p) => p,
@@ -411,8 +424,11 @@ async fn variations(State(state): State<AppState>, Path(id): Path<String>) -> Re
 
 async fn variation(
     State(state): State<AppState>,
-    Path((id, variation_id)): Path<(String, String)>,
+    ids: Result<Path<(String, String)>, PathRejection>,
 ) -> Response {
+    let Ok(Path((id, variation_id))) = ids else {
+        return ApiError::no_route().into_response();
+    };
     let cat = catalogue(&state);
     let parent = match find(&cat, &id) {
         Ok(p) => p,
