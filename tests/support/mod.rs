@@ -46,3 +46,58 @@ pub fn http_from(ip: &str) -> reqwest::Client {
         .build()
         .expect("reqwest client")
 }
+
+/// The cart route the journal records for `GET /cart`.
+pub const CART_PATH: &str = "/wp-json/cocart/v2/cart";
+
+/// A client with a fast retry backoff and a shared token store, for cart tests.
+pub fn client_with_store(
+    server: &MockServer,
+    store: std::sync::Arc<dyn cocart::TokenStore>,
+) -> CoCartClient {
+    CoCartClient::builder(server.base_url())
+        .token_store_arc(store)
+        .refresh_cooldown(Duration::from_millis(200))
+        .retry_base_delay(Duration::from_millis(5))
+        .build()
+        .expect("valid client config")
+}
+
+/// A guest client (system clock, fast retries).
+pub fn guest(server: &MockServer) -> CoCartClient {
+    client(server, &OffsetClock::new())
+}
+
+/// The value of query parameter `name` in a journal entry, if sent.
+pub fn query_param(entry: &JournalEntry, name: &str) -> Option<String> {
+    entry.query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (k == name).then(|| v.to_string())
+    })
+}
+
+/// `(method, path, status)` of every journal entry, for compact assertions.
+pub fn journal_lines(server: &MockServer) -> Vec<(String, String, u16)> {
+    server
+        .journal()
+        .into_iter()
+        .map(|e| (e.method, e.path, e.status))
+        .collect()
+}
+
+/// Waits (up to two seconds) until the token store holds `predicate`-matching session data;
+/// the SDK saves the learned cart key in the background.
+pub async fn wait_for_store(
+    store: &dyn cocart::TokenStore,
+    predicate: impl Fn(&cocart::StoredSession) -> bool,
+) -> cocart::StoredSession {
+    for _ in 0..200 {
+        if let Ok(Some(saved)) = store.load().await
+            && predicate(&saved)
+        {
+            return saved;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the token store never reached the expected state");
+}
