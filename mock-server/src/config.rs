@@ -21,7 +21,9 @@ impl FromStr for PluginVersion {
         match s {
             "v3" | "3" => Ok(Self::V3),
             "v2" | "2" => Ok(Self::V2),
-            other => Err(format!("unknown plugin profile {other:?}: expected v3 or v2")),
+            other => Err(format!(
+                "unknown plugin profile {other:?}: expected v3 or v2"
+            )),
         }
     }
 }
@@ -256,7 +258,9 @@ pub struct ConfigPatch {
 }
 
 /// Distinguishes a key given as `null` (`Some(None)`) from an absent key (`None`).
-fn present_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+fn present_or_null<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<String>>, D::Error> {
     Option::<String>::deserialize(d).map(Some)
 }
 
@@ -269,7 +273,10 @@ impl fmt::Debug for ConfigPatch {
             .field("refresh_ttl", &self.refresh_ttl)
             .field(
                 "secret",
-                &self.secret.as_ref().map(|s| s.as_ref().map(|_| "[redacted]")),
+                &self
+                    .secret
+                    .as_ref()
+                    .map(|s| s.as_ref().map(|_| "[redacted]")),
             )
             .field("rate_limit", &self.rate_limit)
             .field("environment", &self.environment)
@@ -334,7 +341,13 @@ mod tests {
         let changed = c.apply(&serde_json::from_str(r#"{"plugin":"v2","secret":null}"#).unwrap());
         assert!(changed);
         assert_eq!(c.view()["secret"], serde_json::Value::Null);
-        assert!(!format!("{:?}", serde_json::from_str::<ConfigPatch>(r#"{"secret":"hunter2"}"#).unwrap()).contains("hunter2"));
+        assert!(
+            !format!(
+                "{:?}",
+                serde_json::from_str::<ConfigPatch>(r#"{"secret":"hunter2"}"#).unwrap()
+            )
+            .contains("hunter2")
+        );
     }
 
     #[test]

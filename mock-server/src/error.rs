@@ -15,8 +15,8 @@ pub struct ApiError {
     pub code: String,
     /// The human message, exactly as the plugin words it.
     pub message: String,
-    /// Extra keys merged into `data` (e.g. `params`).
-    pub data: Map<String, Value>,
+    /// Extra keys merged into `data` (e.g. `params`). Boxed to keep `Result<_, ApiError>` small.
+    pub data: Box<Map<String, Value>>,
     /// Use the `{"success":false,"data":[{"code","message"}]}` envelope (`wp_send_json_error`).
     pub legacy_envelope: bool,
     /// Extra response headers (e.g. rate-limit headers).
@@ -30,7 +30,7 @@ impl ApiError {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             code: code.to_string(),
             message: message.to_string(),
-            data: Map::new(),
+            data: Box::default(),
             legacy_envelope: false,
             headers: Vec::new(),
         }
@@ -70,7 +70,7 @@ impl ApiError {
         } else {
             let mut data = Map::new();
             data.insert("status".into(), json!(self.status.as_u16()));
-            for (k, v) in &self.data {
+            for (k, v) in self.data.iter() {
                 data.insert(k.clone(), v.clone());
             }
             json!({"code": self.code, "message": self.message, "data": data})

@@ -13,16 +13,16 @@
 //! # Ok(()) }
 //! ```
 
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod error;
-pub mod server;
-pub mod state;
+pub mod ops;
 pub mod params;
 pub mod routes;
-pub mod auth;
+pub mod server;
 pub mod shop;
-pub mod ops;
+pub mod state;
 
 pub use clock::Clock;
 pub use config::{ConfigPatch, Environment, HostProfile, MockConfig, PluginVersion, SeedUser};

@@ -48,9 +48,13 @@ impl Params {
                 Ok(Value::Object(map)) => out.json = map,
                 Ok(_) => {}
                 Err(e) => {
-                    return Err(ApiError::new(400, "rest_invalid_json", "Invalid JSON body passed.")
-                        .with_data("json_error_code", serde_json::json!(4))
-                        .with_data("json_error_message", Value::String(e.to_string())));
+                    return Err(ApiError::new(
+                        400,
+                        "rest_invalid_json",
+                        "Invalid JSON body passed.",
+                    )
+                    .with_data("json_error_code", serde_json::json!(4))
+                    .with_data("json_error_message", Value::String(e.to_string())));
                 }
             }
         } else if content_type.contains("application/x-www-form-urlencoded")
@@ -97,16 +101,17 @@ impl Params {
 pub fn parse_urlencoded(s: &str) -> Map<String, Value> {
     let mut map = Map::new();
     for (k, v) in url::form_urlencoded::parse(s.as_bytes()) {
-        if let Some((base, rest)) = k.split_once('[') {
-            if let Some(sub) = rest.strip_suffix(']') {
-                let entry = map
-                    .entry(base.to_string())
-                    .or_insert_with(|| Value::Object(Map::new()));
-                if let Value::Object(obj) = entry {
-                    obj.insert(sub.to_string(), Value::String(v.into_owned()));
-                }
-                continue;
+        let bracketed = k
+            .split_once('[')
+            .and_then(|(base, rest)| rest.strip_suffix(']').map(|sub| (base, sub)));
+        if let Some((base, sub)) = bracketed {
+            let entry = map
+                .entry(base.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(obj) = entry {
+                obj.insert(sub.to_string(), Value::String(v.into_owned()));
             }
+            continue;
         }
         map.insert(k.into_owned(), Value::String(v.into_owned()));
     }
@@ -119,14 +124,23 @@ mod tests {
 
     fn json_headers() -> HeaderMap {
         let mut h = HeaderMap::new();
-        h.insert(http::header::CONTENT_TYPE, "application/json".parse().unwrap());
+        h.insert(
+            http::header::CONTENT_TYPE,
+            "application/json".parse().unwrap(),
+        );
         h
     }
 
     #[test]
     fn json_wins_over_query_and_cart_key_is_never_read_from_json() {
         let body = Bytes::from_static(br#"{"id":"1","cart_key":"fromjson"}"#);
-        let p = Params::parse(&Method::POST, &json_headers(), Some("id=2&cart_key=q"), &body).unwrap();
+        let p = Params::parse(
+            &Method::POST,
+            &json_headers(),
+            Some("id=2&cart_key=q"),
+            &body,
+        )
+        .unwrap();
         assert_eq!(p.get_str("id"), Some("1"));
         assert_eq!(p.request_var("cart_key"), Some("q"));
     }

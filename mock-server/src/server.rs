@@ -1,9 +1,9 @@
 //! The embeddable server: `MockServer::start().await` binds `127.0.0.1:0` and serves until dropped.
 
 use crate::config::{ConfigPatch, MockConfig, SeedUser};
+use crate::error::MockError;
 use crate::ops::controls;
 use crate::ops::{FaultSpec, JournalEntry};
-use crate::error::MockError;
 use crate::state::{AppState, Shared};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -190,7 +190,12 @@ impl MockServer {
     }
 
     /// Creates a customer with this login, email and password; returns the new user id.
-    pub fn create_user(&self, username: &str, email: &str, password: &str) -> Result<u64, MockError> {
+    pub fn create_user(
+        &self,
+        username: &str,
+        email: &str,
+        password: &str,
+    ) -> Result<u64, MockError> {
         self.create_user_with(&SeedUser {
             username: username.into(),
             email: email.into(),
@@ -207,7 +212,12 @@ impl MockServer {
 
     /// Changes a user's password and/or email. Like the plugin, this revokes every token and
     /// refresh token of the user (any password update, or an email that differs).
-    pub fn update_user(&self, id: u64, password: Option<&str>, email: Option<&str>) -> Result<(), MockError> {
+    pub fn update_user(
+        &self,
+        id: u64,
+        password: Option<&str>,
+        email: Option<&str>,
+    ) -> Result<(), MockError> {
         controls::update_user(&self.state, id, password, email)
     }
 
@@ -253,6 +263,11 @@ impl Drop for MockServer {
     }
 }
 
+/// The largest request head (request line and headers) accepted; larger gets 431.
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
+/// The most request headers accepted; more gets 431.
+pub const MAX_HEADERS: usize = 100;
+
 /// Accepts connections until shutdown; each connection is served by hyper's HTTP/1 server with
 /// the request pipeline as its service. Dropping the task aborts every open connection.
 async fn accept_loop(
@@ -293,6 +308,8 @@ async fn serve_connection(
     let _ = hyper::server::conn::http1::Builder::new()
         .timer(hyper_util::rt::TokioTimer::new())
         .keep_alive(true)
+        .max_header_size(MAX_HEADER_BYTES)
+        .max_headers(MAX_HEADERS)
         .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
         .await;
 }

@@ -63,10 +63,20 @@ async fn post_login(base: &str, user: &str, pass: &str) -> (u16, serde_json::Val
 #[tokio::test]
 async fn binary_prints_its_url_first_and_serves_the_demo_customer() {
     let run = spawn(&["--port", "0"]);
-    assert!(run.base_url.starts_with("http://127.0.0.1:"), "{:?}", run.lines);
+    assert!(
+        run.base_url.starts_with("http://127.0.0.1:"),
+        "{:?}",
+        run.lines
+    );
     let port: u16 = run.base_url.rsplit(':').next().unwrap().parse().unwrap();
     assert_ne!(port, 0);
-    assert!(run.lines.iter().any(|l| l.contains("demo") && l.contains("demo-password")), "{:?}", run.lines);
+    assert!(
+        run.lines
+            .iter()
+            .any(|l| l.contains("demo") && l.contains("demo-password")),
+        "{:?}",
+        run.lines
+    );
     let (status, body) = post_login(&run.base_url, "demo", "demo-password").await;
     assert_eq!(status, 200);
     assert_eq!(body["user_id"], "1");
@@ -83,15 +93,36 @@ async fn binary_options_configure_the_store() {
     )
     .unwrap();
     let run = spawn(&[
-        "--port", "0", "--no-secret", "--plugin", "v2", "--access-ttl", "60", "--user", "ann:ann-pw",
-        "--seed", seed.to_str().unwrap(), "--rate-limit", "--host-profile", "standard", "--environment", "local",
+        "--port",
+        "0",
+        "--no-secret",
+        "--plugin",
+        "v2",
+        "--access-ttl",
+        "60",
+        "--user",
+        "ann:ann-pw",
+        "--seed",
+        seed.to_str().unwrap(),
+        "--rate-limit",
+        "--host-profile",
+        "standard",
+        "--environment",
+        "local",
     ]);
     let (status, body) = post_login(&run.base_url, "ann", "ann-pw").await;
     assert_eq!((status, &body["extras"]), (200, &json!([])));
     let (status, body) = post_login(&run.base_url, "tom", "tom-pw").await;
     assert_eq!((status, body["first_name"].as_str()), (200, Some("Tom")));
-    assert_eq!(post_login(&run.base_url, "demo", "demo-password").await.0, 401);
-    let config = client().get(format!("{}/__mock/config", run.base_url)).send().await.unwrap();
+    assert_eq!(
+        post_login(&run.base_url, "demo", "demo-password").await.0,
+        401
+    );
+    let config = client()
+        .get(format!("{}/__mock/config", run.base_url))
+        .send()
+        .await
+        .unwrap();
     let (_, config) = json(config).await;
     assert_eq!(
         config,
@@ -103,12 +134,25 @@ async fn binary_options_configure_the_store() {
 
 #[test]
 fn help_documents_every_option() {
-    let out = Command::new(env!("CARGO_BIN_EXE_cocart-mock")).arg("--help").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_cocart-mock"))
+        .arg("--help")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
     for option in [
-        "--host", "--port", "--secret", "--no-secret", "--access-ttl", "--refresh-ttl", "--plugin",
-        "--host-profile", "--environment", "--user", "--seed", "--rate-limit",
+        "--host",
+        "--port",
+        "--secret",
+        "--no-secret",
+        "--access-ttl",
+        "--refresh-ttl",
+        "--plugin",
+        "--host-profile",
+        "--environment",
+        "--user",
+        "--seed",
+        "--rate-limit",
     ] {
         assert!(help.contains(option), "--help lacks {option}");
     }
@@ -123,7 +167,10 @@ fn invalid_options_are_refused() {
         &["--secret", "x", "--no-secret"],
         &["--seed", "/nonexistent/seed.json", "--port", "0"],
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_cocart-mock")).args(args).output().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_cocart-mock"))
+            .args(args)
+            .output()
+            .unwrap();
         assert!(!out.status.success(), "{args:?} should fail");
         assert!(!out.stderr.is_empty());
     }

@@ -8,7 +8,13 @@ use common::*;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
-async fn control(c: &reqwest::Client, server: &MockServer, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+async fn control(
+    c: &reqwest::Client,
+    server: &MockServer,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
     let mut req = c.request(method.parse().unwrap(), url(server, path));
     if let Some(b) = body {
         req = req.json(&b);
@@ -23,14 +29,31 @@ async fn clock_can_be_read_advanced_and_set() {
     let (status, body) = control(&c, &server, "GET", "/__mock/clock", None).await;
     assert_eq!(status, 200);
     let now = body["now"].as_i64().unwrap();
-    let (_, body) = control(&c, &server, "POST", "/__mock/clock", Some(json!({"advance": 3600}))).await;
+    let (_, body) = control(
+        &c,
+        &server,
+        "POST",
+        "/__mock/clock",
+        Some(json!({"advance": 3600})),
+    )
+    .await;
     let advanced = body["now"].as_i64().unwrap();
     assert!((advanced - now - 3600).abs() <= 1);
-    let (_, body) = control(&c, &server, "POST", "/__mock/clock", Some(json!({"set": 2_000_000_000}))).await;
+    let (_, body) = control(
+        &c,
+        &server,
+        "POST",
+        "/__mock/clock",
+        Some(json!({"set": 2_000_000_000})),
+    )
+    .await;
     assert_eq!(body["now"], 2_000_000_000);
     assert!(server.now() >= 2_000_000_000);
     let (status, body) = control(&c, &server, "POST", "/__mock/clock", Some(json!({}))).await;
-    assert_eq!((status, body["code"].as_str()), (400, Some("mock_invalid_request")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("mock_invalid_request"))
+    );
 }
 
 #[tokio::test]
@@ -51,16 +74,40 @@ async fn users_can_be_created_changed_and_deleted_over_http() {
     let kim = login_as(&c, &server, "kim", "pw1", None).await;
     assert_eq!(kim.body["first_name"], "Kim");
     assert_eq!(kim.body["display_name"], "Kim");
-    let (status, _) = control(&c, &server, "POST", "/__mock/users", Some(json!({"username": "kim", "email": "k2@example.com", "password": "x"}))).await;
+    let (status, _) = control(
+        &c,
+        &server,
+        "POST",
+        "/__mock/users",
+        Some(json!({"username": "kim", "email": "k2@example.com", "password": "x"})),
+    )
+    .await;
     assert_eq!(status, 409, "duplicate login");
-    let (status, _) = control(&c, &server, "PATCH", &format!("/__mock/users/{id}"), Some(json!({"password": "pw2"}))).await;
+    let (status, _) = control(
+        &c,
+        &server,
+        "PATCH",
+        &format!("/__mock/users/{id}"),
+        Some(json!({"password": "pw2"})),
+    )
+    .await;
     assert_eq!(status, 200);
     login_as(&c, &server, "kim", "pw2", None).await;
     let (status, _) = control(&c, &server, "DELETE", &format!("/__mock/users/{id}"), None).await;
     assert_eq!(status, 200);
-    assert_eq!(login_request(&c, &server, "kim", "pw2").send().await.unwrap().status(), 401);
+    assert_eq!(
+        login_request(&c, &server, "kim", "pw2")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
     let (status, body) = control(&c, &server, "DELETE", "/__mock/users/999", None).await;
-    assert_eq!((status, body["code"].as_str()), (404, Some("mock_not_found")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("mock_not_found"))
+    );
     let (status, _) = control(&c, &server, "PATCH", "/__mock/users/1", Some(json!({}))).await;
     assert_eq!(status, 400);
 }
@@ -70,16 +117,39 @@ async fn reset_returns_to_the_seeded_state() {
     let server = server().await;
     let c = client();
     let session = login(&c, &server).await;
-    server.create_user("temp", "temp@example.com", "pw").unwrap();
+    server
+        .create_user("temp", "temp@example.com", "pw")
+        .unwrap();
     server.advance_clock(10_000);
-    control(&c, &server, "PUT", "/__mock/config", Some(json!({"rate_limit": true}))).await;
+    control(
+        &c,
+        &server,
+        "PUT",
+        "/__mock/config",
+        Some(json!({"rate_limit": true})),
+    )
+    .await;
     let (status, _) = control(&c, &server, "POST", "/__mock/reset", None).await;
     assert_eq!(status, 200);
-    assert_eq!(login_request(&c, &server, "temp", "pw").send().await.unwrap().status(), 401);
-    assert_eq!(validate(&c, &server, &session.token, None).await.0, 403, "sessions are gone");
+    assert_eq!(
+        login_request(&c, &server, "temp", "pw")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        validate(&c, &server, &session.token, None).await.0,
+        403,
+        "sessions are gone"
+    );
     assert_eq!(server.journal().len(), 2, "the journal restarted");
     assert!(!server.config().rate_limit);
-    let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let wall = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     assert!((server.now() - wall).abs() <= 1);
     server.reset().unwrap();
     login(&c, &server).await;
@@ -93,8 +163,17 @@ async fn journal_records_store_requests_in_order_with_the_auth_the_app_saw() {
     control(&c, &server, "GET", "/__mock/clock", None).await;
     validate(&c, &server, &session.token, None).await;
     validate(&c, &server, "x.y.z", None).await;
-    c.post(url(&server, "/?rest_route=/cocart/jwt/refresh-token&a=1&b=2")).send().await.unwrap();
-    c.get(url(&server, "/wp-json/cocart/v2/nope?x=%20y")).send().await.unwrap();
+    c.post(url(
+        &server,
+        "/?rest_route=/cocart/jwt/refresh-token&a=1&b=2",
+    ))
+    .send()
+    .await
+    .unwrap();
+    c.get(url(&server, "/wp-json/cocart/v2/nope?x=%20y"))
+        .send()
+        .await
+        .unwrap();
     let (status, body) = control(&c, &server, "GET", "/__mock/journal", None).await;
     assert_eq!(status, 200);
     let expected = json!([
@@ -137,7 +216,14 @@ async fn config_can_be_read_and_patched_with_the_secret_redacted() {
         json!({"plugin": "v2", "host_profile": "custom-auth-header:X-Auth", "access_ttl": 120,
                "refresh_ttl": 600, "secret": "[redacted]", "rate_limit": true, "environment": "production"})
     );
-    let (_, body) = control(&c, &server, "PUT", "/__mock/config", Some(json!({"secret": null, "environment": "local"}))).await;
+    let (_, body) = control(
+        &c,
+        &server,
+        "PUT",
+        "/__mock/config",
+        Some(json!({"secret": null, "environment": "local"})),
+    )
+    .await;
     assert_eq!(body["secret"], Value::Null);
     let text = login_request(&c, &server, config::DEMO_USERNAME, config::DEMO_PASSWORD)
         .send()
@@ -147,9 +233,26 @@ async fn config_can_be_read_and_patched_with_the_secret_redacted() {
         .await
         .unwrap();
     assert!(text.contains(r#""extras":[]"#));
-    let (status, body) = control(&c, &server, "PUT", "/__mock/config", Some(json!({"sekret": "x"}))).await;
-    assert_eq!((status, body["code"].as_str()), (400, Some("mock_invalid_request")));
-    let (status, _) = control(&c, &server, "PUT", "/__mock/config", Some(json!({"plugin": "v9"}))).await;
+    let (status, body) = control(
+        &c,
+        &server,
+        "PUT",
+        "/__mock/config",
+        Some(json!({"sekret": "x"})),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("mock_invalid_request"))
+    );
+    let (status, _) = control(
+        &c,
+        &server,
+        "PUT",
+        "/__mock/config",
+        Some(json!({"plugin": "v9"})),
+    )
+    .await;
     assert_eq!(status, 400);
 }
 
@@ -172,12 +275,29 @@ async fn status_faults_answer_with_a_wordpress_critical_error_n_times() {
         "<p>There has been a critical error on this website.</p>",
         503,
     );
-    assert_eq!(refresh(&c, &server, &session.refresh).await, (503, critical.clone()));
-    assert_eq!(refresh(&c, &server, &session.refresh).await, (503, critical));
-    assert_eq!(refresh(&c, &server, &session.refresh).await.0, 200, "not consumed by the faults");
+    assert_eq!(
+        refresh(&c, &server, &session.refresh).await,
+        (503, critical.clone())
+    );
+    assert_eq!(
+        refresh(&c, &server, &session.refresh).await,
+        (503, critical)
+    );
+    assert_eq!(
+        refresh(&c, &server, &session.refresh).await.0,
+        200,
+        "not consumed by the faults"
+    );
     let statuses: Vec<u16> = server.journal().iter().skip(1).map(|e| e.status).collect();
     assert_eq!(statuses, [503, 503, 200]);
-    let (status, _) = control(&c, &server, "POST", "/__mock/faults", Some(json!({"path": "/wp-json/x", "kind": "status", "status": 200}))).await;
+    let (status, _) = control(
+        &c,
+        &server,
+        "POST",
+        "/__mock/faults",
+        Some(json!({"path": "/wp-json/x", "kind": "status", "status": 200})),
+    )
+    .await;
     assert_eq!(status, 400);
 }
 
@@ -187,7 +307,11 @@ async fn delay_faults_slow_the_request_down_then_handle_it() {
     let c = client();
     let session = login(&c, &server).await;
     server
-        .add_fault(FaultSpec::delay("/wp-json/cocart/jwt/validate-token", 300, 1))
+        .add_fault(FaultSpec::delay(
+            "/wp-json/cocart/jwt/validate-token",
+            300,
+            1,
+        ))
         .unwrap();
     let started = Instant::now();
     assert_eq!(validate(&c, &server, &session.token, None).await.0, 200);
@@ -219,8 +343,15 @@ async fn drop_faults_close_the_connection_without_a_response() {
         .expect_err("a transport error, not an HTTP response");
     assert!(err.status().is_none());
     let last = server.journal().last().cloned().unwrap();
-    assert_eq!((last.path.as_str(), last.status), ("/wp-json/cocart/jwt/refresh-token", 0));
-    assert_eq!(refresh(&c, &server, &session.refresh).await.0, 200, "the server keeps serving");
+    assert_eq!(
+        (last.path.as_str(), last.status),
+        ("/wp-json/cocart/jwt/refresh-token", 0)
+    );
+    assert_eq!(
+        refresh(&c, &server, &session.refresh).await.0,
+        200,
+        "the server keeps serving"
+    );
 }
 
 #[tokio::test]
@@ -229,7 +360,10 @@ async fn rest_route_requests_reach_the_same_handlers() {
     let c = client();
     let resp = c
         .post(url(&server, "/?rest_route=/cocart/v2/login"))
-        .header("Authorization", basic(config::DEMO_USERNAME, config::DEMO_PASSWORD))
+        .header(
+            "Authorization",
+            basic(config::DEMO_USERNAME, config::DEMO_PASSWORD),
+        )
         .send()
         .await
         .unwrap();
@@ -237,7 +371,10 @@ async fn rest_route_requests_reach_the_same_handlers() {
     assert_eq!(status, 200);
     let token = body["extras"]["jwt_token"].as_str().unwrap().to_string();
     let resp = c
-        .post(url(&server, "/index.php?rest_route=%2Fcocart%2Fjwt%2Fvalidate-token%2F"))
+        .post(url(
+            &server,
+            "/index.php?rest_route=%2Fcocart%2Fjwt%2Fvalidate-token%2F",
+        ))
         .header("Authorization", bearer(&token))
         .send()
         .await
@@ -279,7 +416,14 @@ async fn many_servers_in_one_process_share_no_state() {
     a.create_user("only-a", "only-a@example.com", "pw").unwrap();
     a.advance_clock(100_000);
     assert!(b.now() < a.now() - 50_000);
-    assert_eq!(login_request(&c, &b, "only-a", "pw").send().await.unwrap().status(), 401);
+    assert_eq!(
+        login_request(&c, &b, "only-a", "pw")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
     // A token from one server does not validate on another (different iss).
     let token = login(&c, &a).await.token;
     assert_eq!(validate(&c, &b, &token, None).await.0, 403);
@@ -289,10 +433,20 @@ async fn many_servers_in_one_process_share_no_state() {
 
 #[tokio::test]
 async fn debug_output_never_contains_secrets() {
-    let server = MockServer::builder().user("dbg", "very-secret-password").secret(Some("s3cr3t-key")).start().await.unwrap();
+    let server = MockServer::builder()
+        .user("dbg", "very-secret-password")
+        .secret(Some("s3cr3t-key"))
+        .start()
+        .await
+        .unwrap();
     let session = login_as(&client(), &server, "dbg", "very-secret-password", None).await;
     let dumped = format!("{:?} {:?} {:?}", server, server.state(), server.config());
-    for secret in ["very-secret-password", "s3cr3t-key", session.token.as_str(), session.refresh.as_str()] {
+    for secret in [
+        "very-secret-password",
+        "s3cr3t-key",
+        session.token.as_str(),
+        session.refresh.as_str(),
+    ] {
         assert!(!dumped.contains(secret), "Debug leaked a secret");
     }
 }

@@ -9,10 +9,15 @@ use serde_json::{Value, json};
 #[tokio::test]
 async fn jwt_01_basic_login_returns_the_user_and_a_token_pair() {
     let server = server().await;
-    let resp = login_request(&client(), &server, config::DEMO_USERNAME, config::DEMO_PASSWORD)
-        .send()
-        .await
-        .unwrap();
+    let resp = login_request(
+        &client(),
+        &server,
+        config::DEMO_USERNAME,
+        config::DEMO_PASSWORD,
+    )
+    .send()
+    .await
+    .unwrap();
     assert_eq!(resp.status(), 200);
     let headers = resp.headers().clone();
     assert_eq!(
@@ -20,12 +25,30 @@ async fn jwt_01_basic_login_returns_the_user_and_a_token_pair() {
         "no-cache, no-store, must-revalidate, max-age=0, private"
     );
     assert!(headers.get("cocart-timestamp").is_some());
-    assert!(headers.get("cocart-api-cart-key").is_none(), "login has no cart headers");
+    assert!(
+        headers.get("cocart-api-cart-key").is_none(),
+        "login has no cart headers"
+    );
     let body: Value = resp.json().await.unwrap();
-    let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(
         keys,
-        ["user_id", "first_name", "last_name", "display_name", "role", "avatar_urls", "email", "extras", "dev_note"]
+        [
+            "user_id",
+            "first_name",
+            "last_name",
+            "display_name",
+            "role",
+            "avatar_urls",
+            "email",
+            "extras",
+            "dev_note"
+        ]
     );
     assert_eq!(body["user_id"], json!(DEMO_ID.to_string()));
     assert_eq!(body["role"], "Customer");
@@ -33,7 +56,11 @@ async fn jwt_01_basic_login_returns_the_user_and_a_token_pair() {
     assert!(body["display_name"].as_str().is_some_and(|s| !s.is_empty()));
     let avatars = body["avatar_urls"].as_object().unwrap();
     assert_eq!(avatars.keys().collect::<Vec<_>>(), ["24", "48", "96"]);
-    assert!(avatars.values().all(|v| v.as_str().unwrap().starts_with("https://")));
+    assert!(
+        avatars
+            .values()
+            .all(|v| v.as_str().unwrap().starts_with("https://"))
+    );
     assert_eq!(
         body["dev_note"],
         "Don't forget to store the users login information in order to authenticate all other routes with CoCart."
@@ -56,19 +83,28 @@ async fn jwt_02_login_accepts_json_body_query_form_and_email() {
         .unwrap();
     let query = c
         .post(&login_url)
-        .query(&[("username", config::DEMO_USERNAME), ("password", config::DEMO_PASSWORD)])
+        .query(&[
+            ("username", config::DEMO_USERNAME),
+            ("password", config::DEMO_PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
     let form = c
         .post(&login_url)
-        .form(&[("username", config::DEMO_USERNAME), ("password", config::DEMO_PASSWORD)])
+        .form(&[
+            ("username", config::DEMO_USERNAME),
+            ("password", config::DEMO_PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
     let email = c
         .post(&login_url)
-        .header("Authorization", basic(config::DEMO_EMAIL, config::DEMO_PASSWORD))
+        .header(
+            "Authorization",
+            basic(config::DEMO_EMAIL, config::DEMO_PASSWORD),
+        )
         .send()
         .await
         .unwrap();
@@ -90,7 +126,14 @@ async fn jwt_03_login_without_credentials_is_401_not_authorized() {
         .unwrap();
     assert_eq!(
         json(resp).await,
-        (401, envelope("cocart_rest_not_authorized", "Sorry, you are not authorized.", 401))
+        (
+            401,
+            envelope(
+                "cocart_rest_not_authorized",
+                "Sorry, you are not authorized.",
+                401
+            )
+        )
     );
 }
 
@@ -98,12 +141,31 @@ async fn jwt_03_login_without_credentials_is_401_not_authorized() {
 async fn jwt_04_bad_credentials_are_401_authentication_error() {
     let server = server().await;
     let c = client();
-    let (status, body) = json(login_request(&c, &server, config::DEMO_USERNAME, "wrong").send().await.unwrap()).await;
+    let (status, body) = json(
+        login_request(&c, &server, config::DEMO_USERNAME, "wrong")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(
         (status, body),
-        (401, envelope("cocart_authentication_error", "The password you entered is incorrect.", 401))
+        (
+            401,
+            envelope(
+                "cocart_authentication_error",
+                "The password you entered is incorrect.",
+                401
+            )
+        )
     );
-    let (status, body) = json(login_request(&c, &server, "nobody", "x").send().await.unwrap()).await;
+    let (status, body) = json(
+        login_request(&c, &server, "nobody", "x")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 401);
     assert_eq!(
         body["message"],
@@ -117,7 +179,14 @@ async fn jwt_04_bad_credentials_are_401_authentication_error() {
         .unwrap();
     assert_eq!(
         json(only_user).await,
-        (401, envelope("cocart_authentication_error", "Authentication invalid!", 401))
+        (
+            401,
+            envelope(
+                "cocart_authentication_error",
+                "Authentication invalid!",
+                401
+            )
+        )
     );
 }
 
@@ -131,7 +200,13 @@ async fn jwt_05_basic_over_plain_http_in_production_is_not_authenticated_but_bea
         ..ConfigPatch::default()
     });
     for pass in [config::DEMO_PASSWORD, "wrong"] {
-        let (status, body) = json(login_request(&c, &server, config::DEMO_USERNAME, pass).send().await.unwrap()).await;
+        let (status, body) = json(
+            login_request(&c, &server, config::DEMO_USERNAME, pass)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(status, 401);
         assert_eq!(body["code"], "cocart_rest_not_authorized");
     }
@@ -141,7 +216,10 @@ async fn jwt_05_basic_over_plain_http_in_production_is_not_authenticated_but_bea
         .send()
         .await
         .unwrap();
-    assert_eq!(json(json_login).await.1["code"], "cocart_rest_not_authorized");
+    assert_eq!(
+        json(json_login).await.1["code"],
+        "cocart_rest_not_authorized"
+    );
     assert_eq!(validate(&c, &server, &session.token, None).await.0, 200);
 }
 
@@ -153,7 +231,10 @@ async fn jwt_06_two_basic_logins_are_independent_valid_sessions() {
     let b = login(&c, &server).await;
     assert_ne!(a.token, b.token);
     assert_ne!(a.refresh, b.refresh);
-    assert_ne!(payload(&a.token)["data"]["user"]["pat"], payload(&b.token)["data"]["user"]["pat"]);
+    assert_ne!(
+        payload(&a.token)["data"]["user"]["pat"],
+        payload(&b.token)["data"]["user"]["pat"]
+    );
     assert_eq!(validate(&c, &server, &a.token, None).await.0, 200);
     assert_eq!(validate(&c, &server, &b.token, None).await.0, 200);
 }
@@ -168,7 +249,14 @@ async fn jwt_07_bearer_relogin_echoes_the_token_and_its_linked_refresh_token() {
         let c = c.clone();
         let u = url(&server, "/wp-json/cocart/v2/login");
         async move {
-            json(c.post(u).header("Authorization", bearer(&token)).send().await.unwrap()).await
+            json(
+                c.post(u)
+                    .header("Authorization", bearer(&token))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
         }
     };
     let (status, body) = relogin(a.token.clone()).await;
@@ -187,11 +275,17 @@ async fn jwt_10_basic_auth_also_authenticates_other_cocart_routes() {
     let server = server().await;
     let resp = client()
         .post(url(&server, "/wp-json/cocart/jwt/validate-token"))
-        .header("Authorization", basic(config::DEMO_USERNAME, config::DEMO_PASSWORD))
+        .header(
+            "Authorization",
+            basic(config::DEMO_USERNAME, config::DEMO_PASSWORD),
+        )
         .send()
         .await
         .unwrap();
-    assert_eq!(json(resp).await, (200, json!({"message": "Token is valid."})));
+    assert_eq!(
+        json(resp).await,
+        (200, json!({"message": "Token is valid."}))
+    );
     // A wrong Basic password fails any cocart route, not only login.
     let resp = client()
         .post(url(&server, "/wp-json/cocart/jwt/validate-token"))
@@ -217,13 +311,28 @@ async fn jwt_01_basic_scheme_is_case_sensitive_since_cocart_4_6() {
 
 #[tokio::test]
 async fn jwt_02_seeded_and_created_users_can_log_in_with_their_own_names() {
-    let server = MockServer::builder().user("alice", "alice-pw").start().await.unwrap();
+    let server = MockServer::builder()
+        .user("alice", "alice-pw")
+        .start()
+        .await
+        .unwrap();
     let c = client();
     let alice = login_as(&c, &server, "alice", "alice-pw", None).await;
     assert_eq!(alice.body["user_id"], "1");
-    let (status, _) = json(login_request(&c, &server, config::DEMO_USERNAME, config::DEMO_PASSWORD).send().await.unwrap()).await;
-    assert_eq!(status, 401, "the demo customer is only seeded when no users are given");
-    let id = server.create_user("bob", "bob@example.com", "bob-pw").unwrap();
+    let (status, _) = json(
+        login_request(&c, &server, config::DEMO_USERNAME, config::DEMO_PASSWORD)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        status, 401,
+        "the demo customer is only seeded when no users are given"
+    );
+    let id = server
+        .create_user("bob", "bob@example.com", "bob-pw")
+        .unwrap();
     let bob = login_as(&c, &server, "bob@example.com", "bob-pw", None).await;
     assert_eq!(bob.body["user_id"], json!(id.to_string()));
     assert_eq!(payload(&bob.token)["data"]["user"]["username"], "bob");

@@ -27,14 +27,22 @@ async fn jwt_19_refresh_with_a_json_body_returns_a_new_pair_and_a_new_session() 
     );
     let (status, body) = json(resp).await;
     assert_eq!(status, 200, "{body}");
-    let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(keys, ["token", "refresh_token"]);
     let token = body["token"].as_str().unwrap();
     let new_refresh = body["refresh_token"].as_str().unwrap();
     assert_ne!(token, session.token);
     assert_ne!(new_refresh, session.refresh);
     assert!(is_hex(new_refresh, 128));
-    assert_ne!(payload(token)["data"]["user"]["pat"], payload(&session.token)["data"]["user"]["pat"]);
+    assert_ne!(
+        payload(token)["data"]["user"]["pat"],
+        payload(&session.token)["data"]["user"]["pat"]
+    );
     assert_eq!(validate(&c, &server, token, None).await.0, 200);
     let entry = &server.journal()[1];
     assert_eq!(entry.path, "/wp-json/cocart/jwt/refresh-token");
@@ -47,7 +55,10 @@ async fn jwt_20_the_rotated_refresh_token_is_invalid() {
     let c = client();
     let session = login(&c, &server).await;
     assert_eq!(refresh(&c, &server, &session.refresh).await.0, 200);
-    assert_eq!(refresh(&c, &server, &session.refresh).await, (403, invalid_refresh()));
+    assert_eq!(
+        refresh(&c, &server, &session.refresh).await,
+        (403, invalid_refresh())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -63,7 +74,14 @@ async fn jwt_20_concurrent_refreshes_with_one_token_have_exactly_one_winner() {
             session.refresh.clone(),
         );
         tasks.spawn(async move {
-            json(c.post(endpoint).json(&json!({"refresh_token": token})).send().await.unwrap()).await
+            json(
+                c.post(endpoint)
+                    .json(&json!({"refresh_token": token}))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
         });
     }
     let results = tasks.join_all().await;
@@ -85,7 +103,10 @@ async fn jwt_21_rotation_kills_the_old_access_token_but_not_other_sessions() {
     assert_eq!(refresh(&c, &server, &a.refresh).await.0, 200);
     assert_eq!(
         validate(&c, &server, &a.token, None).await,
-        (403, envelope("cocart_authentication_error", "Authentication failed.", 403))
+        (
+            403,
+            envelope("cocart_authentication_error", "Authentication failed.", 403)
+        )
     );
     let cart = c
         .get(url(&server, "/wp-json/cocart/v2/cart"))
@@ -102,8 +123,16 @@ async fn jwt_21_rotation_kills_the_old_access_token_but_not_other_sessions() {
 async fn jwt_22_missing_or_empty_refresh_token_is_403_missing_refresh_token() {
     let server = server().await;
     let c = client();
-    let expected = envelope("cocart_jwt_auth_missing_refresh_token", "Refresh token is required.", 403);
-    for body in [json!({}), json!({"refresh_token": ""}), json!({"refresh_token": null})] {
+    let expected = envelope(
+        "cocart_jwt_auth_missing_refresh_token",
+        "Refresh token is required.",
+        403,
+    );
+    for body in [
+        json!({}),
+        json!({"refresh_token": ""}),
+        json!({"refresh_token": null}),
+    ] {
         let resp = c
             .post(url(&server, "/wp-json/cocart/jwt/refresh-token"))
             .json(&body)
@@ -112,7 +141,11 @@ async fn jwt_22_missing_or_empty_refresh_token_is_403_missing_refresh_token() {
             .unwrap();
         assert_eq!(json(resp).await, (403, expected.clone()), "{body}");
     }
-    let bare = c.post(url(&server, "/wp-json/cocart/jwt/refresh-token")).send().await.unwrap();
+    let bare = c
+        .post(url(&server, "/wp-json/cocart/jwt/refresh-token"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(json(bare).await, (403, expected));
 }
 
@@ -120,15 +153,25 @@ async fn jwt_22_missing_or_empty_refresh_token_is_403_missing_refresh_token() {
 async fn jwt_23_unknown_refresh_token_is_invalid_and_an_old_one_is_expired() {
     let server = server().await;
     let c = client();
-    assert_eq!(refresh(&c, &server, &"ab".repeat(64)).await, (403, invalid_refresh()));
+    assert_eq!(
+        refresh(&c, &server, &"ab".repeat(64)).await,
+        (403, invalid_refresh())
+    );
     let session = login(&c, &server).await;
     let other = login(&c, &server).await;
     server.advance_clock(2_592_000 - 5);
-    assert_eq!(refresh(&c, &server, &other.refresh).await.0, 200, "still inside 30 days");
+    assert_eq!(
+        refresh(&c, &server, &other.refresh).await.0,
+        200,
+        "still inside 30 days"
+    );
     server.advance_clock(10);
     assert_eq!(
         refresh(&c, &server, &session.refresh).await,
-        (403, envelope("cocart_authentication_error", "Refresh token expired.", 403))
+        (
+            403,
+            envelope("cocart_authentication_error", "Refresh token expired.", 403)
+        )
     );
 }
 
@@ -139,8 +182,18 @@ async fn jwt_24_refresh_token_is_also_read_from_query_and_form() {
     let a = login(&c, &server).await;
     let b = login(&c, &server).await;
     let endpoint = url(&server, "/wp-json/cocart/jwt/refresh-token");
-    let by_query = c.post(&endpoint).query(&[("refresh_token", &a.refresh)]).send().await.unwrap();
-    let by_form = c.post(&endpoint).form(&[("refresh_token", &b.refresh)]).send().await.unwrap();
+    let by_query = c
+        .post(&endpoint)
+        .query(&[("refresh_token", &a.refresh)])
+        .send()
+        .await
+        .unwrap();
+    let by_form = c
+        .post(&endpoint)
+        .form(&[("refresh_token", &b.refresh)])
+        .send()
+        .await
+        .unwrap();
     for resp in [by_query, by_form] {
         let (status, body) = json(resp).await;
         assert_eq!(status, 200, "{body}");
@@ -183,8 +236,19 @@ async fn jwt_25_a_bad_bearer_blocks_refresh_without_consuming_the_refresh_token(
 async fn jwt_26_a_refreshed_token_is_bound_to_the_refresh_requests_ip_and_ua() {
     let server = server().await;
     let c = client();
-    let session = login_as(&c, &server, config::DEMO_USERNAME, config::DEMO_PASSWORD, Some("203.0.113.5")).await;
-    let phone = reqwest::Client::builder().user_agent("Phone/3.0").no_proxy().build().unwrap();
+    let session = login_as(
+        &c,
+        &server,
+        config::DEMO_USERNAME,
+        config::DEMO_PASSWORD,
+        Some("203.0.113.5"),
+    )
+    .await;
+    let phone = reqwest::Client::builder()
+        .user_agent("Phone/3.0")
+        .no_proxy()
+        .build()
+        .unwrap();
     let resp = phone
         .post(url(&server, "/wp-json/cocart/jwt/refresh-token"))
         .header("X-Forwarded-For", "198.51.100.7")
@@ -197,8 +261,18 @@ async fn jwt_26_a_refreshed_token_is_bound_to_the_refresh_requests_ip_and_ua() {
     let token = body["token"].as_str().unwrap();
     assert_eq!(payload(token)["data"]["user"]["ip"], "198.51.100.7");
     assert_eq!(payload(token)["data"]["user"]["device"], "Phone/3.0");
-    assert_eq!(validate(&phone, &server, token, Some("198.51.100.7")).await.0, 200);
-    assert_eq!(validate(&phone, &server, token, Some("203.0.113.5")).await.0, 403);
+    assert_eq!(
+        validate(&phone, &server, token, Some("198.51.100.7"))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        validate(&phone, &server, token, Some("203.0.113.5"))
+            .await
+            .0,
+        403
+    );
 }
 
 #[tokio::test]
@@ -210,9 +284,16 @@ async fn jwt_27_other_methods_on_the_jwt_routes_are_404_rest_no_route() {
         "No route was found matching the URL and request method.",
         404,
     );
-    for path in ["/wp-json/cocart/jwt/refresh-token", "/wp-json/cocart/jwt/validate-token"] {
+    for path in [
+        "/wp-json/cocart/jwt/refresh-token",
+        "/wp-json/cocart/jwt/validate-token",
+    ] {
         for method in ["GET", "PUT", "DELETE"] {
-            let resp = c.request(method.parse().unwrap(), url(&server, path)).send().await.unwrap();
+            let resp = c
+                .request(method.parse().unwrap(), url(&server, path))
+                .send()
+                .await
+                .unwrap();
             assert_eq!(json(resp).await, (404, no_route.clone()), "{method} {path}");
         }
     }

@@ -45,7 +45,14 @@ async fn jwt_08_header_is_exact_and_the_signature_verifies_independently() {
 #[tokio::test]
 async fn jwt_09_payload_carries_the_documented_claims() {
     let server = server().await;
-    let session = login_as(&client(), &server, config::DEMO_USERNAME, config::DEMO_PASSWORD, Some("203.0.113.5")).await;
+    let session = login_as(
+        &client(),
+        &server,
+        config::DEMO_USERNAME,
+        config::DEMO_PASSWORD,
+        Some("203.0.113.5"),
+    )
+    .await;
     let p = payload(&session.token);
     let keys: Vec<&str> = p.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys, ["iss", "iat", "nbf", "exp", "data"]);
@@ -55,7 +62,12 @@ async fn jwt_09_payload_carries_the_documented_claims() {
     assert_eq!(p["exp"].as_i64().unwrap() - iat, 864_000);
     assert!((iat - server.now()).abs() <= 2);
     let user = &p["data"]["user"];
-    let keys: Vec<&str> = user.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = user
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(keys, ["id", "username", "ip", "device", "pat"]);
     assert_eq!(user["id"], json!(DEMO_ID));
     assert_eq!(user["username"], config::DEMO_USERNAME);
@@ -90,7 +102,10 @@ async fn jwt_10_valid_bearer_runs_cocart_routes_as_the_user() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["cart_key"], json!(DEMO_ID.to_string()));
     let entries = server.journal();
-    assert!(entries.iter().skip(1).all(|e| e.auth == "bearer"), "{entries:?}");
+    assert!(
+        entries.iter().skip(1).all(|e| e.auth == "bearer"),
+        "{entries:?}"
+    );
 }
 
 #[tokio::test]
@@ -114,7 +129,14 @@ async fn jwt_12_validate_token_without_authorization_is_401_rest_forbidden() {
         .unwrap();
     assert_eq!(
         json(resp).await,
-        (401, envelope("rest_forbidden", "Sorry, you are not allowed to do that.", 401))
+        (
+            401,
+            envelope(
+                "rest_forbidden",
+                "Sorry, you are not allowed to do that.",
+                401
+            )
+        )
     );
 }
 
@@ -130,11 +152,17 @@ async fn jwt_13_tampered_token_is_403_on_any_cocart_route() {
     let mut parts: Vec<String> = session.token.split('.').map(String::from).collect();
     let mut p = payload(&session.token);
     p["data"]["user"]["id"] = json!(2);
-    parts[1] = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, p.to_string());
+    parts[1] = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        p.to_string(),
+    );
     let bad_payload = parts.join(".");
     let failed = envelope("cocart_authentication_error", "Authentication failed.", 403);
     for token in [&bad_sig, &bad_payload] {
-        assert_eq!(validate(&c, &server, token, None).await, (403, failed.clone()));
+        assert_eq!(
+            validate(&c, &server, token, None).await,
+            (403, failed.clone())
+        );
         for (method, path) in [
             ("POST", "/wp-json/cocart/v2/login"),
             ("GET", "/wp-json/cocart/v2/cart"),
@@ -171,7 +199,10 @@ async fn jwt_14_exp_equal_now_is_still_valid_and_nbf_is_not_checked() {
     server.set_clock(exp + 1);
     assert_eq!(
         validate(&c, &server, &session.token, None).await,
-        (403, envelope("cocart_authentication_error", "Authentication failed.", 403))
+        (
+            403,
+            envelope("cocart_authentication_error", "Authentication failed.", 403)
+        )
     );
     server.set_clock(exp - 864_000);
     let future_nbf = resign(&session.token, |p| {
@@ -187,9 +218,16 @@ async fn jwt_15_wrong_issuer_unknown_user_or_wrong_alg_is_403() {
     let c = client();
     let session = login(&c, &server).await;
     // Control: re-signing without changes keeps the token valid.
-    assert_eq!(validate(&c, &server, &resign(&session.token, |_| {}), None).await.0, 200);
+    assert_eq!(
+        validate(&c, &server, &resign(&session.token, |_| {}), None)
+            .await
+            .0,
+        200
+    );
     let wrong_iss = resign(&session.token, |p| p["iss"] = json!("http://evil.example"));
-    let trailing_slash = resign(&session.token, |p| p["iss"] = json!(format!("{}/", server.base_url())));
+    let trailing_slash = resign(&session.token, |p| {
+        p["iss"] = json!(format!("{}/", server.base_url()))
+    });
     let unknown_user = resign(&session.token, |p| p["data"]["user"]["id"] = json!(999));
     let no_user = resign(&session.token, |p| {
         p["data"]["user"].as_object_mut().unwrap().remove("id");
@@ -198,21 +236,56 @@ async fn jwt_15_wrong_issuer_unknown_user_or_wrong_alg_is_403() {
     let hs512 = sign(r#"{"alg":"HS512","typ":"JWT"}"#, &p, SECRET);
     let not_jwt = sign(r#"{"alg":"HS256","typ":"JWS"}"#, &p, SECRET);
     let reordered = sign(r#"{"typ":"JWT","alg":"HS256"}"#, &p, SECRET);
-    for token in [&wrong_iss, &trailing_slash, &unknown_user, &no_user, &hs512, &not_jwt] {
+    for token in [
+        &wrong_iss,
+        &trailing_slash,
+        &unknown_user,
+        &no_user,
+        &hs512,
+        &not_jwt,
+    ] {
         let (status, body) = validate(&c, &server, token, None).await;
-        assert_eq!((status, body["code"].as_str()), (403, Some("cocart_authentication_error")));
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (403, Some("cocart_authentication_error"))
+        );
     }
-    assert_eq!(validate(&c, &server, &reordered, None).await.0, 200, "only typ/alg are checked");
+    assert_eq!(
+        validate(&c, &server, &reordered, None).await.0,
+        200,
+        "only typ/alg are checked"
+    );
 }
 
 #[tokio::test]
 async fn jwt_16_token_is_bound_to_ip_and_user_agent_but_a_missing_ua_passes() {
     let server = server().await;
     let c = client();
-    let session = login_as(&c, &server, config::DEMO_USERNAME, config::DEMO_PASSWORD, Some("203.0.113.5")).await;
-    assert_eq!(validate(&c, &server, &session.token, Some("203.0.113.5")).await.0, 200);
-    assert_eq!(validate(&c, &server, &session.token, Some("198.51.100.7")).await.0, 403);
-    assert_eq!(validate(&c, &server, &session.token, None).await.0, 403, "peer 127.0.0.1 differs");
+    let session = login_as(
+        &c,
+        &server,
+        config::DEMO_USERNAME,
+        config::DEMO_PASSWORD,
+        Some("203.0.113.5"),
+    )
+    .await;
+    assert_eq!(
+        validate(&c, &server, &session.token, Some("203.0.113.5"))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        validate(&c, &server, &session.token, Some("198.51.100.7"))
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        validate(&c, &server, &session.token, None).await.0,
+        403,
+        "peer 127.0.0.1 differs"
+    );
     let send = |ua: Option<&'static str>| {
         let c = client_without_ua();
         let u = url(&server, "/wp-json/cocart/jwt/validate-token");
@@ -229,14 +302,25 @@ async fn jwt_16_token_is_bound_to_ip_and_user_agent_but_a_missing_ua_passes() {
         }
     };
     assert_eq!(send(Some("OtherApp/2.0")).await, 403);
-    assert_eq!(send(None).await, 200, "no User-Agent: the device check is skipped");
-    assert_eq!(send(Some("  cocart-mock-tests/1.0  ")).await, 200, "sanitised like sanitize_text_field");
+    assert_eq!(
+        send(None).await,
+        200,
+        "no User-Agent: the device check is skipped"
+    );
+    assert_eq!(
+        send(Some("  cocart-mock-tests/1.0  ")).await,
+        200,
+        "sanitised like sanitize_text_field"
+    );
     // A token minted without a User-Agent only works without one.
     let bare = client_without_ua();
     let session = login(&bare, &server).await;
     assert_eq!(payload(&session.token)["data"]["user"]["device"], "");
     assert_eq!(validate(&bare, &server, &session.token, None).await.0, 200);
-    assert_eq!(validate(&client(), &server, &session.token, None).await.0, 403);
+    assert_eq!(
+        validate(&client(), &server, &session.token, None).await.0,
+        403
+    );
 }
 
 #[tokio::test]
@@ -248,7 +332,14 @@ async fn jwt_17_a_header_that_does_not_match_the_bearer_regex_is_ignored() {
     let two_part = format!("Bearer {}.{}", parts[0], parts[1]);
     let trailing = format!("Bearer {} extra", session.token);
     let four_part = format!("Bearer {}.x", session.token);
-    for header in ["Bearer abc", two_part.as_str(), trailing.as_str(), four_part.as_str(), "Bearer", "Token a.b.c"] {
+    for header in [
+        "Bearer abc",
+        two_part.as_str(),
+        trailing.as_str(),
+        four_part.as_str(),
+        "Bearer",
+        "Token a.b.c",
+    ] {
         let resp = c
             .post(url(&server, "/wp-json/cocart/jwt/validate-token"))
             .header("Authorization", header)
@@ -267,7 +358,10 @@ async fn jwt_17_a_header_that_does_not_match_the_bearer_regex_is_ignored() {
         assert_ne!(body["cart_key"], json!(DEMO_ID.to_string()));
     }
     // The scheme is case-insensitive and any whitespace may follow it.
-    for header in [format!("bearer {}", session.token), format!("BEARER \t {}", session.token)] {
+    for header in [
+        format!("bearer {}", session.token),
+        format!("BEARER \t {}", session.token),
+    ] {
         let resp = c
             .post(url(&server, "/wp-json/cocart/jwt/validate-token"))
             .header("Authorization", header)
@@ -287,14 +381,23 @@ async fn jwt_18_the_token_is_read_only_from_the_authorization_header() {
     let attempts = [
         c.post(&endpoint).query(&[("token", &session.token)]),
         c.post(&endpoint).query(&[("jwt", &session.token)]),
-        c.post(&endpoint).header("Cookie", format!("jwt={}; token={}", session.token, session.token)),
-        c.post(&endpoint).header("Redirect-Http-Authorization", bearer(&session.token)),
-        c.post(&endpoint).header("X-Authorization", bearer(&session.token)),
-        c.post(&endpoint).json(&json!({"token": session.token, "jwt": session.token})),
+        c.post(&endpoint).header(
+            "Cookie",
+            format!("jwt={}; token={}", session.token, session.token),
+        ),
+        c.post(&endpoint)
+            .header("Redirect-Http-Authorization", bearer(&session.token)),
+        c.post(&endpoint)
+            .header("X-Authorization", bearer(&session.token)),
+        c.post(&endpoint)
+            .json(&json!({"token": session.token, "jwt": session.token})),
     ];
     for req in attempts {
         let (status, body) = json(req.send().await.unwrap()).await;
-        assert_eq!((status, body["code"].as_str()), (401, Some("rest_forbidden")));
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (401, Some("rest_forbidden"))
+        );
     }
     // The Authorization header (what REDIRECT_HTTP_AUTHORIZATION carries on Apache) works.
     assert_eq!(validate(&c, &server, &session.token, None).await.0, 200);

@@ -31,7 +31,9 @@ const UA_HEADERS: [&str; 8] = [
 fn is_trusted_proxy(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => v4.is_loopback(),
-        IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
     }
 }
 
@@ -163,10 +165,22 @@ mod tests {
     #[test]
     fn forwarded_for_is_trusted_only_from_loopback() {
         let h = headers(&[("x-forwarded-for", "203.0.113.5, 10.0.0.1")]);
-        assert_eq!(client_ip(&h, "127.0.0.1:5000".parse().unwrap()), "203.0.113.5");
-        assert_eq!(client_ip(&h, "192.0.2.9:5000".parse().unwrap()), "192.0.2.9");
-        let bad = headers(&[("x-forwarded-for", "not-an-ip"), ("x-real-ip", "198.51.100.1")]);
-        assert_eq!(client_ip(&bad, "127.0.0.1:1".parse().unwrap()), "198.51.100.1");
+        assert_eq!(
+            client_ip(&h, "127.0.0.1:5000".parse().unwrap()),
+            "203.0.113.5"
+        );
+        assert_eq!(
+            client_ip(&h, "192.0.2.9:5000".parse().unwrap()),
+            "192.0.2.9"
+        );
+        let bad = headers(&[
+            ("x-forwarded-for", "not-an-ip"),
+            ("x-real-ip", "198.51.100.1"),
+        ]);
+        assert_eq!(
+            client_ip(&bad, "127.0.0.1:1".parse().unwrap()),
+            "198.51.100.1"
+        );
         let fwd = headers(&[("forwarded", "for=\"[2001:db8::1]:4711\";proto=https")]);
         assert_eq!(client_ip(&fwd, "[::1]:1".parse().unwrap()), "2001:db8::1");
     }

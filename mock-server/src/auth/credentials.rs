@@ -132,8 +132,12 @@ pub fn basic_from_params(
     if !username.is_empty() || !password.is_empty() {
         return Some(BasicCreds { username, password });
     }
-    if method == Method::POST && content_type.contains("application/json") && !body.is_empty() {
-        if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) {
+    let json_body =
+        (method == Method::POST && content_type.contains("application/json") && !body.is_empty())
+            .then(|| serde_json::from_slice::<Value>(body).ok())
+            .flatten();
+    {
+        if let Some(Value::Object(map)) = json_body {
             let get = |k: &str| {
                 map.get(k)
                     .and_then(Value::as_str)
@@ -172,7 +176,10 @@ mod tests {
     #[test]
     fn basic_regex_is_case_sensitive_with_one_space() {
         let c = basic_header("Basic ZGVtbzpzZWNyZXQ6eA==").unwrap();
-        assert_eq!((c.username.as_str(), c.password.as_str()), ("demo", "secret:x"));
+        assert_eq!(
+            (c.username.as_str(), c.password.as_str()),
+            ("demo", "secret:x")
+        );
         assert!(basic_header("basic ZGVtbzpzZWNyZXQ=").is_none());
         assert!(basic_header("Basic  ZGVtbzpzZWNyZXQ=").is_none());
         assert!(basic_header("Basic ZGVt bzpz").is_none());
@@ -182,12 +189,20 @@ mod tests {
     #[test]
     fn params_fallbacks_read_query_form_then_json() {
         let mut h = HeaderMap::new();
-        let c = basic_from_params(&Method::POST, &h, Some("username=a%40b.c&password=p"), b"")
-            .unwrap();
+        let c =
+            basic_from_params(&Method::POST, &h, Some("username=a%40b.c&password=p"), b"").unwrap();
         assert_eq!(c.username, "a@b.c");
-        h.insert(http::header::CONTENT_TYPE, "application/json".parse().unwrap());
-        let c = basic_from_params(&Method::POST, &h, None, br#"{"username":"u","password":"p"}"#)
-            .unwrap();
+        h.insert(
+            http::header::CONTENT_TYPE,
+            "application/json".parse().unwrap(),
+        );
+        let c = basic_from_params(
+            &Method::POST,
+            &h,
+            None,
+            br#"{"username":"u","password":"p"}"#,
+        )
+        .unwrap();
         assert_eq!(c.password, "p");
         assert!(basic_from_params(&Method::GET, &h, None, br#"{"username":"u"}"#).is_none());
         assert!(basic_from_params(&Method::POST, &h, None, b"{bad").is_none());

@@ -68,12 +68,20 @@ pub fn not_authorized() -> ApiError {
 
 /// 401 `rest_forbidden` (validate-token as a guest).
 pub fn rest_forbidden() -> ApiError {
-    ApiError::new(401, "rest_forbidden", "Sorry, you are not allowed to do that.")
+    ApiError::new(
+        401,
+        "rest_forbidden",
+        "Sorry, you are not allowed to do that.",
+    )
 }
 
 /// Basic credentials with only one of username/password.
 pub fn basic_incomplete() -> ApiError {
-    ApiError::new(401, "cocart_authentication_error", "Authentication invalid!")
+    ApiError::new(
+        401,
+        "cocart_authentication_error",
+        "Authentication invalid!",
+    )
 }
 
 /// Basic credentials naming no known user (CoCart 4.9).

@@ -76,10 +76,9 @@ impl AuthWorld {
         if ip != Some(device.ip) {
             return Err(failed());
         }
-        if let Some(ua) = device.user_agent {
-            if user.device.as_ref().and_then(Value::as_str) != Some(ua) {
-                return Err(failed());
-            }
+        let device_claim = user.device.as_ref().and_then(Value::as_str);
+        if device.user_agent.is_some_and(|ua| device_claim != Some(ua)) {
+            return Err(failed());
         }
         if plugin == PluginVersion::V3 {
             let pat = claims.pat().ok_or_else(failed)?;

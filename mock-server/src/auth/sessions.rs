@@ -77,11 +77,7 @@ impl Sessions {
 
     /// The refresh token linked to a PAT session.
     pub fn refresh_of_pat(&self, user_id: u64, pat: &str) -> Option<&str> {
-        self.v3
-            .get(&user_id)?
-            .get(pat)?
-            .refresh_token
-            .as_deref()
+        self.v3.get(&user_id)?.get(pat)?.refresh_token.as_deref()
     }
 
     /// Finds the owner of a refresh token.
@@ -92,10 +88,8 @@ impl Sessions {
     /// `destroy_pat_session`: removes the PAT and its refresh token.
     pub fn destroy_pat(&mut self, user_id: u64, pat: &str) {
         if let Some(sessions) = self.v3.get_mut(&user_id) {
-            if let Some(s) = sessions.remove(pat) {
-                if let Some(r) = s.refresh_token {
-                    self.refresh.remove(&r);
-                }
+            if let Some(r) = sessions.remove(pat).and_then(|s| s.refresh_token) {
+                self.refresh.remove(&r);
             }
             if sessions.is_empty() {
                 self.v3.remove(&user_id);

@@ -148,12 +148,11 @@ impl Users {
 
     /// `CoCart_Authentication::get_username` + `wp_authenticate`'s lookup: a login or an email.
     pub fn find_for_login(&self, username: &str) -> Option<&User> {
-        if username.contains('@') {
-            if let Some(u) = self.find_by_email(username) {
-                return Some(u);
-            }
-        }
-        self.find_by_login(username)
+        let by_email = username
+            .contains('@')
+            .then(|| self.find_by_email(username))
+            .flatten();
+        by_email.or_else(|| self.find_by_login(username))
     }
 
     /// Changes the password and/or email. Returns whether the change revokes the user's tokens:

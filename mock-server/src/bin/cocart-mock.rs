@@ -26,7 +26,12 @@ struct Cli {
     port: u16,
 
     /// The JWT secret (COCART_JWT_AUTH_SECRET_KEY). Default: a built-in development secret.
-    #[arg(long, value_name = "S", conflicts_with = "no_secret", hide_default_value = true)]
+    #[arg(
+        long,
+        value_name = "S",
+        conflicts_with = "no_secret",
+        hide_default_value = true
+    )]
     secret: Option<String>,
 
     /// Run without a JWT secret: login returns "extras":[] and every Bearer gets 403
@@ -78,10 +83,11 @@ fn read_seed(path: &PathBuf) -> Result<serde_json::Value, String> {
     let is_toml = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
-    if !is_toml {
-        if let Ok(v) = serde_json::from_str(&text) {
-            return Ok(v);
-        }
+    let as_json = (!is_toml)
+        .then(|| serde_json::from_str(&text).ok())
+        .flatten();
+    if let Some(v) = as_json {
+        return Ok(v);
     }
     let value: toml::Value = toml::from_str(&text)
         .map_err(|e| format!("seed file {} is neither JSON nor TOML: {e}", path.display()))?;
@@ -146,7 +152,11 @@ async fn main() -> ExitCode {
     } else {
         let _ = writeln!(out, "customers: {}", users.join(", "));
     }
-    let _ = writeln!(out, "test controls: {}/__mock/ (Ctrl-C to stop)", server.base_url());
+    let _ = writeln!(
+        out,
+        "test controls: {}/__mock/ (Ctrl-C to stop)",
+        server.base_url()
+    );
     let _ = out.flush();
     drop(out);
     if let Err(e) = tokio::signal::ctrl_c().await {

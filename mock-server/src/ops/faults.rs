@@ -175,7 +175,8 @@ mod tests {
     #[test]
     fn a_fault_serves_exactly_times_requests() {
         let mut f = Faults::default();
-        f.add(FaultSpec::status("/wp-json/cocart/v2/cart/", 503, 2)).unwrap();
+        f.add(FaultSpec::status("/wp-json/cocart/v2/cart/", 503, 2))
+            .unwrap();
         assert_eq!(f.take("/wp-json/cocart/v2/login"), None);
         assert_eq!(f.take("/wp-json/cocart/v2/cart"), Some(Fault::Status(503)));
         assert_eq!(f.list()[0].times, 1);
@@ -188,7 +189,10 @@ mod tests {
         let mut f = Faults::default();
         assert!(f.add(FaultSpec::status("/wp-json/x", 200, 1)).is_err());
         assert!(f.add(FaultSpec::status("/x", 500, 1)).is_err());
-        assert!(f.add(FaultSpec::delay("/wp-json/x", MAX_DELAY_MS + 1, 1)).is_err());
+        assert!(
+            f.add(FaultSpec::delay("/wp-json/x", MAX_DELAY_MS + 1, 1))
+                .is_err()
+        );
         assert!(f.add(FaultSpec::drop_connection("/wp-json/x", 0)).is_err());
     }
 }

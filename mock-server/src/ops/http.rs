@@ -20,8 +20,14 @@ pub fn routes() -> Router<AppState> {
         .route("/__mock/clock", post(clock_set).get(clock_get))
         .route("/__mock/users", post(user_create).get(user_list))
         .route("/__mock/users/{id}", patch(user_update).delete(user_delete))
-        .route("/__mock/journal", axum::routing::get(journal_get).delete(journal_clear))
-        .route("/__mock/config", axum::routing::get(config_get).put(config_put))
+        .route(
+            "/__mock/journal",
+            axum::routing::get(journal_get).delete(journal_clear),
+        )
+        .route(
+            "/__mock/config",
+            axum::routing::get(config_get).put(config_put),
+        )
         .route(
             "/__mock/faults",
             post(fault_add).get(fault_list).delete(fault_clear),
@@ -103,15 +109,16 @@ struct UserChange {
     email: Option<String>,
 }
 
-async fn user_update(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    bytes: Bytes,
-) -> Reply {
+async fn user_update(State(state): State<AppState>, Path(id): Path<String>, bytes: Bytes) -> Reply {
     let id = user_id(&id)?;
     let change: UserChange = body(&bytes)?;
-    controls::update_user(&state, id, change.password.as_deref(), change.email.as_deref())
-        .map_err(|e| e.to_api_error())?;
+    controls::update_user(
+        &state,
+        id,
+        change.password.as_deref(),
+        change.email.as_deref(),
+    )
+    .map_err(|e| e.to_api_error())?;
     Ok(Json(json!({"id": id})))
 }
 

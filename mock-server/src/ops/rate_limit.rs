@@ -58,7 +58,12 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     /// Counts a request. `None` when the route is not limited; `Err` is the 429.
-    pub fn check(&mut self, path: &str, ip: &str, now: i64) -> Option<Result<RateHeaders, ApiError>> {
+    pub fn check(
+        &mut self,
+        path: &str,
+        ip: &str,
+        now: i64,
+    ) -> Option<Result<RateHeaders, ApiError>> {
         let limit = limit_for(path)?;
         let route = if path == REFRESH_ROUTE {
             REFRESH_ROUTE
@@ -71,9 +76,15 @@ impl RateLimiter {
         let w = self
             .windows
             .entry((route, ip.to_string()))
-            .or_insert(Window { start: now, count: 0 });
+            .or_insert(Window {
+                start: now,
+                count: 0,
+            });
         if now >= w.start + WINDOW_SECONDS || now < w.start {
-            *w = Window { start: now, count: 0 };
+            *w = Window {
+                start: now,
+                count: 0,
+            };
         }
         w.count = w.count.saturating_add(1);
         let reset = w.start + WINDOW_SECONDS;
@@ -113,9 +124,16 @@ mod tests {
         assert!(r.check(VALIDATE_ROUTE, "1.1.1.1", 100).unwrap().is_ok());
         let second = r.check(VALIDATE_ROUTE, "1.1.1.1", 110).unwrap().unwrap();
         assert_eq!(second.remaining, 0);
-        let err = r.check(VALIDATE_ROUTE, "1.1.1.1", 120).unwrap().unwrap_err();
+        let err = r
+            .check(VALIDATE_ROUTE, "1.1.1.1", 120)
+            .unwrap()
+            .unwrap_err();
         assert_eq!(err.status.as_u16(), 429);
-        assert!(err.headers.iter().any(|(k, v)| k == "Retry-After" && v == "40"));
+        assert!(
+            err.headers
+                .iter()
+                .any(|(k, v)| k == "Retry-After" && v == "40")
+        );
         assert!(r.check(VALIDATE_ROUTE, "2.2.2.2", 120).unwrap().is_ok());
         assert!(r.check(VALIDATE_ROUTE, "1.1.1.1", 160).unwrap().is_ok());
         assert!(r.check("/wp-json/cocart/v2/cart", "1.1.1.1", 160).is_none());

@@ -13,7 +13,7 @@ use crate::auth::errors::critical_error;
 use crate::error::ApiError;
 use crate::ops::faults::Fault;
 use crate::ops::journal::JournalEntry;
-use crate::ops::rate_limit::{RateHeaders, REFRESH_ROUTE};
+use crate::ops::rate_limit::{REFRESH_ROUTE, RateHeaders};
 use crate::state::{AppState, AuthKind};
 use axum::Router;
 use axum::body::Body;
@@ -80,7 +80,13 @@ pub async fn handle(
             return Err(DropConnection);
         }
         Some(Fault::Status(code)) => {
-            let resp = decorate(critical_error(code).into_response(), &journal.path, state.now(), false, None);
+            let resp = decorate(
+                critical_error(code).into_response(),
+                &journal.path,
+                state.now(),
+                false,
+                None,
+            );
             return Ok(journal.finish(resp, gate.outcome.presented));
         }
         Some(Fault::Delay(d)) => {
@@ -96,7 +102,13 @@ pub async fn handle(
     }
     let rate = match rate {
         Some(Err(limited)) => {
-            let resp = decorate(limited.into_response(), &journal.path, state.now(), false, None);
+            let resp = decorate(
+                limited.into_response(),
+                &journal.path,
+                state.now(),
+                false,
+                None,
+            );
             return Ok(journal.finish(resp, outcome.caller.auth));
         }
         Some(Ok(headers)) => Some(headers),
@@ -107,7 +119,13 @@ pub async fn handle(
     let mut req = Request::from_parts(parts, Body::from(bytes));
     req.extensions_mut().insert(outcome.caller);
     let resp = call(app, req).await;
-    let resp = decorate(resp, &journal.path, state.now(), authenticated, rate.as_ref());
+    let resp = decorate(
+        resp,
+        &journal.path,
+        state.now(),
+        authenticated,
+        rate.as_ref(),
+    );
     Ok(journal.finish(resp, auth))
 }
 
@@ -125,7 +143,13 @@ struct Gate {
     rate: Option<Result<RateHeaders, ApiError>>,
 }
 
-fn admit(state: &AppState, parts: &Parts, body: &Bytes, peer: SocketAddr, take_fault: bool) -> Gate {
+fn admit(
+    state: &AppState,
+    parts: &Parts,
+    body: &Bytes,
+    peer: SocketAddr,
+    take_fault: bool,
+) -> Gate {
     let now = state.now();
     let info = RequestInfo {
         method: &parts.method,
@@ -172,9 +196,7 @@ fn decorate(
             headers.insert("cocart-timestamp", HeaderValue::from(now));
         }
     }
-    let bears_auth = authenticated
-        || path == REFRESH_ROUTE
-        || path == "/wp-json/cocart/v2/login";
+    let bears_auth = authenticated || path == REFRESH_ROUTE || path == "/wp-json/cocart/v2/login";
     if bears_auth {
         headers
             .entry(http::header::CACHE_CONTROL)
@@ -216,4 +238,3 @@ impl Pending<'_> {
         resp
     }
 }
-

@@ -86,10 +86,11 @@ pub fn apply(req: &mut Request<Body>) {
     if let Some(uri) = rewritten_uri(req.uri()) {
         *req.uri_mut() = uri;
     }
-    if is_rest_path(req.uri().path()) {
-        if let Some(m) = method_override(req) {
-            *req.method_mut() = m;
-        }
+    let overridden = is_rest_path(req.uri().path())
+        .then(|| method_override(req))
+        .flatten();
+    if let Some(m) = overridden {
+        *req.method_mut() = m;
     }
 }
 
@@ -114,7 +115,10 @@ mod tests {
             "/wp-json/cocart/jwt/refresh-token?x=1"
         );
         assert_eq!(rewrite("/?foo=bar"), "/?foo=bar");
-        assert_eq!(rewrite("/wp-json/cocart/v2/cart/?a=1"), "/wp-json/cocart/v2/cart?a=1");
+        assert_eq!(
+            rewrite("/wp-json/cocart/v2/cart/?a=1"),
+            "/wp-json/cocart/v2/cart?a=1"
+        );
     }
 
     #[test]

@@ -70,7 +70,12 @@ pub struct Login {
 }
 
 /// POST login with Basic credentials.
-pub fn login_request(client: &Client, server: &MockServer, user: &str, pass: &str) -> RequestBuilder {
+pub fn login_request(
+    client: &Client,
+    server: &MockServer,
+    user: &str,
+    pass: &str,
+) -> RequestBuilder {
     client
         .post(url(server, "/wp-json/cocart/v2/login"))
         .header("Authorization", basic(user, pass))
@@ -91,19 +96,37 @@ pub async fn login_as(
     let (status, body) = json(req.send().await.expect("login sends")).await;
     assert_eq!(status, 200, "login failed: {body}");
     Login {
-        token: body["extras"]["jwt_token"].as_str().unwrap_or_default().to_string(),
-        refresh: body["extras"]["jwt_refresh"].as_str().unwrap_or_default().to_string(),
+        token: body["extras"]["jwt_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        refresh: body["extras"]["jwt_refresh"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
         body,
     }
 }
 
 /// Logs the demo customer in.
 pub async fn login(client: &Client, server: &MockServer) -> Login {
-    login_as(client, server, config::DEMO_USERNAME, config::DEMO_PASSWORD, None).await
+    login_as(
+        client,
+        server,
+        config::DEMO_USERNAME,
+        config::DEMO_PASSWORD,
+        None,
+    )
+    .await
 }
 
 /// POST validate-token with a Bearer (and optionally a forwarded IP).
-pub async fn validate(client: &Client, server: &MockServer, token: &str, ip: Option<&str>) -> (u16, Value) {
+pub async fn validate(
+    client: &Client,
+    server: &MockServer,
+    token: &str,
+    ip: Option<&str>,
+) -> (u16, Value) {
     let mut req = client
         .post(url(server, "/wp-json/cocart/jwt/validate-token"))
         .header("Authorization", bearer(token));
@@ -144,7 +167,10 @@ pub fn sign(header_json: &str, payload_json: &str, secret: &str) -> String {
     );
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("hmac key");
     mac.update(input.as_bytes());
-    format!("{input}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+    format!(
+        "{input}.{}",
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    )
 }
 
 /// Re-signs a token after changing its payload (standard HS256 header).
