@@ -10,8 +10,9 @@ use serde_json::{Map, Value};
 /// The largest request body the mock accepts (413 above it).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
-/// Parameters of one request, by source.
-#[derive(Debug, Clone, Default)]
+/// Parameters of one request, by source. `Debug` shows the keys only (values may hold
+/// passwords or refresh tokens).
+#[derive(Clone, Default)]
 pub struct Params {
     /// Top-level keys of a JSON object body (only with a JSON content type).
     pub json: Map<String, Value>,
@@ -19,6 +20,16 @@ pub struct Params {
     pub form: Map<String, Value>,
     /// Query-string fields.
     pub query: Map<String, Value>,
+}
+
+impl std::fmt::Debug for Params {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Params")
+            .field("json_keys", &self.json.keys().collect::<Vec<_>>())
+            .field("form_keys", &self.form.keys().collect::<Vec<_>>())
+            .field("query_keys", &self.query.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl Params {

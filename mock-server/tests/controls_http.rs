@@ -440,7 +440,24 @@ async fn debug_output_never_contains_secrets() {
         .await
         .unwrap();
     let session = login_as(&client(), &server, "dbg", "very-secret-password", None).await;
-    let dumped = format!("{:?} {:?} {:?}", server, server.state(), server.config());
+    let by_query = client()
+        .post(url(&server, "/wp-json/cocart/v2/login"))
+        .query(&[("username", "dbg"), ("password", "very-secret-password")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_query.status(), 200);
+    assert!(
+        server.journal()[1].query.contains("very-secret-password"),
+        "JSON keeps the raw query"
+    );
+    let dumped = format!(
+        "{:?} {:?} {:?} {:?}",
+        server,
+        server.state(),
+        server.config(),
+        server.journal()
+    );
     for secret in [
         "very-secret-password",
         "s3cr3t-key",

@@ -100,6 +100,12 @@ pub fn basic_header(header: &str) -> Option<BasicCreds> {
     Some(BasicCreds { username, password })
 }
 
+/// Whether a body could carry credentials at all (saves parsing cart bodies).
+fn mentions_credentials(body: &[u8]) -> bool {
+    body.windows(8)
+        .any(|w| w == b"username" || w == b"password")
+}
+
 /// `$_REQUEST['username']`/`['password']` (query or form), then a JSON body on POST.
 pub fn basic_from_params(
     method: &Method,
@@ -126,31 +132,30 @@ pub fn basic_from_params(
     if let Some(q) = raw_query.filter(|q| q.contains("username") || q.contains("password")) {
         scan(q);
     }
-    if content_type.contains("application/x-www-form-urlencoded") && !body.is_empty() {
+    if content_type.contains("application/x-www-form-urlencoded") && mentions_credentials(body) {
         scan(&String::from_utf8_lossy(body));
     }
     if !username.is_empty() || !password.is_empty() {
         return Some(BasicCreds { username, password });
     }
-    let json_body =
-        (method == Method::POST && content_type.contains("application/json") && !body.is_empty())
-            .then(|| serde_json::from_slice::<Value>(body).ok())
-            .flatten();
-    {
-        if let Some(Value::Object(map)) = json_body {
-            let get = |k: &str| {
-                map.get(k)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            let (u, p) = (get("username"), get("password"));
-            if !u.is_empty() || !p.is_empty() {
-                return Some(BasicCreds {
-                    username: u,
-                    password: p,
-                });
-            }
+    let json_body = (method == Method::POST
+        && content_type.contains("application/json")
+        && mentions_credentials(body))
+    .then(|| serde_json::from_slice::<Value>(body).ok())
+    .flatten();
+    if let Some(Value::Object(map)) = json_body {
+        let get = |k: &str| {
+            map.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let (u, p) = (get("username"), get("password"));
+        if !u.is_empty() || !p.is_empty() {
+            return Some(BasicCreds {
+                username: u,
+                password: p,
+            });
         }
     }
     None

@@ -3,12 +3,14 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
+use std::fmt;
 
 /// The journal keeps at most this many entries (the oldest are dropped).
 pub const JOURNAL_CAPACITY: usize = 100_000;
 
-/// One journaled request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One journaled request. `Debug` redacts credential-like query values (`password`,
+/// `refresh_token`, `token`, `jwt`); the JSON form carries the query as sent.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalEntry {
     /// The HTTP method as sent on the wire (before `_method`/`X-HTTP-Method-Override`).
     pub method: String,
@@ -22,6 +24,33 @@ pub struct JournalEntry {
     /// `"bearer"`, `"basic"` or `"none"`: the credentials that reached the app after the host
     /// profile (for a failed authentication, the kind that was presented).
     pub auth: String,
+}
+
+/// Query keys whose values never appear in `Debug` output.
+const SENSITIVE_KEYS: [&str; 4] = ["password", "refresh_token", "token", "jwt"];
+
+/// The query with the values of [`SENSITIVE_KEYS`] replaced by `[redacted]`.
+fn redacted_query(query: &str) -> String {
+    query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if SENSITIVE_KEYS.contains(&k) => format!("{k}=[redacted]"),
+            _ => pair.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+impl fmt::Debug for JournalEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JournalEntry")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &redacted_query(&self.query))
+            .field("status", &self.status)
+            .field("auth", &self.auth)
+            .finish()
+    }
 }
 
 /// The journal, ordered by arrival sequence number.
@@ -80,6 +109,15 @@ mod tests {
             status: 200,
             auth: "none".into(),
         }
+    }
+
+    #[test]
+    fn debug_redacts_credentials_in_the_query() {
+        let mut e = entry("/wp-json/cocart/v2/login");
+        e.query = "username=demo&password=hunter2&refresh_token=abc&x=1".into();
+        let dbg = format!("{e:?}");
+        assert!(!dbg.contains("hunter2") && !dbg.contains("abc"));
+        assert!(dbg.contains("username=demo") && dbg.contains("x=1"));
     }
 
     #[test]
