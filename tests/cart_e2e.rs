@@ -8,7 +8,7 @@ use cocart::models::{
     AddItem, AddItems, BillingAddress, CartQuery, CustomerUpdate, ItemKey, UpdateQuantities,
 };
 use cocart::{ApiErrorKind, Error};
-use cocart_mock::MockServer;
+use cocart_mock::{FaultSpec, MockServer};
 use support::*;
 
 const ADDED_TSHIRT: &str = "\u{201c}T-Shirt\u{201d} has been added to your cart.";
@@ -698,4 +698,131 @@ async fn login_transfers_the_guest_cart_in_one_call_and_merges_it_with_the_custo
         "no key once signed in"
     );
     assert_eq!(last.auth, "bearer");
+}
+
+#[tokio::test]
+async fn a_read_is_retried_after_a_503_and_after_a_dropped_connection() {
+    let server = MockServer::start().await.unwrap();
+    let client = guest(&server);
+    client.cart().add_item(AddItem::new(101)).await.unwrap();
+
+    server.clear_journal();
+    server
+        .add_fault(FaultSpec::status(CART_PATH, 503, 1))
+        .unwrap();
+    let cart = client.cart().get(&CartQuery::default()).await.unwrap();
+    assert_eq!(cart.items[0].name, "T-Shirt");
+    let statuses: Vec<_> = server.journal().iter().map(|e| e.status).collect();
+    assert_eq!(statuses, [503, 200]);
+
+    server.clear_journal();
+    server
+        .add_fault(FaultSpec::drop_connection(CART_PATH, 1))
+        .unwrap();
+    let cart = client.cart().get(&CartQuery::default()).await.unwrap();
+    assert_eq!(cart.items.len(), 1);
+    let statuses: Vec<_> = server.journal().iter().map(|e| e.status).collect();
+    assert_eq!(statuses, [0, 200], "0 = dropped without a response");
+}
+
+const ADD_ITEM_PATH: &str = "/wp-json/cocart/v2/cart/add-item";
+
+#[tokio::test]
+async fn a_write_that_fails_with_500_is_not_retried_and_the_cart_is_re_read() {
+    let server = MockServer::start().await.unwrap();
+    let client = guest(&server);
+    client.cart().add_item(AddItem::new(103)).await.unwrap();
+    server.clear_journal();
+    server
+        .add_fault(FaultSpec::status(ADD_ITEM_PATH, 500, 1))
+        .unwrap();
+
+    let err = client.cart().add_item(AddItem::new(101)).await.unwrap_err();
+    let Error::WriteOutcomeUnknown { cause, cart } = err else {
+        panic!("expected WriteOutcomeUnknown, got {err:?}");
+    };
+    assert!(
+        matches!(*cause, Error::Server { status: 500, .. }),
+        "{cause:?}"
+    );
+    // The mock answers a `status` fault without running the operation, so the re-read cart
+    // shows that the add did not happen.
+    let cart = cart.expect("the cart was re-read");
+    let ids: Vec<_> = cart.items.iter().map(|i| i.id).collect();
+    assert_eq!(ids, [103]);
+    assert_eq!(
+        journal_lines(&server),
+        [
+            ("POST".to_string(), ADD_ITEM_PATH.to_string(), 500),
+            ("GET".to_string(), CART_PATH.to_string(), 200),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_write_whose_connection_drops_is_not_retried_either() {
+    let server = MockServer::start().await.unwrap();
+    let client = guest(&server);
+    let cart = client.cart().add_item(AddItem::new(103)).await.unwrap();
+    let key = cart.items[0].item_key.clone();
+    server.clear_journal();
+    let item_path = format!("/wp-json/cocart/v2/cart/item/{key}");
+    server
+        .add_fault(FaultSpec::drop_connection(&item_path, 1))
+        .unwrap();
+
+    let err = client.cart().remove_item(&key).await.unwrap_err();
+    let Error::WriteOutcomeUnknown { cause, cart } = err else {
+        panic!("expected WriteOutcomeUnknown, got {err:?}");
+    };
+    assert!(matches!(*cause, Error::Network(_)), "{cause:?}");
+    let cart = cart.expect("the cart was re-read");
+    assert!(cart.item(key.as_str()).is_some(), "the remove never ran");
+    assert_eq!(
+        journal_lines(&server),
+        [
+            ("DELETE".to_string(), item_path.clone(), 0),
+            ("GET".to_string(), CART_PATH.to_string(), 200),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn clear_and_update_are_not_retried_after_a_5xx() {
+    let server = MockServer::start().await.unwrap();
+    let client = guest(&server);
+    let cart = client.cart().add_item(AddItem::new(103)).await.unwrap();
+    let key = cart.items[0].item_key.clone();
+    let item_path = format!("/wp-json/cocart/v2/cart/item/{key}");
+    let clear_path = "/wp-json/cocart/v2/cart/clear";
+    server
+        .add_fault(FaultSpec::status(&item_path, 502, 1))
+        .unwrap();
+    server
+        .add_fault(FaultSpec::status(clear_path, 503, 1))
+        .unwrap();
+    server.clear_journal();
+
+    let update = client.cart().update_item(&key, 4).await.unwrap_err();
+    assert!(
+        matches!(update, Error::WriteOutcomeUnknown { cart: Some(_), .. }),
+        "{update:?}"
+    );
+    let clear = client.cart().clear().await.unwrap_err();
+    let Error::WriteOutcomeUnknown {
+        cart: Some(cart), ..
+    } = clear
+    else {
+        panic!("{clear:?}");
+    };
+    assert_eq!(cart.items[0].quantity.value, 1.0, "neither write ran");
+    assert_eq!(
+        journal_lines(&server),
+        [
+            ("POST".to_string(), item_path, 502),
+            ("GET".to_string(), CART_PATH.to_string(), 200),
+            ("POST".to_string(), clear_path.to_string(), 503),
+            ("GET".to_string(), CART_PATH.to_string(), 200),
+        ]
+    );
 }
