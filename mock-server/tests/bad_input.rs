@@ -158,6 +158,12 @@ async fn a_batch_of_bad_requests_then_a_valid_login_succeeds() {
             r#"{"path":"/wp-json/x","kind":"explode"}"#,
         ),
         ("POST", "/__mock/clock", r#"{"advance":"soon"}"#),
+        ("POST", "/__mock/clock", r#"{"set":-9223372036854775808}"#),
+        (
+            "POST",
+            "/__mock/clock",
+            r#"{"advance":9223372036854775807}"#,
+        ),
         ("PATCH", "/__mock/users/abc", r#"{"password":"x"}"#),
     ] {
         let resp = c
@@ -188,7 +194,13 @@ async fn a_batch_of_bad_requests_then_a_valid_login_succeeds() {
     for i in 0..200 {
         many = many.header(format!("x-h-{i}"), "v");
     }
-    assert_eq!(many.send().await.map(|r| r.status().as_u16()).unwrap_or(431), 431);
+    assert_eq!(
+        many.send()
+            .await
+            .map(|r| r.status().as_u16())
+            .unwrap_or(431),
+        431
+    );
 
     // Not HTTP at all.
     let mut raw = tokio::net::TcpStream::connect(server.addr()).await.unwrap();

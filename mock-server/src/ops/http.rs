@@ -36,6 +36,9 @@ pub fn routes() -> Router<AppState> {
 
 type Reply = Result<Json<Value>, ApiError>;
 
+/// The latest virtual time the clock controls accept: 9999-12-31T23:59:59Z.
+const MAX_UNIX: i64 = 253_402_300_799;
+
 /// Parses a JSON body (an empty body reads as `{}`).
 fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
     let slice: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -69,9 +72,17 @@ struct ClockChange {
 
 async fn clock_set(State(state): State<AppState>, bytes: Bytes) -> Reply {
     let change: ClockChange = body(&bytes)?;
+    let in_range = |t: Option<i64>| t.is_some_and(|t| (0..=MAX_UNIX).contains(&t));
+    let out_of_range = || {
+        MockError::Invalid(format!(
+            "the clock must stay between 0 and {MAX_UNIX} (year 9999)"
+        ))
+        .to_api_error()
+    };
     let now = match (change.advance, change.set) {
-        (Some(a), None) => state.clock.advance(a),
-        (None, Some(s)) => state.clock.set(s),
+        (Some(a), None) if in_range(state.now().checked_add(a)) => state.clock.advance(a),
+        (None, Some(s)) if in_range(Some(s)) => state.clock.set(s),
+        (Some(_), None) | (None, Some(_)) => return Err(out_of_range()),
         _ => {
             return Err(
                 MockError::Invalid("give exactly one of \"advance\" or \"set\"".into())

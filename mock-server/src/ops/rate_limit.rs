@@ -71,7 +71,8 @@ impl RateLimiter {
             VALIDATE_ROUTE
         };
         if self.windows.len() > 10_000 {
-            self.windows.retain(|_, w| now < w.start + WINDOW_SECONDS);
+            self.windows
+                .retain(|_, w| now < w.start.saturating_add(WINDOW_SECONDS));
         }
         let w = self
             .windows
@@ -80,14 +81,14 @@ impl RateLimiter {
                 start: now,
                 count: 0,
             });
-        if now >= w.start + WINDOW_SECONDS || now < w.start {
+        if now >= w.start.saturating_add(WINDOW_SECONDS) || now < w.start {
             *w = Window {
                 start: now,
                 count: 0,
             };
         }
         w.count = w.count.saturating_add(1);
-        let reset = w.start + WINDOW_SECONDS;
+        let reset = w.start.saturating_add(WINDOW_SECONDS);
         let headers = RateHeaders {
             limit,
             remaining: limit.saturating_sub(w.count),
