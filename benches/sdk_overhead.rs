@@ -1,0 +1,207 @@
+//! SDK overhead: an authenticated `GET /cart` through `CoCartClient` against the same request
+//! made with bare `reqwest`, both against the release `cocart-mock` on loopback, interleaved in
+//! one run. Prints a Markdown section on stdout; progress goes to stderr.
+//!
+//! `BENCH_ITERS` (default 5000) requests per arm after `BENCH_WARMUP` (default 300) per arm.
+
+mod common;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use cocart::models::{AddItem, Cart, CartQuery};
+use cocart::{CoCartClient, DEFAULT_USER_AGENT};
+use common::*;
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue, USER_AGENT};
+
+/// Median ceiling for CoCartClient / bare reqwest.
+const MEDIAN_TARGET: f64 = 1.10;
+/// p99 ceiling for CoCartClient / bare reqwest.
+const P99_TARGET: f64 = 1.25;
+
+/// The three ways of reading the cart, measured side by side.
+#[derive(Clone, Copy)]
+enum Arm {
+    /// Bare reqwest, body read as bytes (the reference of the target).
+    Bare,
+    /// Bare reqwest, body decoded into the SDK's `Cart` model with `serde_json::from_slice`.
+    BareTyped,
+    /// `client.cart().get(&CartQuery::default())`.
+    Sdk,
+}
+
+const ARMS: [Arm; 3] = [Arm::Bare, Arm::BareTyped, Arm::Sdk];
+
+struct Bare {
+    http: reqwest::Client,
+    url: String,
+    bearer: HeaderValue,
+}
+
+impl Bare {
+    /// The request the SDK sends, built by hand: same client settings, same headers (User-Agent,
+    /// `Accept: application/json`, `Authorization: Bearer …`), same per-request timeout.
+    async fn get(&self) -> BenchResult<reqwest::Response> {
+        let resp = self
+            .http
+            .get(&self.url)
+            .timeout(Duration::from_secs(30))
+            .header(USER_AGENT, DEFAULT_USER_AGENT)
+            .header(ACCEPT, "application/json")
+            .header(AUTHORIZATION, self.bearer.clone())
+            .send()
+            .await?;
+        if resp.status().is_success() {
+            Ok(resp)
+        } else {
+            Err(fail(format!("bare GET /cart answered {}", resp.status())))
+        }
+    }
+}
+
+async fn run(arm: Arm, sdk: &CoCartClient, bare: &Bare) -> BenchResult<Duration> {
+    let start = Instant::now();
+    match arm {
+        Arm::Bare => {
+            let bytes = bare.get().await?.bytes().await?;
+            black_box(bytes);
+        }
+        Arm::BareTyped => {
+            let bytes = bare.get().await?.bytes().await?;
+            let cart: Cart = serde_json::from_slice(&bytes)?;
+            black_box(cart);
+        }
+        Arm::Sdk => {
+            let cart = sdk.cart().get(&CartQuery::default()).await?;
+            black_box(cart);
+        }
+    }
+    Ok(start.elapsed())
+}
+
+#[tokio::main]
+async fn main() -> BenchResult {
+    let iters = env_usize("BENCH_ITERS", 5000);
+    let warmup = env_usize("BENCH_WARMUP", 300);
+    let mock = MockProcess::spawn(&[])?;
+    let base = mock.base_url().to_string();
+    eprintln!("sdk_overhead: cocart-mock pid {} at {base}", mock.pid());
+
+    let sdk = CoCartClient::builder(&base)
+        .http_client(sdk_like_http()?)
+        .build()?;
+    sdk.login(USER, PASSWORD).await?;
+    sdk.cart().add_item(AddItem::new(101).quantity(2)).await?;
+    sdk.cart().add_item(AddItem::new("MOCK-MUG")).await?;
+    let control = sdk_like_http()?;
+    let bare = Bare {
+        http: sdk_like_http()?,
+        url: format!("{base}{CART_PATH}"),
+        bearer: login(&control, &base, DEFAULT_USER_AGENT).await?.bearer()?,
+    };
+    let body = bare.get().await?.bytes().await?;
+    let probe: Cart = serde_json::from_slice(&body)?;
+    if probe.items.len() < 2 {
+        return Err(fail("the customer cart should hold two lines"));
+    }
+    clear_journal(&control, &base).await?;
+
+    let mut samples: [Vec<Duration>; 3] = Default::default();
+    for i in 0..warmup + iters {
+        // Rotate the order every iteration so that no arm always goes first.
+        for k in 0..ARMS.len() {
+            let idx = (i + k) % ARMS.len();
+            let took = run(ARMS[idx], &sdk, &bare).await?;
+            if i >= warmup {
+                samples[idx].push(took);
+            }
+        }
+    }
+
+    // Every request must have been an authenticated 200 with no refresh in between.
+    let seen = journal(&control, &base).await?;
+    let carts = seen.iter().filter(|e| e.path == CART_PATH).count();
+    let bad: Vec<_> = seen
+        .iter()
+        .filter(|e| e.path != CART_PATH || e.status != 200)
+        .collect();
+    if carts != ARMS.len() * (warmup + iters) || !bad.is_empty() {
+        return Err(fail(format!(
+            "journal: {carts} cart reads, unexpected entries {bad:?}"
+        )));
+    }
+
+    let [bare_s, typed_s, sdk_s] = &mut samples;
+    let bare_sum = summarize(bare_s)?;
+    let typed_sum = summarize(typed_s)?;
+    let sdk_sum = summarize(sdk_s)?;
+    let med = ratio(sdk_sum.median, bare_sum.median);
+    let p99 = ratio(sdk_sum.p99, bare_sum.p99);
+    let med_typed = ratio(sdk_sum.median, typed_sum.median);
+    let p99_typed = ratio(sdk_sum.p99, typed_sum.p99);
+
+    println!("## SDK overhead: authenticated `GET /cart`\n");
+    println!(
+        "Method: one `cocart-mock` (release binary, separate process) on loopback; the customer \
+         cart holds 2 lines, response body {} bytes. Three arms, each with its own `reqwest::Client` \
+         configured exactly like the SDK's default (User-Agent `{DEFAULT_USER_AGENT}`, 10 s connect \
+         timeout, no redirects) and the same request headers (User-Agent, `Accept: application/json`, \
+         `Authorization: Bearer …`, 30 s timeout); the bare arms use their own login token (same user, \
+         same cart). {warmup} warm-up rounds, then {iters} timed requests per arm; every round runs \
+         each arm once, sequentially, with the order rotated each round. Latency = wall time of one \
+         call, from before building the request to the decoded result. The journal was checked: \
+         {} cart reads, all 200, no refresh.\n",
+        body.len(),
+        carts
+    );
+    println!("| arm | median | p99 | mean | min | max |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    for (name, s) in [
+        ("bare reqwest, body as bytes (reference)", bare_sum),
+        ("bare reqwest + `serde_json::from_slice::<Cart>`", typed_sum),
+        ("`CoCartClient::cart().get()` (typed `Cart`)", sdk_sum),
+    ] {
+        println!(
+            "| {name} | {} | {} | {} | {} | {} |",
+            us(s.median),
+            us(s.p99),
+            us(s.mean),
+            us(s.min),
+            us(s.max)
+        );
+    }
+    println!();
+    println!("| ratio | median | p99 |");
+    println!("| --- | ---: | ---: |");
+    println!(
+        "| SDK / bare reqwest (target: median ≤ {MEDIAN_TARGET:.2}×, p99 ≤ {P99_TARGET:.2}×) | {med:.3}× ({}) | {p99:.3}× ({}) |",
+        verdict(med, MEDIAN_TARGET),
+        verdict(p99, P99_TARGET)
+    );
+    println!(
+        "| SDK / bare reqwest + same typed decode (informational) | {med_typed:.3}× | {p99_typed:.3}× |"
+    );
+    println!();
+    summary_row(
+        "SDK overhead, median (`CoCartClient` / bare reqwest)",
+        &format!("≤ {MEDIAN_TARGET:.2}×"),
+        &format!(
+            "{med:.3}× ({} vs {})",
+            us(sdk_sum.median),
+            us(bare_sum.median)
+        ),
+        verdict(med, MEDIAN_TARGET),
+    )?;
+    summary_row(
+        "SDK overhead, p99",
+        &format!("≤ {P99_TARGET:.2}×"),
+        &format!("{p99:.3}× ({} vs {})", us(sdk_sum.p99), us(bare_sum.p99)),
+        verdict(p99, P99_TARGET),
+    )?;
+    eprintln!(
+        "sdk_overhead: median {med:.3}x p99 {p99:.3}x (bare {} / sdk {})",
+        us(bare_sum.median),
+        us(sdk_sum.median)
+    );
+    Ok(())
+}
