@@ -1,0 +1,211 @@
+//! The command line, as `clap` parses it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use super::exit::EXIT_CODES_HELP;
+
+/// `cocart`: a command-line client for a WooCommerce store running CoCart and CoCart JWT
+/// Authentication, built on the `cocart` SDK.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cocart",
+    version,
+    about = "Command-line client for headless WooCommerce stores running CoCart + CoCart JWT Authentication",
+    after_help = EXIT_CODES_HELP
+)]
+pub struct Cli {
+    /// Options shared by every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every command.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// The store's site root, e.g. https://shop.example. Default: the store the saved session
+    /// belongs to.
+    #[arg(long, env = "COCART_STORE_URL", global = true, value_name = "URL")]
+    pub store_url: Option<String>,
+
+    /// Where the session (tokens, user, guest cart key) is kept. Default:
+    /// $XDG_CONFIG_HOME/cocart/session.json or ~/.config/cocart/session.json.
+    #[arg(long, env = "COCART_SESSION_FILE", global = true, value_name = "PATH")]
+    pub session_file: Option<PathBuf>,
+
+    /// Print JSON on stdout instead of text (errors too), for scripts.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Send credentials in this header instead of Authorization (for hosts that strip it, with
+    /// CoCart's "Authorization Header" setting), e.g. X-CoCart-Auth.
+    #[arg(long, env = "COCART_AUTH_HEADER", global = true, value_name = "HEADER")]
+    pub auth_header: Option<String>,
+
+    /// Allow sending the password and tokens over plain HTTP to a host that is not loopback.
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
+
+    /// Give up on a request after this many seconds.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Log in (HTTP Basic once) and keep the token pair in the session file. A guest cart is
+    /// transferred to the customer.
+    Login(LoginArgs),
+    /// Show who is signed in and when the token expires.
+    Whoami(WhoamiArgs),
+    /// Show or change the cart (the customer's, or a guest cart when not signed in).
+    Cart {
+        /// What to do with the cart.
+        #[command(subcommand)]
+        action: CartCommand,
+    },
+    /// List products.
+    Products(ProductsArgs),
+    /// Rotate the token pair now.
+    Refresh,
+    /// Log out: the store ends the session (on JWT plugin v3: every session of the account),
+    /// and the local session is cleared.
+    Logout,
+    /// Diagnose a store step by step and print what to fix.
+    Doctor(DoctorArgs),
+}
+
+/// Credentials for `login` and `doctor`.
+#[derive(Debug, Clone, Args)]
+pub struct CredentialArgs {
+    /// Username or email.
+    #[arg(long, short = 'u', env = "COCART_USERNAME", value_name = "USER")]
+    pub username: Option<String>,
+
+    /// The password (visible to other local users in the process list: prefer COCART_PASSWORD
+    /// or the prompt).
+    #[arg(
+        long,
+        env = "COCART_PASSWORD",
+        hide_env_values = true,
+        value_name = "PASSWORD"
+    )]
+    pub password: Option<String>,
+}
+
+/// `cocart login`.
+#[derive(Debug, Clone, Args)]
+pub struct LoginArgs {
+    /// The credentials.
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+}
+
+/// `cocart whoami`.
+#[derive(Debug, Clone, Args)]
+pub struct WhoamiArgs {
+    /// Also ask the store whether the token is still valid (validate-token: rate-limited
+    /// stores allow 2 calls a minute).
+    #[arg(long)]
+    pub verify: bool,
+}
+
+/// `cocart cart …`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum CartCommand {
+    /// Show the lines, totals and store notices.
+    Show,
+    /// Add a product by id or SKU.
+    Add {
+        /// Product id or SKU (a variation's own SKU works; a variable parent needs --variation).
+        product: String,
+        /// How many.
+        #[arg(long, short = 'q', default_value_t = 1.0, value_name = "N")]
+        qty: f64,
+        /// A variation attribute, e.g. --variation pa_color=blue (repeatable).
+        #[arg(long, value_name = "ATTRIBUTE=VALUE")]
+        variation: Vec<String>,
+    },
+    /// Set a line's quantity (0 removes it).
+    Update {
+        /// The line: its item key, or the SKU or id of its product.
+        line: String,
+        /// The new quantity.
+        qty: f64,
+    },
+    /// Remove a line.
+    Remove {
+        /// The line: its item key, or the SKU or id of its product.
+        line: String,
+    },
+    /// Empty the cart.
+    Clear,
+}
+
+/// `cocart products`.
+#[derive(Debug, Clone, Args)]
+pub struct ProductsArgs {
+    /// Search text.
+    #[arg(long, short = 's')]
+    pub search: Option<String>,
+    /// Page number (from 1).
+    #[arg(long, default_value_t = 1)]
+    pub page: u32,
+    /// Products per page (at most 100).
+    #[arg(long, default_value_t = 20)]
+    pub per_page: u32,
+}
+
+/// `cocart doctor`.
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    /// The store's site root (default: --store-url / COCART_STORE_URL).
+    #[arg(value_name = "STORE_URL")]
+    pub store_url: Option<String>,
+
+    /// Also log in with these credentials and check the token, refresh and clock.
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_flags_work_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "cocart",
+            "cart",
+            "add",
+            "MOCK-TSHIRT",
+            "--qty",
+            "2",
+            "--json",
+            "--store-url",
+            "http://x",
+        ])
+        .unwrap();
+        assert!(cli.global.json);
+        assert_eq!(cli.global.store_url.as_deref(), Some("http://x"));
+        match cli.command {
+            Command::Cart {
+                action: CartCommand::Add { product, qty, .. },
+            } => {
+                assert_eq!((product.as_str(), qty), ("MOCK-TSHIRT", 2.0));
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! `login`, `whoami`, `refresh`, `logout`.
+
+use cocart::{TokenStatus, TokenStore};
+use serde_json::json;
+
+use super::Outcome;
+use crate::cli::args::{LoginArgs, WhoamiArgs};
+use crate::cli::exit::Failure;
+use crate::cli::output::{human_duration, user_json, user_text};
+use crate::cli::password;
+use crate::cli::session::Session;
+
+/// `cocart login`.
+pub async fn login(s: &Session, args: LoginArgs) -> Result<Outcome, Failure> {
+    let username = password::username(args.credentials.username)?;
+    let secret = password::password(args.credentials.password, &username)?;
+    let had_guest_cart = s.client.cart_key().is_some() && !s.client.is_signed_in();
+    let user = s
+        .progress
+        .run(s.client.login_secret(&username, &secret))
+        .await?;
+    let mut text = format!("Signed in as {}.\n", user_text(&user));
+    if had_guest_cart {
+        text.push_str("The guest cart was transferred to the customer's cart.\n");
+    }
+    text.push_str(&format!(
+        "Session saved to {}.\n",
+        s.files.session.display()
+    ));
+    Ok(Outcome::ok(
+        text,
+        json!({
+            "user": user_json(&user),
+            "store_url": s.store_url,
+            "session_file": s.files.session,
+            "guest_cart_transferred": had_guest_cart,
+        }),
+    ))
+}
+
+/// Seconds until the token's local deadline: receive time + the token's own lifetime.
+async fn token_left(s: &Session) -> Option<i64> {
+    let claims = s.client.token_claims()?;
+    let saved = s.store.load().await.ok().flatten()?;
+    let now = cocart::clock::Clock::now(&cocart::clock::SystemClock);
+    Some(saved.token_received_at + claims.lifetime_secs() - now)
+}
+
+/// `cocart whoami`.
+pub async fn whoami(s: &Session, args: WhoamiArgs) -> Result<Outcome, Failure> {
+    let user = s.require_user()?;
+    let left = token_left(s).await;
+    let mut text = format!("{} on {}\n", user_text(&user), s.store_url);
+    if let Some(left) = left {
+        if left > 0 {
+            text.push_str(&format!(
+                "token valid for about {} more (it is refreshed automatically)\n",
+                human_duration(left)
+            ));
+        } else {
+            text.push_str("token expired; the next call refreshes it\n");
+        }
+    }
+    let mut verified = None;
+    if args.verify {
+        let status = s.progress.run(s.client.validate_token()).await?;
+        verified = Some(status == TokenStatus::Valid);
+        text.push_str(match status {
+            TokenStatus::Valid => "the store accepts the token\n",
+            TokenStatus::Rejected => {
+                "the store rejects the token; the next call refreshes it (or run `cocart refresh`)\n"
+            }
+        });
+    }
+    Ok(Outcome::ok(
+        text,
+        json!({
+            "user": user_json(&user),
+            "store_url": s.store_url,
+            "token_seconds_left": left,
+            "token_valid": verified,
+        }),
+    ))
+}
+
+/// `cocart refresh`.
+pub async fn refresh(s: &Session) -> Result<Outcome, Failure> {
+    s.require_user()?;
+    s.progress.run(s.client.refresh_now()).await?;
+    let left = token_left(s).await;
+    let text = match left {
+        Some(left) => format!(
+            "Token pair rotated; the new token is valid for {}.\n",
+            human_duration(left)
+        ),
+        None => "Token pair rotated.\n".to_string(),
+    };
+    Ok(Outcome::ok(
+        text,
+        json!({"refreshed": true, "token_seconds_left": left}),
+    ))
+}
+
+/// `cocart logout`. Logging out when not signed in clears the local session and succeeds.
+pub async fn logout(s: &Session) -> Result<Outcome, Failure> {
+    if !s.client.is_signed_in() {
+        s.store.clear().await.map_err(cocart::Error::from)?;
+        return Ok(Outcome::ok(
+            "Not signed in; the local session (guest cart key) was cleared.\n",
+            json!({"signed_out": true, "server_confirmed": null}),
+        ));
+    }
+    let outcome = s.progress.run(s.client.logout()).await?;
+    let text = if outcome.server_confirmed {
+        "Signed out. The store ended the session (with the JWT plugin v3: every session of this account).\n".to_string()
+    } else {
+        let why = outcome
+            .server_error
+            .as_ref()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        format!("Signed out locally; the store did not confirm ({why}).\n")
+    };
+    Ok(Outcome::ok(
+        text,
+        json!({"signed_out": true, "server_confirmed": outcome.server_confirmed}),
+    ))
+}

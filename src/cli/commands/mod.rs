@@ -1,0 +1,72 @@
+//! One function per command. Each returns an [`Outcome`] (what to print, and the exit code) or
+//! a [`Failure`].
+
+mod account;
+mod cart;
+mod products;
+
+use serde_json::Value;
+
+use super::args::{Cli, Command};
+use super::exit::{Exit, Failure};
+use super::session::Session;
+
+/// What a command printed and how it ended.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The text for people.
+    pub text: String,
+    /// The JSON for scripts (`--json`).
+    pub json: Value,
+    /// The exit code (0, or 5 for a doctor that found problems).
+    pub exit: Exit,
+}
+
+impl Outcome {
+    /// A successful outcome.
+    pub fn ok(text: impl Into<String>, json: Value) -> Self {
+        Self {
+            text: text.into(),
+            json,
+            exit: Exit::Ok,
+        }
+    }
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> Result<Outcome, Failure> {
+    let global = cli.global;
+    if let Command::Doctor(args) = cli.command {
+        return super::doctor::command(&global, args).await;
+    }
+    let account = matches!(cli.command, Command::Whoami(_) | Command::Refresh);
+    let session = match Session::open(&global, account).await {
+        Ok(s) => s,
+        Err(f) if matches!(cli.command, Command::Logout) && f.code == "usage" => {
+            // Nothing to log out of: no session and no store to talk to.
+            let files = super::session::SessionFiles::locate(global.session_file.as_deref())?;
+            if files.session.exists() {
+                return Err(f);
+            }
+            return Ok(Outcome::ok(
+                "Not signed in.\n",
+                serde_json::json!({"signed_out": true, "server_confirmed": null}),
+            ));
+        }
+        Err(f) => return Err(f),
+    };
+    let result = match cli.command {
+        Command::Login(args) => account::login(&session, args).await,
+        Command::Whoami(args) => account::whoami(&session, args).await,
+        Command::Refresh => account::refresh(&session).await,
+        Command::Logout => account::logout(&session).await,
+        Command::Cart { action } => cart::run(&session, action).await,
+        Command::Products(args) => products::list(&session, args).await,
+        Command::Doctor(_) => Err(Failure::usage("doctor is handled above")),
+    };
+    // Whatever happened, leave the session file consistent with the client.
+    let settled = session.settle().await;
+    let outcome = result?;
+    settled?;
+    Ok(outcome)
+}

@@ -1,0 +1,224 @@
+//! What the commands print: short human text by default, stable JSON with `--json`.
+
+use std::fmt::Write as _;
+
+use cocart::User;
+use cocart::models::{Cart, Money, Product, ProductPage};
+use serde_json::{Value, json};
+
+/// A money value as JSON: the display text and the integer minor units.
+fn money(m: &Money) -> Value {
+    json!({"display": m.to_string(), "minor": m.minor(), "currency": m.currency().code})
+}
+
+/// Quantities print as integers when they are whole (`2`, not `2.0`).
+pub fn qty(q: f64) -> String {
+    if q.fract() == 0.0 && q.abs() < 1e15 {
+        format!("{}", q as i64)
+    } else {
+        format!("{q}")
+    }
+}
+
+/// The JSON summary of a cart (`cocart cart show --json`).
+pub fn cart_json(cart: &Cart) -> Value {
+    let items: Vec<Value> = cart
+        .items
+        .iter()
+        .map(|i| {
+            json!({
+                "item_key": i.item_key.as_str(),
+                "id": i.id,
+                "name": i.name,
+                "sku": i.meta.sku,
+                "quantity": i.quantity.value,
+                "unit_price": money(&i.unit_price(&cart.currency)),
+                "line_total": money(&i.line_subtotal(&cart.currency)),
+            })
+        })
+        .collect();
+    json!({
+        "cart_key": cart.cart_key,
+        "item_count": cart.item_count,
+        "items": items,
+        "subtotal": money(&cart.subtotal()),
+        "total": money(&cart.total()),
+        "notices": {
+            "error": cart.notices().errors(),
+            "success": cart.notices().successes(),
+            "notice": cart.notices().notices(),
+            "info": cart.notices().infos(),
+        },
+    })
+}
+
+/// The cart as text.
+pub fn cart_text(cart: &Cart) -> String {
+    let mut out = String::new();
+    if cart.items.is_empty() {
+        out.push_str("The cart is empty.\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "{:<4} {:<34} {:<20} {:>6} {:>12}",
+            "#", "ITEM KEY", "SKU", "QTY", "TOTAL"
+        );
+        for (n, i) in cart.items.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{:<4} {:<34} {:<20} {:>6} {:>12}  {}",
+                n + 1,
+                i.item_key.as_str(),
+                i.meta.sku,
+                qty(i.quantity.value),
+                i.line_subtotal(&cart.currency).to_string(),
+                i.name
+            );
+        }
+        let _ = writeln!(
+            out,
+            "{} item(s), subtotal {}, total {}",
+            qty(cart.item_count),
+            cart.subtotal(),
+            cart.total()
+        );
+    }
+    for e in cart.notices().errors() {
+        let _ = writeln!(out, "store says (error): {e}");
+    }
+    for s in cart.notices().successes() {
+        let _ = writeln!(out, "store says: {s}");
+    }
+    for s in cart
+        .notices()
+        .notices()
+        .iter()
+        .chain(cart.notices().infos())
+    {
+        let _ = writeln!(out, "store says: {s}");
+    }
+    out
+}
+
+fn product_json(p: &Product) -> Value {
+    json!({
+        "id": p.id,
+        "sku": p.sku,
+        "name": p.name,
+        "type": p.product_type,
+        "price": money(&p.price()),
+        "in_stock": p.is_in_stock(),
+        "purchasable": p.is_purchasable(),
+    })
+}
+
+/// The JSON of a product page (`cocart products --json`).
+pub fn products_json(page: &ProductPage) -> Value {
+    json!({
+        "page": page.page,
+        "total_pages": page.total_pages,
+        "total_products": page.total_products,
+        "products": page.products.iter().map(product_json).collect::<Vec<_>>(),
+    })
+}
+
+/// A product page as text.
+pub fn products_text(page: &ProductPage) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<6} {:<22} {:>10}  {:<10} NAME",
+        "ID", "SKU", "PRICE", "STOCK"
+    );
+    for p in &page.products {
+        let stock = if p.is_in_stock() { "in stock" } else { "out" };
+        let _ = writeln!(
+            out,
+            "{:<6} {:<22} {:>10}  {:<10} {}{}",
+            p.id,
+            p.sku,
+            p.price().to_string(),
+            stock,
+            p.name,
+            if p.product_type == "variable" {
+                " (variable: add a variation's SKU)"
+            } else {
+                ""
+            }
+        );
+    }
+    let _ = writeln!(
+        out,
+        "page {} of {} ({} products)",
+        page.page, page.total_pages, page.total_products
+    );
+    out
+}
+
+/// The JSON of a user.
+pub fn user_json(u: &User) -> Value {
+    json!({
+        "id": u.id,
+        "username": u.username,
+        "display_name": u.display_name,
+        "email": u.email,
+        "role": u.role,
+    })
+}
+
+/// A user as one line of text.
+pub fn user_text(u: &User) -> String {
+    let name = if u.display_name.is_empty() {
+        u.username.clone().unwrap_or_default()
+    } else {
+        u.display_name.clone()
+    };
+    format!("{name} <{}> (user {}, {})", u.email, u.id, u.role)
+}
+
+/// A duration in seconds as `3d 4h`, `12m`, `40s`.
+pub fn human_duration(secs: i64) -> String {
+    let s = secs.max(0);
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m", s / 60),
+        3600..=86_399 => format!("{}h {}m", s / 3600, (s % 3600) / 60),
+        _ => format!("{}d {}h", s / 86_400, (s % 86_400) / 3600),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities_and_durations_read_naturally() {
+        assert_eq!(qty(2.0), "2");
+        assert_eq!(qty(1.5), "1.5");
+        assert_eq!(human_duration(40), "40s");
+        assert_eq!(human_duration(600), "10m");
+        assert_eq!(human_duration(3 * 86_400 + 7200), "3d 2h");
+    }
+
+    #[test]
+    fn the_cart_json_has_lines_and_totals_in_minor_units() {
+        let cart: Cart = serde_json::from_value(json!({
+            "cart_key": "t_abc",
+            "currency": {"currency_code":"USD","currency_symbol":"$","currency_minor_unit":2,
+                "currency_decimal_separator":".","currency_thousand_separator":",","currency_prefix":"$"},
+            "items": [{"item_key":"k1","id":101,"name":"T-Shirt","price":"1250",
+                "quantity":{"value":2,"min_purchase":1,"max_purchase":-1},
+                "totals":{"subtotal":"2500","total":25},"meta":{"sku":"MOCK-TSHIRT"}}],
+            "item_count": 2,
+            "totals": {"subtotal":"2500","total":"2500"},
+            "notices": {"error": ["low stock"]}
+        }))
+        .unwrap();
+        let v = cart_json(&cart);
+        assert_eq!(v["items"][0]["sku"], "MOCK-TSHIRT");
+        assert_eq!(v["items"][0]["line_total"]["minor"], 2500);
+        assert_eq!(v["total"]["display"], "$25.00");
+        assert_eq!(v["notices"]["error"][0], "low stock");
+        assert!(cart_text(&cart).contains("store says (error): low stock"));
+    }
+}
