@@ -1,0 +1,111 @@
+//! [`CoCartClient`]: the exported client.
+
+use std::sync::Arc;
+
+use secrecy::SecretString;
+
+use crate::cart::CartApi;
+use crate::config::ClientConfig;
+use crate::error::CoCartError;
+use crate::events::{AuthEventListener, AuthSubscription};
+use crate::records::{LogoutResult, User};
+use crate::runtime::{run, runtime};
+use crate::store::StoreApi;
+use crate::token_store::TokenStore;
+
+/// A client for one CoCart store. Share one instance across the app.
+///
+/// Login keeps a JWT and a rotating refresh token; the client refreshes before expiry, recovers
+/// once from a rejected token, and never lets two refreshes race. The session is saved in the
+/// app's [`TokenStore`] (memory only when none is given).
+#[derive(Debug, uniffi::Object)]
+pub struct CoCartClient {
+    core: cocart::CoCartClient,
+}
+
+#[uniffi::export]
+impl CoCartClient {
+    /// Creates a client. Nothing is sent yet; call `restore_session()` at launch to pick up a
+    /// saved session.
+    #[uniffi::constructor]
+    pub fn new(
+        config: ClientConfig,
+        token_store: Option<Arc<dyn TokenStore>>,
+    ) -> Result<Arc<Self>, CoCartError> {
+        // The HTTP client is created inside the runtime's context.
+        let _context = runtime()?.enter();
+        let core = config.build(token_store)?;
+        Ok(Arc::new(Self { core }))
+    }
+
+    /// Loads the saved session from the token store; returns the user when one was signed in.
+    /// A store that is unavailable (locked Keychain) gives `Storage { unavailable: true }` and
+    /// changes nothing.
+    pub async fn restore_session(&self) -> Result<Option<User>, CoCartError> {
+        let core = self.core.clone();
+        run(async move { Ok(core.restore_session().await?.map(User::from)) }).await
+    }
+
+    /// Logs in with a username (or email) and password, keeps the tokens, saves the session and
+    /// moves the guest cart to the customer.
+    pub async fn login(&self, username: String, password: String) -> Result<User, CoCartError> {
+        let core = self.core.clone();
+        let password = SecretString::from(password);
+        run(async move { Ok(User::from(core.login_secret(&username, &password).await?)) }).await
+    }
+
+    /// Logs out on the store (which ends every session of the user) and clears the local
+    /// session whatever the store answered.
+    pub async fn logout(&self) -> Result<LogoutResult, CoCartError> {
+        let core = self.core.clone();
+        run(async move { Ok(LogoutResult::from(core.logout().await?)) }).await
+    }
+
+    /// Refreshes the token now if it is close to expiring (call it when the app comes to the
+    /// foreground). Returns whether the token changed.
+    pub async fn refresh_if_needed(&self) -> Result<bool, CoCartError> {
+        let core = self.core.clone();
+        run(async move { Ok(core.refresh_if_needed().await?) }).await
+    }
+
+    /// Asks the store whether the current token is valid, without refreshing it. Rate-limited
+    /// stores allow 2 calls a minute.
+    pub async fn validate_token(&self) -> Result<bool, CoCartError> {
+        let core = self.core.clone();
+        run(async move { Ok(core.validate_token().await? == cocart::TokenStatus::Valid) }).await
+    }
+
+    /// The signed-in user, if any.
+    pub fn current_user(&self) -> Option<User> {
+        self.core.current_user().map(User::from)
+    }
+
+    /// Whether a session is held.
+    pub fn is_signed_in(&self) -> bool {
+        self.core.is_signed_in()
+    }
+
+    /// The guest cart key, while a guest.
+    pub fn cart_key(&self) -> Option<String> {
+        self.core.cart_key()
+    }
+
+    /// The cart of the current user or guest.
+    pub fn cart(&self) -> Arc<CartApi> {
+        Arc::new(CartApi::new(self.core.cart()))
+    }
+
+    /// Store information and the catalogue.
+    pub fn store(&self) -> Arc<StoreApi> {
+        Arc::new(StoreApi::new(self.core.store()))
+    }
+
+    /// Delivers auth events to `listener`, starting with `InitialSession`. Keep the returned
+    /// subscription: cancelling, closing or dropping it stops the events.
+    pub fn subscribe(
+        &self,
+        listener: Arc<dyn AuthEventListener>,
+    ) -> Result<Arc<AuthSubscription>, CoCartError> {
+        AuthSubscription::start(self.core.subscribe(), listener).map(Arc::new)
+    }
+}

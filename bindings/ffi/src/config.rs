@@ -1,0 +1,153 @@
+//! [`ClientConfig`]: the client's settings as one record, turned into a core `ClientBuilder`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cocart::clock::OffsetClock;
+
+use crate::error::CoCartError;
+use crate::token_store::{ForeignTokenStore, TokenStore};
+
+/// How REST routes are addressed on the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum RestStyle {
+    /// `https://shop.example/wp-json/cocart/v2/…` (pretty permalinks, the usual case).
+    Pretty,
+    /// `https://shop.example/?rest_route=/cocart/v2/…` (plain permalinks).
+    QueryParam,
+}
+
+/// Client settings. Only `store_url` is required; every other field has the core's default.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ClientConfig {
+    /// The site root, e.g. `https://shop.example` (a trailing `/wp-json` is accepted).
+    pub store_url: String,
+    /// The User-Agent sent on every request. Tokens are bound to it: keep it stable across
+    /// launches and app updates. Default `cocart-rs/<version>`.
+    #[uniffi(default = None)]
+    pub user_agent: Option<String>,
+    /// Whole-request timeout in seconds (default 30).
+    #[uniffi(default = None)]
+    pub timeout_seconds: Option<u32>,
+    /// Connect timeout in seconds (default 10).
+    #[uniffi(default = None)]
+    pub connect_timeout_seconds: Option<u32>,
+    /// Refresh the token when less than this is left, in seconds (default 300, at least 60; at
+    /// most half the token's lifetime is used).
+    #[uniffi(default = None)]
+    pub refresh_leeway_seconds: Option<u32>,
+    /// Send credentials in this header instead of `Authorization` (hosts that strip it, with
+    /// CoCart's "Authorization Header" setting).
+    #[uniffi(default = None)]
+    pub auth_header_name: Option<String>,
+    /// Allow credentials over plain HTTP to a host that is not loopback. Off by default.
+    #[uniffi(default = false)]
+    pub allow_insecure_http: bool,
+    /// How many times a read (GET) is retried after a transient failure (default 2).
+    #[uniffi(default = None)]
+    pub read_retries: Option<u32>,
+    /// How routes are addressed (default pretty permalinks).
+    #[uniffi(default = None)]
+    pub rest_style: Option<RestStyle>,
+    /// Also send the guest cart key in the `CoCart-API-Cart-Key` header.
+    #[uniffi(default = false)]
+    pub send_cart_key_header: bool,
+    /// Shifts the client's clock by this many seconds. For tests and simulations only (e.g. in
+    /// step with a mock store's clock, to make a token look expired); leave 0 in apps.
+    #[uniffi(default = 0)]
+    pub clock_skew_seconds: i64,
+}
+
+impl ClientConfig {
+    /// Builds the core client. Must run inside the shared runtime's context.
+    pub(crate) fn build(
+        self,
+        token_store: Option<Arc<dyn TokenStore>>,
+    ) -> Result<cocart::CoCartClient, CoCartError> {
+        let mut b = cocart::CoCartClient::builder(self.store_url);
+        if let Some(ua) = self.user_agent {
+            b = b.user_agent(ua);
+        }
+        if let Some(s) = self.timeout_seconds {
+            b = b.timeout(Duration::from_secs(u64::from(s)));
+        }
+        if let Some(s) = self.connect_timeout_seconds {
+            b = b.connect_timeout(Duration::from_secs(u64::from(s)));
+        }
+        if let Some(s) = self.refresh_leeway_seconds {
+            b = b.refresh_leeway(Duration::from_secs(u64::from(s)));
+        }
+        if let Some(name) = self.auth_header_name {
+            b = b.auth_header_name(name);
+        }
+        if let Some(n) = self.read_retries {
+            b = b.read_retries(n);
+        }
+        b = b.rest_style(match self.rest_style {
+            None | Some(RestStyle::Pretty) => cocart::RestStyle::Pretty,
+            Some(RestStyle::QueryParam) => cocart::RestStyle::QueryParam,
+        });
+        b = b
+            .allow_insecure_http(self.allow_insecure_http)
+            .send_cart_key_header(self.send_cart_key_header);
+        if self.clock_skew_seconds != 0 {
+            let clock = OffsetClock::new();
+            clock.advance(self.clock_skew_seconds);
+            b = b.clock(clock);
+        }
+        if let Some(store) = token_store {
+            b = b.token_store(ForeignTokenStore::new(store));
+        }
+        Ok(b.build()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(url: &str) -> ClientConfig {
+        ClientConfig {
+            store_url: url.into(),
+            user_agent: None,
+            timeout_seconds: None,
+            connect_timeout_seconds: None,
+            refresh_leeway_seconds: None,
+            auth_header_name: None,
+            allow_insecure_http: false,
+            read_retries: None,
+            rest_style: None,
+            send_cart_key_header: false,
+            clock_skew_seconds: 0,
+        }
+    }
+
+    #[test]
+    fn invalid_settings_are_invalid_config() {
+        let err = |c: ClientConfig| match c.build(None) {
+            Err(e) => e,
+            Ok(_) => panic!("expected an error"),
+        };
+        assert!(matches!(
+            err(config("not a url")),
+            CoCartError::InvalidConfig { .. }
+        ));
+        let mut c = config("https://shop.example");
+        c.refresh_leeway_seconds = Some(10);
+        assert!(matches!(err(c), CoCartError::InvalidConfig { .. }));
+        let mut c = config("https://shop.example");
+        c.auth_header_name = Some("bad header".into());
+        assert!(matches!(err(c), CoCartError::InvalidConfig { .. }));
+    }
+
+    #[test]
+    fn a_full_config_builds() {
+        let mut c = config("https://shop.example/wp-json");
+        c.user_agent = Some("ShopApp/1 (Android)".into());
+        c.timeout_seconds = Some(20);
+        c.rest_style = Some(RestStyle::QueryParam);
+        c.clock_skew_seconds = 3600;
+        let client = c.build(None).unwrap();
+        assert!(!client.is_signed_in());
+    }
+}

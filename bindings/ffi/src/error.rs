@@ -1,0 +1,375 @@
+//! [`CoCartError`]: the small error enum the app sees, mapped from the core's rich
+//! `cocart::Error`. Each variant says what the app should do; none carries a secret (the core
+//! guarantees that its messages hold no password or token).
+
+use cocart::{ApiError, ApiErrorKind};
+
+use crate::events::SignOutReason;
+
+/// What went wrong, grouped by what the app should do about it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, uniffi::Error)]
+pub enum CoCartError {
+    /// The username/email or password is wrong: ask again.
+    #[error("invalid credentials: {detail}")]
+    InvalidCredentials {
+        /// The store's message.
+        detail: String,
+    },
+    /// The session ended (refresh token rejected, revoked or expired) and was cleared: show the
+    /// login screen.
+    #[error("the session has ended ({reason:?}); log in again")]
+    SessionExpired {
+        /// Why it ended.
+        reason: SignOutReason,
+    },
+    /// The call needs a signed-in user and there is none.
+    #[error("not signed in")]
+    NotSignedIn,
+    /// The request did not complete (offline, DNS, TLS, reset). The session is kept: retry later.
+    #[error("network error: {detail}")]
+    Network {
+        /// What failed.
+        detail: String,
+    },
+    /// The request timed out. The session is kept: retry later.
+    #[error("the request timed out")]
+    Timeout,
+    /// The store rate-limited the call: wait, then retry.
+    #[error("rate limited by the store")]
+    RateLimited {
+        /// How long the store asked to wait, when it said.
+        retry_after_seconds: Option<u64>,
+    },
+    /// The store failed (HTTP 5xx). The session is kept: retry later.
+    #[error("the store failed with HTTP {status}")]
+    Server {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// The store refused the request itself (out of stock, unknown product, invalid quantity…):
+    /// show `message` to the user or fix the input.
+    #[error("{message} ({code})")]
+    Validation {
+        /// The store's error code, e.g. `cocart_product_out_of_stock`.
+        code: String,
+        /// The store's message (plain text, for display).
+        message: String,
+        /// What the code means.
+        kind: ValidationKind,
+    },
+    /// The app's token store failed. `unavailable` (a locked Keychain) does NOT mean signed out:
+    /// retry when the device is unlocked.
+    #[error("token store: {detail}")]
+    Storage {
+        /// Whether the store said "unavailable right now" rather than "failed".
+        unavailable: bool,
+        /// What failed.
+        detail: String,
+    },
+    /// The host strips the `Authorization` header; the store owner must fix the server, or the
+    /// app must set `ClientConfig.auth_header_name`.
+    #[error("the store host strips the Authorization header: {detail}")]
+    HeaderStripped {
+        /// What was observed and how to fix it.
+        detail: String,
+    },
+    /// The store's JWT plugin has no secret configured: login cannot work until the store owner
+    /// fixes it.
+    #[error("the store's JWT plugin is not configured")]
+    JwtNotConfigured,
+    /// The client configuration is invalid (URL, leeway, header name, plain HTTP…).
+    #[error("invalid configuration: {detail}")]
+    InvalidConfig {
+        /// What is wrong.
+        detail: String,
+    },
+    /// Anything else (an unexpected answer, a bug). Report it.
+    #[error("unexpected error: {detail}")]
+    Unexpected {
+        /// What happened.
+        detail: String,
+    },
+}
+
+/// What a [`CoCartError::Validation`] means.
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum ValidationKind {
+    /// The product is out of stock.
+    OutOfStock,
+    /// Not enough stock for the requested quantity.
+    NotEnoughStock,
+    /// The quantity is invalid; the bounds are given when the store named them.
+    InvalidQuantity {
+        /// The minimum the store asked for.
+        min: Option<f64>,
+        /// The maximum the store allows.
+        max: Option<f64>,
+    },
+    /// The cart line does not exist.
+    ItemNotInCart,
+    /// The product does not exist.
+    ProductNotFound,
+    /// A variable product needs its variation attributes.
+    VariationRequired,
+    /// The variation attributes do not match a variation.
+    InvalidVariation,
+    /// The product cannot be bought (external product, failed validation…).
+    CannotBePurchased,
+    /// The product is sold individually and is already in the cart.
+    SoldIndividually,
+    /// The cart is empty.
+    CartEmpty,
+    /// The store's schema refused a parameter.
+    InvalidParameter,
+    /// The request was treated as a guest's where a customer was needed.
+    NotAuthorized,
+    /// Any other store error.
+    Other,
+}
+
+impl From<&ApiErrorKind> for ValidationKind {
+    fn from(kind: &ApiErrorKind) -> Self {
+        match kind {
+            ApiErrorKind::OutOfStock => Self::OutOfStock,
+            ApiErrorKind::NotEnoughStock => Self::NotEnoughStock,
+            ApiErrorKind::InvalidQuantity { min, max } => Self::InvalidQuantity {
+                min: *min,
+                max: *max,
+            },
+            ApiErrorKind::ItemNotInCart => Self::ItemNotInCart,
+            ApiErrorKind::ProductNotFound => Self::ProductNotFound,
+            ApiErrorKind::VariationRequired => Self::VariationRequired,
+            ApiErrorKind::InvalidVariation => Self::InvalidVariation,
+            ApiErrorKind::CannotBePurchased => Self::CannotBePurchased,
+            ApiErrorKind::SoldIndividually => Self::SoldIndividually,
+            ApiErrorKind::CartEmpty => Self::CartEmpty,
+            ApiErrorKind::InvalidParameter => Self::InvalidParameter,
+            ApiErrorKind::NotAuthorized
+            | ApiErrorKind::Authentication
+            | ApiErrorKind::ForbiddenCartKey => Self::NotAuthorized,
+            _ => Self::Other,
+        }
+    }
+}
+
+impl CoCartError {
+    /// A [`CoCartError::Validation`] for an argument the SDK refuses before sending anything.
+    pub(crate) fn invalid_argument(message: impl Into<String>, kind: ValidationKind) -> Self {
+        Self::Validation {
+            code: "invalid_argument".into(),
+            message: message.into(),
+            kind,
+        }
+    }
+
+    fn from_api(api: &ApiError) -> Self {
+        Self::Validation {
+            code: api.code.clone(),
+            message: api.message.clone(),
+            kind: ValidationKind::from(&api.kind),
+        }
+    }
+}
+
+impl From<cocart::StoreError> for CoCartError {
+    fn from(e: cocart::StoreError) -> Self {
+        Self::Storage {
+            unavailable: matches!(e, cocart::StoreError::Unavailable(_)),
+            detail: e.to_string(),
+        }
+    }
+}
+
+impl From<cocart::Error> for CoCartError {
+    fn from(e: cocart::Error) -> Self {
+        use cocart::Error as E;
+        match e {
+            E::Config(_) | E::InsecureTransport { .. } => Self::InvalidConfig {
+                detail: e.to_string(),
+            },
+            E::InvalidCredentials { message } => Self::InvalidCredentials { detail: message },
+            E::JwtNotConfigured => Self::JwtNotConfigured,
+            E::AuthorizationHeaderStripped { .. } => Self::HeaderStripped {
+                detail: e.to_string(),
+            },
+            E::SessionExpired { reason } => Self::SessionExpired {
+                reason: SignOutReason::from(&reason),
+            },
+            E::NotSignedIn => Self::NotSignedIn,
+            // Rejected again right after a successful refresh: the token is bound to another
+            // IP/User-Agent or the store is misconfigured. The session is still held.
+            E::TokenRejected(_) => Self::Unexpected {
+                detail: e.to_string(),
+            },
+            E::RateLimited { retry_after } => Self::RateLimited {
+                retry_after_seconds: retry_after.map(|d| d.as_secs()),
+            },
+            E::Api(api) => Self::from_api(&api),
+            E::Server { status, .. } => Self::Server { status },
+            E::Network(_) => Self::Network {
+                detail: e.to_string(),
+            },
+            E::Timeout => Self::Timeout,
+            E::Storage(store) => Self::from(store),
+            E::WriteOutcomeUnknown { ref cause, .. } => match Self::from((**cause).clone()) {
+                // Keep the variant (what to do), but say that the write may have happened.
+                Self::Network { .. } => Self::Network {
+                    detail: e.to_string(),
+                },
+                other => other,
+            },
+            E::InvalidResponse { .. } | E::Internal(_) => Self::Unexpected {
+                detail: e.to_string(),
+            },
+            _ => Self::Unexpected {
+                detail: e.to_string(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn api(status: u16, code: &str, message: &str) -> cocart::Error {
+        cocart::Error::Api(Box::new(ApiError::new(
+            status,
+            code,
+            message,
+            serde_json::Value::Null,
+        )))
+    }
+
+    #[test]
+    fn stock_errors_become_validation_with_their_kind() {
+        let e = CoCartError::from(api(
+            400,
+            "cocart_product_out_of_stock",
+            "You cannot add \"Poster\" to your cart because the product is out of stock.",
+        ));
+        match e {
+            CoCartError::Validation {
+                code,
+                message,
+                kind,
+            } => {
+                assert_eq!(code, "cocart_product_out_of_stock");
+                assert!(message.contains("out of stock"));
+                assert_eq!(kind, ValidationKind::OutOfStock);
+            }
+            other => panic!("expected Validation, got {other:?}"),
+        }
+        let e = CoCartError::from(api(
+            400,
+            "cocart_quantity_invalid_amount",
+            "Quantity must be 3 or lower.",
+        ));
+        assert!(matches!(
+            e,
+            CoCartError::Validation {
+                kind: ValidationKind::InvalidQuantity {
+                    min: None,
+                    max: Some(m)
+                },
+                ..
+            } if m == 3.0
+        ));
+    }
+
+    #[test]
+    fn transient_failures_keep_what_to_do() {
+        assert_eq!(
+            CoCartError::from(cocart::Error::RateLimited {
+                retry_after: Some(Duration::from_secs(30))
+            }),
+            CoCartError::RateLimited {
+                retry_after_seconds: Some(30)
+            }
+        );
+        assert_eq!(
+            CoCartError::from(cocart::Error::Server {
+                status: 503,
+                api: None
+            }),
+            CoCartError::Server { status: 503 }
+        );
+        assert_eq!(
+            CoCartError::from(cocart::Error::Timeout),
+            CoCartError::Timeout
+        );
+    }
+
+    #[test]
+    fn auth_errors_map_to_their_own_variants() {
+        assert_eq!(
+            CoCartError::from(cocart::Error::InvalidCredentials {
+                message: "bad".into()
+            }),
+            CoCartError::InvalidCredentials {
+                detail: "bad".into()
+            }
+        );
+        assert_eq!(
+            CoCartError::from(cocart::Error::SessionExpired {
+                reason: cocart::SignOutReason::RefreshTokenExpired
+            }),
+            CoCartError::SessionExpired {
+                reason: SignOutReason::RefreshTokenExpired
+            }
+        );
+        assert_eq!(
+            CoCartError::from(cocart::Error::NotSignedIn),
+            CoCartError::NotSignedIn
+        );
+        assert_eq!(
+            CoCartError::from(cocart::Error::JwtNotConfigured),
+            CoCartError::JwtNotConfigured
+        );
+        assert!(matches!(
+            CoCartError::from(cocart::Error::AuthorizationHeaderStripped { detail: "x".into() }),
+            CoCartError::HeaderStripped { .. }
+        ));
+        assert!(matches!(
+            CoCartError::from(cocart::Error::Config("leeway".into())),
+            CoCartError::InvalidConfig { .. }
+        ));
+    }
+
+    #[test]
+    fn an_unavailable_store_is_not_a_plain_failure() {
+        let e = CoCartError::from(cocart::Error::Storage(cocart::StoreError::Unavailable(
+            "locked".into(),
+        )));
+        assert!(matches!(
+            e,
+            CoCartError::Storage {
+                unavailable: true,
+                ..
+            }
+        ));
+        let e = CoCartError::from(cocart::Error::Storage(cocart::StoreError::Io(
+            "disk".into(),
+        )));
+        assert!(matches!(
+            e,
+            CoCartError::Storage {
+                unavailable: false,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn an_unknown_write_outcome_keeps_the_cause_variant() {
+        let e = CoCartError::from(cocart::Error::WriteOutcomeUnknown {
+            cause: Box::new(cocart::Error::Server {
+                status: 502,
+                api: None,
+            }),
+            cart: None,
+        });
+        assert_eq!(e, CoCartError::Server { status: 502 });
+    }
+}

@@ -1,0 +1,34 @@
+//! # cocart-ffi
+//!
+//! The [`cocart`] SDK for Kotlin (Android, JVM) and Swift (iOS, macOS) through
+//! [uniffi](https://mozilla.github.io/uniffi-rs/) proc-macros (no UDL).
+//!
+//! This crate adapts the core and adds no behaviour of its own:
+//! - [`CoCartClient`] wraps `cocart::CoCartClient`; [`CartApi`] and [`StoreApi`] wrap its
+//!   resource handles. Async methods become Swift `async` / Kotlin `suspend` functions.
+//! - Every async call runs on one shared tokio runtime owned here ([`runtime`]), so no exported
+//!   call, sync or async, ever needs a reactor from the caller's thread.
+//! - Values cross as plain records ([`records`]); failures as the small [`CoCartError`] that tells
+//!   the app what to do.
+//! - The app persists the session through its own [`TokenStore`] (Keychain, Keystore-backed
+//!   storage) and hears about sign-in, refresh and sign-out through an [`AuthEventListener`].
+
+uniffi::setup_scaffolding!();
+
+mod cart;
+mod client;
+mod config;
+mod error;
+mod events;
+pub mod records;
+pub mod runtime;
+mod store;
+mod token_store;
+
+pub use cart::CartApi;
+pub use client::CoCartClient;
+pub use config::{ClientConfig, RestStyle};
+pub use error::{CoCartError, ValidationKind};
+pub use events::{AuthEvent, AuthEventListener, AuthSubscription, ListenerError, SignOutReason};
+pub use store::StoreApi;
+pub use token_store::{StoreFailure, TokenStore};

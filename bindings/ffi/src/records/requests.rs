@@ -1,0 +1,374 @@
+//! Input records: what the app sends (items to add, addresses, product filters).
+
+use std::collections::HashMap;
+
+use cocart::models::{self as core, Quantity};
+
+use crate::error::{CoCartError, ValidationKind};
+
+/// A product by id or by SKU.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum ProductRef {
+    /// A product or variation id.
+    Id {
+        /// The id.
+        id: u64,
+    },
+    /// A SKU.
+    Sku {
+        /// The SKU.
+        sku: String,
+    },
+}
+
+impl From<ProductRef> for core::ProductRef {
+    fn from(r: ProductRef) -> Self {
+        match r {
+            ProductRef::Id { id } => core::ProductRef::Id(id),
+            ProductRef::Sku { sku } => core::ProductRef::Sku(sku),
+        }
+    }
+}
+
+/// Checks a quantity from the app: finite and not negative.
+pub(crate) fn quantity(value: f64) -> Result<Quantity, CoCartError> {
+    Quantity::new(value).map_err(|e| {
+        CoCartError::invalid_argument(
+            format!("quantity {value}: {e}"),
+            ValidationKind::InvalidQuantity {
+                min: None,
+                max: None,
+            },
+        )
+    })
+}
+
+/// A product to add to the cart.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct AddItemRequest {
+    /// The product, variation or SKU.
+    pub product: ProductRef,
+    /// How many (default 1; fractions allowed).
+    #[uniffi(default = 1.0)]
+    pub quantity: f64,
+    /// Variation attributes for a variable parent (`attribute_pa_color` → `blue`).
+    #[uniffi(default)]
+    pub variation: HashMap<String, String>,
+    /// Custom data stored on the line.
+    #[uniffi(default)]
+    pub item_data: HashMap<String, String>,
+    /// Billing email sent with the add.
+    #[uniffi(default = None)]
+    pub email: Option<String>,
+    /// Billing phone sent with the add.
+    #[uniffi(default = None)]
+    pub phone: Option<String>,
+}
+
+impl TryFrom<AddItemRequest> for core::AddItem {
+    type Error = CoCartError;
+
+    fn try_from(r: AddItemRequest) -> Result<Self, CoCartError> {
+        let mut item =
+            core::AddItem::new(core::ProductRef::from(r.product)).quantity(quantity(r.quantity)?);
+        // Sorted, so that the same request always sends the same body.
+        let mut variation: Vec<_> = r.variation.into_iter().collect();
+        variation.sort();
+        for (k, v) in variation {
+            item = item.variation(k, v);
+        }
+        let mut data: Vec<_> = r.item_data.into_iter().collect();
+        data.sort();
+        for (k, v) in data {
+            item = item.item_data(k, v);
+        }
+        if let Some(email) = r.email {
+            item = item.email(email);
+        }
+        if let Some(phone) = r.phone {
+            item = item.phone(phone);
+        }
+        Ok(item)
+    }
+}
+
+/// Billing fields to change; unset fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct BillingAddress {
+    /// First name.
+    #[uniffi(default = None)]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[uniffi(default = None)]
+    pub last_name: Option<String>,
+    /// Email.
+    #[uniffi(default = None)]
+    pub email: Option<String>,
+    /// Phone.
+    #[uniffi(default = None)]
+    pub phone: Option<String>,
+    /// Company.
+    #[uniffi(default = None)]
+    pub company: Option<String>,
+    /// Address line 1.
+    #[uniffi(default = None)]
+    pub address_1: Option<String>,
+    /// Address line 2.
+    #[uniffi(default = None)]
+    pub address_2: Option<String>,
+    /// City.
+    #[uniffi(default = None)]
+    pub city: Option<String>,
+    /// State or county code.
+    #[uniffi(default = None)]
+    pub state: Option<String>,
+    /// Two-letter country code.
+    #[uniffi(default = None)]
+    pub country: Option<String>,
+    /// Postcode.
+    #[uniffi(default = None)]
+    pub postcode: Option<String>,
+}
+
+impl From<BillingAddress> for core::BillingAddress {
+    fn from(b: BillingAddress) -> Self {
+        core::BillingAddress {
+            first_name: b.first_name,
+            last_name: b.last_name,
+            email: b.email,
+            phone: b.phone,
+            company: b.company,
+            address_1: b.address_1,
+            address_2: b.address_2,
+            city: b.city,
+            state: b.state,
+            country: b.country,
+            postcode: b.postcode,
+        }
+    }
+}
+
+/// Sort key for product lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ProductOrderBy {
+    /// By date (the store's default).
+    Date,
+    /// By id.
+    Id,
+    /// In the order of `include`.
+    Include,
+    /// By title.
+    Title,
+    /// By slug.
+    Slug,
+    /// By price.
+    Price,
+    /// By popularity.
+    Popularity,
+    /// By rating.
+    Rating,
+    /// Random order (CoCart 4.5+).
+    Rand,
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum SortOrder {
+    /// Ascending.
+    Asc,
+    /// Descending.
+    Desc,
+}
+
+/// Stock filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum StockStatus {
+    /// In stock.
+    InStock,
+    /// Out of stock.
+    OutOfStock,
+    /// On backorder.
+    OnBackorder,
+}
+
+/// Filters and paging for `store.products(query)`. Unset fields are not sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct ProductQuery {
+    /// Page number (1-based).
+    #[uniffi(default = None)]
+    pub page: Option<u32>,
+    /// Products per page (at most 100).
+    #[uniffi(default = None)]
+    pub per_page: Option<u32>,
+    /// Full-text search.
+    #[uniffi(default = None)]
+    pub search: Option<String>,
+    /// Category slug or id.
+    #[uniffi(default = None)]
+    pub category: Option<String>,
+    /// Tag slug or id.
+    #[uniffi(default = None)]
+    pub tag: Option<String>,
+    /// SKU filter.
+    #[uniffi(default = None)]
+    pub sku: Option<String>,
+    /// Sort key.
+    #[uniffi(default = None)]
+    pub orderby: Option<ProductOrderBy>,
+    /// Sort direction.
+    #[uniffi(default = None)]
+    pub order: Option<SortOrder>,
+    /// Only products on sale.
+    #[uniffi(default = None)]
+    pub on_sale: Option<bool>,
+    /// Only featured products.
+    #[uniffi(default = None)]
+    pub featured: Option<bool>,
+    /// Stock filter.
+    #[uniffi(default = None)]
+    pub stock_status: Option<StockStatus>,
+    /// Product type filter (`simple`, `variable`, …).
+    #[uniffi(default = None)]
+    pub product_type: Option<String>,
+    /// Only these ids.
+    #[uniffi(default)]
+    pub include: Vec<u64>,
+    /// Not these ids.
+    #[uniffi(default)]
+    pub exclude: Vec<u64>,
+}
+
+impl From<ProductQuery> for core::ProductQuery {
+    fn from(q: ProductQuery) -> Self {
+        let mut c = core::ProductQuery::new();
+        if let Some(v) = q.page {
+            c = c.page(v);
+        }
+        if let Some(v) = q.per_page {
+            c = c.per_page(v);
+        }
+        if let Some(v) = q.search {
+            c = c.search(v);
+        }
+        if let Some(v) = q.category {
+            c = c.category(v);
+        }
+        if let Some(v) = q.tag {
+            c = c.tag(v);
+        }
+        if let Some(v) = q.sku {
+            c = c.sku(v);
+        }
+        if let Some(v) = q.orderby {
+            c = c.orderby(match v {
+                ProductOrderBy::Date => core::ProductOrderBy::Date,
+                ProductOrderBy::Id => core::ProductOrderBy::Id,
+                ProductOrderBy::Include => core::ProductOrderBy::Include,
+                ProductOrderBy::Title => core::ProductOrderBy::Title,
+                ProductOrderBy::Slug => core::ProductOrderBy::Slug,
+                ProductOrderBy::Price => core::ProductOrderBy::Price,
+                ProductOrderBy::Popularity => core::ProductOrderBy::Popularity,
+                ProductOrderBy::Rating => core::ProductOrderBy::Rating,
+                ProductOrderBy::Rand => core::ProductOrderBy::Rand,
+            });
+        }
+        if let Some(v) = q.order {
+            c = c.order(match v {
+                SortOrder::Asc => core::SortOrder::Asc,
+                SortOrder::Desc => core::SortOrder::Desc,
+            });
+        }
+        if let Some(v) = q.on_sale {
+            c = c.on_sale(v);
+        }
+        if let Some(v) = q.featured {
+            c = c.featured(v);
+        }
+        if let Some(v) = q.stock_status {
+            c = c.stock_status(match v {
+                StockStatus::InStock => core::StockStatus::InStock,
+                StockStatus::OutOfStock => core::StockStatus::OutOfStock,
+                StockStatus::OnBackorder => core::StockStatus::OnBackorder,
+            });
+        }
+        if let Some(v) = q.product_type {
+            c = c.product_type(v);
+        }
+        if !q.include.is_empty() {
+            c = c.include(q.include);
+        }
+        if !q.exclude.is_empty() {
+            c = c.exclude(q.exclude);
+        }
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn add_item_requests_serialize_like_the_core() {
+        let req = AddItemRequest {
+            product: ProductRef::Sku {
+                sku: "MOCK-HOODIE".into(),
+            },
+            quantity: 2.0,
+            variation: HashMap::from([
+                ("attribute_pa_size".to_string(), "small".to_string()),
+                ("attribute_pa_color".to_string(), "blue".to_string()),
+            ]),
+            item_data: HashMap::new(),
+            email: None,
+            phone: None,
+        };
+        let item = core::AddItem::try_from(req).unwrap();
+        assert_eq!(
+            serde_json::to_string(&item).unwrap(),
+            r#"{"id":"MOCK-HOODIE","quantity":"2","variation":{"attribute_pa_color":"blue","attribute_pa_size":"small"}}"#
+        );
+    }
+
+    #[test]
+    fn bad_quantities_are_refused_before_sending() {
+        for bad in [-1.0, f64::NAN, f64::INFINITY] {
+            let req = AddItemRequest {
+                product: ProductRef::Id { id: 101 },
+                quantity: bad,
+                variation: HashMap::new(),
+                item_data: HashMap::new(),
+                email: None,
+                phone: None,
+            };
+            assert!(matches!(
+                core::AddItem::try_from(req),
+                Err(CoCartError::Validation {
+                    kind: ValidationKind::InvalidQuantity { .. },
+                    ..
+                })
+            ));
+        }
+    }
+
+    #[test]
+    fn product_queries_keep_every_filter() {
+        let q = ProductQuery {
+            page: Some(2),
+            per_page: Some(5),
+            orderby: Some(ProductOrderBy::Price),
+            order: Some(SortOrder::Asc),
+            stock_status: Some(StockStatus::InStock),
+            include: vec![101, 102],
+            ..Default::default()
+        };
+        let pairs = core::ProductQuery::from(q).to_query_pairs();
+        let get = |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("page"), Some("2"));
+        assert_eq!(get("per_page"), Some("5"));
+        assert_eq!(get("orderby"), Some("price"));
+        assert_eq!(get("order"), Some("asc"));
+        assert_eq!(get("stock_status"), Some("instock"));
+        assert_eq!(get("include"), Some("101,102"));
+    }
+}

@@ -1,0 +1,76 @@
+//! [`StoreApi`]: store information and the catalogue.
+
+use crate::error::CoCartError;
+use crate::records::{
+    Category, Product, ProductPage, ProductQuery, ProductRef, StoreInfo, Tag, Variation,
+};
+use crate::runtime::run;
+
+/// The public store and product routes (no login needed).
+#[derive(Debug, uniffi::Object)]
+pub struct StoreApi {
+    core: cocart::StoreApi,
+}
+
+impl StoreApi {
+    pub(crate) fn new(core: cocart::StoreApi) -> Self {
+        Self { core }
+    }
+}
+
+#[uniffi::export]
+impl StoreApi {
+    /// Title, description, address, time zone.
+    pub async fn info(&self) -> Result<StoreInfo, CoCartError> {
+        let core = self.core.clone();
+        run(async move { Ok(StoreInfo::from(core.info().await?)) }).await
+    }
+
+    /// One page of products; `page.has_next` tells whether to ask for `page + 1`.
+    pub async fn products(&self, query: ProductQuery) -> Result<ProductPage, CoCartError> {
+        let core = self.core.clone();
+        let query = cocart::models::ProductQuery::from(query);
+        run(async move { Ok(ProductPage::from(core.products(&query).await?)) }).await
+    }
+
+    /// One product by id or SKU.
+    pub async fn product(&self, product: ProductRef) -> Result<Product, CoCartError> {
+        let core = self.core.clone();
+        let product = cocart::models::ProductRef::from(product);
+        run(async move { Ok(Product::from(core.product(product).await?)) }).await
+    }
+
+    /// The variations of a variable product.
+    pub async fn variations(&self, product_id: u64) -> Result<Vec<Variation>, CoCartError> {
+        let core = self.core.clone();
+        run(async move {
+            Ok(core
+                .variations(product_id)
+                .await?
+                .iter()
+                .map(Variation::from)
+                .collect())
+        })
+        .await
+    }
+
+    /// All product categories.
+    pub async fn categories(&self) -> Result<Vec<Category>, CoCartError> {
+        let core = self.core.clone();
+        run(async move {
+            Ok(core
+                .categories()
+                .await?
+                .iter()
+                .map(Category::from)
+                .collect())
+        })
+        .await
+    }
+
+    /// All product tags.
+    pub async fn tags(&self) -> Result<Vec<Tag>, CoCartError> {
+        let core = self.core.clone();
+        run(async move { Ok(core.tags().await?.iter().map(Tag::from).collect()) }).await
+    }
+}
