@@ -1,0 +1,434 @@
+//! The real `cocart` binary against an in-process `cocart-mock` on loopback: commands, output,
+//! the session file and the documented exit codes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use cocart_mock::MockServer;
+use serde_json::Value;
+
+const REFRESH_PATH: &str = "/wp-json/cocart/jwt/refresh-token";
+
+/// What one run of the binary gave.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+    }
+}
+
+/// A scratch session file, removed at the end of the test.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("cocart-cli-e2e-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        Self(dir.join("session.json"))
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Runs `cocart --session-file S ARGS…` with a clean environment, off the async runtime so the
+/// in-process mock keeps serving.
+async fn cocart(session: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cocart"));
+    cmd.arg("--session-file").arg(session).args(args);
+    for var in [
+        "COCART_STORE_URL",
+        "COCART_SESSION_FILE",
+        "COCART_USERNAME",
+        "COCART_PASSWORD",
+        "COCART_AUTH_HEADER",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let input = stdin.map(str::to_string);
+    tokio::task::spawn_blocking(move || {
+        let mut child = cmd.spawn().expect("the cocart binary starts");
+        if let (Some(text), Some(mut pipe)) = (input, child.stdin.take()) {
+            pipe.write_all(text.as_bytes())
+                .expect("stdin accepts the input");
+        }
+        let out = child.wait_with_output().expect("the cocart binary ends");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    })
+    .await
+    .expect("the runner thread ends")
+}
+
+fn login_args(url: &str) -> Vec<&str> {
+    vec![
+        "--store-url",
+        url,
+        "login",
+        "--username",
+        "demo",
+        "--password",
+        "demo-password",
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_from_login_to_logout() {
+    let server = MockServer::start().await.unwrap();
+    let s = Scratch::new("journey");
+    let url = server.base_url();
+
+    let login = cocart(s.path(), &login_args(url), None).await;
+    assert_eq!(login.code, 0, "{}", login.stderr);
+    assert!(
+        login
+            .stdout
+            .contains("Signed in as Demo <demo@example.com>"),
+        "{}",
+        login.stdout
+    );
+    let saved = std::fs::read_to_string(s.path()).unwrap();
+    assert!(
+        saved.contains("\"access_token\":\"ey"),
+        "the token pair is in the session file"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(s.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    // Later commands need no --store-url: the session remembers its store.
+    let who = cocart(s.path(), &["whoami", "--json"], None).await;
+    assert_eq!(who.code, 0, "{}", who.stderr);
+    let who = who.json();
+    assert_eq!(who["user"]["email"], "demo@example.com");
+    assert_eq!(who["store_url"], url);
+    assert!(who["token_seconds_left"].as_i64().unwrap() > 863_000);
+
+    let add = cocart(
+        s.path(),
+        &["cart", "add", "MOCK-TSHIRT", "--qty", "2"],
+        None,
+    )
+    .await;
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    assert!(add.stdout.contains("MOCK-TSHIRT"), "{}", add.stdout);
+    assert!(add.stdout.contains("$25.00"), "{}", add.stdout);
+
+    let show = cocart(s.path(), &["cart", "show", "--json"], None).await;
+    assert_eq!(show.code, 0, "{}", show.stderr);
+    let cart = show.json();
+    assert_eq!(
+        cart["cart_key"], "1",
+        "the customer's cart is keyed by the user id"
+    );
+    let items = cart["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["sku"], "MOCK-TSHIRT");
+    assert_eq!(items[0]["id"], 101);
+    assert_eq!(items[0]["quantity"], 2.0);
+    assert_eq!(items[0]["line_total"]["minor"], 2500);
+    assert_eq!(cart["total"]["display"], "$25.00");
+
+    let products = cocart(s.path(), &["products", "--per-page", "100", "--json"], None).await;
+    assert_eq!(products.code, 0, "{}", products.stderr);
+    let products = products.json();
+    let skus: Vec<&str> = products["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["sku"].as_str())
+        .collect();
+    assert!(
+        skus.contains(&"MOCK-TSHIRT") && skus.contains(&"MOCK-HOODIE"),
+        "{skus:?}"
+    );
+
+    server.clear_journal();
+    let before = std::fs::read_to_string(s.path()).unwrap();
+    let refresh = cocart(s.path(), &["refresh"], None).await;
+    assert_eq!(refresh.code, 0, "{}", refresh.stderr);
+    assert!(
+        refresh.stdout.contains("Token pair rotated"),
+        "{}",
+        refresh.stdout
+    );
+    let refreshes: Vec<u16> = server
+        .journal()
+        .iter()
+        .filter(|e| e.path == REFRESH_PATH)
+        .map(|e| e.status)
+        .collect();
+    assert_eq!(refreshes, vec![200]);
+    let after = std::fs::read_to_string(s.path()).unwrap();
+    assert_ne!(before, after, "the rotated pair was saved");
+    // The rotated pair works in the next process.
+    assert_eq!(
+        cocart(s.path(), &["whoami", "--verify"], None).await.code,
+        0
+    );
+
+    let logout = cocart(s.path(), &["logout"], None).await;
+    assert_eq!(logout.code, 0, "{}", logout.stderr);
+    assert!(logout.stdout.contains("Signed out"), "{}", logout.stdout);
+    assert!(!s.path().exists(), "the session file is removed");
+    assert_eq!(
+        server.journal().last().map(|e| (e.path.clone(), e.status)),
+        Some(("/wp-json/cocart/v2/logout".to_string(), 200))
+    );
+
+    let who = cocart(s.path(), &["--store-url", url, "whoami"], None).await;
+    assert_eq!(who.code, 2);
+    assert!(who.stderr.contains("run `cocart login`"), "{}", who.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_exits_2_and_saves_nothing() {
+    let server = MockServer::start().await.unwrap();
+    let s = Scratch::new("wrong-password");
+    let run = cocart(
+        s.path(),
+        &[
+            "--store-url",
+            server.base_url(),
+            "login",
+            "-u",
+            "demo",
+            "--password",
+            "nope",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("invalid credentials"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("hint: check the username"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("nope"), "the password is never echoed");
+    assert!(!s.path().exists());
+
+    let json = cocart(
+        s.path(),
+        &[
+            "--store-url",
+            server.base_url(),
+            "--json",
+            "login",
+            "-u",
+            "demo",
+            "--password",
+            "nope",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(json.code, 2);
+    assert_eq!(json.json()["error"]["code"], "invalid_credentials");
+    assert_eq!(json.json()["error"]["exit_code"], 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whoami_and_refresh_when_logged_out_exit_2() {
+    let server = MockServer::start().await.unwrap();
+    let s = Scratch::new("logged-out");
+    for args in [
+        vec!["whoami"],
+        vec!["--store-url", server.base_url(), "whoami"],
+        vec!["refresh"],
+    ] {
+        let run = cocart(s.path(), &args, None).await;
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("not signed in"), "{}", run.stderr);
+    }
+    assert!(server.journal().is_empty(), "nothing was sent to the store");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_cart_lives_across_runs_and_moves_to_the_customer_at_login() {
+    let server = MockServer::start().await.unwrap();
+    let s = Scratch::new("guest");
+    let url = server.base_url();
+    let first = cocart(
+        s.path(),
+        &["--store-url", url, "cart", "add", "MOCK-TSHIRT"],
+        None,
+    )
+    .await;
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(first.stdout.contains("guest cart"), "{}", first.stdout);
+    let second = cocart(s.path(), &["cart", "add", "MOCK-MUG", "--json"], None).await;
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    let guest = second.json();
+    assert!(
+        guest["cart_key"].as_str().unwrap().starts_with("t_"),
+        "{guest}"
+    );
+    assert_eq!(
+        guest["items"].as_array().unwrap().len(),
+        2,
+        "the same guest cart both times"
+    );
+
+    // The password comes from stdin when it is not a terminal.
+    let login = cocart(s.path(), &["login", "-u", "demo"], Some("demo-password\n")).await;
+    assert_eq!(login.code, 0, "{}", login.stderr);
+    assert!(
+        login.stdout.contains("guest cart was transferred"),
+        "{}",
+        login.stdout
+    );
+
+    let cart = cocart(s.path(), &["cart", "show", "--json"], None)
+        .await
+        .json();
+    assert_eq!(cart["cart_key"], "1");
+    let mut skus: Vec<&str> = cart["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["sku"].as_str())
+        .collect();
+    skus.sort_unstable();
+    assert_eq!(skus, vec!["MOCK-MUG", "MOCK-TSHIRT"]);
+    let saved = std::fs::read_to_string(s.path()).unwrap();
+    assert!(
+        saved.contains("\"cart_key\":null"),
+        "the guest key is dropped after the transfer: {saved}"
+    );
+
+    // Lines are named by SKU as well as by item key.
+    let update = cocart(
+        s.path(),
+        &["cart", "update", "MOCK-MUG", "3", "--json"],
+        None,
+    )
+    .await;
+    assert_eq!(update.code, 0, "{}", update.stderr);
+    let mug = update.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["sku"] == "MOCK-MUG")
+        .cloned()
+        .unwrap();
+    assert_eq!(mug["quantity"], 3.0);
+    let remove = cocart(s.path(), &["cart", "remove", "MOCK-TSHIRT", "--json"], None).await;
+    assert_eq!(remove.json()["items"].as_array().unwrap().len(), 1);
+    let clear = cocart(s.path(), &["cart", "clear", "--json"], None).await;
+    assert_eq!(clear.code, 0, "{}", clear.stderr);
+    assert!(clear.json()["items"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_refusals_exit_4_with_a_hint() {
+    let server = MockServer::start().await.unwrap();
+    let s = Scratch::new("refusals");
+    let url = server.base_url();
+    let poster = cocart(
+        s.path(),
+        &["--store-url", url, "cart", "add", "MOCK-POSTER"],
+        None,
+    )
+    .await;
+    assert_eq!(poster.code, 4);
+    assert!(poster.stderr.contains("out of stock"), "{}", poster.stderr);
+    assert!(poster.stderr.contains("hint:"), "{}", poster.stderr);
+    let unknown = cocart(
+        s.path(),
+        &["--store-url", url, "--json", "cart", "add", "NO-SUCH-SKU"],
+        None,
+    )
+    .await;
+    assert_eq!(unknown.code, 4);
+    assert_eq!(unknown.json()["error"]["code"], "cocart_unknown_product_id");
+    let missing = cocart(
+        s.path(),
+        &["--store-url", url, "cart", "remove", "MOCK-MUG"],
+        None,
+    )
+    .await;
+    assert_eq!(missing.code, 4, "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("cocart cart show"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn usage_and_network_errors_have_their_own_codes() {
+    let s = Scratch::new("usage");
+    let no_url = cocart(s.path(), &["products"], None).await;
+    assert_eq!(no_url.code, 1);
+    assert!(no_url.stderr.contains("--store-url"), "{}", no_url.stderr);
+    assert_eq!(cocart(s.path(), &["cart", "add"], None).await.code, 1);
+    assert_eq!(cocart(s.path(), &["frobnicate"], None).await.code, 1);
+    let help = cocart(s.path(), &["--help"], None).await;
+    assert_eq!(help.code, 0);
+    assert!(help.stdout.contains("Exit codes:"), "{}", help.stdout);
+
+    // A port nobody listens on.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let down = cocart(s.path(), &["--store-url", &dead, "products"], None).await;
+    assert_eq!(down.code, 3, "{}", down.stderr);
+    assert!(
+        down.stderr.contains("hint: check the store URL"),
+        "{}",
+        down.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_is_never_sent_to_another_store() {
+    let a = MockServer::start().await.unwrap();
+    let b = MockServer::start().await.unwrap();
+    let s = Scratch::new("two-stores");
+    assert_eq!(
+        cocart(s.path(), &login_args(a.base_url()), None).await.code,
+        0
+    );
+    b.clear_journal();
+    let run = cocart(
+        s.path(),
+        &["--store-url", b.base_url(), "cart", "show"],
+        None,
+    )
+    .await;
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("belongs to"), "{}", run.stderr);
+    assert!(b.journal().is_empty(), "store B never saw the token");
+}
