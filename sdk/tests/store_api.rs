@@ -1,0 +1,232 @@
+//! `client.store()` against wiremock: the requests sent, pagination from the body or from the
+//! `X-WP-Total*` headers, products by id or SKU, variations and terms in lenient shapes.
+
+mod common;
+
+use cocart::ApiErrorKind;
+use cocart::models::{CartQuery, ProductOrderBy, ProductQuery, SortOrder};
+use common::*;
+use serde_json::json;
+use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+use wiremock::{Mock, ResponseTemplate};
+
+const STORE: &str = include_str!("fixtures/store.json");
+const PRODUCTS_PAGE: &str = include_str!("fixtures/products_page.json");
+const PRODUCTS: &str = "/wp-json/cocart/v2/products";
+
+#[tokio::test]
+async fn info_decodes_the_raw_store_fields() {
+    let server = store().await;
+    Mock::given(method("GET"))
+        .and(path("/wp-json/cocart/v2/store"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(STORE))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let info = client(&server).store().info().await.unwrap();
+    assert_eq!(info.title, "Example Shop");
+    assert_eq!(info.gmt_offset, -5.0, "a string offset");
+    assert_eq!(info.store_address.country_code(), Some("US"));
+    assert_eq!(info.store_address.state_code(), Some("TX"));
+    assert_eq!(info.extra.get("x_store_badge"), Some(&json!("verified")));
+}
+
+#[tokio::test]
+async fn products_sends_the_query_and_reads_the_body_totals() {
+    let server = store().await;
+    Mock::given(method("GET"))
+        .and(path(PRODUCTS))
+        .and(query_param("page", "2"))
+        .and(query_param("per_page", "100"))
+        .and(query_param("orderby", "price"))
+        .and(query_param("order", "asc"))
+        .and(query_param("category", "hoodies"))
+        .and(query_param_is_missing("cart_key"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(PRODUCTS_PAGE)
+                .insert_header("X-WP-Total", "99")
+                .insert_header("X-WP-TotalPages", "99"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let page = client(&server)
+        .store()
+        .products(
+            &ProductQuery::new()
+                .page(2)
+                .per_page(500)
+                .orderby(ProductOrderBy::Price)
+                .order(SortOrder::Asc)
+                .category("hoodies"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (page.page, page.total_pages, page.total_products),
+        (1, 3, 5),
+        "the body wins over the headers"
+    );
+    let products: Vec<_> = page
+        .products
+        .iter()
+        .map(|p| (p.id, p.name.as_str()))
+        .collect();
+    assert_eq!(products, [(16, "Beanie"), (100, "Hoodie")]);
+    let hoodie = &page.products[1];
+    assert_eq!(hoodie.price().to_string(), "$42.00");
+    assert_eq!(hoodie.variations.len(), 2);
+    assert_eq!(hoodie.variations[0].id, 129);
+    assert!(page.has_next());
+}
+
+#[tokio::test]
+async fn products_falls_back_to_the_pagination_headers() {
+    let server = store().await;
+    Mock::given(method("GET"))
+        .and(path(PRODUCTS))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"products": [{"id": 7, "name": "Mug"}]}))
+                .insert_header("X-WP-Total", "21")
+                .insert_header("X-WP-TotalPages", "3"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let page = client(&server)
+        .store()
+        .products(&ProductQuery::new().page(3).per_page(10))
+        .await
+        .unwrap();
+    assert_eq!(
+        (page.page, page.total_pages, page.total_products),
+        (3, 3, 21)
+    );
+    assert!(!page.has_next());
+}
+
+#[tokio::test]
+async fn a_product_by_sku_is_path_encoded_and_store_routes_never_send_the_cart_key() {
+    let server = store().await;
+    Mock::given(method("GET"))
+        .and(path("/wp-json/cocart/v2/cart"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(empty_cart("t_guest")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{PRODUCTS}/HD%20B%2F1")))
+        .and(query_param_is_missing("cart_key"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "129", "name": "Hoodie - Blue", "sku": "HD B/1",
+            "prices": {"price": "4500", "regular_price": "4500", "sale_price": "",
+                       "currency": {"currency_code": "EUR", "currency_minor_unit": 2,
+                                    "currency_prefix": "", "currency_suffix": " €",
+                                    "currency_decimal_separator": ",", "currency_thousand_separator": "."}},
+            "stock": {"is_in_stock": "1", "stock_quantity": null, "stock_status": "instock"}
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    client.cart().get(&CartQuery::default()).await.unwrap();
+    assert_eq!(client.cart_key().as_deref(), Some("t_guest"));
+    let p = client.store().product("HD B/1").await.unwrap();
+    assert_eq!((p.id, p.sku.as_str()), (129, "HD B/1"));
+    assert_eq!(p.price().to_string(), "45,00 €");
+    assert_eq!(p.sale_price(), None, "an empty sale price is no sale");
+    assert!(p.is_in_stock());
+}
+
+#[tokio::test]
+async fn unknown_products_are_product_not_found() {
+    let server = store().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{PRODUCTS}/999")))
+        .respond_with(wp_error(404, "cocart_product_invalid_id", "Invalid ID."))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{PRODUCTS}/NOPE")))
+        .respond_with(wp_error(
+            404,
+            "cocart_unknown_product_id",
+            "Product does not exist!",
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let store_api = client(&server).store();
+    for (product, code) in [
+        (
+            cocart::models::ProductRef::Id(999),
+            "cocart_product_invalid_id",
+        ),
+        ("NOPE".into(), "cocart_unknown_product_id"),
+    ] {
+        let err = store_api.product(product).await.unwrap_err();
+        let api = err.api().unwrap();
+        assert_eq!(api.kind, ApiErrorKind::ProductNotFound);
+        assert_eq!((api.status, api.code.as_str()), (404, code));
+    }
+}
+
+#[tokio::test]
+async fn variations_categories_and_tags_decode_lenient_shapes() {
+    let server = store().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{PRODUCTS}/100/variations")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"id": "129", "attributes": {"attribute_pa_color": "blue"},
+             "prices": {"price": "4200", "regular_price": "4500", "sale_price": "4200"},
+             "stock": {"is_in_stock": true, "stock_quantity": "7", "stock_status": "instock"}},
+            {"id": 130, "attributes": [], "stock": []}
+        ])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{PRODUCTS}/categories")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"id": "18", "name": "Hoodies", "slug": "hoodies", "count": 4},
+            {"id": 19, "name": "Music &amp; Film", "slug": "music"}
+        ])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{PRODUCTS}/tags")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"id": 31, "name": "Winter", "slug": "winter"}
+        ])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let store_api = client(&server).store();
+    let variations = store_api.variations(100).await.unwrap();
+    assert_eq!(variations.len(), 2);
+    assert_eq!(
+        variations[0]
+            .attributes
+            .get("attribute_pa_color")
+            .map(String::as_str),
+        Some("blue")
+    );
+    assert_eq!(
+        variations[0].stock.as_ref().and_then(|s| s.stock_quantity),
+        Some(7)
+    );
+    assert_eq!(variations[0].prices.as_ref().unwrap().price.minor(), 4200);
+    assert!(variations[1].attributes.is_empty());
+    assert!(variations[1].stock.is_none(), "[] is no stock object");
+
+    let categories = store_api.categories().await.unwrap();
+    let ids: Vec<_> = categories.iter().map(|c| (c.id, c.slug.as_str())).collect();
+    assert_eq!(ids, [(18, "hoodies"), (19, "music")]);
+    assert_eq!(categories[0].extra.get("count"), Some(&json!(4)));
+    let tags = store_api.tags().await.unwrap();
+    assert_eq!((tags[0].id, tags[0].name.as_str()), (31, "Winter"));
+}
