@@ -664,11 +664,12 @@ fn rate_check(rate: &RateSeen, validate_calls: u32) -> Check {
         return Check::new(
             id,
             Status::Warn,
-            "the store rate-limited validate-token (429)",
+            format!("the store answered 429 on validate-token (Retry-After {wait})"),
         )
-        .fixes([format!(
-            "never poll validate-token; wait {wait} before running the doctor again"
-        )]);
+        .fixes([
+            "rate limiting (CoCart Plus or the Rate Limiting add-on) allows 2 validate-token and 10 refresh-token calls a minute: never poll validate-token; the SDK reads the token's exp instead".to_string(),
+            format!("wait {wait} before running the doctor again"),
+        ]);
     }
     if let Some(a) = &rate.headers {
         return Check::new(
