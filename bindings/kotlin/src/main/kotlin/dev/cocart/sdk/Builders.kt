@@ -1,0 +1,14 @@
+package dev.cocart.sdk
+
+/** A product by id, e.g. `productId(101)`. */
+fun productId(id: Long): ProductRef = ProductRef.Id(id.toULong())
+
+/** A product by SKU, e.g. `productSku("MOCK-TSHIRT")`. */
+fun productSku(sku: String): ProductRef = ProductRef.Sku(sku)
+
+/**
+ * A client for [storeUrl] with default settings, persisting the session in [tokenStore]
+ * (memory only when `null`). Close it (or use `use {}`) when the app no longer needs it.
+ */
+fun CoCartClient(storeUrl: String, tokenStore: TokenStore? = null): CoCartClient =
+    CoCartClient(ClientConfig(storeUrl = storeUrl), tokenStore)

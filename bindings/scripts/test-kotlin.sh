@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Builds libcocart_ffi (debug) and the cocart-mock binary, generates the Kotlin bindings, and runs
+# the JUnit 5 tests of bindings/kotlin with Maven (real JVM, real library through JNA, real mock).
+# Exits non-zero when anything fails; prints Surefire's summary either way.
+# Needs: cargo, JDK 17+, Maven (Maven Central reachable on the first run).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+cd "$ROOT"
+
+echo "==> cargo build -p cocart-mock --bin cocart-mock"
+cargo build -p cocart-mock --bin cocart-mock
+bash "$ROOT/bindings/scripts/generate.sh"
+
+LIB_DIR="$CARGO_TARGET_DIR/debug"
+MOCK_BIN="$CARGO_TARGET_DIR/debug/cocart-mock"
+KOTLIN="$ROOT/bindings/kotlin"
+REPORTS="$KOTLIN/target/surefire-reports"
+rm -rf "$REPORTS"
+
+echo "==> mvn test (bindings/kotlin)"
+status=0
+mvn -q -B -Dstyle.color=never -f "$KOTLIN/pom.xml" test \
+  -Djna.library.path="$LIB_DIR" \
+  -Dcocart.mock.bin="$MOCK_BIN" || status=$?
+
+# Surefire's summary, from its XML reports (mvn -q prints none on success).
+python3 - "$REPORTS" <<'PY' || true
+import glob, sys, xml.etree.ElementTree as ET
+totals = dict(tests=0, failures=0, errors=0, skipped=0)
+for path in sorted(glob.glob(sys.argv[1] + "/TEST-*.xml")):
+    suite = ET.parse(path).getroot()
+    counts = {k: int(suite.get(k, 0)) for k in totals}
+    for k in totals:
+        totals[k] += counts[k]
+    print(f"[INFO] Tests run: {counts['tests']}, Failures: {counts['failures']}, "
+          f"Errors: {counts['errors']}, Skipped: {counts['skipped']}, "
+          f"Time elapsed: {suite.get('time', '?')} s - in {suite.get('name')}")
+    for case in suite.iter("testcase"):
+        bad = case.find("failure") if case.find("failure") is not None else case.find("error")
+        mark = "FAILED" if bad is not None else ("SKIPPED" if case.find("skipped") is not None else "ok")
+        print(f"    {mark:7} {case.get('name')}")
+print("[INFO] Results:")
+print(f"[INFO] Tests run: {totals['tests']}, Failures: {totals['failures']}, "
+      f"Errors: {totals['errors']}, Skipped: {totals['skipped']}")
+passed = totals['tests'] - totals['failures'] - totals['errors'] - totals['skipped']
+print(f"kotlin: {passed} passed, {totals['failures'] + totals['errors']} failed, {totals['skipped']} skipped")
+PY
+
+if [[ $status -ne 0 ]]; then
+  echo "test-kotlin.sh: Maven failed with status $status" >&2
+fi
+exit $status
