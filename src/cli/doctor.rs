@@ -271,9 +271,7 @@ pub async fn diagnose(opts: &DoctorOptions) -> DoctorReport {
                 Status::Fail,
                 format!("the store route redirects (HTTP {}) to {to}", store.status),
             )
-            .fixes([format!(
-                "use the address it redirects to as the store URL: the SDK does not follow redirects (a redirected POST loses its body and credentials)"
-            )]),
+            .fixes(["use the address it redirects to as the store URL: the SDK does not follow redirects (a redirected POST loses its body and credentials)"]),
         );
         r.checks.push(https_check(&site));
         skip_from(&mut r, &later[2..], "skipped: the store URL redirects");
@@ -443,20 +441,21 @@ async fn cocart_check(prober: &mut Prober, store: &Answer) -> Check {
         )
         .fixes(["the site is behind HTTP authentication, or a security plugin blocks the REST API: allow /wp-json/cocart/ for everyone"]);
     }
-    if let Ok(q) = prober.store(RouteStyle::Query).await {
-        if q.status == 200 && q.body.is_object() {
-            prober.style = RouteStyle::Query;
-            return Check::new(
-                CheckId::CoCart,
-                Status::Warn,
-                format!(
-                    "{version} answers only at /?rest_route=/cocart/v2/store{} (/wp-json/ gave HTTP {}: pretty permalinks are off)",
-                    title(&q),
-                    store.status
-                ),
-            )
-            .fixes(["turn on pretty permalinks (Settings → Permalinks → Post name), or build the SDK client with .rest_style(RestStyle::QueryParam)"]);
-        }
+    if let Ok(q) = prober.store(RouteStyle::Query).await
+        && q.status == 200
+        && q.body.is_object()
+    {
+        prober.style = RouteStyle::Query;
+        return Check::new(
+            CheckId::CoCart,
+            Status::Warn,
+            format!(
+                "{version} answers only at /?rest_route=/cocart/v2/store{} (/wp-json/ gave HTTP {}: pretty permalinks are off)",
+                title(&q),
+                store.status
+            ),
+        )
+        .fixes(["turn on pretty permalinks (Settings → Permalinks → Post name), or build the SDK client with .rest_style(RestStyle::QueryParam)"]);
     }
     Check::new(
         CheckId::CoCart,
