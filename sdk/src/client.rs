@@ -279,7 +279,7 @@ impl CoCartClient {
             return Ok(TokenStatus::Rejected);
         }
         self.inner
-            .finish(&req, raw, true, true)
+            .finish(&req, raw, true)
             .map(|_| TokenStatus::Valid)
     }
 

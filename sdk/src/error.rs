@@ -71,6 +71,10 @@ pub enum Error {
         reason: SignOutReason,
     },
 
+    /// An argument was refused before anything was sent (e.g. an item key that is not `[\w]+`).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+
     /// The call needs a signed-in user and there is none.
     #[error("not signed in")]
     NotSignedIn,

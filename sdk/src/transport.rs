@@ -196,10 +196,12 @@ impl Inner {
             .await?;
         let Some((_, generation)) = session_token else {
             let sent_credentials = matches!(req.auth, AuthMode::Basic(_));
-            return self.finish(req, raw, sent_credentials, false);
+            let resp = self.finish(req, raw, sent_credentials)?;
+            return self.after_success(req, resp, false).await;
         };
         if !raw.is_token_rejection() {
-            return self.finish(req, raw, true, true);
+            let resp = self.finish(req, raw, true)?;
+            return self.after_success(req, resp, true).await;
         }
         tracing::debug!(route = %req.route, status = raw.status, "token rejected; refreshing once");
         self.refresh(generation).await?;
@@ -216,7 +218,25 @@ impl Inner {
                 });
             return Err(Error::TokenRejected(Box::new(api)));
         }
-        self.finish(req, again, true, true)
+        let resp = self.finish(req, again, true)?;
+        self.after_success(req, resp, true).await
+    }
+
+    /// Learns the cart key from a successful cart answer and persists it before returning, so
+    /// an app killed right after its first cart call keeps its cart.
+    async fn after_success(
+        self: &Arc<Self>,
+        req: &ApiRequest,
+        resp: ApiResponse,
+        as_user: bool,
+    ) -> Result<ApiResponse> {
+        if req.cart
+            && let Some(snapshot) = self.capture_cart_key(&resp.body, &resp.headers, as_user)
+            && let Err(e) = self.save_or_clear(&snapshot).await
+        {
+            tracing::warn!(error = %e, "could not persist the cart key");
+        }
+        Ok(resp)
     }
 
     /// One HTTP exchange, in its own tracing span. No secret is ever recorded.
@@ -291,11 +311,10 @@ impl Inner {
 
     /// Interprets an answer: JSON for 2xx, a typed error otherwise.
     pub(crate) fn finish(
-        self: &Arc<Self>,
+        &self,
         req: &ApiRequest,
         raw: RawResponse,
         sent_credentials: bool,
-        as_user: bool,
     ) -> Result<ApiResponse> {
         let status = raw.status;
         let raw_text = |raw: &RawResponse| {
@@ -311,9 +330,6 @@ impl Inner {
                 reason: "the body is not JSON".into(),
                 raw: raw_text(&raw),
             })?;
-            if req.cart {
-                self.capture_cart_key(&body, &raw.headers, as_user);
-            }
             return Ok(ApiResponse {
                 status,
                 headers: raw.headers,

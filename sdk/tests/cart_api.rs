@@ -519,18 +519,6 @@ async fn add_item_errors_map_to_typed_kinds_and_keep_code_message_and_status() {
 }
 
 #[tokio::test]
-async fn an_item_key_that_could_change_the_path_is_refused_locally() {
-    let server = store().await;
-    let err = client(&server)
-        .cart()
-        .item(&ItemKey::new("../../users"))
-        .await
-        .unwrap_err();
-    assert_eq!(err.api_kind(), Some(&ApiErrorKind::ItemNotInCart));
-    // The catch-all (expect 0) proves nothing was sent.
-}
-
-#[tokio::test]
 async fn a_read_is_retried_after_a_503() {
     let server = store().await;
     Mock::given(method("GET"))
@@ -690,4 +678,36 @@ async fn a_4xx_on_a_write_is_returned_as_is_without_a_re_read() {
         .await
         .unwrap_err();
     assert_eq!(err.api_kind(), Some(&ApiErrorKind::CartEmpty));
+}
+
+#[tokio::test]
+async fn an_item_key_that_could_change_the_path_is_refused_locally() {
+    let server = store().await;
+    for bad in ["../cart/clear", "abc/def", "", "a b"] {
+        let err = fast_client(&server)
+            .cart()
+            .remove_item(&ItemKey::new(bad))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidArgument(_)), "{bad:?}: {err:?}");
+    }
+    // The catch-all (expect 0) and this check prove nothing was sent.
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn clear_keep_removed_sends_the_flag() {
+    let server = store().await;
+    expect_write(
+        &server,
+        "POST",
+        "/clear",
+        Some(json!({"keep_removed_items": true})),
+    )
+    .await;
+    fast_client(&server)
+        .cart()
+        .clear_keep_removed()
+        .await
+        .unwrap();
 }

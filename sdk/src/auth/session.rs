@@ -203,7 +203,7 @@ impl Inner {
             Ok(raw) => {
                 let retry_after = raw.retry_after();
                 let status = raw.status;
-                match self.finish(&req, raw, false, false) {
+                match self.finish(&req, raw, false) {
                     Ok(resp) => parse_pair(&resp.body).ok_or_else(|| {
                         RefreshFailure::from(Error::InvalidResponse {
                             status,
@@ -333,12 +333,13 @@ impl Inner {
 
     /// Learns the cart key from a cart answer (body first, then header). As a guest it becomes
     /// the key to send; as a customer, an answer keyed by the user id completes the transfer.
+    /// Returns the session to persist when something changed.
     pub(crate) fn capture_cart_key(
-        self: &Arc<Self>,
+        &self,
         body: &serde_json::Value,
         headers: &http::HeaderMap,
         as_user: bool,
-    ) {
+    ) -> Option<StoredSession> {
         let from_body = match body.get("cart_key") {
             Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
             Some(serde_json::Value::Number(n)) => Some(n.to_string()),
@@ -350,30 +351,21 @@ impl Inner {
                 .and_then(|v| v.to_str().ok())
                 .filter(|s| !s.is_empty() && *s != "0")
                 .map(str::to_string)
-        });
-        let Some(key) = key else { return };
-        let snapshot = {
-            let mut st = self.state();
-            if as_user {
-                let is_user_key = st.user.as_ref().is_some_and(|u| u.id.to_string() == key);
-                if !(is_user_key && st.cart_key.is_some()) {
-                    return;
-                }
-                st.cart_key = None;
-            } else {
-                if st.tokens.is_some() || st.cart_key.as_deref() == Some(key.as_str()) {
-                    return;
-                }
-                st.cart_key = Some(key);
+        })?;
+        let mut st = self.state();
+        if as_user {
+            let is_user_key = st.user.as_ref().is_some_and(|u| u.id.to_string() == key);
+            if !(is_user_key && st.cart_key.is_some()) {
+                return None;
             }
-            st.snapshot()
-        };
-        let inner = Arc::clone(self);
-        tokio::spawn(async move {
-            if let Err(e) = inner.save_or_clear(&snapshot).await {
-                tracing::warn!(error = %e, "could not persist the cart key");
+            st.cart_key = None;
+        } else {
+            if st.tokens.is_some() || st.cart_key.as_deref() == Some(key.as_str()) {
+                return None;
             }
-        });
+            st.cart_key = Some(key);
+        }
+        Some(st.snapshot())
     }
 }
 

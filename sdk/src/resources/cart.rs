@@ -137,9 +137,20 @@ impl CartApi {
             .await
     }
 
-    /// `POST /cart/clear`: empties the cart.
+    /// `POST /cart/clear`: empties the cart (and forgets removed lines).
     pub async fn clear(&self) -> Result<Cart> {
         self.write(Method::POST, "cart/clear", None).await
+    }
+
+    /// `POST /cart/clear` with `keep_removed_items`: empties the cart but keeps the removed
+    /// lines restorable.
+    pub async fn clear_keep_removed(&self) -> Result<Cart> {
+        self.write(
+            Method::POST,
+            "cart/clear",
+            Some(json!({ "keep_removed_items": true })),
+        )
+        .await
     }
 
     /// `POST /cart/calculate`: recalculates totals.
@@ -219,12 +230,9 @@ fn path_key(key: &ItemKey) -> Result<&str> {
     if !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_') {
         Ok(k)
     } else {
-        Err(Error::Api(Box::new(crate::error::ApiError::new(
-            0,
-            "cocart_item_not_in_cart",
-            format!("{k:?} is not a valid cart item key"),
-            Value::Null,
-        ))))
+        Err(Error::InvalidArgument(format!(
+            "{k:?} is not a cart item key (expected letters, digits and underscores)"
+        )))
     }
 }
 
