@@ -27,9 +27,14 @@ pub struct Cli {
 /// Options shared by every command.
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
-    /// The store's site root, e.g. https://shop.example. Default: the store the saved session
-    /// belongs to.
-    #[arg(long, env = "COCART_STORE_URL", global = true, value_name = "URL")]
+    /// The store's site root. Default: the store the saved session belongs to.
+    #[arg(
+        long,
+        env = "COCART_STORE_URL",
+        global = true,
+        value_name = "URL",
+        help = "The store's site root, e.g. https://shop.example. Default: the store the saved session belongs to"
+    )]
     pub store_url: Option<String>,
 
     /// Where the session (tokens, user, guest cart key) is kept. Default:

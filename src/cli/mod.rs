@@ -4,6 +4,7 @@
 //!
 //! Output is text by default and JSON with `--json`; errors say what to do, and the exit codes
 //! are documented in [`exit`].
+#![warn(missing_docs)]
 
 pub mod args;
 mod commands;
