@@ -131,6 +131,8 @@ pub fn from_sdk(e: &Error) -> Failure {
     match e {
         Error::Config(_) => Failure::new(Exit::Usage, "config", msg)
             .hint("check --store-url (the site root, e.g. https://shop.example)"),
+        Error::InvalidArgument(_) => Failure::new(Exit::Usage, "invalid_argument", msg)
+            .hint("`cocart cart show` lists the lines with their item keys"),
         Error::InsecureTransport { .. } => Failure::new(Exit::Usage, "insecure_transport", msg)
             .hint("use the https:// address of the store, or pass --allow-insecure-http for a test site"),
         Error::InvalidCredentials { .. } => Failure::new(Exit::Auth, "invalid_credentials", msg)

@@ -200,26 +200,19 @@ impl Session {
         }
     }
 
-    /// Makes sure the session file holds what the client holds before the process exits, and
-    /// that the meta file names the store while a session file exists.
+    /// Makes sure the session file holds the guest cart key the client holds before the process
+    /// exits, and that the meta file names the store while a session file exists.
     ///
-    /// The SDK saves a newly learned guest cart key from a background task; a short-lived
-    /// process can end before that write lands. This waits for it briefly, then writes the key
-    /// itself (the tokens in the file are left as they are: the SDK saves them before it returns).
+    /// The SDK saves a learned cart key before the call returns; this is a cheap check that
+    /// writes the key itself if the file disagrees (the tokens in the file are left as they are:
+    /// the SDK saves them before it returns).
     pub async fn settle(&self) -> Result<(), Failure> {
         let want = self.client.cart_key();
-        let mut landed = false;
-        for _ in 0..25 {
-            match self.store.load().await {
-                Ok(Some(s)) if s.cart_key == want => landed = true,
-                Ok(None) if want.is_none() => landed = true,
-                _ => {}
-            }
-            if landed {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let landed = match self.store.load().await {
+            Ok(Some(s)) => s.cart_key == want,
+            Ok(None) => want.is_none(),
+            Err(_) => false,
+        };
         if !landed {
             let mut saved = self
                 .store
