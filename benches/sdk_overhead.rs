@@ -79,6 +79,54 @@ async fn run(arm: Arm, sdk: &CoCartClient, bare: &Bare) -> BenchResult<Duration>
     Ok(start.elapsed())
 }
 
+/// In-process decode costs of the same body, no network: where the SDK's extra time goes.
+struct DecodeCosts {
+    /// `serde_json::from_slice::<Cart>`: one typed pass.
+    typed: Duration,
+    /// `serde_json::from_slice::<Value>`: one untyped pass.
+    value: Duration,
+    /// What the SDK does with a 2xx body today (read from `sdk/src/transport.rs` and
+    /// `sdk/src/resources/mod.rs`): `is_token_rejection()` parses the body into a `Value` and
+    /// drops it, `finish()` parses it again, `decode()` deep-clones that `Value` and runs
+    /// `from_value::<Cart>` on the clone.
+    sdk_path: Duration,
+}
+
+fn median_of(iters: usize, mut f: impl FnMut() -> BenchResult) -> BenchResult<Duration> {
+    let mut samples = Vec::with_capacity(iters);
+    for _ in 0..iters {
+        let start = Instant::now();
+        f()?;
+        samples.push(start.elapsed());
+    }
+    Ok(summarize(&mut samples)?.median)
+}
+
+fn decode_costs(body: &[u8], iters: usize) -> BenchResult<DecodeCosts> {
+    use serde_json::Value;
+    let typed = median_of(iters, || {
+        black_box(serde_json::from_slice::<Cart>(black_box(body))?);
+        Ok(())
+    })?;
+    let value = median_of(iters, || {
+        black_box(serde_json::from_slice::<Value>(black_box(body))?);
+        Ok(())
+    })?;
+    let sdk_path = median_of(iters, || {
+        let probe: Value = serde_json::from_slice(black_box(body))?;
+        drop(black_box(probe));
+        let kept: Value = serde_json::from_slice(black_box(body))?;
+        let cart: Cart = serde_json::from_value(kept.clone())?;
+        black_box((cart, kept));
+        Ok(())
+    })?;
+    Ok(DecodeCosts {
+        typed,
+        value,
+        sdk_path,
+    })
+}
+
 #[tokio::main]
 async fn main() -> BenchResult {
     let iters = env_usize("BENCH_ITERS", 5000);
@@ -182,6 +230,23 @@ async fn main() -> BenchResult {
         "| SDK / bare reqwest + same typed decode (informational) | {med_typed:.3}× | {p99_typed:.3}× |"
     );
     println!();
+    let costs = decode_costs(&body, iters)?;
+    println!(
+        "Decoding the same {}-byte body in-process, no network (median of {iters} runs each): \
+         one typed pass `from_slice::<Cart>` {}; one untyped pass `from_slice::<Value>` {}; the \
+         SDK's path for a 2xx body (`is_token_rejection()` parses the body to a `Value` and drops \
+         it, `finish()` parses it again, `decode()` deep-clones the `Value` and runs \
+         `from_value::<Cart>`) {}, {:.1}× a single typed pass. Decoding once, typed, \
+         would save about {} per call; the median gap between the SDK and bare reqwest (bytes \
+         only) is {}.\n",
+        body.len(),
+        us(costs.typed),
+        us(costs.value),
+        us(costs.sdk_path),
+        ratio(costs.sdk_path, costs.typed),
+        us(costs.sdk_path.saturating_sub(costs.typed)),
+        us(sdk_sum.median.saturating_sub(bare_sum.median)),
+    );
     summary_row(
         "SDK overhead, median (`CoCartClient` / bare reqwest)",
         &format!("≤ {MEDIAN_TARGET:.2}×"),

@@ -37,16 +37,14 @@ loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
 
 # --- 1. prerequisites ------------------------------------------------------------------------
-if ! command -v wrk >/dev/null; then
-  log "installing wrk"
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v nm >/dev/null && command -v size >/dev/null || missing+=(binutils)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
   apt-get update -qq
-  apt-get install -y -qq wrk >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-if ! cargo bloat --version >/dev/null 2>&1; then
-  log "installing cargo-bloat (falls back to nm if this fails)"
-  cargo install cargo-bloat --locked >&2 || log "cargo-bloat unavailable"
-fi
-
 # 10,000 concurrent connections: the bench and the mock are separate processes, each holds
 # about N sockets; raise the soft limit to the hard one.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -70,13 +68,16 @@ FFI_UNSTRIPPED=""
 if [ -f bindings/ffi/Cargo.toml ]; then
   log "building cocart-ffi with the release-small profile"
   cargo build -p cocart-ffi --profile release-small >&2
-  FFI_LIB="$CARGO_TARGET_DIR/release-small/libcocart_ffi.so"
-  # Symbols for attributing the size to crates: the same profile, unstripped, in its own
-  # target directory so that the measured artifact above stays the stripped one.
-  log "building an unstripped copy for the per-crate breakdown"
-  CARGO_PROFILE_RELEASE_SMALL_STRIP=false CARGO_TARGET_DIR="$CARGO_TARGET_DIR/bench-unstripped" \
-    cargo build -p cocart-ffi --profile release-small >&2
-  FFI_UNSTRIPPED="$CARGO_TARGET_DIR/bench-unstripped/release-small/libcocart_ffi.so"
+  FFI_LIB="$WORK/libcocart_ffi.so"
+  cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_LIB"
+  # Symbols for attributing the size to crates: the same profile with strip = false. Only the
+  # final crate relinks (the dependencies are reused); then the stripped build is put back.
+  # (cargo-bloat refuses a package whose crate-type list has more than a cdylib.)
+  log "relinking an unstripped copy for the per-crate breakdown"
+  CARGO_PROFILE_RELEASE_SMALL_STRIP=false cargo build -p cocart-ffi --profile release-small >&2
+  FFI_UNSTRIPPED="$WORK/libcocart_ffi.unstripped.so"
+  cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_UNSTRIPPED"
+  cargo build -p cocart-ffi --profile release-small >&2
 fi
 
 # --- 3. wait for a quiet machine ------------------------------------------------------------
@@ -211,8 +212,10 @@ LOAD_AFTER=$(loadavg)
     gt "$mb" "$SIZE_TARGET_MB" && size_verdict="**missed**"
     echo "Method: \`cargo build -p cocart-ffi --profile release-small\` (root \`Cargo.toml\`: LTO,"
     echo "1 codegen unit, \`opt-level = \"z\"\`, \`strip = true\`, \`panic = \"unwind\"\`) for"
+    stripped="symbols present"
+    nm "$FFI_LIB" 2>&1 | grep -q "no symbols" && stripped="no symbol table: stripped"
     echo "x86_64 Linux, the proxy for the mobile targets; size of \`libcocart_ffi.so\` as built"
-    echo "(\`file\`: $(file -b "$FFI_LIB" | cut -d, -f1-2,6-))."
+    echo "(\`nm\`: $stripped)."
     echo
     echo "| artifact | bytes | MB | MiB | target |"
     echo "| --- | ---: | ---: | ---: | --- |"
@@ -220,27 +223,21 @@ LOAD_AFTER=$(loadavg)
     echo
     printf '| FFI cdylib size (release-small, stripped, x86_64) | ≤ %s MB | %s MB | %s |\n' \
       "$SIZE_TARGET_MB" "$mb" "$size_verdict" >>"$BENCH_SUMMARY"
+    echo "Sections of the stripped library (\`size -A\`), largest first:"
+    echo
+    echo '```'
+    size -A "$FFI_LIB" | awk 'NR > 2 && $2 > 0 && $1 != "Total" { printf "%-20s %9d\n", $1, $2 }' | sort -k2 -rn | head -12
+    echo '```'
+    echo
     if [ -n "$FFI_UNSTRIPPED" ] && [ -f "$FFI_UNSTRIPPED" ]; then
-      echo "Per crate: the same profile built unstripped (\`CARGO_PROFILE_RELEASE_SMALL_STRIP=false\`,"
-      echo "separate target directory), \`.text\` attributed to crates by symbol name. Shares are of"
-      echo "the code section; the rest of the file is data, unwind tables and dynamic symbols."
+      echo "Per crate: the same profile relinked with \`CARGO_PROFILE_RELEASE_SMALL_STRIP=false\`;"
+      echo "\`nm -C -S\` code and read-only-data symbols grouped by the crate their name starts with"
+      echo "(\`benches/size_by_crate.awk\`; generic code instantiated for a crate often lands under"
+      echo "\`core\`/\`alloc\`, as with cargo-bloat, which refuses this crate's cdylib+staticlib+lib list)."
+      echo "Shares are of the symbol bytes; the file also holds unwind tables and relocations."
       echo
       echo '```'
-      if cargo bloat --version >/dev/null 2>&1; then
-        CARGO_PROFILE_RELEASE_SMALL_STRIP=false CARGO_TARGET_DIR="$CARGO_TARGET_DIR/bench-unstripped" \
-          cargo bloat -p cocart-ffi --profile release-small --lib --crates -n 25 2>/dev/null ||
-          echo "(cargo bloat failed)"
-      else
-        echo "(cargo-bloat not available: nm fallback, bytes per crate prefix)"
-        nm -C -S --size-sort "$FFI_UNSTRIPPED" 2>/dev/null | awk '
-          function hex(s,   i, c, n) { n = 0; s = tolower(s)
-            for (i = 1; i <= length(s); i++) { c = index("0123456789abcdef", substr(s, i, 1)) - 1; n = n * 16 + c }
-            return n }
-          $3 ~ /^[tTwW]$/ { name = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", name); sub(/^[<&* ]+/, "", name)
-            split(name, p, "::"); c = p[1]; if (c == name) c = "[other]"; size[c] += hex($2); total += hex($2) }
-          END { for (c in size) printf "%10d %5.1f%% %s\n", size[c], 100 * size[c] / total, c }' |
-          sort -rn | head -25
-      fi
+      nm -C -S --size-sort "$FFI_UNSTRIPPED" | awk -f benches/size_by_crate.awk | sort -rn | head -30
       echo '```'
       echo
     fi
