@@ -24,6 +24,7 @@ status=0
 mvn -q -B -Dstyle.color=never -f "$KOTLIN/pom.xml" test \
   -Djna.library.path="$LIB_DIR" \
   -Dcocart.mock.bin="$MOCK_BIN" || status=$?
+echo # Debian's Maven leaves colour resets without a newline even with style.color=never.
 
 # Surefire's summary, from its XML reports (mvn -q prints none on success).
 python3 - "$REPORTS" <<'PY' || true

@@ -6,8 +6,6 @@ import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
-import kotlinx.coroutines.flow.take
-import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
@@ -22,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
+import java.util.concurrent.CopyOnWriteArrayList
 
 /**
  * The Kotlin bindings end to end: the real libcocart_ffi (through JNA) against a real
@@ -128,15 +127,15 @@ class CoCartClientTest {
     @Test
     fun `expiry on the mock clock leads to one refresh and a TokenRefreshed event`() = runBlocking {
         expiredClient().use { client ->
-            val events = async(Dispatchers.Default) {
-                withTimeout(10_000) { client.authEvents().take(2).toList() }
-            }
-            delay(100) // let the subscription start
+            val received = CopyOnWriteArrayList<AuthEvent>()
+            val collector = launch(Dispatchers.Default) { client.authEvents().collect { received.add(it) } }
+            awaitSize(received, 1) // subscribed: InitialSession arrived
             assertTrue(client.refreshIfNeeded(), "an expired token is refreshed")
             assertEquals(listOf(200), mock.refreshStatuses())
             assertFalse(client.refreshIfNeeded(), "a fresh token is not refreshed again")
             assertEquals(1, mock.refreshStatuses().size)
-            val received = events.await()
+            awaitSize(received, 2)
+            collector.cancelAndJoin()
             assertTrue(received[0] is AuthEvent.InitialSession)
             assertEquals(AuthEvent.TokenRefreshed, received[1])
             assertTrue(client.cart().use { it.get() }.cartKey.isNotEmpty())
@@ -225,33 +224,37 @@ class CoCartClientTest {
     @Test
     fun `auth events flow through a Flow and stop when the collector is cancelled`() = runBlocking {
         CoCartClient(config(), null).use { client ->
-            val events = async(Dispatchers.Default) {
-                withTimeout(10_000) { client.authEvents().take(3).toList() }
-            }
-            delay(100)
+            val received = CopyOnWriteArrayList<AuthEvent>()
+            val collector = launch(Dispatchers.Default) { client.authEvents().collect { received.add(it) } }
+            awaitSize(received, 1)
             val user = client.login(USER, PASSWORD)
             client.logout()
+            awaitSize(received, 3)
             assertEquals(
                 listOf(
                     AuthEvent.InitialSession(null),
                     AuthEvent.SignedIn(user),
                     AuthEvent.SignedOut(SignOutReason.LOGGED_OUT),
                 ),
-                events.await(),
+                received.toList(),
             )
+            collector.cancelAndJoin()
+            client.login(USER, PASSWORD)
+            delay(200)
+            assertEquals(3, received.size, "nothing arrives after the collector is cancelled")
         }
     }
 
     @Test
     fun `a closed subscription is no longer active`() = runBlocking {
         CoCartClient(config(), null).use { client ->
-            val received = java.util.concurrent.CopyOnWriteArrayList<AuthEvent>()
+            val received = CopyOnWriteArrayList<AuthEvent>()
             val subscription = client.subscribe(object : AuthEventListener {
                 override fun onEvent(event: AuthEvent) {
                     received.add(event)
                 }
             })
-            withTimeout(5_000) { while (received.isEmpty()) delay(10) }
+            awaitSize(received, 1)
             assertTrue(subscription.isActive())
             subscription.cancel()
             assertFalse(subscription.isActive())
@@ -290,6 +293,10 @@ class CoCartClientTest {
                 assertTrue(store.info().title.isNotEmpty())
             }
         }
+    }
+
+    private suspend fun awaitSize(events: List<AuthEvent>, size: Int) {
+        withTimeout(10_000) { while (events.size < size) delay(10) }
     }
 
     private companion object {

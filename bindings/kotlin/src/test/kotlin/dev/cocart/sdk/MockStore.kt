@@ -32,6 +32,8 @@ class MockStore(vararg extraArgs: String) : AutoCloseable {
             error("cocart-mock did not announce its URL (first line: $first)")
         }
         baseUrl = url.groupValues[1]
+        // Never leave the mock behind, even if the JVM exits without running @AfterAll.
+        Runtime.getRuntime().addShutdownHook(Thread { process.destroyForcibly() })
         // Keep draining stdout so that the process never blocks on a full pipe.
         Thread { out.useLines { lines -> lines.forEach { } } }.apply { isDaemon = true }.start()
     }
