@@ -73,7 +73,8 @@ final class MockStore: @unchecked Sendable {
     func clearJournal() async throws { try await send("DELETE", "/__mock/journal") }
 
     func journal() async throws -> [JournalEntry] {
-        try JSONDecoder().decode([JournalEntry].self, from: await send("GET", "/__mock/journal"))
+        let data = try await send("GET", "/__mock/journal")
+        return try JSONDecoder().decode([JournalEntry].self, from: data)
     }
 
     func refreshStatuses() async throws -> [Int] {
