@@ -196,6 +196,9 @@ impl From<cocart::Error> for CoCartError {
                 reason: SignOutReason::from(&reason),
             },
             E::NotSignedIn => Self::NotSignedIn,
+            E::InvalidArgument(message) => {
+                Self::invalid_argument(message, ValidationKind::InvalidParameter)
+            }
             // Rejected again right after a successful refresh: the token is bound to another
             // IP/User-Agent or the store is misconfigured. The session is still held.
             E::TokenRejected(_) => Self::Unexpected {
@@ -335,6 +338,19 @@ mod tests {
             CoCartError::from(cocart::Error::Config("leeway".into())),
             CoCartError::InvalidConfig { .. }
         ));
+    }
+
+    #[test]
+    fn a_refused_argument_is_validation_before_anything_is_sent() {
+        let e = CoCartError::from(cocart::Error::InvalidArgument("bad item key".into()));
+        assert_eq!(
+            e,
+            CoCartError::Validation {
+                code: "invalid_argument".into(),
+                message: "bad item key".into(),
+                kind: ValidationKind::InvalidParameter,
+            }
+        );
     }
 
     #[test]
