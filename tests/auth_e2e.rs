@@ -20,12 +20,19 @@ async fn login_then_an_authenticated_call_reads_the_customer_cart() {
     let cart = client.cart().get(&CartQuery::default()).await.unwrap();
     assert_eq!(cart.cart_key, user.id.to_string());
     let last = server.journal().pop().unwrap();
-    assert_eq!((last.path.as_str(), last.status, last.auth.as_str()), ("/wp-json/cocart/v2/cart", 200, "bearer"));
+    assert_eq!(
+        (last.path.as_str(), last.status, last.auth.as_str()),
+        ("/wp-json/cocart/v2/cart", 200, "bearer")
+    );
 }
 
 #[tokio::test]
 async fn expiry_on_the_mock_clock_gives_exactly_one_proactive_refresh() {
-    let server = MockServer::builder().access_ttl(3600).start().await.unwrap();
+    let server = MockServer::builder()
+        .access_ttl(3600)
+        .start()
+        .await
+        .unwrap();
     let clock = OffsetClock::new();
     let client = client(&server, &clock);
     client.login(USER, PASSWORD).await.unwrap();
@@ -34,17 +41,28 @@ async fn expiry_on_the_mock_clock_gives_exactly_one_proactive_refresh() {
     client.cart().get(&CartQuery::default()).await.unwrap();
     client.cart().get(&CartQuery::default()).await.unwrap();
     let journal = server.journal();
-    let statuses: Vec<_> = journal.iter().map(|e| (e.path.as_str(), e.status)).collect();
+    let statuses: Vec<_> = journal
+        .iter()
+        .map(|e| (e.path.as_str(), e.status))
+        .collect();
     assert_eq!(
         statuses,
-        vec![(REFRESH_PATH, 200), ("/wp-json/cocart/v2/cart", 200), ("/wp-json/cocart/v2/cart", 200)],
+        vec![
+            (REFRESH_PATH, 200),
+            ("/wp-json/cocart/v2/cart", 200),
+            ("/wp-json/cocart/v2/cart", 200)
+        ],
         "proactive: the refresh comes first, no request is rejected"
     );
 }
 
 #[tokio::test]
 async fn two_hundred_concurrent_calls_with_an_expired_token_make_one_refresh() {
-    let server = MockServer::builder().access_ttl(3600).start().await.unwrap();
+    let server = MockServer::builder()
+        .access_ttl(3600)
+        .start()
+        .await
+        .unwrap();
     let clock = OffsetClock::new();
     let client = client(&server, &clock);
     client.login(USER, PASSWORD).await.unwrap();
@@ -55,7 +73,10 @@ async fn two_hundred_concurrent_calls_with_an_expired_token_make_one_refresh() {
         tokio::spawn(async move { c.cart().get(&CartQuery::default()).await })
     });
     let results = futures::future::join_all(calls).await;
-    let ok = results.into_iter().filter(|r| matches!(r, Ok(Ok(_)))).count();
+    let ok = results
+        .into_iter()
+        .filter(|r| matches!(r, Ok(Ok(_))))
+        .count();
     assert_eq!(ok, 200);
     assert_eq!(journal_for(&server, REFRESH_PATH).len(), 1);
 }
@@ -72,7 +93,10 @@ async fn a_rotated_refresh_token_is_never_sent_twice() {
     client.cart().get(&CartQuery::default()).await.unwrap();
     let refreshes = journal_for(&server, REFRESH_PATH);
     assert_eq!(refreshes.len(), 3);
-    assert!(refreshes.iter().all(|e| e.status == 200), "{refreshes:?}: a reused token would get 403");
+    assert!(
+        refreshes.iter().all(|e| e.status == 200),
+        "{refreshes:?}: a reused token would get 403"
+    );
 }
 
 #[tokio::test]
@@ -82,17 +106,29 @@ async fn a_password_change_on_the_server_signs_the_user_out() {
     let client = client(&server, &clock);
     let user = client.login(USER, PASSWORD).await.unwrap();
     let mut events = client.subscribe();
-    server.update_user(user.id, Some("a-new-password"), None).unwrap();
+    server
+        .update_user(user.id, Some("a-new-password"), None)
+        .unwrap();
     let err = client.cart().get(&CartQuery::default()).await.unwrap_err();
     assert!(
-        matches!(err, Error::SessionExpired { reason: SignOutReason::RefreshTokenInvalid }),
+        matches!(
+            err,
+            Error::SessionExpired {
+                reason: SignOutReason::RefreshTokenInvalid
+            }
+        ),
         "{err:?}"
     );
     assert!(!client.is_signed_in());
-    assert!(matches!(events.recv().await, Some(AuthEvent::InitialSession { user: Some(_) })));
+    assert!(matches!(
+        events.recv().await,
+        Some(AuthEvent::InitialSession { user: Some(_) })
+    ));
     assert_eq!(
         events.recv().await,
-        Some(AuthEvent::SignedOut { reason: SignOutReason::RefreshTokenInvalid })
+        Some(AuthEvent::SignedOut {
+            reason: SignOutReason::RefreshTokenInvalid
+        })
     );
 }
 
@@ -116,7 +152,11 @@ async fn a_phone_moving_to_another_network_refreshes_and_succeeds() {
     on_cellular.restore_session().await.unwrap();
     server.clear_journal();
     on_cellular.cart().get(&CartQuery::default()).await.unwrap();
-    let seen: Vec<_> = server.journal().iter().map(|e| (e.path.clone(), e.status)).collect();
+    let seen: Vec<_> = server
+        .journal()
+        .iter()
+        .map(|e| (e.path.clone(), e.status))
+        .collect();
     assert_eq!(
         seen,
         vec![
@@ -136,7 +176,10 @@ async fn a_host_that_strips_authorization_is_diagnosed() {
         .unwrap();
     let client = client(&server, &OffsetClock::new());
     let err = client.login(USER, PASSWORD).await.unwrap_err();
-    assert!(matches!(err, Error::AuthorizationHeaderStripped { .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::AuthorizationHeaderStripped { .. }),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -153,7 +196,10 @@ async fn the_custom_header_profile_works_with_the_matching_client_option() {
     let user = client.login(USER, PASSWORD).await.unwrap();
     let cart = client.cart().get(&CartQuery::default()).await.unwrap();
     assert_eq!(cart.cart_key, user.id.to_string());
-    assert_eq!(client.validate_token().await.unwrap(), cocart::TokenStatus::Valid);
+    assert_eq!(
+        client.validate_token().await.unwrap(),
+        cocart::TokenStatus::Valid
+    );
     assert_eq!(server.journal().last().unwrap().auth, "bearer");
 }
 
@@ -171,7 +217,11 @@ async fn the_v2_plugin_profile_recovers_the_same_way_with_401s() {
     server.advance_clock(7200);
     server.clear_journal();
     client.cart().get(&CartQuery::default()).await.unwrap();
-    let seen: Vec<_> = server.journal().iter().map(|e| (e.path.clone(), e.status)).collect();
+    let seen: Vec<_> = server
+        .journal()
+        .iter()
+        .map(|e| (e.path.clone(), e.status))
+        .collect();
     assert_eq!(
         seen,
         vec![
@@ -184,7 +234,11 @@ async fn the_v2_plugin_profile_recovers_the_same_way_with_401s() {
 
 #[tokio::test]
 async fn a_503_on_the_refresh_route_keeps_the_session() {
-    let server = MockServer::builder().access_ttl(3600).start().await.unwrap();
+    let server = MockServer::builder()
+        .access_ttl(3600)
+        .start()
+        .await
+        .unwrap();
     let clock = OffsetClock::new();
     let client = client(&server, &clock);
     client.login(USER, PASSWORD).await.unwrap();
@@ -203,6 +257,9 @@ async fn a_503_on_the_refresh_route_keeps_the_session() {
     assert!(client.is_signed_in());
     tokio::time::sleep(Duration::from_millis(250)).await; // past the client's cooldown
     client.cart().get(&CartQuery::default()).await.unwrap();
-    let refreshes: Vec<_> = journal_for(&server, REFRESH_PATH).iter().map(|e| e.status).collect();
+    let refreshes: Vec<_> = journal_for(&server, REFRESH_PATH)
+        .iter()
+        .map(|e| e.status)
+        .collect();
     assert_eq!(refreshes, vec![503, 200]);
 }
