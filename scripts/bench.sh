@@ -127,15 +127,22 @@ parse_wrk() {
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# CPU time (user + system, clock ticks) of a process; only the server under load is busy.
+proc_cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+CLK_TCK=$(getconf CLK_TCK)
 declare -A URLS=([mock]="$MOCK_URL" [wiremock]="$WIREMOCK_URL" [floor]="$FLOOR_URL")
 SERVERS=(mock wiremock floor)
 for round in $(seq 1 "$WRK_ROUNDS"); do
   for s in "${SERVERS[@]}"; do
     wrk -t2 -c32 -d2s -s "$WORK/auth.lua" "${URLS[$s]}" >/dev/null # warm-up, discarded
+    cpu0=$(proc_cpu "$SERVER_PID")
     wrk -t2 -c32 -d"${WRK_SECONDS}s" --latency -s "$WORK/auth.lua" "${URLS[$s]}" >"$WORK/wrk_${s}_$round.txt"
+    cpu1=$(proc_cpu "$SERVER_PID")
     read -r rps p50 p99 bad errs < <(parse_wrk "$WORK/wrk_${s}_$round.txt")
-    echo "$s $round $rps $p50 $p99 $bad $errs" >>"$WORK/wrk.tsv"
-    log "  round $round $s: $rps req/s, p50 $p50 ms, p99 $p99 ms, non-2xx $bad, socket errors $errs"
+    total=$(awk '/ requests in / { print $1 }' "$WORK/wrk_${s}_$round.txt")
+    cpu_us=$(awk -v c=$((cpu1 - cpu0)) -v t="$CLK_TCK" -v n="$total" 'BEGIN { printf "%.1f", c / t / n * 1e6 }')
+    echo "$s $round $rps $p50 $p99 $bad $errs $cpu_us" >>"$WORK/wrk.tsv"
+    log "  round $round $s: $rps req/s, p50 $p50 ms, p99 $p99 ms, server CPU $cpu_us µs/request, non-2xx $bad, socket errors $errs"
   done
 done
 kill "$SERVER_PID" 2>/dev/null || true
@@ -158,9 +165,12 @@ col() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$WORK/wrk.tsv" | median;
   echo "the User-Agent the token is bound to and \`Accept\`, against \`GET /wp-json/cocart/v2/cart\`"
   echo "of each server in turn, after a 2 s warm-up run; $WRK_ROUNDS rounds (mock, wiremock, floor,"
   echo "mock, …); medians over the rounds. wrk shares the 2 cores with the server under test."
+  echo "Server CPU per request = user + system CPU time of the server process during the run"
+  echo "(\`/proc/<pid>/stat\`; only the server under load is busy) / requests completed: less"
+  echo "sensitive to background load than req/s."
   echo
-  echo "| server | req/s (median) | p50 | p99 | per round req/s | non-2xx | socket errors |"
-  echo "| --- | ---: | ---: | ---: | --- | ---: | --- |"
+  echo "| server | req/s (median) | p50 | p99 | server CPU per request | per round req/s | non-2xx | socket errors |"
+  echo "| --- | ---: | ---: | ---: | ---: | --- | ---: | --- |"
   for s in "${SERVERS[@]}"; do
     rounds=$(awk -v s="$s" '$1 == s { printf "%s%.0f", (n++ ? ", " : ""), $3 }' "$WORK/wrk.tsv")
     bad=$(awk -v s="$s" '$1 == s { t += $6 } END { print t + 0 }' "$WORK/wrk.tsv")
@@ -170,8 +180,8 @@ col() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$WORK/wrk.tsv" | median;
       wiremock) name="wiremock, canned body" ;;
       floor) name="bare axum, Bearer-prefix check (floor)" ;;
     esac
-    printf '| %s | %.0f | %.3f ms | %.3f ms | %s | %s | %s |\n' "$name" "$(col "$s" 3)" \
-      "$(col "$s" 4)" "$(col "$s" 5)" "$rounds" "$bad" "$errs"
+    printf '| %s | %.0f | %.3f ms | %.3f ms | %.1f µs | %s | %s | %s |\n' "$name" "$(col "$s" 3)" \
+      "$(col "$s" 4)" "$(col "$s" 5)" "$(col "$s" 8)" "$rounds" "$bad" "$errs"
   done
   echo
 } >"$WORK/throughput.md"
