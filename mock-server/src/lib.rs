@@ -12,6 +12,7 @@
 //! // dropping `server` shuts it down
 //! # Ok(()) }
 //! ```
+#![warn(missing_docs)]
 
 pub mod auth;
 pub mod clock;

@@ -19,6 +19,7 @@
 //! println!("hello {}", user.display_name);
 //! # Ok(()) }
 //! ```
+#![warn(missing_docs)]
 
 pub mod auth;
 mod client;

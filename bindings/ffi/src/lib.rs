@@ -12,6 +12,7 @@
 //!   the app what to do.
 //! - The app persists the session through its own [`TokenStore`] (Keychain, Keystore-backed
 //!   storage) and hears about sign-in, refresh and sign-out through an [`AuthEventListener`].
+#![warn(missing_docs)]
 
 uniffi::setup_scaffolding!();
 

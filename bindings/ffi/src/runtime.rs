@@ -1,7 +1,7 @@
 //! The one tokio runtime of the FFI layer.
 //!
 //! Swift and Kotlin drive uniffi futures from their own executors, where no tokio reactor runs.
-//! Every exported async method therefore hands its body to this runtime with [`run`] and awaits
+//! Every exported async method therefore hands its body to this runtime with `run` and awaits
 //! the result; sync exports that need tokio (the client constructor, `subscribe`) enter or spawn
 //! on it too. The runtime is created on first use and lives as long as the process.
 
