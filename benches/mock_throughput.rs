@@ -1,12 +1,13 @@
-//! Mock-server throughput: starts three servers for `wrk` and keeps them up until SIGTERM/Ctrl-C.
+//! Mock-server throughput: starts four servers for `wrk` and keeps them up until SIGTERM/Ctrl-C.
 //!
 //! 1. the spec-faithful `cocart_mock::MockServer` (in-process, release build);
 //! 2. a `wiremock` server answering the same bytes as a canned response (what teams write by
-//!    hand), matching method, path and the exact `Authorization` header;
+//!    hand), matching method, path and the exact `Authorization` header; and the same with
+//!    `disable_request_recording()` (by default wiremock keeps every request it receives);
 //! 3. a bare axum handler returning the same bytes after a `Bearer ` prefix check (the floor).
 //!
-//! It logs in to the mock, fills the customer cart (~1.7 KB body), and writes into
-//! `$BENCH_OUT_DIR`: `servers.env` (the three URLs and the body size) and `auth.lua` (a wrk
+//! It logs in to the mock, fills the customer cart (~2 KB body), and writes into
+//! `$BENCH_OUT_DIR`: `servers.env` (the four URLs and the body size) and `auth.lua` (a wrk
 //! script setting `Authorization: Bearer …` and the User-Agent the token is bound to; mode 0600,
 //! the token is printed nowhere). `scripts/bench.sh` runs wrk against each in turn.
 
@@ -73,6 +74,25 @@ fn write_private(path: &PathBuf, text: &str) -> BenchResult {
     Ok(())
 }
 
+/// A wiremock server answering `body` to `GET /cart` with exactly this `Authorization` header.
+async fn start_wiremock(
+    builder: wiremock::MockServerBuilder,
+    authorization: &str,
+    body: &[u8],
+) -> (wiremock::MockServer, String) {
+    let server = builder.start().await;
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path(CART_PATH))
+        .and(wiremock::matchers::header("authorization", authorization))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200).set_body_raw(body.to_vec(), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let url = format!("{}{CART_PATH}", server.uri());
+    (server, url)
+}
+
 async fn start_floor(body: Vec<u8>) -> BenchResult<String> {
     let body = axum::body::Bytes::from(body);
     let app = axum::Router::new().route(
@@ -124,23 +144,20 @@ async fn main() -> BenchResult {
     let mock_url = format!("{base}{CART_PATH}");
     let body = get_cart(&http, &mock_url, &bearer).await?;
 
-    let wiremock = wiremock::MockServer::start().await;
-    wiremock::Mock::given(wiremock::matchers::method("GET"))
-        .and(wiremock::matchers::path(CART_PATH))
-        .and(wiremock::matchers::header(
-            "authorization",
-            format!("Bearer {}", token.expose()).as_str(),
-        ))
-        .respond_with(
-            wiremock::ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json"),
-        )
-        .mount(&wiremock)
-        .await;
-    let wiremock_url = format!("{}{CART_PATH}", wiremock.uri());
+    let expected = format!("Bearer {}", token.expose());
+    // Both wiremock servers live until the end of main (dropping one stops it).
+    let (_wiremock, wiremock_url) =
+        start_wiremock(wiremock::MockServer::builder(), &expected, &body).await;
+    let (_wiremock_norec, norec_url) = start_wiremock(
+        wiremock::MockServer::builder().disable_request_recording(),
+        &expected,
+        &body,
+    )
+    .await;
     let floor_url = start_floor(body.clone()).await?;
 
-    // The three answer the same bytes to the request wrk will send.
-    for url in [&wiremock_url, &floor_url] {
+    // All answer the same bytes to the request wrk will send.
+    for url in [&wiremock_url, &norec_url, &floor_url] {
         let got = get_cart(&http, url, &bearer).await?;
         if got != body {
             return Err(fail(format!("{url} does not answer the mock's body")));
@@ -161,7 +178,8 @@ async fn main() -> BenchResult {
     );
     write_private(&out_dir.join("auth.lua"), &lua)?;
     let env = format!(
-        "MOCK_URL={mock_url}\nWIREMOCK_URL={wiremock_url}\nFLOOR_URL={floor_url}\nBODY_BYTES={}\n",
+        "MOCK_URL={mock_url}\nWIREMOCK_URL={wiremock_url}\nWIREMOCK_NOREC_URL={norec_url}\n\
+         FLOOR_URL={floor_url}\nBODY_BYTES={}\n",
         body.len()
     );
     // servers.env last: the script waits for it.

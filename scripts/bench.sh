@@ -97,17 +97,6 @@ log "refresh storm"
 "$(bench_exe refresh_storm)" >"$WORK/storm.md"
 
 log "mock-server throughput (wrk, $WRK_ROUNDS rounds of ${WRK_SECONDS}s per server)"
-BENCH_OUT_DIR="$WORK" "$(bench_exe mock_throughput)" >&2 &
-SERVER_PID=$!
-for _ in $(seq 1 120); do
-  [ -f "$WORK/servers.env" ] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { echo "mock_throughput exited early" >&2; exit 1; }
-  sleep 0.5
-done
-[ -f "$WORK/servers.env" ] || { echo "mock_throughput never became ready" >&2; exit 1; }
-# shellcheck disable=SC1091
-. "$WORK/servers.env"
-
 # wrk output -> "rps p50_ms p99_ms non2xx errors"
 parse_wrk() {
   awk '
@@ -130,9 +119,31 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 # CPU time (user + system, clock ticks) of a process; only the server under load is busy.
 proc_cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 CLK_TCK=$(getconf CLK_TCK)
-declare -A URLS=([mock]="$MOCK_URL" [wiremock]="$WIREMOCK_URL" [floor]="$FLOOR_URL")
-SERVERS=(mock wiremock floor)
+# Starts the four servers afresh (no journal or request log carried over from a previous round).
+start_servers() {
+  rm -f "$WORK/servers.env"
+  BENCH_OUT_DIR="$WORK" "$(bench_exe mock_throughput)" >&2 &
+  SERVER_PID=$!
+  for _ in $(seq 1 120); do
+    [ -f "$WORK/servers.env" ] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "mock_throughput exited early" >&2; exit 1; }
+    sleep 0.5
+  done
+  [ -f "$WORK/servers.env" ] || { echo "mock_throughput never became ready" >&2; exit 1; }
+  # shellcheck disable=SC1091
+  . "$WORK/servers.env"
+}
+stop_servers() {
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+  rm -f "$WORK/auth.lua"
+}
+
+SERVERS=(mock wiremock norec floor)
 for round in $(seq 1 "$WRK_ROUNDS"); do
+  start_servers
+  declare -A URLS=([mock]="$MOCK_URL" [wiremock]="$WIREMOCK_URL" [norec]="$WIREMOCK_NOREC_URL" [floor]="$FLOOR_URL")
   for s in "${SERVERS[@]}"; do
     wrk -t2 -c32 -d2s -s "$WORK/auth.lua" "${URLS[$s]}" >/dev/null # warm-up, discarded
     cpu0=$(proc_cpu "$SERVER_PID")
@@ -144,27 +155,26 @@ for round in $(seq 1 "$WRK_ROUNDS"); do
     echo "$s $round $rps $p50 $p99 $bad $errs $cpu_us" >>"$WORK/wrk.tsv"
     log "  round $round $s: $rps req/s, p50 $p50 ms, p99 $p99 ms, server CPU $cpu_us µs/request, non-2xx $bad, socket errors $errs"
   done
+  stop_servers
 done
-kill "$SERVER_PID" 2>/dev/null || true
-wait "$SERVER_PID" 2>/dev/null || true
-SERVER_PID=""
-rm -f "$WORK/auth.lua"
 
 col() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$WORK/wrk.tsv" | median; }
 {
   echo "## Mock-server throughput"
   echo
-  echo "Method: the \`mock_throughput\` bench binary starts three servers in one process on a"
-  echo "2-worker tokio runtime: the spec-faithful \`cocart_mock::MockServer\` (release build, JWT"
-  echo "verification, sessions, journal), a \`wiremock\` server answering the mock's exact body as a"
-  echo "canned response (matching method, path and the exact \`Authorization\` header; wiremock runs"
-  echo "its server on its own single-threaded runtime), and a bare axum handler returning the body"
-  echo "after a \`Bearer \` prefix check (the floor: no JWT, no state). It logs in to the mock and"
-  echo "adds two lines to the customer cart; every server answers the same ${BODY_BYTES}-byte body."
+  echo "Method: each round, the \`mock_throughput\` bench binary starts four fresh servers in one"
+  echo "process on a 2-worker tokio runtime: the spec-faithful \`cocart_mock::MockServer\` (release"
+  echo "build: JWT verification, sessions, journal), a \`wiremock\` server answering the mock's exact"
+  echo "body as a canned response (matching method, path and the exact \`Authorization\` header) with"
+  echo "wiremock's defaults, the same with \`disable_request_recording()\` (wiremock keeps every"
+  echo "request it receives by default, and slows down as that log grows), and a bare axum handler"
+  echo "returning the body after a \`Bearer \` prefix check (the floor: no JWT, no state). wiremock"
+  echo "serves from its own single-threaded runtime. The binary logs in to the mock and adds two"
+  echo "lines to the customer cart; every server answers the same ${BODY_BYTES}-byte body."
   echo "\`wrk -t2 -c32 -d${WRK_SECONDS}s --latency\` with a Lua script setting \`Authorization: Bearer …\`,"
   echo "the User-Agent the token is bound to and \`Accept\`, against \`GET /wp-json/cocart/v2/cart\`"
-  echo "of each server in turn, after a 2 s warm-up run; $WRK_ROUNDS rounds (mock, wiremock, floor,"
-  echo "mock, …); medians over the rounds. wrk shares the 2 cores with the server under test."
+  echo "of each server in turn, each after a 2 s warm-up run; $WRK_ROUNDS rounds, servers restarted"
+  echo "between rounds; medians over the rounds. wrk shares the 2 cores with the server under test."
   echo "Server CPU per request = user + system CPU time of the server process during the run"
   echo "(\`/proc/<pid>/stat\`; only the server under load is busy) / requests completed: less"
   echo "sensitive to background load than req/s."
@@ -177,7 +187,8 @@ col() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$WORK/wrk.tsv" | median;
     errs=$(awk -v s="$s" '$1 == s { print $7 }' "$WORK/wrk.tsv" | sort -u | paste -sd' ')
     case $s in
       mock) name="cocart-mock (spec-faithful)" ;;
-      wiremock) name="wiremock, canned body" ;;
+      wiremock) name="wiremock, canned body (defaults: request recording on)" ;;
+      norec) name="wiremock, canned body, \`disable_request_recording()\`" ;;
       floor) name="bare axum, Bearer-prefix check (floor)" ;;
     esac
     printf '| %s | %.0f | %.3f ms | %.3f ms | %.1f µs | %s | %s | %s |\n' "$name" "$(col "$s" 3)" \
@@ -189,6 +200,8 @@ MOCK_RPS=$(col mock 3)
 WIRE_RPS=$(col wiremock 3)
 FLOOR_RPS=$(col floor 3)
 VS_WIRE=$(awk -v a="$MOCK_RPS" -v b="$WIRE_RPS" 'BEGIN { printf "%.2f", a / b }')
+NOREC_RPS=$(col norec 3)
+VS_NOREC=$(awk -v a="$MOCK_RPS" -v b="$NOREC_RPS" 'BEGIN { printf "%.2f", a / b }')
 VS_FLOOR=$(awk -v a="$MOCK_RPS" -v b="$FLOOR_RPS" 'BEGIN { printf "%.2f", a / b }')
 verdict() { if gt "$2" "$1"; then echo "**missed**"; else echo "met"; fi; } # verdict FLOOR VALUE: value >= floor
 {
@@ -196,6 +209,7 @@ verdict() { if gt "$2" "$1"; then echo "**missed**"; else echo "met"; fi; } # ve
   echo "| --- | ---: | --- |"
   echo "| cocart-mock / wiremock | ${VS_WIRE}× | ≥ 2× ($(verdict "$VS_WIRE" 2)) |"
   echo "| cocart-mock / floor | ${VS_FLOOR}× | ≥ 0.4× ($(verdict "$VS_FLOOR" 0.4)) |"
+  echo "| cocart-mock / wiremock without request recording | ${VS_NOREC}× | (informational) |"
   echo
   echo "Reference figures measured earlier on this kind of machine: floor ≈ 115k req/s, canned"
   echo "wiremock ≈ 21k req/s, a real WordPress store ≈ 26 req/s."
