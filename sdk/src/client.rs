@@ -196,7 +196,8 @@ impl CoCartClient {
             Err(e) => return Err(e),
         };
         let received_at = self.inner.clock.now();
-        let extras = resp.body.get("extras");
+        let body = resp.value()?;
+        let extras = body.get("extras");
         let token = extras
             .and_then(|e| e.get("jwt_token"))
             .and_then(Value::as_str)
@@ -212,14 +213,14 @@ impl CoCartClient {
             return Err(Error::InvalidResponse {
                 status: resp.status,
                 reason: "extras.jwt_token is not a JWT".into(),
-                raw: "[body not kept: authentication route]".into(),
+                raw: crate::transport::REDACTED_BODY.into(),
             });
         };
         let user =
-            User::from_login(&resp.body, Some(&claims)).ok_or_else(|| Error::InvalidResponse {
+            User::from_login(&body, Some(&claims)).ok_or_else(|| Error::InvalidResponse {
                 status: resp.status,
                 reason: "the login answer has no usable user_id".into(),
-                raw: "[body not kept: authentication route]".into(),
+                raw: crate::transport::REDACTED_BODY.into(),
             })?;
         let (snapshot, transfer) = {
             let mut st = self.inner.state();

@@ -34,6 +34,8 @@ pub(crate) struct Config {
     pub(crate) site: Url,
     pub(crate) rest_style: RestStyle,
     pub(crate) user_agent: String,
+    /// An injected `reqwest::Client` does not carry our User-Agent: set it on each request.
+    pub(crate) user_agent_per_request: bool,
     pub(crate) timeout: Duration,
     pub(crate) refresh_leeway: Duration,
     pub(crate) refresh_cooldown: Duration,
@@ -314,6 +316,7 @@ impl ClientBuilder {
             Some(name) => http::HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::Config(format!("invalid auth header name {name:?}")))?,
         };
+        let user_agent_per_request = self.http.is_some();
         let http = match self.http {
             Some(c) => c,
             None => reqwest::Client::builder()
@@ -327,6 +330,7 @@ impl ClientBuilder {
             site,
             rest_style: self.rest_style,
             user_agent: self.user_agent,
+            user_agent_per_request,
             timeout: self.timeout,
             refresh_leeway: self.refresh_leeway,
             refresh_cooldown: self.refresh_cooldown,

@@ -14,8 +14,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderMap, Method};
+use http::{HeaderMap, HeaderValue, Method};
 use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tracing::Instrument;
 
@@ -99,13 +100,60 @@ impl ApiRequest {
     }
 }
 
-/// A successful (2xx) answer.
+/// A successful (2xx) answer. The body stays bytes until a caller decodes it, once, into the
+/// type it needs.
 #[derive(Debug, Clone)]
 pub(crate) struct ApiResponse {
     pub(crate) status: u16,
     pub(crate) headers: HeaderMap,
-    pub(crate) body: Value,
+    /// The JSON part of the body (PHP notices before it cut off).
+    json: Bytes,
+    /// The whole body, for error reports.
+    full: Bytes,
+    sensitive: bool,
 }
+
+impl ApiResponse {
+    /// Decodes the body into `T`, keeping the raw body when it does not fit.
+    pub(crate) fn decode<T: DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_slice::<T>(&self.json)
+            .map_err(|e| self.invalid(format!("unexpected shape: {e}")))
+    }
+
+    /// The body as an untyped JSON value.
+    pub(crate) fn value(&self) -> Result<Value> {
+        self.decode()
+    }
+
+    pub(crate) fn invalid(&self, reason: String) -> Error {
+        Error::InvalidResponse {
+            status: self.status,
+            reason,
+            raw: if self.sensitive {
+                REDACTED_BODY.to_string()
+            } else {
+                String::from_utf8_lossy(&self.full).into_owned()
+            },
+        }
+    }
+
+    /// The `cart_key` of a cart answer, without decoding the rest of the body.
+    pub(crate) fn cart_key_in_body(&self) -> Option<String> {
+        #[derive(serde::Deserialize)]
+        struct Probe {
+            #[serde(default)]
+            cart_key: Option<Value>,
+        }
+        match serde_json::from_slice::<Probe>(&self.json).ok()?.cart_key? {
+            Value::String(s) if !s.is_empty() => Some(s),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// Placeholder for bodies of routes whose answers hold secrets.
+pub(crate) const REDACTED_BODY: &str = "[body not kept: authentication route]";
 
 /// What came back on the wire, before any interpretation.
 pub(crate) struct RawResponse {
@@ -122,6 +170,9 @@ impl RawResponse {
     /// The store rejected the credentials this request carried (the JWT plugin answers 403 in
     /// v3 and 401 in v2). A 401 with a guest code is not a rejection: the header never arrived.
     pub(crate) fn is_token_rejection(&self) -> bool {
+        if !matches!(self.status, 401 | 403) {
+            return false;
+        }
         let api = self
             .json()
             .and_then(|b| ApiError::from_body(self.status, &b));
@@ -137,6 +188,33 @@ impl RawResponse {
     }
 }
 
+/// The JSON part of a body: trimmed, with PHP notices printed before it (`WP_DEBUG` stores)
+/// cut off; `null` for an empty body. `None` when no JSON can start anywhere.
+fn json_part(bytes: &Bytes) -> Option<Bytes> {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
+    let Some(start) = start else {
+        return Some(Bytes::from_static(b"null"));
+    };
+    let end = bytes
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(bytes.len(), |e| e + 1);
+    let first = bytes[start];
+    let starts_json = matches!(
+        first,
+        b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n'
+    );
+    let start = if starts_json {
+        start
+    } else {
+        start
+            + bytes[start..end]
+                .iter()
+                .position(|&b| b == b'{' || b == b'[')?
+    };
+    Some(bytes.slice(start..end))
+}
+
 /// Parses JSON, tolerating PHP notices printed before it (`WP_DEBUG` stores).
 pub(crate) fn parse_json_lenient(bytes: &[u8]) -> Option<Value> {
     let trimmed = bytes.trim_ascii();
@@ -148,6 +226,14 @@ pub(crate) fn parse_json_lenient(bytes: &[u8]) -> Option<Value> {
     }
     let start = trimmed.iter().position(|&b| b == b'{' || b == b'[')?;
     serde_json::from_slice(&trimmed[start..]).ok()
+}
+
+/// A header value for credentials, marked sensitive so that `Debug` and HTTP/2 never show it.
+pub(crate) fn sensitive_header(secret: &SecretString) -> Result<HeaderValue> {
+    let mut value = HeaderValue::from_str(secret.expose_secret())
+        .map_err(|_| Error::Internal("credentials are not a valid header value".into()))?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
@@ -231,7 +317,8 @@ impl Inner {
         as_user: bool,
     ) -> Result<ApiResponse> {
         if req.cart
-            && let Some(snapshot) = self.capture_cart_key(&resp.body, &resp.headers, as_user)
+            && let Some(snapshot) =
+                self.capture_cart_key(resp.cart_key_in_body(), &resp.headers, as_user)
             && let Err(e) = self.save_or_clear(&snapshot).await
         {
             tracing::warn!(error = %e, "could not persist the cart key");
@@ -243,7 +330,7 @@ impl Inner {
     pub(crate) async fn send_once(
         &self,
         req: &ApiRequest,
-        bearer: Option<&SecretString>,
+        bearer: Option<&HeaderValue>,
         attempt: u32,
     ) -> Result<RawResponse> {
         let mut query = req.query.clone();
@@ -257,10 +344,8 @@ impl Inner {
         }
         let url = self.config.route_url(&req.route, &query)?;
         let credentials = match (&req.auth, bearer) {
-            (AuthMode::Basic(v), _) => Some(v.clone()),
-            (AuthMode::Session, Some(t)) => {
-                Some(SecretString::from(format!("Bearer {}", t.expose_secret())))
-            }
+            (AuthMode::Basic(v), _) => Some(sensitive_header(v)?),
+            (AuthMode::Session, Some(header)) => Some(header.clone()),
             _ => None,
         };
         if credentials.is_some() {
@@ -270,13 +355,12 @@ impl Inner {
             .http
             .request(req.method.clone(), url)
             .timeout(self.config.timeout)
-            .header(http::header::USER_AGENT, &self.config.user_agent)
             .header(http::header::ACCEPT, "application/json");
+        if self.config.user_agent_per_request {
+            builder = builder.header(http::header::USER_AGENT, &self.config.user_agent);
+        }
         if let Some(value) = credentials {
-            let mut hv = http::HeaderValue::from_str(value.expose_secret())
-                .map_err(|_| Error::Internal("credentials are not a valid header value".into()))?;
-            hv.set_sensitive(true);
-            builder = builder.header(self.config.auth_header.clone(), hv);
+            builder = builder.header(self.config.auth_header.clone(), value);
         }
         if let (Some(key), true) = (&cart_key, self.config.send_cart_key_header) {
             builder = builder.header("CoCart-API-Cart-Key", key.as_str());
@@ -294,10 +378,10 @@ impl Inner {
             status = tracing::field::Empty,
         );
         async {
-            let response = builder.send().await.map_err(Error::from_reqwest)?;
+            let mut response = builder.send().await.map_err(Error::from_reqwest)?;
             let status = response.status().as_u16();
             tracing::Span::current().record("status", status);
-            let headers = response.headers().clone();
+            let headers = std::mem::take(response.headers_mut());
             let bytes = response.bytes().await.map_err(Error::from_reqwest)?;
             Ok(RawResponse {
                 status,
@@ -319,13 +403,13 @@ impl Inner {
         let status = raw.status;
         let raw_text = |raw: &RawResponse| {
             if req.sensitive {
-                "[body not kept: authentication route]".to_string()
+                REDACTED_BODY.to_string()
             } else {
                 String::from_utf8_lossy(&raw.bytes).into_owned()
             }
         };
         if (200..300).contains(&status) {
-            let body = parse_json_lenient(&raw.bytes).ok_or_else(|| Error::InvalidResponse {
+            let json = json_part(&raw.bytes).ok_or_else(|| Error::InvalidResponse {
                 status,
                 reason: "the body is not JSON".into(),
                 raw: raw_text(&raw),
@@ -333,7 +417,9 @@ impl Inner {
             return Ok(ApiResponse {
                 status,
                 headers: raw.headers,
-                body,
+                json,
+                full: raw.bytes,
+                sensitive: req.sensitive,
             });
         }
         let api = raw.json().and_then(|b| ApiError::from_body(status, &b));
@@ -400,6 +486,17 @@ mod tests {
         );
         assert_eq!(parse_json_lenient(b"  "), Some(Value::Null));
         assert_eq!(parse_json_lenient(b"<html>fatal</html>"), None);
+    }
+
+    #[test]
+    fn the_json_part_skips_php_notices_and_keeps_scalars() {
+        let part = |b: &'static [u8]| json_part(&Bytes::from_static(b)).map(|p| p.to_vec());
+        assert_eq!(part(b"  {\"a\":1}\n").unwrap(), b"{\"a\":1}");
+        assert_eq!(part(b"<b>Notice</b>: x\n[1,2]").unwrap(), b"[1,2]");
+        assert_eq!(part(b"3.0").unwrap(), b"3.0");
+        assert_eq!(part(b"true").unwrap(), b"true");
+        assert_eq!(part(b"").unwrap(), b"null");
+        assert_eq!(part(b"<html>fatal error</html>"), None);
     }
 
     fn raw(status: u16, body: &str) -> RawResponse {

@@ -24,7 +24,8 @@ use super::{AuthEvent, SignOutReason, User};
 use crate::client::Inner;
 use crate::error::{ApiError, ApiErrorKind, Error, Result};
 use crate::store::StoredSession;
-use crate::transport::{ApiRequest, AuthMode};
+use crate::transport::{ApiRequest, AuthMode, REDACTED_BODY, sensitive_header};
+use http::HeaderValue;
 
 pub(crate) type SharedRefresh = Shared<BoxFuture<'static, Result<()>>>;
 
@@ -32,6 +33,8 @@ pub(crate) type SharedRefresh = Shared<BoxFuture<'static, Result<()>>>;
 #[derive(Clone)]
 pub(crate) struct Tokens {
     pub(crate) access: SecretString,
+    /// `Bearer <access>`, built once, marked sensitive.
+    pub(crate) header: Option<HeaderValue>,
     pub(crate) refresh: Option<SecretString>,
     /// `None` when the token could not be decoded: then only the reactive path refreshes it.
     pub(crate) claims: Option<Claims>,
@@ -46,8 +49,14 @@ impl Tokens {
         received_at: i64,
     ) -> Self {
         let claims = decode_unverified(access.expose_secret()).ok();
+        let header = sensitive_header(&SecretString::from(format!(
+            "Bearer {}",
+            access.expose_secret()
+        )))
+        .ok();
         Self {
             access,
+            header,
             refresh,
             claims,
             received_at,
@@ -100,16 +109,17 @@ impl Inner {
     }
 
     /// The current access token and generation, without any refresh.
-    pub(crate) fn current_token(&self) -> Option<(SecretString, u64)> {
+    pub(crate) fn current_token(&self) -> Option<(HeaderValue, u64)> {
         let st = self.state();
         st.tokens
             .as_ref()
-            .map(|t| (t.access.clone(), st.generation))
+            .and_then(|t| t.header.clone())
+            .map(|h| (h, st.generation))
     }
 
     /// The token to send now: refreshed first (single flight) when it is within the leeway of
     /// its deadline. A failed proactive refresh keeps using a token that has not expired yet.
-    pub(crate) async fn token_for_request(self: &Arc<Self>) -> Result<Option<(SecretString, u64)>> {
+    pub(crate) async fn token_for_request(self: &Arc<Self>) -> Result<Option<(HeaderValue, u64)>> {
         let now = self.clock.now();
         let (token, generation, needs, still_valid) = {
             let st = self.state();
@@ -119,7 +129,12 @@ impl Inner {
             let deadline = t.deadline();
             let needs = deadline.is_some_and(|d| now >= d - self.leeway_for(t));
             let still_valid = deadline.is_none_or(|d| now <= d);
-            (t.access.clone(), st.generation, needs, still_valid)
+            let Some(header) = t.header.clone() else {
+                return Err(Error::Internal(
+                    "the access token is not a valid header value".into(),
+                ));
+            };
+            (header, st.generation, needs, still_valid)
         };
         if !needs {
             return Ok(Some((token, generation)));
@@ -204,13 +219,18 @@ impl Inner {
                 let retry_after = raw.retry_after();
                 let status = raw.status;
                 match self.finish(&req, raw, false) {
-                    Ok(resp) => parse_pair(&resp.body).ok_or_else(|| {
-                        RefreshFailure::from(Error::InvalidResponse {
-                            status,
-                            reason: "refresh answer has no token/refresh_token".into(),
-                            raw: "[body not kept: authentication route]".into(),
-                        })
-                    }),
+                    Ok(resp) => resp
+                        .value()
+                        .ok()
+                        .as_ref()
+                        .and_then(parse_pair)
+                        .ok_or_else(|| {
+                            RefreshFailure::from(Error::InvalidResponse {
+                                status,
+                                reason: "refresh answer has no token/refresh_token".into(),
+                                raw: REDACTED_BODY.into(),
+                            })
+                        }),
                     Err(e) => Err(classify_refresh_error(e, retry_after)),
                 }
             }
@@ -336,15 +356,10 @@ impl Inner {
     /// Returns the session to persist when something changed.
     pub(crate) fn capture_cart_key(
         &self,
-        body: &serde_json::Value,
+        from_body: Option<String>,
         headers: &http::HeaderMap,
         as_user: bool,
     ) -> Option<StoredSession> {
-        let from_body = match body.get("cart_key") {
-            Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
-            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        };
         let key = from_body.or_else(|| {
             headers
                 .get("CoCart-API-Cart-Key")

@@ -166,11 +166,8 @@ impl CartApi {
             .execute(ApiRequest::get(format!("{CART}/items/count")).cart())
             .await
         {
-            Ok(resp) => number(&resp.body).ok_or_else(|| Error::InvalidResponse {
-                status: resp.status,
-                reason: "the count is not a number".into(),
-                raw: resp.body.to_string(),
-            }),
+            Ok(resp) => number(&resp.value()?)
+                .ok_or_else(|| resp.invalid("the count is not a number".into())),
             Err(e) if e.api_kind() == Some(&ApiErrorKind::CartEmpty) => Ok(0.0),
             Err(e) => Err(e),
         }
