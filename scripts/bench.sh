@@ -142,9 +142,11 @@ stop_servers() {
 
 SERVERS=(mock wiremock norec floor)
 for round in $(seq 1 "$WRK_ROUNDS"); do
-  start_servers
-  declare -A URLS=([mock]="$MOCK_URL" [wiremock]="$WIREMOCK_URL" [norec]="$WIREMOCK_NOREC_URL" [floor]="$FLOOR_URL")
   for s in "${SERVERS[@]}"; do
+    # A fresh process for every server and round: no journal, request log or heap left over
+    # from loading another server (wiremock's request log alone grows by hundreds of MB a run).
+    start_servers
+    declare -A URLS=([mock]="$MOCK_URL" [wiremock]="$WIREMOCK_URL" [norec]="$WIREMOCK_NOREC_URL" [floor]="$FLOOR_URL")
     wrk -t2 -c32 -d2s -s "$WORK/auth.lua" "${URLS[$s]}" >/dev/null # warm-up, discarded
     cpu0=$(proc_cpu "$SERVER_PID")
     wrk -t2 -c32 -d"${WRK_SECONDS}s" --latency -s "$WORK/auth.lua" "${URLS[$s]}" >"$WORK/wrk_${s}_$round.txt"
@@ -154,16 +156,17 @@ for round in $(seq 1 "$WRK_ROUNDS"); do
     cpu_us=$(awk -v c=$((cpu1 - cpu0)) -v t="$CLK_TCK" -v n="$total" 'BEGIN { printf "%.1f", c / t / n * 1e6 }')
     echo "$s $round $rps $p50 $p99 $bad $errs $cpu_us" >>"$WORK/wrk.tsv"
     log "  round $round $s: $rps req/s, p50 $p50 ms, p99 $p99 ms, server CPU $cpu_us µs/request, non-2xx $bad, socket errors $errs"
+    stop_servers
   done
-  stop_servers
 done
 
 col() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$WORK/wrk.tsv" | median; }
 {
   echo "## Mock-server throughput"
   echo
-  echo "Method: each round, the \`mock_throughput\` bench binary starts four fresh servers in one"
-  echo "process on a 2-worker tokio runtime: the spec-faithful \`cocart_mock::MockServer\` (release"
+  echo "Method: the \`mock_throughput\` bench binary starts four servers in one process on a"
+  echo "2-worker tokio runtime, and is restarted before each wrk run, so that only one server in it"
+  echo "is ever loaded: the spec-faithful \`cocart_mock::MockServer\` (release"
   echo "build: JWT verification, sessions, journal), a \`wiremock\` server answering the mock's exact"
   echo "body as a canned response (matching method, path and the exact \`Authorization\` header) with"
   echo "wiremock's defaults, the same with \`disable_request_recording()\` (wiremock keeps every"
@@ -173,8 +176,8 @@ col() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$WORK/wrk.tsv" | median;
   echo "lines to the customer cart; every server answers the same ${BODY_BYTES}-byte body."
   echo "\`wrk -t2 -c32 -d${WRK_SECONDS}s --latency\` with a Lua script setting \`Authorization: Bearer …\`,"
   echo "the User-Agent the token is bound to and \`Accept\`, against \`GET /wp-json/cocart/v2/cart\`"
-  echo "of each server in turn, each after a 2 s warm-up run; $WRK_ROUNDS rounds, servers restarted"
-  echo "between rounds; medians over the rounds. wrk shares the 2 cores with the server under test."
+  echo "of each server in turn, each after a 2 s warm-up run; $WRK_ROUNDS rounds (mock, wiremock,"
+  echo "wiremock without recording, floor, mock, …); medians over the rounds. wrk shares the 2 cores with the server under test."
   echo "Server CPU per request = user + system CPU time of the server process during the run"
   echo "(\`/proc/<pid>/stat\`; only the server under load is busy) / requests completed: less"
   echo "sensitive to background load than req/s."
