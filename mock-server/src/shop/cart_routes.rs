@@ -1,14 +1,16 @@
 //! The `cocart/v2/cart*` routes. Every handler runs the same pipeline: parse and type-check the
-//! parameters, take the world lock once (open the session, run the operation on a copy of the
-//! cart, save), release it, then render and serialise outside the lock and add the cart headers.
+//! parameters, take the world lock once (open the session, run the operation — on a copy of the
+//! cart for writes, on the shared cart for reads — save), release it, then serialise the views
+//! outside the lock straight into the response bytes and add the cart headers.
 
 use super::add::{self, ADD_ITEM_ARGS, ADD_ITEMS_ARGS};
 use super::cart::Cart;
+use super::cart_view::{self, CartView, ItemMap, ItemView, RawTotalsView};
 use super::catalogue::Catalogue;
 use super::keys;
 use super::money::num;
 use super::notices::Notices;
-use super::render::{self, CartOpts, Ctx};
+use super::render::{CartOpts, Ctx};
 use super::schema::{self, Arg, Ty, opt, req};
 use super::session;
 use super::update;
@@ -22,7 +24,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, any, get, post};
 use axum::{Extension, Router};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
@@ -100,6 +102,36 @@ enum Out {
     Json(Value),
 }
 
+/// A read operation: never changes the cart.
+fn apply_read(op: &Op, cart: &Cart, params: &Params) -> Result<Out, ApiError> {
+    match op {
+        Op::GetCart => Ok(Out::Cart),
+        Op::GetItem(key) => match cart.line(key) {
+            Some(_) => Ok(Out::Item(key.clone())),
+            None => Err(update::not_in_cart()),
+        },
+        Op::Items => {
+            if cart.is_empty() {
+                return Err(no_items_in_cart());
+            }
+            Ok(Out::ItemMap)
+        }
+        Op::Count => count(cart, params),
+        Op::Totals => {
+            if cart.is_empty() {
+                return Err(ApiError::new(
+                    404,
+                    "cocart_cart_totals_empty",
+                    "This cart either has no items or was not calculated.",
+                ));
+            }
+            Ok(Out::Totals(schema::flag(params, "html")))
+        }
+        _ => Ok(Out::Cart),
+    }
+}
+
+/// Runs an operation on `cart` (changed in place for writes).
 fn apply(
     op: &Op,
     cat: &Catalogue,
@@ -108,7 +140,10 @@ fn apply(
     notices: &mut Notices,
 ) -> Result<Out, ApiError> {
     match op {
-        Op::GetCart | Op::Calculate => Ok(Out::Cart),
+        Op::GetCart | Op::GetItem(_) | Op::Items | Op::Count | Op::Totals => {
+            apply_read(op, cart, params)
+        }
+        Op::Calculate => Ok(Out::Cart),
         Op::AddItem => {
             let key = add::add_item(cat, cart, params, notices)?;
             Ok(if schema::flag(params, "return_item") {
@@ -125,10 +160,6 @@ fn apply(
                 Out::Cart
             })
         }
-        Op::GetItem(key) => match cart.line(key) {
-            Some(_) => Ok(Out::Item(key.clone())),
-            None => Err(update::not_in_cart()),
-        },
         Op::UpdateItem(key) => {
             let status = update::update_item(cat, cart, key, params, notices)?;
             Ok(if schema::flag(params, "return_status") {
@@ -153,26 +184,9 @@ fn apply(
                 Out::Cart
             })
         }
-        Op::Items => {
-            if cart.is_empty() {
-                return Err(no_items_in_cart());
-            }
-            Ok(Out::ItemMap)
-        }
-        Op::Count => count(cart, params),
         Op::Clear => {
             update::clear(cart, schema::flag(params, "keep_removed_items"), notices);
             Ok(Out::Cart)
-        }
-        Op::Totals => {
-            if cart.is_empty() {
-                return Err(ApiError::new(
-                    404,
-                    "cocart_cart_totals_empty",
-                    "This cart either has no items or was not calculated.",
-                ));
-            }
-            Ok(Out::Totals(schema::flag(params, "html")))
         }
         Op::Update => {
             update::update(cat, cart, params, notices)?;
@@ -231,7 +245,7 @@ struct Incoming {
 struct Snapshot {
     cat: Arc<Catalogue>,
     key: String,
-    cart: Cart,
+    cart: Arc<Cart>,
     notices: Notices,
     expiring: i64,
     expiration: i64,
@@ -310,12 +324,19 @@ fn handle(inc: Incoming, which: Which) -> Response {
             Err(e) => return e.into_response(),
         };
         let cat = Arc::clone(&shop.catalogue);
-        let mut cart = session.cart.clone();
         let mut notices = Notices::default();
-        let outcome = apply(&op, &cat, &mut cart, &params, &mut notices);
-        if outcome.is_err() {
-            cart = session.cart.clone();
-        }
+        let (outcome, cart) = if op.is_read() {
+            (
+                apply_read(&op, &session.cart, &params),
+                Arc::clone(&session.cart),
+            )
+        } else {
+            let mut changed = Cart::clone(&session.cart);
+            match apply(&op, &cat, &mut changed, &params, &mut notices) {
+                Ok(out) => (Ok(out), Arc::new(changed)),
+                Err(e) => (Err(e), Arc::clone(&session.cart)),
+            }
+        };
         let (expiring, expiration) = session::save(&mut shop.carts, &session, &cart, now);
         (
             outcome,
@@ -339,36 +360,31 @@ fn handle(inc: Incoming, which: Which) -> Response {
         site_url: &inc.state.site_url,
     };
     let body = render_out(&ctx, &snap, out, &opts);
-    respond(&inc, &params, &op, &snap, &body)
+    respond(&inc, &params, &op, &snap, body)
 }
 
-fn render_out(ctx: &Ctx<'_>, snap: &Snapshot, out: Out, opts: &CartOpts) -> Value {
+/// The response body: the views serialised straight into bytes.
+fn render_out(ctx: &Ctx<'_>, snap: &Snapshot, out: Out, opts: &CartOpts) -> Vec<u8> {
+    let cart = &*snap.cart;
+    let hint = cart_view::cart_size_hint(cart);
     let item = |key: &str| {
-        snap.cart
-            .line(key)
-            .and_then(|l| render::item_json(ctx, l, false, opts.thumb))
-            .unwrap_or(Value::Null)
+        cart.line(key)
+            .and_then(|l| ItemView::new(ctx, l, false, opts.thumb))
     };
     match out {
-        Out::Cart => render::cart_json(ctx, &snap.key, &snap.cart, &snap.notices, opts),
-        Out::Item(key) => item(&key),
+        Out::Cart => {
+            let view = CartView::new(ctx, &snap.key, cart, &snap.notices, opts);
+            cart_view::to_bytes(&view, hint)
+        }
+        Out::Item(key) => cart_view::to_bytes(&item(&key), hint),
         Out::Items(mut keys) => {
             keys.dedup();
-            Value::Array(keys.iter().map(|k| item(k)).collect())
+            let items: Vec<Option<ItemView<'_>>> = keys.iter().map(|k| item(k)).collect();
+            cart_view::to_bytes(&items, hint)
         }
-        Out::ItemMap => {
-            let map: Map<String, Value> = snap
-                .cart
-                .lines
-                .iter()
-                .filter_map(|l| {
-                    render::item_json(ctx, l, false, opts.thumb).map(|v| (l.key.clone(), v))
-                })
-                .collect();
-            Value::Object(map)
-        }
-        Out::Totals(html) => render::raw_totals_json(ctx, &snap.cart, html),
-        Out::Json(v) => v,
+        Out::ItemMap => cart_view::to_bytes(&ItemMap::lines(ctx, cart, opts.thumb), hint),
+        Out::Totals(html) => cart_view::to_bytes(&RawTotalsView::new(ctx, cart, html), 512),
+        Out::Json(v) => cart_view::to_bytes(&v, 64),
     }
 }
 
@@ -379,8 +395,7 @@ fn put_header(headers: &mut HeaderMap, name: &'static str, value: &str) {
 }
 
 /// The 200 answer with the cart headers (and ETag handling on reads).
-fn respond(inc: &Incoming, params: &Params, op: &Op, snap: &Snapshot, body: &Value) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"null".to_vec());
+fn respond(inc: &Incoming, params: &Params, op: &Op, snap: &Snapshot, bytes: Vec<u8>) -> Response {
     let mut status = StatusCode::OK;
     let mut cache_state = None;
     let mut etag = None;

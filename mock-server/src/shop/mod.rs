@@ -7,7 +7,8 @@
 //! - [`session`]: which cart a request gets (key, user, transfer, expiry) and where carts live;
 //! - [`notices`]: the per-request WooCommerce notices;
 //! - [`money`]: number and money formatting;
-//! - [`render`]: the JSON shapes of carts, items and products;
+//! - [`cart_view`]: the JSON shapes of carts, items and raw totals, serialised without a tree;
+//! - [`render`]: request options, cart sums and the JSON shape of products;
 //! - [`schema`]: WordPress-style parameter type checks;
 //! - [`add`], [`update`]: the cart operations;
 //! - [`cart_routes`], [`store_routes`]: the HTTP handlers.
@@ -18,6 +19,7 @@
 pub mod add;
 pub mod cart;
 pub mod cart_routes;
+pub mod cart_view;
 pub mod catalogue;
 pub mod keys;
 pub mod money;

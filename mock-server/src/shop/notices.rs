@@ -1,6 +1,7 @@
 //! WooCommerce notices collected during one request (`wc_add_notice`), printed in the cart's
 //! `notices` field and then forgotten.
 
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value};
 
 /// A notice type.
@@ -74,6 +75,20 @@ impl Notices {
     }
 }
 
+/// Prints like [`Notices::to_json`], straight into a serializer.
+impl Serialize for Notices {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.groups.is_empty() {
+            return s.serialize_seq(Some(0))?.end();
+        }
+        let mut map = s.serialize_map(Some(self.groups.len()))?;
+        for (kind, list) in &self.groups {
+            map.serialize_entry(kind.as_str(), list)?;
+        }
+        map.end()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +104,10 @@ mod tests {
             n.to_json().to_string(),
             r#"{"success":["a","c"],"error":["b"]}"#
         );
+        assert_eq!(
+            serde_json::to_string(&n).unwrap(),
+            r#"{"success":["a","c"],"error":["b"]}"#
+        );
+        assert_eq!(serde_json::to_string(&Notices::default()).unwrap(), "[]");
     }
 }

@@ -1,12 +1,13 @@
-//! JSON shapes: the cart (§4.1), items (§4.2/4.3), raw totals (§4.7) and products (§8).
-//! Empty PHP maps print as `[]`.
+//! What rendering needs besides the cart (the catalogue, the site URL, the request's `fields`
+//! and `thumb`), the cart sums and stock notices, and the JSON shape of products (§8).
+//! Empty PHP maps print as `[]`. Carts, items and raw totals are printed by
+//! [`super::cart_view`].
 
-use super::cart::{ADDRESS_FIELDS, Address, Cart, Line};
+use super::cart::Cart;
 use super::catalogue::{Catalogue, Product, ProductType, Term};
-use super::money::{line_total, major_num, major_str, minor_str, num, php_float, price_text};
+use super::money::{line_total, minor_str};
 use super::notices::Notices;
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 
 /// What a renderer needs besides the cart: the products and the site URL.
 #[derive(Debug, Clone, Copy)]
@@ -73,76 +74,6 @@ fn image_url(ctx: &Ctx<'_>, slug: &str, size: &str) -> String {
     format!("{}/wp-content/uploads/mock/{slug}{size}.png", ctx.site_url)
 }
 
-fn address_json(a: &Address, prefix: &str, with_contact: bool) -> Value {
-    let mut m = Map::new();
-    for f in ADDRESS_FIELDS {
-        if !with_contact && (f == "phone" || f == "email") {
-            continue;
-        }
-        m.insert(
-            format!("{prefix}_{f}"),
-            Value::String(a.get(f).unwrap_or_default().to_string()),
-        );
-    }
-    Value::Object(m)
-}
-
-/// One line as an Item (`removed` prints `quantity` as a plain number). `None` when the product
-/// is gone from the catalogue.
-pub fn item_json(ctx: &Ctx<'_>, line: &Line, removed: bool, thumb: bool) -> Option<Value> {
-    let p = ctx.cat.get(line.item_id())?;
-    let parent = (p.kind == ProductType::Variation)
-        .then(|| ctx.cat.get(p.parent_id))
-        .flatten();
-    let slug = parent.map_or(p.slug.as_str(), |pp| pp.slug.as_str());
-    let subtotal = line_total(p.price(), line.quantity);
-    let quantity = if removed {
-        num(line.quantity)
-    } else {
-        json!({"value": num(line.quantity), "min_purchase": 1, "max_purchase": p.max_purchase()})
-    };
-    let mut variation = Map::new();
-    if let Some(pp) = parent {
-        for a in &pp.attributes {
-            if let Some(v) = line.variation.get(&format!("attribute_{}", a.slug)) {
-                variation.insert(
-                    a.name.clone(),
-                    Value::String(a.option_name(v).unwrap_or(v).to_string()),
-                );
-            }
-        }
-    }
-    let weight = match p.weight.trim().parse::<f64>() {
-        Ok(w) => php_float(w * line.quantity),
-        Err(_) => "0.0".to_string(),
-    };
-    Some(json!({
-        "item_key": line.key,
-        "id": p.id,
-        "name": p.name,
-        "title": p.title,
-        "price": minor_str(p.price()),
-        "quantity": quantity,
-        "totals": {
-            "subtotal": minor_str(subtotal),
-            "subtotal_tax": 0,
-            "total": major_num(subtotal),
-            "tax": 0
-        },
-        "slug": slug,
-        "meta": {
-            "product_type": p.kind.as_str(),
-            "sku": p.sku,
-            "dimensions": {"length": "", "width": "", "height": "", "unit": "cm"},
-            "weight": weight,
-            "variation": map_or_list(variation)
-        },
-        "backorders": "",
-        "cart_item_data": map_or_list(line.item_data.clone()),
-        "featured_image": if thumb { image_url(ctx, slug, "-300x300") } else { String::new() }
-    }))
-}
-
 /// The cart subtotal in minor units.
 pub fn subtotal(ctx: &Ctx<'_>, cart: &Cart) -> i64 {
     cart.lines
@@ -178,158 +109,6 @@ pub fn stock_notices(ctx: &Ctx<'_>, cart: &Cart, notices: &mut Notices) {
             ));
         }
     }
-}
-
-fn cart_hash(cart: &Cart) -> String {
-    let mut h = Sha256::new();
-    for l in &cart.lines {
-        h.update(l.key.as_bytes());
-        h.update(l.quantity.to_string());
-        h.update(b";");
-    }
-    hex::encode(&h.finalize()[..16])
-}
-
-/// The full cart (§4.1), filtered by `opts.fields`. `notices` are this request's notices; the
-/// stock error notices are added here.
-pub fn cart_json(
-    ctx: &Ctx<'_>,
-    key: &str,
-    cart: &Cart,
-    notices: &Notices,
-    opts: &CartOpts,
-) -> Value {
-    let wanted = |name: &str| {
-        opts.fields
-            .as_ref()
-            .is_none_or(|f| f.iter().any(|(top, _)| top == name))
-    };
-    let mut out = Map::new();
-    let mut put = |name: &str, build: &dyn Fn() -> Value| {
-        if wanted(name) {
-            out.insert(name.to_string(), build());
-        }
-    };
-    put("cart_hash", &|| {
-        Value::String(if !cart.is_empty() {
-            cart_hash(cart)
-        } else if opts.fields.is_some() {
-            String::new()
-        } else {
-            "No items in cart so no hash".into()
-        })
-    });
-    put("cart_key", &|| Value::String(key.to_string()));
-    put("currency", &currency_json);
-    put("customer", &|| {
-        json!({
-            "billing_address": address_json(&cart.customer.billing, "billing", true),
-            "shipping_address": address_json(&cart.customer.shipping, "shipping", false)
-        })
-    });
-    put("items", &|| {
-        Value::Array(
-            cart.lines
-                .iter()
-                .filter_map(|l| item_json(ctx, l, false, opts.thumb))
-                .collect(),
-        )
-    });
-    put("item_count", &|| {
-        num(cart.lines.iter().map(|l| l.quantity).sum())
-    });
-    put("items_weight", &|| {
-        let w: f64 = cart
-            .lines
-            .iter()
-            .filter_map(|l| {
-                let p = ctx.cat.get(l.item_id())?;
-                p.weight.trim().parse::<f64>().ok().map(|w| w * l.quantity)
-            })
-            .sum();
-        Value::String(php_float(w))
-    });
-    put("coupons", &empty_list);
-    let total = subtotal(ctx, cart);
-    put("needs_payment", &|| Value::Bool(total > 0));
-    put("needs_shipping", &|| Value::Bool(false));
-    put("shipping", &empty_list);
-    put("fees", &empty_list);
-    put("taxes", &empty_list);
-    put("totals", &|| {
-        json!({
-            "subtotal": minor_str(total), "subtotal_tax": "0", "fee_total": "0", "fee_tax": "0",
-            "discount_total": "0", "discount_tax": "0", "shipping_total": "0", "shipping_tax": "0",
-            "total": minor_str(total), "total_tax": "0"
-        })
-    });
-    put("removed_items", &|| {
-        let items = cart
-            .removed
-            .iter()
-            .filter_map(|l| item_json(ctx, l, true, opts.thumb).map(|v| (l.key.clone(), v)));
-        if cart.is_empty() && !cart.removed.is_empty() {
-            Value::Object(items.collect())
-        } else {
-            Value::Array(items.map(|(_, v)| v).collect())
-        }
-    });
-    put("cross_sells", &empty_list);
-    put("notices", &|| {
-        let mut all = notices.clone();
-        stock_notices(ctx, cart, &mut all);
-        all.to_json()
-    });
-    if let Some(fields) = &opts.fields {
-        for (top, value) in out.iter_mut() {
-            let children: Vec<&str> = fields
-                .iter()
-                .filter(|(t, _)| t == top)
-                .map(|(_, c)| c.as_deref())
-                .collect::<Option<Vec<&str>>>()
-                .unwrap_or_default();
-            if let (false, Value::Object(m)) = (children.is_empty(), &mut *value) {
-                m.retain(|k, _| children.contains(&k.as_str()));
-            }
-        }
-    }
-    Value::Object(out)
-}
-
-/// `GET /cart/totals`: WooCommerce's raw `get_totals()` in major units (`html` gives price text).
-pub fn raw_totals_json(ctx: &Ctx<'_>, cart: &Cart, html: bool) -> Value {
-    let total = subtotal(ctx, cart);
-    let money = |minor: i64| {
-        if html {
-            Value::String(price_text(minor))
-        } else {
-            Value::String(major_str(minor))
-        }
-    };
-    let zero_num = || {
-        if html {
-            Value::String(price_text(0))
-        } else {
-            Value::from(0)
-        }
-    };
-    json!({
-        "subtotal": money(total),
-        "subtotal_tax": zero_num(),
-        "shipping_total": money(0),
-        "shipping_tax": zero_num(),
-        "shipping_taxes": [],
-        "discount_total": zero_num(),
-        "discount_tax": zero_num(),
-        "cart_contents_total": money(total),
-        "cart_contents_tax": zero_num(),
-        "cart_contents_taxes": [],
-        "fee_total": money(0),
-        "fee_tax": zero_num(),
-        "fee_taxes": [],
-        "total": money(total),
-        "total_tax": zero_num()
-    })
 }
 
 fn term_json(ctx: &Ctx<'_>, t: &Term, kind: &str) -> Value {

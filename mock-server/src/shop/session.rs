@@ -5,14 +5,15 @@ use super::cart::Cart;
 use super::keys;
 use crate::error::ApiError;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 const DAY: i64 = 86_400;
 
 /// A stored cart and its lifetimes (Unix seconds on the virtual clock).
 #[derive(Debug, Clone)]
 pub struct StoredCart {
-    /// The cart.
-    pub cart: Cart,
+    /// The cart. Shared with the renderers of requests in flight; never changed in place.
+    pub cart: Arc<Cart>,
     /// When the cart is due for renewal.
     pub expiring: i64,
     /// When the cart expires (read as a new empty cart after it).
@@ -37,7 +38,7 @@ impl CartStore {
     }
 
     /// A live (unexpired) cart; an expired one is dropped.
-    fn take_live(&mut self, key: &str, now: i64) -> Option<Cart> {
+    fn take_live(&mut self, key: &str, now: i64) -> Option<Arc<Cart>> {
         let stored = self.carts.remove(key)?;
         (stored.expiration > now).then_some(stored.cart)
     }
@@ -56,7 +57,7 @@ pub struct Session {
     /// The authenticated customer, if any.
     pub user_id: Option<u64>,
     /// The cart as loaded (after any transfer).
-    pub cart: Cart,
+    pub cart: Arc<Cart>,
     /// Whether the cart lives in the store (so it is saved even when empty).
     pub stored: bool,
 }
@@ -117,7 +118,7 @@ pub fn open(
         (None, None) => Ok(Session {
             key: keys::new_guest_key(),
             user_id: None,
-            cart: Cart::default(),
+            cart: Arc::default(),
             stored: false,
         }),
         (Some(uid), requested) => {
@@ -134,20 +135,22 @@ pub fn open(
             let guest = requested.and_then(|k| store.take_live(&k, now));
             let stored = user_cart.is_some() || guest.is_some();
             let cart = match (user_cart, guest) {
-                (Some(mut mine), Some(guest)) => {
-                    mine.merge_guest(guest);
-                    mine
+                (Some(mine), Some(guest)) => {
+                    let mut mine = Arc::unwrap_or_clone(mine);
+                    mine.merge_guest(Arc::unwrap_or_clone(guest));
+                    Arc::new(mine)
                 }
                 (Some(mine), None) => mine,
                 (None, Some(guest)) => {
+                    let guest = Arc::unwrap_or_clone(guest);
                     let mut fresh = Cart {
                         customer: guest.customer.clone(),
                         ..Cart::default()
                     };
                     fresh.merge_guest(guest);
-                    fresh
+                    Arc::new(fresh)
                 }
-                (None, None) => Cart::default(),
+                (None, None) => Arc::default(),
             };
             Ok(Session {
                 key: own,
@@ -161,13 +164,13 @@ pub fn open(
 
 /// Stores the session's cart with renewed lifetimes when it is already stored or has data.
 /// Returns `(expiring, expiration)`.
-pub fn save(store: &mut CartStore, session: &Session, cart: &Cart, now: i64) -> (i64, i64) {
+pub fn save(store: &mut CartStore, session: &Session, cart: &Arc<Cart>, now: i64) -> (i64, i64) {
     let (expiring, expiration) = session.lifetimes(now);
     if session.stored || cart.has_data() {
         store.carts.insert(
             session.key.clone(),
             StoredCart {
-                cart: cart.clone(),
+                cart: Arc::clone(cart),
                 expiring,
                 expiration,
             },
@@ -181,7 +184,7 @@ mod tests {
     use super::super::cart::{Cart, Line};
     use super::*;
 
-    fn cart_with(id: u64) -> Cart {
+    fn cart_with(id: u64) -> Arc<Cart> {
         let mut c = Cart::default();
         c.add(Line {
             key: format!("k{id}"),
@@ -191,7 +194,7 @@ mod tests {
             item_data: Default::default(),
             quantity: 1.0,
         });
-        c
+        Arc::new(c)
     }
 
     #[test]
