@@ -1,8 +1,10 @@
-//! The full cart response (§4.1) and its small parts: totals, coupons, fees, taxes and cross-sells.
+//! The full cart response (§4.1) and its small parts: totals, coupons, fees and cross-sells (taxes: `taxes.rs`).
 
 use std::collections::BTreeMap;
 
-use serde::ser::SerializeMap;
+use std::fmt;
+
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
@@ -10,9 +12,10 @@ use super::currency::Currency;
 use super::customer::Customer;
 use super::item::{CartItem, RemovedItem};
 use super::lenient;
-use super::money::{Amount, Money};
+use super::money::{Amount, AmountVisitor, Money};
 use super::notices::Notices;
 use super::shipping::Shipping;
+use super::taxes::Taxes;
 
 /// The literal `cart_hash` of an empty cart.
 pub const EMPTY_CART_HASH: &str = "No items in cart so no hash";
@@ -250,18 +253,44 @@ impl Serialize for CouponSaving {
     }
 }
 
+struct CouponSavingVisitor;
+
+impl<'de> Visitor<'de> for CouponSavingVisitor {
+    type Value = CouponSaving;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a coupon saving amount or text")
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<CouponSaving, E> {
+        AmountVisitor.visit_i64(v).map(CouponSaving::Amount)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<CouponSaving, E> {
+        AmountVisitor.visit_u64(v).map(CouponSaving::Amount)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<CouponSaving, E> {
+        AmountVisitor.visit_f64(v).map(CouponSaving::Amount)
+    }
+    /// A numeric string is an amount; any other text is kept as text.
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<CouponSaving, E> {
+        Ok(match AmountVisitor.visit_str::<E>(v) {
+            Ok(amount) => CouponSaving::Amount(amount),
+            Err(_) => CouponSaving::Text(v.to_owned()),
+        })
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<CouponSaving, E> {
+        AmountVisitor.visit_unit().map(CouponSaving::Amount)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<CouponSaving, E> {
+        AmountVisitor.visit_none().map(CouponSaving::Amount)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<CouponSaving, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
 impl<'de> Deserialize<'de> for CouponSaving {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let value = Value::deserialize(d)?;
-        if let Ok(amount) = Amount::deserialize(&value) {
-            return Ok(CouponSaving::Amount(amount));
-        }
-        match value {
-            Value::String(text) => Ok(CouponSaving::Text(text)),
-            _ => Err(serde::de::Error::custom(
-                "expected a coupon saving amount or text",
-            )),
-        }
+        d.deserialize_any(CouponSavingVisitor)
     }
 }
 
@@ -277,108 +306,6 @@ pub struct Fee {
     /// Fields a plugin added.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
-}
-
-/// One itemized tax line (`{"name":"VAT","price":"200"}`), keyed by rate code in [`Taxes::Itemized`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct TaxLine {
-    /// Tax name, e.g. `"VAT"`.
-    #[serde(deserialize_with = "lenient::string")]
-    pub name: String,
-    /// Amount in minor units.
-    pub price: Amount,
-    /// Fields a plugin added.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// The cart's `taxes`: filled only when taxes are on and prices are shown excluding tax.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub enum Taxes {
-    /// `[]`: no taxes shown.
-    #[default]
-    None,
-    /// Itemized by tax rate code: `{"US-CA-TAX-1":{"name":"Tax","price":"200"}}`.
-    Itemized(BTreeMap<String, TaxLine>),
-    /// A single line: `{"label":"Tax","total":"200"}` (the label may end " (estimated for X)").
-    Single {
-        /// The label.
-        label: String,
-        /// Amount in minor units.
-        total: Amount,
-    },
-}
-
-impl Taxes {
-    /// Whether no tax line is shown.
-    pub fn is_empty(&self) -> bool {
-        match self {
-            Taxes::None => true,
-            Taxes::Itemized(lines) => lines.is_empty(),
-            Taxes::Single { .. } => false,
-        }
-    }
-
-    /// The sum of the shown tax lines in minor units (saturating).
-    pub fn total(&self) -> Amount {
-        match self {
-            Taxes::None => Amount::ZERO,
-            Taxes::Itemized(lines) => Amount(
-                lines
-                    .values()
-                    .fold(0i64, |acc, l| acc.saturating_add(l.price.0)),
-            ),
-            Taxes::Single { total, .. } => *total,
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct SingleTax {
-    #[serde(default, deserialize_with = "lenient::string")]
-    label: String,
-    #[serde(default)]
-    total: Amount,
-}
-
-impl<'de> Deserialize<'de> for Taxes {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::Error;
-        match Value::deserialize(d)? {
-            Value::Null | Value::Bool(false) => Ok(Taxes::None),
-            Value::String(s) if s.is_empty() => Ok(Taxes::None),
-            Value::Array(items) if items.is_empty() => Ok(Taxes::None),
-            Value::Object(map) if map.get("total").is_some_and(|t| !t.is_object()) => {
-                let single: SingleTax =
-                    serde_json::from_value(Value::Object(map)).map_err(D::Error::custom)?;
-                Ok(Taxes::Single {
-                    label: single.label,
-                    total: single.total,
-                })
-            }
-            other => lenient::map(other)
-                .map(Taxes::Itemized)
-                .map_err(D::Error::custom),
-        }
-    }
-}
-
-impl Serialize for Taxes {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Taxes::None => s.collect_seq(std::iter::empty::<()>()),
-            Taxes::Itemized(lines) if lines.is_empty() => s.collect_seq(std::iter::empty::<()>()),
-            Taxes::Itemized(lines) => lines.serialize(s),
-            Taxes::Single { label, total } => {
-                let mut map = s.serialize_map(Some(2))?;
-                map.serialize_entry("label", label)?;
-                map.serialize_entry("total", total)?;
-                map.end()
-            }
-        }
-    }
 }
 
 /// A suggested product (§4.6). Prices are minor units; `sale_price` is `"0"` when there is no sale.

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
@@ -123,36 +125,92 @@ impl Default for RawItemQuantity {
     }
 }
 
-impl<'de> Deserialize<'de> for ItemQuantity {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Value::deserialize(d)? {
-            Value::Object(map) => {
-                let raw: RawItemQuantity =
-                    serde_json::from_value(Value::Object(map)).map_err(serde::de::Error::custom)?;
-                Ok(Self {
-                    value: raw.value,
-                    min_purchase: raw.min_purchase,
-                    max_purchase: raw.max_purchase.unwrap_or(-1.0),
-                })
-            }
-            other => Ok(Self {
-                value: quantity_value(other).map_err(serde::de::Error::custom)?,
-                ..Self::default()
-            }),
+/// A quantity: the `{value,min_purchase,max_purchase}` object, or a plain number or numeric string (`value`
+/// alone). `null` and `""` give 0. With `value_only`, only the object's `value` is read and the rest skipped.
+struct ItemQuantityVisitor {
+    value_only: bool,
+}
+
+/// The one key of a quantity object that a removed line keeps.
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "lowercase")]
+enum QuantityKey {
+    Value,
+    #[serde(other)]
+    Other,
+}
+
+impl ItemQuantityVisitor {
+    fn plain(value: Option<f64>) -> ItemQuantity {
+        ItemQuantity {
+            value: value.unwrap_or(0.0),
+            ..ItemQuantity::default()
         }
     }
 }
 
-/// A quantity given as a plain number, a numeric string, or the `{value,…}` object.
-fn quantity_value(value: Value) -> Result<f64, serde_json::Error> {
-    match value {
-        Value::Object(mut map) => lenient::f64(map.remove("value").unwrap_or(Value::Null)),
-        other => lenient::f64(other),
+impl<'de> Visitor<'de> for ItemQuantityVisitor {
+    type Value = ItemQuantity;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a quantity object or a number")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ItemQuantity, A::Error> {
+        if self.value_only {
+            let mut value = None;
+            while let Some(key) = map.next_key::<QuantityKey>()? {
+                match key {
+                    QuantityKey::Value => value = map.next_value_seed(lenient::F64Seed)?,
+                    QuantityKey::Other => {
+                        map.next_value::<de::IgnoredAny>()?;
+                    }
+                }
+            }
+            return Ok(Self::plain(value));
+        }
+        let raw = RawItemQuantity::deserialize(MapAccessDeserializer::new(map))?;
+        Ok(ItemQuantity {
+            value: raw.value,
+            min_purchase: raw.min_purchase,
+            max_purchase: raw.max_purchase.unwrap_or(-1.0),
+        })
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<ItemQuantity, E> {
+        lenient::F64Visitor.visit_i64(v).map(Self::plain)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<ItemQuantity, E> {
+        lenient::F64Visitor.visit_u64(v).map(Self::plain)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<ItemQuantity, E> {
+        lenient::F64Visitor.visit_f64(v).map(Self::plain)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<ItemQuantity, E> {
+        lenient::F64Visitor.visit_bool(v).map(Self::plain)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<ItemQuantity, E> {
+        lenient::F64Visitor.visit_str(v).map(Self::plain)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<ItemQuantity, E> {
+        Ok(Self::plain(None))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<ItemQuantity, E> {
+        Ok(Self::plain(None))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<ItemQuantity, D::Error> {
+        d.deserialize_any(self)
     }
 }
 
+impl<'de> Deserialize<'de> for ItemQuantity {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ItemQuantityVisitor { value_only: false })
+    }
+}
+
+/// A removed line's quantity: a plain number or numeric string, or the `{value,…}` object (its `value` is taken).
 fn plain_quantity<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    quantity_value(Value::deserialize(d)?).map_err(serde::de::Error::custom)
+    d.deserialize_any(ItemQuantityVisitor { value_only: true })
+        .map(|q| q.value)
 }
 
 /// A line's totals. `subtotal` is a minor-unit string; `subtotal_tax`, `total` and `tax` are major-unit numbers in

@@ -39,12 +39,11 @@ mod query;
 mod requests;
 mod shipping;
 mod store;
+mod taxes;
 mod totals;
 
 pub use auth::{LoginExtras, LoginResponse, RefreshResponse};
-pub use cart::{
-    Cart, CartTotals, Coupon, CouponSaving, CrossSell, EMPTY_CART_HASH, Fee, TaxLine, Taxes,
-};
+pub use cart::{Cart, CartTotals, Coupon, CouponSaving, CrossSell, EMPTY_CART_HASH, Fee};
 pub use currency::{Currency, SymbolPosition};
 pub use customer::{AddressView, Customer};
 pub use item::{
@@ -63,4 +62,5 @@ pub use requests::{
 };
 pub use shipping::{Shipping, ShippingPackage, ShippingRate};
 pub use store::{StoreAddress, StoreInfo};
+pub use taxes::{TaxLine, Taxes};
 pub use totals::CartTotalsRaw;

@@ -63,7 +63,8 @@ impl Serialize for Amount {
     }
 }
 
-struct AmountVisitor;
+/// Decodes an [`Amount`]: minor units as an integer or a numeric string; `null` and blank strings give zero.
+pub(crate) struct AmountVisitor;
 
 impl Visitor<'_> for AmountVisitor {
     type Value = Amount;

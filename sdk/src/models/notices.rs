@@ -1,10 +1,11 @@
 //! WooCommerce notices collected during a cart request.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::Value;
 
 use super::lenient;
 
@@ -64,28 +65,73 @@ impl Notices {
     }
 }
 
-impl<'de> Deserialize<'de> for Notices {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+/// An object of notice lists by type, or one untyped list (its strings become plain `notice` notices).
+struct NoticesVisitor;
+
+impl NoticesVisitor {
+    fn untyped(notice: Vec<String>) -> Notices {
+        Notices {
+            notice,
+            ..Notices::default()
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for NoticesVisitor {
+    type Value = Notices;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("notices by type, or []")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Notices, A::Error> {
         let mut out = Notices::default();
-        match Value::deserialize(d)? {
-            Value::Object(map) => {
-                for (kind, value) in map {
-                    let list = lenient::value_to_string_list(value);
-                    match kind.as_str() {
-                        "success" => out.success = list,
-                        "error" => out.error = list,
-                        "notice" => out.notice = list,
-                        "info" => out.info = list,
-                        _ => {
-                            out.other.insert(kind, list);
-                        }
-                    }
+        while let Some(kind) = map.next_key::<String>()? {
+            let list = map.next_value_seed(lenient::StringListSeed)?;
+            match kind.as_str() {
+                "success" => out.success = list,
+                "error" => out.error = list,
+                "notice" => out.notice = list,
+                "info" => out.info = list,
+                _ => {
+                    out.other.insert(kind, list);
                 }
             }
-            // A non-empty list carries no type: treat its strings as plain notices.
-            other => out.notice = lenient::value_to_string_list(other),
         }
         Ok(out)
+    }
+    // A non-empty list carries no type: treat its strings as plain notices.
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Notices, A::Error> {
+        lenient::StringListVisitor.visit_seq(seq).map(Self::untyped)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Notices, E> {
+        lenient::StringListVisitor.visit_str(v).map(Self::untyped)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Notices, E> {
+        lenient::StringListVisitor.visit_i64(v).map(Self::untyped)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Notices, E> {
+        lenient::StringListVisitor.visit_u64(v).map(Self::untyped)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Notices, E> {
+        lenient::StringListVisitor.visit_f64(v).map(Self::untyped)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Notices, E> {
+        Ok(Notices::default())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Notices, E> {
+        Ok(Notices::default())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Notices, E> {
+        Ok(Notices::default())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Notices, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Notices {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NoticesVisitor)
     }
 }
 

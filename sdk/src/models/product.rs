@@ -4,13 +4,16 @@
 //! kept in each type's `extra` map.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
+use serde::de::value::{BoolDeserializer, MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::currency::Currency;
 use super::lenient;
-use super::money::{Amount, Money};
+use super::money::{Amount, AmountVisitor, Money};
 
 /// A product from `GET /products` or `GET /products/{id}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -131,15 +134,51 @@ pub struct ProductPrices {
     pub extra: Map<String, Value>,
 }
 
-/// An amount that may be absent: `""`/`null` give `None`.
-fn opt_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Amount>, D::Error> {
-    match Value::deserialize(d)? {
-        Value::Null | Value::Bool(false) => Ok(None),
-        Value::String(s) if s.trim().is_empty() => Ok(None),
-        other => Amount::deserialize(other)
-            .map(Some)
-            .map_err(serde::de::Error::custom),
+/// An amount that may be absent: `""`/`null`/`false` give `None`.
+struct OptAmountVisitor;
+
+impl<'de> Visitor<'de> for OptAmountVisitor {
+    type Value = Option<Amount>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an amount in minor units, or \"\" when absent")
     }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        AmountVisitor.visit_i64(v).map(Some)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        AmountVisitor.visit_u64(v).map(Some)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        AmountVisitor.visit_f64(v).map(Some)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        if v.trim().is_empty() {
+            Ok(None)
+        } else {
+            AmountVisitor.visit_str(v).map(Some)
+        }
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        if v {
+            Err(lenient::wrong_kind("true", &self))
+        } else {
+            Ok(None)
+        }
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+fn opt_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Amount>, D::Error> {
+    d.deserialize_any(OptAmountVisitor)
 }
 
 /// A price range `{from,to}` in minor units.
@@ -192,11 +231,45 @@ impl ProductImage {
     }
 }
 
-fn image_src<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
-    match Value::deserialize(d)? {
-        Value::String(url) if !url.is_empty() => Ok(BTreeMap::from([("full".to_owned(), url)])),
-        other => lenient::string_map(other).map_err(serde::de::Error::custom),
+/// Image URLs by size: a map of strings (see `lenient::string_map`), or one non-empty URL string as `full`.
+struct ImageSrcVisitor;
+
+impl<'de> Visitor<'de> for ImageSrcVisitor {
+    type Value = BTreeMap<String, String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("URLs by size, or one URL")
     }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        if v.is_empty() {
+            Err(lenient::wrong_kind("an empty string", &self))
+        } else {
+            Ok(BTreeMap::from([("full".to_owned(), v.to_owned())]))
+        }
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        lenient::string_map(MapAccessDeserializer::new(map))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        lenient::string_map(SeqAccessDeserializer::new(seq))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        lenient::string_map(BoolDeserializer::new(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(BTreeMap::new())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(BTreeMap::new())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    lenient::reject_numbers!();
+}
+
+fn image_src<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+    d.deserialize_any(ImageSrcVisitor)
 }
 
 /// A product category (also the element of `GET /products/categories`).
