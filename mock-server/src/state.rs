@@ -1,5 +1,6 @@
-//! Shared server state. One `std::sync::Mutex<World>` guards everything that changes; it is never
-//! held across an `.await`. The clock sits outside the lock.
+//! Shared server state. One `std::sync::Mutex<World>` guards everything that changes, except the
+//! request journal, which has its own lock; neither is held across an `.await`. The clock sits
+//! outside the locks.
 
 use crate::clock::Clock;
 use crate::config::MockConfig;
@@ -17,6 +18,10 @@ pub struct Shared {
     pub initial: MockConfig,
     /// The site URL (`iss`), e.g. `http://127.0.0.1:8080`, no trailing slash.
     pub site_url: String,
+    /// Requests to store routes (its own lock, apart from the world).
+    pub journal: crate::ops::Journal,
+    /// The auth settings copy and the verified tokens (its own lock, apart from the world).
+    pub tokens: crate::auth::verified::TokenCache,
     world: Mutex<World>,
 }
 
@@ -26,8 +31,10 @@ impl Shared {
         let world = World::seeded(&initial)?;
         Ok(Self {
             clock: Clock::new(),
+            tokens: crate::auth::verified::TokenCache::new(&world.config),
             initial,
             site_url,
+            journal: crate::ops::Journal::default(),
             world: Mutex::new(world),
         })
     }
@@ -38,10 +45,14 @@ impl Shared {
         self.world.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Back to the seeded state and the wall clock.
+    /// Back to the seeded state, an empty journal and the wall clock.
     pub fn reset(&self) -> Result<(), crate::MockError> {
         let fresh = World::seeded(&self.initial)?;
-        *self.world() = fresh;
+        let mut world = self.world();
+        *world = fresh;
+        self.tokens.refresh(&world.config);
+        self.journal.clear();
+        drop(world);
         self.clock.reset();
         Ok(())
     }

@@ -1,16 +1,23 @@
 //! CoCart's `determine_current_user` for one request (§3.1): Basic auth (only on a local site,
 //! the mock being plain HTTP), then the JWT plugin at `cocart_authenticate` priority 0. An error
 //! either records fails the whole request.
+//!
+//! It runs in two steps: [`prepare`] reads the credentials and checks a Bearer token's
+//! signature, expiry and issuer without the world lock; [`finish`] does what needs the world
+//! (the Basic password, users and sessions) under it.
 
 use super::client::{client_ip, user_agent};
 use super::credentials::{self, BasicCreds};
 use super::errors;
-use super::plugin::{Device, Site};
+use super::plugin::Device;
+use super::token::{self, Claims, Rejection};
+use super::verified::{AuthSettings, TokenCache};
 use crate::config::Environment;
 use crate::error::ApiError;
 use crate::state::{AuthKind, Caller, World};
 use http::{HeaderMap, Method};
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// What the auth layer reads from a request.
 pub struct RequestInfo<'a> {
@@ -60,41 +67,117 @@ fn basic_user(world: &World, creds: &BasicCreds) -> Result<u64, ApiError> {
     Ok(user.id)
 }
 
-/// Authenticates one request against the world. Never fails: errors are in the outcome.
-pub fn authenticate(world: &World, site_url: &str, now: i64, req: &RequestInfo<'_>) -> AuthOutcome {
-    let ip = client_ip(req.headers, req.peer);
-    let ua = user_agent(req.headers);
-    let mut caller = Caller {
+/// The Bearer token as far as it can be checked without the world.
+enum Bearer {
+    /// No secret is configured.
+    NoSecret,
+    /// The signature, expiry, issuer or user claim failed.
+    Rejected,
+    /// Signature, expiry and issuer hold: the claims for the checks that read the world.
+    Claims(Arc<Claims>),
+}
+
+/// What authentication decides before it needs the world: the client, the credentials found
+/// and the Bearer token checked as far as the settings allow.
+pub struct Prepared {
+    caller: Caller,
+    presented: AuthKind,
+    basic: Option<BasicCreds>,
+    bearer: Option<Bearer>,
+}
+
+/// Reads the credentials of a request and checks a Bearer token's signature (remembered in
+/// `cache`), expiry and issuer, without the world lock. Returns the settings it used: the
+/// result only holds while the world's configuration still [`matches`](AuthSettings::matches)
+/// them.
+pub fn prepare(
+    cache: &TokenCache,
+    site_url: &str,
+    now: i64,
+    req: &RequestInfo<'_>,
+) -> (Arc<AuthSettings>, Prepared) {
+    let cocart = is_cocart_path(req.path);
+    let token = if cocart {
+        // The header under the standard profile; other profiles look it up again below.
+        credentials::auth_header(req.headers, &crate::config::HostProfile::Standard)
+            .and_then(credentials::bearer_token)
+    } else {
+        None
+    };
+    let (settings, remembered) = cache.lookup(token);
+    let prepared = prepare_with(&settings, site_url, now, req, |actual, secret| {
+        // Remembered for the token looked up, which is the one checked unless the profile
+        // reads another header.
+        let remembered = remembered.filter(|_| token == Some(actual));
+        cache.verify(&settings, remembered, actual, secret)
+    });
+    (settings, prepared)
+}
+
+fn prepare_with(
+    settings: &AuthSettings,
+    site_url: &str,
+    now: i64,
+    req: &RequestInfo<'_>,
+    verify: impl FnOnce(&str, &str) -> Result<Arc<Claims>, Rejection>,
+) -> Prepared {
+    let caller = Caller {
         user_id: None,
         auth: AuthKind::None,
-        ip,
-        user_agent: ua,
+        ip: client_ip(req.headers, req.peer),
+        user_agent: user_agent(req.headers),
     };
     if !is_cocart_path(req.path) {
-        return AuthOutcome {
+        return Prepared {
             caller,
             presented: AuthKind::None,
-            error: None,
+            basic: None,
+            bearer: None,
         };
     }
-    let config = &world.config;
-    let header = credentials::auth_header(req.headers, &config.host_profile);
-    let bearer = header.and_then(credentials::bearer_token);
+    let header = credentials::auth_header(req.headers, &settings.host_profile);
+    let token = header.and_then(credentials::bearer_token);
     // `is_ssl()` is always false on the mock, so Basic only runs on a local site.
-    let basic = if config.environment == Environment::Local {
+    let basic = if settings.environment == Environment::Local {
         header.and_then(credentials::basic_header).or_else(|| {
             credentials::basic_from_params(req.method, req.headers, req.raw_query, req.body)
         })
     } else {
         None
     };
-    let presented = if bearer.is_some() {
+    let presented = if token.is_some() {
         AuthKind::Bearer
     } else if basic.is_some() {
         AuthKind::Basic
     } else {
         AuthKind::None
     };
+    let bearer = token.map(|token| match settings.secret() {
+        None => Bearer::NoSecret,
+        Some(secret) => match verify(token, secret) {
+            Ok(claims) if token::check_claims(&claims, site_url, now).is_ok() => {
+                Bearer::Claims(claims)
+            }
+            _ => Bearer::Rejected,
+        },
+    });
+    Prepared {
+        caller,
+        presented,
+        basic,
+        bearer,
+    }
+}
+
+/// Completes authentication under the world lock: the Basic password, and the Bearer checks
+/// that read users and sessions. `settings` must match `world.config`.
+pub fn finish(world: &World, settings: &AuthSettings, prepared: Prepared) -> AuthOutcome {
+    let Prepared {
+        mut caller,
+        presented,
+        basic,
+        bearer,
+    } = prepared;
     let fail = |caller: Caller, error: ApiError| AuthOutcome {
         caller,
         presented,
@@ -109,17 +192,20 @@ pub fn authenticate(world: &World, site_url: &str, now: i64, req: &RequestInfo<'
             Err(e) => return fail(caller, e),
         }
     }
-    if let Some(token) = bearer {
-        let site = Site {
-            config,
-            url: site_url,
-            now,
+    if let Some(bearer) = bearer {
+        let plugin = settings.plugin;
+        let checked = match bearer {
+            Bearer::NoSecret => Err(errors::bad_config(plugin)),
+            Bearer::Rejected => Err(errors::authentication_failed(plugin)),
+            Bearer::Claims(claims) => {
+                let device = Device {
+                    ip: &caller.ip,
+                    user_agent: caller.user_agent.as_deref(),
+                };
+                world.auth.validate_claims(&claims, plugin, device)
+            }
         };
-        let device = Device {
-            ip: &caller.ip,
-            user_agent: caller.user_agent.as_deref(),
-        };
-        match world.auth.validate_bearer(token, site, device) {
+        match checked {
             Ok(id) => {
                 caller.user_id = Some(id);
                 caller.auth = AuthKind::Bearer;
@@ -136,4 +222,14 @@ pub fn authenticate(world: &World, site_url: &str, now: i64, req: &RequestInfo<'
         presented,
         error: None,
     }
+}
+
+/// Authenticates one request against the world, all under its lock and without remembered
+/// tokens. Never fails: errors are in the outcome.
+pub fn authenticate(world: &World, site_url: &str, now: i64, req: &RequestInfo<'_>) -> AuthOutcome {
+    let settings = AuthSettings::of(&world.config);
+    let prepared = prepare_with(&settings, site_url, now, req, |token, secret| {
+        token::verify_signature(token, secret).map(Arc::new)
+    });
+    finish(world, &settings, prepared)
 }

@@ -5,6 +5,8 @@
 //! - [`token`]: minting and verifying HS256 tokens.
 //! - [`plugin`]: the plugin's behaviour (validate a Bearer, issue, refresh, revoke).
 //! - [`credentials`], [`client`], [`authenticate`](mod@authenticate): how a request is authenticated.
+//! - [`verified`]: the settings copy and the verified tokens that let a request be checked
+//!   without the world lock.
 //! - [`handlers`]: `login`, `logout`, `cocart/jwt/refresh-token`, `cocart/jwt/validate-token`.
 
 pub mod authenticate;
@@ -16,6 +18,7 @@ pub mod plugin;
 pub mod sessions;
 pub mod token;
 pub mod users;
+pub mod verified;
 
 use crate::config::{MockConfig, SeedUser};
 use crate::state::AppState;

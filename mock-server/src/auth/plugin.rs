@@ -64,9 +64,21 @@ impl AuthWorld {
         device: Device<'_>,
     ) -> Result<u64, ApiError> {
         let plugin = site.plugin();
-        let failed = || errors::authentication_failed(plugin);
         let secret = site.secret().ok_or_else(|| errors::bad_config(plugin))?;
-        let claims = token::verify(token, secret, site.url, site.now).map_err(|_| failed())?;
+        let claims = token::verify(token, secret, site.url, site.now)
+            .map_err(|_| errors::authentication_failed(plugin))?;
+        self.validate_claims(&claims, plugin, device)
+    }
+
+    /// The steps of Bearer validation that read the plugin's state (§3.4 steps 6–10), on claims
+    /// whose signature, expiry and issuer were already checked. Returns the user id.
+    pub fn validate_claims(
+        &self,
+        claims: &token::Claims,
+        plugin: PluginVersion,
+        device: Device<'_>,
+    ) -> Result<u64, ApiError> {
+        let failed = || errors::authentication_failed(plugin);
         let user_id = claims.user_id().ok_or_else(failed)?;
         if !self.users.exists(user_id) {
             return Err(failed());

@@ -209,6 +209,14 @@ pub enum Rejection {
 /// Steps 2–5 of the plugin's validation (§3.4), given a token that matched the Bearer regex.
 /// Returns the decoded claims for the remaining steps.
 pub fn verify(token: &str, secret: &str, iss: &str, now: i64) -> Result<Claims, Rejection> {
+    let claims = verify_signature(token, secret)?;
+    check_claims(&claims, iss, now)?;
+    Ok(claims)
+}
+
+/// Steps 2–3: the header names HS256, the signature matches `secret`, and the payload decodes.
+/// The result depends only on the token and the secret, so it may be remembered.
+pub fn verify_signature(token: &str, secret: &str) -> Result<Claims, Rejection> {
     let mut parts = token.splitn(3, '.');
     let (Some(h64), Some(p64), Some(s64)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(Rejection::Header);
@@ -224,7 +232,11 @@ pub fn verify(token: &str, secret: &str, iss: &str, now: i64) -> Result<Claims, 
     let payload = LENIENT
         .decode(p64.trim_end_matches('='))
         .map_err(|_| Rejection::Signature)?;
-    let claims: Claims = serde_json::from_slice(&payload).map_err(|_| Rejection::Signature)?;
+    serde_json::from_slice(&payload).map_err(|_| Rejection::Signature)
+}
+
+/// Steps 4–5 on verified claims: not expired at `now`, issued by `iss`, naming a user.
+pub fn check_claims(claims: &Claims, iss: &str, now: i64) -> Result<(), Rejection> {
     match claims.exp.as_ref().and_then(php_number) {
         Some(exp) if now <= exp => {}
         _ => return Err(Rejection::Expired),
@@ -235,7 +247,7 @@ pub fn verify(token: &str, secret: &str, iss: &str, now: i64) -> Result<Claims, 
     if claims.user_id().is_none() {
         return Err(Rejection::NoUser);
     }
-    Ok(claims)
+    Ok(())
 }
 
 /// Whether a non-canonical header segment still decodes to `typ: JWT`, `alg: HS256`.

@@ -47,6 +47,7 @@ pub fn set_config(shared: &Shared, patch: &ConfigPatch) -> serde_json::Value {
     if world.config.apply(patch) {
         world.auth.sessions.clear();
     }
+    shared.tokens.refresh(&world.config);
     world.config.view()
 }
 
@@ -62,10 +63,10 @@ pub fn add_fault(shared: &Shared, spec: FaultSpec) -> Result<(), MockError> {
 
 /// The journal, in arrival order.
 pub fn journal(shared: &Shared) -> Vec<JournalEntry> {
-    shared.world().ops.journal.entries()
+    shared.journal.entries()
 }
 
 /// Empties the journal.
 pub fn clear_journal(shared: &Shared) {
-    shared.world().ops.journal.clear();
+    shared.journal.clear();
 }

@@ -1,9 +1,12 @@
 //! The request journal: one entry per request to a store route (`/wp-json/...`), in arrival
 //! order, recorded when the response is known.
 
+use http::Method;
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The journal keeps at most this many entries (the oldest are dropped).
 pub const JOURNAL_CAPACITY: usize = 100_000;
@@ -53,47 +56,130 @@ impl fmt::Debug for JournalEntry {
     }
 }
 
-/// The journal, ordered by arrival sequence number.
+/// The journal, ordered by arrival sequence number. It has its own lock, apart from the world:
+/// reserving an arrival position is one atomic increment, and recording takes only this lock.
 #[derive(Debug, Default)]
 pub struct Journal {
-    next_seq: u64,
+    next_seq: AtomicU64,
+    inner: Mutex<Inner>,
+}
+
+/// A recorded request, kept compact (the path shared with other entries of the same path).
+/// `Debug` redacts like [`JournalEntry`]'s.
+#[derive(Clone)]
+struct Record {
+    seq: u64,
+    method: Method,
+    path: Arc<str>,
+    query: Box<str>,
+    status: u16,
+    auth: &'static str,
+}
+
+impl fmt::Debug for Record {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {:?}", self.seq, self.entry())
+    }
+}
+
+impl Record {
+    fn entry(&self) -> JournalEntry {
+        JournalEntry {
+            method: self.method.as_str().to_string(),
+            path: self.path.to_string(),
+            query: self.query.to_string(),
+            status: self.status,
+            auth: self.auth.to_string(),
+        }
+    }
+}
+
+/// The most distinct paths shared between entries; past it the set starts over.
+const MAX_SHARED_PATHS: usize = 4096;
+
+#[derive(Debug, Default)]
+struct Inner {
     cleared_below: u64,
-    entries: VecDeque<(u64, JournalEntry)>,
+    records: VecDeque<Record>,
+    paths: HashSet<Arc<str>>,
+}
+
+impl Inner {
+    fn shared_path(&mut self, path: &str) -> Arc<str> {
+        if let Some(p) = self.paths.get(path) {
+            return Arc::clone(p);
+        }
+        if self.paths.len() >= MAX_SHARED_PATHS {
+            self.paths.clear();
+        }
+        let p: Arc<str> = Arc::from(path);
+        self.paths.insert(Arc::clone(&p));
+        p
+    }
+}
+
+/// What a finished request leaves in the journal (borrowed from the request).
+#[derive(Debug, Clone, Copy)]
+pub struct Finished<'a> {
+    /// The HTTP method as sent on the wire.
+    pub method: &'a Method,
+    /// The REST path as routed.
+    pub path: &'a str,
+    /// The query string the route saw, `""` when none.
+    pub query: &'a str,
+    /// The response status; `0` for a dropped connection.
+    pub status: u16,
+    /// `"bearer"`, `"basic"` or `"none"`.
+    pub auth: &'static str,
 }
 
 impl Journal {
+    fn inner(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Reserves the arrival position of a new request.
-    pub fn next_seq(&mut self) -> u64 {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        seq
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq.fetch_add(1, Ordering::Relaxed)
     }
 
     /// Records a finished request at its arrival position. Requests that arrived before the
     /// last [`clear`](Self::clear) are not recorded.
-    pub fn record(&mut self, seq: u64, entry: JournalEntry) {
-        if seq < self.cleared_below {
+    pub fn record(&self, seq: u64, done: Finished<'_>) {
+        let mut inner = self.inner();
+        if seq < inner.cleared_below {
             return;
         }
-        let pos = match self.entries.back() {
-            Some((last, _)) if *last > seq => self.entries.partition_point(|(s, _)| *s < seq),
-            _ => self.entries.len(),
+        let record = Record {
+            seq,
+            method: done.method.clone(),
+            path: inner.shared_path(done.path),
+            query: done.query.into(),
+            status: done.status,
+            auth: done.auth,
         };
-        self.entries.insert(pos, (seq, entry));
-        while self.entries.len() > JOURNAL_CAPACITY {
-            self.entries.pop_front();
+        let records = &mut inner.records;
+        let pos = match records.back() {
+            Some(last) if last.seq > seq => records.partition_point(|r| r.seq < seq),
+            _ => records.len(),
+        };
+        records.insert(pos, record);
+        while records.len() > JOURNAL_CAPACITY {
+            records.pop_front();
         }
     }
 
     /// All entries, in arrival order.
     pub fn entries(&self) -> Vec<JournalEntry> {
-        self.entries.iter().map(|(_, e)| e.clone()).collect()
+        self.inner().records.iter().map(Record::entry).collect()
     }
 
-    /// Empties the journal.
-    pub fn clear(&mut self) {
-        self.entries.clear();
-        self.cleared_below = self.next_seq;
+    /// Empties the journal; requests still in flight are not recorded.
+    pub fn clear(&self) {
+        let mut inner = self.inner();
+        inner.records.clear();
+        inner.paths.clear();
+        inner.cleared_below = self.next_seq.load(Ordering::Relaxed);
     }
 }
 
@@ -111,6 +197,16 @@ mod tests {
         }
     }
 
+    fn done(path: &str) -> Finished<'_> {
+        Finished {
+            method: &Method::GET,
+            path,
+            query: "",
+            status: 200,
+            auth: "none",
+        }
+    }
+
     #[test]
     fn debug_redacts_credentials_in_the_query() {
         let mut e = entry("/wp-json/cocart/v2/login");
@@ -122,16 +218,60 @@ mod tests {
 
     #[test]
     fn entries_are_in_arrival_order_and_clear_forgets_in_flight_requests() {
-        let mut j = Journal::default();
+        let j = Journal::default();
         let a = j.next_seq();
         let b = j.next_seq();
-        j.record(b, entry("/b"));
-        j.record(a, entry("/a"));
+        j.record(b, done("/b"));
+        j.record(a, done("/a"));
         let paths: Vec<_> = j.entries().into_iter().map(|e| e.path).collect();
         assert_eq!(paths, ["/a", "/b"]);
         let c = j.next_seq();
         j.clear();
-        j.record(c, entry("/c"));
+        j.record(c, done("/c"));
         assert!(j.entries().is_empty());
+        let d = j.next_seq();
+        j.record(d, done("/d"));
+        assert_eq!(j.entries(), [entry("/d")]);
+    }
+
+    #[test]
+    fn entries_keep_method_query_status_and_auth() {
+        let j = Journal::default();
+        let method = Method::from_bytes(b"PURGE").unwrap();
+        j.record(
+            j.next_seq(),
+            Finished {
+                method: &method,
+                path: "/wp-json/cocart/v2/cart",
+                query: "a=1&b=2",
+                status: 0,
+                auth: "bearer",
+            },
+        );
+        j.record(j.next_seq(), done("/wp-json/cocart/v2/cart"));
+        let all = j.entries();
+        assert_eq!(
+            all[0],
+            JournalEntry {
+                method: "PURGE".into(),
+                path: "/wp-json/cocart/v2/cart".into(),
+                query: "a=1&b=2".into(),
+                status: 0,
+                auth: "bearer".into(),
+            }
+        );
+        assert_eq!(all[1], entry("/wp-json/cocart/v2/cart"));
+    }
+
+    #[test]
+    fn the_journal_keeps_only_the_newest_entries() {
+        let j = Journal::default();
+        for i in 0..JOURNAL_CAPACITY + 2 {
+            let path = format!("/p{}", i % 3);
+            j.record(j.next_seq(), done(&path));
+        }
+        let all = j.entries();
+        assert_eq!(all.len(), JOURNAL_CAPACITY);
+        assert_eq!(all[0].path, "/p2");
     }
 }

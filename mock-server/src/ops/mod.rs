@@ -13,11 +13,9 @@ pub use http::routes;
 pub use journal::{Journal, JournalEntry};
 pub use rate_limit::RateLimiter;
 
-/// Journal, faults and rate-limit windows.
+/// Faults and rate-limit windows (the journal has its own lock: [`crate::state::Shared::journal`]).
 #[derive(Debug, Default)]
 pub struct OpsWorld {
-    /// Requests to store routes.
-    pub journal: Journal,
     /// Pending faults.
     pub faults: Faults,
     /// Rate-limit windows.

@@ -8,11 +8,13 @@
 //! `/__mock/` routes skip step 2.
 
 use super::{body, rewrite};
-use crate::auth::authenticate::{AuthOutcome, RequestInfo, authenticate, is_cocart_path};
+use crate::auth::authenticate::{
+    AuthOutcome, RequestInfo, authenticate, finish, is_cocart_path, prepare,
+};
 use crate::auth::errors::critical_error;
 use crate::error::ApiError;
 use crate::ops::faults::Fault;
-use crate::ops::journal::JournalEntry;
+use crate::ops::journal::Finished;
 use crate::ops::rate_limit::{REFRESH_ROUTE, RateHeaders};
 use crate::state::{AppState, AuthKind};
 use axum::Router;
@@ -21,7 +23,7 @@ use axum::extract::ConnectInfo;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::request::Parts;
-use http::{HeaderValue, Method, Request};
+use http::{HeaderValue, Method, Request, Uri};
 use std::net::SocketAddr;
 use tower::ServiceExt;
 
@@ -56,12 +58,11 @@ pub async fn handle(
         return Ok(call(app, req).await);
     }
     let (parts, body) = req.into_parts();
-    let mut journal = Pending {
+    let journal = Pending {
         state: &state,
-        seq: state.world().ops.journal.next_seq(),
+        seq: state.journal.next_seq(),
         method: wire_method,
-        path: parts.uri.path().to_string(),
-        query: parts.uri.query().unwrap_or("").to_string(),
+        uri: parts.uri.clone(),
     };
     let bytes = match body::read(&parts.headers, body).await {
         Ok(b) => b,
@@ -82,7 +83,7 @@ pub async fn handle(
         Some(Fault::Status(code)) => {
             let resp = decorate(
                 critical_error(code).into_response(),
-                &journal.path,
+                journal.path(),
                 state.now(),
                 false,
                 None,
@@ -97,14 +98,20 @@ pub async fn handle(
     }
     let Gate { outcome, rate, .. } = gate;
     if let Some(err) = outcome.error {
-        let resp = decorate(err.into_response(), &journal.path, state.now(), false, None);
+        let resp = decorate(
+            err.into_response(),
+            journal.path(),
+            state.now(),
+            false,
+            None,
+        );
         return Ok(journal.finish(resp, outcome.presented));
     }
     let rate = match rate {
         Some(Err(limited)) => {
             let resp = decorate(
                 limited.into_response(),
-                &journal.path,
+                journal.path(),
                 state.now(),
                 false,
                 None,
@@ -121,7 +128,7 @@ pub async fn handle(
     let resp = call(app, req).await;
     let resp = decorate(
         resp,
-        &journal.path,
+        journal.path(),
         state.now(),
         authenticated,
         rate.as_ref(),
@@ -136,7 +143,7 @@ async fn call(app: Router, req: Request<Body>) -> Response {
     }
 }
 
-/// The pre-handler decisions, made under one lock.
+/// The pre-handler decisions; the world lock is taken once, after the token checks.
 struct Gate {
     fault: Option<Fault>,
     outcome: AuthOutcome,
@@ -159,13 +166,20 @@ fn admit(
         body,
         peer,
     };
+    let (settings, prepared) = prepare(&state.tokens, &state.site_url, now, &info);
     let mut world = state.world();
     let fault = if take_fault {
         world.ops.faults.take(info.path)
     } else {
         None
     };
-    let outcome = authenticate(&world, &state.site_url, now, &info);
+    let outcome = if settings.matches(&world.config) {
+        finish(&world, &settings, prepared)
+    } else {
+        // The configuration changed under the copy: decide under the lock, and update the copy.
+        state.tokens.refresh(&world.config);
+        authenticate(&world, &state.site_url, now, &info)
+    };
     let rate = if fault.is_none() && outcome.error.is_none() && world.config.rate_limit {
         world.ops.rate.check(info.path, &outcome.caller.ip, now)
     } else {
@@ -217,23 +231,26 @@ struct Pending<'a> {
     state: &'a AppState,
     seq: u64,
     method: Method,
-    path: String,
-    query: String,
+    uri: Uri,
 }
 
 impl Pending<'_> {
-    fn record(&mut self, status: u16, auth: AuthKind) {
-        let entry = JournalEntry {
-            method: self.method.as_str().to_string(),
-            path: std::mem::take(&mut self.path),
-            query: std::mem::take(&mut self.query),
-            status,
-            auth: auth.as_str().to_string(),
-        };
-        self.state.world().ops.journal.record(self.seq, entry);
+    fn path(&self) -> &str {
+        self.uri.path()
     }
 
-    fn finish(mut self, resp: Response, auth: AuthKind) -> Response {
+    fn record(&self, status: u16, auth: AuthKind) {
+        let done = Finished {
+            method: &self.method,
+            path: self.uri.path(),
+            query: self.uri.query().unwrap_or(""),
+            status,
+            auth: auth.as_str(),
+        };
+        self.state.journal.record(self.seq, done);
+    }
+
+    fn finish(self, resp: Response, auth: AuthKind) -> Response {
         self.record(resp.status().as_u16(), auth);
         resp
     }

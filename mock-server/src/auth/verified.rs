@@ -1,0 +1,220 @@
+//! Token checks without the world lock: a copy of the settings authentication reads, and the
+//! payloads of tokens whose signature was already verified with the current secret.
+//!
+//! Verifying a signature (base64, HMAC-SHA256, a JSON parse) depends only on the token and the
+//! secret, so its result is remembered per token for as long as the secret stays the same. What
+//! can change without the token changing (expiry against the virtual clock, logout, password
+//! changes, rotation, deleted users, the secret itself) is still checked on every request:
+//! expiry and issuer here, the rest under the world lock.
+
+use super::token::{self, Claims, Rejection};
+use crate::config::{Environment, HostProfile, MockConfig, PluginVersion};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// The most tokens remembered; past it the memory starts over.
+const MAX_TOKENS: usize = 4096;
+
+/// What authentication reads from the configuration. `Debug` never shows the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AuthSettings {
+    /// The JWT secret (`None` or empty: not configured).
+    pub secret: Option<String>,
+    /// How the host treats the `Authorization` header.
+    pub host_profile: HostProfile,
+    /// Whether Basic auth works over plain HTTP.
+    pub environment: Environment,
+    /// The JWT plugin family.
+    pub plugin: PluginVersion,
+}
+
+impl fmt::Debug for AuthSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthSettings")
+            .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
+            .field("host_profile", &self.host_profile)
+            .field("environment", &self.environment)
+            .field("plugin", &self.plugin)
+            .finish()
+    }
+}
+
+impl AuthSettings {
+    /// The settings in force in `config`.
+    pub fn of(config: &MockConfig) -> Self {
+        Self {
+            secret: config.secret.clone(),
+            host_profile: config.host_profile.clone(),
+            environment: config.environment,
+            plugin: config.plugin,
+        }
+    }
+
+    /// Whether `config` still has exactly these settings.
+    pub fn matches(&self, config: &MockConfig) -> bool {
+        self.secret == config.secret
+            && self.host_profile == config.host_profile
+            && self.environment == config.environment
+            && self.plugin == config.plugin
+    }
+
+    /// The secret, if one is configured and non-empty.
+    pub fn secret(&self) -> Option<&str> {
+        self.secret.as_deref().filter(|s| !s.is_empty())
+    }
+}
+
+/// Tokens verified with one set of settings.
+struct Memory {
+    settings: Arc<AuthSettings>,
+    tokens: HashMap<Box<str>, Arc<Claims>>,
+}
+
+/// The settings copy and the verified tokens. Never holds the world lock; the world lock may be
+/// held while calling [`TokenCache::refresh`] (never the other way round).
+pub struct TokenCache {
+    memory: RwLock<Memory>,
+}
+
+impl fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("tokens", &self.read().tokens.len())
+            .finish()
+    }
+}
+
+impl TokenCache {
+    /// An empty cache for the settings of `config`.
+    pub fn new(config: &MockConfig) -> Self {
+        Self {
+            memory: RwLock::new(Memory {
+                settings: Arc::new(AuthSettings::of(config)),
+                tokens: HashMap::new(),
+            }),
+        }
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Memory> {
+        self.memory.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Memory> {
+        self.memory.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The settings as last seen, and the remembered payload of `token` if it was verified with
+    /// them.
+    pub fn lookup(&self, token: Option<&str>) -> (Arc<AuthSettings>, Option<Arc<Claims>>) {
+        let memory = self.read();
+        let claims = token.and_then(|t| memory.tokens.get(t)).cloned();
+        (Arc::clone(&memory.settings), claims)
+    }
+
+    /// Verifies the signature of `token` with `settings` (the secret must be configured), or
+    /// returns the remembered result of doing so.
+    pub fn verify(
+        &self,
+        settings: &Arc<AuthSettings>,
+        remembered: Option<Arc<Claims>>,
+        token: &str,
+        secret: &str,
+    ) -> Result<Arc<Claims>, Rejection> {
+        if let Some(claims) = remembered {
+            return Ok(claims);
+        }
+        let claims = Arc::new(token::verify_signature(token, secret)?);
+        let mut memory = self.write();
+        // Only remember what was verified with the settings still in force.
+        if Arc::ptr_eq(&memory.settings, settings) {
+            if memory.tokens.len() >= MAX_TOKENS {
+                memory.tokens.clear();
+            }
+            memory.tokens.insert(token.into(), Arc::clone(&claims));
+        }
+        Ok(claims)
+    }
+
+    /// Takes the settings of `config` when they differ from the copy, forgetting every token
+    /// verified with the old ones.
+    pub fn refresh(&self, config: &MockConfig) {
+        if self.read().settings.matches(config) {
+            return;
+        }
+        let mut memory = self.write();
+        if !memory.settings.matches(config) {
+            memory.settings = Arc::new(AuthSettings::of(config));
+            memory.tokens.clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::token::{NewClaims, mint};
+
+    fn token(secret: &str) -> String {
+        mint(
+            secret,
+            &NewClaims {
+                iss: "http://127.0.0.1:1",
+                iat: 100,
+                exp: 200,
+                user_id: 7,
+                username: "jane",
+                ip: "127.0.0.1",
+                device: "ua",
+                pat: Some("pat_1"),
+            },
+        )
+    }
+
+    fn config(secret: &str) -> MockConfig {
+        MockConfig {
+            secret: Some(secret.into()),
+            ..MockConfig::default()
+        }
+    }
+
+    #[test]
+    fn verified_tokens_are_remembered_until_the_settings_change() {
+        let cache = TokenCache::new(&config("one"));
+        let t = token("one");
+        let (settings, remembered) = cache.lookup(Some(&t));
+        assert!(remembered.is_none());
+        let claims = cache.verify(&settings, None, &t, "one").unwrap();
+        assert_eq!(claims.user_id(), Some(7));
+        let (settings, remembered) = cache.lookup(Some(&t));
+        assert!(remembered.is_some_and(|c| Arc::ptr_eq(&c, &claims)));
+        assert!(settings.matches(&config("one")));
+
+        cache.refresh(&config("two"));
+        let (settings, remembered) = cache.lookup(Some(&t));
+        assert!(remembered.is_none());
+        assert!(!settings.matches(&config("one")));
+        assert_eq!(
+            cache.verify(&settings, None, &t, "two").unwrap_err(),
+            Rejection::Signature
+        );
+        assert!(cache.lookup(Some(&t)).1.is_none());
+    }
+
+    #[test]
+    fn results_verified_with_stale_settings_are_not_remembered() {
+        let cache = TokenCache::new(&config("one"));
+        let t = token("one");
+        let (stale, _) = cache.lookup(Some(&t));
+        cache.refresh(&config("two"));
+        assert!(cache.verify(&stale, None, &t, "one").is_ok());
+        assert!(cache.lookup(Some(&t)).1.is_none());
+    }
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let settings = AuthSettings::of(&config("hunter2-secret"));
+        let cache = TokenCache::new(&config("hunter2-secret"));
+        assert!(!format!("{settings:?}{cache:?}").contains("hunter2"));
+    }
+}
