@@ -96,22 +96,36 @@ pub fn prepare(
     now: i64,
     req: &RequestInfo<'_>,
 ) -> (Arc<AuthSettings>, Prepared) {
-    let cocart = is_cocart_path(req.path);
-    let token = if cocart {
-        // The header under the standard profile; other profiles look it up again below.
-        credentials::auth_header(req.headers, &crate::config::HostProfile::Standard)
-            .and_then(credentials::bearer_token)
-    } else {
-        None
-    };
-    let (settings, remembered) = cache.lookup(token);
-    let prepared = prepare_with(&settings, site_url, now, req, |actual, secret| {
-        // Remembered for the token looked up, which is the one checked unless the profile
-        // reads another header.
-        let remembered = remembered.filter(|_| token == Some(actual));
-        cache.verify(&settings, remembered, actual, secret)
+    let mut found = Found::default();
+    let (settings, remembered) = cache.lookup(|settings| {
+        found = Found::read(settings, req);
+        found.token
+    });
+    let prepared = prepare_with(&settings, site_url, now, req, found, |token, secret| {
+        cache.verify(&settings, remembered, token, secret)
     });
     (settings, prepared)
+}
+
+/// The credentials header and the Bearer token in it, as the settings' host profile reads them
+/// (none outside CoCart routes).
+#[derive(Default, Clone, Copy)]
+struct Found<'a> {
+    header: Option<&'a str>,
+    token: Option<&'a str>,
+}
+
+impl<'a> Found<'a> {
+    fn read(settings: &AuthSettings, req: &RequestInfo<'a>) -> Self {
+        if !is_cocart_path(req.path) {
+            return Self::default();
+        }
+        let header = credentials::auth_header(req.headers, &settings.host_profile);
+        Self {
+            header,
+            token: header.and_then(credentials::bearer_token),
+        }
+    }
 }
 
 fn prepare_with(
@@ -119,6 +133,7 @@ fn prepare_with(
     site_url: &str,
     now: i64,
     req: &RequestInfo<'_>,
+    found: Found<'_>,
     verify: impl FnOnce(&str, &str) -> Result<Arc<Claims>, Rejection>,
 ) -> Prepared {
     let caller = Caller {
@@ -135,8 +150,7 @@ fn prepare_with(
             bearer: None,
         };
     }
-    let header = credentials::auth_header(req.headers, &settings.host_profile);
-    let token = header.and_then(credentials::bearer_token);
+    let Found { header, token } = found;
     // `is_ssl()` is always false on the mock, so Basic only runs on a local site.
     let basic = if settings.environment == Environment::Local {
         header.and_then(credentials::basic_header).or_else(|| {
@@ -228,7 +242,8 @@ pub fn finish(world: &World, settings: &AuthSettings, prepared: Prepared) -> Aut
 /// tokens. Never fails: errors are in the outcome.
 pub fn authenticate(world: &World, site_url: &str, now: i64, req: &RequestInfo<'_>) -> AuthOutcome {
     let settings = AuthSettings::of(&world.config);
-    let prepared = prepare_with(&settings, site_url, now, req, |token, secret| {
+    let found = Found::read(&settings, req);
+    let prepared = prepare_with(&settings, site_url, now, req, found, |token, secret| {
         token::verify_signature(token, secret).map(Arc::new)
     });
     finish(world, &settings, prepared)

@@ -1,30 +1,30 @@
 //! Who the client is, as CoCart ≥4.8 sees it: the IP (`get_ip_address`, trusting proxy headers
 //! only from a loopback peer) and the sanitised User-Agent the JWT plugin binds tokens to.
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 use std::net::{IpAddr, SocketAddr};
 
 /// Proxy headers CoCart reads, in order (`cocart_ip_headers`), before `Forwarded`.
-const IP_HEADERS: [&str; 7] = [
-    "x-forwarded-for",
-    "cf-connecting-ip",
-    "true-client-ip",
-    "x-real-ip",
-    "x-cluster-client-ip",
-    "x-client-ip",
-    "client-ip",
+const IP_HEADERS: [HeaderName; 7] = [
+    HeaderName::from_static("x-forwarded-for"),
+    HeaderName::from_static("cf-connecting-ip"),
+    HeaderName::from_static("true-client-ip"),
+    HeaderName::from_static("x-real-ip"),
+    HeaderName::from_static("x-cluster-client-ip"),
+    HeaderName::from_static("x-client-ip"),
+    HeaderName::from_static("client-ip"),
 ];
 
 /// Headers the plugin reads the device from; the **last** non-empty one wins.
-const UA_HEADERS: [&str; 8] = [
-    "user-agent",
-    "x-operamini-phone-ua",
-    "x-device-user-agent",
-    "x-original-user-agent",
-    "x-skyfire-phone",
-    "x-bolt-phone-ua",
-    "device-stock-ua",
-    "x-ucbrowser-device-ua",
+const UA_HEADERS: [HeaderName; 8] = [
+    http::header::USER_AGENT,
+    HeaderName::from_static("x-operamini-phone-ua"),
+    HeaderName::from_static("x-device-user-agent"),
+    HeaderName::from_static("x-original-user-agent"),
+    HeaderName::from_static("x-skyfire-phone"),
+    HeaderName::from_static("x-bolt-phone-ua"),
+    HeaderName::from_static("device-stock-ua"),
+    HeaderName::from_static("x-ucbrowser-device-ua"),
 ];
 
 /// Whether the TCP peer is a trusted proxy (`127.0.0.1`, `::1`, or a v4-mapped loopback).
@@ -69,7 +69,7 @@ pub fn client_ip(headers: &HeaderMap, peer: SocketAddr) -> String {
         ip => ip,
     };
     if is_trusted_proxy(peer.ip()) {
-        for name in IP_HEADERS {
+        for name in &IP_HEADERS {
             if let Some(v) = headers.get(name).and_then(|v| v.to_str().ok()) {
                 let first = v.split(',').next().unwrap_or("");
                 if let Some(ip) = valid_ip(first) {
@@ -78,7 +78,7 @@ pub fn client_ip(headers: &HeaderMap, peer: SocketAddr) -> String {
             }
         }
         if let Some(ip) = headers
-            .get("forwarded")
+            .get(http::header::FORWARDED)
             .and_then(|v| v.to_str().ok())
             .and_then(forwarded_for)
         {
@@ -144,7 +144,7 @@ pub fn user_agent(headers: &HeaderMap) -> Option<String> {
     let raw = UA_HEADERS
         .iter()
         .rev()
-        .filter_map(|name| headers.get(*name))
+        .filter_map(|name| headers.get(name))
         .find(|v| !v.as_bytes().is_empty())?;
     let ua = sanitize_text_field(raw.as_bytes());
     (!ua.is_empty()).then_some(ua)

@@ -45,10 +45,17 @@ pub fn auth_header<'a>(headers: &'a HeaderMap, profile: &HostProfile) -> Option<
             .map(str::trim)
             .filter(|v| !v.is_empty())
     };
+    let authorization = || {
+        headers
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
     match profile {
-        HostProfile::Standard => read("authorization"),
+        HostProfile::Standard => authorization(),
         HostProfile::StripAuthorization => None,
-        HostProfile::CustomAuthHeader(name) => read("authorization").or_else(|| read(name)),
+        HostProfile::CustomAuthHeader(name) => authorization().or_else(|| read(name)),
     }
 }
 

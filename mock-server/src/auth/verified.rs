@@ -104,11 +104,16 @@ impl TokenCache {
         self.memory.write().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The settings as last seen, and the remembered payload of `token` if it was verified with
-    /// them.
-    pub fn lookup(&self, token: Option<&str>) -> (Arc<AuthSettings>, Option<Arc<Claims>>) {
+    /// The settings as last seen, and the remembered payload of the token `find` reads from
+    /// the request under those settings, if it was verified with them.
+    pub fn lookup<'a>(
+        &self,
+        find: impl FnOnce(&AuthSettings) -> Option<&'a str>,
+    ) -> (Arc<AuthSettings>, Option<Arc<Claims>>) {
         let memory = self.read();
-        let claims = token.and_then(|t| memory.tokens.get(t)).cloned();
+        let claims = find(&memory.settings)
+            .and_then(|t| memory.tokens.get(t))
+            .cloned();
         (Arc::clone(&memory.settings), claims)
     }
 
@@ -182,33 +187,33 @@ mod tests {
     fn verified_tokens_are_remembered_until_the_settings_change() {
         let cache = TokenCache::new(&config("one"));
         let t = token("one");
-        let (settings, remembered) = cache.lookup(Some(&t));
+        let (settings, remembered) = cache.lookup(|_| Some(&t));
         assert!(remembered.is_none());
         let claims = cache.verify(&settings, None, &t, "one").unwrap();
         assert_eq!(claims.user_id(), Some(7));
-        let (settings, remembered) = cache.lookup(Some(&t));
+        let (settings, remembered) = cache.lookup(|_| Some(&t));
         assert!(remembered.is_some_and(|c| Arc::ptr_eq(&c, &claims)));
         assert!(settings.matches(&config("one")));
 
         cache.refresh(&config("two"));
-        let (settings, remembered) = cache.lookup(Some(&t));
+        let (settings, remembered) = cache.lookup(|s| s.secret().map(|_| t.as_str()));
         assert!(remembered.is_none());
         assert!(!settings.matches(&config("one")));
         assert_eq!(
             cache.verify(&settings, None, &t, "two").unwrap_err(),
             Rejection::Signature
         );
-        assert!(cache.lookup(Some(&t)).1.is_none());
+        assert!(cache.lookup(|_| Some(&t)).1.is_none());
     }
 
     #[test]
     fn results_verified_with_stale_settings_are_not_remembered() {
         let cache = TokenCache::new(&config("one"));
         let t = token("one");
-        let (stale, _) = cache.lookup(Some(&t));
+        let (stale, _) = cache.lookup(|_| None);
         cache.refresh(&config("two"));
         assert!(cache.verify(&stale, None, &t, "one").is_ok());
-        assert!(cache.lookup(Some(&t)).1.is_none());
+        assert!(cache.lookup(|_| Some(&t)).1.is_none());
     }
 
     #[test]

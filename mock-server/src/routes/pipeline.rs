@@ -23,7 +23,7 @@ use axum::extract::ConnectInfo;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::request::Parts;
-use http::{HeaderValue, Method, Request, Uri};
+use http::{HeaderName, HeaderValue, Method, Request, Uri};
 use std::net::SocketAddr;
 use tower::ServiceExt;
 
@@ -31,6 +31,10 @@ use tower::ServiceExt;
 pub const COCART_VERSION: &str = "4.9.3";
 /// `Cache-Control` on auth-bearing responses.
 pub const NO_CACHE: &str = "no-cache, no-store, must-revalidate, max-age=0, private";
+/// `CoCart-Version`.
+const VERSION_HEADER: HeaderName = HeaderName::from_static("cocart-version");
+/// `CoCart-Timestamp`: now on the virtual clock (also set by the cart routes).
+pub const TIMESTAMP_HEADER: HeaderName = HeaderName::from_static("cocart-timestamp");
 
 /// The request must end without an HTTP response (a `drop` fault): the connection is closed.
 #[derive(Debug)]
@@ -204,10 +208,10 @@ fn decorate(
     let headers = resp.headers_mut();
     if is_cocart_path(path) {
         headers
-            .entry("cocart-version")
+            .entry(VERSION_HEADER)
             .or_insert(HeaderValue::from_static(COCART_VERSION));
-        if !headers.contains_key("cocart-timestamp") {
-            headers.insert("cocart-timestamp", HeaderValue::from(now));
+        if !headers.contains_key(&TIMESTAMP_HEADER) {
+            headers.insert(TIMESTAMP_HEADER, HeaderValue::from(now));
         }
     }
     let bears_auth = authenticated || path == REFRESH_ROUTE || path == "/wp-json/cocart/v2/login";

@@ -5,9 +5,10 @@
 
 use super::add::{self, ADD_ITEM_ARGS, ADD_ITEMS_ARGS};
 use super::cart::Cart;
-use super::cart_view::{self, CartView, ItemMap, ItemView, RawTotalsView};
+use super::cart_view::{self, ItemMap, ItemView, RawTotalsView};
 use super::catalogue::Catalogue;
 use super::keys;
+use super::memo::{self, CartRequest, FrozenCart};
 use super::money::num;
 use super::notices::Notices;
 use super::render::{CartOpts, Ctx};
@@ -16,6 +17,7 @@ use super::session;
 use super::update;
 use crate::error::ApiError;
 use crate::params::Params;
+use crate::routes::pipeline::TIMESTAMP_HEADER;
 use crate::state::{AppState, Caller, World};
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::PathRejection;
@@ -23,9 +25,8 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, any, get, post};
 use axum::{Extension, Router};
-use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
 /// The namespace prefix of every route here.
@@ -245,7 +246,7 @@ struct Incoming {
 struct Snapshot {
     cat: Arc<Catalogue>,
     key: String,
-    cart: Arc<Cart>,
+    cart: Arc<FrozenCart>,
     notices: Notices,
     expiring: i64,
     expiration: i64,
@@ -333,7 +334,7 @@ fn handle(inc: Incoming, which: Which) -> Response {
         } else {
             let mut changed = Cart::clone(&session.cart);
             match apply(&op, &cat, &mut changed, &params, &mut notices) {
-                Ok(out) => (Ok(out), Arc::new(changed)),
+                Ok(out) => (Ok(out), FrozenCart::new(changed)),
                 Err(e) => (Err(e), Arc::clone(&session.cart)),
             }
         };
@@ -363,18 +364,36 @@ fn handle(inc: Incoming, which: Which) -> Response {
     respond(&inc, &params, &op, &snap, body)
 }
 
-/// The response body: the views serialised straight into bytes.
-fn render_out(ctx: &Ctx<'_>, snap: &Snapshot, out: Out, opts: &CartOpts) -> Vec<u8> {
-    let cart = &*snap.cart;
+/// A response body and, for cart reads, its ETag.
+struct Answer {
+    bytes: Bytes,
+    etag: Option<HeaderValue>,
+}
+
+/// The response body: the views serialised straight into bytes (a cart's default rendering
+/// memoised with the cart).
+fn render_out(ctx: &Ctx<'_>, snap: &Snapshot, out: Out, opts: &CartOpts) -> Answer {
+    let cart: &Cart = &snap.cart;
     let hint = cart_view::cart_size_hint(cart);
     let item = |key: &str| {
         cart.line(key)
             .and_then(|l| ItemView::new(ctx, l, false, opts.thumb))
     };
-    match out {
+    let bytes = match out {
         Out::Cart => {
-            let view = CartView::new(ctx, &snap.key, cart, &snap.notices, opts);
-            cart_view::to_bytes(&view, hint)
+            let rendered = CartRequest {
+                ctx,
+                catalogue: &snap.cat,
+                key: &snap.key,
+                cart: &snap.cart,
+                notices: &snap.notices,
+                opts,
+            }
+            .body();
+            return Answer {
+                bytes: rendered.body.clone(),
+                etag: Some(rendered.etag.clone()),
+            };
         }
         Out::Item(key) => cart_view::to_bytes(&item(&key), hint),
         Out::Items(mut keys) => {
@@ -385,22 +404,30 @@ fn render_out(ctx: &Ctx<'_>, snap: &Snapshot, out: Out, opts: &CartOpts) -> Vec<
         Out::ItemMap => cart_view::to_bytes(&ItemMap::lines(ctx, cart, opts.thumb), hint),
         Out::Totals(html) => cart_view::to_bytes(&RawTotalsView::new(ctx, cart, html), 512),
         Out::Json(v) => cart_view::to_bytes(&v, 64),
+    };
+    Answer {
+        bytes: Bytes::from(bytes),
+        etag: None,
     }
 }
 
-fn put_header(headers: &mut HeaderMap, name: &'static str, value: &str) {
-    if let Ok(v) = HeaderValue::from_str(value) {
-        headers.insert(name, v);
-    }
-}
+/// `CoCart-API-Cart-Key`.
+const CART_KEY: HeaderName = HeaderName::from_static("cocart-api-cart-key");
+/// `CoCart-API-Cart-Expiring`.
+const CART_EXPIRING: HeaderName = HeaderName::from_static("cocart-api-cart-expiring");
+/// `CoCart-API-Cart-Expiration`.
+const CART_EXPIRATION: HeaderName = HeaderName::from_static("cocart-api-cart-expiration");
+/// `CoCart-Cache`.
+const CACHE_STATE: HeaderName = HeaderName::from_static("cocart-cache");
 
 /// The 200 answer with the cart headers (and ETag handling on reads).
-fn respond(inc: &Incoming, params: &Params, op: &Op, snap: &Snapshot, bytes: Vec<u8>) -> Response {
+fn respond(inc: &Incoming, params: &Params, op: &Op, snap: &Snapshot, body: Answer) -> Response {
+    let Answer { bytes, etag: known } = body;
     let mut status = StatusCode::OK;
     let mut cache_state = None;
     let mut etag = None;
     if op.is_read() {
-        let tag = format!("W/\"{}\"", hex::encode(&Sha256::digest(&bytes)[..16]));
+        let tag = known.unwrap_or_else(|| memo::etag_of(&bytes));
         let skip = params
             .get_str("_skip_cache")
             .is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
@@ -408,7 +435,7 @@ fn respond(inc: &Incoming, params: &Params, op: &Op, snap: &Snapshot, bytes: Vec
             .headers
             .get(header::IF_NONE_MATCH)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|t| t.trim() == tag));
+            .is_some_and(|v| v.split(',').any(|t| t.trim().as_bytes() == tag.as_bytes()));
         cache_state = Some(if skip {
             "SKIP"
         } else if matches {
@@ -434,15 +461,13 @@ fn respond(inc: &Incoming, params: &Params, op: &Op, snap: &Snapshot, bytes: Vec
         );
     }
     if !snap.key.is_empty() && snap.key != "0" {
-        put_header(h, "CoCart-API-Cart-Key", &snap.key);
+        if let Ok(v) = HeaderValue::from_str(&snap.key) {
+            h.insert(CART_KEY, v);
+        }
     }
-    put_header(h, "CoCart-API-Cart-Expiring", &snap.expiring.to_string());
-    put_header(
-        h,
-        "CoCart-API-Cart-Expiration",
-        &snap.expiration.to_string(),
-    );
-    put_header(h, "CoCart-Timestamp", &snap.now.to_string());
+    h.insert(CART_EXPIRING, HeaderValue::from(snap.expiring));
+    h.insert(CART_EXPIRATION, HeaderValue::from(snap.expiration));
+    h.insert(TIMESTAMP_HEADER, HeaderValue::from(snap.now));
     let private = inc.caller.user_id.is_some();
     h.insert(
         header::CACHE_CONTROL,
@@ -462,10 +487,10 @@ fn respond(inc: &Incoming, params: &Params, op: &Op, snap: &Snapshot, bytes: Vec
         HeaderValue::from_static(EXPOSE_HEADERS),
     );
     if let Some(tag) = etag {
-        put_header(h, "ETag", &tag);
+        h.insert(header::ETAG, tag);
     }
     if let Some(state) = cache_state {
-        put_header(h, "CoCart-Cache", state);
+        h.insert(CACHE_STATE, HeaderValue::from_static(state));
     }
     resp
 }

@@ -1,7 +1,7 @@
 //! Cart keys: where a request's key comes from, how it is sanitised, and new guest keys.
 
 use crate::params::Params;
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 
 /// The cart-key header (wins over the `cart_key` parameter).
 pub const CART_KEY_HEADER: &str = "cocart-api-cart-key";
@@ -28,8 +28,9 @@ pub fn new_guest_key() -> String {
 /// The key a request asks for: the `CoCart-API-Cart-Key` header when present, else `cart_key`
 /// from the query or form body (never the JSON body). Sanitised; `None` when empty.
 pub fn requested_key(headers: &HeaderMap, params: &Params) -> Option<String> {
+    const NAME: HeaderName = HeaderName::from_static(CART_KEY_HEADER);
     let from_header = headers
-        .get(CART_KEY_HEADER)
+        .get(NAME)
         .and_then(|v| v.to_str().ok())
         .map(sanitize_key)
         .filter(|k| !k.is_empty());

@@ -4,6 +4,7 @@
 //! - [`catalogue`]: the seeded products (and the seed's `products` schema);
 //! - [`cart`]: the cart model (lines, removed lines, customer) and line keys;
 //! - [`keys`]: cart-key sanitising and new guest keys;
+//! - [`memo`]: stored (frozen) carts and the memoised bytes of their default rendering;
 //! - [`session`]: which cart a request gets (key, user, transfer, expiry) and where carts live;
 //! - [`notices`]: the per-request WooCommerce notices;
 //! - [`money`]: number and money formatting;
@@ -22,6 +23,7 @@ pub mod cart_routes;
 pub mod cart_view;
 pub mod catalogue;
 pub mod keys;
+pub mod memo;
 pub mod money;
 pub mod notices;
 pub mod render;

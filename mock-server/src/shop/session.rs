@@ -3,6 +3,7 @@
 
 use super::cart::Cart;
 use super::keys;
+use super::memo::FrozenCart;
 use crate::error::ApiError;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,7 +14,7 @@ const DAY: i64 = 86_400;
 #[derive(Debug, Clone)]
 pub struct StoredCart {
     /// The cart. Shared with the renderers of requests in flight; never changed in place.
-    pub cart: Arc<Cart>,
+    pub cart: Arc<FrozenCart>,
     /// When the cart is due for renewal.
     pub expiring: i64,
     /// When the cart expires (read as a new empty cart after it).
@@ -38,7 +39,7 @@ impl CartStore {
     }
 
     /// A live (unexpired) cart; an expired one is dropped.
-    fn take_live(&mut self, key: &str, now: i64) -> Option<Arc<Cart>> {
+    fn take_live(&mut self, key: &str, now: i64) -> Option<Arc<FrozenCart>> {
         let stored = self.carts.remove(key)?;
         (stored.expiration > now).then_some(stored.cart)
     }
@@ -57,7 +58,7 @@ pub struct Session {
     /// The authenticated customer, if any.
     pub user_id: Option<u64>,
     /// The cart as loaded (after any transfer).
-    pub cart: Arc<Cart>,
+    pub cart: Arc<FrozenCart>,
     /// Whether the cart lives in the store (so it is saved even when empty).
     pub stored: bool,
 }
@@ -136,19 +137,19 @@ pub fn open(
             let stored = user_cart.is_some() || guest.is_some();
             let cart = match (user_cart, guest) {
                 (Some(mine), Some(guest)) => {
-                    let mut mine = Arc::unwrap_or_clone(mine);
-                    mine.merge_guest(Arc::unwrap_or_clone(guest));
-                    Arc::new(mine)
+                    let mut mine = FrozenCart::thaw(mine);
+                    mine.merge_guest(FrozenCart::thaw(guest));
+                    FrozenCart::new(mine)
                 }
                 (Some(mine), None) => mine,
                 (None, Some(guest)) => {
-                    let guest = Arc::unwrap_or_clone(guest);
+                    let guest = FrozenCart::thaw(guest);
                     let mut fresh = Cart {
                         customer: guest.customer.clone(),
                         ..Cart::default()
                     };
                     fresh.merge_guest(guest);
-                    Arc::new(fresh)
+                    FrozenCart::new(fresh)
                 }
                 (None, None) => Arc::default(),
             };
@@ -164,7 +165,12 @@ pub fn open(
 
 /// Stores the session's cart with renewed lifetimes when it is already stored or has data.
 /// Returns `(expiring, expiration)`.
-pub fn save(store: &mut CartStore, session: &Session, cart: &Arc<Cart>, now: i64) -> (i64, i64) {
+pub fn save(
+    store: &mut CartStore,
+    session: &Session,
+    cart: &Arc<FrozenCart>,
+    now: i64,
+) -> (i64, i64) {
     let (expiring, expiration) = session.lifetimes(now);
     if session.stored || cart.has_data() {
         store.carts.insert(
@@ -184,7 +190,7 @@ mod tests {
     use super::super::cart::{Cart, Line};
     use super::*;
 
-    fn cart_with(id: u64) -> Arc<Cart> {
+    fn cart_with(id: u64) -> Arc<FrozenCart> {
         let mut c = Cart::default();
         c.add(Line {
             key: format!("k{id}"),
@@ -194,7 +200,7 @@ mod tests {
             item_data: Default::default(),
             quantity: 1.0,
         });
-        Arc::new(c)
+        FrozenCart::new(c)
     }
 
     #[test]
