@@ -460,10 +460,11 @@ fn respond(inc: &Incoming, params: &Params, op: &Op, snap: &Snapshot, body: Answ
             HeaderValue::from_static("application/json; charset=UTF-8"),
         );
     }
-    if !snap.key.is_empty() && snap.key != "0" {
-        if let Ok(v) = HeaderValue::from_str(&snap.key) {
-            h.insert(CART_KEY, v);
-        }
+    if !snap.key.is_empty()
+        && snap.key != "0"
+        && let Ok(v) = HeaderValue::from_str(&snap.key)
+    {
+        h.insert(CART_KEY, v);
     }
     h.insert(CART_EXPIRING, HeaderValue::from(snap.expiring));
     h.insert(CART_EXPIRATION, HeaderValue::from(snap.expiration));
