@@ -19,20 +19,18 @@ const MEDIAN_TARGET: f64 = 1.10;
 /// p99 ceiling for CoCartClient / bare reqwest.
 const P99_TARGET: f64 = 1.25;
 
-/// The four ways of reading the cart, measured side by side.
+/// The three ways of reading the cart, measured side by side.
 #[derive(Clone, Copy)]
 enum Arm {
     /// Bare reqwest, body read as bytes (the reference of the target).
     Bare,
     /// Bare reqwest, body decoded into the SDK's `Cart` model with `serde_json::from_slice`.
     BareTyped,
-    /// Bare reqwest, body decoded the way the SDK does it today (see [`sdk_decode_path`]).
-    BareSdkDecode,
     /// `client.cart().get(&CartQuery::default())`.
     Sdk,
 }
 
-const ARMS: [Arm; 4] = [Arm::Bare, Arm::BareTyped, Arm::BareSdkDecode, Arm::Sdk];
+const ARMS: [Arm; 3] = [Arm::Bare, Arm::BareTyped, Arm::Sdk];
 
 struct Bare {
     http: reqwest::Client,
@@ -73,10 +71,6 @@ async fn run(arm: Arm, sdk: &CoCartClient, bare: &Bare) -> BenchResult<Duration>
             let cart: Cart = serde_json::from_slice(&bytes)?;
             black_box(cart);
         }
-        Arm::BareSdkDecode => {
-            let bytes = bare.get().await?.bytes().await?;
-            black_box(sdk_decode_path(&bytes)?);
-        }
         Arm::Sdk => {
             let cart = sdk.cart().get(&CartQuery::default()).await?;
             black_box(cart);
@@ -85,35 +79,12 @@ async fn run(arm: Arm, sdk: &CoCartClient, bare: &Bare) -> BenchResult<Duration>
     Ok(start.elapsed())
 }
 
-/// In-process decode costs of the same body, no network: where the SDK's extra time goes.
+/// In-process decode costs of the same body, no network.
 struct DecodeCosts {
-    /// `serde_json::from_slice::<Cart>`: one typed pass.
+    /// `serde_json::from_slice::<Cart>`: one typed pass (what the SDK does with a 2xx body).
     typed: Duration,
-    /// `serde_json::from_slice::<Value>`: one untyped pass.
+    /// `serde_json::from_slice::<Value>`: one untyped pass, for scale.
     value: Duration,
-    /// What the SDK does with a 2xx body today (read from `sdk/src/transport.rs` and
-    /// `sdk/src/resources/mod.rs`): `is_token_rejection()` parses the body into a `Value` and
-    /// drops it, `finish()` parses it again, `decode()` deep-clones that `Value` and runs
-    /// `from_value::<Cart>` on the clone.
-    sdk_path: Duration,
-}
-
-/// `a − b` in microseconds, with its sign.
-fn signed_us(a: Duration, b: Duration) -> String {
-    format!("{:+.1} µs", (a.as_secs_f64() - b.as_secs_f64()) * 1e6)
-}
-
-/// The SDK's decode work for a 2xx body today (read from `sdk/src/transport.rs` and
-/// `sdk/src/resources/mod.rs`): `is_token_rejection()` parses the body into a `Value` and drops
-/// it, `finish()` parses it again, `decode()` deep-clones that `Value` and runs
-/// `from_value::<Cart>` on the clone.
-fn sdk_decode_path(body: &[u8]) -> BenchResult<Cart> {
-    let probe: serde_json::Value = serde_json::from_slice(black_box(body))?;
-    drop(black_box(probe));
-    let kept: serde_json::Value = serde_json::from_slice(black_box(body))?;
-    let cart: Cart = serde_json::from_value(kept.clone())?;
-    drop(black_box(kept));
-    Ok(cart)
 }
 
 fn median_of(iters: usize, mut f: impl FnMut() -> BenchResult) -> BenchResult<Duration> {
@@ -136,15 +107,7 @@ fn decode_costs(body: &[u8], iters: usize) -> BenchResult<DecodeCosts> {
         black_box(serde_json::from_slice::<Value>(black_box(body))?);
         Ok(())
     })?;
-    let sdk_path = median_of(iters, || {
-        black_box(sdk_decode_path(body)?);
-        Ok(())
-    })?;
-    Ok(DecodeCosts {
-        typed,
-        value,
-        sdk_path,
-    })
+    Ok(DecodeCosts { typed, value })
 }
 
 #[tokio::main]
@@ -174,7 +137,7 @@ async fn main() -> BenchResult {
     }
     clear_journal(&control, &base).await?;
 
-    let mut samples: [Vec<Duration>; 4] = Default::default();
+    let mut samples: [Vec<Duration>; 3] = Default::default();
     for i in 0..warmup + iters {
         // Rotate the order every iteration so that no arm always goes first.
         for k in 0..ARMS.len() {
@@ -199,29 +162,27 @@ async fn main() -> BenchResult {
         )));
     }
 
-    let [bare_s, typed_s, replica_s, sdk_s] = &mut samples;
+    let [bare_s, typed_s, sdk_s] = &mut samples;
     let bare_sum = summarize(bare_s)?;
     let typed_sum = summarize(typed_s)?;
-    let replica_sum = summarize(replica_s)?;
     let sdk_sum = summarize(sdk_s)?;
     let med = ratio(sdk_sum.median, bare_sum.median);
     let p99 = ratio(sdk_sum.p99, bare_sum.p99);
     let med_typed = ratio(sdk_sum.median, typed_sum.median);
     let p99_typed = ratio(sdk_sum.p99, typed_sum.p99);
-    let med_replica = ratio(sdk_sum.median, replica_sum.median);
-    let p99_replica = ratio(sdk_sum.p99, replica_sum.p99);
 
     println!("## SDK overhead: authenticated `GET /cart`\n");
     println!(
         "Method: one `cocart-mock` (release binary, separate process) on loopback; the customer \
-         cart holds 2 lines, response body {} bytes. Four arms, each with its own `reqwest::Client` \
-         configured exactly like the SDK's default (User-Agent `{DEFAULT_USER_AGENT}`, 10 s connect \
-         timeout, no redirects) and the same request headers (User-Agent, `Accept: application/json`, \
-         `Authorization: Bearer …`, 30 s timeout); the bare arms use their own login token (same user, \
-         same cart). {warmup} warm-up rounds, then {iters} timed requests per arm; every round runs \
-         each arm once, sequentially, with the order rotated each round. Latency = wall time of one \
-         call, from before building the request to the decoded result. The journal was checked: \
-         {} cart reads, all 200, no refresh.\n",
+         cart holds 2 lines, response body {} bytes. Three arms, each with its own \
+         `reqwest::Client` configured exactly like the SDK's default (User-Agent \
+         `{DEFAULT_USER_AGENT}`, 10 s connect timeout, no redirects) and the same request headers \
+         (User-Agent, `Accept: application/json`, `Authorization: Bearer …`, 30 s timeout); the \
+         bare arms use their own login token (same user, same cart). {warmup} warm-up rounds, \
+         then {iters} timed requests per arm; every round runs each arm once, sequentially, with \
+         the order rotated each round. Latency = wall time of one call, from before building the \
+         request to the decoded result. The journal was checked: {} cart reads, all 200, no \
+         refresh.\n",
         body.len(),
         carts
     );
@@ -230,10 +191,6 @@ async fn main() -> BenchResult {
     for (name, s) in [
         ("bare reqwest, body as bytes (reference)", bare_sum),
         ("bare reqwest + `serde_json::from_slice::<Cart>`", typed_sum),
-        (
-            "bare reqwest + the SDK's decode path (replica, see below)",
-            replica_sum,
-        ),
         ("`CoCartClient::cart().get()` (typed `Cart`)", sdk_sum),
     ] {
         println!(
@@ -254,30 +211,20 @@ async fn main() -> BenchResult {
         verdict(p99, P99_TARGET)
     );
     println!(
-        "| SDK / bare reqwest + one typed decode (informational) | {med_typed:.3}× | {p99_typed:.3}× |"
-    );
-    println!(
-        "| SDK / bare reqwest + the SDK's decode path (informational: the SDK's non-JSON work) | {med_replica:.3}× | {p99_replica:.3}× |"
+        "| SDK / bare reqwest + the same typed decode (informational) | {med_typed:.3}× | {p99_typed:.3}× |"
     );
     println!();
     let costs = decode_costs(&body, iters)?;
     println!(
         "Decoding the same {}-byte body in-process, no network (median of {iters} runs each): \
-         one typed pass `from_slice::<Cart>` {}; one untyped pass `from_slice::<Value>` {}; the \
-         SDK's path for a 2xx body (`is_token_rejection()` parses the body to a `Value` and drops \
-         it, `finish()` parses it again, `decode()` deep-clones the `Value` and runs \
-         `from_value::<Cart>`; the replica arm above runs exactly this) {}, {:.1}× a single typed \
-         pass. In the run above, the median gap between the SDK and bare reqwest (bytes) is {}: \
-         {} of it is the SDK's decode path (replica arm − bare arm) and {} the rest of the SDK \
-         (SDK arm − replica arm).\n",
+         `from_slice::<Cart>` (one typed pass, what the SDK does with a 2xx body) {}; \
+         `from_slice::<Value>` {}, for scale. Median gaps in the run above: SDK − bare bytes {}; \
+         SDK − bare with the same typed decode {} (the SDK's own per-request work).\n",
         body.len(),
         us(costs.typed),
         us(costs.value),
-        us(costs.sdk_path),
-        ratio(costs.sdk_path, costs.typed),
         us(sdk_sum.median.saturating_sub(bare_sum.median)),
-        signed_us(replica_sum.median, bare_sum.median),
-        signed_us(sdk_sum.median, replica_sum.median),
+        us(sdk_sum.median.saturating_sub(typed_sum.median)),
     );
     summary_row(
         "SDK overhead, median (`CoCartClient` / bare reqwest)",
