@@ -85,6 +85,17 @@ struct DecodeCosts {
     typed: Duration,
     /// `serde_json::from_slice::<Value>`: one untyped pass, for scale.
     value: Duration,
+    /// A one-field probe for `cart_key` (as `ApiResponse::cart_key_in_body` in
+    /// `sdk/src/transport.rs` does after every cart answer): a second scan of the whole body.
+    probe: Duration,
+}
+
+/// The SDK's `cart_key` probe, as read from `sdk/src/transport.rs`.
+#[derive(serde::Deserialize)]
+struct CartKeyProbe {
+    #[serde(default)]
+    #[allow(dead_code)]
+    cart_key: Option<serde_json::Value>,
 }
 
 fn median_of(iters: usize, mut f: impl FnMut() -> BenchResult) -> BenchResult<Duration> {
@@ -107,7 +118,15 @@ fn decode_costs(body: &[u8], iters: usize) -> BenchResult<DecodeCosts> {
         black_box(serde_json::from_slice::<Value>(black_box(body))?);
         Ok(())
     })?;
-    Ok(DecodeCosts { typed, value })
+    let probe = median_of(iters, || {
+        black_box(serde_json::from_slice::<CartKeyProbe>(black_box(body))?);
+        Ok(())
+    })?;
+    Ok(DecodeCosts {
+        typed,
+        value,
+        probe,
+    })
 }
 
 #[tokio::main]
@@ -218,11 +237,13 @@ async fn main() -> BenchResult {
     println!(
         "Decoding the same {}-byte body in-process, no network (median of {iters} runs each): \
          `from_slice::<Cart>` (one typed pass, what the SDK does with a 2xx body) {}; \
-         `from_slice::<Value>` {}, for scale. Median gaps in the run above: SDK − bare bytes {}; \
+         `from_slice::<Value>` {}, for scale; the SDK's second, one-field scan of a cart answer \
+         for `cart_key` {}. Median gaps in the run above: SDK − bare bytes {}; \
          SDK − bare with the same typed decode {} (the SDK's own per-request work).\n",
         body.len(),
         us(costs.typed),
         us(costs.value),
+        us(costs.probe),
         us(sdk_sum.median.saturating_sub(bare_sum.median)),
         us(sdk_sum.median.saturating_sub(typed_sum.median)),
     );
