@@ -2,6 +2,7 @@
 //! only from a loopback peer) and the sanitised User-Agent the JWT plugin binds tokens to.
 
 use http::{HeaderMap, HeaderName};
+use std::fmt::Write as _;
 use std::net::{IpAddr, SocketAddr};
 
 /// Proxy headers CoCart reads, in order (`cocart_ip_headers`), before `Forwarded`.
@@ -85,7 +86,10 @@ pub fn client_ip(headers: &HeaderMap, peer: SocketAddr) -> String {
             return ip;
         }
     }
-    peer_ip.to_string()
+    // Sized for any IP literal, so formatting never regrows the string.
+    let mut out = String::with_capacity(45);
+    let _ = write!(out, "{peer_ip}");
+    out
 }
 
 /// WordPress `sanitize_text_field`: invalid UTF-8 → empty, tags stripped, whitespace collapsed,
@@ -94,6 +98,14 @@ pub fn sanitize_text_field(raw: &[u8]) -> String {
     let Ok(s) = std::str::from_utf8(raw) else {
         return String::new();
     };
+    if is_plain_text(s) {
+        return s.to_string();
+    }
+    sanitize_str(s)
+}
+
+/// The whole of `sanitize_text_field` on valid UTF-8.
+fn sanitize_str(s: &str) -> String {
     // Strip tags; a `<` that opens no tag becomes `&lt;` (wp_pre_kses_less_than).
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
@@ -136,6 +148,15 @@ pub fn sanitize_text_field(raw: &[u8]) -> String {
         }
     }
     text.trim().to_string()
+}
+
+/// Text that [`sanitize_text_field`] leaves as it is: no tag opener, no whitespace to collapse
+/// (`\r`, `\n`, `\t`, two spaces), no `%`, nothing to trim.
+fn is_plain_text(s: &str) -> bool {
+    !s.bytes()
+        .any(|b| matches!(b, b'<' | b'\r' | b'\n' | b'\t' | b'%'))
+        && !s.contains("  ")
+        && s.trim().len() == s.len()
 }
 
 /// The device string the plugin reads: the last non-empty UA-like header, sanitised.
@@ -183,6 +204,36 @@ mod tests {
         );
         let fwd = headers(&[("forwarded", "for=\"[2001:db8::1]:4711\";proto=https")]);
         assert_eq!(client_ip(&fwd, "[::1]:1".parse().unwrap()), "2001:db8::1");
+    }
+
+    #[test]
+    fn the_plain_text_shortcut_changes_nothing() {
+        let samples = [
+            "MyApp/1.0 (iOS 17.2; iPhone) CFNetwork/1490",
+            "wrk-bench/1.0",
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36",
+            "a b c",
+            "ünïcödé ✓",
+            "",
+            "x",
+            " lead",
+            "trail ",
+            "two  spaces",
+            "tab\there",
+            "nbsp\u{a0}inside",
+            "ends\u{a0}",
+            "100%",
+            "a%41b",
+            "x < y",
+            "<b>bold</b>",
+            "line\nbreak",
+        ];
+        for s in samples {
+            assert_eq!(sanitize_text_field(s.as_bytes()), sanitize_str(s), "{s:?}");
+        }
+        assert!(is_plain_text("wrk-bench/1.0"));
+        assert!(!is_plain_text("trail "));
+        assert!(!is_plain_text("ends\u{a0}"));
     }
 
     #[test]

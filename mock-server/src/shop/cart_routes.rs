@@ -453,6 +453,8 @@ fn respond(inc: &Incoming, params: &Params, op: &Op, snap: &Snapshot, body: Answ
     };
     let mut resp = Response::new(body);
     *resp.status_mut() = status;
+    // Room for these headers and the pipeline's, so the map never regrows.
+    *resp.headers_mut() = HeaderMap::with_capacity(16);
     let h = resp.headers_mut();
     if status != StatusCode::NOT_MODIFIED {
         h.insert(
