@@ -316,7 +316,10 @@ impl Inner {
         resp: ApiResponse,
         as_user: bool,
     ) -> Result<ApiResponse> {
-        if req.cart
+        // A customer's answer only matters while a guest key still waits for its transfer:
+        // skip the second scan of the body otherwise.
+        let wanted = req.cart && (!as_user || self.state().cart_key.is_some());
+        if wanted
             && let Some(snapshot) =
                 self.capture_cart_key(resp.cart_key_in_body(), &resp.headers, as_user)
             && let Err(e) = self.save_or_clear(&snapshot).await
