@@ -75,14 +75,23 @@ pub fn bearer_token(header: &str) -> Option<&str> {
     if token.len() == rest.len() {
         return None;
     }
-    let mut parts = 0;
-    for part in token.split('.') {
-        if part.is_empty() || !part.bytes().all(is_token_char) {
+    // Three non-empty runs of token characters separated by two dots, in one pass.
+    let mut dots = 0;
+    let mut run = 0usize;
+    for &b in token.as_bytes() {
+        if b == b'.' {
+            if run == 0 || dots == 2 {
+                return None;
+            }
+            dots += 1;
+            run = 0;
+        } else if is_token_char(b) {
+            run += 1;
+        } else {
             return None;
         }
-        parts += 1;
     }
-    (parts == 3).then_some(token)
+    (dots == 2 && run > 0).then_some(token)
 }
 
 /// `^Basic ([a-zA-Z0-9+/=]+)$` (case-sensitive, one space), decoded and split at the first `:`.
@@ -183,6 +192,11 @@ mod tests {
         assert_eq!(bearer_token("Bearera.b.c"), None);
         assert_eq!(bearer_token("Bearer a..c"), None);
         assert_eq!(bearer_token("Bearer a+b.c.d"), None);
+        assert_eq!(bearer_token("Bearer .b.c"), None);
+        assert_eq!(bearer_token("Bearer a.b."), None);
+        assert_eq!(bearer_token("Bearer a.b.c."), None);
+        assert_eq!(bearer_token("Bearer \n=.-.__"), Some("=.-.__"));
+        assert_eq!(bearer_token("Bearer a.é.c"), None);
     }
 
     #[test]
