@@ -111,7 +111,7 @@ impl AuthKind {
 }
 
 /// Who is calling: put into the request extensions by the auth middleware before any store
-/// route runs. Store handlers read it with `axum::Extension<Caller>`.
+/// route runs. Store handlers take it out with the [`TakeCaller`] extractor.
 #[derive(Debug, Clone)]
 pub struct Caller {
     /// The authenticated WordPress user id, if any.
@@ -133,5 +133,26 @@ impl Caller {
             ip: "127.0.0.1".into(),
             user_agent: None,
         }
+    }
+}
+
+/// Extracts the [`Caller`] by moving it out of the request extensions (no copy); a guest when
+/// the request has none (routes outside the pipeline, unit tests).
+#[derive(Debug, Clone)]
+pub struct TakeCaller(pub Caller);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for TakeCaller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .remove::<Caller>()
+                .unwrap_or_else(Caller::guest),
+        ))
     }
 }

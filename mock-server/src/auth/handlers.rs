@@ -2,16 +2,16 @@
 //! JWT plugin's `POST cocart/jwt/refresh-token` and `POST cocart/jwt/validate-token`.
 //!
 //! The auth middleware has already run: a request that reaches these handlers either carries no
-//! credentials or valid ones, described by the [`Caller`] extension.
+//! credentials or valid ones, described by the [`Caller`](crate::state::Caller) extension.
 
 use super::credentials;
 use super::errors;
 use super::plugin::{Device, Site};
 use crate::error::ApiError;
 use crate::params::Params;
-use crate::state::{AppState, AuthKind, Caller, World};
+use crate::state::{AppState, AuthKind, TakeCaller, World};
 use axum::Json;
-use axum::extract::{Extension, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 use serde_json::{Value, json};
@@ -25,10 +25,6 @@ type Parts = (Method, HeaderMap, Option<String>, Bytes);
 
 fn params(parts: &Parts) -> Result<Params, ApiError> {
     Params::parse(&parts.0, &parts.1, parts.2.as_deref(), &parts.3)
-}
-
-fn caller_of(caller: Option<Extension<Caller>>) -> Caller {
-    caller.map(|Extension(c)| c).unwrap_or_else(Caller::guest)
 }
 
 /// Gravatar-style avatar URLs for the three sizes WordPress returns.
@@ -49,7 +45,7 @@ fn avatar_urls(email: &str) -> Value {
 /// `POST /wp-json/cocart/v2/login`.
 pub async fn login(
     State(state): State<AppState>,
-    caller: Option<Extension<Caller>>,
+    TakeCaller(caller): TakeCaller,
     method: Method,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
@@ -57,7 +53,6 @@ pub async fn login(
 ) -> Result<Json<Value>, ApiError> {
     let parts = (method, headers, query, body);
     params(&parts)?;
-    let caller = caller_of(caller);
     let user_id = caller.user_id.ok_or_else(errors::not_authorized)?;
     let now = state.now();
     let mut guard = state.world();
@@ -98,14 +93,14 @@ pub async fn login(
 /// `POST /wp-json/cocart/v2/logout`: `wp_logout()` then `true`.
 pub async fn logout(
     State(state): State<AppState>,
-    caller: Option<Extension<Caller>>,
+    TakeCaller(caller): TakeCaller,
     method: Method,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     params(&(method, headers, query, body))?;
-    if let Some(id) = caller_of(caller).user_id {
+    if let Some(id) = caller.user_id {
         state.world().auth.logout(id);
     }
     Ok(Json(Value::Bool(true)))
@@ -125,7 +120,7 @@ fn refresh_param(p: &Params) -> Option<String> {
 /// `POST /wp-json/cocart/jwt/refresh-token`.
 pub async fn refresh_token(
     State(state): State<AppState>,
-    caller: Option<Extension<Caller>>,
+    TakeCaller(caller): TakeCaller,
     method: Method,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
@@ -133,7 +128,6 @@ pub async fn refresh_token(
 ) -> Result<Json<Value>, ApiError> {
     let p = params(&(method, headers, query, body))?;
     let refresh = refresh_param(&p);
-    let caller = caller_of(caller);
     let now = state.now();
     let mut guard = state.world();
     let World { config, auth, .. } = &mut *guard;
@@ -155,14 +149,14 @@ pub async fn refresh_token(
 
 /// `POST /wp-json/cocart/jwt/validate-token`: any authenticated caller passes.
 pub async fn validate_token(
-    caller: Option<Extension<Caller>>,
+    TakeCaller(caller): TakeCaller,
     method: Method,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     params(&(method, headers, query, body))?;
-    if caller_of(caller).user_id.is_none() {
+    if caller.user_id.is_none() {
         return Err(errors::rest_forbidden());
     }
     Ok(Json(json!({"message": "Token is valid."})))

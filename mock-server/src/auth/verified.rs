@@ -65,10 +65,22 @@ impl AuthSettings {
     }
 }
 
-/// Tokens verified with one set of settings.
+/// A verified token and its payload.
+struct Remembered {
+    token: Box<str>,
+    claims: Arc<Claims>,
+}
+
+/// Tokens verified with one set of settings, by signature segment (short to hash; the whole
+/// token is compared on lookup).
 struct Memory {
     settings: Arc<AuthSettings>,
-    tokens: HashMap<Box<str>, Arc<Claims>>,
+    tokens: HashMap<Box<str>, Remembered>,
+}
+
+/// The signature segment of a token (after the last `.`).
+fn signature_of(token: &str) -> &str {
+    token.rsplit_once('.').map_or(token, |(_, sig)| sig)
 }
 
 /// The settings copy and the verified tokens. Never holds the world lock; the world lock may be
@@ -111,9 +123,13 @@ impl TokenCache {
         find: impl FnOnce(&AuthSettings) -> Option<&'a str>,
     ) -> (Arc<AuthSettings>, Option<Arc<Claims>>) {
         let memory = self.read();
-        let claims = find(&memory.settings)
-            .and_then(|t| memory.tokens.get(t))
-            .cloned();
+        let claims = find(&memory.settings).and_then(|t| {
+            memory
+                .tokens
+                .get(signature_of(t))
+                .filter(|r| *r.token == *t)
+                .map(|r| Arc::clone(&r.claims))
+        });
         (Arc::clone(&memory.settings), claims)
     }
 
@@ -136,7 +152,11 @@ impl TokenCache {
             if memory.tokens.len() >= MAX_TOKENS {
                 memory.tokens.clear();
             }
-            memory.tokens.insert(token.into(), Arc::clone(&claims));
+            let remembered = Remembered {
+                token: token.into(),
+                claims: Arc::clone(&claims),
+            };
+            memory.tokens.insert(signature_of(token).into(), remembered);
         }
         Ok(claims)
     }
@@ -214,6 +234,18 @@ mod tests {
         cache.refresh(&config("two"));
         assert!(cache.verify(&stale, None, &t, "one").is_ok());
         assert!(cache.lookup(|_| Some(&t)).1.is_none());
+    }
+
+    #[test]
+    fn a_token_sharing_a_signature_segment_is_not_taken_for_another() {
+        let cache = TokenCache::new(&config("one"));
+        let t = token("one");
+        let (settings, _) = cache.lookup(|_| None);
+        cache.verify(&settings, None, &t, "one").unwrap();
+        let (head, sig) = t.rsplit_once('.').unwrap();
+        let forged = format!("{head}x.{sig}");
+        assert!(cache.lookup(|_| Some(&forged)).1.is_none());
+        assert!(cache.lookup(|_| Some(&t)).1.is_some());
     }
 
     #[test]

@@ -7,6 +7,9 @@
 use axum::body::Body;
 use http::{Method, Request, Uri};
 
+/// `X-HTTP-Method-Override`.
+const METHOD_OVERRIDE: http::HeaderName = http::HeaderName::from_static("x-http-method-override");
+
 /// The REST prefix.
 pub const REST_PREFIX: &str = "/wp-json";
 
@@ -74,7 +77,7 @@ fn method_override(req: &Request<Body>) -> Option<Method> {
     });
     let raw = from_query.or_else(|| {
         req.headers()
-            .get("x-http-method-override")
+            .get(METHOD_OVERRIDE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     })?;

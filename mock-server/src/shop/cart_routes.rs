@@ -18,13 +18,13 @@ use super::update;
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::routes::pipeline::TIMESTAMP_HEADER;
-use crate::state::{AppState, Caller, World};
+use crate::state::{AppState, Caller, TakeCaller, World};
+use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, any, get, post};
-use axum::{Extension, Router};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use serde_json::Value;
 use std::sync::Arc;
@@ -267,7 +267,7 @@ fn effective_method(method: &Method, headers: &HeaderMap, params: &Params) -> Me
         .map(str::to_string)
         .or_else(|| {
             headers
-                .get("x-http-method-override")
+                .get(METHOD_OVERRIDE)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string)
         });
@@ -411,6 +411,8 @@ fn render_out(ctx: &Ctx<'_>, snap: &Snapshot, out: Out, opts: &CartOpts) -> Answ
     }
 }
 
+/// `X-HTTP-Method-Override`.
+const METHOD_OVERRIDE: HeaderName = HeaderName::from_static("x-http-method-override");
 /// `CoCart-API-Cart-Key`.
 const CART_KEY: HeaderName = HeaderName::from_static("cocart-api-cart-key");
 /// `CoCart-API-Cart-Expiring`.
@@ -498,15 +500,11 @@ fn respond(inc: &Incoming, params: &Params, op: &Op, snap: &Snapshot, body: Answ
     resp
 }
 
-fn caller_of(caller: Option<Extension<Caller>>) -> Caller {
-    caller.map_or_else(Caller::guest, |Extension(c)| c)
-}
-
 macro_rules! cart_handler {
     ($name:ident, $op:expr) => {
         async fn $name(
             State(state): State<AppState>,
-            caller: Option<Extension<Caller>>,
+            TakeCaller(caller): TakeCaller,
             method: Method,
             headers: HeaderMap,
             RawQuery(query): RawQuery,
@@ -514,7 +512,7 @@ macro_rules! cart_handler {
         ) -> Response {
             let inc = Incoming {
                 state,
-                caller: caller_of(caller),
+                caller,
                 method,
                 headers,
                 query,
@@ -537,7 +535,7 @@ cart_handler!(update_cart, Op::Update);
 
 async fn item(
     State(state): State<AppState>,
-    caller: Option<Extension<Caller>>,
+    TakeCaller(caller): TakeCaller,
     method: Method,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
@@ -546,7 +544,7 @@ async fn item(
 ) -> Response {
     let inc = Incoming {
         state,
-        caller: caller_of(caller),
+        caller,
         method,
         headers,
         query,
