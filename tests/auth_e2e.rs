@@ -152,11 +152,7 @@ async fn a_phone_moving_to_another_network_refreshes_and_succeeds() {
     on_cellular.restore_session().await.unwrap();
     server.clear_journal();
     on_cellular.cart().get(&CartQuery::default()).await.unwrap();
-    let seen: Vec<_> = server
-        .journal()
-        .iter()
-        .map(|e| (e.path.clone(), e.status))
-        .collect();
+    let seen = journal_paths(&server);
     assert_eq!(
         seen,
         vec![
@@ -217,11 +213,7 @@ async fn the_v2_plugin_profile_recovers_the_same_way_with_401s() {
     server.advance_clock(7200);
     server.clear_journal();
     client.cart().get(&CartQuery::default()).await.unwrap();
-    let seen: Vec<_> = server
-        .journal()
-        .iter()
-        .map(|e| (e.path.clone(), e.status))
-        .collect();
+    let seen = journal_paths(&server);
     assert_eq!(
         seen,
         vec![

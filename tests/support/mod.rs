@@ -76,6 +76,15 @@ pub fn query_param(entry: &JournalEntry, name: &str) -> Option<String> {
     })
 }
 
+/// `(path, status)` of every journaled request, in order.
+pub fn journal_paths(server: &MockServer) -> Vec<(String, u16)> {
+    server
+        .journal()
+        .into_iter()
+        .map(|e| (e.path, e.status))
+        .collect()
+}
+
 /// `(method, path, status)` of every journal entry, for compact assertions.
 pub fn journal_lines(server: &MockServer) -> Vec<(String, String, u16)> {
     server
@@ -85,8 +94,8 @@ pub fn journal_lines(server: &MockServer) -> Vec<(String, String, u16)> {
         .collect()
 }
 
-/// Waits (up to two seconds) until the token store holds `predicate`-matching session data;
-/// the SDK saves the learned cart key in the background.
+/// Waits (up to two seconds) until the token store holds `predicate`-matching session data
+/// (the SDK saves before a call returns; the wait keeps tests robust to stores that lag).
 pub async fn wait_for_store(
     store: &dyn cocart::TokenStore,
     predicate: impl Fn(&cocart::StoredSession) -> bool,
