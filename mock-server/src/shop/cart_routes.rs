@@ -500,13 +500,27 @@ fn respond(inc: &Incoming, params: &Params, op: &Op, snap: &Snapshot, body: Answ
     resp
 }
 
+/// The request headers, moved out of the request (nothing after the handler reads them).
+struct TakeHeaders(HeaderMap);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for TakeHeaders {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(std::mem::take(&mut parts.headers)))
+    }
+}
+
 macro_rules! cart_handler {
     ($name:ident, $op:expr) => {
         async fn $name(
             State(state): State<AppState>,
             TakeCaller(caller): TakeCaller,
             method: Method,
-            headers: HeaderMap,
+            TakeHeaders(headers): TakeHeaders,
             RawQuery(query): RawQuery,
             body: Bytes,
         ) -> Response {
@@ -537,7 +551,7 @@ async fn item(
     State(state): State<AppState>,
     TakeCaller(caller): TakeCaller,
     method: Method,
-    headers: HeaderMap,
+    TakeHeaders(headers): TakeHeaders,
     RawQuery(query): RawQuery,
     key: Result<Path<String>, PathRejection>,
     body: Bytes,
