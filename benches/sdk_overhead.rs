@@ -19,18 +19,22 @@ const MEDIAN_TARGET: f64 = 1.10;
 /// p99 ceiling for CoCartClient / bare reqwest.
 const P99_TARGET: f64 = 1.25;
 
-/// The three ways of reading the cart, measured side by side.
+/// The four ways of reading the cart, measured side by side.
 #[derive(Clone, Copy)]
 enum Arm {
     /// Bare reqwest, body read as bytes (the reference of the target).
     Bare,
-    /// Bare reqwest, body decoded into the SDK's `Cart` model with `serde_json::from_slice`.
+    /// Bare reqwest, body parsed into an untyped `serde_json::Value` (what hand-written clients
+    /// often do).
+    BareValue,
+    /// Bare reqwest, body decoded into the SDK's `Cart` model with `serde_json::from_slice`: the
+    /// same result as the SDK's.
     BareTyped,
     /// `client.cart().get(&CartQuery::default())`.
     Sdk,
 }
 
-const ARMS: [Arm; 3] = [Arm::Bare, Arm::BareTyped, Arm::Sdk];
+const ARMS: [Arm; 4] = [Arm::Bare, Arm::BareValue, Arm::BareTyped, Arm::Sdk];
 
 struct Bare {
     http: reqwest::Client,
@@ -59,15 +63,23 @@ impl Bare {
     }
 }
 
-async fn run(arm: Arm, sdk: &CoCartClient, bare: &Bare) -> BenchResult<Duration> {
+/// `bares[i]` serves arm `i`: every bare arm has its own client, hence its own pooled
+/// connection, as the SDK has: arms that shared one would find it (and the mock's task serving
+/// it) warmer than the others.
+async fn run(arm: Arm, sdk: &CoCartClient, bares: &[Bare; 3]) -> BenchResult<Duration> {
     let start = Instant::now();
     match arm {
         Arm::Bare => {
-            let bytes = bare.get().await?.bytes().await?;
+            let bytes = bares[0].get().await?.bytes().await?;
             black_box(bytes);
         }
+        Arm::BareValue => {
+            let bytes = bares[1].get().await?.bytes().await?;
+            let value: serde_json::Value = serde_json::from_slice(&bytes)?;
+            black_box(value);
+        }
         Arm::BareTyped => {
-            let bytes = bare.get().await?.bytes().await?;
+            let bytes = bares[2].get().await?.bytes().await?;
             let cart: Cart = serde_json::from_slice(&bytes)?;
             black_box(cart);
         }
@@ -144,24 +156,28 @@ async fn main() -> BenchResult {
     sdk.cart().add_item(AddItem::new(101).quantity(2)).await?;
     sdk.cart().add_item(AddItem::new("MOCK-MUG")).await?;
     let control = sdk_like_http()?;
-    let bare = Bare {
-        http: sdk_like_http()?,
-        url: format!("{base}{CART_PATH}"),
-        bearer: login(&control, &base, DEFAULT_USER_AGENT).await?.bearer()?,
+    let bearer = login(&control, &base, DEFAULT_USER_AGENT).await?.bearer()?;
+    let bare = || -> BenchResult<Bare> {
+        Ok(Bare {
+            http: sdk_like_http()?,
+            url: format!("{base}{CART_PATH}"),
+            bearer: bearer.clone(),
+        })
     };
-    let body = bare.get().await?.bytes().await?;
+    let bares = [bare()?, bare()?, bare()?];
+    let body = bares[0].get().await?.bytes().await?;
     let probe: Cart = serde_json::from_slice(&body)?;
     if probe.items.len() < 2 {
         return Err(fail("the customer cart should hold two lines"));
     }
     clear_journal(&control, &base).await?;
 
-    let mut samples: [Vec<Duration>; 3] = Default::default();
+    let mut samples: [Vec<Duration>; 4] = Default::default();
     for i in 0..warmup + iters {
         // Rotate the order every iteration so that no arm always goes first.
         for k in 0..ARMS.len() {
             let idx = (i + k) % ARMS.len();
-            let took = run(ARMS[idx], &sdk, &bare).await?;
+            let took = run(ARMS[idx], &sdk, &bares).await?;
             if i >= warmup {
                 samples[idx].push(took);
             }
@@ -181,35 +197,45 @@ async fn main() -> BenchResult {
         )));
     }
 
-    let [bare_s, typed_s, sdk_s] = &mut samples;
+    let [bare_s, value_s, typed_s, sdk_s] = &mut samples;
     let bare_sum = summarize(bare_s)?;
+    let value_sum = summarize(value_s)?;
     let typed_sum = summarize(typed_s)?;
     let sdk_sum = summarize(sdk_s)?;
     let med = ratio(sdk_sum.median, bare_sum.median);
     let p99 = ratio(sdk_sum.p99, bare_sum.p99);
     let med_typed = ratio(sdk_sum.median, typed_sum.median);
     let p99_typed = ratio(sdk_sum.p99, typed_sum.p99);
+    let med_value = ratio(sdk_sum.median, value_sum.median);
+    let p99_value = ratio(sdk_sum.p99, value_sum.p99);
 
     println!("## SDK overhead: authenticated `GET /cart`\n");
     println!(
         "Method: one `cocart-mock` (release binary, separate process) on loopback; the customer \
-         cart holds 2 lines, response body {} bytes. Three arms, each with its own \
-         `reqwest::Client` configured exactly like the SDK's default (User-Agent \
-         `{DEFAULT_USER_AGENT}`, 10 s connect timeout, no redirects) and the same request headers \
-         (User-Agent, `Accept: application/json`, `Authorization: Bearer …`, 30 s timeout); the \
-         bare arms use their own login token (same user, same cart). {warmup} warm-up rounds, \
-         then {iters} timed requests per arm; every round runs each arm once, sequentially, with \
-         the order rotated each round. Latency = wall time of one call, from before building the \
-         request to the decoded result. The journal was checked: {} cart reads, all 200, no \
-         refresh.\n",
+         cart holds 2 lines, response body {} bytes. Four arms, each with its own \
+         `reqwest::Client` (so its own pooled connection) configured exactly like the SDK's \
+         default (User-Agent `{DEFAULT_USER_AGENT}`, 10 s connect timeout, no redirects) and the \
+         same request headers (User-Agent, `Accept: application/json`, `Authorization: Bearer …`, \
+         30 s timeout); the bare arms share one login token of their own (same user, same cart). \
+         {warmup} warm-up rounds, then {iters} timed requests per arm; every round runs each arm \
+         once, sequentially, with the order rotated each round. Latency = wall time of one call, \
+         from before building the request to the body (bytes, `Value` or `Cart`). The journal \
+         was checked: {} cart reads, all 200, no refresh.\n",
         body.len(),
         carts
     );
     println!("| arm | median | p99 | mean | min | max |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");
     for (name, s) in [
-        ("bare reqwest, body as bytes (reference)", bare_sum),
-        ("bare reqwest + `serde_json::from_slice::<Cart>`", typed_sum),
+        ("bare reqwest, body as bytes (reference of the target)", bare_sum),
+        (
+            "bare reqwest + `serde_json::from_slice::<Value>` (untyped)",
+            value_sum,
+        ),
+        (
+            "bare reqwest + `serde_json::from_slice::<Cart>` (the SDK's result)",
+            typed_sum,
+        ),
         ("`CoCartClient::cart().get()` (typed `Cart`)", sdk_sum),
     ] {
         println!(
@@ -225,30 +251,39 @@ async fn main() -> BenchResult {
     println!("| ratio | median | p99 |");
     println!("| --- | ---: | ---: |");
     println!(
-        "| SDK / bare reqwest (target: median ≤ {MEDIAN_TARGET:.2}×, p99 ≤ {P99_TARGET:.2}×) | {med:.3}× ({}) | {p99:.3}× ({}) |",
+        "| SDK / bare reqwest, bytes (target: median ≤ {MEDIAN_TARGET:.2}×, p99 ≤ {P99_TARGET:.2}×) | {med:.3}× ({}) | {p99:.3}× ({}) |",
         verdict(med, MEDIAN_TARGET),
         verdict(p99, P99_TARGET)
     );
     println!(
-        "| SDK / bare reqwest + the same typed decode (informational) | {med_typed:.3}× | {p99_typed:.3}× |"
+        "| SDK / bare reqwest + the same typed decode (same result; same targets) | {med_typed:.3}× ({}) | {p99_typed:.3}× ({}) |",
+        verdict(med_typed, MEDIAN_TARGET),
+        verdict(p99_typed, P99_TARGET)
+    );
+    println!(
+        "| SDK / bare reqwest + untyped `Value` parse (informational) | {med_value:.3}× | {p99_value:.3}× |"
     );
     println!();
     let costs = decode_costs(&body, iters)?;
     println!(
-        "Decoding the same {}-byte body in-process, no network (median of {iters} runs each): \
-         `from_slice::<Cart>` (one typed pass, what the SDK does with a 2xx body) {}; \
-         `from_slice::<Value>` {}, for scale; the SDK's second, one-field scan of a cart answer \
-         for `cart_key` {}. Median gaps in the run above: SDK − bare bytes {}; \
-         SDK − bare with the same typed decode {} (the SDK's own per-request work).\n",
+        "Decoding the same {}-byte body in-process, no network, caches warm (median of {iters} \
+         runs each): `from_slice::<Cart>` (one typed pass, what the SDK does with a 2xx body) {}; \
+         `from_slice::<Value>` {}; a one-field scan for `cart_key` (the SDK does it only for \
+         guests and during a cart transfer) {}. In the run above the same typed decode costs \
+         {} at the median (bare + `Cart` − bare bytes): after the network round trip the \
+         decoder's code and data are no longer in cache. Median gaps: SDK − bare bytes {}; \
+         SDK − bare with the same typed decode {} (the SDK's own per-request work: token and \
+         cart-key checks, URL, headers, span, error mapping).\n",
         body.len(),
         us(costs.typed),
         us(costs.value),
         us(costs.probe),
+        us(typed_sum.median.saturating_sub(bare_sum.median)),
         us(sdk_sum.median.saturating_sub(bare_sum.median)),
         us(sdk_sum.median.saturating_sub(typed_sum.median)),
     );
     summary_row(
-        "SDK overhead, median (`CoCartClient` / bare reqwest)",
+        "SDK overhead, median (`CoCartClient` / bare reqwest reading bytes)",
         &format!("≤ {MEDIAN_TARGET:.2}×"),
         &format!(
             "{med:.3}× ({} vs {})",
@@ -258,10 +293,20 @@ async fn main() -> BenchResult {
         verdict(med, MEDIAN_TARGET),
     )?;
     summary_row(
-        "SDK overhead, p99",
+        "SDK overhead, p99 (same arms)",
         &format!("≤ {P99_TARGET:.2}×"),
         &format!("{p99:.3}× ({} vs {})", us(sdk_sum.p99), us(bare_sum.p99)),
         verdict(p99, P99_TARGET),
+    )?;
+    summary_row(
+        "SDK overhead, median / p99 against bare reqwest + the same typed decode",
+        &format!("≤ {MEDIAN_TARGET:.2}× / ≤ {P99_TARGET:.2}×"),
+        &format!("{med_typed:.3}× / {p99_typed:.3}×"),
+        if med_typed <= MEDIAN_TARGET && p99_typed <= P99_TARGET {
+            "met"
+        } else {
+            "**missed**"
+        },
     )?;
     eprintln!(
         "sdk_overhead: median {med:.3}x p99 {p99:.3}x (bare {} / sdk {})",
