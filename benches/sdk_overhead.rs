@@ -227,7 +227,10 @@ async fn main() -> BenchResult {
     println!("| arm | median | p99 | mean | min | max |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");
     for (name, s) in [
-        ("bare reqwest, body as bytes (reference of the target)", bare_sum),
+        (
+            "bare reqwest, body as bytes (reference of the target)",
+            bare_sum,
+        ),
         (
             "bare reqwest + `serde_json::from_slice::<Value>` (untyped)",
             value_sum,
