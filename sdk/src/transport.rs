@@ -189,19 +189,26 @@ impl RawResponse {
 }
 
 /// The JSON part of a body: trimmed, with PHP notices printed before it (`WP_DEBUG` stores)
-/// cut off; `null` for an empty body. `None` when no JSON can start anywhere.
+/// cut off; `null` for an empty body. `None` when no JSON can start anywhere. Successful answers
+/// are decoded from it, and error envelopes are read from it, so both see the same JSON.
 fn json_part(bytes: &Bytes) -> Option<Bytes> {
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
-    let Some(start) = start else {
-        return Some(Bytes::from_static(b"null"));
+    json_range(bytes).map(|range| match range {
+        Some(range) => bytes.slice(range),
+        None => Bytes::from_static(b"null"),
+    })
+}
+
+/// Where [`json_part`] finds the JSON: `Some(None)` for an all-blank body (JSON `null`).
+fn json_range(bytes: &[u8]) -> Option<Option<std::ops::Range<usize>>> {
+    let Some(start) = bytes.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return Some(None);
     };
     let end = bytes
         .iter()
         .rposition(|b| !b.is_ascii_whitespace())
         .map_or(bytes.len(), |e| e + 1);
-    let first = bytes[start];
     let starts_json = matches!(
-        first,
+        bytes[start],
         b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n'
     );
     let start = if starts_json {
@@ -212,20 +219,15 @@ fn json_part(bytes: &Bytes) -> Option<Bytes> {
                 .iter()
                 .position(|&b| b == b'{' || b == b'[')?
     };
-    Some(bytes.slice(start..end))
+    Some(Some(start..end))
 }
 
-/// Parses JSON, tolerating PHP notices printed before it (`WP_DEBUG` stores).
+/// Parses the JSON part of a body (see [`json_part`]) into an untyped value.
 pub(crate) fn parse_json_lenient(bytes: &[u8]) -> Option<Value> {
-    let trimmed = bytes.trim_ascii();
-    if trimmed.is_empty() {
-        return Some(Value::Null);
+    match json_range(bytes)? {
+        Some(range) => serde_json::from_slice(&bytes[range]).ok(),
+        None => Some(Value::Null),
     }
-    if let Ok(v) = serde_json::from_slice(trimmed) {
-        return Some(v);
-    }
-    let start = trimmed.iter().position(|&b| b == b'{' || b == b'[')?;
-    serde_json::from_slice(&trimmed[start..]).ok()
 }
 
 /// A header value for credentials, marked sensitive so that `Debug` and HTTP/2 never show it.
