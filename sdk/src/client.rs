@@ -1,7 +1,7 @@
 //! [`CoCartClient`]: the entry point. Cheap to clone, `Send + Sync`.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use base64::Engine as _;
 use secrecy::{ExposeSecret, SecretString};
@@ -38,7 +38,9 @@ pub(crate) struct Inner {
     pub(crate) store: Arc<dyn TokenStore>,
     pub(crate) clock: Arc<dyn Clock>,
     state: Mutex<SessionState>,
-    events: broadcast::Sender<AuthEvent>,
+    /// Created by the first `subscribe()`: an event with no subscriber goes nowhere, and an
+    /// idle client does not pay for the 64 slots up front.
+    events: OnceLock<broadcast::Sender<AuthEvent>>,
 }
 
 impl fmt::Debug for CoCartClient {
@@ -61,6 +63,9 @@ impl fmt::Debug for Inner {
     }
 }
 
+/// How many events a subscriber may fall behind before it skips the oldest.
+const EVENT_SLOTS: usize = 64;
+
 impl Inner {
     pub(crate) fn state(&self) -> MutexGuard<'_, SessionState> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
@@ -68,7 +73,9 @@ impl Inner {
 
     /// Sends an event. Never called with the state lock held.
     pub(crate) fn emit(&self, event: AuthEvent) {
-        let _ = self.events.send(event);
+        if let Some(events) = self.events.get() {
+            let _ = events.send(event);
+        }
     }
 }
 
@@ -104,7 +111,6 @@ impl CoCartClient {
         store: Arc<dyn TokenStore>,
         clock: Option<Arc<dyn Clock>>,
     ) -> Self {
-        let (events, _) = broadcast::channel(64);
         Self {
             inner: Arc::new(Inner {
                 config,
@@ -112,7 +118,7 @@ impl CoCartClient {
                 store,
                 clock: clock.unwrap_or_else(|| Arc::new(SystemClock)),
                 state: Mutex::new(SessionState::default()),
-                events,
+                events: OnceLock::new(),
             }),
         }
     }
@@ -329,7 +335,11 @@ impl CoCartClient {
 
     /// Subscribes to auth events; the first event is `InitialSession` with the current user.
     pub fn subscribe(&self) -> AuthEvents {
-        let rx = self.inner.events.subscribe();
+        let rx = self
+            .inner
+            .events
+            .get_or_init(|| broadcast::channel(EVENT_SLOTS).0)
+            .subscribe();
         let user = self.current_user();
         AuthEvents::new(AuthEvent::InitialSession { user }, rx)
     }
