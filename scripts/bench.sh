@@ -40,6 +40,8 @@ gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v nm >/dev/null && command -v size >/dev/null || missing+=(binutils)
+# The native-tls variant of the FFI library links the system OpenSSL.
+pkg-config --exists openssl 2>/dev/null || missing+=(pkg-config libssl-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   apt-get update -qq
@@ -65,6 +67,7 @@ done
 
 FFI_LIB=""
 FFI_UNSTRIPPED=""
+FFI_NATIVE=""
 if [ -f bindings/ffi/Cargo.toml ]; then
   log "building cocart-ffi with the release-small profile"
   cargo build -p cocart-ffi --profile release-small >&2
@@ -77,6 +80,12 @@ if [ -f bindings/ffi/Cargo.toml ]; then
   CARGO_PROFILE_RELEASE_SMALL_STRIP=false cargo build -p cocart-ffi --profile release-small >&2
   FFI_UNSTRIPPED="$WORK/libcocart_ffi.unstripped.so"
   cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_UNSTRIPPED"
+  # The same library with the platform TLS (`native-tls`: OpenSSL here) instead of rustls.
+  log "building cocart-ffi with native-tls instead of rustls, for comparison"
+  if cargo build -p cocart-ffi --profile release-small --no-default-features --features native-tls >&2; then
+    FFI_NATIVE="$WORK/libcocart_ffi.native-tls.so"
+    cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_NATIVE"
+  fi
   cargo build -p cocart-ffi --profile release-small >&2
 fi
 
@@ -250,6 +259,26 @@ LOAD_AFTER=$(loadavg)
     echo
     printf '| FFI cdylib size (release-small, stripped, x86_64) | ≤ %s MB | %s MB | %s |\n' \
       "$SIZE_TARGET_MB" "$mb" "$size_verdict" >>"$BENCH_SUMMARY"
+    if [ -n "$FFI_NATIVE" ] && [ -f "$FFI_NATIVE" ]; then
+      nbytes=$(stat -c %s "$FFI_NATIVE")
+      echo "TLS backend: the same build with \`--no-default-features --features native-tls\`"
+      echo "(reqwest over the platform TLS library instead of rustls with ring). The library"
+      echo "shrinks, but TLS moves into a system library the app must be able to load: OpenSSL"
+      echo "here (sizes below, as installed on this machine). iOS/macOS provide Security.framework"
+      echo "with the OS; Android offers no OpenSSL to apps, so it would ship inside the app, at"
+      echo "about the size of the two libraries below. rustls stays the default, the same on every"
+      echo "platform."
+      echo
+      echo "| build | libcocart_ffi.so | plus system libraries it needs |"
+      echo "| --- | ---: | --- |"
+      echo "| rustls + ring (default) | $bytes | none |"
+      syslibs=$(ldd "$FFI_NATIVE" 2>/dev/null | awk '/libssl|libcrypto/ { print $3 }' |
+        while read -r f; do [ -n "$f" ] && printf '%s %s B; ' "$(basename "$f")" "$(stat -L -c %s "$f")"; done)
+      echo "| native-tls (OpenSSL) | $nbytes | ${syslibs:-not found} |"
+      echo
+      printf '| FFI cdylib size with native-tls instead of rustls (system OpenSSL not counted) | — | %s MB | — |\n' \
+        "$(awk -v b="$nbytes" 'BEGIN { printf "%.2f", b / 1000000 }')" >>"$BENCH_SUMMARY"
+    fi
     echo "Sections of the stripped library (\`size -A\`), largest first:"
     echo
     echo '```'

@@ -101,6 +101,21 @@ impl Config {
     }
 }
 
+/// Whether this build can speak TLS (the `rustls-tls` or `native-tls` feature).
+const HAS_TLS: bool = cfg!(any(feature = "rustls-tls", feature = "native-tls"));
+
+/// A build without TLS refuses `https://` stores when the client is built, not at the first
+/// request.
+fn check_tls_available(site: &Url, has_tls: bool) -> Result<()> {
+    if site.scheme() == "https" && !has_tls {
+        return Err(Error::Config(
+            "this build of cocart has no TLS: enable its `rustls-tls` or `native-tls` feature"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -284,6 +299,7 @@ impl ClientBuilder {
         if site.host().is_none() {
             return Err(Error::Config("store URL has no host".into()));
         }
+        check_tls_available(&site, HAS_TLS)?;
         if !site.username().is_empty() || site.password().is_some() {
             return Err(Error::Config(
                 "store URL must not embed credentials; use login()".into(),
@@ -357,6 +373,20 @@ mod tests {
             .build()
             .unwrap();
         client.config().clone()
+    }
+
+    #[test]
+    fn https_needs_a_tls_feature_and_plain_http_does_not() {
+        let https = Url::parse("https://shop.example").unwrap();
+        let http = Url::parse("http://127.0.0.1:8080").unwrap();
+        assert!(check_tls_available(&https, true).is_ok());
+        assert!(matches!(
+            check_tls_available(&https, false),
+            Err(Error::Config(msg)) if msg.contains("rustls-tls")
+        ));
+        assert!(check_tls_available(&http, false).is_ok());
+        // The default build has TLS: an https store builds.
+        assert!(CoCartClient::builder("https://shop.example").build().is_ok());
     }
 
     #[test]

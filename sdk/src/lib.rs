@@ -19,6 +19,15 @@
 //! println!("hello {}", user.display_name);
 //! # Ok(()) }
 //! ```
+//!
+//! ## Cargo features
+//!
+//! - `rustls-tls` (default): TLS through rustls with ring, compiled in, the same on every
+//!   platform.
+//! - `native-tls`: TLS through the platform library (OpenSSL on Linux, Security.framework on
+//!   Apple, SChannel on Windows).
+//!
+//! Without either, [`ClientBuilder::build`] refuses `https://` store URLs.
 #![warn(missing_docs)]
 
 pub mod auth;
