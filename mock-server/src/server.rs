@@ -265,7 +265,7 @@ impl Drop for MockServer {
 
 /// The largest request head (request line and headers) accepted; larger gets 431.
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;
-/// The most request headers accepted; more gets 431.
+/// The most request headers accepted; more gets 431 (hyper's default limit).
 pub const MAX_HEADERS: usize = 100;
 
 /// Accepts connections until shutdown; each connection is served by hyper's HTTP/1 server with
@@ -293,6 +293,40 @@ async fn accept_loop(
     connections.shutdown().await;
 }
 
+/// How long a connection may wait for a request head. A connection on which no request started
+/// for a whole period and none is in flight is closed at the end of it (so after 30 to 60 s of
+/// idleness, or of a request head that never completes), without an answer.
+pub const IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// What the idle check of a connection reads: whether a request started since the last check,
+/// and how many are in flight. Two uncontended atomics per request instead of hyper's
+/// per-request header-read timer (which re-arms a tokio timer on every request).
+#[derive(Default)]
+struct Activity {
+    started: std::sync::atomic::AtomicBool,
+    in_flight: std::sync::atomic::AtomicUsize,
+}
+
+/// Marks a request in flight until dropped.
+struct InFlight(Arc<Activity>);
+
+impl InFlight {
+    fn start(activity: &Arc<Activity>) -> Self {
+        use std::sync::atomic::Ordering::Relaxed;
+        activity.started.store(true, Relaxed);
+        activity.in_flight.fetch_add(1, Relaxed);
+        Self(Arc::clone(activity))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0
+            .in_flight
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 async fn serve_connection(
     stream: tokio::net::TcpStream,
     peer: SocketAddr,
@@ -300,16 +334,41 @@ async fn serve_connection(
     state: AppState,
 ) {
     let _ = stream.set_nodelay(true);
+    let activity = Arc::new(Activity::default());
+    let seen = Arc::clone(&activity);
     let service = hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
         let app = app.clone();
         let state = state.clone();
-        crate::routes::handle(state, app, req.map(axum::body::Body::new), peer)
+        let guard = InFlight::start(&seen);
+        async move {
+            let resp =
+                crate::routes::handle(state, app, req.map(axum::body::Body::new), peer).await;
+            drop(guard);
+            resp
+        }
     });
-    let _ = hyper::server::conn::http1::Builder::new()
-        .timer(hyper_util::rt::TokioTimer::new())
+    // Hyper's limit of 100 headers is its default (`max_headers` left unset: setting it, even to
+    // the default, makes hyper allocate its header index arrays per request).
+    let conn = hyper::server::conn::http1::Builder::new()
         .keep_alive(true)
         .max_header_size(MAX_HEADER_BYTES)
-        .max_headers(MAX_HEADERS)
-        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-        .await;
+        .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+    tokio::pin!(conn);
+    let mut idle_check =
+        tokio::time::interval_at(tokio::time::Instant::now() + IDLE_TIMEOUT, IDLE_TIMEOUT);
+    idle_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            biased;
+            _ = &mut conn => return,
+            _ = idle_check.tick() => {
+                use std::sync::atomic::Ordering::Relaxed;
+                let started = activity.started.swap(false, Relaxed);
+                if !started && activity.in_flight.load(Relaxed) == 0 {
+                    // Dropping the connection closes the socket.
+                    return;
+                }
+            }
+        }
+    }
 }
