@@ -336,13 +336,15 @@ async fn serve_connection(
     let _ = stream.set_nodelay(true);
     let activity = Arc::new(Activity::default());
     let seen = Arc::clone(&activity);
+    let connection = Arc::new(crate::routes::Connection::new(peer));
     let service = hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
         let app = app.clone();
         let state = state.clone();
+        let connection = Arc::clone(&connection);
         let guard = InFlight::start(&seen);
         async move {
-            let resp =
-                crate::routes::handle(state, app, req.map(axum::body::Body::new), peer).await;
+            let req = req.map(axum::body::Body::new);
+            let resp = crate::routes::handle(state, app, req, &connection).await;
             drop(guard);
             resp
         }

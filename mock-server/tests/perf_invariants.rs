@@ -221,3 +221,62 @@ async fn futures_join<F: std::future::Future<Output = u16> + Send + 'static>(
     }
     out
 }
+
+/// `GET /cart` on the client's connection with extra headers: the status.
+async fn get_cart_with(
+    c: &Client,
+    server: &MockServer,
+    token: &str,
+    extra: &[(&str, &str)],
+) -> u16 {
+    let mut req = c
+        .get(url(server, CART))
+        .header("Authorization", bearer(token));
+    for (k, v) in extra {
+        req = req.header(*k, *v);
+    }
+    req.send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn what_a_connection_remembers_of_its_last_request_follows_every_header() {
+    // One connection (the client keeps it alive): after the same request twice, any change in
+    // the headers the token is bound to is seen, and the original request still works.
+    let server = server().await;
+    let c = client();
+    let s = login(&c, &server).await;
+    warm(&c, &server, &s.token).await;
+    assert_eq!(
+        get_cart_with(
+            &c,
+            &server,
+            &s.token,
+            &[("User-Agent", "another-agent/2.0")]
+        )
+        .await,
+        403
+    );
+    assert_eq!(get_cart(&c, &server, &s.token).await.0, 200);
+    assert_eq!(
+        get_cart_with(&c, &server, &s.token, &[("X-Forwarded-For", "203.0.113.9")]).await,
+        403
+    );
+    assert_eq!(get_cart(&c, &server, &s.token).await.0, 200);
+    // The same headers in another order mean the same request.
+    assert_eq!(
+        get_cart_with(&c, &server, &s.token, &[("Accept", "application/json")]).await,
+        200
+    );
+    // A token that differs in one character is checked afresh.
+    let mut forged = s.token.clone();
+    forged.push('x');
+    assert_eq!(get_cart(&c, &server, &forged).await.0, 403);
+    assert_eq!(get_cart(&c, &server, &s.token).await.0, 200);
+    // Without the header: a guest.
+    let guest = c.get(url(&server, CART)).send().await.unwrap();
+    assert_eq!(guest.status().as_u16(), 200);
+    assert_ne!(
+        guest.headers()["cocart-api-cart-key"].to_str().unwrap(),
+        "1"
+    );
+}

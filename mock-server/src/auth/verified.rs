@@ -76,6 +76,9 @@ struct Remembered {
 struct Memory {
     settings: Arc<AuthSettings>,
     tokens: HashMap<Box<str>, Remembered>,
+    /// Bumped whenever remembered tokens are forgotten (new settings, or the memory starting
+    /// over): what was derived from them under an older generation no longer holds.
+    generation: u64,
 }
 
 /// The signature segment of a token (after the last `.`).
@@ -104,6 +107,7 @@ impl TokenCache {
             memory: RwLock::new(Memory {
                 settings: Arc::new(AuthSettings::of(config)),
                 tokens: HashMap::new(),
+                generation: 0,
             }),
         }
     }
@@ -122,6 +126,15 @@ impl TokenCache {
         &self,
         find: impl FnOnce(&AuthSettings) -> Option<&'a str>,
     ) -> (Arc<AuthSettings>, Option<Arc<Claims>>) {
+        let (settings, _, claims) = self.lookup_generation(find);
+        (settings, claims)
+    }
+
+    /// [`lookup`](Self::lookup), with the generation of the remembered tokens it read.
+    pub fn lookup_generation<'a>(
+        &self,
+        find: impl FnOnce(&AuthSettings) -> Option<&'a str>,
+    ) -> (Arc<AuthSettings>, u64, Option<Arc<Claims>>) {
         let memory = self.read();
         let claims = find(&memory.settings).and_then(|t| {
             memory
@@ -130,7 +143,13 @@ impl TokenCache {
                 .filter(|r| *r.token == *t)
                 .map(|r| Arc::clone(&r.claims))
         });
-        (Arc::clone(&memory.settings), claims)
+        (Arc::clone(&memory.settings), memory.generation, claims)
+    }
+
+    /// The settings as last seen and the generation of the remembered tokens.
+    pub fn current(&self) -> (Arc<AuthSettings>, u64) {
+        let memory = self.read();
+        (Arc::clone(&memory.settings), memory.generation)
     }
 
     /// Verifies the signature of `token` with `settings` (the secret must be configured), or
@@ -151,6 +170,7 @@ impl TokenCache {
         if Arc::ptr_eq(&memory.settings, settings) {
             if memory.tokens.len() >= MAX_TOKENS {
                 memory.tokens.clear();
+                memory.generation += 1;
             }
             let remembered = Remembered {
                 token: token.into(),
@@ -171,6 +191,7 @@ impl TokenCache {
         if !memory.settings.matches(config) {
             memory.settings = Arc::new(AuthSettings::of(config));
             memory.tokens.clear();
+            memory.generation += 1;
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Router;
 
-pub use pipeline::{DropConnection, handle};
+pub use pipeline::{Connection, DropConnection, handle};
 
 /// Builds the routing table: the shop's routes, the auth routes and the test controls. Unknown
 /// paths and wrong methods answer 404 `rest_no_route`. The request pipeline

@@ -9,7 +9,7 @@
 
 use super::{body, rewrite};
 use crate::auth::authenticate::{
-    AuthOutcome, RequestInfo, authenticate, finish, is_cocart_path, prepare,
+    AuthMemo, AuthOutcome, RequestInfo, authenticate, finish, is_cocart_path, prepare_remembered,
 };
 use crate::auth::errors::critical_error;
 use crate::error::ApiError;
@@ -25,6 +25,7 @@ use bytes::Bytes;
 use http::request::Parts;
 use http::{HeaderName, HeaderValue, Method, Request, Uri};
 use std::net::SocketAddr;
+use std::sync::{Mutex, MutexGuard};
 use tower::ServiceExt;
 
 /// The CoCart version the mock reports in `CoCart-Version`.
@@ -48,13 +49,36 @@ impl std::fmt::Display for DropConnection {
 
 impl std::error::Error for DropConnection {}
 
+/// What the pipeline keeps per connection: the TCP peer and what authentication remembers of
+/// the connection's last request.
+#[derive(Debug)]
+pub struct Connection {
+    peer: SocketAddr,
+    auth: Mutex<AuthMemo>,
+}
+
+impl Connection {
+    /// A new connection from `peer`.
+    pub fn new(peer: SocketAddr) -> Self {
+        Self {
+            peer,
+            auth: Mutex::new(AuthMemo::default()),
+        }
+    }
+
+    fn auth(&self) -> MutexGuard<'_, AuthMemo> {
+        self.auth.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 /// Handles one request end to end.
 pub async fn handle(
     state: AppState,
     app: Router,
     mut req: Request<Body>,
-    peer: SocketAddr,
+    conn: &Connection,
 ) -> Result<Response, DropConnection> {
+    let peer = conn.peer;
     req.extensions_mut().insert(ConnectInfo(peer));
     let wire_method = req.method().clone();
     rewrite::apply(&mut req);
@@ -78,7 +102,7 @@ pub async fn handle(
             return Err(DropConnection);
         }
     };
-    let mut gate = admit(&state, &parts, &bytes, peer, true);
+    let mut gate = admit(&state, &parts, &bytes, conn, true);
     match gate.fault {
         Some(Fault::Drop) => {
             journal.record(0, gate.outcome.presented);
@@ -96,7 +120,7 @@ pub async fn handle(
         }
         Some(Fault::Delay(d)) => {
             tokio::time::sleep(d).await;
-            gate = admit(&state, &parts, &bytes, peer, false);
+            gate = admit(&state, &parts, &bytes, conn, false);
         }
         None => {}
     }
@@ -158,10 +182,11 @@ fn admit(
     state: &AppState,
     parts: &Parts,
     body: &Bytes,
-    peer: SocketAddr,
+    conn: &Connection,
     take_fault: bool,
 ) -> Gate {
     let now = state.now();
+    let peer = conn.peer;
     let info = RequestInfo {
         method: &parts.method,
         path: parts.uri.path(),
@@ -170,7 +195,8 @@ fn admit(
         body,
         peer,
     };
-    let (settings, prepared) = prepare(&state.tokens, &state.site_url, now, &info);
+    let (settings, prepared) =
+        prepare_remembered(&state.tokens, &mut conn.auth(), &state.site_url, now, &info);
     let mut world = state.world();
     let fault = if take_fault {
         world.ops.faults.take(info.path)
