@@ -280,3 +280,85 @@ async fn what_a_connection_remembers_of_its_last_request_follows_every_header() 
         "1"
     );
 }
+
+/// Header names in order and values, except those that move with the clock.
+fn stable_headers(resp: &reqwest::Response) -> Vec<(String, String)> {
+    resp.headers()
+        .iter()
+        .filter(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "date"
+                    | "cocart-timestamp"
+                    | "cocart-api-cart-expiring"
+                    | "cocart-api-cart-expiration"
+            )
+        })
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("?").to_string()))
+        .collect()
+}
+
+#[tokio::test]
+async fn get_cart_answers_like_the_router_whichever_way_it_arrives() {
+    // `GET /cart` skips the router; HEAD (routed) must carry the same headers, and every
+    // rewrite that lands on `GET /cart` the same answer.
+    let server = server().await;
+    let c = client();
+    let s = login(&c, &server).await;
+    add(&c, &server, &s.token, "107", "2").await;
+    let auth = bearer(&s.token);
+    let direct = c
+        .get(url(&server, CART))
+        .header("Authorization", &auth)
+        .send()
+        .await
+        .unwrap();
+    let headers = stable_headers(&direct);
+    let body = direct.text().await.unwrap();
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "content-length" && *v == body.len().to_string())
+    );
+
+    let head = c
+        .head(url(&server, CART))
+        .header("Authorization", &auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stable_headers(&head), headers);
+
+    let base = server.base_url();
+    for req in [
+        c.get(format!("{base}/wp-json/cocart/v2/cart/")),
+        c.get(format!("{base}/?rest_route=/cocart/v2/cart")),
+        c.get(format!("{base}/index.php?rest_route=%2Fcocart%2Fv2%2Fcart")),
+        c.post(url(&server, CART))
+            .header("X-HTTP-Method-Override", "GET"),
+        c.post(format!("{base}{CART}?_method=get")),
+    ] {
+        let resp = req.header("Authorization", &auth).send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        assert_eq!(stable_headers(&resp), headers);
+        assert_eq!(resp.text().await.unwrap(), body);
+    }
+    // The journal has the method as sent and the path as routed.
+    let journal = server.journal();
+    let last: Vec<(&str, &str)> = journal
+        .iter()
+        .rev()
+        .take(5)
+        .map(|e| (e.method.as_str(), e.path.as_str()))
+        .collect();
+    assert_eq!(
+        last,
+        [
+            ("POST", CART),
+            ("POST", CART),
+            ("GET", CART),
+            ("GET", CART),
+            ("GET", CART)
+        ]
+    );
+}

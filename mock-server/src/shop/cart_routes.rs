@@ -538,6 +538,27 @@ macro_rules! cart_handler {
 }
 
 cart_handler!(get_cart, Op::GetCart);
+
+/// `GET /cart` as its route handler answers it, for the pipeline's direct dispatch: the
+/// caller, the method, the headers, the raw query and the buffered body of the request.
+pub fn get_cart_direct(
+    state: AppState,
+    caller: Caller,
+    method: Method,
+    headers: HeaderMap,
+    query: Option<String>,
+    body: Bytes,
+) -> Response {
+    let inc = Incoming {
+        state,
+        caller,
+        method,
+        headers,
+        query,
+        body,
+    };
+    handle(inc, Which::Fixed(Op::GetCart))
+}
 cart_handler!(add_item, Op::AddItem);
 cart_handler!(add_items, Op::AddItems);
 cart_handler!(items, Op::Items);
