@@ -102,18 +102,27 @@ struct Inner {
     cleared_below: u64,
     records: VecDeque<Record>,
     paths: HashSet<Arc<str>>,
+    /// The path of the last record (most requests repeat it): shared without hashing.
+    last_path: Option<Arc<str>>,
 }
 
 impl Inner {
     fn shared_path(&mut self, path: &str) -> Arc<str> {
-        if let Some(p) = self.paths.get(path) {
+        if let Some(p) = self.last_path.as_ref().filter(|p| ***p == *path) {
             return Arc::clone(p);
         }
-        if self.paths.len() >= MAX_SHARED_PATHS {
-            self.paths.clear();
-        }
-        let p: Arc<str> = Arc::from(path);
-        self.paths.insert(Arc::clone(&p));
+        let p = match self.paths.get(path) {
+            Some(p) => Arc::clone(p),
+            None => {
+                if self.paths.len() >= MAX_SHARED_PATHS {
+                    self.paths.clear();
+                }
+                let p: Arc<str> = Arc::from(path);
+                self.paths.insert(Arc::clone(&p));
+                p
+            }
+        };
+        self.last_path = Some(Arc::clone(&p));
         p
     }
 }
@@ -179,6 +188,7 @@ impl Journal {
         let mut inner = self.inner();
         inner.records.clear();
         inner.paths.clear();
+        inner.last_path = None;
         inner.cleared_below = self.next_seq.load(Ordering::Relaxed);
     }
 }
