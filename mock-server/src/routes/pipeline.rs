@@ -24,6 +24,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::request::Parts;
 use http::{HeaderName, HeaderValue, Method, Request, Uri};
+use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::sync::{Mutex, MutexGuard};
 use tower::ServiceExt;
@@ -79,11 +80,10 @@ pub async fn handle(
     conn: &Connection,
 ) -> Result<Response, DropConnection> {
     let peer = conn.peer;
-    req.extensions_mut().insert(ConnectInfo(peer));
     let wire_method = req.method().clone();
     rewrite::apply(&mut req);
     if !rewrite::is_rest_path(req.uri().path()) {
-        return Ok(call(app, req).await);
+        return Ok(call(app, req, peer).await);
     }
     let (parts, body) = req.into_parts();
     let journal = Pending {
@@ -173,7 +173,7 @@ pub async fn handle(
     } else {
         let mut req = Request::from_parts(parts, Body::from(bytes));
         req.extensions_mut().insert(outcome.caller);
-        call(app, req).await
+        call(app, req, peer).await
     };
     let resp = decorate(
         resp,
@@ -195,12 +195,43 @@ fn set_content_length(resp: &mut Response) {
         return;
     }
     if let Some(size) = resp.body().size_hint().exact() {
+        let value = i64::try_from(size).map_or_else(|_| HeaderValue::from(size), int_value);
         resp.headers_mut()
-            .insert(http::header::CONTENT_LENGTH, HeaderValue::from(size));
+            .insert(http::header::CONTENT_LENGTH, value);
     }
 }
 
-async fn call(app: Router, req: Request<Body>) -> Response {
+/// A header value holding the decimal `n`. The last few made on this thread are reused (the
+/// clock, cart expiry times and body sizes repeat from one request to the next): a clone shares
+/// the bytes instead of formatting and allocating again.
+pub fn int_value(n: impl Into<i64>) -> HeaderValue {
+    const RECENT: usize = 8;
+    /// The slot to fill next, and the values made.
+    type Made = (usize, [(i64, Option<HeaderValue>); RECENT]);
+    thread_local! {
+        static MADE: RefCell<Made> =
+            RefCell::new((0, std::array::from_fn(|_| (0, None))));
+    }
+    let n = n.into();
+    MADE.with(|made| {
+        let mut made = made.borrow_mut();
+        let (next, slots) = &mut *made;
+        if let Some(v) = slots
+            .iter()
+            .find_map(|(k, v)| v.as_ref().filter(|_| *k == n))
+        {
+            return v.clone();
+        }
+        let v = HeaderValue::from(n);
+        slots[*next] = (n, Some(v.clone()));
+        *next = (*next + 1) % RECENT;
+        v
+    })
+}
+
+/// Routes a request (with the peer address for axum's `ConnectInfo`).
+async fn call(app: Router, mut req: Request<Body>, peer: SocketAddr) -> Response {
+    req.extensions_mut().insert(ConnectInfo(peer));
     match app.oneshot(req).await {
         Ok(resp) => resp,
         Err(never) => match never {},
@@ -273,7 +304,7 @@ fn decorate(
             .entry(VERSION_HEADER)
             .or_insert(HeaderValue::from_static(COCART_VERSION));
         if !headers.contains_key(&TIMESTAMP_HEADER) {
-            headers.insert(TIMESTAMP_HEADER, HeaderValue::from(now));
+            headers.insert(TIMESTAMP_HEADER, int_value(now));
         }
     }
     let bears_auth = authenticated || path == REFRESH_ROUTE || path == "/wp-json/cocart/v2/login";
@@ -319,5 +350,21 @@ impl Pending<'_> {
     fn finish(self, resp: Response, auth: AuthKind) -> Response {
         self.record(resp.status().as_u16(), auth);
         resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_values_are_the_decimal_numbers_also_when_reused() {
+        let numbers = [0i64, 7, -3, 1_700_000_000, i64::MAX, i64::MIN, 2178];
+        for _ in 0..3 {
+            for n in numbers.iter().chain(&numbers[..2]).chain(&[42, 43, 44, 45]) {
+                assert_eq!(int_value(*n), HeaderValue::from(*n), "{n}");
+            }
+        }
+        assert_eq!(int_value(5u32), HeaderValue::from_static("5"));
     }
 }

@@ -17,7 +17,7 @@ use super::session;
 use super::update;
 use crate::error::ApiError;
 use crate::params::Params;
-use crate::routes::pipeline::TIMESTAMP_HEADER;
+use crate::routes::pipeline::{TIMESTAMP_HEADER, int_value};
 use crate::state::{AppState, Caller, TakeCaller, World};
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -470,9 +470,9 @@ fn respond(inc: &Incoming, params: &Params, op: &Op, snap: &Snapshot, body: Answ
     {
         h.insert(CART_KEY, v);
     }
-    h.insert(CART_EXPIRING, HeaderValue::from(snap.expiring));
-    h.insert(CART_EXPIRATION, HeaderValue::from(snap.expiration));
-    h.insert(TIMESTAMP_HEADER, HeaderValue::from(snap.now));
+    h.insert(CART_EXPIRING, int_value(snap.expiring));
+    h.insert(CART_EXPIRATION, int_value(snap.expiration));
+    h.insert(TIMESTAMP_HEADER, int_value(snap.now));
     let private = inc.caller.user_id.is_some();
     h.insert(
         header::CACHE_CONTROL,
