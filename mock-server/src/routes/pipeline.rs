@@ -34,7 +34,7 @@ pub const COCART_VERSION: &str = "4.9.3";
 /// `Cache-Control` on auth-bearing responses.
 pub const NO_CACHE: &str = "no-cache, no-store, must-revalidate, max-age=0, private";
 /// `CoCart-Version`.
-const VERSION_HEADER: HeaderName = HeaderName::from_static("cocart-version");
+pub const VERSION_HEADER: HeaderName = HeaderName::from_static("cocart-version");
 /// `CoCart-Timestamp`: now on the virtual clock (also set by the cart routes).
 pub const TIMESTAMP_HEADER: HeaderName = HeaderName::from_static("cocart-timestamp");
 

@@ -17,7 +17,7 @@ use super::session;
 use super::update;
 use crate::error::ApiError;
 use crate::params::Params;
-use crate::routes::pipeline::{TIMESTAMP_HEADER, int_value};
+use crate::routes::pipeline::{COCART_VERSION, TIMESTAMP_HEADER, VERSION_HEADER, int_value};
 use crate::state::{AppState, Caller, TakeCaller, World};
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -425,6 +425,7 @@ const CACHE_STATE: HeaderName = HeaderName::from_static("cocart-cache");
 /// The 200 answer with the cart headers (and ETag handling on reads).
 fn respond(inc: &Incoming, params: &Params, op: &Op, snap: &Snapshot, body: Answer) -> Response {
     let Answer { bytes, etag: known } = body;
+    let bytes_len = bytes.len();
     let mut status = StatusCode::OK;
     let mut cache_state = None;
     let mut etag = None;
@@ -453,51 +454,163 @@ fn respond(inc: &Incoming, params: &Params, op: &Op, snap: &Snapshot, body: Answ
     } else {
         Body::from(bytes)
     };
+    let content_length = match status {
+        StatusCode::NOT_MODIFIED => None,
+        _ => Some(bytes_len),
+    };
     let mut resp = Response::new(body);
     *resp.status_mut() = status;
-    // Room for these headers and the pipeline's, so the map never regrows.
-    *resp.headers_mut() = HeaderMap::with_capacity(16);
-    let h = resp.headers_mut();
-    if status != StatusCode::NOT_MODIFIED {
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json; charset=UTF-8"),
-        );
+    let key = (!snap.key.is_empty() && snap.key != "0")
+        .then(|| HeaderValue::from_str(&snap.key).ok())
+        .flatten();
+    *resp.headers_mut() = CartHeaders {
+        content_length,
+        key,
+        expiring: int_value(snap.expiring),
+        expiration: int_value(snap.expiration),
+        now: int_value(snap.now),
+        private: inc.caller.user_id.is_some(),
+        etag,
+        cache_state,
     }
-    if !snap.key.is_empty()
-        && snap.key != "0"
-        && let Ok(v) = HeaderValue::from_str(&snap.key)
-    {
-        h.insert(CART_KEY, v);
-    }
-    h.insert(CART_EXPIRING, int_value(snap.expiring));
-    h.insert(CART_EXPIRATION, int_value(snap.expiration));
-    h.insert(TIMESTAMP_HEADER, int_value(snap.now));
-    let private = inc.caller.user_id.is_some();
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(if private {
-            "no-cache, must-revalidate, max-age=0, no-store, private"
-        } else {
-            "no-cache, must-revalidate, max-age=0, no-store"
-        }),
-    );
-    h.insert(
-        header::EXPIRES,
-        HeaderValue::from_static("Thu, 01-Jan-70 00:00:01 GMT"),
-    );
-    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    h.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static(EXPOSE_HEADERS),
-    );
-    if let Some(tag) = etag {
-        h.insert(header::ETAG, tag);
-    }
-    if let Some(state) = cache_state {
-        h.insert(CACHE_STATE, HeaderValue::from_static(state));
-    }
+    .into_map();
     resp
+}
+
+/// The headers of a cart answer.
+struct CartHeaders {
+    /// The body size; `None` for a 304 (no `Content-Type` either).
+    content_length: Option<usize>,
+    key: Option<HeaderValue>,
+    expiring: HeaderValue,
+    expiration: HeaderValue,
+    now: HeaderValue,
+    /// For a logged-in customer.
+    private: bool,
+    etag: Option<HeaderValue>,
+    cache_state: Option<&'static str>,
+}
+
+/// The `Cache-Control` of a cart answer.
+fn cart_cache_control(private: bool) -> HeaderValue {
+    HeaderValue::from_static(if private {
+        "no-cache, must-revalidate, max-age=0, no-store, private"
+    } else {
+        "no-cache, must-revalidate, max-age=0, no-store"
+    })
+}
+
+/// Where the values that change sit in [`CartHeaders::template`]'s map.
+const AT_KEY: usize = 1;
+const AT_EXPIRING: usize = 2;
+const AT_EXPIRATION: usize = 3;
+const AT_NOW: usize = 4;
+const AT_ETAG: usize = 9;
+const AT_CACHE_STATE: usize = 10;
+const AT_CONTENT_LENGTH: usize = 11;
+
+impl CartHeaders {
+    /// The map, in the order the headers go on the wire.
+    fn into_map(self) -> HeaderMap {
+        match self {
+            Self {
+                content_length: Some(len),
+                key: Some(key),
+                etag: Some(etag),
+                cache_state: Some(state),
+                ..
+            } => {
+                // The usual read: the headers of a template in place (no hashing, no growth),
+                // with the `Content-Length` and `CoCart-Version` the router and the pipeline
+                // would add after them.
+                static TEMPLATES: std::sync::LazyLock<[HeaderMap; 2]> =
+                    std::sync::LazyLock::new(|| [false, true].map(CartHeaders::template));
+                let mut h = TEMPLATES[usize::from(self.private)].clone();
+                let mut values = [
+                    Some(key),
+                    Some(self.expiring),
+                    Some(self.expiration),
+                    Some(self.now),
+                    Some(etag),
+                    Some(HeaderValue::from_static(state)),
+                    Some(i64::try_from(len).map_or_else(|_| HeaderValue::from(len), int_value)),
+                ];
+                for (at, (_, value)) in h.iter_mut().enumerate() {
+                    let slot = match at {
+                        AT_KEY => 0,
+                        AT_EXPIRING => 1,
+                        AT_EXPIRATION => 2,
+                        AT_NOW => 3,
+                        AT_ETAG => 4,
+                        AT_CACHE_STATE => 5,
+                        AT_CONTENT_LENGTH => 6,
+                        _ => continue,
+                    };
+                    if let Some(v) = values[slot].take() {
+                        *value = v;
+                    }
+                }
+                h
+            }
+            other => other.build(),
+        }
+    }
+
+    /// The map built header by header (`Content-Length` and `CoCart-Version` are left to the
+    /// router and the pipeline).
+    fn build(self) -> HeaderMap {
+        // Room for these headers and the pipeline's, so the map never regrows.
+        let mut h = HeaderMap::with_capacity(16);
+        if self.content_length.is_some() {
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=UTF-8"),
+            );
+        }
+        if let Some(v) = self.key {
+            h.insert(CART_KEY, v);
+        }
+        h.insert(CART_EXPIRING, self.expiring);
+        h.insert(CART_EXPIRATION, self.expiration);
+        h.insert(TIMESTAMP_HEADER, self.now);
+        h.insert(header::CACHE_CONTROL, cart_cache_control(self.private));
+        h.insert(
+            header::EXPIRES,
+            HeaderValue::from_static("Thu, 01-Jan-70 00:00:01 GMT"),
+        );
+        h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static(EXPOSE_HEADERS),
+        );
+        if let Some(tag) = self.etag {
+            h.insert(header::ETAG, tag);
+        }
+        if let Some(state) = self.cache_state {
+            h.insert(CACHE_STATE, HeaderValue::from_static(state));
+        }
+        h
+    }
+
+    /// The usual read's headers with placeholder values, then `Content-Length` and
+    /// `CoCart-Version`, as [`build`](Self::build), the router and the pipeline order them.
+    fn template(private: bool) -> HeaderMap {
+        let placeholder = || HeaderValue::from_static("0");
+        let mut h = Self {
+            content_length: Some(0),
+            key: Some(placeholder()),
+            expiring: placeholder(),
+            expiration: placeholder(),
+            now: placeholder(),
+            private,
+            etag: Some(placeholder()),
+            cache_state: Some("MISS"),
+        }
+        .build();
+        h.insert(header::CONTENT_LENGTH, placeholder());
+        h.insert(VERSION_HEADER, HeaderValue::from_static(COCART_VERSION));
+        h
+    }
 }
 
 /// The request headers, moved out of the request (nothing after the handler reads them).
@@ -612,6 +725,49 @@ pub fn routes() -> Router<AppState> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn pairs(h: &HeaderMap) -> Vec<(String, Vec<u8>)> {
+        h.iter()
+            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn cart_headers_from_the_template_are_those_built_one_by_one() {
+        for private in [false, true] {
+            for (len, state) in [(2178, "MISS"), (0, "SKIP"), (usize::MAX, "MISS")] {
+                let headers = || CartHeaders {
+                    content_length: Some(len),
+                    key: Some(HeaderValue::from_static("t_abc")),
+                    expiring: HeaderValue::from(1_700_000_100i64),
+                    expiration: HeaderValue::from(1_700_000_200i64),
+                    now: HeaderValue::from(1_700_000_000i64),
+                    private,
+                    etag: Some(HeaderValue::from_static("W/\"abc\"")),
+                    cache_state: Some(state),
+                };
+                let mut built = headers().build();
+                built.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+                built.insert(VERSION_HEADER, HeaderValue::from_static(COCART_VERSION));
+                assert_eq!(pairs(&headers().into_map()), pairs(&built));
+            }
+        }
+        // The other answers are built one by one.
+        let not_modified = CartHeaders {
+            content_length: None,
+            key: None,
+            expiring: HeaderValue::from(1i64),
+            expiration: HeaderValue::from(2i64),
+            now: HeaderValue::from(3i64),
+            private: false,
+            etag: Some(HeaderValue::from_static("W/\"abc\"")),
+            cache_state: Some("HIT"),
+        }
+        .into_map();
+        assert!(!not_modified.contains_key(header::CONTENT_TYPE));
+        assert!(!not_modified.contains_key(header::CONTENT_LENGTH));
+        assert!(!not_modified.contains_key(VERSION_HEADER));
+    }
 
     #[test]
     fn item_keys_follow_the_route_pattern() {
