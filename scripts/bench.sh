@@ -274,6 +274,7 @@ LOAD_AFTER=$(loadavg)
       echo "| rustls + ring (default) | $bytes | none |"
       syslibs=$(ldd "$FFI_NATIVE" 2>/dev/null | awk '/libssl|libcrypto/ { print $3 }' |
         while read -r f; do [ -n "$f" ] && printf '%s %s B; ' "$(basename "$f")" "$(stat -L -c %s "$f")"; done)
+      syslibs=${syslibs%; }
       echo "| native-tls (OpenSSL) | $nbytes | ${syslibs:-not found} |"
       echo
       printf '| FFI cdylib size with native-tls instead of rustls (system OpenSSL not counted) | — | %s MB | — |\n' \
