@@ -386,7 +386,11 @@ mod tests {
         ));
         assert!(check_tls_available(&http, false).is_ok());
         // The default build has TLS: an https store builds.
-        assert!(CoCartClient::builder("https://shop.example").build().is_ok());
+        assert!(
+            CoCartClient::builder("https://shop.example")
+                .build()
+                .is_ok()
+        );
     }
 
     #[test]
