@@ -637,24 +637,14 @@ macro_rules! cart_handler {
             RawQuery(query): RawQuery,
             body: Bytes,
         ) -> Response {
-            let inc = Incoming {
-                state,
-                caller,
-                method,
-                headers,
-                query,
-                body,
-            };
-            handle(inc, Which::Fixed($op))
+            answer($op, state, caller, method, headers, query, body)
         }
     };
 }
 
-cart_handler!(get_cart, Op::GetCart);
-
-/// `GET /cart` as its route handler answers it, for the pipeline's direct dispatch: the
-/// caller, the method, the headers, the raw query and the buffered body of the request.
-pub fn get_cart_direct(
+/// Answers a cart route whose operation is fixed by the route.
+fn answer(
+    op: Op,
     state: AppState,
     caller: Caller,
     method: Method,
@@ -670,7 +660,22 @@ pub fn get_cart_direct(
         query,
         body,
     };
-    handle(inc, Which::Fixed(Op::GetCart))
+    handle(inc, Which::Fixed(op))
+}
+
+cart_handler!(get_cart, Op::GetCart);
+
+/// `GET /cart` as its route handler answers it, for the pipeline's direct dispatch: the
+/// caller, the method, the headers, the raw query and the buffered body of the request.
+pub fn get_cart_direct(
+    state: AppState,
+    caller: Caller,
+    method: Method,
+    headers: HeaderMap,
+    query: Option<String>,
+    body: Bytes,
+) -> Response {
+    answer(Op::GetCart, state, caller, method, headers, query, body)
 }
 cart_handler!(add_item, Op::AddItem);
 cart_handler!(add_items, Op::AddItems);
