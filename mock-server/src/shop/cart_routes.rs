@@ -637,14 +637,22 @@ macro_rules! cart_handler {
             RawQuery(query): RawQuery,
             body: Bytes,
         ) -> Response {
-            answer($op, state, caller, method, headers, query, body)
+            answer(
+                Which::Fixed($op),
+                state,
+                caller,
+                method,
+                headers,
+                query,
+                body,
+            )
         }
     };
 }
 
-/// Answers a cart route whose operation is fixed by the route.
+/// Answers a cart route: the operation (or the line) the route names, and the request.
 fn answer(
-    op: Op,
+    which: Which,
     state: AppState,
     caller: Caller,
     method: Method,
@@ -660,7 +668,7 @@ fn answer(
         query,
         body,
     };
-    handle(inc, Which::Fixed(op))
+    handle(inc, which)
 }
 
 cart_handler!(get_cart, Op::GetCart);
@@ -675,7 +683,15 @@ pub fn get_cart_direct(
     query: Option<String>,
     body: Bytes,
 ) -> Response {
-    answer(Op::GetCart, state, caller, method, headers, query, body)
+    answer(
+        Which::Fixed(Op::GetCart),
+        state,
+        caller,
+        method,
+        headers,
+        query,
+        body,
+    )
 }
 cart_handler!(add_item, Op::AddItem);
 cart_handler!(add_items, Op::AddItems);
@@ -695,15 +711,8 @@ async fn item(
     key: Result<Path<String>, PathRejection>,
     body: Bytes,
 ) -> Response {
-    let inc = Incoming {
-        state,
-        caller,
-        method,
-        headers,
-        query,
-        body,
-    };
-    handle(inc, Which::Item(key.ok().map(|Path(k)| k)))
+    let which = Which::Item(key.ok().map(|Path(k)| k));
+    answer(which, state, caller, method, headers, query, body)
 }
 
 fn no_route_fallback(r: MethodRouter<AppState>) -> MethodRouter<AppState> {
