@@ -164,7 +164,12 @@ fn product_query_pairs() {
         .stock_status(StockStatus::OnBackorder)
         .product_type("variable")
         .include([12, 7])
-        .exclude([3]);
+        .exclude([3])
+        .slugs(["hoodie", "cap"])
+        .parents([301])
+        .min_price("10")
+        .max_price("49.99")
+        .hide_free(true);
     let owned = q.to_query_pairs();
     let pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(
@@ -184,6 +189,11 @@ fn product_query_pairs() {
             ("type", "variable"),
             ("include", "12,7"),
             ("exclude", "3"),
+            ("slug", "hoodie,cap"),
+            ("parent", "301"),
+            ("min_price", "10"),
+            ("max_price", "49.99"),
+            ("hide_free", "true"),
         ]
     );
     assert_eq!(

@@ -126,6 +126,17 @@ pub struct ProductQuery {
     pub include: Vec<u64>,
     /// Not these ids (sent as a comma-separated list).
     pub exclude: Vec<u64>,
+    /// Only these slugs (sent as a comma-separated list).
+    pub slugs: Vec<String>,
+    /// Only children of these parent ids (sent as a comma-separated list).
+    pub parents: Vec<u64>,
+    /// Lowest current price, inclusive, in the store's major units as WooCommerce compares them
+    /// (`"10"`, `"12.50"`).
+    pub min_price: Option<String>,
+    /// Highest current price, inclusive, in the store's major units (`"50"`).
+    pub max_price: Option<String>,
+    /// Leave out products whose price is 0.
+    pub hide_free: Option<bool>,
 }
 
 impl ProductQuery {
@@ -218,6 +229,36 @@ impl ProductQuery {
         self
     }
 
+    /// Restricts to these slugs.
+    pub fn slugs<S: Into<String>>(mut self, slugs: impl IntoIterator<Item = S>) -> Self {
+        self.slugs = slugs.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Restricts to children of these parent products.
+    pub fn parents(mut self, ids: impl IntoIterator<Item = u64>) -> Self {
+        self.parents = ids.into_iter().collect();
+        self
+    }
+
+    /// Lowest current price, inclusive, in major units as the store compares them (`"10"`).
+    pub fn min_price(mut self, price: impl Into<String>) -> Self {
+        self.min_price = Some(price.into());
+        self
+    }
+
+    /// Highest current price, inclusive, in major units (`"49.99"`).
+    pub fn max_price(mut self, price: impl Into<String>) -> Self {
+        self.max_price = Some(price.into());
+        self
+    }
+
+    /// Leaves out free products (`true`).
+    pub fn hide_free(mut self, hide: bool) -> Self {
+        self.hide_free = Some(hide);
+        self
+    }
+
     /// The query parameters to send, in a fixed order, with `page ≥ 1` and `per_page` clamped to 1..=100.
     pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs = Vec::new();
@@ -246,6 +287,14 @@ impl ProductQuery {
         push("type", self.product_type.clone());
         push("include", csv(&self.include));
         push("exclude", csv(&self.exclude));
+        push(
+            "slug",
+            (!self.slugs.is_empty()).then(|| self.slugs.join(",")),
+        );
+        push("parent", csv(&self.parents));
+        push("min_price", self.min_price.clone());
+        push("max_price", self.max_price.clone());
+        push("hide_free", self.hide_free.map(|b| b.to_string()));
         pairs
     }
 }

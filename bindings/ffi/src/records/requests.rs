@@ -236,6 +236,21 @@ pub struct ProductQuery {
     /// Not these ids.
     #[uniffi(default)]
     pub exclude: Vec<u64>,
+    /// Only these slugs.
+    #[uniffi(default)]
+    pub slugs: Vec<String>,
+    /// Only children of these parent ids.
+    #[uniffi(default)]
+    pub parents: Vec<u64>,
+    /// Lowest current price, inclusive, in major units as the store compares them (`"10"`).
+    #[uniffi(default = None)]
+    pub min_price: Option<String>,
+    /// Highest current price, inclusive, in major units (`"49.99"`).
+    #[uniffi(default = None)]
+    pub max_price: Option<String>,
+    /// Leave out free products.
+    #[uniffi(default = None)]
+    pub hide_free: Option<bool>,
 }
 
 impl From<ProductQuery> for core::ProductQuery {
@@ -300,6 +315,21 @@ impl From<ProductQuery> for core::ProductQuery {
         if !q.exclude.is_empty() {
             c = c.exclude(q.exclude);
         }
+        if !q.slugs.is_empty() {
+            c = c.slugs(q.slugs);
+        }
+        if !q.parents.is_empty() {
+            c = c.parents(q.parents);
+        }
+        if let Some(v) = q.min_price {
+            c = c.min_price(v);
+        }
+        if let Some(v) = q.max_price {
+            c = c.max_price(v);
+        }
+        if let Some(v) = q.hide_free {
+            c = c.hide_free(v);
+        }
         c
     }
 }
@@ -360,6 +390,11 @@ mod tests {
             order: Some(SortOrder::Asc),
             stock_status: Some(StockStatus::InStock),
             include: vec![101, 102],
+            slugs: vec!["mug".into(), "cap".into()],
+            parents: vec![301],
+            min_price: Some("5".into()),
+            max_price: Some("12.50".into()),
+            hide_free: Some(true),
             ..Default::default()
         };
         let pairs = core::ProductQuery::from(q).to_query_pairs();
@@ -370,5 +405,10 @@ mod tests {
         assert_eq!(get("order"), Some("asc"));
         assert_eq!(get("stock_status"), Some("instock"));
         assert_eq!(get("include"), Some("101,102"));
+        assert_eq!(get("slug"), Some("mug,cap"));
+        assert_eq!(get("parent"), Some("301"));
+        assert_eq!(get("min_price"), Some("5"));
+        assert_eq!(get("max_price"), Some("12.50"));
+        assert_eq!(get("hide_free"), Some("true"));
     }
 }
