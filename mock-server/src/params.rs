@@ -108,7 +108,9 @@ impl Params {
     }
 }
 
-/// Parses `a=1&b=two` into string values; `key[sub]=v` becomes an object under `key`.
+/// Parses `a=1&b=two` into string values; `key[sub]=v` becomes an object under `key` and
+/// `key[]=v` (repeated) a list, as PHP builds `$_GET` (a `key[]` after `key[sub]` takes the next
+/// integer key of the object).
 pub fn parse_urlencoded(s: &str) -> Map<String, Value> {
     let mut map = Map::new();
     for (k, v) in url::form_urlencoded::parse(s.as_bytes()) {
@@ -116,11 +118,38 @@ pub fn parse_urlencoded(s: &str) -> Map<String, Value> {
             .split_once('[')
             .and_then(|(base, rest)| rest.strip_suffix(']').map(|sub| (base, sub)));
         if let Some((base, sub)) = bracketed {
-            let entry = map
-                .entry(base.to_string())
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(obj) = entry {
-                obj.insert(sub.to_string(), Value::String(v.into_owned()));
+            let value = Value::String(v.into_owned());
+            let entry = map.entry(base.to_string()).or_insert_with(|| {
+                if sub.is_empty() {
+                    Value::Array(Vec::new())
+                } else {
+                    Value::Object(Map::new())
+                }
+            });
+            if !sub.is_empty()
+                && let Value::Array(list) = entry
+            {
+                let obj: Map<String, Value> = std::mem::take(list)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| (i.to_string(), v))
+                    .collect();
+                *entry = Value::Object(obj);
+            }
+            match entry {
+                Value::Array(list) => list.push(value),
+                Value::Object(obj) if sub.is_empty() => {
+                    let next = obj
+                        .keys()
+                        .filter_map(|k| k.parse::<u64>().ok())
+                        .max()
+                        .map_or(0, |n| n + 1);
+                    obj.insert(next.to_string(), value);
+                }
+                Value::Object(obj) => {
+                    obj.insert(sub.to_string(), value);
+                }
+                _ => {}
             }
             continue;
         }
@@ -169,5 +198,8 @@ mod tests {
         let m = parse_urlencoded("quantity[12]=2&quantity[13]=1");
         assert_eq!(m["quantity"]["12"], "2");
         assert_eq!(m["quantity"]["13"], "1");
+        let m = parse_urlencoded("include[]=103&include[]=101&x[a]=1&x[]=2");
+        assert_eq!(m["include"], serde_json::json!(["103", "101"]));
+        assert_eq!(m["x"], serde_json::json!({"a": "1", "0": "2"}));
     }
 }
