@@ -3,7 +3,7 @@
 //! They never start a cart session and send no cart headers.
 
 use super::cart_routes::{BASE, EXPOSE_HEADERS};
-use super::catalogue::{Catalogue, Product, ProductType, Term};
+use super::catalogue::{Catalogue, Product, ProductType, Term, sanitize_title};
 use super::render::{Ctx, product_json};
 use super::schema::{self, Ty, opt};
 use crate::error::ApiError;
@@ -89,11 +89,123 @@ fn list_param(params: &Params, name: &str) -> Vec<String> {
     }
 }
 
-fn ids_param(params: &Params, name: &str) -> Vec<u64> {
-    list_param(params, name)
-        .iter()
-        .filter_map(|s| s.parse().ok())
-        .collect()
+/// PHP `floatval`: the longest numeric prefix after leading whitespace (`"12.50abc"` ⇒ 12.5,
+/// `"abc"` ⇒ 0, `"1e2"` ⇒ 100).
+fn php_floatval(s: &str) -> f64 {
+    let s = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let b = s.as_bytes();
+    let digits = |mut i: usize| {
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        i
+    };
+    let mut end = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let int_end = digits(end);
+    let mut mantissa = int_end > end;
+    end = int_end;
+    if b.get(end) == Some(&b'.') {
+        let frac_end = digits(end + 1);
+        if frac_end > end + 1 || mantissa {
+            mantissa |= frac_end > end + 1;
+            end = frac_end;
+        }
+    }
+    if !mantissa {
+        return 0.0;
+    }
+    if matches!(b.get(end), Some(b'e' | b'E')) {
+        let sign = usize::from(matches!(b.get(end + 1), Some(b'+' | b'-')));
+        let exp_end = digits(end + 1 + sign);
+        if exp_end > end + 1 + sign {
+            end = exp_end;
+        }
+    }
+    s[..end].trim_end_matches('.').parse().unwrap_or(0.0)
+}
+
+/// PHP `absint` of one list item (`"12abc"` ⇒ 12, `"x"` ⇒ 0, `"-1"` ⇒ 1).
+fn php_absint(v: &Value) -> u64 {
+    let x = match v {
+        Value::String(s) => php_floatval(s),
+        Value::Number(n) => n.as_f64().unwrap_or(0.0),
+        Value::Bool(b) => f64::from(u8::from(*b)),
+        _ => 0.0,
+    };
+    let x = x.trunc().abs();
+    if x.is_finite() && x < u64::MAX as f64 {
+        x as u64
+    } else {
+        0
+    }
+}
+
+/// WordPress `wp_parse_id_list`: a string is split on commas and whitespace, an array (or the
+/// object `key[…]=` makes) taken item by item; every item goes through `absint`, duplicates drop.
+/// Nothing is rejected: `"x"` is id 0, which matches no product.
+fn id_list(params: &Params, name: &str) -> Vec<u64> {
+    let items: Vec<Value> = match params.get(name) {
+        Some(Value::String(s)) => s
+            .split(|c: char| c == ',' || c.is_ascii_whitespace())
+            .filter(|p| !p.is_empty())
+            .map(|p| Value::String(p.to_string()))
+            .collect(),
+        Some(Value::Array(a)) => a.clone(),
+        Some(Value::Object(m)) => m.values().cloned().collect(),
+        Some(v @ (Value::Number(_) | Value::Bool(_))) => vec![v.clone()],
+        _ => Vec::new(),
+    };
+    let mut ids = Vec::new();
+    for id in items.iter().map(php_absint) {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+/// PHP `empty()` of a parameter: absent, `""`, `"0"`, `0`, `false`, `null`, `[]`.
+fn php_empty(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.is_empty() || s == "0",
+        Some(Value::Number(n)) => n.as_f64() == Some(0.0),
+        Some(Value::Bool(b)) => !b,
+        Some(Value::Array(a)) => a.is_empty(),
+        Some(Value::Object(m)) => m.is_empty(),
+    }
+}
+
+/// A price bound in major units as the minor units MySQL's `DECIMAL(10,2)` cast compares.
+fn bound_minor(v: &Value) -> i64 {
+    let major = match v {
+        Value::String(s) => php_floatval(s),
+        Value::Number(n) => n.as_f64().unwrap_or(0.0),
+        _ => 0.0,
+    };
+    let minor = (major * 100.0).round();
+    if minor.is_finite() {
+        minor.clamp(i64::MIN as f64, i64::MAX as f64) as i64
+    } else {
+        0
+    }
+}
+
+/// The `_price` meta rows WooCommerce keeps for a product, minor units: a variable product has
+/// one per distinct variation price, a grouped product its children's lowest and highest.
+fn price_rows(cat: &Catalogue, p: &Product) -> Vec<i64> {
+    match p.kind {
+        ProductType::Variable => {
+            let mut rows: Vec<i64> = cat.variations_of(p.id).iter().map(|v| v.price()).collect();
+            rows.sort_unstable();
+            rows.dedup();
+            rows
+        }
+        ProductType::Grouped => cat
+            .price_range(p)
+            .map_or_else(Vec::new, |(lo, hi)| vec![lo, hi]),
+        _ => vec![p.price()],
+    }
 }
 
 fn int_param(params: &Params, name: &str, default: i64) -> i64 {
@@ -177,6 +289,10 @@ fn list_products(
             opt("on_sale", Ty::Bool),
             opt("orderby", Ty::Str),
             opt("order", Ty::Str),
+            opt("slug", Ty::Str),
+            opt("min_price", Ty::Str),
+            opt("max_price", Ty::Str),
+            opt("hide_free", Ty::Bool),
         ],
     )?;
     let page = int_param(params, "page", 1);
@@ -214,8 +330,24 @@ fn list_products(
     let categories = list_param(params, "category");
     let tags = list_param(params, "tag");
     let skus = list_param(params, "sku");
-    let include = ids_param(params, "include");
-    let exclude = ids_param(params, "exclude");
+    let include = id_list(params, "include");
+    let exclude = id_list(params, "exclude");
+    let parents = id_list(params, "parent");
+    // WP_Query `name`: one slug, run through `sanitize_title`; empty means no filter.
+    let slug = params
+        .get_str("slug")
+        .map(sanitize_title)
+        .filter(|s| !s.is_empty());
+    // cocart_get_min_max_price_meta_query: only when min_price or max_price is non-empty; a
+    // bound that is sent is floatval'd, a missing one is 0 / PHP_INT_MAX; BETWEEN is inclusive.
+    let price_bounds = (!php_empty(params.get("min_price")) || !php_empty(params.get("max_price")))
+        .then(|| {
+            (
+                params.get("min_price").map_or(0, bound_minor),
+                params.get("max_price").map_or(i64::MAX, bound_minor),
+            )
+        });
+    let hide_free = schema::flag(params, "hide_free");
     let kind = params.get_str("type");
     let status = params.get_str("stock_status");
     let featured = params
@@ -242,6 +374,16 @@ fn list_products(
         .filter(|p| skus.is_empty() || skus.iter().any(|s| s.eq_ignore_ascii_case(&p.sku)))
         .filter(|p| include.is_empty() || include.contains(&p.id))
         .filter(|p| !exclude.contains(&p.id))
+        .filter(|p| parents.is_empty() || parents.contains(&p.parent_id))
+        .filter(|p| slug.as_ref().is_none_or(|s| *s == p.slug))
+        .filter(|p| {
+            price_bounds.is_none_or(|(lo, hi)| {
+                price_rows(cat, p)
+                    .iter()
+                    .any(|price| (lo..=hi).contains(price))
+            })
+        })
+        .filter(|p| !hide_free || price_rows(cat, p).iter().any(|price| *price > 0))
         .filter(|p| kind.is_none_or(|k| k == p.kind.as_str()))
         .filter(|p| status.is_none_or(|s| s == stock_status(cat, p)))
         .filter(|p| featured.is_none_or(|f| f == p.featured))
@@ -284,8 +426,21 @@ fn link_header(site: &str, path: &str, params: &Params, page: i64, pages: i64) -
     let url_for = |n: i64| {
         let mut ser = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in params.query.iter().filter(|(k, _)| *k != "page") {
-            if let Some(v) = v.as_str() {
-                ser.append_pair(k, v);
+            match v {
+                Value::String(v) => {
+                    ser.append_pair(k, v);
+                }
+                Value::Array(list) => {
+                    for v in list.iter().filter_map(Value::as_str) {
+                        ser.append_pair(&format!("{k}[]"), v);
+                    }
+                }
+                Value::Object(m) => {
+                    for (sub, v) in m.iter().filter_map(|(s, v)| Some((s, v.as_str()?))) {
+                        ser.append_pair(&format!("{k}[{sub}]"), v);
+                    }
+                }
+                _ => {}
             }
         }
         ser.append_pair("page", &n.to_string());
@@ -527,6 +682,59 @@ mod tests {
             list_products(&cat, &params).unwrap_err().code,
             "rest_invalid_param"
         );
+    }
+
+    #[test]
+    fn php_number_parsing() {
+        for (s, want) in [
+            ("12.50", 12.5),
+            ("  7", 7.0),
+            ("12.5abc", 12.5),
+            ("abc", 0.0),
+            ("", 0.0),
+            ("-3", -3.0),
+            (".5", 0.5),
+            ("5.", 5.0),
+            ("1e2", 100.0),
+            ("1e", 1.0),
+            ("-", 0.0),
+            (".", 0.0),
+        ] {
+            assert_eq!(php_floatval(s), want, "{s:?}");
+        }
+        assert_eq!(php_absint(&json!("-101")), 101);
+        assert_eq!(php_absint(&json!("x")), 0);
+        assert_eq!(php_absint(&json!(103)), 103);
+        assert_eq!(bound_minor(&json!("12.499")), 1250);
+        assert!(php_empty(Some(&json!("0"))) && php_empty(Some(&json!(""))));
+        assert!(!php_empty(Some(&json!("0.0"))) && !php_empty(Some(&json!("abc"))));
+    }
+
+    #[test]
+    fn price_filter_only_with_a_non_empty_bound() {
+        let cat = Catalogue::builtin().unwrap();
+        let ids = |q: &[(&str, &str)]| {
+            let mut params = Params::default();
+            params.query.insert("per_page".into(), json!("100"));
+            params.query.insert("orderby".into(), json!("id"));
+            params.query.insert("order".into(), json!("asc"));
+            for (k, v) in q {
+                params.query.insert((*k).into(), json!(v));
+            }
+            list_products(&cat, &params)
+                .unwrap()
+                .0
+                .iter()
+                .map(|p| p.id)
+                .collect::<Vec<_>>()
+        };
+        // "0" and "" are empty(): no price filter at all.
+        assert_eq!(ids(&[("max_price", "0")]).len(), 10);
+        assert_eq!(ids(&[("min_price", "0"), ("max_price", "")]).len(), 10);
+        // Once one bound is non-empty, a sent-but-empty max is floatval("") = 0.
+        assert!(ids(&[("min_price", "1"), ("max_price", "")]).is_empty());
+        assert_eq!(ids(&[("max_price", "3.50")]), vec![104]);
+        assert_eq!(ids(&[("max_price", "3.49")]), Vec::<u64>::new());
     }
 
     #[test]
