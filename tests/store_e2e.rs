@@ -96,6 +96,50 @@ async fn product_filters_reach_the_store() {
 }
 
 #[tokio::test]
+async fn price_slug_and_id_filters_select_exact_products() {
+    let server = MockServer::start().await.unwrap();
+    let store = guest(&server).store();
+    let ids = |query: ProductQuery| {
+        let store = store.clone();
+        async move {
+            let query = query
+                .per_page(100)
+                .orderby(ProductOrderBy::Id)
+                .order(SortOrder::Asc);
+            let page = store.products(&query).await.unwrap();
+            assert_eq!(page.total_products, page.products.len() as u64);
+            page.products.iter().map(|p| p.id).collect::<Vec<_>>()
+        }
+    };
+    // $10.00–$20.00 inclusive: T-Shirt 12.50, Cap 18.00, Poster 15.00, Pennant 11.00, and the
+    // Logo Collection, whose children reach 18.00; not the Mug (9.99) nor the Hoodie (42–45).
+    assert_eq!(
+        ids(ProductQuery::new().min_price("10").max_price("20")).await,
+        [101, 102, 105, 301, 401]
+    );
+    assert_eq!(
+        ids(ProductQuery::new().min_price("18")).await,
+        [102, 106, 107, 201, 301]
+    );
+    assert_eq!(ids(ProductQuery::new().slug("mug")).await, [103]);
+    assert_eq!(
+        ids(ProductQuery::new().include([107, 103])).await,
+        [103, 107]
+    );
+    assert_eq!(
+        ids(ProductQuery::new().exclude([101, 102, 103, 104, 105, 106, 107]))
+            .await,
+        [201, 301, 401]
+    );
+    assert_eq!(ids(ProductQuery::new().hide_free(true)).await.len(), 10);
+    let sent: Vec<_> = server.journal().into_iter().map(|e| e.query).collect();
+    assert!(
+        sent[0].starts_with("per_page=100&orderby=id&order=asc&min_price=10&max_price=20"),
+        "{sent:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_product_by_id_or_sku_has_minor_unit_prices() {
     let server = MockServer::start().await.unwrap();
     let store = guest(&server).store();

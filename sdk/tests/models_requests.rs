@@ -165,7 +165,7 @@ fn product_query_pairs() {
         .product_type("variable")
         .include([12, 7])
         .exclude([3])
-        .slugs(["hoodie", "cap"])
+        .slug("hoodie")
         .parents([301])
         .min_price("10")
         .max_price("49.99")
@@ -189,7 +189,7 @@ fn product_query_pairs() {
             ("type", "variable"),
             ("include", "12,7"),
             ("exclude", "3"),
-            ("slug", "hoodie,cap"),
+            ("slug", "hoodie"),
             ("parent", "301"),
             ("min_price", "10"),
             ("max_price", "49.99"),

@@ -126,8 +126,8 @@ pub struct ProductQuery {
     pub include: Vec<u64>,
     /// Not these ids (sent as a comma-separated list).
     pub exclude: Vec<u64>,
-    /// Only these slugs (sent as a comma-separated list).
-    pub slugs: Vec<String>,
+    /// Exact product slug (one: the store matches it as a single post name).
+    pub slug: Option<String>,
     /// Only children of these parent ids (sent as a comma-separated list).
     pub parents: Vec<u64>,
     /// Lowest current price, inclusive, in the store's major units as WooCommerce compares them
@@ -229,9 +229,9 @@ impl ProductQuery {
         self
     }
 
-    /// Restricts to these slugs.
-    pub fn slugs<S: Into<String>>(mut self, slugs: impl IntoIterator<Item = S>) -> Self {
-        self.slugs = slugs.into_iter().map(Into::into).collect();
+    /// Restricts to the product with this slug (one slug: a comma list matches nothing).
+    pub fn slug(mut self, slug: impl Into<String>) -> Self {
+        self.slug = Some(slug.into());
         self
     }
 
@@ -287,10 +287,7 @@ impl ProductQuery {
         push("type", self.product_type.clone());
         push("include", csv(&self.include));
         push("exclude", csv(&self.exclude));
-        push(
-            "slug",
-            (!self.slugs.is_empty()).then(|| self.slugs.join(",")),
-        );
+        push("slug", self.slug.clone());
         push("parent", csv(&self.parents));
         push("min_price", self.min_price.clone());
         push("max_price", self.max_price.clone());

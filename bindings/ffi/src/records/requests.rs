@@ -236,9 +236,9 @@ pub struct ProductQuery {
     /// Not these ids.
     #[uniffi(default)]
     pub exclude: Vec<u64>,
-    /// Only these slugs.
-    #[uniffi(default)]
-    pub slugs: Vec<String>,
+    /// Exact product slug (one).
+    #[uniffi(default = None)]
+    pub slug: Option<String>,
     /// Only children of these parent ids.
     #[uniffi(default)]
     pub parents: Vec<u64>,
@@ -315,8 +315,8 @@ impl From<ProductQuery> for core::ProductQuery {
         if !q.exclude.is_empty() {
             c = c.exclude(q.exclude);
         }
-        if !q.slugs.is_empty() {
-            c = c.slugs(q.slugs);
+        if let Some(v) = q.slug {
+            c = c.slug(v);
         }
         if !q.parents.is_empty() {
             c = c.parents(q.parents);
@@ -390,7 +390,7 @@ mod tests {
             order: Some(SortOrder::Asc),
             stock_status: Some(StockStatus::InStock),
             include: vec![101, 102],
-            slugs: vec!["mug".into(), "cap".into()],
+            slug: Some("mug".into()),
             parents: vec![301],
             min_price: Some("5".into()),
             max_price: Some("12.50".into()),
@@ -405,7 +405,7 @@ mod tests {
         assert_eq!(get("order"), Some("asc"));
         assert_eq!(get("stock_status"), Some("instock"));
         assert_eq!(get("include"), Some("101,102"));
-        assert_eq!(get("slug"), Some("mug,cap"));
+        assert_eq!(get("slug"), Some("mug"));
         assert_eq!(get("parent"), Some("301"));
         assert_eq!(get("min_price"), Some("5"));
         assert_eq!(get("max_price"), Some("12.50"));
