@@ -127,8 +127,7 @@ async fn price_slug_and_id_filters_select_exact_products() {
         [103, 107]
     );
     assert_eq!(
-        ids(ProductQuery::new().exclude([101, 102, 103, 104, 105, 106, 107]))
-            .await,
+        ids(ProductQuery::new().exclude([101, 102, 103, 104, 105, 106, 107])).await,
         [201, 301, 401]
     );
     assert_eq!(ids(ProductQuery::new().hide_free(true)).await.len(), 10);
