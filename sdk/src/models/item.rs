@@ -190,15 +190,7 @@ impl<'de> Visitor<'de> for ItemQuantityVisitor {
     fn visit_str<E: de::Error>(self, v: &str) -> Result<ItemQuantity, E> {
         lenient::F64Visitor.visit_str(v).map(Self::plain)
     }
-    fn visit_unit<E: de::Error>(self) -> Result<ItemQuantity, E> {
-        Ok(Self::plain(None))
-    }
-    fn visit_none<E: de::Error>(self) -> Result<ItemQuantity, E> {
-        Ok(Self::plain(None))
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<ItemQuantity, D::Error> {
-        d.deserialize_any(self)
-    }
+    lenient::null_is!(Self::plain(None));
 }
 
 impl<'de> Deserialize<'de> for ItemQuantity {

@@ -118,15 +118,7 @@ impl<'de> Visitor<'de> for NoticesVisitor {
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<Notices, E> {
         Ok(Notices::default())
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Notices, E> {
-        Ok(Notices::default())
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Notices, E> {
-        Ok(Notices::default())
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Notices, D::Error> {
-        d.deserialize_any(self)
-    }
+    lenient::null_is!(Notices::default());
 }
 
 impl<'de> Deserialize<'de> for Notices {

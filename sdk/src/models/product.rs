@@ -166,15 +166,7 @@ impl<'de> Visitor<'de> for OptAmountVisitor {
             Ok(None)
         }
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+    lenient::null_is!(None);
 }
 
 fn opt_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Amount>, D::Error> {
@@ -256,15 +248,7 @@ impl<'de> Visitor<'de> for ImageSrcVisitor {
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
         lenient::string_map(BoolDeserializer::new(v))
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(BTreeMap::new())
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(BTreeMap::new())
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+    lenient::null_is!(BTreeMap::new());
     lenient::reject_numbers!();
 }
 

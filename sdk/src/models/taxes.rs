@@ -118,15 +118,7 @@ impl<'de> Visitor<'de> for EntryVisitor {
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Entry, E> {
         Ok(Entry::Scalar(Value::Bool(v)))
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Entry, E> {
-        Ok(Entry::Scalar(Value::Null))
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Entry, E> {
-        Ok(Entry::Scalar(Value::Null))
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Entry, D::Error> {
-        d.deserialize_any(self)
-    }
+    lenient::null_is!(Entry::Scalar(Value::Null));
 }
 
 /// The single-line form from its `label` and `total` entries (other keys are ignored).
@@ -187,15 +179,7 @@ impl<'de> Visitor<'de> for TaxesVisitor {
             Taxes::Itemized(lines)
         })
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Taxes, E> {
-        Ok(Taxes::None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Taxes, E> {
-        Ok(Taxes::None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Taxes, D::Error> {
-        d.deserialize_any(self)
-    }
+    lenient::null_is!(Taxes::None);
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Taxes, E> {
         if v {
             Err(lenient::wrong_kind("true", &self))

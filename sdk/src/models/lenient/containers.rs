@@ -9,7 +9,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
-use super::{reject_numbers, wrong_kind};
+use super::{null_is, reject_numbers, wrong_kind};
 
 /// `false` and `""` mean "empty" for every container; `true` and other strings are errors (named, not echoed).
 macro_rules! empty_on_false_or_blank {
@@ -53,15 +53,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for VecOrMapVisitor<T> {
         }
         Ok(out)
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Vec<T>, E> {
-        Ok(Vec::new())
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Vec<T>, E> {
-        Ok(Vec::new())
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Vec<T>, D::Error> {
-        d.deserialize_any(self)
-    }
+    null_is!(Vec::new());
     empty_on_false_or_blank!(Vec::new());
     reject_numbers!();
 }
@@ -101,15 +93,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for MapOrArrayVisitor<T> {
         }
         Ok(out)
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(BTreeMap::new())
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(BTreeMap::new())
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+    null_is!(BTreeMap::new());
     empty_on_false_or_blank!(BTreeMap::new());
     reject_numbers!();
 }
@@ -149,15 +133,7 @@ impl<'de> Visitor<'de> for JsonMapVisitor {
         }
         Ok(out)
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Map::new())
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Map::new())
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+    null_is!(Map::new());
     empty_on_false_or_blank!(Map::new());
     reject_numbers!();
 }
@@ -182,15 +158,7 @@ impl<'de> Visitor<'de> for OptJsonMapVisitor {
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         JsonMapVisitor.visit_seq(seq).map(Some)
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+    null_is!(None);
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
         JsonMapVisitor.visit_bool(v).map(Some)
     }
@@ -233,15 +201,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for OptObjVisitor<T> {
             .map(Some),
         }
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+    null_is!(None);
     empty_on_false_or_blank!(None);
     reject_numbers!();
 }

@@ -63,6 +63,23 @@ macro_rules! reject_numbers {
 }
 pub(crate) use reject_numbers;
 
+/// The `null` arms of a lenient visitor: `null` (and a missing optional) decode to `$empty`, and a
+/// present optional is read as its value.
+macro_rules! null_is {
+    ($empty:expr) => {
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            serde::Deserializer::deserialize_any(d, self)
+        }
+    };
+}
+pub(crate) use null_is;
+
 /// Drains a nested array or object that a helper ignores, so the deserializer can go on with the next field.
 fn skip_seq<'de, A: de::SeqAccess<'de>>(seq: A) -> Result<(), A::Error> {
     de::IgnoredAny.visit_seq(seq).map(drop)

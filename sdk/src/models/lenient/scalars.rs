@@ -5,7 +5,7 @@ use std::fmt;
 use serde::Deserializer;
 use serde::de::{self, DeserializeSeed, Visitor};
 
-use super::{integral_u64, parse_finite};
+use super::{integral_u64, null_is, parse_finite};
 
 /// A number, a numeric string or a bool as `f64`; `null` and blank strings give `None`.
 pub(crate) struct F64Visitor;
@@ -36,15 +36,7 @@ impl<'de> Visitor<'de> for F64Visitor {
             .map(Some)
             .ok_or_else(|| E::invalid_value(de::Unexpected::Other("a non-numeric string"), &self))
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+    null_is!(None);
 }
 
 /// Seeds an [`F64Visitor`] (for a map value read by hand).
@@ -106,15 +98,7 @@ impl<'de> Visitor<'de> for U64Visitor {
             .map(Some)
             .ok_or_else(|| E::invalid_value(de::Unexpected::Other("a non-numeric string"), &self))
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
+    null_is!(None);
 }
 
 /// A non-negative integer: number, numeric string or integral float (`129.0`); `null`/`""` give 0.
@@ -172,15 +156,7 @@ impl<'de> Visitor<'de> for BoolVisitor {
             ))
         }
     }
-    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_any(self)
-    }
+    null_is!(false);
 }
 
 /// A bool given as `true`, `1`, `"1"`, `"true"`, `"yes"` (and their negatives); `null` is `false`.
