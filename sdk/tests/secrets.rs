@@ -8,16 +8,6 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
-fn assert_clean(what: &str, text: &str, secrets: &[&str]) {
-    for s in secrets {
-        assert!(
-            !text.contains(s),
-            "{what} leaks a secret ({} chars): {text}",
-            s.len()
-        );
-    }
-}
-
 #[tokio::test]
 async fn errors_from_auth_routes_never_carry_the_body() {
     let server = store().await;

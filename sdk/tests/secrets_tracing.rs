@@ -30,16 +30,6 @@ impl Write for Capture {
     }
 }
 
-fn assert_clean(what: &str, text: &str, secrets: &[&str]) {
-    for s in secrets {
-        assert!(
-            !text.contains(s),
-            "{what} leaks a secret ({} chars): {text}",
-            s.len()
-        );
-    }
-}
-
 #[tokio::test]
 async fn no_secret_in_debug_errors_or_traces_of_a_full_session() {
     let capture = Capture::default();

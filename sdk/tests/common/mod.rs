@@ -128,3 +128,14 @@ pub async fn requests_to(server: &MockServer, p: &str) -> Vec<wiremock::Request>
         .filter(|r| r.url.path() == p)
         .collect()
 }
+
+/// Fails when `text` contains any of `secrets`; the message names the secret's length only.
+pub fn assert_clean(what: &str, text: &str, secrets: &[&str]) {
+    for s in secrets {
+        assert!(
+            !text.contains(s),
+            "{what} leaks a secret ({} chars): {text}",
+            s.len()
+        );
+    }
+}
