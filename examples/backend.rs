@@ -150,7 +150,7 @@ pub async fn connect(
     });
     let client = CoCartClient::builder(&url)
         .user_agent("cocart-backend-example/1.0")
-        .token_store(FileStore::new(session_file))
+        .session_store(FileStore::new(session_file))
         .build()?;
     // A saved session from another mock run would point at a store that is gone.
     let restored = if mock.is_some() {

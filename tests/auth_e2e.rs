@@ -138,7 +138,7 @@ async fn a_phone_moving_to_another_network_refreshes_and_succeeds() {
     let store = Arc::new(MemoryStore::new());
     let on_wifi = CoCartClient::builder(server.base_url())
         .http_client(http_from("198.51.100.7"))
-        .token_store_arc(store.clone())
+        .session_store_arc(store.clone())
         .build()
         .unwrap();
     on_wifi.login(USER, PASSWORD).await.unwrap();
@@ -146,7 +146,7 @@ async fn a_phone_moving_to_another_network_refreshes_and_succeeds() {
     // Same app, same stored session, now on cellular.
     let on_cellular = CoCartClient::builder(server.base_url())
         .http_client(http_from("203.0.113.40"))
-        .token_store_arc(store.clone())
+        .session_store_arc(store.clone())
         .build()
         .unwrap();
     on_cellular.restore_session().await.unwrap();

@@ -629,7 +629,7 @@ async fn add_item_errors_are_typed_and_keep_code_message_and_status() {
 #[tokio::test]
 async fn a_guest_cart_survives_a_restart_with_the_same_token_store() {
     let server = MockServer::start().await.unwrap();
-    let store: std::sync::Arc<dyn cocart::TokenStore> =
+    let store: std::sync::Arc<dyn cocart::SessionStore> =
         std::sync::Arc::new(cocart::MemoryStore::new());
     let first = client_with_store(&server, store.clone());
     let cart = first

@@ -8,12 +8,14 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use tokio::sync::broadcast;
 
-use crate::auth::session::{SessionState, Tokens};
+use crate::auth::state::{SessionState, Tokens};
 use crate::auth::{AuthEvent, AuthEvents, SignOutReason, User};
 use crate::clock::{Clock, SystemClock};
+use crate::codes::routes;
 use crate::config::{ClientBuilder, Config};
 use crate::error::{ApiErrorKind, Error, Result};
-use crate::store::{StoreError, TokenStore};
+use crate::persist::{Intent, Persistence};
+use crate::session_store::SessionStore;
 use crate::transport::{ApiRequest, AuthMode};
 
 /// A client for one CoCart store.
@@ -35,7 +37,7 @@ pub struct CoCartClient {
 pub(crate) struct Inner {
     pub(crate) config: Config,
     pub(crate) http: reqwest::Client,
-    pub(crate) store: Arc<dyn TokenStore>,
+    pub(crate) persistence: Persistence,
     pub(crate) clock: Arc<dyn Clock>,
     state: Mutex<SessionState>,
     /// Created by the first `subscribe()`: an event with no subscriber goes nowhere, and an
@@ -108,14 +110,14 @@ impl CoCartClient {
     pub(crate) fn from_parts(
         config: Config,
         http: reqwest::Client,
-        store: Arc<dyn TokenStore>,
+        store: Arc<dyn SessionStore>,
         clock: Option<Arc<dyn Clock>>,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 config,
                 http,
-                store,
+                persistence: Persistence::new(store),
                 clock: clock.unwrap_or_else(|| Arc::new(SystemClock)),
                 state: Mutex::new(SessionState::default()),
                 events: OnceLock::new(),
@@ -128,32 +130,14 @@ impl CoCartClient {
         &self.inner.config
     }
 
-    /// Loads a saved session from the token store. Returns the user when one was signed in.
+    /// Loads the saved session from the session store and takes it when it is newer than what
+    /// the client holds (a client never goes back to an older session: a rotation whose save is
+    /// still on its way stays). Returns the signed-in user, if any.
     ///
-    /// A store that is [`StoreError::Unavailable`] (e.g. a locked Keychain) gives an error and
-    /// changes nothing: it never means "signed out".
+    /// A store that is [`SessionStoreError::Unavailable`](crate::SessionStoreError) (e.g. a
+    /// locked Keychain) gives an error and changes nothing: it never means "signed out".
     pub async fn restore_session(&self) -> Result<Option<User>> {
-        let loaded = self.inner.store.load().await?;
-        let user = {
-            let mut st = self.inner.state();
-            st.restored = true;
-            if let Some(saved) = loaded {
-                if let Some(access) = saved.access_token {
-                    let tokens = Tokens::new(access, saved.refresh_token, saved.token_received_at);
-                    if tokens.claims.is_none() {
-                        return Err(Error::Storage(StoreError::Corrupt(
-                            "the stored access token is not a JWT".into(),
-                        )));
-                    }
-                    st.tokens = Some(tokens);
-                    st.user = saved.user;
-                }
-                st.cart_key = saved.cart_key;
-                st.generation += 1;
-            }
-            st.user.clone()
-        };
-        Ok(user)
+        self.inner.restore().await
     }
 
     /// Logs in with a username (or email) and password over HTTP Basic, keeps the token pair,
@@ -179,7 +163,7 @@ impl CoCartClient {
             base64::engine::general_purpose::STANDARD
                 .encode(format!("{username}:{}", password.expose_secret()))
         ));
-        let req = ApiRequest::post("cocart/v2/login")
+        let req = ApiRequest::post(routes::LOGIN)
             .auth(AuthMode::Basic(basic))
             .sensitive();
         let resp = match self.inner.execute(req).await {
@@ -228,16 +212,16 @@ impl CoCartClient {
                 reason: "the login answer has no usable user_id".into(),
                 raw: crate::transport::REDACTED_BODY.into(),
             })?;
-        let (snapshot, transfer) = {
+        let transfer = {
             let mut st = self.inner.state();
-            st.tokens = Some(tokens);
-            st.user = Some(user.clone());
-            st.generation += 1;
-            st.inflight = None;
-            st.cooldown = None;
-            (st.snapshot(), st.cart_key.is_some())
+            st.sign_in(tokens, user.clone());
+            st.cart_key.is_some()
         };
-        self.inner.store.save(&snapshot).await?;
+        // The store logged the user in: a session store that cannot save now (a locked
+        // Keychain) does not undo that. The next change of the session saves it again.
+        if let Err(e) = self.inner.persist(Intent::Overwrite).await {
+            tracing::warn!(error = %e, "could not save the new session; keeping it in memory");
+        }
         self.inner.emit(AuthEvent::SignedIn { user: user.clone() });
         if transfer && let Err(e) = self.transfer_guest_cart().await {
             tracing::warn!(error = %e, "guest cart transfer failed; it will be retried on the next cart call");
@@ -252,7 +236,7 @@ impl CoCartClient {
             return Err(Error::NotSignedIn);
         }
         self.inner
-            .execute(ApiRequest::get("cocart/v2/cart").cart())
+            .execute(ApiRequest::get(routes::CART).cart())
             .await
             .map(|_| ())
     }
@@ -261,7 +245,7 @@ impl CoCartClient {
     /// come to the foreground). Returns whether a refresh was needed. Never runs a background
     /// timer.
     pub async fn refresh_if_needed(&self) -> Result<bool> {
-        let before = self.inner.state().generation;
+        let before = self.inner.state().generation();
         match self.inner.token_for_request().await? {
             None => Err(Error::NotSignedIn),
             Some((_, generation)) => Ok(generation != before),
@@ -270,7 +254,7 @@ impl CoCartClient {
 
     /// Forces a refresh of the token pair (single flight with any other refresh).
     pub async fn refresh_now(&self) -> Result<()> {
-        let generation = self.inner.state().generation;
+        let generation = self.inner.state().generation();
         self.inner.refresh(generation).await
     }
 
@@ -280,7 +264,7 @@ impl CoCartClient {
         let Some((token, _)) = self.inner.current_token() else {
             return Err(Error::NotSignedIn);
         };
-        let req = ApiRequest::post("cocart/jwt/validate-token");
+        let req = ApiRequest::post(routes::VALIDATE_TOKEN);
         let raw = self.inner.send_once(&req, Some(&token), 0).await?;
         if raw.is_token_rejection() {
             return Ok(TokenStatus::Rejected);
@@ -297,15 +281,11 @@ impl CoCartClient {
         if self.inner.current_token().is_none() {
             return Err(Error::NotSignedIn);
         }
-        let server = self
-            .inner
-            .execute(ApiRequest::post("cocart/v2/logout"))
-            .await;
-        let current = self.inner.state().generation;
-        let _ = self
-            .inner
-            .end_session(current, SignOutReason::LoggedOut)
-            .await;
+        let server = self.inner.execute(ApiRequest::post(routes::LOGOUT)).await;
+        // Whatever session is current now (a refresh may have rotated it meanwhile) ends.
+        if self.inner.state().end_current() {
+            self.inner.after_sign_out(SignOutReason::LoggedOut).await;
+        }
         Ok(match server {
             Ok(_) => LogoutOutcome {
                 server_confirmed: true,

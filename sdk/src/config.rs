@@ -9,7 +9,7 @@ use url::Url;
 use crate::client::CoCartClient;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::store::{MemoryStore, TokenStore};
+use crate::session_store::{MemoryStore, SessionStore};
 
 /// The default User-Agent. The JWT plugin binds every token to the User-Agent that minted it,
 /// so the SDK sends the same one on every request.
@@ -152,7 +152,7 @@ pub struct ClientBuilder {
     max_retry_after: Duration,
     send_cart_key_header: bool,
     http: Option<reqwest::Client>,
-    store: Arc<dyn TokenStore>,
+    store: Arc<dyn SessionStore>,
     clock: Option<Arc<dyn Clock>>,
 }
 
@@ -260,23 +260,53 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses this `reqwest::Client` (its own timeouts, proxies and TLS apply). The SDK still sets
-    /// its User-Agent on every request.
+    /// Uses this `reqwest::Client` (its own timeouts, proxies and TLS apply), e.g. one client
+    /// shared by many `CoCartClient`s. The SDK still sets its User-Agent on every request.
+    ///
+    /// **Build it with `redirect(reqwest::redirect::Policy::none())`.** reqwest drops the
+    /// `Authorization` header on a redirect to another host, but not a custom
+    /// [`auth_header_name`](Self::auth_header_name); the SDK's own client never follows
+    /// redirects. If an injected client does follow one on a request with credentials, the SDK
+    /// refuses the answer with [`Error::CredentialsRedirected`].
+    ///
+    /// ```
+    /// let shared = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()
+    ///     .expect("HTTP client");
+    /// let client = cocart::CoCartClient::builder("https://shop.example")
+    ///     .http_client(shared.clone())
+    ///     .build()
+    ///     .expect("valid configuration");
+    /// # let _ = client;
+    /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
     }
 
-    /// Where the session is persisted (default: memory only).
-    pub fn token_store(mut self, store: impl TokenStore) -> Self {
+    /// Where the session is persisted (default: [`MemoryStore`], memory only).
+    pub fn session_store(mut self, store: impl SessionStore) -> Self {
         self.store = Arc::new(store);
         self
     }
 
-    /// Same as [`ClientBuilder::token_store`] for a store already behind an `Arc`.
-    pub fn token_store_arc(mut self, store: Arc<dyn TokenStore>) -> Self {
+    /// Same as [`ClientBuilder::session_store`] for a store already behind an `Arc`.
+    pub fn session_store_arc(mut self, store: Arc<dyn SessionStore>) -> Self {
         self.store = store;
         self
+    }
+
+    /// The old name of [`ClientBuilder::session_store`].
+    #[deprecated(since = "0.2.0", note = "renamed to `session_store`")]
+    pub fn token_store(self, store: impl SessionStore) -> Self {
+        self.session_store(store)
+    }
+
+    /// The old name of [`ClientBuilder::session_store_arc`].
+    #[deprecated(since = "0.2.0", note = "renamed to `session_store_arc`")]
+    pub fn token_store_arc(self, store: Arc<dyn SessionStore>) -> Self {
+        self.session_store_arc(store)
     }
 
     /// Measures token lifetimes with this clock instead of the system clock (tests and

@@ -14,7 +14,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::auth::SignOutReason;
-use crate::store::StoreError;
+use crate::session_store::SessionStoreError;
 
 /// A convenient alias.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -79,7 +79,22 @@ pub enum Error {
     #[error("not signed in")]
     NotSignedIn,
 
-    /// The token was rejected twice in a row (after a successful refresh).
+    /// The store answered a request that carried credentials with a redirect (3xx). The SDK
+    /// never sends credentials on to a redirect target: use the final address as the store URL
+    /// (e.g. `https://` and the `www.` the store redirects to). With an injected HTTP client that
+    /// follows redirects, the credentials may already have reached `to`.
+    #[error(
+        "the store redirected a request that carried credentials (to {to}); credentials are not sent on. \
+         Use the address the store redirects to as the store URL"
+    )]
+    CredentialsRedirected {
+        /// `scheme://host[:port]` of the redirect target.
+        to: String,
+    },
+
+    /// The token was rejected twice in a row (after a successful refresh). Tokens are bound to
+    /// the IP address and User-Agent that received them: a changed network, a proxy or a
+    /// changed User-Agent gives this. Log in again.
     #[error("the store rejected the token again after a refresh: {0}")]
     TokenRejected(Box<ApiError>),
 
@@ -122,9 +137,9 @@ pub enum Error {
         raw: String,
     },
 
-    /// The token store failed. `Unavailable` never means "signed out".
-    #[error("token store: {0}")]
-    Storage(#[from] StoreError),
+    /// The session store failed. `Unavailable` never means "signed out".
+    #[error("session store: {0}")]
+    Storage(#[from] SessionStoreError),
 
     /// A bug or an impossible state inside the SDK (e.g. a background task panicked).
     #[error("internal error: {0}")]
@@ -242,7 +257,8 @@ impl ApiError {
 
     /// Whether this is the JWT plugin (or CoCart) rejecting the credentials of the request.
     pub fn is_auth_rejection(&self) -> bool {
-        self.code == "cocart_authentication_error" || self.code.starts_with("cocart_jwt_auth_")
+        self.code == crate::codes::AUTHENTICATION_ERROR
+            || self.code.starts_with(crate::codes::JWT_PREFIX)
     }
 }
 
@@ -358,11 +374,15 @@ fn number_after(message: &str, marker: &str) -> Option<f64> {
 
 fn number_before(message: &str, marker: &str) -> Option<f64> {
     let head = &message[..message.find(marker)?];
-    let start = head
-        .rfind(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .map(|i| i + 1)
-        .unwrap_or(0);
-    head[start..].parse().ok()
+    // Counted in bytes of ASCII characters only, so the cut is always on a char boundary
+    // whatever precedes the number (a no-break space, typographic quotes).
+    let number_len: usize = head
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .map(char::len_utf8)
+        .sum();
+    head[head.len() - number_len..].parse().ok()
 }
 
 fn leading_number(s: &str) -> Option<f64> {
@@ -416,6 +436,29 @@ mod tests {
             ApiErrorKind::InvalidQuantity {
                 min: Some(2.0),
                 max: None
+            }
+        );
+    }
+
+    #[test]
+    fn quantity_bounds_after_multi_byte_characters_do_not_panic() {
+        for message in [
+            "Quantity must be\u{a0}3 or lower.",
+            "Quantity must be \u{201c}3\u{201d} or lower.",
+            "Quantity must be é3 or lower.",
+            "🛒 or lower",
+            " or lower",
+        ] {
+            let _ = ApiErrorKind::classify("cocart_quantity_invalid_amount", message);
+        }
+        assert_eq!(
+            ApiErrorKind::classify(
+                "cocart_quantity_invalid_amount",
+                "Quantity must be\u{a0}3 or lower."
+            ),
+            ApiErrorKind::InvalidQuantity {
+                min: None,
+                max: Some(3.0)
             }
         );
     }

@@ -31,13 +31,16 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+mod cart_key;
 mod client;
 pub mod clock;
+pub mod codes;
 mod config;
 mod error;
 pub mod models;
+mod persist;
 mod resources;
-pub mod store;
+pub mod session_store;
 mod transport;
 
 pub use auth::{AuthEvent, AuthEvents, SignOutReason, User};
@@ -45,4 +48,29 @@ pub use client::{CoCartClient, LogoutOutcome, TokenStatus};
 pub use config::{ClientBuilder, DEFAULT_USER_AGENT, MIN_REFRESH_LEEWAY, RestStyle};
 pub use error::{ApiError, ApiErrorKind, Error, Result};
 pub use resources::{CartApi, StoreApi};
-pub use store::{FileStore, MemoryStore, StoreError, StoredSession, TokenStore};
+pub use session_store::{
+    Consistency, FileStore, MemoryStore, PersistedSession, SessionStore, SessionStoreError,
+};
+
+/// The session store module under its old name.
+#[deprecated(since = "0.2.0", note = "renamed to `cocart::session_store`")]
+pub mod store {
+    pub use crate::session_store::{FileStore, MemoryStore};
+    #[allow(deprecated)]
+    pub use crate::{StoreError, StoredSession, TokenStore};
+}
+
+/// The old name of [`PersistedSession`].
+#[deprecated(since = "0.2.0", note = "renamed to `PersistedSession`")]
+pub type StoredSession = PersistedSession;
+
+/// The old name of [`SessionStoreError`].
+#[deprecated(since = "0.2.0", note = "renamed to `SessionStoreError`")]
+pub type StoreError = SessionStoreError;
+
+/// The old name of [`SessionStore`]: every session store is one. Implement [`SessionStore`].
+#[deprecated(since = "0.2.0", note = "renamed to `SessionStore`")]
+pub trait TokenStore: SessionStore {}
+
+#[allow(deprecated)]
+impl<T: SessionStore + ?Sized> TokenStore for T {}

@@ -238,6 +238,15 @@ pub(crate) fn sensitive_header(secret: &SecretString) -> Result<HeaderValue> {
     Ok(value)
 }
 
+/// `scheme://host[:port]` of a URL: where a redirect pointed, without its path or query.
+fn host_of(url: &url::Url) -> String {
+    let mut shown = format!("{}://{}", url.scheme(), url.host_str().unwrap_or("?"));
+    if let Some(port) = url.port() {
+        shown.push_str(&format!(":{port}"));
+    }
+    shown
+}
+
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     headers
         .get(http::header::RETRY_AFTER)
@@ -321,12 +330,9 @@ impl Inner {
         // A customer's answer only matters while a guest key still waits for its transfer:
         // skip the second scan of the body otherwise.
         let wanted = req.cart && (!as_user || self.state().cart_key.is_some());
-        if wanted
-            && let Some(snapshot) =
-                self.capture_cart_key(resp.cart_key_in_body(), &resp.headers, as_user)
-            && let Err(e) = self.save_or_clear(&snapshot).await
-        {
-            tracing::warn!(error = %e, "could not persist the cart key");
+        if wanted {
+            self.capture_cart_key(resp.cart_key_in_body(), &resp.headers, as_user)
+                .await;
         }
         Ok(resp)
     }
@@ -353,12 +359,13 @@ impl Inner {
             (AuthMode::Session, Some(header)) => Some(header.clone()),
             _ => None,
         };
-        if credentials.is_some() {
+        let sends_credentials = credentials.is_some();
+        if sends_credentials {
             self.config.check_credentials_transport()?;
         }
         let mut builder = self
             .http
-            .request(req.method.clone(), url)
+            .request(req.method.clone(), url.clone())
             .timeout(self.config.timeout)
             .header(http::header::ACCEPT, "application/json");
         if self.config.user_agent_per_request {
@@ -384,6 +391,13 @@ impl Inner {
         );
         async {
             let mut response = builder.send().await.map_err(Error::from_reqwest)?;
+            // An injected HTTP client that follows redirects has already sent the credentials
+            // on; the answer is not used, and the error says where it went.
+            if sends_credentials && response.url() != &url {
+                return Err(Error::CredentialsRedirected {
+                    to: host_of(response.url()),
+                });
+            }
             let status = response.status().as_u16();
             tracing::Span::current().record("status", status);
             let headers = std::mem::take(response.headers_mut());
@@ -458,6 +472,17 @@ impl Inner {
                 })
             }
             Some(api) => Err(Error::Api(Box::new(api))),
+            None if sent_credentials && (300..400).contains(&status) => {
+                Err(Error::CredentialsRedirected {
+                    to: raw
+                        .headers
+                        .get(http::header::LOCATION)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|l| self.config.site.join(l).ok())
+                        .map(|u| host_of(&u))
+                        .unwrap_or_else(|| "an unnamed location".into()),
+                })
+            }
             None if (300..400).contains(&status) => Err(Error::InvalidResponse {
                 status,
                 reason: format!(

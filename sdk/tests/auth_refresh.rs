@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use cocart::clock::OffsetClock;
 use cocart::models::{AddItem, CartQuery};
-use cocart::{AuthEvent, Error, MemoryStore, SignOutReason, TokenStore};
+use cocart::{AuthEvent, Error, MemoryStore, SessionStore, SignOutReason};
 use common::*;
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
@@ -217,7 +217,7 @@ async fn a_rejected_refresh_token_ends_the_session() {
     mount_login(&server, &token, &refresh_token('a')).await;
     let client = cocart::CoCartClient::builder(server.uri())
         .clock(clock.clone())
-        .token_store_arc(store_arc.clone())
+        .session_store_arc(store_arc.clone())
         .build()
         .unwrap();
     client.login("jane", PASSWORD).await.unwrap();

@@ -10,7 +10,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use cocart::clock::OffsetClock;
 use cocart::models::CartQuery;
-use cocart::{CoCartClient, Error, MemoryStore, StoreError, StoredSession, TokenStore};
+use cocart::{CoCartClient, Error, MemoryStore, PersistedSession, SessionStore, SessionStoreError};
 use common::*;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
@@ -25,23 +25,24 @@ struct LockableStore {
 }
 
 #[async_trait]
-impl TokenStore for LockableStore {
-    async fn load(&self) -> Result<Option<StoredSession>, StoreError> {
+impl SessionStore for LockableStore {
+    async fn load(&self) -> Result<Option<PersistedSession>, SessionStoreError> {
         if self.locked.load(Ordering::SeqCst) {
-            return Err(StoreError::Unavailable("device locked".into()));
+            return Err(SessionStoreError::Unavailable("device locked".into()));
         }
         self.inner.load().await
     }
-    async fn save(&self, s: &StoredSession) -> Result<(), StoreError> {
+    async fn save(&self, s: &PersistedSession) -> Result<(), SessionStoreError> {
         self.inner.save(s).await
     }
-    async fn clear(&self) -> Result<(), StoreError> {
-        self.inner.clear().await
+    async fn clear(&self, revision: u64) -> Result<(), SessionStoreError> {
+        self.inner.clear(revision).await
     }
 }
 
-fn saved(token: &str, refresh: char) -> StoredSession {
-    StoredSession {
+fn saved(token: &str, refresh: char) -> PersistedSession {
+    PersistedSession {
+        revision: 1,
         access_token: Some(SecretString::from(token.to_string())),
         refresh_token: Some(SecretString::from(refresh_token(refresh))),
         token_received_at: now(),
@@ -65,7 +66,7 @@ async fn restore_session_uses_the_stored_token() {
     let store = MemoryStore::new();
     store.save(&saved(&token, 'r')).await.unwrap();
     let client = CoCartClient::builder(server.uri())
-        .token_store(store)
+        .session_store(store)
         .build()
         .unwrap();
     assert!(!client.is_signed_in());
@@ -84,12 +85,12 @@ async fn an_unavailable_store_is_an_error_and_never_a_sign_out() {
         .unwrap();
     store.locked.store(true, Ordering::SeqCst);
     let client = CoCartClient::builder("https://shop.example")
-        .token_store_arc(store.clone())
+        .session_store_arc(store.clone())
         .build()
         .unwrap();
     let err = client.restore_session().await.unwrap_err();
     assert!(
-        matches!(err, Error::Storage(StoreError::Unavailable(_))),
+        matches!(err, Error::Storage(SessionStoreError::Unavailable(_))),
         "{err:?}"
     );
     // The stored session is untouched; once unlocked it restores.
@@ -125,7 +126,7 @@ async fn the_rotated_pair_is_saved_even_when_the_caller_is_cancelled() {
         .await;
     let client = CoCartClient::builder(server.uri())
         .clock(clock.clone())
-        .token_store_arc(store.clone())
+        .session_store_arc(store.clone())
         .build()
         .unwrap();
     client.login("jane", PASSWORD).await.unwrap();
@@ -162,7 +163,7 @@ async fn the_guest_cart_key_is_persisted_and_restored() {
         .await;
     let store = Arc::new(MemoryStore::new());
     let client = CoCartClient::builder(server.uri())
-        .token_store_arc(store.clone())
+        .session_store_arc(store.clone())
         .build()
         .unwrap();
     client.cart().get(&CartQuery::default()).await.unwrap();
@@ -173,7 +174,7 @@ async fn the_guest_cart_key_is_persisted_and_restored() {
         Some("t_0123456789abcdef0123456789abcd")
     );
     let restarted = CoCartClient::builder(server.uri())
-        .token_store_arc(store.clone())
+        .session_store_arc(store.clone())
         .build()
         .unwrap();
     restarted.restore_session().await.unwrap();

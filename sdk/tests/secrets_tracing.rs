@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use cocart::clock::OffsetClock;
 use cocart::models::CartQuery;
-use cocart::{CoCartClient, MemoryStore, TokenStore};
+use cocart::{CoCartClient, MemoryStore, SessionStore};
 use common::*;
 use serde_json::json;
 use wiremock::matchers::{method, path};
@@ -68,7 +68,7 @@ async fn no_secret_in_debug_errors_or_traces_of_a_full_session() {
     let store = Arc::new(MemoryStore::new());
     let client = CoCartClient::builder(server.uri())
         .clock(clock.clone())
-        .token_store_arc(store.clone())
+        .session_store_arc(store.clone())
         .build()
         .unwrap();
     let secrets = [

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use cocart::{CoCartClient, FileStore, TokenStore, User};
+use cocart::{CoCartClient, FileStore, User};
 use serde_json::json;
 
 use super::args::GlobalArgs;
@@ -167,7 +167,7 @@ impl Session {
             .or_else(|| meta.and_then(|m| m.auth_header));
         let store = FileStore::new(&files.session);
         let mut builder = CoCartClient::builder(&store_url)
-            .token_store(store.clone())
+            .session_store(store.clone())
             .timeout(Duration::from_secs(global.timeout.max(1)))
             .allow_insecure_http(global.allow_insecure_http);
         if let Some(h) = &auth_header {
@@ -200,34 +200,9 @@ impl Session {
         }
     }
 
-    /// Makes sure the session file holds the guest cart key the client holds before the process
-    /// exits, and that the meta file names the store while a session file exists.
-    ///
-    /// The SDK saves a learned cart key before the call returns; this is a cheap check that
-    /// writes the key itself if the file disagrees (the tokens in the file are left as they are:
-    /// the SDK saves them before it returns).
+    /// Makes sure the meta file names the store while a session file exists (the SDK itself
+    /// saves the session, tokens and cart key alike, before each call returns).
     pub async fn settle(&self) -> Result<(), Failure> {
-        let want = self.client.cart_key();
-        let landed = match self.store.load().await {
-            Ok(Some(s)) => s.cart_key == want,
-            Ok(None) => want.is_none(),
-            Err(_) => false,
-        };
-        if !landed {
-            let mut saved = self
-                .store
-                .load()
-                .await
-                .map_err(cocart::Error::from)?
-                .unwrap_or_default();
-            saved.cart_key = want;
-            let result = if saved.is_empty() {
-                self.store.clear().await
-            } else {
-                self.store.save(&saved).await
-            };
-            result.map_err(cocart::Error::from)?;
-        }
         if self.files.session.exists() {
             StoreMeta {
                 store_url: self.store_url.clone(),

@@ -53,10 +53,10 @@ pub const CART_PATH: &str = "/wp-json/cocart/v2/cart";
 /// A client with a fast retry backoff and a shared token store, for cart tests.
 pub fn client_with_store(
     server: &MockServer,
-    store: std::sync::Arc<dyn cocart::TokenStore>,
+    store: std::sync::Arc<dyn cocart::SessionStore>,
 ) -> CoCartClient {
     CoCartClient::builder(server.base_url())
-        .token_store_arc(store)
+        .session_store_arc(store)
         .refresh_cooldown(Duration::from_millis(200))
         .retry_base_delay(Duration::from_millis(5))
         .build()
@@ -97,9 +97,9 @@ pub fn journal_lines(server: &MockServer) -> Vec<(String, String, u16)> {
 /// Waits (up to two seconds) until the token store holds `predicate`-matching session data
 /// (the SDK saves before a call returns; the wait keeps tests robust to stores that lag).
 pub async fn wait_for_store(
-    store: &dyn cocart::TokenStore,
-    predicate: impl Fn(&cocart::StoredSession) -> bool,
-) -> cocart::StoredSession {
+    store: &dyn cocart::SessionStore,
+    predicate: impl Fn(&cocart::PersistedSession) -> bool,
+) -> cocart::PersistedSession {
     for _ in 0..200 {
         if let Ok(Some(saved)) = store.load().await
             && predicate(&saved)

@@ -10,14 +10,14 @@ use crate::error::CoCartError;
 use crate::events::{AuthEventListener, AuthSubscription};
 use crate::records::{LogoutResult, User};
 use crate::runtime::{run, runtime};
+use crate::session_store::SessionStore;
 use crate::store::StoreApi;
-use crate::token_store::TokenStore;
 
 /// A client for one CoCart store. Share one instance across the app.
 ///
 /// Login keeps a JWT and a rotating refresh token; the client refreshes before expiry, recovers
 /// once from a rejected token, and never lets two refreshes race. The session is saved in the
-/// app's [`TokenStore`] (memory only when none is given).
+/// app's [`SessionStore`] (memory only when none is given).
 #[derive(Debug, uniffi::Object)]
 pub struct CoCartClient {
     core: cocart::CoCartClient,
@@ -30,11 +30,11 @@ impl CoCartClient {
     #[uniffi::constructor]
     pub fn new(
         config: ClientConfig,
-        token_store: Option<Arc<dyn TokenStore>>,
+        session_store: Option<Arc<dyn SessionStore>>,
     ) -> Result<Arc<Self>, CoCartError> {
         // The HTTP client is created inside the runtime's context.
         let _context = runtime()?.enter();
-        let core = config.build(token_store)?;
+        let core = config.build(session_store)?;
         Ok(Arc::new(Self { core }))
     }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use cocart::clock::OffsetClock;
 
 use crate::error::CoCartError;
-use crate::token_store::{ForeignTokenStore, TokenStore};
+use crate::session_store::{ForeignTokenStore, SessionStore};
 
 /// How REST routes are addressed on the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -62,7 +62,7 @@ impl ClientConfig {
     /// Builds the core client. Must run inside the shared runtime's context.
     pub(crate) fn build(
         self,
-        token_store: Option<Arc<dyn TokenStore>>,
+        session_store: Option<Arc<dyn SessionStore>>,
     ) -> Result<cocart::CoCartClient, CoCartError> {
         let mut b = cocart::CoCartClient::builder(self.store_url);
         if let Some(ua) = self.user_agent {
@@ -95,8 +95,8 @@ impl ClientConfig {
             clock.advance(self.clock_skew_seconds);
             b = b.clock(clock);
         }
-        if let Some(store) = token_store {
-            b = b.token_store(ForeignTokenStore::new(store));
+        if let Some(store) = session_store {
+            b = b.session_store(ForeignTokenStore::new(store));
         }
         Ok(b.build()?)
     }

@@ -5,6 +5,7 @@
 use cocart::{ApiError, ApiErrorKind};
 
 use crate::events::SignOutReason;
+use crate::records::Cart;
 
 /// What went wrong, grouped by what the app should do about it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, uniffi::Error)]
@@ -57,9 +58,29 @@ pub enum CoCartError {
         /// What the code means.
         kind: ValidationKind,
     },
-    /// The app's token store failed. `unavailable` (a locked Keychain) does NOT mean signed out:
-    /// retry when the device is unlocked.
-    #[error("token store: {detail}")]
+    /// A cart write (add, update, remove, clear…) failed in transit or with a 5xx, so it may or
+    /// may not have happened. Nothing was retried. `cart` is the cart as re-read right after the
+    /// failure (`None` when that re-read failed too): show it, and let the user decide whether
+    /// to try again. Retrying blindly can add an item twice.
+    #[error("the write may or may not have been applied: {detail}")]
+    WriteOutcomeUnknown {
+        /// What failed.
+        detail: String,
+        /// The cart as the store holds it now, or `None` if it could not be re-read.
+        cart: Option<Cart>,
+    },
+    /// The store rejected the token again right after a successful refresh. Tokens are bound to
+    /// the IP address and User-Agent that received them: a network change mid-call, a proxy or
+    /// VPN that changes the address between requests, or a User-Agent that changed. The session
+    /// is kept: retry once the network is stable; if it keeps happening, log in again.
+    #[error("the store rejected the refreshed token: {detail}")]
+    TokenRejected {
+        /// The store's answer.
+        detail: String,
+    },
+    /// The app's session store failed. `unavailable` (a locked Keychain) does NOT mean signed
+    /// out: retry when the device is unlocked.
+    #[error("session store: {detail}")]
     Storage {
         /// Whether the store said "unavailable right now" rather than "failed".
         unavailable: bool,
@@ -171,10 +192,10 @@ impl CoCartError {
     }
 }
 
-impl From<cocart::StoreError> for CoCartError {
-    fn from(e: cocart::StoreError) -> Self {
+impl From<cocart::SessionStoreError> for CoCartError {
+    fn from(e: cocart::SessionStoreError) -> Self {
         Self::Storage {
-            unavailable: matches!(e, cocart::StoreError::Unavailable(_)),
+            unavailable: matches!(e, cocart::SessionStoreError::Unavailable(_)),
             detail: e.to_string(),
         }
     }
@@ -184,9 +205,11 @@ impl From<cocart::Error> for CoCartError {
     fn from(e: cocart::Error) -> Self {
         use cocart::Error as E;
         match e {
-            E::Config(_) | E::InsecureTransport { .. } => Self::InvalidConfig {
-                detail: e.to_string(),
-            },
+            E::Config(_) | E::InsecureTransport { .. } | E::CredentialsRedirected { .. } => {
+                Self::InvalidConfig {
+                    detail: e.to_string(),
+                }
+            }
             E::InvalidCredentials { message } => Self::InvalidCredentials { detail: message },
             E::JwtNotConfigured => Self::JwtNotConfigured,
             E::AuthorizationHeaderStripped { .. } => Self::HeaderStripped {
@@ -200,9 +223,9 @@ impl From<cocart::Error> for CoCartError {
                 Self::invalid_argument(message, ValidationKind::InvalidParameter)
             }
             // Rejected again right after a successful refresh: the token is bound to another
-            // IP/User-Agent or the store is misconfigured. The session is still held.
-            E::TokenRejected(_) => Self::Unexpected {
-                detail: e.to_string(),
+            // IP/User-Agent. The session is still held.
+            E::TokenRejected(api) => Self::TokenRejected {
+                detail: api.message.clone(),
             },
             E::RateLimited { retry_after } => Self::RateLimited {
                 retry_after_seconds: retry_after.map(|d| d.as_secs()),
@@ -214,12 +237,9 @@ impl From<cocart::Error> for CoCartError {
             },
             E::Timeout => Self::Timeout,
             E::Storage(store) => Self::from(store),
-            E::WriteOutcomeUnknown { ref cause, .. } => match Self::from((**cause).clone()) {
-                // Keep the variant (what to do), but say that the write may have happened.
-                Self::Network { .. } => Self::Network {
-                    detail: e.to_string(),
-                },
-                other => other,
+            E::WriteOutcomeUnknown { cause, cart } => Self::WriteOutcomeUnknown {
+                detail: cause.to_string(),
+                cart: cart.map(|c| Cart::from(*c)),
             },
             E::InvalidResponse { .. } | E::Internal(_) => Self::Unexpected {
                 detail: e.to_string(),
@@ -355,9 +375,9 @@ mod tests {
 
     #[test]
     fn an_unavailable_store_is_not_a_plain_failure() {
-        let e = CoCartError::from(cocart::Error::Storage(cocart::StoreError::Unavailable(
-            "locked".into(),
-        )));
+        let e = CoCartError::from(cocart::Error::Storage(
+            cocart::SessionStoreError::Unavailable("locked".into()),
+        ));
         assert!(matches!(
             e,
             CoCartError::Storage {
@@ -365,7 +385,7 @@ mod tests {
                 ..
             }
         ));
-        let e = CoCartError::from(cocart::Error::Storage(cocart::StoreError::Io(
+        let e = CoCartError::from(cocart::Error::Storage(cocart::SessionStoreError::Io(
             "disk".into(),
         )));
         assert!(matches!(
@@ -378,7 +398,7 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_write_outcome_keeps_the_cause_variant() {
+    fn an_unknown_write_outcome_says_so_and_carries_the_re_read_cart_or_its_absence() {
         let e = CoCartError::from(cocart::Error::WriteOutcomeUnknown {
             cause: Box::new(cocart::Error::Server {
                 status: 502,
@@ -386,6 +406,42 @@ mod tests {
             }),
             cart: None,
         });
-        assert_eq!(e, CoCartError::Server { status: 502 });
+        match e {
+            CoCartError::WriteOutcomeUnknown { detail, cart } => {
+                assert!(detail.contains("502"), "{detail}");
+                assert!(cart.is_none());
+            }
+            other => panic!("expected WriteOutcomeUnknown, got {other:?}"),
+        }
+        let cart: cocart::models::Cart = serde_json::from_value(serde_json::json!({
+            "cart_key": "t_1", "items": [], "item_count": 0,
+            "currency": {"currency_code": "USD", "currency_minor_unit": 2}
+        }))
+        .unwrap();
+        let e = CoCartError::from(cocart::Error::WriteOutcomeUnknown {
+            cause: Box::new(cocart::Error::Timeout),
+            cart: Some(Box::new(cart)),
+        });
+        assert!(matches!(
+            e,
+            CoCartError::WriteOutcomeUnknown { cart: Some(c), .. } if c.cart_key == "t_1"
+        ));
+    }
+
+    #[test]
+    fn a_token_rejected_after_a_refresh_is_its_own_case_not_unexpected() {
+        let api = ApiError::new(
+            403,
+            "cocart_authentication_error",
+            "Authentication failed.",
+            serde_json::Value::Null,
+        );
+        let e = CoCartError::from(cocart::Error::TokenRejected(Box::new(api)));
+        assert_eq!(
+            e,
+            CoCartError::TokenRejected {
+                detail: "Authentication failed.".into()
+            }
+        );
     }
 }

@@ -10,7 +10,7 @@
 //!   call, sync or async, ever needs a reactor from the caller's thread.
 //! - Values cross as plain records ([`records`]); failures as the small [`CoCartError`] that tells
 //!   the app what to do.
-//! - The app persists the session through its own [`TokenStore`] (Keychain, Keystore-backed
+//! - The app persists the session through its own [`SessionStore`] (Keychain, Keystore-backed
 //!   storage) and hears about sign-in, refresh and sign-out through an [`AuthEventListener`].
 #![warn(missing_docs)]
 
@@ -23,13 +23,13 @@ mod error;
 mod events;
 pub mod records;
 pub mod runtime;
+mod session_store;
 mod store;
-mod token_store;
 
 pub use cart::CartApi;
 pub use client::CoCartClient;
 pub use config::{ClientConfig, RestStyle};
 pub use error::{CoCartError, ValidationKind};
 pub use events::{AuthEvent, AuthEventListener, AuthSubscription, ListenerError, SignOutReason};
+pub use session_store::{SessionStore, StoreFailure};
 pub use store::StoreApi;
-pub use token_store::{StoreFailure, TokenStore};

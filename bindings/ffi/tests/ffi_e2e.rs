@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use cocart_ffi::records::{AddItemRequest, ProductQuery, ProductRef};
 use cocart_ffi::{
     AuthEvent, AuthEventListener, ClientConfig, CoCartClient, CoCartError, ListenerError,
-    SignOutReason, StoreFailure, TokenStore, ValidationKind,
+    SessionStore, SignOutReason, StoreFailure, ValidationKind,
 };
 use cocart_mock::{FaultSpec, MockServer};
 use futures::executor::block_on;
@@ -81,7 +81,7 @@ struct MemoryStore {
 }
 
 #[async_trait]
-impl TokenStore for MemoryStore {
+impl SessionStore for MemoryStore {
     async fn load(&self) -> Result<Option<String>, StoreFailure> {
         Ok(self.value.lock().unwrap().clone())
     }

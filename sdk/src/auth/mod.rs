@@ -3,7 +3,8 @@
 
 pub mod claims;
 mod events;
-pub(crate) mod session;
+pub(crate) mod refresh;
+pub(crate) mod state;
 
 pub use claims::{Claims, ClaimsError};
 pub use events::{AuthEvent, AuthEvents, SignOutReason};

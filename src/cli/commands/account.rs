@@ -1,6 +1,6 @@
 //! `login`, `whoami`, `refresh`, `logout`.
 
-use cocart::{TokenStatus, TokenStore};
+use cocart::{SessionStore, TokenStatus};
 use serde_json::json;
 
 use super::Outcome;
@@ -104,7 +104,13 @@ pub async fn refresh(s: &Session) -> Result<Outcome, Failure> {
 /// `cocart logout`. Logging out when not signed in clears the local session and succeeds.
 pub async fn logout(s: &Session) -> Result<Outcome, Failure> {
     if !s.client.is_signed_in() {
-        s.store.clear().await.map_err(cocart::Error::from)?;
+        let stored = s.store.load().await.map_err(cocart::Error::from)?;
+        if let Some(stored) = stored {
+            s.store
+                .clear(stored.revision.saturating_add(1))
+                .await
+                .map_err(cocart::Error::from)?;
+        }
         return Ok(Outcome::ok(
             "Not signed in; the local session (guest cart key) was cleared.\n",
             json!({"signed_out": true, "server_confirmed": null}),

@@ -1,9 +1,10 @@
-//! [`TokenStore`]: where the app keeps the session (Keychain on iOS, Keystore-backed storage on
-//! Android), adapted to the core's `cocart::TokenStore`.
+//! [`SessionStore`]: where the app keeps the session (Keychain on iOS, Keystore-backed storage on
+//! Android), adapted to the core's `cocart::SessionStore`.
 //!
-//! The session crosses as one opaque string (`cocart::StoredSession::to_json()`), saved and
+//! The session crosses as one opaque string (`cocart::PersistedSession::to_json()`), saved and
 //! loaded whole, so a crash can never leave half a rotated token pair behind. The string holds
-//! the tokens: store it encrypted, never log it.
+//! the tokens: store it encrypted, never log it. The string carries the session's revision; the
+//! adapter checks it before each save, so the app's store needs no logic of its own.
 
 use std::fmt;
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use secrecy::ExposeSecret;
 
-/// A token store failure, thrown by the app's [`TokenStore`].
+/// A session store failure, thrown by the app's [`SessionStore`].
 #[derive(Debug, Clone, PartialEq, thiserror::Error, uniffi::Error)]
 pub enum StoreFailure {
     /// The storage cannot be read right now (locked Keychain before first unlock, prewarming).
@@ -35,22 +36,27 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for StoreFailure {
     }
 }
 
-impl From<StoreFailure> for cocart::StoreError {
+impl From<StoreFailure> for cocart::SessionStoreError {
     fn from(e: StoreFailure) -> Self {
         match e {
-            StoreFailure::Unavailable { reason } => cocart::StoreError::Unavailable(reason),
-            StoreFailure::Failed { reason } => cocart::StoreError::Io(reason),
+            StoreFailure::Unavailable { reason } => cocart::SessionStoreError::Unavailable(reason),
+            StoreFailure::Failed { reason } => cocart::SessionStoreError::Io(reason),
         }
     }
 }
 
 /// Persists the session between app launches. Implemented by the app.
 ///
-/// Calls come from the SDK's own threads, one at a time per operation; implementations must
-/// save the value atomically.
+/// **Concurrency you will see:** one client calls its store from one ordered lane, so on one
+/// client `load`, `save` and `clear` never overlap: each call returns before the next one
+/// starts, and they come in the order the session changed. The calls arrive on the SDK's own
+/// threads (never the main thread). Two clients given the same store object may call it at the
+/// same time: give each client its own store (e.g. its own Keychain item), or make the three
+/// methods safe to run concurrently. `save` must replace the whole value atomically (one
+/// Keychain item, one `commit()` of a preferences editor).
 #[uniffi::export(foreign)]
 #[async_trait]
-pub trait TokenStore: Send + Sync {
+pub trait SessionStore: Send + Sync {
     /// The saved session string, `None` when nothing is saved; throw `Unavailable` when the
     /// storage cannot be read now.
     async fn load(&self) -> Result<Option<String>, StoreFailure>;
@@ -60,13 +66,13 @@ pub trait TokenStore: Send + Sync {
     async fn clear(&self) -> Result<(), StoreFailure>;
 }
 
-/// The app's store seen as a `cocart::TokenStore`.
+/// The app's store seen as a `cocart::SessionStore`.
 pub(crate) struct ForeignTokenStore {
-    inner: Arc<dyn TokenStore>,
+    inner: Arc<dyn SessionStore>,
 }
 
 impl ForeignTokenStore {
-    pub(crate) fn new(inner: Arc<dyn TokenStore>) -> Self {
+    pub(crate) fn new(inner: Arc<dyn SessionStore>) -> Self {
         Self { inner }
     }
 }
@@ -77,30 +83,70 @@ impl fmt::Debug for ForeignTokenStore {
     }
 }
 
+impl ForeignTokenStore {
+    /// The revision the app's store holds: `None` when empty or unreadable (a value that does
+    /// not parse never blocks a new save).
+    async fn stored_revision(&self) -> Result<Option<u64>, cocart::SessionStoreError> {
+        Ok(match self.inner.load().await? {
+            Some(raw) => cocart::PersistedSession::from_json(&raw)
+                .ok()
+                .map(|s| s.revision),
+            None => None,
+        })
+    }
+
+    async fn check(&self, revision: u64) -> Result<(), cocart::SessionStoreError> {
+        match self.stored_revision().await? {
+            Some(stored_revision) if stored_revision >= revision => {
+                Err(cocart::SessionStoreError::Conflict { stored_revision })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 #[async_trait]
-impl cocart::TokenStore for ForeignTokenStore {
-    async fn load(&self) -> Result<Option<cocart::StoredSession>, cocart::StoreError> {
+impl cocart::SessionStore for ForeignTokenStore {
+    async fn load(&self) -> Result<Option<cocart::PersistedSession>, cocart::SessionStoreError> {
         match self.inner.load().await? {
             None => Ok(None),
             Some(raw) if raw.trim().is_empty() => Ok(None),
-            Some(raw) => cocart::StoredSession::from_json(&raw).map(Some),
+            Some(raw) => {
+                let session = cocart::PersistedSession::from_json(&raw)?;
+                Ok((!session.is_empty()).then_some(session))
+            }
         }
     }
 
-    async fn save(&self, session: &cocart::StoredSession) -> Result<(), cocart::StoreError> {
+    async fn save(
+        &self,
+        session: &cocart::PersistedSession,
+    ) -> Result<(), cocart::SessionStoreError> {
+        self.check(session.revision).await?;
         let raw = session.to_json().expose_secret().to_string();
         Ok(self.inner.save(raw).await?)
     }
 
-    async fn clear(&self) -> Result<(), cocart::StoreError> {
-        Ok(self.inner.clear().await?)
+    /// Saves a tombstone (no tokens, the revision): an older save arriving later still sees
+    /// that it is older. The app's `clear` is called only by `logout` paths that want the item
+    /// gone ([`cocart::SessionStore::clear`] keeps the tombstone).
+    async fn clear(&self, revision: u64) -> Result<(), cocart::SessionStoreError> {
+        self.check(revision).await?;
+        let tombstone = cocart::PersistedSession {
+            revision,
+            ..Default::default()
+        };
+        Ok(self
+            .inner
+            .save(tombstone.to_json().expose_secret().to_string())
+            .await?)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cocart::TokenStore as _;
+    use cocart::SessionStore as _;
     use std::sync::Mutex;
 
     #[derive(Default)]
@@ -110,7 +156,7 @@ mod tests {
     }
 
     #[async_trait]
-    impl TokenStore for Slot {
+    impl SessionStore for Slot {
         async fn load(&self) -> Result<Option<String>, StoreFailure> {
             if self.locked {
                 return Err(StoreFailure::Unavailable {
@@ -139,7 +185,8 @@ mod tests {
     fn the_session_round_trips_as_one_string() {
         let slot = Arc::new(Slot::default());
         let store = ForeignTokenStore::new(slot.clone());
-        let session = cocart::StoredSession {
+        let session = cocart::PersistedSession {
+            revision: 3,
             cart_key: Some("t_guest".into()),
             token_received_at: 42,
             ..Default::default()
@@ -151,8 +198,19 @@ mod tests {
             let back = store.load().await.unwrap().unwrap();
             assert_eq!(back.cart_key.as_deref(), Some("t_guest"));
             assert_eq!(back.token_received_at, 42);
-            store.clear().await.unwrap();
+            assert_eq!(back.revision, 3);
+            // An older or equal revision never replaces it.
+            assert!(matches!(
+                store.save(&session).await,
+                Err(cocart::SessionStoreError::Conflict { stored_revision: 3 })
+            ));
+            store.clear(4).await.unwrap();
             assert!(store.load().await.unwrap().is_none());
+            let older = cocart::PersistedSession {
+                revision: 4,
+                ..session.clone()
+            };
+            assert!(store.save(&older).await.is_err(), "older than the clear");
         });
     }
 
@@ -163,12 +221,12 @@ mod tests {
             ..Default::default()
         }));
         let err = futures::executor::block_on(locked.load()).unwrap_err();
-        assert!(matches!(err, cocart::StoreError::Unavailable(_)));
+        assert!(matches!(err, cocart::SessionStoreError::Unavailable(_)));
 
         let slot = Arc::new(Slot::default());
         *slot.value.lock().unwrap() = Some("{not json".into());
         let err = futures::executor::block_on(ForeignTokenStore::new(slot).load()).unwrap_err();
-        assert!(matches!(err, cocart::StoreError::Corrupt(_)));
+        assert!(matches!(err, cocart::SessionStoreError::Corrupt(_)));
     }
 
     #[test]
