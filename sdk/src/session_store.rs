@@ -456,6 +456,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SessionStoreError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use secrecy::SecretString;
 
     fn sample(revision: u64) -> PersistedSession {
         PersistedSession {
@@ -528,6 +529,43 @@ mod tests {
         assert!(store.load().await.unwrap().is_none());
         store.save(&sample(5)).await.unwrap();
         assert_eq!(store.load().await.unwrap().unwrap().revision, 5);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sixteen_concurrent_saves_per_round_never_fail_or_corrupt_and_the_highest_revision_wins()
+     {
+        let path = temp_path("concurrent");
+        let store = FileStore::new(&path);
+        let mut io_failures = 0;
+        for round in 0..20u64 {
+            let mut tasks = Vec::new();
+            // Revisions of one round in a scrambled order; each round is above the last.
+            for i in 0..16u64 {
+                let revision = round * 100 + (i * 7) % 16 + 1;
+                let store = store.clone();
+                tasks.push(tokio::spawn(
+                    async move { store.save(&sample(revision)).await },
+                ));
+            }
+            for task in tasks {
+                match task.await.unwrap() {
+                    Ok(()) | Err(SessionStoreError::Conflict { .. }) => {}
+                    Err(_) => io_failures += 1,
+                }
+            }
+            let stored = store.load().await.expect("the file always reads");
+            assert_eq!(stored.map(|s| s.revision), Some(round * 100 + 16));
+        }
+        assert_eq!(io_failures, 0);
+        let leftovers = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            })
+            .count();
+        assert_eq!(leftovers, 0, "no temporary file is left behind");
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
 
     #[tokio::test]

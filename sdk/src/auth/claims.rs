@@ -25,10 +25,18 @@ pub struct Claims {
     pub issuer: Option<String>,
 }
 
+/// The longest token lifetime the SDK believes: one year. A token whose `exp − iat` is longer
+/// (a misconfigured filter, or nonsense such as `exp: 1e30`) is treated as living one year, so
+/// the deadline arithmetic never overflows and the SDK still refreshes it some day.
+pub const MAX_TOKEN_LIFETIME_SECS: i64 = 366 * 24 * 3600;
+
 impl Claims {
-    /// The token's lifetime as the server set it (`exp − iat`), never negative.
+    /// The token's lifetime as the server set it (`exp − iat`), clamped to
+    /// `0..=`[`MAX_TOKEN_LIFETIME_SECS`]; computed without overflow for any claim values.
     pub fn lifetime_secs(&self) -> i64 {
-        (self.exp - self.iat).max(0)
+        self.exp
+            .saturating_sub(self.iat)
+            .clamp(0, MAX_TOKEN_LIFETIME_SECS)
     }
 }
 
@@ -119,6 +127,20 @@ mod tests {
         let t = token(r#"{"iat":"100","exp":"160","data":{"user":{"id":"9"}}}"#);
         let c = decode_unverified(&t).unwrap();
         assert_eq!((c.iat, c.exp, c.user_id, c.pat), (100, 160, Some(9), None));
+    }
+
+    #[test]
+    fn absurd_claims_are_clamped_without_overflow() {
+        let huge = token(r#"{"iat":-9223372036854775808,"exp":1e30}"#);
+        let c = decode_unverified(&huge).unwrap();
+        assert_eq!(c.exp, i64::MAX, "a float past i64 saturates");
+        assert_eq!(c.lifetime_secs(), MAX_TOKEN_LIFETIME_SECS);
+        let backwards = token(r#"{"iat":2000,"exp":1000}"#);
+        assert_eq!(decode_unverified(&backwards).unwrap().lifetime_secs(), 0);
+        let negative = token(r#"{"iat":-50,"exp":-10}"#);
+        assert_eq!(decode_unverified(&negative).unwrap().lifetime_secs(), 40);
+        let float = token(r#"{"iat":100.9,"exp":160.2}"#);
+        assert_eq!(decode_unverified(&float).unwrap().lifetime_secs(), 60);
     }
 
     #[test]

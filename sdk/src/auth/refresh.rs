@@ -86,39 +86,31 @@ impl Inner {
     /// Refreshes the token pair of generation `seen`, unless that generation is already gone.
     /// Exactly one refresh request runs at a time; concurrent callers share its outcome.
     pub(crate) async fn refresh(self: &Arc<Self>, seen: u64) -> Result<()> {
-        let plan = self.state().plan_refresh(seen, Instant::now());
+        let plan = self
+            .state()
+            .plan_refresh(seen, Instant::now(), |refresh_token, generation| {
+                let inner = Arc::clone(self);
+                let task =
+                    tokio::spawn(async move { inner.run_refresh(refresh_token, generation).await });
+                async move {
+                    task.await.unwrap_or_else(|e| {
+                        Err(Error::Internal(format!("refresh task failed: {e}")))
+                    })
+                }
+                .boxed()
+                .shared()
+            });
         let pending = match plan {
             RefreshPlan::Superseded => return Ok(()),
             RefreshPlan::NotSignedIn => return Err(Error::NotSignedIn),
             RefreshPlan::CoolingDown(e) => return Err(e),
-            RefreshPlan::Join(pending) => pending,
+            RefreshPlan::Join(pending) | RefreshPlan::Started(pending) => pending,
             RefreshPlan::NoRefreshToken => {
                 let reason = SignOutReason::NoRefreshToken;
                 return match self.end_session(seen, reason.clone()).await {
                     true => Err(Error::SessionExpired { reason }),
                     false => Ok(()),
                 };
-            }
-            RefreshPlan::Start {
-                refresh_token,
-                generation,
-            } => {
-                let inner = Arc::clone(self);
-                let task =
-                    tokio::spawn(async move { inner.run_refresh(refresh_token, generation).await });
-                let shared = async move {
-                    task.await.unwrap_or_else(|e| {
-                        Err(Error::Internal(format!("refresh task failed: {e}")))
-                    })
-                }
-                .boxed()
-                .shared();
-                if !self.state().refresh_started(generation, shared.clone()) {
-                    // The session changed between the plan and here; the task reports to a
-                    // generation that is gone and changes nothing.
-                    return Ok(());
-                }
-                shared
             }
         };
         pending.await

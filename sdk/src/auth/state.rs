@@ -110,11 +110,9 @@ pub(crate) enum RefreshPlan {
     NotSignedIn,
     /// The session has no refresh token: it cannot be renewed.
     NoRefreshToken,
-    /// Start a refresh with this token; report back with this generation.
-    Start {
-        refresh_token: SecretString,
-        generation: u64,
-    },
+    /// A refresh of this generation was just started (and parked for the next callers): wait
+    /// for it.
+    Started(SharedRefresh),
 }
 
 /// The token to send on a request.
@@ -217,8 +215,15 @@ impl SessionState {
         }
     }
 
-    /// What a caller that saw generation `seen` and wants a refresh at `now` must do.
-    pub(crate) fn plan_refresh(&mut self, seen: u64, now: Instant) -> RefreshPlan {
+    /// What a caller that saw generation `seen` and wants a refresh at `now` must do. When a
+    /// refresh must start, `start(refresh_token, generation)` starts it and the handle it returns
+    /// is parked in the same step, so two callers can never both start one.
+    pub(crate) fn plan_refresh(
+        &mut self,
+        seen: u64,
+        now: Instant,
+        start: impl FnOnce(SecretString, u64) -> SharedRefresh,
+    ) -> RefreshPlan {
         if seen != self.generation {
             return RefreshPlan::Superseded;
         }
@@ -235,26 +240,16 @@ impl SessionState {
             }
             self.cooldown = None;
         }
-        match &tokens.refresh {
-            None => RefreshPlan::NoRefreshToken,
-            Some(refresh_token) => RefreshPlan::Start {
-                refresh_token: refresh_token.clone(),
-                generation: self.generation,
-            },
-        }
-    }
-
-    /// Parks the refresh started after [`RefreshPlan::Start`], so that other callers join it.
-    /// Refused (returns `false`) if the generation moved on meanwhile.
-    pub(crate) fn refresh_started(&mut self, generation: u64, refresh: SharedRefresh) -> bool {
-        if generation != self.generation || self.inflight.is_some() {
-            return false;
-        }
+        let Some(refresh_token) = tokens.refresh.clone() else {
+            return RefreshPlan::NoRefreshToken;
+        };
+        let generation = self.generation;
+        let refresh = start(refresh_token, generation);
         self.inflight = Some(InFlight {
             generation,
-            refresh,
+            refresh: refresh.clone(),
         });
-        true
+        RefreshPlan::Started(refresh)
     }
 
     /// A refresh of `generation` returned a new pair. Applied only if that generation is still
@@ -409,12 +404,19 @@ mod tests {
         st
     }
 
+    fn plan_current(st: &mut SessionState) -> RefreshPlan {
+        let generation = st.generation();
+        plan(st, generation, Instant::now())
+    }
+
+    fn plan(st: &mut SessionState, seen: u64, now: Instant) -> RefreshPlan {
+        st.plan_refresh(seen, now, |_, _| pending())
+    }
+
     fn start(st: &mut SessionState) -> u64 {
-        match st.plan_refresh(st.generation(), Instant::now()) {
-            RefreshPlan::Start { generation, .. } => {
-                assert!(st.refresh_started(generation, pending()));
-                generation
-            }
+        let generation = st.generation();
+        match plan(st, generation, Instant::now()) {
+            RefreshPlan::Started(_) => generation,
             _ => panic!("expected a refresh to start"),
         }
     }
@@ -423,10 +425,7 @@ mod tests {
     fn a_second_caller_joins_the_refresh_in_flight() {
         let mut st = signed_in("r1");
         start(&mut st);
-        assert!(matches!(
-            st.plan_refresh(st.generation(), Instant::now()),
-            RefreshPlan::Join(_)
-        ));
+        assert!(matches!(plan_current(&mut st), RefreshPlan::Join(_)));
     }
 
     #[test]
@@ -445,7 +444,7 @@ mod tests {
             "B's refresh is still the one in flight"
         );
         assert!(matches!(
-            st.plan_refresh(b, Instant::now()),
+            plan(&mut st, b, Instant::now()),
             RefreshPlan::Join(_)
         ));
         let refresh = st.tokens.as_ref().and_then(|t| t.refresh.as_ref()).unwrap();
@@ -458,10 +457,7 @@ mod tests {
         let a = start(&mut st);
         st.sign_in(tokens("b"), user());
         assert!(!st.refresh_failed(a, Error::Timeout, Instant::now() + Duration::from_secs(60)));
-        assert!(matches!(
-            st.plan_refresh(st.generation(), Instant::now()),
-            RefreshPlan::Start { .. }
-        ));
+        assert!(matches!(plan_current(&mut st), RefreshPlan::Started(_)));
     }
 
     #[test]
@@ -471,12 +467,12 @@ mod tests {
         let now = Instant::now();
         assert!(st.refresh_failed(g, Error::Timeout, now + Duration::from_secs(5)));
         assert!(matches!(
-            st.plan_refresh(g, now),
+            plan(&mut st, g, now),
             RefreshPlan::CoolingDown(Error::Timeout)
         ));
         assert!(matches!(
-            st.plan_refresh(g, now + Duration::from_secs(6)),
-            RefreshPlan::Start { .. }
+            plan(&mut st, g, now + Duration::from_secs(6)),
+            RefreshPlan::Started(_)
         ));
     }
 
@@ -488,7 +484,7 @@ mod tests {
         assert!(st.refresh_succeeded(started, tokens("a2")));
         assert!(st.generation() > g && st.revision() > r);
         assert!(matches!(
-            st.plan_refresh(g, Instant::now()),
+            plan(&mut st, g, Instant::now()),
             RefreshPlan::Superseded
         ));
         assert!(!st.refresh_in_flight());
@@ -557,10 +553,7 @@ mod tests {
             user(),
         );
         assert!(matches!(st.token_plan(4599, 300), TokenPlan::Send { .. }));
-        assert!(matches!(
-            st.plan_refresh(st.generation(), Instant::now()),
-            RefreshPlan::NoRefreshToken
-        ));
+        assert!(matches!(plan_current(&mut st), RefreshPlan::NoRefreshToken));
     }
 
     #[test]

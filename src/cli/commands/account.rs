@@ -43,7 +43,12 @@ async fn token_left(s: &Session) -> Option<i64> {
     let claims = s.client.token_claims()?;
     let saved = s.store.load().await.ok().flatten()?;
     let now = cocart::clock::Clock::now(&cocart::clock::SystemClock);
-    Some(saved.token_received_at + claims.lifetime_secs() - now)
+    Some(
+        saved
+            .token_received_at
+            .saturating_add(claims.lifetime_secs())
+            .saturating_sub(now),
+    )
 }
 
 /// `cocart whoami`.
