@@ -8,6 +8,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use secrecy::ExposeSecret;
@@ -69,11 +70,17 @@ pub trait SessionStore: Send + Sync {
 /// The app's store seen as a `cocart::SessionStore`.
 pub(crate) struct ForeignTokenStore {
     inner: Arc<dyn SessionStore>,
+    /// The revision of the last clear through this adapter: the app's item is removed, and an
+    /// older save that arrives later is still refused.
+    cleared: AtomicU64,
 }
 
 impl ForeignTokenStore {
     pub(crate) fn new(inner: Arc<dyn SessionStore>) -> Self {
-        Self { inner }
+        Self {
+            inner,
+            cleared: AtomicU64::new(0),
+        }
     }
 }
 
@@ -96,7 +103,8 @@ impl ForeignTokenStore {
     }
 
     async fn check(&self, revision: u64) -> Result<(), cocart::SessionStoreError> {
-        match self.stored_revision().await? {
+        let cleared = Some(self.cleared.load(Ordering::SeqCst)).filter(|r| *r > 0);
+        match self.stored_revision().await?.max(cleared) {
             Some(stored_revision) if stored_revision >= revision => {
                 Err(cocart::SessionStoreError::Conflict { stored_revision })
             }
@@ -127,19 +135,11 @@ impl cocart::SessionStore for ForeignTokenStore {
         Ok(self.inner.save(raw).await?)
     }
 
-    /// Saves a tombstone (no tokens, the revision): an older save arriving later still sees
-    /// that it is older. The app's `clear` is called only by `logout` paths that want the item
-    /// gone ([`cocart::SessionStore::clear`] keeps the tombstone).
     async fn clear(&self, revision: u64) -> Result<(), cocart::SessionStoreError> {
         self.check(revision).await?;
-        let tombstone = cocart::PersistedSession {
-            revision,
-            ..Default::default()
-        };
-        Ok(self
-            .inner
-            .save(tombstone.to_json().expose_secret().to_string())
-            .await?)
+        self.inner.clear().await?;
+        self.cleared.fetch_max(revision, Ordering::SeqCst);
+        Ok(())
     }
 }
 

@@ -37,9 +37,13 @@ extension CoCartClient {
         return stream
     }
 
-    /// A client for `storeURL` with default settings, persisting the session in `tokenStore`
+    /// A client for `storeURL` with default settings, persisting the session in `sessionStore`
     /// (memory only when `nil`).
-    public convenience init(storeURL: String, tokenStore: TokenStore? = nil) throws {
-        try self.init(config: ClientConfig(storeUrl: storeURL), tokenStore: tokenStore)
+    public convenience init(storeURL: String, sessionStore: SessionStore? = nil) throws {
+        try self.init(config: ClientConfig(storeUrl: storeURL), sessionStore: sessionStore)
     }
 }
+
+/// The old name of `SessionStore`.
+@available(*, deprecated, renamed: "SessionStore")
+public typealias TokenStore = SessionStore

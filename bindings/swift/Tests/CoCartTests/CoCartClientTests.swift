@@ -12,7 +12,7 @@ extension NSLock {
 }
 
 /// An app-side token store: the session string in memory, as a Keychain item would hold it.
-final class MemoryTokenStore: TokenStore, @unchecked Sendable {
+final class MemoryTokenStore: SessionStore, @unchecked Sendable {
     private let lock = NSLock()
     private var value: String?
     private let isLocked: Bool
@@ -77,18 +77,18 @@ final class CoCartClientTests: XCTestCase {
     /// A client whose restored session the store and the client both see as expired.
     private func expiredClient() async throws -> CoCartClient {
         let store = MemoryTokenStore()
-        _ = try await CoCartClient(config: config(), tokenStore: store)
+        _ = try await CoCartClient(config: config(), sessionStore: store)
             .login(username: Self.user, password: Self.password)
         try await mock.advanceClock(2 * Self.accessTTL)
         try await mock.clearJournal()
-        let client = try CoCartClient(config: config(skew: 2 * Self.accessTTL), tokenStore: store)
+        let client = try CoCartClient(config: config(skew: 2 * Self.accessTTL), sessionStore: store)
         let restored = try await client.restoreSession()
         XCTAssertNotNil(restored)
         return client
     }
 
     func testLoginReturnsTheCustomerAndKeepsTheSession() async throws {
-        let client = try CoCartClient(config: config(), tokenStore: nil)
+        let client = try CoCartClient(config: config(), sessionStore: nil)
         XCTAssertFalse(client.isSignedIn())
         let user = try await client.login(username: Self.user, password: Self.password)
         XCTAssertEqual(user.username, "demo")
@@ -99,7 +99,7 @@ final class CoCartClientTests: XCTestCase {
     }
 
     func testAddToCartBySkuAndIdThenReadItBack() async throws {
-        let client = try CoCartClient(config: config(), tokenStore: nil)
+        let client = try CoCartClient(config: config(), sessionStore: nil)
         _ = try await client.login(username: Self.user, password: Self.password)
         let cart = client.cart()
         _ = try await cart.addItem(item: AddItemRequest(product: .sku(sku: "MOCK-TSHIRT"), quantity: 2))
@@ -127,12 +127,12 @@ final class CoCartClientTests: XCTestCase {
 
     func testASwiftTokenStorePersistsTheSessionAndASecondClientRestoresIt() async throws {
         let store = MemoryTokenStore()
-        let user = try await CoCartClient(config: config(), tokenStore: store)
+        let user = try await CoCartClient(config: config(), sessionStore: store)
             .login(username: Self.user, password: Self.password)
         let saved = try XCTUnwrap(store.raw)
         XCTAssertFalse(saved.contains(Self.password))
 
-        let second = try CoCartClient(config: config(), tokenStore: store)
+        let second = try CoCartClient(config: config(), sessionStore: store)
         XCTAssertFalse(second.isSignedIn())
         let restored = try await second.restoreSession()
         XCTAssertEqual(restored, user)
@@ -175,7 +175,7 @@ final class CoCartClientTests: XCTestCase {
     }
 
     func testAWrongPasswordIsInvalidCredentials() async throws {
-        let client = try CoCartClient(config: config(), tokenStore: nil)
+        let client = try CoCartClient(config: config(), sessionStore: nil)
         do {
             _ = try await client.login(username: Self.user, password: "not-the-password")
             XCTFail("login must fail")
@@ -186,7 +186,7 @@ final class CoCartClientTests: XCTestCase {
     }
 
     func testAnOutOfStockProductIsAValidationErrorOfKindOutOfStock() async throws {
-        let client = try CoCartClient(config: config(), tokenStore: nil)
+        let client = try CoCartClient(config: config(), sessionStore: nil)
         do {
             _ = try await client.cart().addItem(item: AddItemRequest(product: .id(id: 105)))
             XCTFail("adding an out-of-stock product must fail")
@@ -223,7 +223,7 @@ final class CoCartClientTests: XCTestCase {
     }
 
     func testAuthEventsArriveThroughAnAsyncStream() async throws {
-        let client = try CoCartClient(config: config(), tokenStore: nil)
+        let client = try CoCartClient(config: config(), sessionStore: nil)
         let stream = try client.authEvents()
         let collector = Task { () -> [AuthEvent] in
             var events: [AuthEvent] = []
@@ -244,7 +244,7 @@ final class CoCartClientTests: XCTestCase {
     }
 
     func testACancelledSubscriptionStopsDelivering() async throws {
-        let client = try CoCartClient(config: config(), tokenStore: nil)
+        let client = try CoCartClient(config: config(), sessionStore: nil)
         let recorder = Recorder()
         let subscription = try client.subscribe(listener: recorder)
         for _ in 0..<200 where recorder.events.isEmpty {
@@ -259,7 +259,7 @@ final class CoCartClientTests: XCTestCase {
     }
 
     func testALockedTokenStoreIsAStorageErrorNotASignOut() async throws {
-        let client = try CoCartClient(config: config(), tokenStore: MemoryTokenStore(locked: true))
+        let client = try CoCartClient(config: config(), sessionStore: MemoryTokenStore(locked: true))
         do {
             _ = try await client.restoreSession()
             XCTFail("restoring from a locked store must fail")

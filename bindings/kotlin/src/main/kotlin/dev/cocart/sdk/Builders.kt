@@ -7,8 +7,12 @@ fun productId(id: Long): ProductRef = ProductRef.Id(id.toULong())
 fun productSku(sku: String): ProductRef = ProductRef.Sku(sku)
 
 /**
- * A client for [storeUrl] with default settings, persisting the session in [tokenStore]
+ * A client for [storeUrl] with default settings, persisting the session in [sessionStore]
  * (memory only when `null`). Close it (or use `use {}`) when the app no longer needs it.
  */
-fun CoCartClient(storeUrl: String, tokenStore: TokenStore? = null): CoCartClient =
-    CoCartClient(ClientConfig(storeUrl = storeUrl), tokenStore)
+fun CoCartClient(storeUrl: String, sessionStore: SessionStore? = null): CoCartClient =
+    CoCartClient(ClientConfig(storeUrl = storeUrl), sessionStore)
+
+/** The old name of [SessionStore]. */
+@Deprecated("Renamed to SessionStore", ReplaceWith("SessionStore"))
+typealias TokenStore = SessionStore

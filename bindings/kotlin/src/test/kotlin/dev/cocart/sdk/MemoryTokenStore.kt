@@ -3,8 +3,8 @@ package dev.cocart.sdk
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicInteger
 
-/** An app-side token store: the session string in a map, as a Keystore-backed store would hold it. */
-class MemoryTokenStore(private val locked: Boolean = false) : TokenStore {
+/** An app-side session store: the session string in a map, as a Keystore-backed store would hold it. */
+class MemoryTokenStore(private val locked: Boolean = false) : SessionStore {
     private val map = ConcurrentHashMap<String, String>()
     val saves = AtomicInteger()
 
