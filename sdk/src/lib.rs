@@ -43,6 +43,26 @@ mod resources;
 pub mod session_store;
 mod transport;
 
+/// Entry points for the fuzz targets (`fuzz/`): the parsers of server text that are not public.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    /// The JSON part of a body (PHP notices before it skipped), parsed.
+    pub fn json_part(bytes: &[u8]) -> Option<serde_json::Value> {
+        crate::transport::parse_json_lenient(bytes)
+    }
+
+    /// Whether an answer with this status and body rejects the token the request carried.
+    pub fn is_token_rejection(status: u16, body: &[u8]) -> bool {
+        crate::transport::RawResponse {
+            status,
+            headers: http::HeaderMap::new(),
+            bytes: bytes::Bytes::copy_from_slice(body),
+        }
+        .is_token_rejection()
+    }
+}
+
 pub use auth::{AuthEvent, AuthEvents, SignOutReason, User};
 pub use client::{CoCartClient, LogoutOutcome, TokenStatus};
 pub use config::{ClientBuilder, DEFAULT_USER_AGENT, MIN_REFRESH_LEEWAY, RestStyle};
