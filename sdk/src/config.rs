@@ -9,7 +9,8 @@ use url::Url;
 use crate::client::CoCartClient;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::session_store::{MemoryStore, SessionStore};
+use crate::session_store::{Consistency, MemoryStore, SessionStore};
+use crate::shared_session::{SessionLock, SharedConfig};
 
 /// The default User-Agent. The JWT plugin binds every token to the User-Agent that minted it,
 /// so the SDK sends the same one on every request.
@@ -45,6 +46,8 @@ pub(crate) struct Config {
     pub(crate) retry_base_delay: Duration,
     pub(crate) max_retry_after: Duration,
     pub(crate) send_cart_key_header: bool,
+    /// Set when the session is shared with other processes through a lock.
+    pub(crate) shared: Option<SharedConfig>,
 }
 
 impl fmt::Debug for Config {
@@ -154,6 +157,8 @@ pub struct ClientBuilder {
     http: Option<reqwest::Client>,
     store: Arc<dyn SessionStore>,
     clock: Option<Arc<dyn Clock>>,
+    lock: Option<Arc<dyn SessionLock>>,
+    lock_lease: Option<Duration>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -184,6 +189,8 @@ impl ClientBuilder {
             http: None,
             store: Arc::new(MemoryStore::new()),
             clock: None,
+            lock: None,
+            lock_lease: None,
         }
     }
 
@@ -309,6 +316,30 @@ impl ClientBuilder {
         self.session_store_arc(store)
     }
 
+    /// Shares the session with other processes (backend replicas, workers) through this lock
+    /// and the [`session_store`](Self::session_store): a refresh takes the lock, re-reads the
+    /// stored session, adopts a pair another process already rotated, and otherwise refreshes
+    /// and saves with the revision check. The store must do compare-and-swap across processes
+    /// ([`Consistency::CompareAndSwap`]). See [`crate::shared_session`].
+    pub fn session_lock(mut self, lock: impl SessionLock) -> Self {
+        self.lock = Some(Arc::new(lock));
+        self
+    }
+
+    /// Same as [`ClientBuilder::session_lock`] for a lock already behind an `Arc`.
+    pub fn session_lock_arc(mut self, lock: Arc<dyn SessionLock>) -> Self {
+        self.lock = Some(lock);
+        self
+    }
+
+    /// How long the shared refresh lock is leased (default: three request timeouts, at least
+    /// 30 s; it must be at least twice the request timeout). A process that dies holding the
+    /// lock makes the others wait at most this long.
+    pub fn lock_lease(mut self, lease: Duration) -> Self {
+        self.lock_lease = Some(lease);
+        self
+    }
+
     /// Measures token lifetimes with this clock instead of the system clock (tests and
     /// simulations; see [`crate::clock::OffsetClock`]).
     pub fn clock(mut self, clock: impl Clock) -> Self {
@@ -362,6 +393,31 @@ impl ClientBuilder {
             Some(name) => http::HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::Config(format!("invalid auth header name {name:?}")))?,
         };
+        let shared = match self.lock {
+            None => None,
+            Some(lock) => {
+                if self.store.consistency() != Consistency::CompareAndSwap {
+                    return Err(Error::Config(
+                        "a shared session needs a session store with compare-and-swap across processes"
+                            .into(),
+                    ));
+                }
+                let lease = self
+                    .lock_lease
+                    .unwrap_or_else(|| (self.timeout * 3).max(Duration::from_secs(30)));
+                if lease < self.timeout * 2 {
+                    return Err(Error::Config(
+                        "the lock lease must be at least twice the request timeout".into(),
+                    ));
+                }
+                Some(SharedConfig {
+                    lock,
+                    lease,
+                    poll: (lease / 100)
+                        .clamp(Duration::from_millis(20), Duration::from_millis(250)),
+                })
+            }
+        };
         let user_agent_per_request = self.http.is_some();
         let http = match self.http {
             Some(c) => c,
@@ -386,6 +442,7 @@ impl ClientBuilder {
             retry_base_delay: self.retry_base_delay,
             max_retry_after: self.max_retry_after,
             send_cart_key_header: self.send_cart_key_header,
+            shared,
         };
         Ok(CoCartClient::from_parts(
             config, http, self.store, self.clock,

@@ -36,11 +36,14 @@ mod client;
 pub mod clock;
 pub mod codes;
 mod config;
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
 mod error;
 pub mod models;
 mod persist;
 mod resources;
 pub mod session_store;
+pub mod shared_session;
 mod transport;
 
 /// Entry points for the fuzz targets (`fuzz/`): the parsers of server text that are not public.
@@ -71,6 +74,7 @@ pub use resources::{CartApi, StoreApi};
 pub use session_store::{
     Consistency, FileStore, MemoryStore, PersistedSession, SessionStore, SessionStoreError,
 };
+pub use shared_session::{MemoryLock, SessionLock};
 
 /// The session store module under its old name.
 #[deprecated(since = "0.2.0", note = "renamed to `cocart::session_store`")]

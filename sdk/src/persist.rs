@@ -94,6 +94,12 @@ impl Inner {
 
     /// Loads the stored session through the lane and takes it if it is newer than memory.
     pub(crate) async fn restore(self: &Arc<Self>) -> Result<Option<User>> {
+        self.load_and_adopt().await?;
+        Ok(self.state().user.clone())
+    }
+
+    /// Loads the stored session through the lane; takes it when it is newer than memory.
+    pub(crate) async fn load_and_adopt(&self) -> Result<Restored> {
         let mut lane = self.persistence.lane.lock().await;
         let loaded = self
             .persistence
@@ -103,7 +109,8 @@ impl Inner {
             .map_err(Error::Storage)?;
         let loaded_revision = loaded.as_ref().map(|s| s.revision);
         let mut st = self.state();
-        if st.restore(loaded)? == Restored::Adopted {
+        let restored = st.restore(loaded)?;
+        if restored == Restored::Adopted {
             lane.synced = loaded_revision;
         } else if lane.synced.is_none() {
             // Memory is newer than anything stored: the next write goes above it.
@@ -111,6 +118,6 @@ impl Inner {
                 st.raise_revision_above(stored);
             }
         }
-        Ok(st.user.clone())
+        Ok(restored)
     }
 }

@@ -569,6 +569,14 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn memory_and_file_stores_pass_the_conformance_checks() {
+        crate::conformance::store_conformance(&MemoryStore::new(), true).await;
+        let path = temp_path("conformance");
+        crate::conformance::store_conformance(&FileStore::new(&path), true).await;
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[tokio::test]
     async fn file_store_saves_atomically_with_private_mode_and_revisions() {
         let path = temp_path("basic");
         let store = FileStore::new(&path);

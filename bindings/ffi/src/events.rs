@@ -28,6 +28,8 @@ pub enum SignOutReason {
     AccountUnavailable,
     /// The access token was rejected and there was no refresh token.
     NoRefreshToken,
+    /// Another process sharing the session refreshed it and died before saving the new pair.
+    RefreshedElsewhereAndLost,
     /// A reason this version of the bindings does not know.
     Other,
 }
@@ -41,6 +43,7 @@ impl From<&cocart::SignOutReason> for SignOutReason {
             R::RefreshTokenExpired => Self::RefreshTokenExpired,
             R::AccountUnavailable => Self::AccountUnavailable,
             R::NoRefreshToken => Self::NoRefreshToken,
+            R::RefreshedElsewhereAndLost => Self::RefreshedElsewhereAndLost,
             _ => Self::Other,
         }
     }

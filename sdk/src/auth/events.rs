@@ -19,6 +19,10 @@ pub enum SignOutReason {
     AccountUnavailable,
     /// The access token was rejected and there is no refresh token to recover with.
     NoRefreshToken,
+    /// Another process sharing this session (through a [`SessionLock`](crate::SessionLock))
+    /// refreshed it and stopped before saving the new pair: the store had rotated the refresh
+    /// token, and its successor was lost with that process.
+    RefreshedElsewhereAndLost,
 }
 
 /// Something that happened to the session.

@@ -24,6 +24,7 @@ use crate::client::Inner;
 use crate::codes;
 use crate::error::{Error, Result};
 use crate::persist::Intent;
+use crate::session_store::SessionStoreError;
 use crate::transport::{ApiRequest, AuthMode, REDACTED_BODY};
 
 /// A refresh answer the SDK cannot go on from: the session ends.
@@ -122,14 +123,27 @@ impl Inner {
         refresh_token: SecretString,
         generation: u64,
     ) -> Result<()> {
-        match self.request_refresh(&refresh_token).await {
+        if let Some(shared) = self.config.shared.clone() {
+            return self.refresh_shared(&shared, generation).await;
+        }
+        let outcome = self.request_refresh(&refresh_token).await;
+        self.apply_refresh(generation, outcome).await
+    }
+
+    /// Applies a refresh answer to the session of `generation`.
+    pub(crate) async fn apply_refresh(
+        self: &Arc<Self>,
+        generation: u64,
+        outcome: std::result::Result<(SecretString, SecretString), RefreshFailure>,
+    ) -> Result<()> {
+        match outcome {
             Ok((access, refresh)) => {
                 let tokens = Tokens::new(access, Some(refresh), self.clock.now());
                 if !self.state().refresh_succeeded(generation, tokens) {
                     tracing::debug!("the session changed during the refresh; its pair is dropped");
                     return Ok(());
                 }
-                if let Err(e) = self.persist(Intent::Update).await {
+                if let Err(e) = self.persist_rotation().await {
                     // The old pair is dead on the server: memory is now the only copy, and the
                     // next change persists it again.
                     tracing::warn!(error = %e, "could not save the rotated tokens; keeping them in memory");
@@ -159,8 +173,24 @@ impl Inner {
         }
     }
 
+    /// Persists a rotated pair: memory is the only copy of it, so a store that fails is tried
+    /// twice more before giving up.
+    async fn persist_rotation(self: &Arc<Self>) -> std::result::Result<(), SessionStoreError> {
+        let mut outcome = self.persist(Intent::Update).await;
+        for wait_ms in [50, 200] {
+            match &outcome {
+                Err(SessionStoreError::Conflict { .. }) | Ok(()) => break,
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+                    outcome = self.persist(Intent::Update).await;
+                }
+            }
+        }
+        outcome
+    }
+
     /// `POST refresh-token` without any Authorization header (an expired Bearer would block it).
-    async fn request_refresh(
+    pub(crate) async fn request_refresh(
         &self,
         refresh_token: &SecretString,
     ) -> Result<(SecretString, SecretString), RefreshFailure> {

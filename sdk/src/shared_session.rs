@@ -1,0 +1,305 @@
+//! One customer session shared by several processes (backend replicas, workers): a leased
+//! cross-process refresh lock beside the revisioned [`SessionStore`](crate::SessionStore).
+//!
+//! Refresh tokens are single-use, and on plugin v3 a refresh also ends the old access token. Two
+//! processes that refresh one session each on their own sign the customer out. With a
+//! [`SessionLock`] the refresh of a shared session goes:
+//!
+//! 1. in-process single flight, as always;
+//! 2. take the lock (leased: it expires on its own if the holder dies). While waiting, a newer
+//!    session in the store is adopted at once, without the lock;
+//! 3. **re-read the stored session under the lock**: if another process already rotated (a
+//!    newer revision), adopt its pair and send nothing;
+//! 4. only then read the refresh token and refresh, renewing the lease while the request runs,
+//!    and never starting one with less lease left than the request timeout;
+//! 5. save with the revision check (the revision is the fencing token: a holder whose lease
+//!    lapsed cannot overwrite a newer pair), then release.
+//!
+//! A terminal refresh answer signs out only after a re-read under the lock shows no newer pair.
+//! A request with a valid token touches neither the lock nor the store.
+
+use std::fmt;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+
+use crate::session_store::SessionStoreError;
+
+/// A lease lock that every process serving one session shares. Implementations must make each
+/// method atomic and let a lease expire on its own.
+#[async_trait]
+pub trait SessionLock: Send + Sync + 'static {
+    /// Takes the lock for `owner` for `lease` if nobody holds it. `Ok(false)` when held.
+    async fn try_acquire(&self, owner: &str, lease: Duration) -> Result<bool, SessionStoreError>;
+    /// Extends the lease if `owner` still holds the lock; `Ok(false)` when it does not.
+    async fn renew(&self, owner: &str, lease: Duration) -> Result<bool, SessionStoreError>;
+    /// Releases the lock if `owner` holds it; releasing a lock held by another is a no-op.
+    async fn release(&self, owner: &str) -> Result<(), SessionStoreError>;
+}
+
+/// An in-process [`SessionLock`]: share one `Arc<MemoryLock>` (with one `Arc<MemoryStore>`)
+/// between clients to serve one session from several clients of one process, or in tests.
+#[derive(Default)]
+pub struct MemoryLock {
+    held: Mutex<Option<(String, Instant)>>,
+}
+
+impl fmt::Debug for MemoryLock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemoryLock").finish_non_exhaustive()
+    }
+}
+
+impl MemoryLock {
+    /// A free lock.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn held(&self) -> std::sync::MutexGuard<'_, Option<(String, Instant)>> {
+        self.held.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[async_trait]
+impl SessionLock for MemoryLock {
+    async fn try_acquire(&self, owner: &str, lease: Duration) -> Result<bool, SessionStoreError> {
+        let mut held = self.held();
+        let now = Instant::now();
+        if held.as_ref().is_some_and(|(_, until)| *until > now) {
+            return Ok(false);
+        }
+        *held = Some((owner.to_string(), now + lease));
+        Ok(true)
+    }
+
+    async fn renew(&self, owner: &str, lease: Duration) -> Result<bool, SessionStoreError> {
+        let mut held = self.held();
+        let now = Instant::now();
+        match held.as_mut() {
+            Some((holder, until)) if holder == owner && *until > now => {
+                *until = now + lease;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn release(&self, owner: &str) -> Result<(), SessionStoreError> {
+        let mut held = self.held();
+        if held.as_ref().is_some_and(|(holder, _)| holder == owner) {
+            *held = None;
+        }
+        Ok(())
+    }
+}
+
+/// How a client takes part in a shared session.
+#[derive(Clone)]
+pub(crate) struct SharedConfig {
+    pub(crate) lock: std::sync::Arc<dyn SessionLock>,
+    /// How long a lease lasts; renewed every third of it while a refresh runs.
+    pub(crate) lease: Duration,
+    /// How often a waiting process polls the lock and the store.
+    pub(crate) poll: Duration,
+}
+
+/// A fresh owner name for one lock acquisition: unique per process and call (it is not a
+/// secret, and holds none).
+pub(crate) fn owner_name() -> String {
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let mut h = RandomState::new().build_hasher();
+    h.write_u64(NEXT.fetch_add(1, Ordering::Relaxed));
+    h.write_u32(std::process::id());
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    format!("{}-{:016x}", std::process::id(), h.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_memory_lock_passes_the_conformance_checks() {
+        crate::conformance::lock_conformance(&MemoryLock::new(), Duration::from_millis(100)).await;
+    }
+
+    #[test]
+    fn owner_names_differ() {
+        assert_ne!(owner_name(), owner_name());
+    }
+}
+
+mod protocol {
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    use super::{SharedConfig, owner_name};
+    use crate::auth::SignOutReason;
+    use crate::auth::refresh::RefreshFailure;
+    use crate::auth::state::Restored;
+    use crate::client::Inner;
+    use crate::error::{Error, Result};
+    use crate::session_store::SessionStoreError;
+
+    /// How the lock was obtained.
+    enum Taken {
+        /// Another process saved a newer session while this one waited: adopted, nothing sent.
+        Adopted,
+        /// Taken; `after_lapse` when another holder's lease ran out without a newer session
+        /// appearing (that holder may have died mid-refresh).
+        Held { after_lapse: bool },
+    }
+
+    impl Inner {
+        /// The refresh of a shared session (see the module docs). Runs inside the single-flight
+        /// task of `generation`.
+        pub(crate) async fn refresh_shared(
+            self: &Arc<Self>,
+            shared: &SharedConfig,
+            generation: u64,
+        ) -> Result<()> {
+            let owner = owner_name();
+            let taken = match self.take_lock(shared, &owner).await {
+                Ok(taken) => taken,
+                Err(e) => return self.apply_refresh(generation, Err(transient(e))).await,
+            };
+            let Taken::Held { after_lapse } = taken else {
+                return Ok(());
+            };
+            let outcome = self
+                .refresh_under_lock(shared, &owner, generation, after_lapse)
+                .await;
+            if let Err(e) = shared.lock.release(&owner).await {
+                // The lease expires on its own.
+                tracing::warn!(error = %e, "could not release the refresh lock");
+            }
+            outcome
+        }
+
+        /// Waits for the lock no longer than one lease (plus two polls), adopting a newer stored
+        /// session as soon as one appears.
+        async fn take_lock(&self, shared: &SharedConfig, owner: &str) -> Result<Taken, Error> {
+            let deadline = Instant::now() + shared.lease + 2 * shared.poll;
+            let mut waited = false;
+            loop {
+                if shared.lock.try_acquire(owner, shared.lease).await? {
+                    return Ok(Taken::Held {
+                        after_lapse: waited,
+                    });
+                }
+                waited = true;
+                if self.load_and_adopt().await? == Restored::Adopted {
+                    return Ok(Taken::Adopted);
+                }
+                if Instant::now() >= deadline {
+                    return Err(Error::Storage(SessionStoreError::Unavailable(
+                        "the shared refresh lock stayed held longer than its lease".into(),
+                    )));
+                }
+                tokio::time::sleep(shared.poll).await;
+            }
+        }
+
+        async fn refresh_under_lock(
+            self: &Arc<Self>,
+            shared: &SharedConfig,
+            owner: &str,
+            generation: u64,
+            after_lapse: bool,
+        ) -> Result<()> {
+            // Another process may have rotated between our last look and the lock.
+            match self.load_and_adopt().await {
+                Ok(Restored::Adopted) => return Ok(()),
+                Ok(Restored::Kept) => {}
+                Err(e) => return self.apply_refresh(generation, Err(transient(e))).await,
+            }
+            let refresh_token = {
+                let st = self.state();
+                if st.generation() != generation {
+                    return Ok(());
+                }
+                st.tokens.as_ref().and_then(|t| t.refresh.clone())
+            };
+            let Some(refresh_token) = refresh_token else {
+                return self
+                    .apply_refresh(
+                        generation,
+                        Err(RefreshFailure::Terminal(SignOutReason::NoRefreshToken)),
+                    )
+                    .await;
+            };
+            // A full lease before the request, so that it cannot outlive the lock.
+            match shared.lock.renew(owner, shared.lease).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    let lost = Error::Storage(SessionStoreError::Unavailable(
+                        "the shared refresh lock was lost before the refresh".into(),
+                    ));
+                    return self.apply_refresh(generation, Err(transient(lost))).await;
+                }
+                Err(e) => {
+                    return self
+                        .apply_refresh(generation, Err(transient(Error::Storage(e))))
+                        .await;
+                }
+            }
+            let outcome = {
+                let request = self.request_refresh(&refresh_token);
+                let renewals = renew_forever(shared, owner);
+                tokio::pin!(request);
+                tokio::select! {
+                    outcome = &mut request => outcome,
+                    () = renewals => request.await,
+                }
+            };
+            match outcome {
+                Err(RefreshFailure::Terminal(reason)) => {
+                    // Sign out only if no newer pair was saved meanwhile.
+                    match self.load_and_adopt().await {
+                        Ok(Restored::Adopted) => Ok(()),
+                        _ => {
+                            let reason =
+                                if after_lapse && reason == SignOutReason::RefreshTokenInvalid {
+                                    SignOutReason::RefreshedElsewhereAndLost
+                                } else {
+                                    reason
+                                };
+                            self.apply_refresh(generation, Err(RefreshFailure::Terminal(reason)))
+                                .await
+                        }
+                    }
+                }
+                other => self.apply_refresh(generation, other).await,
+            }
+        }
+    }
+
+    /// Renews the lease every third of it; returns only when a renewal fails (the request then
+    /// runs to its end and the revision check fences its save).
+    async fn renew_forever(shared: &SharedConfig, owner: &str) {
+        loop {
+            tokio::time::sleep(shared.lease / 3).await;
+            match shared.lock.renew(owner, shared.lease).await {
+                Ok(true) => {}
+                _ => {
+                    tracing::warn!("the shared refresh lock was lost during the refresh");
+                    return;
+                }
+            }
+        }
+    }
+
+    fn transient(e: Error) -> RefreshFailure {
+        RefreshFailure::Keep(e, None)
+    }
+}
