@@ -256,7 +256,7 @@ pub struct ProductQuery {
     pub attributes: Vec<AttributeFilter>,
     /// Rounded average ratings to match (1 to 5; others are not sent).
     #[uniffi(default)]
-    pub rating: Vec<u8>,
+    pub rating: Vec<u32>,
     /// Brand slugs (or ids as strings; do not mix).
     #[uniffi(default)]
     pub brands: Vec<String>,
@@ -449,7 +449,7 @@ impl From<ProductQuery> for core::ProductQuery {
         for f in q.attributes {
             c = c.attribute(f.into());
         }
-        c = c.rating(q.rating);
+        c = c.rating(q.rating.into_iter().filter_map(|r| u8::try_from(r).ok()));
         for b in q.brands {
             c = c.brand(b);
         }
