@@ -432,3 +432,165 @@ async fn a_session_is_never_sent_to_another_store() {
     assert!(run.stderr.contains("belongs to"), "{}", run.stderr);
     assert!(b.journal().is_empty(), "store B never saw the token");
 }
+
+#[tokio::test]
+async fn products_filter_by_attribute_rating_and_brand() {
+    let server = MockServer::start().await.unwrap();
+    let s = Scratch::new("facets");
+    let url = server.base_url();
+    let ids = |run: &Run| -> Vec<u64> {
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.json()["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_u64().unwrap())
+            .collect()
+    };
+    let red = cocart(
+        s.path(),
+        &[
+            "--store-url",
+            url,
+            "products",
+            "--attribute",
+            "pa_color=red",
+            "--json",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(ids(&red), [101]);
+    let sent = server.journal().pop().unwrap();
+    assert!(
+        sent.query
+            .contains("attributes%5B0%5D%5Battribute%5D=pa_color"),
+        "{}",
+        sent.query
+    );
+    let both = cocart(
+        s.path(),
+        &[
+            "--store-url",
+            url,
+            "products",
+            "--attribute",
+            "color=blue,red",
+            "--attribute",
+            "pa_size=small",
+            "--json",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(ids(&both), [201]);
+    let rated = cocart(
+        s.path(),
+        &[
+            "--store-url",
+            url,
+            "products",
+            "--rating",
+            "5",
+            "--brand",
+            "mock-co",
+            "--json",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(ids(&rated), [103]);
+    let text = cocart(
+        s.path(),
+        &["--store-url", url, "products", "--brand", "acme"],
+        None,
+    )
+    .await;
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout.contains("Hoodie") && !text.stdout.contains("Mug"),
+        "{}",
+        text.stdout
+    );
+    for bad in [
+        vec!["products", "--attribute", "pa_color"],
+        vec!["products", "--rating", "6"],
+    ] {
+        let mut args = vec!["--store-url", url];
+        args.extend(bad.iter().copied());
+        let run = cocart(s.path(), &args, None).await;
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+    }
+}
+
+#[tokio::test]
+async fn attributes_and_reviews_commands() {
+    let server = MockServer::start().await.unwrap();
+    let s = Scratch::new("attrs");
+    let url = server.base_url();
+    let attrs = cocart(
+        s.path(),
+        &["--store-url", url, "attributes", "--json"],
+        None,
+    )
+    .await;
+    assert_eq!(attrs.code, 0, "{}", attrs.stderr);
+    let attrs = attrs.json();
+    assert_eq!(attrs[0]["slug"], "pa_color");
+    assert_eq!(attrs[1]["total_terms"], 3);
+    let size_terms: Vec<&str> = attrs[1]["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(size_terms, ["large", "small", "x-large"]);
+    let used = cocart(
+        s.path(),
+        &["--store-url", url, "attributes", "--hide-empty"],
+        None,
+    )
+    .await;
+    assert_eq!(used.code, 0, "{}", used.stderr);
+    assert!(
+        used.stdout
+            .contains("Size [pa_size] id 2: Large (large) 1, Small (small) 1\n"),
+        "{}",
+        used.stdout
+    );
+
+    let by_sku = cocart(
+        s.path(),
+        &["--store-url", url, "reviews", "MOCK-TSHIRT", "--json"],
+        None,
+    )
+    .await;
+    assert_eq!(by_sku.code, 0, "{}", by_sku.stderr);
+    let reviews = by_sku.json();
+    assert_eq!(reviews["product_id"], 101);
+    assert_eq!(reviews["total"], 2);
+    assert_eq!(reviews["reviews"][0]["reviewer"], "bob smith");
+    assert_eq!(reviews["reviews"][0]["text"], "It is okay.");
+    assert_eq!(reviews["reviews"][1]["verified"], true);
+    let text = cocart(s.path(), &["--store-url", url, "reviews", "201"], None).await;
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout
+            .contains("****  2024-03-12T12:00:00 Carol: Nice hoodie, runs small. Warm, though."),
+        "{}",
+        text.stdout
+    );
+    let none = cocart(s.path(), &["--store-url", url, "reviews", "104"], None).await;
+    assert!(
+        none.stdout.contains("No reviews for product 104."),
+        "{}",
+        none.stdout
+    );
+    let unknown = cocart(
+        s.path(),
+        &["--store-url", url, "reviews", "NO-SUCH-SKU"],
+        None,
+    )
+    .await;
+    assert_eq!(unknown.code, 4, "{}", unknown.stderr);
+}

@@ -185,14 +185,18 @@ async fn variations_of_the_hoodie() {
     assert_eq!(hoodie.product_type, "variable");
     let variations = store.variations(201).await.unwrap();
     let ids: Vec<_> = variations.iter().map(|v| v.id).collect();
-    assert_eq!(ids, [202, 203, 204, 205]);
-    let green_small = &variations[2];
+    assert_eq!(
+        ids,
+        [205, 204, 203, 202],
+        "newest first, then by id descending"
+    );
+    let green_small = &variations[1];
     let prices = green_small.prices.as_ref().unwrap();
     assert_eq!(
         (prices.price.minor(), prices.regular_price.minor()),
         (4200, 4500)
     );
-    let green_large = &variations[3];
+    let green_large = &variations[0];
     assert_eq!(
         green_large.stock.as_ref().and_then(|s| s.stock_quantity),
         Some(5)
@@ -200,8 +204,8 @@ async fn variations_of_the_hoodie() {
     assert!(
         green_small
             .attributes
-            .values()
-            .any(|v| v.eq_ignore_ascii_case("green")),
+            .get("attribute_pa_color")
+            .is_some_and(|o| o.slug == "green" && o.option_name == "Green" && o.name == "Color"),
         "{:?}",
         green_small.attributes
     );

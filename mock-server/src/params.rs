@@ -109,53 +109,93 @@ impl Params {
 }
 
 /// Parses `a=1&b=two` into string values; `key[sub]=v` becomes an object under `key` and
-/// `key[]=v` (repeated) a list, as PHP builds `$_GET` (a `key[]` after `key[sub]` takes the next
-/// integer key of the object).
+/// `key[]=v` (repeated) a list, as PHP builds `$_GET`, to any depth (`a[0][slug][]=red`). A `[]`
+/// after named keys takes the next integer key of the object; a scalar met where a container is
+/// needed is replaced, as PHP does.
 pub fn parse_urlencoded(s: &str) -> Map<String, Value> {
     let mut map = Map::new();
     for (k, v) in url::form_urlencoded::parse(s.as_bytes()) {
-        let bracketed = k
-            .split_once('[')
-            .and_then(|(base, rest)| rest.strip_suffix(']').map(|sub| (base, sub)));
-        if let Some((base, sub)) = bracketed {
-            let value = Value::String(v.into_owned());
-            let entry = map.entry(base.to_string()).or_insert_with(|| {
-                if sub.is_empty() {
-                    Value::Array(Vec::new())
-                } else {
-                    Value::Object(Map::new())
-                }
-            });
-            if !sub.is_empty()
-                && let Value::Array(list) = entry
-            {
-                let obj: Map<String, Value> = std::mem::take(list)
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, v)| (i.to_string(), v))
-                    .collect();
-                *entry = Value::Object(obj);
+        let value = Value::String(v.into_owned());
+        match bracket_path(&k) {
+            Some((base, subs)) => {
+                let entry = map
+                    .entry(base.to_string())
+                    .or_insert_with(|| container_for(subs[0]));
+                insert_path(entry, &subs, value);
             }
-            match entry {
-                Value::Array(list) => list.push(value),
-                Value::Object(obj) if sub.is_empty() => {
-                    let next = obj
-                        .keys()
-                        .filter_map(|k| k.parse::<u64>().ok())
-                        .max()
-                        .map_or(0, |n| n + 1);
-                    obj.insert(next.to_string(), value);
-                }
-                Value::Object(obj) => {
-                    obj.insert(sub.to_string(), value);
-                }
-                _ => {}
+            None => {
+                map.insert(k.into_owned(), value);
             }
-            continue;
         }
-        map.insert(k.into_owned(), Value::String(v.into_owned()));
     }
     map
+}
+
+/// Splits `base[a][b][]` into `base` and `["a", "b", ""]`; `None` without a well-formed bracket.
+fn bracket_path(key: &str) -> Option<(&str, Vec<&str>)> {
+    let (base, mut rest) = key.split_once('[')?;
+    if base.is_empty() {
+        return None;
+    }
+    let mut subs = Vec::new();
+    loop {
+        let close = rest.find(']')?;
+        subs.push(&rest[..close]);
+        rest = &rest[close + 1..];
+        if rest.is_empty() {
+            return Some((base, subs));
+        }
+        rest = rest.strip_prefix('[')?;
+    }
+}
+
+fn container_for(sub: &str) -> Value {
+    if sub.is_empty() {
+        Value::Array(Vec::new())
+    } else {
+        Value::Object(Map::new())
+    }
+}
+
+/// Stores `value` under `subs` inside `entry`, creating (or replacing scalars with) containers.
+fn insert_path(entry: &mut Value, subs: &[&str], value: Value) {
+    let Some((sub, rest)) = subs.split_first() else {
+        *entry = value;
+        return;
+    };
+    if !entry.is_array() && !entry.is_object() {
+        *entry = container_for(sub);
+    }
+    if !sub.is_empty()
+        && let Value::Array(list) = entry
+    {
+        let obj: Map<String, Value> = std::mem::take(list)
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (i.to_string(), v))
+            .collect();
+        *entry = Value::Object(obj);
+    }
+    let child = rest.first().map_or(Value::Null, |next| container_for(next));
+    let slot = match entry {
+        Value::Array(list) => {
+            list.push(child);
+            list.last_mut()
+        }
+        Value::Object(obj) if sub.is_empty() => {
+            let next = obj
+                .keys()
+                .filter_map(|k| k.parse::<u64>().ok())
+                .max()
+                .map_or(0, |n| n + 1);
+            Some(obj.entry(next.to_string()).or_insert(child))
+        }
+        Value::Object(obj) => Some(obj.entry(sub.to_string()).or_insert(child)),
+        _ => None,
+    };
+    if let Some(slot) = slot {
+        insert_path(slot, rest, value);
+    }
 }
 
 #[cfg(test)]
@@ -201,5 +241,22 @@ mod tests {
         let m = parse_urlencoded("include[]=103&include[]=101&x[a]=1&x[]=2");
         assert_eq!(m["include"], serde_json::json!(["103", "101"]));
         assert_eq!(m["x"], serde_json::json!({"a": "1", "0": "2"}));
+    }
+
+    #[test]
+    fn nested_brackets_build_nested_values() {
+        let m = parse_urlencoded(
+            "attributes[0][attribute]=pa_color&attributes[0][slug][]=blue&attributes[0][slug][]=red\
+             &attributes[1][term_id]=5&x=1&x[a]=2&y[a]=1&y[a][b]=2&bad[=1&c[a]x=1",
+        );
+        assert_eq!(
+            m["attributes"],
+            serde_json::json!({"0": {"attribute": "pa_color", "slug": ["blue", "red"]},
+                               "1": {"term_id": "5"}})
+        );
+        assert_eq!(m["x"], serde_json::json!({"a": "2"}));
+        assert_eq!(m["y"], serde_json::json!({"a": {"b": "2"}}));
+        assert_eq!(m["bad["], "1");
+        assert_eq!(m["c[a]x"], "1");
     }
 }

@@ -160,7 +160,7 @@ async fn store_product_by_id_or_sku_with_spec_fields() {
         json!({"from": "4200", "to": "4500"})
     );
     assert_eq!(
-        hoodie["attributes"]["pa_color"]["options"],
+        hoodie["attributes"]["attribute_pa_color"]["options"],
         json!({"blue": "Blue", "green": "Green"})
     );
     assert_eq!(hoodie["variations"].as_array().unwrap().len(), 4);
@@ -207,16 +207,16 @@ async fn store_variations_categories_and_tags() {
         list.iter()
             .map(|v| v["id"].as_u64().unwrap())
             .collect::<Vec<_>>(),
-        [202, 203, 204, 205]
+        [205, 204, 203, 202]
     );
-    assert_eq!(list[2]["prices"]["price"], "4200");
+    assert_eq!(list[1]["prices"]["price"], "4200");
     let v = shop.get("/products/201/variations/205").await;
     assert_eq!(v.body["name"], "Hoodie - Green, Large");
     assert_eq!(v.body["parent_id"], 201);
     assert_eq!(v.body["stock"]["stock_quantity"], 5);
     shop.get("/products/201/variations/101")
         .await
-        .assert_error(404, "cocart_product_invalid_id");
+        .assert_error(404, "cocart_product_variation_invalid_id");
     let cats = shop.get("/products/categories").await;
     let names: Vec<&str> = cats
         .body

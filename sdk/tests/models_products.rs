@@ -53,7 +53,8 @@ fn simple_product_with_empty_sale_price_and_unmanaged_stock() {
         Some("2026-03-01T10:00:00")
     );
     // Fields beyond the typed ones are kept.
-    assert_eq!(beanie.extra.get("review_count"), Some(&json!(0)));
+    assert_eq!(beanie.review_count, 0);
+    assert!(beanie.extra.contains_key("dimensions"));
     assert!(beanie.extra.contains_key("hidden_conditions"));
     assert_eq!(
         beanie.add_to_cart.extra.get("text"),
@@ -80,23 +81,22 @@ fn variable_product_with_range_attributes_and_variations() {
         "[] purchase quantity decodes as None"
     );
     assert_eq!(hoodie.tags[0].name, "Winter");
+    assert_eq!(hoodie.attributes.len(), 1, "attributes keyed by name");
+    let color = hoodie.attribute("pa_color").unwrap();
+    assert_eq!(color.name, "Color");
+    assert_eq!(color.options(), vec!["Blue".to_owned(), "Green".to_owned()]);
     assert_eq!(
-        hoodie.attributes.len(),
-        1,
-        "attributes keyed by name decode as a list"
+        color.option_slugs(),
+        vec!["blue".to_owned(), "green".to_owned()]
     );
-    assert_eq!(hoodie.attributes[0].name, "Color");
-    assert_eq!(
-        hoodie.attributes[0].options(),
-        vec!["Blue".to_owned(), "Green".to_owned()]
-    );
+    assert!(color.used_for_variation && color.is_attribute_visible);
     assert_eq!(hoodie.variations.len(), 2);
     let blue = &hoodie.variations[0];
     assert_eq!(blue.id, 129);
     assert_eq!(
         blue.attributes
             .get("attribute_pa_color")
-            .map(String::as_str),
+            .map(|o| o.slug.as_str()),
         Some("blue")
     );
     assert_eq!(

@@ -171,7 +171,10 @@ fn product_query_pairs() {
         .max_price("49.99")
         .hide_free(true);
     let owned = q.to_query_pairs();
-    let pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let pairs: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     assert_eq!(
         pairs,
         vec![
@@ -198,7 +201,7 @@ fn product_query_pairs() {
     );
     assert_eq!(
         ProductQuery::new().per_page(0).to_query_pairs(),
-        vec![("per_page", "1".to_owned())]
+        vec![("per_page".to_owned(), "1".to_owned())]
     );
 }
 

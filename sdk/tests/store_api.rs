@@ -212,7 +212,7 @@ async fn variations_categories_and_tags_decode_lenient_shapes() {
         variations[0]
             .attributes
             .get("attribute_pa_color")
-            .map(String::as_str),
+            .map(|o| o.slug.as_str()),
         Some("blue")
     );
     assert_eq!(

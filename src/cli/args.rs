@@ -74,8 +74,12 @@ pub enum Command {
         #[command(subcommand)]
         action: CartCommand,
     },
-    /// List products.
+    /// List products (filters: search, attribute terms, rating, brand).
     Products(ProductsArgs),
+    /// List the store's global attributes (filter facets) with their terms and product counts.
+    Attributes(AttributesArgs),
+    /// List a product's approved reviews, newest first.
+    Reviews(ReviewsArgs),
     /// Rotate the token pair now.
     Refresh,
     /// Log out: the store ends the session (on JWT plugin v3: every session of the account),
@@ -162,6 +166,38 @@ pub struct ProductsArgs {
     #[arg(long, default_value_t = 1)]
     pub page: u32,
     /// Products per page (at most 100).
+    #[arg(long, default_value_t = 20)]
+    pub per_page: u32,
+    /// Only products with one of these terms of a global attribute: `pa_color=red` or
+    /// `color=red,blue`. Repeat for more attributes: every one must match.
+    #[arg(long, value_name = "ATTRIBUTE=SLUGS")]
+    pub attribute: Vec<String>,
+    /// Only products whose rounded average rating is one of these (1 to 5; comma list).
+    #[arg(long, value_name = "N", value_delimiter = ',')]
+    pub rating: Vec<u8>,
+    /// Only products of one of these brands (slugs, or ids; comma list or repeated).
+    #[arg(long, value_name = "BRAND", value_delimiter = ',')]
+    pub brand: Vec<String>,
+}
+
+/// `cocart attributes`.
+#[derive(Debug, Clone, Args)]
+pub struct AttributesArgs {
+    /// Leave out terms no product uses.
+    #[arg(long)]
+    pub hide_empty: bool,
+}
+
+/// `cocart reviews`.
+#[derive(Debug, Clone, Args)]
+pub struct ReviewsArgs {
+    /// The product, by id or SKU.
+    #[arg(value_name = "PRODUCT")]
+    pub product: String,
+    /// Page number (from 1).
+    #[arg(long, default_value_t = 1)]
+    pub page: u32,
+    /// Reviews per page (at most 100).
     #[arg(long, default_value_t = 20)]
     pub per_page: u32,
 }

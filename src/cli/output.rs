@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use cocart::User;
-use cocart::models::{Cart, Money, Product, ProductPage};
+use cocart::models::{Attribute, AttributeTerm, Cart, Money, Paged, Product, ProductPage, Review};
 use serde_json::{Value, json};
 
 /// A money value as JSON: the display text and the integer minor units.
@@ -151,6 +151,114 @@ pub fn products_text(page: &ProductPage) -> String {
         out,
         "page {} of {} ({} products)",
         page.page, page.total_pages, page.total_products
+    );
+    out
+}
+
+/// The JSON of `cocart attributes`: each attribute with its terms.
+pub fn attributes_json(facets: &[(Attribute, Paged<AttributeTerm>)]) -> Value {
+    Value::Array(
+        facets
+            .iter()
+            .map(|(a, terms)| {
+                json!({
+                    "id": a.id,
+                    "name": a.name,
+                    "slug": a.slug,
+                    "total_terms": terms.total,
+                    "terms": terms.items.iter().map(|t| json!({
+                        "id": t.id, "name": t.name, "slug": t.slug, "count": t.count,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// `cocart attributes` as text: `Color (pa_color): Blue (blue) 1, …`.
+pub fn attributes_text(facets: &[(Attribute, Paged<AttributeTerm>)]) -> String {
+    let mut out = String::new();
+    if facets.is_empty() {
+        out.push_str("No attributes.\n");
+    }
+    for (a, terms) in facets {
+        let list: Vec<String> = terms
+            .items
+            .iter()
+            .map(|t| format!("{} ({}) {}", t.name, t.slug, t.count))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{} [{}] id {}: {}",
+            a.name,
+            a.slug,
+            a.id,
+            list.join(", ")
+        );
+    }
+    out
+}
+
+/// Strips tags from a review's HTML and collapses whitespace.
+fn plain(html: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The JSON of `cocart reviews`.
+pub fn reviews_json(product_id: u64, page: &Paged<Review>) -> Value {
+    json!({
+        "product_id": product_id,
+        "page": page.page,
+        "total_pages": page.total_pages,
+        "total": page.total,
+        "reviews": page.items.iter().map(|r| json!({
+            "id": r.id,
+            "reviewer": r.reviewer,
+            "rating": r.rating,
+            "verified": r.verified,
+            "date": r.date_created,
+            "text": plain(&r.review),
+            "status": r.status,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// `cocart reviews` as text.
+pub fn reviews_text(product_id: u64, page: &Paged<Review>) -> String {
+    let mut out = String::new();
+    if page.items.is_empty() {
+        let _ = writeln!(out, "No reviews for product {product_id}.");
+        return out;
+    }
+    for r in &page.items {
+        let stars = "*".repeat(usize::try_from(r.rating.min(5)).unwrap_or(0));
+        let _ = writeln!(
+            out,
+            "{:<5} {} {}{}: {}",
+            stars,
+            r.date_created,
+            r.reviewer,
+            if r.verified { " (verified owner)" } else { "" },
+            plain(&r.review)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "page {} of {} ({} reviews)",
+        page.page, page.total_pages, page.total
     );
     out
 }

@@ -2,7 +2,8 @@
 
 use crate::error::CoCartError;
 use crate::records::{
-    Category, Product, ProductPage, ProductQuery, ProductRef, StoreInfo, Tag, Variation,
+    Attribute, Category, Product, ProductPage, ProductQuery, ProductRef, Review, ReviewPage,
+    ReviewQuery, StoreInfo, Tag, TermPage, TermQuery, Variation,
 };
 use crate::runtime::run;
 
@@ -38,6 +39,56 @@ impl StoreApi {
         let core = self.core.clone();
         let product = cocart::models::ProductRef::from(product);
         run(async move { Ok(Product::from(core.product(product).await?)) }).await
+    }
+
+    /// One product with its reviews filled.
+    pub async fn product_with_reviews(&self, product: ProductRef) -> Result<Product, CoCartError> {
+        let core = self.core.clone();
+        let product = cocart::models::ProductRef::from(product);
+        run(async move { Ok(Product::from(core.product_with_reviews(product).await?)) }).await
+    }
+
+    /// Every global attribute (the facets of a filter sidebar).
+    pub async fn attributes(&self) -> Result<Vec<Attribute>, CoCartError> {
+        let core = self.core.clone();
+        run(async move {
+            Ok(core
+                .attributes()
+                .await?
+                .iter()
+                .map(Attribute::from)
+                .collect())
+        })
+        .await
+    }
+
+    /// One page of an attribute's terms, with product counts and totals.
+    pub async fn attribute_terms(
+        &self,
+        attribute_id: u64,
+        query: TermQuery,
+    ) -> Result<TermPage, CoCartError> {
+        let core = self.core.clone();
+        let query = cocart::models::TermQuery::from(query);
+        run(async move {
+            Ok(TermPage::from(
+                core.attribute_terms(attribute_id, &query).await?,
+            ))
+        })
+        .await
+    }
+
+    /// One page of reviews, newest first, with totals.
+    pub async fn reviews(&self, query: ReviewQuery) -> Result<ReviewPage, CoCartError> {
+        let core = self.core.clone();
+        let query = cocart::models::ReviewQuery::from(query);
+        run(async move { Ok(ReviewPage::from(core.reviews(&query).await?)) }).await
+    }
+
+    /// One review.
+    pub async fn review(&self, id: u64) -> Result<Review, CoCartError> {
+        let core = self.core.clone();
+        run(async move { Ok(Review::from(&core.review(id).await?)) }).await
     }
 
     /// The variations of a variable product.

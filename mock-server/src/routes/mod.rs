@@ -17,7 +17,7 @@ pub use pipeline::{Connection, DropConnection, handle};
 /// ([`pipeline::handle`]) wraps this router; the server drives it per connection.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .merge(crate::shop::routes().reset_fallback())
+        .merge(crate::shop::routes(&state).reset_fallback())
         .merge(crate::auth::routes())
         .merge(crate::ops::routes())
         .method_not_allowed_fallback(|| async { ApiError::no_route() })

@@ -3,14 +3,14 @@
 //!
 //! | id  | type      | name                    | SKU                    | price | notes |
 //! |-----|-----------|-------------------------|------------------------|-------|-------|
-//! | 101 | simple    | T-Shirt                 | `MOCK-TSHIRT`          | 1250  | featured, weight 0.2 |
-//! | 102 | simple    | Cap                     | `MOCK-CAP`             | 1800  | on sale (regular 2000) |
-//! | 103 | simple    | Mug                     | `MOCK-MUG`             | 999   | |
+//! | 101 | simple    | T-Shirt                 | `MOCK-TSHIRT`          | 1250  | featured, weight 0.2, Color Red (not for variations), brand Mock Co |
+//! | 102 | simple    | Cap                     | `MOCK-CAP`             | 1800  | on sale (regular 2000), brand Mock Co |
+//! | 103 | simple    | Mug                     | `MOCK-MUG`             | 999   | brand Mock Co |
 //! | 104 | simple    | Sticker Pack            | `MOCK-STICKERS`        | 350   | virtual, no weight |
 //! | 105 | simple    | Vintage Poster          | `MOCK-POSTER`          | 1500  | **out of stock** (managed, 0) |
 //! | 106 | simple    | Signed Print            | `MOCK-SIGNED-PRINT`    | 4900  | **sold individually** |
 //! | 107 | simple    | Limited Edition Vinyl   | `MOCK-VINYL`           | 2999  | **stock 3** (managed) |
-//! | 201 | variable  | Hoodie                  | `MOCK-HOODIE`          | 4200–4500 | attributes Color (`pa_color`: blue, green), Size (`pa_size`: small, large); featured |
+//! | 201 | variable  | Hoodie                  | `MOCK-HOODIE`          | 4200–4500 | attributes Color (`pa_color`: blue, green), Size (`pa_size`: small, large), defaults blue/small; featured; brand Acme |
 //! | 202 | variation | Hoodie - Blue, Small    | `MOCK-HOODIE-BLUE-S`   | 4500  | |
 //! | 203 | variation | Hoodie - Blue, Large    | `MOCK-HOODIE-BLUE-L`   | 4500  | |
 //! | 204 | variation | Hoodie - Green, Small   | `MOCK-HOODIE-GREEN-S`  | 4200  | on sale (regular 4500) |
@@ -21,6 +21,11 @@
 //! Categories (ids in order of first appearance from 15): Clothing 15 (`clothing`),
 //! Accessories 16 (`accessories`), Home 17 (`home`), Music 18 (`music`).
 //! Tags (from 30): cotton 30, gift 31, limited 32.
+//! Global attributes: Color `pa_color` id 1 (terms Blue 50, Green 51, Red 52), Size `pa_size` id 2
+//! (Small 53, Large 54, X-Large 55, unused). Brands: Mock Co 80 (`mock-co`), Acme 81 (`acme`).
+//! Reviews (approved unless noted): 2 on 101 by Alice Reviewer 5★ (verified), 3 on 101 by
+//! "bob smith" 3★, 4 on 201 by Carol 4★ (user 1), 5 on 102 by Dave 1★ **on hold**, 6 on 103 by
+//! Erin 5★. Averages: 101 4.00, 201 4.00, 103 5.00; 102 has none (the held review does not count).
 //!
 //! ## Seed schema (`{"products":[…]}` in the seed document)
 //! A `products` array replaces the built-in catalogue. Each entry:
@@ -36,7 +41,11 @@
 //! `tags` (names), `description`, `short_description`, `date_created` (`YYYY-MM-DDTHH:MM:SS`),
 //! `external_url`. Variations are listed after their parent or anywhere; a variation's
 //! parent must be a variable product and a grouped product's children must exist.
+//! The seed document's `attributes` and `reviews` (schema in [`super::facets`]) complete it; a
+//! document with `products` but no `reviews` has no reviews, one without `products` keeps the
+//! built-in products and, unless it declares them, their attributes and reviews.
 
+use super::facets::{self, GlobalAttribute, Review, SeedAttribute};
 use crate::error::MockError;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -82,6 +91,16 @@ pub struct Attribute {
     pub slug: String,
     /// The option names, e.g. `["Blue","Green"]`.
     pub options: Vec<String>,
+    /// Shown on the product page.
+    #[serde(default = "yes")]
+    pub visible: bool,
+    /// Used for variations (default: true on variable products).
+    #[serde(default)]
+    pub used_for_variation: Option<bool>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Attribute {
@@ -96,6 +115,11 @@ impl Attribute {
             .iter()
             .find(|o| sanitize_title(o) == slug)
             .map(String::as_str)
+    }
+
+    /// Whether this is a global attribute (a `pa_*` taxonomy) rather than a custom one.
+    pub fn is_global(&self) -> bool {
+        self.slug.starts_with("pa_")
     }
 }
 
@@ -183,6 +207,15 @@ pub struct Product {
     /// External URL (external products).
     #[serde(default)]
     pub external_url: String,
+    /// Brand names.
+    #[serde(default)]
+    pub brands: Vec<String>,
+    /// Attribute taxonomy ⇒ default option slug (variable products).
+    #[serde(default)]
+    pub default_attributes: BTreeMap<String, String>,
+    /// Whether reviews are open.
+    #[serde(default = "yes")]
+    pub reviews_allowed: bool,
     /// The parent's name for variations, the own name otherwise (filled in).
     #[serde(skip)]
     pub title: String,
@@ -235,6 +268,9 @@ pub struct Catalogue {
     products: BTreeMap<u64, Product>,
     categories: Vec<Term>,
     tags: Vec<Term>,
+    brands: Vec<Term>,
+    attributes: Vec<GlobalAttribute>,
+    reviews: Vec<Review>,
 }
 
 /// WordPress `sanitize_title` for plain names: lowercase, spaces to `-`, drop other punctuation.
@@ -253,11 +289,56 @@ pub fn sanitize_title(s: &str) -> String {
 impl Catalogue {
     /// The built-in catalogue documented on this module.
     pub fn builtin() -> Result<Self, MockError> {
-        Self::from_seed(&builtin_seed())
+        Self::from_document(None, None, None)
     }
 
-    /// Builds a catalogue from a seed `products` array (schema on this module).
+    /// Builds a catalogue from a seed `products` array (schema on this module), with no reviews
+    /// and the attributes its products use.
     pub fn from_seed(products: &Value) -> Result<Self, MockError> {
+        Self::from_document(Some(products), None, None)
+    }
+
+    /// Builds a catalogue from a seed document's `products`, `attributes` and `reviews` (each
+    /// `None` when absent; see the module docs for the defaults).
+    pub fn from_document(
+        products: Option<&Value>,
+        attributes: Option<&Value>,
+        reviews: Option<&Value>,
+    ) -> Result<Self, MockError> {
+        let builtin = products.is_none();
+        let products = products.cloned().unwrap_or_else(builtin_seed);
+        let attributes = match attributes {
+            Some(a) => a.clone(),
+            None if builtin => builtin_attributes(),
+            None => Value::Array(Vec::new()),
+        };
+        let reviews = match reviews {
+            Some(r) => r.clone(),
+            None if builtin => builtin_reviews(),
+            None => Value::Array(Vec::new()),
+        };
+        let mut cat = Self::from_products(&products)?;
+        let seeds: Vec<SeedAttribute> = serde_json::from_value(attributes)
+            .map_err(|e| MockError::Config(format!("seed attributes: {e}")))?;
+        let used: Vec<(String, String, Vec<String>)> = cat
+            .products
+            .values()
+            .flat_map(|p| p.attributes.iter())
+            .filter(|a| a.is_global())
+            .map(|a| (a.slug.clone(), a.name.clone(), a.options.clone()))
+            .collect();
+        cat.attributes = facets::build_attributes(&seeds, &used)?;
+        let reviews: Vec<Review> = serde_json::from_value(reviews)
+            .map_err(|e| MockError::Config(format!("seed reviews: {e}")))?;
+        facets::check_reviews(&reviews, |id| {
+            cat.get(id)
+                .is_some_and(|p| p.kind != ProductType::Variation)
+        })?;
+        cat.reviews = reviews;
+        Ok(cat)
+    }
+
+    fn from_products(products: &Value) -> Result<Self, MockError> {
         let list: Vec<Product> = serde_json::from_value(products.clone())
             .map_err(|e| MockError::Config(format!("seed products: {e}")))?;
         let mut map = BTreeMap::new();
@@ -383,6 +464,7 @@ impl Catalogue {
     fn build_terms(&mut self) {
         let mut categories: Vec<Term> = Vec::new();
         let mut tags: Vec<Term> = Vec::new();
+        let mut brands: Vec<Term> = Vec::new();
         for p in self
             .products
             .values()
@@ -394,9 +476,13 @@ impl Catalogue {
             for name in &p.tags {
                 add_term(&mut tags, name, 30);
             }
+            for name in &p.brands {
+                add_term(&mut brands, name, facets::FIRST_BRAND_ID);
+            }
         }
         self.categories = categories;
         self.tags = tags;
+        self.brands = brands;
     }
 
     /// A product by id.
@@ -435,6 +521,99 @@ impl Catalogue {
     /// The product tags.
     pub fn tags(&self) -> &[Term] {
         &self.tags
+    }
+
+    /// The brands (`product_brand` terms).
+    pub fn brands(&self) -> &[Term] {
+        &self.brands
+    }
+
+    /// The global attributes, in id order.
+    pub fn attributes(&self) -> &[GlobalAttribute] {
+        &self.attributes
+    }
+
+    /// A global attribute by id.
+    pub fn attribute(&self, id: u64) -> Option<&GlobalAttribute> {
+        self.attributes.iter().find(|a| a.id == id)
+    }
+
+    /// A global attribute by taxonomy name (`pa_color`).
+    pub fn attribute_by_slug(&self, slug: &str) -> Option<&GlobalAttribute> {
+        self.attributes.iter().find(|a| a.slug == slug)
+    }
+
+    /// The term slugs of a taxonomy a product carries (a variation: its own option slug; any
+    /// other product: the options of its attribute of that taxonomy).
+    pub fn product_term_slugs(&self, p: &Product, taxonomy: &str) -> Vec<String> {
+        if p.kind == ProductType::Variation {
+            return p.variation.get(taxonomy).cloned().into_iter().collect();
+        }
+        p.attributes
+            .iter()
+            .filter(|a| a.slug == taxonomy)
+            .flat_map(Attribute::option_slugs)
+            .collect()
+    }
+
+    /// How many published top-level products carry a term (WordPress's term `count`).
+    pub fn term_count(&self, taxonomy: &str, slug: &str) -> u64 {
+        self.products
+            .values()
+            .filter(|p| p.kind != ProductType::Variation)
+            .filter(|p| {
+                self.product_term_slugs(p, taxonomy)
+                    .iter()
+                    .any(|s| s == slug)
+            })
+            .count() as u64
+    }
+
+    /// The newest product creation date as a Unix time (the catalogue's `Last-Modified`).
+    pub fn last_modified(&self) -> i64 {
+        self.products
+            .values()
+            .filter_map(|p| facets::parse_datetime(&p.date_created))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Every review, whatever its status, in id order.
+    pub fn all_reviews(&self) -> &[Review] {
+        &self.reviews
+    }
+
+    /// The approved reviews of a product, newest first.
+    pub fn approved_reviews(&self, product_id: u64) -> Vec<&Review> {
+        let mut list: Vec<&Review> = self
+            .reviews
+            .iter()
+            .filter(|r| r.product_id == product_id && r.is_approved())
+            .collect();
+        list.sort_by(|a, b| b.date_created.cmp(&a.date_created).then(b.id.cmp(&a.id)));
+        list
+    }
+
+    /// `(review_count, rating_count, average_rating)` over a product's approved reviews.
+    pub fn review_stats(&self, product_id: u64) -> (u64, u64, f64) {
+        let reviews = self.approved_reviews(product_id);
+        let rated: Vec<u8> = reviews
+            .iter()
+            .map(|r| r.rating)
+            .filter(|r| *r > 0)
+            .collect();
+        let average = if rated.is_empty() {
+            0.0
+        } else {
+            rated.iter().map(|r| f64::from(*r)).sum::<f64>() / rated.len() as f64
+        };
+        (reviews.len() as u64, rated.len() as u64, average)
+    }
+
+    /// The `rated-N` visibility term of a product: its average rounded half up, `None` unrated.
+    pub fn rated_term(&self, product_id: u64) -> Option<u64> {
+        let (_, rated, average) = self.review_stats(product_id);
+        (rated > 0).then(|| average.round() as u64)
     }
 
     /// A category by name.
@@ -530,15 +709,38 @@ fn add_term(terms: &mut Vec<Term>, name: &str, first_id: u64) {
     });
 }
 
+fn builtin_attributes() -> Value {
+    json!([
+        {"name":"Color","slug":"pa_color","terms":["Blue","Green","Red"]},
+        {"name":"Size","slug":"pa_size","terms":["Small","Large","X-Large"]}
+    ])
+}
+
+fn builtin_reviews() -> Value {
+    json!([
+        {"id":2,"product_id":101,"reviewer":"Alice Reviewer","reviewer_email":"alice@example.com",
+         "review":"Great tee, very soft.","rating":5,"date_created":"2024-03-10T10:00:00","verified":true},
+        {"id":3,"product_id":101,"reviewer":"bob smith","reviewer_email":"bob@example.com",
+         "review":"It is okay.","rating":3,"date_created":"2024-03-11T10:00:00"},
+        {"id":4,"product_id":201,"reviewer":"Carol","reviewer_email":"demo@example.com","reviewer_id":1,
+         "review":"Nice hoodie, runs small.\n\nWarm, though.","rating":4,"date_created":"2024-03-12T12:00:00"},
+        {"id":5,"product_id":102,"reviewer":"Dave","reviewer_email":"dave@example.com",
+         "review":"Awaiting moderation.","rating":1,"date_created":"2024-03-13T08:00:00","status":"hold"},
+        {"id":6,"product_id":103,"reviewer":"Erin","reviewer_email":"erin@example.com",
+         "review":"Keeps coffee hot.","rating":5,"date_created":"2024-03-14T09:30:00","verified":true}
+    ])
+}
+
 fn builtin_seed() -> Value {
     json!([
         {"id":101,"name":"T-Shirt","sku":"MOCK-TSHIRT","regular_price":1250,"weight":"0.2","featured":true,
+         "attributes":[{"name":"Color","slug":"pa_color","options":["Red"]}],"brands":["Mock Co"],
          "categories":["Clothing"],"tags":["cotton"],"date_created":"2024-01-10T09:00:00",
          "short_description":"A soft cotton tee.","description":"A soft cotton tee with the mock logo."},
-        {"id":102,"name":"Cap","sku":"MOCK-CAP","regular_price":2000,"sale_price":1800,"weight":"0.1",
+        {"id":102,"name":"Cap","sku":"MOCK-CAP","regular_price":2000,"sale_price":1800,"weight":"0.1","brands":["Mock Co"],
          "categories":["Accessories"],"tags":["gift"],"date_created":"2024-01-11T09:00:00",
          "short_description":"A baseball cap.","description":"A baseball cap, on sale."},
-        {"id":103,"name":"Mug","sku":"MOCK-MUG","regular_price":999,"weight":"0.35",
+        {"id":103,"name":"Mug","sku":"MOCK-MUG","regular_price":999,"weight":"0.35","brands":["Mock Co"],
          "categories":["Home"],"tags":["gift"],"date_created":"2024-01-12T09:00:00",
          "short_description":"A ceramic mug.","description":"A 350 ml ceramic mug."},
         {"id":104,"name":"Sticker Pack","sku":"MOCK-STICKERS","regular_price":350,"virtual":true,
@@ -557,6 +759,7 @@ fn builtin_seed() -> Value {
          "categories":["Clothing"],"tags":["cotton"],"date_created":"2024-02-01T09:00:00",
          "attributes":[{"name":"Color","slug":"pa_color","options":["Blue","Green"]},
                        {"name":"Size","slug":"pa_size","options":["Small","Large"]}],
+         "default_attributes":{"pa_color":"blue","pa_size":"small"},"brands":["Acme"],
          "short_description":"A warm hoodie.","description":"A warm hoodie in two colours and two sizes."},
         {"id":202,"type":"variation","parent_id":201,"sku":"MOCK-HOODIE-BLUE-S","regular_price":4500,
          "weight":"0.8","variation":{"pa_color":"blue","pa_size":"small"},"date_created":"2024-02-01T09:00:00"},
@@ -595,6 +798,44 @@ mod tests {
         assert_eq!(c.category("Clothing").unwrap().id, 15);
         assert_eq!(c.category("Music").unwrap().id, 18);
         assert_eq!(c.tag("limited").unwrap().id, 32);
+        let color = c.attribute_by_slug("pa_color").unwrap();
+        assert_eq!((color.id, color.term_by_slug("red").unwrap().id), (1, 52));
+        assert_eq!(
+            c.attribute(2).unwrap().term_by_slug("x-large").unwrap().id,
+            55
+        );
+        assert_eq!(c.term_count("pa_color", "red"), 1);
+        assert_eq!(c.term_count("pa_size", "x-large"), 0);
+        assert_eq!(c.brands()[1].slug, "acme");
+        assert_eq!(c.brands()[1].id, 81);
+        assert_eq!(c.review_stats(101), (2, 2, 4.0));
+        assert_eq!(c.review_stats(102), (0, 0, 0.0));
+        assert_eq!(c.rated_term(103), Some(5));
+    }
+
+    #[test]
+    fn seed_documents_declare_attributes_and_reviews() {
+        let products = json!([{"id":7,"name":"Lamp","attributes":[{"name":"Finish","options":["Matte"]},
+                                {"name":"Custom","slug":"custom","options":["X"]}]}]);
+        let attrs =
+            json!([{"name":"Material","terms":[{"name":"Oak","description":"Solid"}, "Pine"]}]);
+        let reviews = json!([{"id":9,"product_id":7,"reviewer":"Z","review":"ok","rating":4,
+                               "date_created":"2024-01-01T00:00:00"}]);
+        let c = Catalogue::from_document(Some(&products), Some(&attrs), Some(&reviews)).unwrap();
+        let slugs: Vec<&str> = c.attributes().iter().map(|a| a.slug.as_str()).collect();
+        assert_eq!(slugs, ["pa_material", "pa_finish"]);
+        assert_eq!(c.attribute(1).unwrap().terms[0].description, "Solid");
+        assert_eq!(c.attribute(2).unwrap().terms[0].id, 52);
+        assert_eq!(c.review_stats(7), (1, 1, 4.0));
+        let bad_review = json!([{"id":9,"product_id":8,"reviewer":"Z","review":"ok",
+                                  "date_created":"2024-01-01T00:00:00"}]);
+        assert!(Catalogue::from_document(Some(&products), None, Some(&bad_review)).is_err());
+        let bad_attr = json!([{"name":"Material","slug":"material"}]);
+        assert!(Catalogue::from_document(Some(&products), Some(&bad_attr), None).is_err());
+        // Products only: no reviews, attributes from the products.
+        let c = Catalogue::from_seed(&products).unwrap();
+        assert!(c.all_reviews().is_empty());
+        assert_eq!(c.attributes().len(), 1);
     }
 
     #[test]

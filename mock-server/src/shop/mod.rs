@@ -2,6 +2,7 @@
 //!
 //! Layout, one concern per module:
 //! - [`catalogue`]: the seeded products (and the seed's `products` schema);
+//! - [`facets`]: global attributes and their terms, brands and reviews (and their seed schema);
 //! - [`cart`]: the cart model (lines, removed lines, customer) and line keys;
 //! - [`keys`]: cart-key sanitising and new guest keys;
 //! - [`memo`]: stored (frozen) carts and the memoised bytes of their default rendering;
@@ -12,7 +13,7 @@
 //! - [`render`]: request options, cart sums and the JSON shape of products;
 //! - [`schema`]: WordPress-style parameter type checks;
 //! - [`add`], [`update`]: the cart operations;
-//! - [`cart_routes`], [`store_routes`]: the HTTP handlers.
+//! - [`cart_routes`], [`store_routes`], [`catalogue_routes`]: the HTTP handlers.
 
 // `ApiError` (owned by `crate::error`) is large by design: every handler returns it by value.
 #![allow(clippy::result_large_err)]
@@ -22,6 +23,8 @@ pub mod cart;
 pub mod cart_routes;
 pub mod cart_view;
 pub mod catalogue;
+pub mod catalogue_routes;
+pub mod facets;
 pub mod keys;
 pub mod memo;
 pub mod money;
@@ -47,12 +50,15 @@ pub struct ShopWorld {
 }
 
 impl ShopWorld {
-    /// Seeds the catalogue from `config.seed["products"]`, or the built-in catalogue when absent.
+    /// Seeds the catalogue from the seed document's `products`, `attributes` and `reviews`, or the
+    /// built-in catalogue when absent.
     pub fn seeded(config: &MockConfig) -> Result<Self, crate::MockError> {
-        let catalogue = match config.seed.as_ref().and_then(|s| s.get("products")) {
-            Some(products) => catalogue::Catalogue::from_seed(products)?,
-            None => catalogue::Catalogue::builtin()?,
-        };
+        let part = |name: &str| config.seed.as_ref().and_then(|s| s.get(name));
+        let catalogue = catalogue::Catalogue::from_document(
+            part("products"),
+            part("attributes"),
+            part("reviews"),
+        )?;
         Ok(Self {
             catalogue: Arc::new(catalogue),
             carts: session::CartStore::default(),
@@ -72,7 +78,16 @@ impl ShopWorld {
     }
 }
 
-/// The cart and store routes, with full paths (`/wp-json/cocart/v2/...`).
-pub fn routes() -> Router<AppState> {
-    cart_routes::routes().merge(store_routes::routes())
+/// The cart and store routes, with full paths (`/wp-json/cocart/v2/...`). The catalogue routes
+/// carry the cache headers of [`catalogue_routes::cache_layer`].
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let catalogue = store_routes::catalogue_routes()
+        .merge(catalogue_routes::routes())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            catalogue_routes::cache_layer,
+        ));
+    cart_routes::routes()
+        .merge(store_routes::routes())
+        .merge(catalogue)
 }

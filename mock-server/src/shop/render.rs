@@ -4,7 +4,8 @@
 //! [`super::cart_view`].
 
 use super::cart::Cart;
-use super::catalogue::{Catalogue, Product, ProductType, Term};
+use super::catalogue::{Attribute, Catalogue, Product, ProductType, Term, sanitize_title};
+use super::facets::ucfirst;
 use super::money::{line_total, minor_str};
 use super::notices::Notices;
 use serde_json::{Map, Value, json};
@@ -162,37 +163,130 @@ fn stock_json(ctx: &Ctx<'_>, p: &Product) -> Value {
     })
 }
 
-/// A product (§8).
+/// The key and global id of a product attribute: `attribute_pa_color` and the attribute's id,
+/// or `attribute_<sanitised name>` and 0 for a custom attribute.
+fn attribute_key(cat: &Catalogue, a: &Attribute) -> (String, u64) {
+    if a.is_global() {
+        (
+            format!("attribute_{}", a.slug),
+            cat.attribute_by_slug(&a.slug).map_or(0, |g| g.id),
+        )
+    } else {
+        (format!("attribute_{}", sanitize_title(&a.name)), 0)
+    }
+}
+
+/// The options of a product attribute as a slug → name object, global terms sorted by name.
+fn options_json(a: &Attribute) -> Map<String, Value> {
+    let mut options: Vec<(String, String)> = a
+        .options
+        .iter()
+        .map(|o| (sanitize_title(o), o.clone()))
+        .collect();
+    if a.is_global() {
+        options.sort_by_key(|o| o.1.to_lowercase());
+    }
+    options
+        .into_iter()
+        .map(|(slug, name)| (slug, Value::String(name)))
+        .collect()
+}
+
+/// The `attributes` and `default_attributes` blocks of a product or a variation.
+fn attribute_blocks(cat: &Catalogue, p: &Product) -> (Value, Value) {
+    let mut attributes = Map::new();
+    let mut defaults = Map::new();
+    if p.kind == ProductType::Variation {
+        let parent_attrs = cat
+            .get(p.parent_id)
+            .map_or(&[][..], |pp| &pp.attributes[..]);
+        for (taxonomy, slug) in &p.variation {
+            let Some(a) = parent_attrs.iter().find(|a| a.slug == *taxonomy) else {
+                continue;
+            };
+            let (key, id) = attribute_key(cat, a);
+            let name = a.option_name(slug).unwrap_or(slug);
+            attributes.insert(
+                key,
+                json!({"id": id, "name": a.name, "option": {slug.as_str(): name}}),
+            );
+        }
+        return (map_or_list(attributes), empty_list());
+    }
+    let variable = p.kind == ProductType::Variable;
+    for (i, a) in p.attributes.iter().enumerate() {
+        let (key, id) = attribute_key(cat, a);
+        attributes.insert(
+            key.clone(),
+            json!({"id": id, "name": a.name, "position": i, "is_attribute_visible": a.visible,
+                   "used_for_variation": a.used_for_variation.unwrap_or(variable),
+                   "options": options_json(a)}),
+        );
+        if let Some(option) = p.default_attributes.get(&a.slug) {
+            defaults.insert(key, json!({"id": id, "name": a.name, "option": option}));
+        }
+    }
+    (map_or_list(attributes), map_or_list(defaults))
+}
+
+/// The `reviews` array `show_reviews` fills: approved reviews, newest first, every value a
+/// string, the author's name through `ucfirst`, plain-text comments.
+fn embedded_reviews(cat: &Catalogue, p: &Product) -> Value {
+    Value::Array(
+        cat.approved_reviews(p.id)
+            .iter()
+            .map(|r| {
+                let date = r.date_created.replacen('T', " ", 1);
+                json!({"review_id": r.id.to_string(), "author_name": ucfirst(&r.reviewer),
+                       "author_url": "", "review_comment": r.review, "review_date": date,
+                       "review_date_gmt": date, "rating": r.rating.to_string(),
+                       "verified": if r.verified { "1" } else { "0" }})
+            })
+            .collect(),
+    )
+}
+
+/// The keys a variation object has.
+const VARIATION_KEYS: &[&str] = &[
+    "id",
+    "parent_id",
+    "name",
+    "slug",
+    "permalink",
+    "sku",
+    "description",
+    "dates",
+    "featured",
+    "prices",
+    "hidden_conditions",
+    "images",
+    "categories",
+    "tags",
+    "attributes",
+    "stock",
+    "weight",
+    "dimensions",
+    "total_sales",
+    "add_to_cart",
+    "meta_data",
+];
+
+/// A product (§8) without its reviews.
 pub fn product_json(ctx: &Ctx<'_>, p: &Product) -> Value {
+    product_json_with(ctx, p, false)
+}
+
+/// A product (§8); `with_reviews` fills `reviews` as `show_reviews` does. A variation has the
+/// lighter shape of the variations route: no type, review fields or `variations`, `total_sales`
+/// as a string, and its attributes as `{id, name, option: {slug: name}}`.
+pub fn product_json_with(ctx: &Ctx<'_>, p: &Product, with_reviews: bool) -> Value {
     let cat = ctx.cat;
     let parent = (p.kind == ProductType::Variation)
         .then(|| cat.get(p.parent_id))
         .flatten();
     let attrs_src = parent.unwrap_or(p);
-    let mut attributes = Map::new();
-    if p.kind != ProductType::Variation {
-        for (i, a) in attrs_src.attributes.iter().enumerate() {
-            let options: Map<String, Value> = a
-                .options
-                .iter()
-                .map(|o| {
-                    (
-                        super::catalogue::sanitize_title(o),
-                        Value::String(o.clone()),
-                    )
-                })
-                .collect();
-            attributes.insert(
-                a.slug.clone(),
-                json!({"id": i + 1, "name": a.name, "position": i, "is_attribute_visible": true,
-                       "is_attribute_for_variations": true, "options": options}),
-            );
-        }
-    } else {
-        for (k, v) in &p.variation {
-            attributes.insert(format!("attribute_{k}"), Value::String(v.clone()));
-        }
-    }
+    let is_variation = p.kind == ProductType::Variation;
+    let (attributes, default_attributes) = attribute_blocks(cat, p);
     let variations: Vec<Value> = if p.kind == ProductType::Variable {
         cat.variations_of(p.id)
             .iter()
@@ -202,9 +296,24 @@ pub fn product_json(ctx: &Ctx<'_>, p: &Product) -> Value {
                     .iter()
                     .map(|(k, val)| (format!("attribute_{k}"), Value::String(val.clone())))
                     .collect();
+                let mut rest_url = format!(
+                    "{}/wp-json/cocart/v2/cart/add-item?id={}&quantity=1",
+                    ctx.site_url, v.id
+                );
+                for (k, val) in &v.variation {
+                    rest_url.push_str(&format!("&variation[attribute_{k}]={val}"));
+                }
+                let purchase_quantity = if v.is_purchasable() && v.price() > 0 {
+                    json!({"min_purchase": 1, "max_purchase": v.max_purchase()})
+                } else {
+                    empty_list()
+                };
                 json!({"id": v.id, "sku": v.sku, "description": "", "attributes": attrs,
                        "featured_image": image_url(ctx, &v.slug, "-300x300"),
-                       "prices": prices_json(ctx, v), "stock": stock_json(ctx, v)})
+                       "prices": prices_json(ctx, v), "stock": stock_json(ctx, v),
+                       "add_to_cart": {"is_purchasable": v.is_purchasable() && v.price() > 0,
+                                       "purchase_quantity": purchase_quantity,
+                                       "rest_url": rest_url}})
             })
             .collect()
     } else {
@@ -280,12 +389,32 @@ pub fn product_json(ctx: &Ctx<'_>, p: &Product) -> Value {
         "hidden_conditions",
         json!({"virtual": p.is_virtual, "downloadable": false,
                "manage_stock": p.managing_stock(), "sold_individually": p.sold_individually,
-               "reviews_allowed": false, "shipping_required": !p.is_virtual}),
+               "reviews_allowed": p.reviews_allowed, "shipping_required": !p.is_virtual}),
     );
-    put("average_rating", json!("0"));
-    put("review_count", json!(0));
-    put("rating_count", json!(0));
-    put("rated_out_of", json!("5"));
+    if !is_variation {
+        let (review_count, rating_count, average) = cat.review_stats(p.id);
+        put(
+            "average_rating",
+            json!(if rating_count > 0 {
+                format!("{average:.2}")
+            } else {
+                "0".to_string()
+            }),
+        );
+        put("review_count", json!(review_count));
+        put("rating_count", json!(rating_count));
+        put(
+            "rated_out_of",
+            json!(if rating_count > 0 {
+                format!(
+                    "Rated {average:.2} out of 5 based on {rating_count} customer rating{}",
+                    if rating_count == 1 { "" } else { "s" }
+                )
+            } else {
+                "5".to_string()
+            }),
+        );
+    }
     put(
         "images",
         json!([{
@@ -301,9 +430,11 @@ pub fn product_json(ctx: &Ctx<'_>, p: &Product) -> Value {
     );
     put("categories", categories);
     put("tags", tags);
-    put("attributes", map_or_list(attributes));
-    put("default_attributes", empty_list());
-    put("variations", Value::Array(variations));
+    put("attributes", attributes);
+    if !is_variation {
+        put("default_attributes", default_attributes);
+        put("variations", Value::Array(variations));
+    }
     put(
         "grouped_products",
         if p.kind == ProductType::Grouped {
@@ -321,14 +452,26 @@ pub fn product_json(ctx: &Ctx<'_>, p: &Product) -> Value {
             ""
         }),
     );
-    put("total_sales", json!(0));
+    put(
+        "total_sales",
+        if is_variation { json!("0") } else { json!(0) },
+    );
     put("stock", stock_json(ctx, p));
     put("weight", json!(p.weight));
     put(
         "dimensions",
         json!({"length": "", "width": "", "height": ""}),
     );
-    put("reviews", empty_list());
+    if !is_variation {
+        put(
+            "reviews",
+            if with_reviews {
+                embedded_reviews(cat, p)
+            } else {
+                empty_list()
+            },
+        );
+    }
     put("related", empty_list());
     put("upsells", empty_list());
     put("cross_sells", empty_list());
@@ -344,5 +487,14 @@ pub fn product_json(ctx: &Ctx<'_>, p: &Product) -> Value {
         }),
     );
     put("meta_data", empty_list());
+    if is_variation {
+        out.retain(|k, _| VARIATION_KEYS.contains(&k.as_str()));
+        if let Some(Value::Object(h)) = out.get_mut("hidden_conditions") {
+            h.remove("reviews_allowed");
+        }
+        if let Some(Value::Object(a)) = out.get_mut("add_to_cart") {
+            a.remove("has_options");
+        }
+    }
     Value::Object(out)
 }

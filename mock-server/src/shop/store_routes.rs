@@ -4,7 +4,10 @@
 
 use super::cart_routes::{BASE, EXPOSE_HEADERS};
 use super::catalogue::{Catalogue, Product, ProductType, Term, sanitize_title};
-use super::render::{Ctx, product_json};
+use super::catalogue_routes::{
+    check_enum, int_list_at, link_header, list_items, page_of, paging, param_error,
+};
+use super::render::{Ctx, product_json, product_json_with};
 use super::schema::{self, Ty, opt};
 use crate::error::ApiError;
 use crate::params::Params;
@@ -16,10 +19,11 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 use http::{HeaderMap, HeaderValue, Method, header};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
-fn json_response(body: &Value, extra: &[(&'static str, String)]) -> Response {
+/// A JSON answer with CoCart's exposed headers and `extra` headers.
+pub fn json_response(body: &Value, extra: &[(&'static str, String)]) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"null".to_vec());
     let mut resp = Response::new(Body::from(bytes));
     let h = resp.headers_mut();
@@ -269,6 +273,173 @@ const ORDERBY: &[&str] = &[
     "menu_order",
 ];
 
+/// One `attributes[i]` clause that applies: the taxonomy, the wanted term slugs, and whether a
+/// product needs all of them (`and`) or one (`in`, and also `"not in"`, which CoCart maps to IN).
+#[derive(Debug, Clone, PartialEq)]
+struct AttributeClause {
+    taxonomy: String,
+    slugs: Vec<String>,
+    all: bool,
+}
+
+/// The `attributes` parameter: an array of objects `{attribute, term_id[], slug[], operator}`,
+/// checked like WordPress checks the schema. A clause without a known `pa_*` taxonomy or without
+/// terms is ignored, as CoCart does.
+fn attribute_clauses(cat: &Catalogue, params: &Params) -> Result<Vec<AttributeClause>, ApiError> {
+    check_enum(
+        "attribute_relation",
+        "attribute_relation",
+        params.get("attribute_relation"),
+        &["in", "and"],
+    )?;
+    let Some(raw) = params.get("attributes") else {
+        return Ok(Vec::new());
+    };
+    let not_array = || {
+        param_error(
+            "attributes",
+            "attributes is not of type array.".into(),
+            "rest_invalid_type",
+        )
+    };
+    let items: Vec<Value> = match raw {
+        Value::Object(m) if m.keys().any(|k| k.parse::<u64>().is_err()) => return Err(not_array()),
+        Value::Object(_) | Value::Array(_) | Value::String(_) => list_items(raw),
+        _ => return Err(not_array()),
+    };
+    let mut clauses = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let obj = match item {
+            Value::Object(m) => m.clone(),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+            Value::String(s) if s.is_empty() => Map::new(),
+            _ => {
+                return Err(param_error(
+                    "attributes",
+                    format!("attributes[{i}] is not of type object."),
+                    "rest_invalid_type",
+                ));
+            }
+        };
+        let taxonomy = match obj.get("attribute") {
+            None => String::new(),
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => {
+                return Err(param_error(
+                    "attributes",
+                    format!("attributes[{i}][attribute] is not of type string."),
+                    "rest_invalid_type",
+                ));
+            }
+        };
+        let term_ids = int_list_at(
+            "attributes",
+            &format!("attributes[{i}][term_id]"),
+            obj.get("term_id"),
+        )?;
+        let slugs: Vec<String> = obj
+            .get("slug")
+            .map(list_items)
+            .unwrap_or_default()
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect();
+        check_enum(
+            "attributes",
+            &format!("attributes[{i}][operator]"),
+            obj.get("operator"),
+            &["in", "not in", "and"],
+        )?;
+        let Some(attr) = cat.attribute_by_slug(&taxonomy) else {
+            continue;
+        };
+        let wanted: Vec<String> = if !term_ids.is_empty() {
+            term_ids
+                .iter()
+                .filter_map(|id| u64::try_from(*id).ok().and_then(|id| attr.term(id)))
+                .map(|t| t.slug.clone())
+                .collect()
+        } else if !slugs.is_empty() {
+            slugs
+        } else {
+            continue;
+        };
+        clauses.push(AttributeClause {
+            taxonomy,
+            slugs: wanted,
+            all: obj.get("operator").and_then(Value::as_str) == Some("and"),
+        });
+    }
+    Ok(clauses)
+}
+
+fn attribute_match(cat: &Catalogue, p: &Product, clause: &AttributeClause) -> bool {
+    let has = cat.product_term_slugs(p, &clause.taxonomy);
+    if clause.all {
+        !clause.slugs.is_empty() && clause.slugs.iter().all(|s| has.contains(s))
+    } else {
+        clause.slugs.iter().any(|s| has.contains(s))
+    }
+}
+
+/// The `brand` filter: ids when the first entry is numeric, else slugs; `brand_operator`
+/// `in` (default), `not_in` or `and`.
+fn brand_filter(cat: &Catalogue, params: &Params) -> Result<Option<(Vec<u64>, String)>, ApiError> {
+    check_enum(
+        "brand_operator",
+        "brand_operator",
+        params.get("brand_operator"),
+        &["in", "not_in", "and"],
+    )?;
+    let entries = list_param(params, "brand");
+    let Some(first) = entries.first() else {
+        return Ok(None);
+    };
+    let by_id = first.bytes().all(|b| b.is_ascii_digit());
+    let ids: Vec<u64> = entries
+        .iter()
+        .map(|e| {
+            if by_id {
+                php_absint(&Value::String(e.clone()))
+            } else {
+                cat.brands()
+                    .iter()
+                    .find(|t| t.slug == *e)
+                    .map_or(0, |t| t.id)
+            }
+        })
+        .collect();
+    let op = params.get_str("brand_operator").unwrap_or("in").to_string();
+    Ok(Some((ids, op)))
+}
+
+fn brand_match(cat: &Catalogue, p: &Product, ids: &[u64], op: &str) -> bool {
+    let owner = if p.kind == ProductType::Variation {
+        cat.get(p.parent_id).unwrap_or(p)
+    } else {
+        p
+    };
+    let has: Vec<u64> = owner
+        .brands
+        .iter()
+        .filter_map(|name| cat.brands().iter().find(|t| t.name == *name))
+        .map(|t| t.id)
+        .collect();
+    let known: Vec<u64> = ids.iter().copied().filter(|id| *id != 0).collect();
+    match op {
+        "not_in" => !known.iter().any(|id| has.contains(id)),
+        "and" => !ids.is_empty() && ids.iter().all(|id| has.contains(id)),
+        _ => known.iter().any(|id| has.contains(id)),
+    }
+}
+
 /// Filters, sorts and pages the catalogue for `GET /products`.
 fn list_products(
     cat: &Catalogue,
@@ -293,8 +464,14 @@ fn list_products(
             opt("min_price", Ty::Str),
             opt("max_price", Ty::Str),
             opt("hide_free", Ty::Bool),
+            opt("show_reviews", Ty::Bool),
         ],
     )?;
+    let clauses = attribute_clauses(cat, params)?;
+    let brand = brand_filter(cat, params)?;
+    // `rating` is sanitised with wp_parse_id_list and never validated: 0, 6 or "abc" match
+    // nothing. A product matches through its `rated-N` term, N its rounded average.
+    let ratings = id_list(params, "rating");
     let page = int_param(params, "page", 1);
     if page < 1 {
         return Err(invalid_param(
@@ -356,9 +533,10 @@ fn list_products(
     let on_sale = params
         .get("on_sale")
         .map(|_| schema::flag(params, "on_sale"));
+    let variations = kind == Some("variation");
     let mut list: Vec<&Product> = cat
         .all()
-        .filter(|p| p.kind != ProductType::Variation)
+        .filter(|p| variations || p.kind != ProductType::Variation)
         .filter(|p| {
             search.as_ref().is_none_or(|s| {
                 p.name.to_lowercase().contains(s)
@@ -388,6 +566,15 @@ fn list_products(
         .filter(|p| status.is_none_or(|s| s == stock_status(cat, p)))
         .filter(|p| featured.is_none_or(|f| f == p.featured))
         .filter(|p| on_sale.is_none_or(|f| f == product_on_sale(cat, p)))
+        .filter(|p| clauses.iter().all(|c| attribute_match(cat, p, c)))
+        .filter(|p| {
+            ratings.is_empty() || cat.rated_term(p.id).is_some_and(|n| ratings.contains(&n))
+        })
+        .filter(|p| {
+            brand
+                .as_ref()
+                .is_none_or(|(ids, op)| brand_match(cat, p, ids, op))
+        })
         .collect();
     match orderby {
         "id" => list.sort_by_key(|p| p.id),
@@ -422,40 +609,6 @@ fn list_products(
     Ok((products, total, pages, page))
 }
 
-fn link_header(site: &str, path: &str, params: &Params, page: i64, pages: i64) -> String {
-    let url_for = |n: i64| {
-        let mut ser = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in params.query.iter().filter(|(k, _)| *k != "page") {
-            match v {
-                Value::String(v) => {
-                    ser.append_pair(k, v);
-                }
-                Value::Array(list) => {
-                    for v in list.iter().filter_map(Value::as_str) {
-                        ser.append_pair(&format!("{k}[]"), v);
-                    }
-                }
-                Value::Object(m) => {
-                    for (sub, v) in m.iter().filter_map(|(s, v)| Some((s, v.as_str()?))) {
-                        ser.append_pair(&format!("{k}[{sub}]"), v);
-                    }
-                }
-                _ => {}
-            }
-        }
-        ser.append_pair("page", &n.to_string());
-        format!("{site}{path}?{}", ser.finish())
-    };
-    let mut links = Vec::new();
-    if page > 1 && page <= pages + 1 {
-        links.push(format!("<{}>; rel=\"prev\"", url_for(page - 1)));
-    }
-    if page < pages {
-        links.push(format!("<{}>; rel=\"next\"", url_for(page + 1)));
-    }
-    links.join(", ")
-}
-
 fn parse(
     method: &Method,
     headers: &HeaderMap,
@@ -485,8 +638,9 @@ async fn products(
         cat: &cat,
         site_url: &state.site_url,
     };
+    let with_reviews = schema::flag(&params, "show_reviews");
     let body = json!({
-        "products": list.iter().map(|p| product_json(&ctx, p)).collect::<Vec<_>>(),
+        "products": list.iter().map(|p| product_json_with(&ctx, p, with_reviews)).collect::<Vec<_>>(),
         "page": page,
         "total_pages": pages,
         "total_products": total
@@ -532,10 +686,15 @@ fn find<'c>(cat: &'c Catalogue, raw: &str) -> Result<&'c Product, ApiError> {
 async fn product(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
 ) -> Response {
     let Ok(Path(id)) = id else {
         return ApiError::no_route().into_response();
     };
+    // Not a declared parameter here: CoCart reads the raw value, so any non-empty value other
+    // than "0" (also "false") turns reviews on.
+    let query = crate::params::parse_urlencoded(query.as_deref().unwrap_or(""));
+    let with_reviews = !php_empty(query.get("show_reviews"));
     let cat = catalogue(&state);
     match find(&cat, &id) {
         Ok(p) => {
@@ -543,38 +702,74 @@ async fn product(
                 cat: &cat,
                 site_url: &state.site_url,
             };
-            json_response(&product_json(&ctx, p), &[])
+            json_response(&product_json_with(&ctx, p, with_reviews), &[])
         }
         Err(e) => e.into_response(),
+    }
+}
+
+/// A numeric `{product_id}` of the variations routes; anything else is no route.
+fn numeric_id(id: Result<Path<String>, PathRejection>) -> Result<u64, ApiError> {
+    match id {
+        Ok(Path(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            s.parse().map_err(|_| ApiError::no_route())
+        }
+        _ => Err(ApiError::no_route()),
     }
 }
 
 async fn variations(
     State(state): State<AppState>,
     id: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
 ) -> Response {
-    let Ok(Path(id)) = id else {
-        return ApiError::no_route().into_response();
-    };
-    let cat = catalogue(&state);
-    let parent = match find(&cat, &id) {
-        Ok(p) => p,
-        Err(e) => return e.into_response(),
-    };
-    let ctx = Ctx {
-        cat: &cat,
-        site_url: &state.site_url,
-    };
-    let list: Vec<Value> = cat
-        .variations_of(parent.id)
-        .iter()
-        .map(|v| product_json(&ctx, v))
-        .collect();
-    let total = list.len().to_string();
-    json_response(
-        &Value::Array(list),
-        &[("X-WP-Total", total), ("X-WP-TotalPages", "1".into())],
-    )
+    let result = (|| {
+        let id = numeric_id(id)?;
+        let params = Params {
+            query: crate::params::parse_urlencoded(query.as_deref().unwrap_or("")),
+            ..Params::default()
+        };
+        let (page, per_page) = paging(&params)?;
+        check_enum(
+            "stock_status",
+            "stock_status",
+            params.get("stock_status"),
+            &["instock", "outofstock", "onbackorder"],
+        )?;
+        let status = params.get_str("stock_status");
+        let cat = catalogue(&state);
+        // Newest first, then by id descending; an unknown or non-variable parent has none.
+        let mut list: Vec<&Product> = cat
+            .variations_of(id)
+            .into_iter()
+            .filter(|v| status.is_none_or(|s| s == stock_status(&cat, v)))
+            .collect();
+        list.sort_by(|a, b| b.date_created.cmp(&a.date_created).then(b.id.cmp(&a.id)));
+        let path = format!("{BASE}/products/{id}/variations");
+        let (list, headers) = page_of(list, page, per_page, None, |page, pages| {
+            link_header(&state.site_url, &path, &params, page, pages)
+        });
+        let ctx = Ctx {
+            cat: &cat,
+            site_url: &state.site_url,
+        };
+        let body: Vec<Value> = list.iter().map(|v| product_json(&ctx, v)).collect();
+        Ok::<_, ApiError>(json_response(&Value::Array(body), &headers))
+    })();
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// The HTML page PHP's fatal-error handler prints.
+fn critical_error_page() -> Response {
+    let mut resp = Response::new(Body::from(
+        "<!DOCTYPE html>\n<html lang=\"en-US\">\n<head><meta charset=\"UTF-8\" /><title>WordPress &rsaquo; Error</title></head>\n<body id=\"error-page\">\n\t<div class=\"wp-die-message\"><p>There has been a critical error on this website.</p><p><a href=\"https://wordpress.org/documentation/article/faq-troubleshooting/\">Learn more about troubleshooting WordPress.</a></p></div></body>\n</html>\n",
+    ));
+    *resp.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=UTF-8"),
+    );
+    resp
 }
 
 async fn variation(
@@ -584,15 +779,17 @@ async fn variation(
     let Ok(Path((id, variation_id))) = ids else {
         return ApiError::no_route().into_response();
     };
-    let cat = catalogue(&state);
-    let parent = match find(&cat, &id) {
-        Ok(p) => p,
-        Err(e) => return e.into_response(),
+    let (Ok(id), Ok(variation_id)) = (numeric_id(Ok(Path(id))), numeric_id(Ok(Path(variation_id))))
+    else {
+        return ApiError::no_route().into_response();
     };
-    let found = variation_id
-        .parse::<u64>()
-        .ok()
-        .and_then(|v| cat.get(v))
+    let cat = catalogue(&state);
+    // CoCart calls get_children() on the parent without checking it exists: a PHP fatal.
+    let Some(parent) = cat.get(id) else {
+        return critical_error_page();
+    };
+    let found = cat
+        .get(variation_id)
         .filter(|v| v.kind == ProductType::Variation && v.parent_id == parent.id);
     match found {
         Some(v) => {
@@ -602,7 +799,9 @@ async fn variation(
             };
             json_response(&product_json(&ctx, v), &[])
         }
-        None => ApiError::new(404, "cocart_product_invalid_id", "Invalid ID.").into_response(),
+        None => {
+            ApiError::new(404, "cocart_product_variation_invalid_id", "Invalid ID.").into_response()
+        }
     }
 }
 
@@ -641,11 +840,15 @@ fn read_only(r: MethodRouter<AppState>) -> MethodRouter<AppState> {
     r.fallback(|| async { ApiError::no_route() })
 }
 
-/// The store and product routes.
+/// `GET /store`.
 pub fn routes() -> Router<AppState> {
+    Router::new().route(&format!("{BASE}/store"), read_only(get(store)))
+}
+
+/// The product, variation, category and tag routes.
+pub fn catalogue_routes() -> Router<AppState> {
     let p = |s: &str| format!("{BASE}{s}");
     Router::new()
-        .route(&p("/store"), read_only(get(store)))
         .route(&p("/products"), read_only(get(products)))
         .route(&p("/products/categories"), read_only(get(categories)))
         .route(&p("/products/tags"), read_only(get(tags)))

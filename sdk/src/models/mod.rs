@@ -27,6 +27,7 @@
 
 mod auth;
 mod cart;
+mod catalogue;
 mod currency;
 mod customer;
 mod item;
@@ -44,6 +45,8 @@ mod totals;
 
 pub use auth::{LoginExtras, LoginResponse, RefreshResponse};
 pub use cart::{Cart, CartTotals, Coupon, CouponSaving, CrossSell, EMPTY_CART_HASH, Fee};
+pub(crate) use catalogue::LenientList;
+pub use catalogue::{Attribute, AttributeTerm, Paged, Review};
 pub use currency::{Currency, SymbolPosition};
 pub use customer::{AddressView, Customer};
 pub use item::{
@@ -52,11 +55,15 @@ pub use item::{
 pub use money::{Amount, MajorAmount, Money, MoneyLike};
 pub use notices::Notices;
 pub use product::{
-    AddToCart, Category, PriceRange, Product, ProductAttribute, ProductImage, ProductPage,
-    ProductPrices, ProductStock, PurchaseQuantity, Tag, Variation,
+    AddToCart, AttributeOption, Category, DefaultAttribute, EmbeddedReview, PriceRange, Product,
+    ProductAttribute, ProductImage, ProductPage, ProductPrices, ProductStock, PurchaseQuantity,
+    Tag, Variation, VariationOption,
 };
 pub use quantity::{Quantity, QuantityError};
-pub use query::{CartQuery, MAX_PER_PAGE, ProductOrderBy, ProductQuery, SortOrder, StockStatus};
+pub use query::{
+    AttributeFilter, AttributeTerms, BrandOperator, CartQuery, MAX_PER_PAGE, ProductOrderBy,
+    ProductQuery, ReviewOrderBy, ReviewQuery, SortOrder, StockStatus, TermOrderBy, TermQuery,
+};
 pub use requests::{
     AddItem, AddItems, BillingAddress, CustomerUpdate, ProductRef, UpdateQuantities,
 };

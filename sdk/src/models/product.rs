@@ -61,9 +61,28 @@ pub struct Product {
     /// Tags.
     #[serde(deserialize_with = "lenient::vec")]
     pub tags: Vec<Tag>,
-    /// Attributes (a list, or an object keyed by attribute name).
+    /// Attributes keyed as the store keys them (`attribute_pa_color`, or `attribute_<name>` for
+    /// a custom attribute); `[]` decodes to empty, a list is keyed by position. See
+    /// [`Product::attributes_in_order`].
+    #[serde(deserialize_with = "lenient::map")]
+    pub attributes: BTreeMap<String, ProductAttribute>,
+    /// Default choices of a variable product, keyed like [`Product::attributes`]; `[]` decodes to
+    /// empty.
+    #[serde(deserialize_with = "lenient::map")]
+    pub default_attributes: BTreeMap<String, DefaultAttribute>,
+    /// Average rating over the store's approved reviews (sent as a string, `"4.00"`; 0 unrated).
+    #[serde(deserialize_with = "lenient::f64")]
+    pub average_rating: f64,
+    /// Number of reviews.
+    #[serde(deserialize_with = "lenient::u64")]
+    pub review_count: u64,
+    /// Number of reviews with a rating.
+    #[serde(deserialize_with = "lenient::u64")]
+    pub rating_count: u64,
+    /// Reviews, filled only when asked for ([`crate::StoreApi::product_with_reviews`] or
+    /// [`crate::models::ProductQuery::with_reviews`]).
     #[serde(deserialize_with = "lenient::vec")]
-    pub attributes: Vec<ProductAttribute>,
+    pub reviews: Vec<EmbeddedReview>,
     /// Variations of a variable product.
     #[serde(deserialize_with = "lenient::vec")]
     pub variations: Vec<Variation>,
@@ -106,6 +125,24 @@ impl Product {
     /// Whether the product can be bought.
     pub fn is_purchasable(&self) -> bool {
         self.add_to_cart.is_purchasable
+    }
+
+    /// The attributes in the store's display order (`position`, then key).
+    pub fn attributes_in_order(&self) -> Vec<(&str, &ProductAttribute)> {
+        let mut list: Vec<(&str, &ProductAttribute)> = self
+            .attributes
+            .iter()
+            .map(|(k, a)| (k.as_str(), a))
+            .collect();
+        list.sort_by_key(|(k, a)| (a.position, *k));
+        list
+    }
+
+    /// The attribute of a taxonomy (`pa_color`) or of a key (`attribute_pa_color`).
+    pub fn attribute(&self, name: &str) -> Option<&ProductAttribute> {
+        self.attributes
+            .get(name)
+            .or_else(|| self.attributes.get(&format!("attribute_{name}")))
     }
 }
 
@@ -292,39 +329,370 @@ pub struct Tag {
     pub extra: Map<String, Value>,
 }
 
-/// A product attribute (e.g. Color). Fields beyond id and name vary by version and are kept in `extra`.
+/// One of a product's attributes (e.g. Color), as in `attributes.attribute_pa_color`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ProductAttribute {
-    /// Attribute id (0 for custom attributes).
+    /// The global attribute id, 0 for a custom attribute.
     #[serde(deserialize_with = "lenient::u64")]
     pub id: u64,
     /// Name, e.g. `"Color"`.
     #[serde(deserialize_with = "lenient::string")]
     pub name: String,
-    /// Every other field (options, position, visibility…), kept as sent.
+    /// Display position.
+    #[serde(deserialize_with = "lenient::u32")]
+    pub position: u32,
+    /// Shown on the product page.
+    #[serde(deserialize_with = "lenient::bool")]
+    pub is_attribute_visible: bool,
+    /// Used to pick a variation.
+    #[serde(deserialize_with = "lenient::bool")]
+    pub used_for_variation: bool,
+    /// The options in the store's order: an object slug → name on the wire, or (older shapes) a
+    /// list of names or of `{slug,name}` objects.
+    #[serde(deserialize_with = "attribute_options")]
+    pub options: Vec<AttributeOption>,
+    /// Every other field, kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 impl ProductAttribute {
-    /// The attribute's option names, read leniently from `extra["options"]`: a list or map of strings, or of
-    /// objects with a `name`.
+    /// The option names (`"Blue"`), in order.
     pub fn options(&self) -> Vec<String> {
-        let items: Vec<&Value> = match self.extra.get("options") {
-            Some(Value::Array(items)) => items.iter().collect(),
-            Some(Value::Object(map)) => map.values().collect(),
-            _ => Vec::new(),
-        };
-        items
-            .into_iter()
-            .filter_map(|v| match v {
-                Value::String(s) => Some(s.clone()),
-                Value::Object(o) => o.get("name").and_then(Value::as_str).map(str::to_owned),
-                _ => None,
-            })
-            .collect()
+        self.options.iter().map(|o| o.name.clone()).collect()
     }
+
+    /// The option slugs (`"blue"`), in order: what filters and add-to-cart take.
+    pub fn option_slugs(&self) -> Vec<String> {
+        self.options.iter().map(|o| o.slug.clone()).collect()
+    }
+}
+
+/// One option of an attribute: the slug the store matches and the name it shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttributeOption {
+    /// The term slug, e.g. `blue`.
+    pub slug: String,
+    /// The display name, e.g. `Blue`.
+    pub name: String,
+}
+
+/// A slug for an option sent only by name: lower case, spaces as dashes.
+fn slug_of(name: &str) -> String {
+    name.trim()
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// An option given as a name string, or as an object with `name` and maybe `slug`; `key` is
+/// the slug when the options came as an object.
+struct OptionItemSeed<'k>(Option<&'k str>);
+
+impl<'k> OptionItemSeed<'k> {
+    fn named(&self, name: String) -> AttributeOption {
+        AttributeOption {
+            slug: self.0.map_or_else(|| slug_of(&name), str::to_owned),
+            name,
+        }
+    }
+}
+
+impl<'de> de::DeserializeSeed<'de> for OptionItemSeed<'_> {
+    type Value = Option<AttributeOption>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for OptionItemSeed<'_> {
+    type Value = Option<AttributeOption>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an option name, or {slug,name}")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(self.named(v.to_owned())))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(self.named(v.to_string())))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(self.named(v.to_string())))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        de::IgnoredAny.visit_seq(seq).map(|_| None)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        #[derive(Deserialize, Default)]
+        #[serde(default)]
+        struct Obj {
+            #[serde(deserialize_with = "lenient::string")]
+            slug: String,
+            #[serde(deserialize_with = "lenient::string")]
+            name: String,
+        }
+        let o = Obj::deserialize(MapAccessDeserializer::new(map))?;
+        let name = if o.name.is_empty() {
+            o.slug.clone()
+        } else {
+            o.name
+        };
+        if o.slug.is_empty() {
+            return Ok((!name.is_empty()).then(|| self.named(name)));
+        }
+        Ok(Some(AttributeOption { slug: o.slug, name }))
+    }
+    lenient::null_is!(None);
+}
+
+struct OptionsVisitor;
+
+impl<'de> Visitor<'de> for OptionsVisitor {
+    type Value = Vec<AttributeOption>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("options as an object slug → name, or a list")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if let Some(o) = map.next_value_seed(OptionItemSeed(Some(&key)))? {
+                out.push(o);
+            }
+        }
+        Ok(out)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(o) = seq.next_element_seed(OptionItemSeed(None))? {
+            out.extend(o);
+        }
+        Ok(out)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        // A `|`-separated string, as WooCommerce stores custom options.
+        Ok(v.split('|')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|name| AttributeOption {
+                slug: slug_of(name),
+                name: name.to_owned(),
+            })
+            .collect())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    lenient::null_is!(Vec::new());
+    lenient::reject_numbers!();
+}
+
+fn attribute_options<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<AttributeOption>, D::Error> {
+    d.deserialize_any(OptionsVisitor)
+}
+
+/// A default choice of a variable product: `{"id":1,"name":"Color","option":"blue"}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DefaultAttribute {
+    /// The global attribute id, 0 for a custom attribute.
+    #[serde(deserialize_with = "lenient::u64")]
+    pub id: u64,
+    /// The attribute name.
+    #[serde(deserialize_with = "lenient::string")]
+    pub name: String,
+    /// The default option's slug.
+    #[serde(deserialize_with = "lenient::string")]
+    pub option: String,
+}
+
+/// A review embedded in a product by `show_reviews`: every value arrives as a string and is
+/// read as its type. The comment is plain text and the dates are `YYYY-MM-DD HH:MM:SS`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EmbeddedReview {
+    /// The review (comment) id.
+    #[serde(deserialize_with = "lenient::u64")]
+    pub review_id: u64,
+    /// The author's name, first letter upper-cased by the store.
+    #[serde(deserialize_with = "lenient::string")]
+    pub author_name: String,
+    /// The author's URL, usually empty.
+    #[serde(deserialize_with = "lenient::string")]
+    pub author_url: String,
+    /// The review text (plain text).
+    #[serde(deserialize_with = "lenient::string")]
+    pub review_comment: String,
+    /// Local date, `YYYY-MM-DD HH:MM:SS`.
+    #[serde(deserialize_with = "lenient::string")]
+    pub review_date: String,
+    /// GMT date, `YYYY-MM-DD HH:MM:SS`.
+    #[serde(deserialize_with = "lenient::string")]
+    pub review_date_gmt: String,
+    /// 1 to 5, 0 when none.
+    #[serde(deserialize_with = "lenient::u32")]
+    pub rating: u32,
+    /// Whether the author bought the product; `None` when the store has not worked it out yet
+    /// (it sends `""`).
+    #[serde(deserialize_with = "opt_flag")]
+    pub verified: Option<bool>,
+    /// Every other field, kept as sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `"0"`/`"1"`/booleans/numbers as a flag, `""` and `null` as unknown.
+struct OptFlagVisitor;
+
+impl<'de> Visitor<'de> for OptFlagVisitor {
+    type Value = Option<bool>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a flag, or \"\" when unknown")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(v != 0))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(v != 0))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Some(v != 0.0))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        if v.trim().is_empty() {
+            Ok(None)
+        } else {
+            lenient::bool(de::value::StrDeserializer::<E>::new(v)).map(Some)
+        }
+    }
+    lenient::null_is!(None);
+}
+
+fn opt_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    d.deserialize_any(OptFlagVisitor)
+}
+
+/// A variation's value for one attribute. The variations route and `/products/{variation}`
+/// send `{"id":1,"name":"Color","option":{"blue":"Blue"}}`; the variations embedded in a parent
+/// send only the slug (`"blue"`), so `id`, `name` and `option_name` are then empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariationOption {
+    /// The global attribute id (0 when unknown or custom).
+    pub id: u64,
+    /// The attribute name (`Color`), may be empty.
+    pub name: String,
+    /// The option slug (`blue`): what add-to-cart's `variation` takes.
+    pub slug: String,
+    /// The option name (`Blue`), may be empty.
+    pub option_name: String,
+}
+
+struct VariationOptionVisitor;
+
+impl<'de> Visitor<'de> for VariationOptionVisitor {
+    type Value = Option<VariationOption>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an option slug, or {id,name,option}")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(VariationOption {
+            slug: v.to_owned(),
+            ..VariationOption::default()
+        }))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        self.visit_str(&v.to_string())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        self.visit_str(&v.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        de::IgnoredAny.visit_seq(seq).map(|_| None)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        #[derive(Deserialize, Default)]
+        #[serde(default)]
+        struct Obj {
+            #[serde(deserialize_with = "lenient::u64")]
+            id: u64,
+            #[serde(deserialize_with = "lenient::string")]
+            name: String,
+            #[serde(deserialize_with = "attribute_options")]
+            option: Vec<AttributeOption>,
+        }
+        let o = Obj::deserialize(MapAccessDeserializer::new(map))?;
+        let first = o.option.into_iter().next().unwrap_or_default();
+        Ok(Some(VariationOption {
+            id: o.id,
+            name: o.name,
+            slug: first.slug,
+            option_name: first.name,
+        }))
+    }
+    lenient::null_is!(None);
+}
+
+struct VariationAttributesVisitor;
+
+impl<'de> Visitor<'de> for VariationAttributesVisitor {
+    type Value = BTreeMap<String, VariationOption>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("variation attributes, or []")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        struct Seed;
+        impl<'de> de::DeserializeSeed<'de> for Seed {
+            type Value = Option<VariationOption>;
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(VariationOptionVisitor)
+            }
+        }
+        let mut out = BTreeMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if let Some(o) = map.next_value_seed(Seed)? {
+                out.insert(key, o);
+            }
+        }
+        Ok(out)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        de::IgnoredAny.visit_seq(seq).map(|_| BTreeMap::new())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(BTreeMap::new())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(BTreeMap::new())
+    }
+    lenient::null_is!(BTreeMap::new());
+    lenient::reject_numbers!();
+}
+
+fn variation_attributes<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, VariationOption>, D::Error> {
+    d.deserialize_any(VariationAttributesVisitor)
 }
 
 /// A variation of a variable product (in `Product::variations` or `GET /products/{id}/variations`). Only the
@@ -335,9 +703,10 @@ pub struct Variation {
     /// Variation id (use it, or the parent id plus `attributes`, to add to the cart).
     #[serde(deserialize_with = "lenient::u64")]
     pub id: u64,
-    /// Attribute → value (`{"attribute_pa_color":"blue"}`); `[]` decodes to empty.
-    #[serde(deserialize_with = "lenient::string_map")]
-    pub attributes: BTreeMap<String, String>,
+    /// Attribute key (`attribute_pa_color`) → the chosen option, from either wire shape; `[]`
+    /// decodes to empty. See [`Variation::selection`].
+    #[serde(deserialize_with = "variation_attributes")]
+    pub attributes: BTreeMap<String, VariationOption>,
     /// Prices, when sent.
     #[serde(
         deserialize_with = "lenient::opt_obj",
@@ -353,6 +722,16 @@ pub struct Variation {
     /// Every other field, kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl Variation {
+    /// Attribute key → option slug: the `variation` object add-to-cart takes.
+    pub fn selection(&self) -> BTreeMap<String, String> {
+        self.attributes
+            .iter()
+            .map(|(k, o)| (k.clone(), o.slug.clone()))
+            .collect()
+    }
 }
 
 /// A product's `stock` object.

@@ -6,9 +6,10 @@ use super::decode;
 use crate::client::{CoCartClient, Inner};
 use crate::error::Result;
 use crate::models::{
-    Category, Product, ProductPage, ProductQuery, ProductRef, StoreInfo, Tag, Variation,
+    Attribute, AttributeTerm, Category, LenientList, Paged, Product, ProductPage, ProductQuery,
+    ProductRef, Review, ReviewQuery, StoreInfo, Tag, TermQuery, Variation,
 };
-use crate::transport::ApiRequest;
+use crate::transport::{ApiRequest, ApiResponse};
 
 /// Store information and the catalogue. Cheap to clone.
 ///
@@ -26,6 +27,28 @@ use crate::transport::ApiRequest;
 /// }
 /// # Ok(()) }
 /// ```
+///
+/// Facets for a storefront's filters:
+///
+/// ```no_run
+/// # async fn demo(client: cocart::CoCartClient) -> Result<(), cocart::Error> {
+/// use cocart::models::{AttributeFilter, ProductQuery, TermQuery};
+/// let store = client.store();
+/// for attribute in store.attributes().await? {
+///     let terms = store.attribute_terms(attribute.id, &TermQuery::new().hide_empty(true)).await?;
+///     println!("{}: {} terms", attribute.name, terms.total);
+/// }
+/// let red = store
+///     .products(&ProductQuery::new().attribute(AttributeFilter::slugs("pa_color", ["red"])))
+///     .await?;
+/// # Ok(()) }
+/// ```
+///
+/// # No conditional requests
+/// The SDK never sends `If-None-Match` on these routes. CoCart's catalogue ETags hash only the
+/// route and the paging (never the other filters, nor the data), so a store answers 304 Not
+/// Modified for a request with **other** filters, or after the catalogue changed, and a client
+/// that trusted it would show the wrong products.
 #[derive(Debug, Clone)]
 pub struct StoreApi {
     inner: Arc<Inner>,
@@ -53,10 +76,7 @@ impl StoreApi {
     /// `GET /products`: one page. `X-WP-Total` / `X-WP-TotalPages` fill in the totals when the
     /// body lacks them.
     pub async fn products(&self, query: &ProductQuery) -> Result<ProductPage> {
-        let pairs = query
-            .to_query_pairs()
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v));
+        let pairs = query.to_query_pairs();
         let resp = self
             .inner
             .execute(ApiRequest::get("cocart/v2/products").query(pairs))
@@ -94,13 +114,115 @@ impl StoreApi {
         )
     }
 
-    /// `GET /products/{id}/variations`.
+    /// `GET /products/{id or SKU}?show_reviews=1`: the product with its `reviews` filled. (The
+    /// store reads this parameter raw on this route: `show_reviews=false` would also turn them
+    /// on.)
+    pub async fn product_with_reviews(&self, product: impl Into<ProductRef>) -> Result<Product> {
+        let id = product.into().to_string();
+        decode(
+            self.inner
+                .execute(
+                    ApiRequest::get(format!("cocart/v2/products/{}", encode_segment(&id)))
+                        .query([("show_reviews".to_owned(), "1".to_owned())]),
+                )
+                .await?,
+        )
+    }
+
+    /// `GET /products/{id}/variations`: every variation (up to 100, newest first). A simple or
+    /// unknown product has none.
     pub async fn variations(&self, product_id: u64) -> Result<Vec<Variation>> {
+        Ok(self.variations_page(product_id, 1, 100).await?.items)
+    }
+
+    /// `GET /products/{id}/variations`: one page, with totals.
+    pub async fn variations_page(
+        &self,
+        product_id: u64,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Paged<Variation>> {
+        let page = page.max(1);
+        let pairs = [
+            ("page".to_owned(), page.to_string()),
+            (
+                "per_page".to_owned(),
+                per_page.clamp(1, crate::models::MAX_PER_PAGE).to_string(),
+            ),
+        ];
+        let resp = self
+            .inner
+            .execute(
+                ApiRequest::get(format!("cocart/v2/products/{product_id}/variations")).query(pairs),
+            )
+            .await?;
+        paged(resp, page)
+    }
+
+    /// `GET /products/attributes`: every global attribute (no paging).
+    pub async fn attributes(&self) -> Result<Vec<Attribute>> {
+        let list: LenientList<Attribute> = decode(
+            self.inner
+                .execute(ApiRequest::get("cocart/v2/products/attributes"))
+                .await?,
+        )?;
+        Ok(list.0)
+    }
+
+    /// `GET /products/attributes/{id}`.
+    pub async fn attribute(&self, id: u64) -> Result<Attribute> {
         decode(
             self.inner
                 .execute(ApiRequest::get(format!(
-                    "cocart/v2/products/{product_id}/variations"
+                    "cocart/v2/products/attributes/{id}"
                 )))
+                .await?,
+        )
+    }
+
+    /// `GET /products/attributes/{id}/terms`: one page of an attribute's terms, with totals.
+    pub async fn attribute_terms(
+        &self,
+        attribute_id: u64,
+        query: &TermQuery,
+    ) -> Result<Paged<AttributeTerm>> {
+        let resp = self
+            .inner
+            .execute(
+                ApiRequest::get(format!(
+                    "cocart/v2/products/attributes/{attribute_id}/terms"
+                ))
+                .query(query.to_query_pairs()),
+            )
+            .await?;
+        paged(resp, query.page.unwrap_or(1).max(1))
+    }
+
+    /// `GET /products/attributes/{id}/terms/{term_id}`.
+    pub async fn attribute_term(&self, attribute_id: u64, term_id: u64) -> Result<AttributeTerm> {
+        decode(
+            self.inner
+                .execute(ApiRequest::get(format!(
+                    "cocart/v2/products/attributes/{attribute_id}/terms/{term_id}"
+                )))
+                .await?,
+        )
+    }
+
+    /// `GET /products/reviews`: one page of reviews, newest first, with totals.
+    pub async fn reviews(&self, query: &ReviewQuery) -> Result<Paged<Review>> {
+        let resp = self
+            .inner
+            .execute(ApiRequest::get("cocart/v2/products/reviews").query(query.to_query_pairs()))
+            .await?;
+        paged(resp, query.page.unwrap_or(1).max(1))
+    }
+
+    /// `GET /products/reviews/{id}`.
+    pub async fn review(&self, id: u64) -> Result<Review> {
+        decode(
+            self.inner
+                .execute(ApiRequest::get(format!("cocart/v2/products/reviews/{id}")))
                 .await?,
         )
     }
@@ -122,6 +244,30 @@ impl StoreApi {
                 .await?,
         )
     }
+}
+
+/// A bare-array page with the totals of `X-WP-Total` / `X-WP-TotalPages` (when a store leaves
+/// them out: the items on this page, and one page when there are any).
+fn paged<T: serde::de::DeserializeOwned>(resp: ApiResponse, page: u32) -> Result<Paged<T>> {
+    let header = |name: &str| {
+        resp.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|s| s.trim().parse::<u64>().ok())
+    };
+    let (total, pages) = (header("X-WP-Total"), header("X-WP-TotalPages"));
+    let list: LenientList<T> = decode(resp)?;
+    let items = list.0;
+    let total = total.unwrap_or(items.len() as u64);
+    let total_pages = pages
+        .map(|p| u32::try_from(p).unwrap_or(u32::MAX))
+        .unwrap_or(u32::from(total > 0));
+    Ok(Paged {
+        items,
+        page,
+        total_pages,
+        total,
+    })
 }
 
 /// Percent-encodes a path segment (SKUs may hold any character).

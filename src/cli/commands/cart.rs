@@ -59,7 +59,7 @@ pub async fn run(s: &Session, action: CartCommand) -> Result<Outcome, Failure> {
 }
 
 /// A product id when the text is a number, else a SKU.
-fn product_ref(text: &str) -> ProductRef {
+pub(super) fn product_ref(text: &str) -> ProductRef {
     match text.trim().parse::<u64>() {
         Ok(id) => ProductRef::Id(id),
         Err(_) => ProductRef::Sku(text.trim().to_string()),

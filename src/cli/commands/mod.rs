@@ -62,6 +62,8 @@ pub async fn run(cli: Cli) -> Result<Outcome, Failure> {
         Command::Logout => account::logout(&session).await,
         Command::Cart { action } => cart::run(&session, action).await,
         Command::Products(args) => products::list(&session, args).await,
+        Command::Attributes(args) => products::attributes(&session, args).await,
+        Command::Reviews(args) => products::reviews(&session, args).await,
         Command::Doctor(_) => Err(Failure::usage("doctor is handled above")),
     };
     // Whatever happened, leave the session file consistent with the client.

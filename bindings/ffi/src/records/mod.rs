@@ -11,13 +11,13 @@ use std::collections::{BTreeMap, HashMap};
 
 pub use cart::{Cart, CartItem, CartTotals, Coupon, RemovedItem, ShippingPackage, ShippingRate};
 pub use product::{
-    Category, PriceRange, Product, ProductAttribute, ProductImage, ProductPage, StoreInfo, Tag,
-    Variation,
+    Attribute, AttributeTerm, Category, EmbeddedReview, PriceRange, Product, ProductAttribute,
+    ProductImage, ProductPage, Review, ReviewPage, StoreInfo, Tag, TermPage, Variation,
 };
 pub(crate) use requests::quantity;
 pub use requests::{
-    AddItemRequest, BillingAddress, ProductOrderBy, ProductQuery, ProductRef, SortOrder,
-    StockStatus,
+    AddItemRequest, AttributeFilter, BillingAddress, BrandOperator, ProductOrderBy, ProductQuery,
+    ProductRef, ReviewQuery, SortOrder, StockStatus, TermQuery,
 };
 
 /// An amount of money.

@@ -43,8 +43,18 @@ pub struct Product {
     pub categories: Vec<Category>,
     /// Tags.
     pub tags: Vec<Tag>,
-    /// Attributes (variable products).
+    /// Attributes, in the store's display order.
     pub attributes: Vec<ProductAttribute>,
+    /// Default choices of a variable product: attribute key (`attribute_pa_color`) → option slug.
+    pub default_attributes: HashMap<String, String>,
+    /// Average rating (0 when unrated).
+    pub average_rating: f64,
+    /// Number of reviews.
+    pub review_count: u64,
+    /// Number of reviews with a rating.
+    pub rating_count: u64,
+    /// Reviews, filled only by `productWithReviews` or `ProductQuery.withReviews`.
+    pub reviews: Vec<EmbeddedReview>,
     /// Variations (variable products).
     pub variations: Vec<Variation>,
     /// Whether it is in stock.
@@ -100,14 +110,28 @@ impl From<cocart::models::Product> for Product {
             categories: p.categories.iter().map(Category::from).collect(),
             tags: p.tags.iter().map(Tag::from).collect(),
             attributes: p
-                .attributes
-                .iter()
-                .map(|a| ProductAttribute {
+                .attributes_in_order()
+                .into_iter()
+                .map(|(key, a)| ProductAttribute {
+                    key: key.to_owned(),
                     id: a.id,
                     name: a.name.clone(),
+                    position: a.position,
+                    visible: a.is_attribute_visible,
+                    used_for_variation: a.used_for_variation,
                     options: a.options(),
+                    option_slugs: a.option_slugs(),
                 })
                 .collect(),
+            default_attributes: p
+                .default_attributes
+                .iter()
+                .map(|(k, d)| (k.clone(), d.option.clone()))
+                .collect(),
+            average_rating: p.average_rating,
+            review_count: p.review_count,
+            rating_count: p.rating_count,
+            reviews: p.reviews.iter().map(EmbeddedReview::from).collect(),
             variations: p.variations.iter().map(Variation::from).collect(),
             in_stock: p.stock.is_in_stock,
             stock_quantity: p.stock.stock_quantity,
@@ -188,12 +212,196 @@ impl From<&cocart::models::Tag> for Tag {
 /// A product attribute with its options.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ProductAttribute {
-    /// Id (0 for a custom attribute).
+    /// The store's key, e.g. `attribute_pa_color`.
+    pub key: String,
+    /// Global attribute id (0 for a custom attribute).
     pub id: u64,
     /// Name, e.g. `Color`.
     pub name: String,
-    /// Option labels.
+    /// Display position.
+    pub position: u32,
+    /// Shown on the product page.
+    pub visible: bool,
+    /// Used to pick a variation.
+    pub used_for_variation: bool,
+    /// Option labels (`Blue`), in order.
     pub options: Vec<String>,
+    /// Option slugs (`blue`), in the same order: what filters and add-to-cart take.
+    pub option_slugs: Vec<String>,
+}
+
+/// A review embedded in a product (`show_reviews`; plain-text comment).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct EmbeddedReview {
+    /// Review id.
+    pub id: u64,
+    /// Author name.
+    pub author_name: String,
+    /// The review, plain text.
+    pub comment: String,
+    /// Date, `YYYY-MM-DD HH:MM:SS`.
+    pub date: String,
+    /// 1 to 5, 0 when none.
+    pub rating: u32,
+    /// Whether the author bought the product; `None` when the store does not know yet.
+    pub verified: Option<bool>,
+}
+
+impl From<&cocart::models::EmbeddedReview> for EmbeddedReview {
+    fn from(r: &cocart::models::EmbeddedReview) -> Self {
+        Self {
+            id: r.review_id,
+            author_name: r.author_name.clone(),
+            comment: r.review_comment.clone(),
+            date: r.review_date.clone(),
+            rating: r.rating,
+            verified: r.verified,
+        }
+    }
+}
+
+/// A review from the reviews list (HTML text).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Review {
+    /// Review id.
+    pub id: u64,
+    /// The reviewed product.
+    pub product_id: u64,
+    /// `approved`, or `hold`/`spam`/`trash` when a store leaks those.
+    pub status: String,
+    /// Reviewer name.
+    pub reviewer: String,
+    /// The review as HTML.
+    pub review_html: String,
+    /// 1 to 5, 0 when none.
+    pub rating: u32,
+    /// Whether the reviewer bought the product.
+    pub verified: bool,
+    /// Date, `YYYY-MM-DDTHH:MM:SS`.
+    pub date_created: String,
+    /// Avatar URLs by size (`24`, `48`, `96`).
+    pub avatar_urls: HashMap<String, String>,
+}
+
+impl From<&cocart::models::Review> for Review {
+    fn from(r: &cocart::models::Review) -> Self {
+        Self {
+            id: r.id,
+            product_id: r.product_id,
+            status: r.status.clone(),
+            reviewer: r.reviewer.clone(),
+            review_html: r.review.clone(),
+            rating: r.rating,
+            verified: r.verified,
+            date_created: r.date_created.clone(),
+            avatar_urls: hash_map(&r.reviewer_avatar_urls),
+        }
+    }
+}
+
+/// One page of reviews with the store's totals.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ReviewPage {
+    /// The reviews on this page.
+    pub reviews: Vec<Review>,
+    /// This page's number.
+    pub page: u32,
+    /// Number of pages (0 when nothing matched).
+    pub total_pages: u32,
+    /// Number of reviews over all pages.
+    pub total: u64,
+    /// Whether a later page exists.
+    pub has_next: bool,
+}
+
+impl From<cocart::models::Paged<cocart::models::Review>> for ReviewPage {
+    fn from(p: cocart::models::Paged<cocart::models::Review>) -> Self {
+        Self {
+            has_next: p.has_next(),
+            reviews: p.items.iter().map(Review::from).collect(),
+            page: p.page,
+            total_pages: p.total_pages,
+            total: p.total,
+        }
+    }
+}
+
+/// A global attribute (a filter facet such as Color).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Attribute {
+    /// Attribute id (for `attributeTerms`).
+    pub id: u64,
+    /// Label, e.g. `Color`.
+    pub name: String,
+    /// Taxonomy with the `pa_` prefix, e.g. `pa_color`.
+    pub slug: String,
+    /// How the shop sorts its terms.
+    pub order_by: String,
+}
+
+impl From<&cocart::models::Attribute> for Attribute {
+    fn from(a: &cocart::models::Attribute) -> Self {
+        Self {
+            id: a.id,
+            name: a.name.clone(),
+            slug: a.slug.clone(),
+            order_by: a.order_by.clone(),
+        }
+    }
+}
+
+/// A term of an attribute, with the number of products using it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AttributeTerm {
+    /// Term id.
+    pub id: u64,
+    /// Name, e.g. `Red`.
+    pub name: String,
+    /// Slug, e.g. `red`.
+    pub slug: String,
+    /// Description.
+    pub description: String,
+    /// Products using the term.
+    pub count: u64,
+}
+
+impl From<&cocart::models::AttributeTerm> for AttributeTerm {
+    fn from(t: &cocart::models::AttributeTerm) -> Self {
+        Self {
+            id: t.id,
+            name: t.name.clone(),
+            slug: t.slug.clone(),
+            description: t.description.clone(),
+            count: t.count,
+        }
+    }
+}
+
+/// One page of attribute terms with the store's totals.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TermPage {
+    /// The terms on this page.
+    pub terms: Vec<AttributeTerm>,
+    /// This page's number.
+    pub page: u32,
+    /// Number of pages.
+    pub total_pages: u32,
+    /// Number of terms over all pages.
+    pub total: u64,
+    /// Whether a later page exists.
+    pub has_next: bool,
+}
+
+impl From<cocart::models::Paged<cocart::models::AttributeTerm>> for TermPage {
+    fn from(p: cocart::models::Paged<cocart::models::AttributeTerm>) -> Self {
+        Self {
+            has_next: p.has_next(),
+            terms: p.items.iter().map(AttributeTerm::from).collect(),
+            page: p.page,
+            total_pages: p.total_pages,
+            total: p.total,
+        }
+    }
 }
 
 /// A variation of a variable product.
@@ -201,8 +409,10 @@ pub struct ProductAttribute {
 pub struct Variation {
     /// Variation id.
     pub id: u64,
-    /// Attribute → value.
+    /// Attribute key (`attribute_pa_color`) → option slug (`blue`): what add-to-cart takes.
     pub attributes: HashMap<String, String>,
+    /// Attribute key → option name (`Blue`), when the store sent it (the variations route).
+    pub option_names: HashMap<String, String>,
     /// Current price, when sent.
     pub price: Option<Money>,
     /// Regular price, when sent.
@@ -224,7 +434,13 @@ impl From<&cocart::models::Variation> for Variation {
         };
         Self {
             id: v.id,
-            attributes: hash_map(&v.attributes),
+            attributes: hash_map(&v.selection()),
+            option_names: v
+                .attributes
+                .iter()
+                .filter(|(_, o)| !o.option_name.is_empty())
+                .map(|(k, o)| (k.clone(), o.option_name.clone()))
+                .collect(),
             price: money(|p| Some(p.price)),
             regular_price: money(|p| Some(p.regular_price)),
             sale_price: money(|p| p.sale_price),

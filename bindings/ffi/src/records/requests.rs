@@ -251,6 +251,122 @@ pub struct ProductQuery {
     /// Leave out free products.
     #[uniffi(default = None)]
     pub hide_free: Option<bool>,
+    /// Attribute filters; a product must match every one.
+    #[uniffi(default)]
+    pub attributes: Vec<AttributeFilter>,
+    /// Rounded average ratings to match (1 to 5; others are not sent).
+    #[uniffi(default)]
+    pub rating: Vec<u32>,
+    /// Brand slugs (or ids as strings; do not mix).
+    #[uniffi(default)]
+    pub brands: Vec<String>,
+    /// How `brands` apply (default: any of them).
+    #[uniffi(default = None)]
+    pub brand_operator: Option<BrandOperator>,
+    /// Fill each product's `reviews`.
+    #[uniffi(default = None)]
+    pub with_reviews: Option<bool>,
+}
+
+/// A filter on one global attribute. `slugs` win over `term_ids` when both are set. There is no
+/// "none of" filter: CoCart 4.9.3 applies its `not in` operator as "any of".
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct AttributeFilter {
+    /// Taxonomy, e.g. `pa_color` (`color` gets the prefix).
+    pub attribute: String,
+    /// Term slugs.
+    #[uniffi(default)]
+    pub slugs: Vec<String>,
+    /// Term ids.
+    #[uniffi(default)]
+    pub term_ids: Vec<u64>,
+    /// Every term instead of any.
+    #[uniffi(default = false)]
+    pub match_all: bool,
+}
+
+impl From<AttributeFilter> for core::AttributeFilter {
+    fn from(f: AttributeFilter) -> Self {
+        let filter = if f.slugs.is_empty() {
+            core::AttributeFilter::term_ids(&f.attribute, f.term_ids)
+        } else {
+            core::AttributeFilter::slugs(&f.attribute, f.slugs)
+        };
+        if f.match_all { filter.all() } else { filter }
+    }
+}
+
+/// How brand filters apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum BrandOperator {
+    /// Any of them.
+    In,
+    /// None of them.
+    NotIn,
+    /// All of them.
+    And,
+}
+
+/// Paging and filters for `store.attributeTerms`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct TermQuery {
+    /// Page number (1-based).
+    #[uniffi(default = None)]
+    pub page: Option<u32>,
+    /// Terms per page (at most 100; the store's default is 10).
+    #[uniffi(default = None)]
+    pub per_page: Option<u32>,
+    /// Leave out unused terms.
+    #[uniffi(default = None)]
+    pub hide_empty: Option<bool>,
+    /// Only the terms of this product.
+    #[uniffi(default = None)]
+    pub product: Option<u64>,
+    /// Name or slug contains this.
+    #[uniffi(default = None)]
+    pub search: Option<String>,
+}
+
+impl From<TermQuery> for core::TermQuery {
+    fn from(q: TermQuery) -> Self {
+        core::TermQuery {
+            page: q.page,
+            per_page: q.per_page,
+            hide_empty: q.hide_empty,
+            product: q.product,
+            search: q.search,
+            ..core::TermQuery::default()
+        }
+    }
+}
+
+/// Paging and filters for `store.reviews`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct ReviewQuery {
+    /// Page number (1-based).
+    #[uniffi(default = None)]
+    pub page: Option<u32>,
+    /// Reviews per page (at most 100; the store's default is 10).
+    #[uniffi(default = None)]
+    pub per_page: Option<u32>,
+    /// Only reviews of these products.
+    #[uniffi(default)]
+    pub products: Vec<u64>,
+    /// Text search.
+    #[uniffi(default = None)]
+    pub search: Option<String>,
+}
+
+impl From<ReviewQuery> for core::ReviewQuery {
+    fn from(q: ReviewQuery) -> Self {
+        core::ReviewQuery {
+            page: q.page,
+            per_page: q.per_page,
+            products: q.products,
+            search: q.search,
+            ..core::ReviewQuery::default()
+        }
+    }
 }
 
 impl From<ProductQuery> for core::ProductQuery {
@@ -330,6 +446,23 @@ impl From<ProductQuery> for core::ProductQuery {
         if let Some(v) = q.hide_free {
             c = c.hide_free(v);
         }
+        for f in q.attributes {
+            c = c.attribute(f.into());
+        }
+        c = c.rating(q.rating.into_iter().filter_map(|r| u8::try_from(r).ok()));
+        for b in q.brands {
+            c = c.brand(b);
+        }
+        if let Some(op) = q.brand_operator {
+            c = c.brand_operator(match op {
+                BrandOperator::In => core::BrandOperator::In,
+                BrandOperator::NotIn => core::BrandOperator::NotIn,
+                BrandOperator::And => core::BrandOperator::And,
+            });
+        }
+        if let Some(v) = q.with_reviews {
+            c = c.with_reviews(v);
+        }
         c
     }
 }
@@ -398,7 +531,7 @@ mod tests {
             ..Default::default()
         };
         let pairs = core::ProductQuery::from(q).to_query_pairs();
-        let get = |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.as_str());
+        let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         assert_eq!(get("page"), Some("2"));
         assert_eq!(get("per_page"), Some("5"));
         assert_eq!(get("orderby"), Some("price"));
@@ -410,5 +543,39 @@ mod tests {
         assert_eq!(get("min_price"), Some("5"));
         assert_eq!(get("max_price"), Some("12.50"));
         assert_eq!(get("hide_free"), Some("true"));
+    }
+
+    #[test]
+    fn facet_filters_reach_the_core_query() {
+        let q = ProductQuery {
+            attributes: vec![
+                AttributeFilter {
+                    attribute: "color".into(),
+                    slugs: vec!["red".into()],
+                    ..Default::default()
+                },
+                AttributeFilter {
+                    attribute: "pa_size".into(),
+                    term_ids: vec![19],
+                    match_all: true,
+                    ..Default::default()
+                },
+            ],
+            rating: vec![4],
+            brands: vec!["acme".into()],
+            brand_operator: Some(BrandOperator::NotIn),
+            with_reviews: Some(true),
+            ..Default::default()
+        };
+        let pairs = core::ProductQuery::from(q).to_query_pairs();
+        let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("attributes[0][attribute]"), Some("pa_color"));
+        assert_eq!(get("attributes[0][slug][]"), Some("red"));
+        assert_eq!(get("attributes[1][term_id][]"), Some("19"));
+        assert_eq!(get("attributes[1][operator]"), Some("and"));
+        assert_eq!(get("rating"), Some("4"));
+        assert_eq!(get("brand"), Some("acme"));
+        assert_eq!(get("brand_operator"), Some("not_in"));
+        assert_eq!(get("show_reviews"), Some("true"));
     }
 }
