@@ -220,7 +220,10 @@ async fn cart_19_transfer_replaces_the_customer_cart_with_the_guest_cart() {
         assert_eq!(r.status, 200, "{}", r.text);
     }
     let me = shop.send(Req::new(Method::GET, "/cart").basic()).await;
-    let stickers = me.body["items"][2]["item_key"].as_str().unwrap().to_string();
+    let stickers = me.body["items"][2]["item_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let r = shop
         .send(Req::new(Method::DELETE, &format!("/cart/item/{stickers}")).basic())
         .await;
