@@ -1,4 +1,5 @@
-//! Adds a product to a guest cart, logs in (which transfers the guest cart), and prints the
+//! Adds a product to a guest cart, logs in (which transfers the guest cart and keeps the
+//! customer's saved lines), prints what happened to each line, and prints the
 //! customer's cart.
 //!
 //! ```text

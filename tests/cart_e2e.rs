@@ -653,7 +653,7 @@ async fn a_guest_cart_survives_a_restart_with_the_same_token_store() {
 }
 
 #[tokio::test]
-async fn login_transfers_the_guest_cart_in_one_call_and_merges_it_with_the_customer_cart() {
+async fn login_transfers_the_guest_cart_in_one_call_and_keeps_the_customer_lines() {
     let server = MockServer::start().await.unwrap();
     // The customer already has a cap in their cart from another device.
     let other_device = guest(&server);
@@ -681,6 +681,11 @@ async fn login_transfers_the_guest_cart_in_one_call_and_merges_it_with_the_custo
     assert_eq!(carts[0].auth, "bearer");
     assert_eq!(query_param(carts[0], "cart_key"), Some(guest_key.clone()));
 
+    // The store replaced the customer's cart; the SDK added the cap back (the default policy).
+    assert_eq!(
+        journal_for(&server, "/wp-json/cocart/v2/cart/add-item").len(),
+        1
+    );
     let merged = client.cart().get(&CartQuery::default()).await.unwrap();
     assert_eq!(merged.cart_key, user.id.to_string());
     let mut lines: Vec<_> = merged

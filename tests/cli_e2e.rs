@@ -59,6 +59,7 @@ async fn cocart(session: &Path, args: &[&str], stdin: Option<&str>) -> Run {
         "COCART_USERNAME",
         "COCART_PASSWORD",
         "COCART_AUTH_HEADER",
+        "COCART_TRANSFER_POLICY",
     ] {
         cmd.env_remove(var);
     }
@@ -155,7 +156,10 @@ async fn a_session_from_login_to_logout() {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["sku"], "MOCK-TSHIRT");
     assert_eq!(items[0]["id"], 101);
-    assert_eq!(items[0]["quantity"], 2.0);
+    // Whole quantities and counts are JSON integers, not `2.0`.
+    assert_eq!(items[0]["quantity"].to_string(), "2");
+    assert_eq!(cart["item_count"].to_string(), "2");
+    assert_eq!(cart["line_count"], 1);
     assert_eq!(items[0]["line_total"]["minor"], 2500);
     assert_eq!(cart["total"]["display"], "$25.00");
 
@@ -305,7 +309,9 @@ async fn a_guest_cart_lives_across_runs_and_moves_to_the_customer_at_login() {
     let login = cocart(s.path(), &["login", "-u", "demo"], Some("demo-password\n")).await;
     assert_eq!(login.code, 0, "{}", login.stderr);
     assert!(
-        login.stdout.contains("guest cart was transferred"),
+        login.stdout.contains(
+            "Guest cart transferred: moved 2 lines from the guest cart; your account cart was empty."
+        ),
         "{}",
         login.stdout
     );
@@ -343,12 +349,134 @@ async fn a_guest_cart_lives_across_runs_and_moves_to_the_customer_at_login() {
         .find(|i| i["sku"] == "MOCK-MUG")
         .cloned()
         .unwrap();
-    assert_eq!(mug["quantity"], 3.0);
+    assert_eq!(mug["quantity"].to_string(), "3");
     let remove = cocart(s.path(), &["cart", "remove", "MOCK-TSHIRT", "--json"], None).await;
     assert_eq!(remove.json()["items"].as_array().unwrap().len(), 1);
     let clear = cocart(s.path(), &["cart", "clear", "--json"], None).await;
     assert_eq!(clear.code, 0, "{}", clear.stderr);
     assert!(clear.json()["items"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_says_which_account_lines_were_kept_re_added_or_lost() {
+    let server = MockServer::start().await.unwrap();
+    let url = server.base_url();
+    // The account cart (from another device) holds a poster and a cap; then the poster sells out.
+    let account = Scratch::new("transfer-account");
+    assert!(server.state().world().shop.set_stock(105, Some(5)));
+    let login = cocart(
+        account.path(),
+        &["--store-url", url, "login", "-u", "demo"],
+        Some("demo-password\n"),
+    )
+    .await;
+    assert_eq!(login.code, 0, "{}", login.stderr);
+    for sku in ["MOCK-POSTER", "MOCK-CAP"] {
+        let add = cocart(account.path(), &["cart", "add", sku], None).await;
+        assert_eq!(add.code, 0, "{}", add.stderr);
+    }
+    assert!(server.state().world().shop.set_stock(105, Some(0)));
+
+    let s = Scratch::new("transfer-guest");
+    let add = cocart(
+        s.path(),
+        &["--store-url", url, "cart", "add", "MOCK-MUG"],
+        None,
+    )
+    .await;
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    assert!(add.stdout.contains("1 line (1 unit)"), "{}", add.stdout);
+    let login = cocart(
+        s.path(),
+        &["login", "-u", "demo", "--json"],
+        Some("demo-password\n"),
+    )
+    .await;
+    assert_eq!(login.code, 0, "{}", login.stderr);
+    let out = login.json();
+    let transfer = &out["transfer"];
+    assert_eq!(transfer["policy"], "keep-both");
+    assert_eq!(
+        transfer["summary"],
+        "moved 1 line from the guest cart; kept 0 lines from your account cart; re-added 1; \
+         could not re-add 'Vintage Poster': out of stock"
+    );
+    assert_eq!(transfer["readded"], 1);
+    assert_eq!(transfer["dropped"], 1);
+    let poster = transfer["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "Vintage Poster")
+        .unwrap();
+    assert_eq!(poster["origin"], "account");
+    assert_eq!(poster["outcome"], "dropped");
+    assert_eq!(poster["code"], "cocart_product_out_of_stock");
+    assert_eq!(poster["quantity"].to_string(), "1");
+
+    let show = cocart(s.path(), &["cart", "show"], None).await;
+    assert!(show.stdout.contains("2 lines (2 units)"), "{}", show.stdout);
+    assert!(
+        show.stdout.contains("Cap") && show.stdout.contains("Mug"),
+        "{}",
+        show.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_guest_replaces_policy_is_the_store_behaviour() {
+    let server = MockServer::start().await.unwrap();
+    let url = server.base_url();
+    let account = Scratch::new("replace-account");
+    let login = cocart(
+        account.path(),
+        &["--store-url", url, "login", "-u", "demo"],
+        Some("demo-password\n"),
+    )
+    .await;
+    assert_eq!(login.code, 0, "{}", login.stderr);
+    assert_eq!(
+        cocart(account.path(), &["cart", "add", "MOCK-CAP"], None)
+            .await
+            .code,
+        0
+    );
+
+    let s = Scratch::new("replace-guest");
+    assert_eq!(
+        cocart(
+            s.path(),
+            &["--store-url", url, "cart", "add", "MOCK-MUG"],
+            None
+        )
+        .await
+        .code,
+        0
+    );
+    let login = cocart(
+        s.path(),
+        &["login", "-u", "demo", "--transfer-policy", "guest-replaces"],
+        Some("demo-password\n"),
+    )
+    .await;
+    assert_eq!(login.code, 0, "{}", login.stderr);
+    assert!(
+        login.stdout.contains(
+            "moved 1 line from the guest cart; the guest cart replaced your account cart"
+        ),
+        "{}",
+        login.stdout
+    );
+    let cart = cocart(s.path(), &["cart", "show", "--json"], None)
+        .await
+        .json();
+    let skus: Vec<_> = cart["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["sku"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(skus, ["MOCK-MUG"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

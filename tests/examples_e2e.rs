@@ -36,6 +36,10 @@ async fn guest_to_customer_leaves_the_product_in_the_customers_cart() {
     assert_eq!(report.customer_cart.cart_key, report.user.id.to_string());
     let printed = report.to_string();
     assert!(printed.contains("2 × Mug (MOCK-MUG)  $19.98"), "{printed}");
+    assert!(
+        printed.contains("transfer: moved 1 line from the guest cart; your account cart was empty"),
+        "{printed}"
+    );
 
     // Exactly one transfer call, authenticated, with the guest key.
     let transfers: Vec<_> = journal_for(&server, CART_PATH)
@@ -59,6 +63,42 @@ async fn guest_to_customer_leaves_the_product_in_the_customers_cart() {
         .map(|i| (i.meta.sku.as_str(), i.quantity.value))
         .collect();
     assert_eq!(lines, [("MOCK-MUG", 2.0)]);
+}
+
+#[tokio::test]
+async fn guest_to_customer_keeps_the_customers_saved_lines_and_says_so() {
+    let server = MockServer::start().await.unwrap();
+    let other = guest(&server);
+    other.login(USER, PASSWORD).await.unwrap();
+    other
+        .cart()
+        .add_item(cocart::models::AddItem::new(102))
+        .await
+        .unwrap();
+    let report = guest_to_customer::run(guest_to_customer::Args {
+        store: store_args(&server),
+        product: "MOCK-MUG".to_string(),
+        quantity: 1,
+    })
+    .await
+    .unwrap();
+    assert!(report.transferred(), "{report}");
+    let printed = report.to_string();
+    assert!(
+        printed.contains(
+            "transfer: moved 1 line from the guest cart; kept 0 lines from your account cart; re-added 1"
+        ),
+        "{printed}"
+    );
+    let mut skus: Vec<_> = report
+        .customer_cart
+        .items
+        .iter()
+        .map(|i| i.meta.sku.as_str())
+        .collect();
+    skus.sort_unstable();
+    assert_eq!(skus, ["MOCK-CAP", "MOCK-MUG"]);
+    assert!(printed.contains("(2 lines, 2 units)"), "{printed}");
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! The whole shopper journey against the real mock store, with the journal checked at every
-//! step: guest → add → login (one transfer call) → update → logout → a fresh, empty guest cart.
+//! step: guest → add → login (the account cart read, then one transfer call) → update → logout →
+//! a fresh, empty guest cart.
 
 mod support;
 
@@ -43,7 +44,8 @@ async fn guest_add_login_transfer_update_logout_fresh_guest_cart() {
     assert_eq!(step[0].path, "/wp-json/cocart/v2/cart/add-item");
     assert_eq!(query_param(&step[0], "cart_key"), Some(guest_key.clone()));
 
-    // 3. Login, then exactly one authenticated transfer call carrying the guest key.
+    // 3. Login, a read of the (empty) account cart without the guest key, then exactly one
+    // authenticated transfer call carrying the guest key; nothing to add back.
     let user = client.login(USER, PASSWORD).await.unwrap();
     let step = take_journal(&server);
     let seen: Vec<_> = step
@@ -61,10 +63,12 @@ async fn guest_add_login_transfer_update_logout_fresh_guest_cart() {
         seen,
         [
             ("POST", "/wp-json/cocart/v2/login", "basic", 200),
+            ("GET", "/wp-json/cocart/v2/cart/items", "bearer", 404),
             ("GET", CART_PATH, "bearer", 200),
         ]
     );
-    assert_eq!(query_param(&step[1], "cart_key"), Some(guest_key.clone()));
+    assert_eq!(query_param(&step[1], "cart_key"), None);
+    assert_eq!(query_param(&step[2], "cart_key"), Some(guest_key.clone()));
     assert_eq!(client.cart_key(), None);
 
     // 4. The customer's cart holds the guest line; updates go without any key.

@@ -1,4 +1,4 @@
-//! Checklist items 13, 14 and 18–21 (cart-api.md §13 as corrected by §15): bulk quantities,
+//! Checklist items 13, 14 and 18–21 (as a live 4.9.3 store behaves): bulk quantities,
 //! `update-customer` as 4.9.3 behaves, login, the guest → customer transfer, the forbidden
 //! cart keys, and logout leaving the cart alone.
 
@@ -189,30 +189,9 @@ async fn cart_19_authenticated_cart_key_is_the_user_id_and_lifetimes_are_a_week(
     assert_eq!(r.body["items"][0]["id"], 101);
 }
 
-#[tokio::test]
-async fn cart_19_transfer_merges_guest_lines_guest_wins_and_the_guest_cart_is_deleted() {
-    let shop = Shop::start().await;
-    let uid = demo_id(&shop).await;
-    // The customer already has 5 tees and a cap.
-    for (id, q) in [("101", "5"), ("102", "1")] {
-        let r = shop
-            .send(
-                Req::new(Method::POST, "/cart/add-item")
-                    .basic()
-                    .json(json!({"id": id, "quantity": q})),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
-    }
-    // The guest has 2 tees (same line key) and a mug.
-    let guest = shop.add("guestcart", "101", "2").await.cart_key();
-    shop.add(&guest, "103", "1").await;
-    let r = shop
-        .send(Req::new(Method::GET, &format!("/cart?cart_key={guest}")).basic())
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.cart_key(), uid);
-    let lines: Vec<(u64, i64)> = r.body["items"]
+/// `(id, quantity)` of every line of a cart answer.
+fn lines(body: &serde_json::Value) -> Vec<(u64, i64)> {
+    body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -222,18 +201,77 @@ async fn cart_19_transfer_merges_guest_lines_guest_wins_and_the_guest_cart_is_de
                 i["quantity"]["value"].as_i64().unwrap(),
             )
         })
-        .collect();
+        .collect()
+}
+
+#[tokio::test]
+async fn cart_19_transfer_replaces_the_customer_cart_with_the_guest_cart() {
+    let shop = Shop::start().await;
+    let uid = demo_id(&shop).await;
+    // The customer already has 5 tees and a cap, and removed a sticker pack.
+    for (id, q) in [("101", "5"), ("102", "1"), ("104", "1")] {
+        let r = shop
+            .send(
+                Req::new(Method::POST, "/cart/add-item")
+                    .basic()
+                    .json(json!({"id": id, "quantity": q})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let me = shop.send(Req::new(Method::GET, "/cart").basic()).await;
+    let stickers = me.body["items"][2]["item_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = shop
+        .send(Req::new(Method::DELETE, &format!("/cart/item/{stickers}")).basic())
+        .await;
+    assert_eq!(r.body["removed_items"].as_array().unwrap().len(), 1);
+    // The guest has 2 tees (the same line key) and a mug.
+    let guest = shop.add("guestcart", "101", "2").await.cart_key();
+    shop.add(&guest, "103", "1").await;
+    let r = shop
+        .send(Req::new(Method::GET, &format!("/cart?cart_key={guest}")).basic())
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.cart_key(), uid);
     assert_eq!(
-        lines,
-        vec![(101, 2), (102, 1), (103, 1)],
-        "guest wins per key, not summed"
+        lines(&r.body),
+        vec![(101, 2), (103, 1)],
+        "exactly the guest cart: the customer's cap is gone, the tees are the guest's 2"
     );
+    assert_eq!(r.body["removed_items"], json!([]));
+    assert_eq!(r.body["notices"], json!([]), "no notice of the loss");
     // The guest cart is gone: its key now reads as a new empty cart.
     let g = shop.get(&format!("/cart?cart_key={guest}")).await;
     assert_eq!(g.body["items"], json!([]));
-    // And the customer's cart keeps the merged lines.
+    assert_eq!(g.cart_key(), guest);
+    // The customer's cart stays the guest's; the spent guest key changes nothing any more.
     let me = shop.send(Req::new(Method::GET, "/cart").basic()).await;
-    assert_eq!(me.body["items"].as_array().unwrap().len(), 3);
+    assert_eq!(lines(&me.body), vec![(101, 2), (103, 1)]);
+    let again = shop
+        .send(Req::new(Method::GET, &format!("/cart?cart_key={guest}")).basic())
+        .await;
+    assert_eq!(lines(&again.body), vec![(101, 2), (103, 1)]);
+}
+
+#[tokio::test]
+async fn cart_19_an_empty_customer_cart_simply_receives_the_guest_lines() {
+    let shop = Shop::start().await;
+    let uid = demo_id(&shop).await;
+    let guest = shop.add("guestcart", "103", "2").await.cart_key();
+    shop.add(&guest, "102", "1").await;
+    let r = shop
+        .send(Req::new(Method::GET, &format!("/cart?cart_key={guest}")).basic())
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.cart_key(), uid);
+    assert_eq!(lines(&r.body), vec![(103, 2), (102, 1)]);
+    let me = shop.send(Req::new(Method::GET, "/cart").basic()).await;
+    assert_eq!(lines(&me.body), vec![(103, 2), (102, 1)]);
+    let g = shop.get(&format!("/cart?cart_key={guest}")).await;
+    assert_eq!(g.body["items"], json!([]));
 }
 
 #[tokio::test]

@@ -43,6 +43,8 @@ pub(crate) struct Inner {
     /// Created by the first `subscribe()`: an event with no subscriber goes nowhere, and an
     /// idle client does not pay for the 64 slots up front.
     events: OnceLock<broadcast::Sender<AuthEvent>>,
+    /// The guest → customer cart transfer (single flight, last report).
+    pub(crate) transfer: crate::resources::TransferSlot,
 }
 
 impl fmt::Debug for CoCartClient {
@@ -121,6 +123,7 @@ impl CoCartClient {
                 clock: clock.unwrap_or_else(|| Arc::new(SystemClock)),
                 state: Mutex::new(SessionState::default()),
                 events: OnceLock::new(),
+                transfer: Default::default(),
             }),
         }
     }
@@ -141,7 +144,9 @@ impl CoCartClient {
     }
 
     /// Logs in with a username (or email) and password over HTTP Basic, keeps the token pair,
-    /// and transfers the guest cart (if any) to the customer.
+    /// and transfers the guest cart (if any) to the customer with the client's
+    /// [`TransferPolicy`](crate::models::TransferPolicy) (by default the customer's saved lines
+    /// are kept too). [`CoCartClient::login_with_report`] also says what happened to each line.
     ///
     /// Credentials go only over HTTPS, to a loopback host, or with
     /// [`ClientBuilder::allow_insecure_http`].
@@ -152,6 +157,13 @@ impl CoCartClient {
 
     /// [`CoCartClient::login`] with the password already in a secret.
     pub async fn login_secret(&self, username: &str, password: &SecretString) -> Result<User> {
+        self.login_secret_with_report(username, password)
+            .await
+            .map(|outcome| outcome.user)
+    }
+
+    /// Logs in and keeps the session, without the cart transfer.
+    pub(crate) async fn sign_in(&self, username: &str, password: &SecretString) -> Result<User> {
         if username.is_empty() || password.expose_secret().is_empty() {
             return Err(Error::InvalidCredentials {
                 message: "username and password must not be empty".into(),
@@ -212,10 +224,9 @@ impl CoCartClient {
                 reason: "the login answer has no usable user_id".into(),
                 raw: crate::transport::REDACTED_BODY.into(),
             })?;
-        let transfer = {
+        {
             let mut st = self.inner.state();
             st.sign_in(tokens, user.clone());
-            st.cart_key.is_some()
         };
         // The store logged the user in: a session store that cannot save now (a locked
         // Keychain) does not undo that. The next change of the session saves it again.
@@ -223,22 +234,7 @@ impl CoCartClient {
             tracing::warn!(error = %e, "could not save the new session; keeping it in memory");
         }
         self.inner.emit(AuthEvent::SignedIn { user: user.clone() });
-        if transfer && let Err(e) = self.transfer_guest_cart().await {
-            tracing::warn!(error = %e, "guest cart transfer failed; it will be retried on the next cart call");
-        }
         Ok(user)
-    }
-
-    /// Moves the guest cart into the customer's cart: one authenticated `GET /cart` with the
-    /// guest key. After it the key is no longer sent. `login` calls it for you.
-    pub async fn transfer_guest_cart(&self) -> Result<()> {
-        if !self.is_signed_in() {
-            return Err(Error::NotSignedIn);
-        }
-        self.inner
-            .execute(ApiRequest::get(routes::CART).cart())
-            .await
-            .map(|_| ())
     }
 
     /// Refreshes the token now if it is within the leeway of expiring (apps call this when they

@@ -9,6 +9,7 @@ use url::Url;
 use crate::client::CoCartClient;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::models::TransferPolicy;
 use crate::session_store::{Consistency, MemoryStore, SessionStore};
 use crate::shared_session::{SessionLock, SharedConfig};
 
@@ -48,6 +49,7 @@ pub(crate) struct Config {
     pub(crate) send_cart_key_header: bool,
     /// Set when the session is shared with other processes through a lock.
     pub(crate) shared: Option<SharedConfig>,
+    pub(crate) transfer_policy: TransferPolicy,
 }
 
 impl fmt::Debug for Config {
@@ -154,6 +156,7 @@ pub struct ClientBuilder {
     retry_base_delay: Duration,
     max_retry_after: Duration,
     send_cart_key_header: bool,
+    transfer_policy: TransferPolicy,
     http: Option<reqwest::Client>,
     store: Arc<dyn SessionStore>,
     clock: Option<Arc<dyn Clock>>,
@@ -186,6 +189,7 @@ impl ClientBuilder {
             retry_base_delay: Duration::from_millis(200),
             max_retry_after: Duration::from_secs(10),
             send_cart_key_header: false,
+            transfer_policy: TransferPolicy::KeepBoth,
             http: None,
             store: Arc::new(MemoryStore::new()),
             clock: None,
@@ -264,6 +268,13 @@ impl ClientBuilder {
     /// `cart_key` query parameter, which every CoCart 4.x accepts).
     pub fn send_cart_key_header(mut self, send: bool) -> Self {
         self.send_cart_key_header = send;
+        self
+    }
+
+    /// What a login does about the customer's saved cart when a guest cart is transferred
+    /// (default [`TransferPolicy::KeepBoth`]: the store replaces it, the SDK adds its lines back).
+    pub fn transfer_policy(mut self, policy: TransferPolicy) -> Self {
+        self.transfer_policy = policy;
         self
     }
 
@@ -443,6 +454,7 @@ impl ClientBuilder {
             max_retry_after: self.max_retry_after,
             send_cart_key_header: self.send_cart_key_header,
             shared,
+            transfer_policy: self.transfer_policy,
         };
         Ok(CoCartClient::from_parts(
             config, http, self.store, self.clock,

@@ -7,7 +7,9 @@
 //! - Refreshes before expiry (local receive time + the token's own lifetime), recovers once from
 //!   a rejected token (403 on plugin v3, 401 on v2), and never lets two refreshes race: refresh
 //!   tokens are single-use.
-//! - Typed cart and store operations, guest carts, and the guest-to-customer cart transfer.
+//! - Typed cart and store operations, guest carts, and the guest-to-customer cart transfer that
+//!   keeps the customer's saved lines (the store itself replaces them; see
+//!   [`models::TransferPolicy`]).
 //! - Secrets never appear in `Debug`, errors or logs.
 //!
 //! ```no_run
@@ -70,7 +72,7 @@ pub use auth::{AuthEvent, AuthEvents, SignOutReason, User};
 pub use client::{CoCartClient, LogoutOutcome, TokenStatus};
 pub use config::{ClientBuilder, DEFAULT_USER_AGENT, MIN_REFRESH_LEEWAY, RestStyle};
 pub use error::{ApiError, ApiErrorKind, Error, Result};
-pub use resources::{CartApi, StoreApi};
+pub use resources::{CartApi, LoginOutcome, StoreApi};
 pub use session_store::{
     Consistency, FileStore, MemoryStore, PersistedSession, SessionStore, SessionStoreError,
 };

@@ -55,16 +55,48 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub allow_insecure_http: bool,
 
+    /// What a login does about your account's saved cart when a guest cart moves to it:
+    /// `keep-both` (default: the store drops the account lines, cocart adds them back) or
+    /// `guest-replaces` (the store's own behaviour, one request fewer).
+    #[arg(
+        long,
+        env = "COCART_TRANSFER_POLICY",
+        global = true,
+        value_name = "POLICY",
+        value_enum,
+        default_value_t = TransferPolicyArg::KeepBoth
+    )]
+    pub transfer_policy: TransferPolicyArg,
+
     /// Give up on a request after this many seconds.
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30)]
     pub timeout: u64,
+}
+
+/// `--transfer-policy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TransferPolicyArg {
+    /// Keep the account cart's lines and the guest lines (the guest line wins on the same
+    /// product and variation).
+    KeepBoth,
+    /// The guest cart replaces the account cart, as the store does.
+    GuestReplaces,
+}
+
+impl From<TransferPolicyArg> for cocart::models::TransferPolicy {
+    fn from(p: TransferPolicyArg) -> Self {
+        match p {
+            TransferPolicyArg::KeepBoth => Self::KeepBoth,
+            TransferPolicyArg::GuestReplaces => Self::GuestReplaces,
+        }
+    }
 }
 
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Log in (HTTP Basic once) and keep the token pair in the session file. A guest cart is
-    /// transferred to the customer.
+    /// transferred to the customer, keeping the account cart's lines (see --transfer-policy).
     Login(LoginArgs),
     /// Show who is signed in and when the token expires.
     Whoami(WhoamiArgs),

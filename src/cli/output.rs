@@ -3,7 +3,10 @@
 use std::fmt::Write as _;
 
 use cocart::User;
-use cocart::models::{Attribute, AttributeTerm, Cart, Money, Paged, Product, ProductPage, Review};
+use cocart::models::{
+    Attribute, AttributeTerm, Cart, LineOrigin, LineOutcome, Money, Paged, Product, ProductPage,
+    Review, TransferPolicy, TransferReport,
+};
 use serde_json::{Value, json};
 
 /// A money value as JSON: the display text and the integer minor units.
@@ -20,6 +23,87 @@ pub fn qty(q: f64) -> String {
     }
 }
 
+/// A quantity or count as JSON: an integer when whole (`3`, not `3.0`), else the decimal the
+/// store sent (`1.5`).
+pub fn qty_json(q: f64) -> Value {
+    if q.fract() == 0.0 && q.abs() < 9_007_199_254_740_992.0 {
+        json!(q as i64)
+    } else {
+        json!(q)
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The JSON of a transfer report (`cocart login --json`).
+pub fn transfer_json(report: &TransferReport) -> Value {
+    let lines: Vec<Value> = report
+        .lines
+        .iter()
+        .map(|l| {
+            let (outcome, why) = match &l.outcome {
+                LineOutcome::Moved => ("moved", None),
+                LineOutcome::Kept => ("kept", None),
+                LineOutcome::GuestLineWins => ("guest_line_wins", None),
+                LineOutcome::Readded => ("readded", None),
+                LineOutcome::Dropped(why) => ("dropped", Some(why)),
+                _ => ("other", None),
+            };
+            json!({
+                "origin": match l.origin {
+                    LineOrigin::Guest => "guest",
+                    LineOrigin::Account => "account",
+                },
+                "item_key": l.item_key.as_str(),
+                "product_id": l.product_id,
+                "name": l.name,
+                "quantity": qty_json(l.quantity),
+                "variation": l.variation,
+                "outcome": outcome,
+                "reason": why.map(|w| w.reason.as_str()),
+                "code": why.map(|w| w.code.as_str()),
+                "message": why.map(|w| w.message.as_str()),
+            })
+        })
+        .collect();
+    json!({
+        "policy": match report.policy {
+            TransferPolicy::GuestReplaces => "guest-replaces",
+            _ => "keep-both",
+        },
+        "account_cart_read": report.account_cart_read,
+        "summary": report.summary(),
+        "lines": lines,
+        "moved": report.moved().count(),
+        "kept": report.kept().count(),
+        "guest_line_wins": report.guest_line_wins().count(),
+        "readded": report.readded().count(),
+        "dropped": report.dropped().count(),
+    })
+}
+
+/// A transfer report as text: the summary, then one line per account line that needed care.
+pub fn transfer_text(report: &TransferReport) -> String {
+    let mut out = format!("Guest cart transferred: {}.\n", report.summary());
+    for l in report
+        .lines
+        .iter()
+        .filter(|l| l.origin == LineOrigin::Account)
+    {
+        let what = match &l.outcome {
+            LineOutcome::Kept => "kept".to_string(),
+            LineOutcome::GuestLineWins => "also in the guest cart: its quantity stands".to_string(),
+            LineOutcome::Readded => "re-added".to_string(),
+            LineOutcome::Dropped(why) => format!("NOT re-added: {} ({})", why.reason, why.message),
+            _ => continue,
+        };
+        let _ = writeln!(out, "  {} × {}: {what}", qty(l.quantity), l.name);
+    }
+    out
+}
+
 /// The JSON summary of a cart (`cocart cart show --json`).
 pub fn cart_json(cart: &Cart) -> Value {
     let items: Vec<Value> = cart
@@ -31,7 +115,7 @@ pub fn cart_json(cart: &Cart) -> Value {
                 "id": i.id,
                 "name": i.name,
                 "sku": i.meta.sku,
-                "quantity": i.quantity.value,
+                "quantity": qty_json(i.quantity.value),
                 "unit_price": money(&i.unit_price(&cart.currency)),
                 "line_total": money(&i.line_subtotal(&cart.currency)),
             })
@@ -39,7 +123,8 @@ pub fn cart_json(cart: &Cart) -> Value {
         .collect();
     json!({
         "cart_key": cart.cart_key,
-        "item_count": cart.item_count,
+        "item_count": qty_json(cart.item_count),
+        "line_count": cart.items.len(),
         "items": items,
         "subtotal": money(&cart.subtotal()),
         "total": money(&cart.total()),
@@ -75,10 +160,15 @@ pub fn cart_text(cart: &Cart) -> String {
                 i.name
             );
         }
+        let units = if cart.item_count == 1.0 {
+            "1 unit".to_string()
+        } else {
+            format!("{} units", qty(cart.item_count))
+        };
         let _ = writeln!(
             out,
-            "{} item(s), subtotal {}, total {}",
-            qty(cart.item_count),
+            "{} ({units}), subtotal {}, total {}",
+            plural(cart.items.len(), "line", "lines"),
             cart.subtotal(),
             cart.total()
         );
@@ -303,6 +393,8 @@ mod tests {
     fn quantities_and_durations_read_naturally() {
         assert_eq!(qty(2.0), "2");
         assert_eq!(qty(1.5), "1.5");
+        assert_eq!(qty_json(3.0).to_string(), "3");
+        assert_eq!(qty_json(1.5).to_string(), "1.5");
         assert_eq!(human_duration(40), "40s");
         assert_eq!(human_duration(600), "10m");
         assert_eq!(human_duration(3 * 86_400 + 7200), "3d 2h");
@@ -328,5 +420,28 @@ mod tests {
         assert_eq!(v["total"]["display"], "$25.00");
         assert_eq!(v["notices"]["error"][0], "low stock");
         assert!(cart_text(&cart).contains("store says (error): low stock"));
+        // Whole counts are integers in JSON; the text tells lines from units.
+        assert_eq!(v["item_count"].to_string(), "2");
+        assert_eq!(v["items"][0]["quantity"].to_string(), "2");
+        assert_eq!(v["line_count"], 1);
+        assert!(cart_text(&cart).contains("1 line (2 units), subtotal $25.00"));
+    }
+
+    #[test]
+    fn decimal_quantities_stay_decimals() {
+        let cart: Cart = serde_json::from_value(json!({
+            "items": [{"item_key":"k1","id":101,"name":"Fabric",
+                "quantity":{"value":1.5}}],
+            "item_count": 1.5
+        }))
+        .unwrap();
+        let v = cart_json(&cart);
+        assert_eq!(v["item_count"].to_string(), "1.5");
+        assert_eq!(v["items"][0]["quantity"].to_string(), "1.5");
+        assert!(
+            cart_text(&cart).contains("1 line (1.5 units)"),
+            "{}",
+            cart_text(&cart)
+        );
     }
 }

@@ -169,7 +169,8 @@ impl Session {
         let mut builder = CoCartClient::builder(&store_url)
             .session_store(store.clone())
             .timeout(Duration::from_secs(global.timeout.max(1)))
-            .allow_insecure_http(global.allow_insecure_http);
+            .allow_insecure_http(global.allow_insecure_http)
+            .transfer_policy(global.transfer_policy.into());
         if let Some(h) = &auth_header {
             builder = builder.auth_header_name(h);
         }

@@ -7,7 +7,7 @@ use std::fmt;
 
 use clap::Parser;
 use cocart::clock::OffsetClock;
-use cocart::models::{AddItem, Cart, CartQuery, ItemKey, ProductRef};
+use cocart::models::{AddItem, Cart, CartQuery, ItemKey, ProductRef, TransferReport};
 use cocart::{Error, User};
 
 use super::common::StoreArgs;
@@ -39,6 +39,8 @@ pub struct Report {
     pub guest_cart: Cart,
     /// Who signed in.
     pub user: User,
+    /// What the transfer did with each line (the guest's, and the customer's saved ones).
+    pub transfer: Option<TransferReport>,
     /// The customer's cart after the transfer.
     pub customer_cart: Cart,
     /// Guest lines that did not arrive in the customer's cart (empty on success).
@@ -73,14 +75,17 @@ pub async fn run(args: Args) -> Result<Report, Error> {
         .cart_key()
         .unwrap_or_else(|| guest_cart.cart_key.clone());
 
-    // `login` transfers the guest cart itself; it only logs a failed transfer (the next cart
-    // call retries it), so retry here to surface the error.
-    let user = client
-        .login(&args.store.username, &args.store.password)
+    // The login transfers the guest cart and keeps the customer's saved lines (the store alone
+    // would drop them). A failed transfer does not fail the login; retry here to surface it.
+    let outcome = client
+        .login_with_report(&args.store.username, &args.store.password)
         .await?;
-    if client.cart_key().is_some() {
-        client.transfer_guest_cart().await?;
-    }
+    let user = outcome.user;
+    let transfer = match outcome.transfer {
+        Some(report) => Some(report),
+        None if client.cart_key().is_some() => client.transfer_guest_cart().await?,
+        None => None,
+    };
 
     let customer_cart = client.cart().get(&CartQuery::default()).await?;
     let missing_lines = guest_cart
@@ -93,6 +98,7 @@ pub async fn run(args: Args) -> Result<Report, Error> {
         guest_cart_key,
         guest_cart,
         user,
+        transfer,
         customer_cart,
         missing_lines,
     })
@@ -113,7 +119,18 @@ fn write_cart(f: &mut fmt::Formatter<'_>, cart: &Cart) -> fmt::Result {
             line.line_total(&cart.currency)
         )?;
     }
-    writeln!(f, "  total {} ({} items)", cart.total(), cart.item_count)?;
+    writeln!(
+        f,
+        "  total {} ({} {}, {} units)",
+        cart.total(),
+        cart.items.len(),
+        if cart.items.len() == 1 {
+            "line"
+        } else {
+            "lines"
+        },
+        cart.item_count
+    )?;
     for problem in cart.notices().errors() {
         writeln!(f, "  store says: {problem}")?;
     }
@@ -135,6 +152,9 @@ impl fmt::Display for Report {
             self.customer_cart.cart_key
         )?;
         write_cart(f, &self.customer_cart)?;
+        if let Some(report) = &self.transfer {
+            writeln!(f, "transfer: {report}")?;
+        }
         if self.transferred() {
             write!(f, "transfer: every guest line is in the customer's cart")
         } else {

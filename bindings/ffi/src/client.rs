@@ -8,7 +8,7 @@ use crate::cart::CartApi;
 use crate::config::ClientConfig;
 use crate::error::CoCartError;
 use crate::events::{AuthEventListener, AuthSubscription};
-use crate::records::{LogoutResult, User};
+use crate::records::{LoginResult, LogoutResult, TransferPolicy, TransferReport, User};
 use crate::runtime::{run, runtime};
 use crate::session_store::SessionStore;
 use crate::store::StoreApi;
@@ -52,6 +52,47 @@ impl CoCartClient {
         let core = self.core.clone();
         let password = SecretString::from(password);
         run(async move { Ok(User::from(core.login_secret(&username, &password).await?)) }).await
+    }
+
+    /// Logs in like `login()`, and also says what happened to the guest cart and to the
+    /// customer's saved cart, line by line. A failed transfer never fails the login: it is in
+    /// `transfer_error`, and the next cart call retries it.
+    pub async fn login_with_report(
+        &self,
+        username: String,
+        password: String,
+    ) -> Result<LoginResult, CoCartError> {
+        let core = self.core.clone();
+        let password = SecretString::from(password);
+        run(async move {
+            Ok(LoginResult::from(
+                core.login_secret_with_report(&username, &password).await?,
+            ))
+        })
+        .await
+    }
+
+    /// Transfers a guest cart that still awaits its transfer (a login whose transfer failed),
+    /// with `policy` or the client's. `None`: nothing awaited transfer, and nothing was sent.
+    pub async fn transfer_guest_cart(
+        &self,
+        policy: Option<TransferPolicy>,
+    ) -> Result<Option<TransferReport>, CoCartError> {
+        let core = self.core.clone();
+        run(async move {
+            let report = match policy {
+                Some(p) => core.transfer_guest_cart_with(p.into()).await?,
+                None => core.transfer_guest_cart().await?,
+            };
+            Ok(report.map(TransferReport::from))
+        })
+        .await
+    }
+
+    /// The report of the last transfer this client completed (at login or on a later cart
+    /// call).
+    pub fn last_transfer(&self) -> Option<TransferReport> {
+        self.core.last_transfer().map(TransferReport::from)
     }
 
     /// Logs out on the store (which ends every session of the user) and clears the local

@@ -6,6 +6,7 @@ use std::time::Duration;
 use cocart::clock::OffsetClock;
 
 use crate::error::CoCartError;
+use crate::records::TransferPolicy;
 use crate::session_store::{ForeignTokenStore, SessionStore};
 
 /// How REST routes are addressed on the site.
@@ -56,6 +57,10 @@ pub struct ClientConfig {
     /// step with a mock store's clock, to make a token look expired); leave 0 in apps.
     #[uniffi(default = 0)]
     pub clock_skew_seconds: i64,
+    /// What a login does about the customer's saved cart when a guest cart is transferred
+    /// (default keep-both: the saved lines the store drops are added back).
+    #[uniffi(default = None)]
+    pub transfer_policy: Option<TransferPolicy>,
 }
 
 impl ClientConfig {
@@ -90,6 +95,9 @@ impl ClientConfig {
         b = b
             .allow_insecure_http(self.allow_insecure_http)
             .send_cart_key_header(self.send_cart_key_header);
+        if let Some(policy) = self.transfer_policy {
+            b = b.transfer_policy(policy.into());
+        }
         if self.clock_skew_seconds != 0 {
             let clock = OffsetClock::new();
             clock.advance(self.clock_skew_seconds);
@@ -119,6 +127,7 @@ mod tests {
             rest_style: None,
             send_cart_key_header: false,
             clock_skew_seconds: 0,
+            transfer_policy: None,
         }
     }
 
@@ -147,6 +156,7 @@ mod tests {
         c.timeout_seconds = Some(20);
         c.rest_style = Some(RestStyle::QueryParam);
         c.clock_skew_seconds = 3600;
+        c.transfer_policy = Some(TransferPolicy::GuestReplaces);
         let client = c.build(None).unwrap();
         assert!(!client.is_signed_in());
     }

@@ -53,6 +53,7 @@ impl Mock {
             rest_style: None,
             send_cart_key_header: false,
             clock_skew_seconds: skew,
+            transfer_policy: None,
         }
     }
 

@@ -255,24 +255,6 @@ impl Cart {
             self.removed.clear();
         }
     }
-
-    /// The guest → customer merge: the customer's lines, then the guest's; on the same item key
-    /// the guest line wins (quantities are not summed). Removed lines merge the same way.
-    pub fn merge_guest(&mut self, guest: Cart) {
-        merge_lines(&mut self.lines, guest.lines);
-        merge_lines(&mut self.removed, guest.removed);
-        self.removed
-            .retain(|r| !self.lines.iter().any(|l| l.key == r.key));
-    }
-}
-
-fn merge_lines(into: &mut Vec<Line>, from: Vec<Line>) {
-    for line in from {
-        match into.iter_mut().find(|l| l.key == line.key) {
-            Some(existing) => *existing = line,
-            None => into.push(line),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -299,23 +281,6 @@ mod tests {
         assert_eq!(a.len(), 32);
         data.insert("gift".into(), Value::from("yes"));
         assert_ne!(a, line_key(101, 0, &v, &data));
-    }
-
-    #[test]
-    fn merge_keeps_guest_line_on_same_key() {
-        let mut user = Cart::default();
-        user.add(line("a", 1, 5.0));
-        user.add(line("b", 2, 1.0));
-        let mut guest = Cart::default();
-        guest.add(line("a", 1, 2.0));
-        guest.add(line("c", 3, 1.0));
-        user.merge_guest(guest);
-        let got: Vec<(&str, f64)> = user
-            .lines
-            .iter()
-            .map(|l| (l.key.as_str(), l.quantity))
-            .collect();
-        assert_eq!(got, vec![("a", 2.0), ("b", 1.0), ("c", 1.0)]);
     }
 
     #[test]

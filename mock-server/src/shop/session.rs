@@ -1,7 +1,6 @@
 //! Which cart a request gets (`CoCart_Session_Handler::get_requested_cart`), the guest →
 //! customer transfer, the forbidden keys, expiry on the virtual clock, and the cart store.
 
-use super::cart::Cart;
 use super::keys;
 use super::memo::FrozenCart;
 use crate::error::ApiError;
@@ -74,7 +73,7 @@ impl Session {
     }
 }
 
-/// 403 for a guest asking for a registered customer's cart (standard envelope, see §15).
+/// 403 for a guest asking for a registered customer's cart (the standard envelope).
 pub fn must_authenticate() -> ApiError {
     ApiError::new(
         403,
@@ -135,24 +134,10 @@ pub fn open(
             let user_cart = store.take_live(&own, now);
             let guest = requested.and_then(|k| store.take_live(&k, now));
             let stored = user_cart.is_some() || guest.is_some();
-            let cart = match (user_cart, guest) {
-                (Some(mine), Some(guest)) => {
-                    let mut mine = FrozenCart::thaw(mine);
-                    mine.merge_guest(FrozenCart::thaw(guest));
-                    FrozenCart::new(mine)
-                }
-                (Some(mine), None) => mine,
-                (None, Some(guest)) => {
-                    let guest = FrozenCart::thaw(guest);
-                    let mut fresh = Cart {
-                        customer: guest.customer.clone(),
-                        ..Cart::default()
-                    };
-                    fresh.merge_guest(guest);
-                    FrozenCart::new(fresh)
-                }
-                (None, None) => Arc::default(),
-            };
+            // A live store (CoCart 4.9.3) replaces the customer's cart with the guest cart
+            // (lines, removed lines and customer details), with no notice; without a guest
+            // cart the customer's stays.
+            let cart = guest.or(user_cart).unwrap_or_default();
             Ok(Session {
                 key: own,
                 user_id: Some(uid),
@@ -236,5 +221,25 @@ mod tests {
         assert_eq!(s.key, "7");
         assert_eq!(s.cart.lines.len(), 1);
         assert!(store.get("guest").is_none());
+    }
+
+    fn product_ids(s: &Session) -> Vec<u64> {
+        s.cart.lines.iter().map(|l| l.product_id).collect()
+    }
+
+    #[test]
+    fn the_guest_cart_replaces_the_customer_cart() {
+        let mut store = CartStore::default();
+        let me = open(&mut store, |id| id == 7, Some(7), None, 0).unwrap();
+        save(&mut store, &me, &cart_with(2), 0);
+        let g = open(&mut store, |_| false, None, Some("guest".into()), 0).unwrap();
+        save(&mut store, &g, &cart_with(3), 0);
+        let s = open(&mut store, |id| id == 7, Some(7), Some("guest".into()), 0).unwrap();
+        assert_eq!(product_ids(&s), [3], "the customer's line 2 is gone");
+        assert!(store.get("guest").is_none());
+        save(&mut store, &s, &s.cart.clone(), 0);
+        // A guest key with no stored cart leaves the customer's cart alone.
+        let again = open(&mut store, |id| id == 7, Some(7), Some("guest".into()), 0).unwrap();
+        assert_eq!(product_ids(&again), [3]);
     }
 }

@@ -42,6 +42,7 @@ mod shipping;
 mod store;
 mod taxes;
 mod totals;
+mod transfer;
 
 pub use auth::{LoginExtras, LoginResponse, RefreshResponse};
 pub use cart::{Cart, CartTotals, Coupon, CouponSaving, CrossSell, EMPTY_CART_HASH, Fee};
@@ -71,3 +72,6 @@ pub use shipping::{Shipping, ShippingPackage, ShippingRate};
 pub use store::{StoreAddress, StoreInfo};
 pub use taxes::{TaxLine, Taxes};
 pub use totals::CartTotalsRaw;
+pub use transfer::{
+    DropReason, LineOrigin, LineOutcome, TransferLine, TransferPolicy, TransferReport,
+};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use http::Method;
 use serde_json::{Value, json};
 
-use super::decode;
+use super::{decode, settle};
 use crate::client::{CoCartClient, Inner};
 use crate::error::{ApiErrorKind, Error, Result};
 use crate::models::{
@@ -17,7 +17,10 @@ use crate::transport::ApiRequest;
 /// The cart of the current user (or guest). Cheap to clone.
 ///
 /// While a guest, every call sends the guest cart key (learned from the first answer); once
-/// signed in, the store selects the customer's cart from the token and no key is sent.
+/// signed in, the store selects the customer's cart from the token and no key is sent. When a
+/// guest cart still awaits its transfer after a login (the transfer failed), the next call
+/// completes it first, with the client's transfer policy
+/// ([`CoCartClient::last_transfer`] has the report).
 ///
 /// ```no_run
 /// # async fn demo(client: cocart::CoCartClient) -> Result<(), cocart::Error> {
@@ -73,6 +76,7 @@ impl CartApi {
 
     /// `GET /cart/item/{key}`: one line.
     pub async fn item(&self, key: &ItemKey) -> Result<CartItem> {
+        settle(&self.inner).await?;
         let resp = self
             .inner
             .execute(ApiRequest::get(format!("{CART}/item/{}", path_key(key)?)).cart())
@@ -83,6 +87,7 @@ impl CartApi {
     /// `GET /cart/items`: the lines keyed by item key, in cart order. An empty cart gives an
     /// empty list (the store answers 404 `cocart_no_items_in_cart`).
     pub async fn items(&self) -> Result<CartItems> {
+        settle(&self.inner).await?;
         match self
             .inner
             .execute(ApiRequest::get(format!("{CART}/items")).cart())
@@ -161,6 +166,7 @@ impl CartApi {
     /// `GET /cart/items/count`: the number of items (quantities summed). An empty cart is `0`
     /// (stores answer it with an error).
     pub async fn count(&self) -> Result<f64> {
+        settle(&self.inner).await?;
         match self
             .inner
             .execute(ApiRequest::get(format!("{CART}/items/count")).cart())
@@ -176,6 +182,7 @@ impl CartApi {
     /// `GET /cart/totals`: WooCommerce's raw totals (major units). An empty cart gives all
     /// zeros. Prefer [`Cart::totals`], which is in minor units.
     pub async fn totals(&self) -> Result<CartTotalsRaw> {
+        settle(&self.inner).await?;
         match self
             .inner
             .execute(ApiRequest::get(format!("{CART}/totals")).cart())
@@ -190,12 +197,14 @@ impl CartApi {
     }
 
     async fn read(&self, req: ApiRequest) -> Result<Cart> {
+        settle(&self.inner).await?;
         decode(self.inner.execute(req.cart()).await?)
     }
 
     /// A write is sent once. If it fails in transit or with a 5xx it may or may not have been
     /// applied: the cart is re-read and returned inside [`Error::WriteOutcomeUnknown`].
     async fn write(&self, method: Method, route: &str, body: Option<Value>) -> Result<Cart> {
+        settle(&self.inner).await?;
         let mut req = ApiRequest::new(method, format!("cocart/v2/{route}")).cart();
         if let Some(body) = &body {
             req = req.json(body);

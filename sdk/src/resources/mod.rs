@@ -1,10 +1,13 @@
-//! Resource handles: `client.cart()` and `client.store()`.
+//! Resource handles: `client.cart()` and `client.store()`, and the guest cart transfer.
 
 mod cart;
 mod store;
+mod transfer;
 
 pub use cart::CartApi;
 pub use store::StoreApi;
+pub use transfer::LoginOutcome;
+pub(crate) use transfer::{TransferSlot, settle};
 
 use serde::de::DeserializeOwned;
 

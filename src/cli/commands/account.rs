@@ -6,7 +6,7 @@ use serde_json::json;
 use super::Outcome;
 use crate::cli::args::{LoginArgs, WhoamiArgs};
 use crate::cli::exit::Failure;
-use crate::cli::output::{human_duration, user_json, user_text};
+use crate::cli::output::{human_duration, transfer_json, transfer_text, user_json, user_text};
 use crate::cli::password;
 use crate::cli::session::Session;
 
@@ -14,14 +14,19 @@ use crate::cli::session::Session;
 pub async fn login(s: &Session, args: LoginArgs) -> Result<Outcome, Failure> {
     let username = password::username(args.credentials.username)?;
     let secret = password::password(args.credentials.password, &username)?;
-    let had_guest_cart = s.client.cart_key().is_some() && !s.client.is_signed_in();
-    let user = s
+    let outcome = s
         .progress
-        .run(s.client.login_secret(&username, &secret))
+        .run(s.client.login_secret_with_report(&username, &secret))
         .await?;
-    let mut text = format!("Signed in as {}.\n", user_text(&user));
-    if had_guest_cart {
-        text.push_str("The guest cart was transferred to the customer's cart.\n");
+    let user = &outcome.user;
+    let mut text = format!("Signed in as {}.\n", user_text(user));
+    if let Some(report) = &outcome.transfer {
+        text.push_str(&transfer_text(report));
+    }
+    if let Some(e) = &outcome.transfer_error {
+        text.push_str(&format!(
+            "The guest cart could not be transferred yet ({e}); the next `cocart cart` command retries.\n"
+        ));
     }
     text.push_str(&format!(
         "Session saved to {}.\n",
@@ -30,10 +35,12 @@ pub async fn login(s: &Session, args: LoginArgs) -> Result<Outcome, Failure> {
     Ok(Outcome::ok(
         text,
         json!({
-            "user": user_json(&user),
+            "user": user_json(user),
             "store_url": s.store_url,
             "session_file": s.files.session,
-            "guest_cart_transferred": had_guest_cart,
+            "guest_cart_transferred": outcome.transfer.is_some(),
+            "transfer": outcome.transfer.as_ref().map(transfer_json),
+            "transfer_error": outcome.transfer_error.as_ref().map(|e| e.to_string()),
         }),
     ))
 }

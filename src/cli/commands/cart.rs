@@ -5,12 +5,14 @@ use cocart::models::{AddItem, Cart, CartQuery, ItemKey, ProductRef, Quantity};
 use super::Outcome;
 use crate::cli::args::CartCommand;
 use crate::cli::exit::{Exit, Failure};
-use crate::cli::output::{cart_json, cart_text, qty};
+use crate::cli::output::{cart_json, cart_text, qty, transfer_json, transfer_text};
 use crate::cli::session::Session;
 
 /// Runs a cart command and prints the cart that results.
 pub async fn run(s: &Session, action: CartCommand) -> Result<Outcome, Failure> {
     let cart = s.client.cart();
+    // A guest cart whose transfer did not complete at login is transferred by this command.
+    let transfer_pending = s.client.is_signed_in() && s.client.cart_key().is_some();
     let (headline, result) = match action {
         CartCommand::Show => (
             String::new(),
@@ -52,9 +54,20 @@ pub async fn run(s: &Session, action: CartCommand) -> Result<Outcome, Failure> {
     } else {
         "(guest cart; `cocart login` transfers it to your account)\n"
     };
+    let transfer = if transfer_pending && s.client.cart_key().is_none() {
+        s.client.last_transfer()
+    } else {
+        None
+    };
+    let mut json = cart_json(&result);
+    let mut before = String::new();
+    if let Some(report) = &transfer {
+        before = transfer_text(report);
+        json["transfer"] = transfer_json(report);
+    }
     Ok(Outcome::ok(
-        format!("{headline}{}{who}", cart_text(&result)),
-        cart_json(&result),
+        format!("{before}{headline}{}{who}", cart_text(&result)),
+        json,
     ))
 }
 

@@ -6,6 +6,7 @@
 mod cart;
 mod product;
 mod requests;
+mod transfer;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -18,6 +19,10 @@ pub(crate) use requests::quantity;
 pub use requests::{
     AddItemRequest, AttributeFilter, BillingAddress, BrandOperator, ProductOrderBy, ProductQuery,
     ProductRef, ReviewQuery, SortOrder, StockStatus, TermQuery,
+};
+pub use transfer::{
+    LoginResult, TransferLine, TransferLineOrigin, TransferLineOutcome, TransferPolicy,
+    TransferReport,
 };
 
 /// An amount of money.
