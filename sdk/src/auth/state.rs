@@ -46,12 +46,11 @@ impl Tokens {
         received_at: i64,
     ) -> Self {
         let claims = decode_unverified(access.expose_secret()).ok();
-        let header = HeaderValue::from_str(&format!("Bearer {}", access.expose_secret()))
-            .ok()
-            .map(|mut h| {
-                h.set_sensitive(true);
-                h
-            });
+        let header = crate::transport::sensitive_header(&SecretString::from(format!(
+            "Bearer {}",
+            access.expose_secret()
+        )))
+        .ok();
         Self {
             access,
             header,
