@@ -1,0 +1,277 @@
+//! One customer session shared by many processes, kept in **Redis**: a [`SessionStore`] with an
+//! atomic compare-and-swap on the revision and a leased [`SessionLock`] for the refresh, both for
+//! the [`cocart`] SDK.
+//!
+//! Backend replicas, workers and cron jobs that act for the same customer each build their own
+//! `CoCartClient` over the same Redis keys. The SDK's shared-session protocol then makes sure one
+//! refresh happens per rotation, whichever process runs it, and that everybody else adopts the
+//! rotated pair instead of spending the single-use refresh token a second time.
+//!
+//! One [`RedisSessions`] (one connection manager) serves every customer of a process; a store and
+//! a lock per customer are cheap handles on it.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use cocart::CoCartClient;
+//! use cocart_redis::RedisSessions;
+//!
+//! let redis = RedisSessions::builder("redis://127.0.0.1:6379/")
+//!     .namespace("shop-backend")
+//!     .encryption_key(cocart_redis::EncryptionKey::from_base64(
+//!         &std::env::var("SESSION_KEY")?,
+//!     )?)
+//!     .connect()
+//!     .await?;
+//! let http = reqwest::Client::new();
+//! // One cheap client per customer, sharing the HTTP client and the Redis connection.
+//! let client = CoCartClient::builder("https://shop.example")
+//!     .http_client(http.clone())
+//!     .session_store(redis.store("customer-42"))
+//!     .session_lock(redis.lock("customer-42"))
+//!     .build()?;
+//! client.restore_session().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # What is stored
+//! Per customer, two keys that share a hash tag (so they live on one Redis Cluster slot):
+//! `NAMESPACE:{DIGEST}:session`, a hash with the revision and the session, and
+//! `NAMESPACE:{DIGEST}:lock`, the lock holder's owner name with a lease. `DIGEST` is the SHA-256
+//! of the namespace and the customer key, so no customer identifier and no token appears in a key
+//! name. Sessions expire after [`RedisSessionsBuilder::session_ttl`] without a save; a lock
+//! expires with its lease, so a holder that dies never blocks the others for longer than that.
+//!
+//! With an [`EncryptionKey`] the session is sealed with XChaCha20-Poly1305 before it leaves the
+//! process, bound to its key name and revision: a value copied to another customer's key or
+//! replayed under another revision does not open.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod cipher;
+mod keys;
+mod lock;
+mod scripts;
+mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use cipher::{EncryptionKey, KeyError};
+pub use lock::RedisSessionLock;
+pub use store::RedisSessionStore;
+
+// The traits these types implement, for the reader's convenience.
+pub use cocart::{SessionLock, SessionStore};
+
+use cipher::Cipher;
+use keys::CustomerKeys;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+/// How long a session lives in Redis without a save, unless set otherwise: 30 days.
+pub const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// How long one Redis command may take before the call fails as unavailable, unless set
+/// otherwise.
+pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Why [`RedisSessions`] could not be set up.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SetupError {
+    /// The URL is not a Redis URL this build understands (`redis://`, `rediss://` with the `tls`
+    /// feature, `redis+unix://`). The URL itself is not repeated: it may hold a password.
+    #[error("not a usable Redis URL ({0})")]
+    BadUrl(String),
+    /// Redis did not answer the first connection.
+    #[error("could not reach Redis ({0})")]
+    Unreachable(String),
+    /// A namespace must be non-empty and must not contain `{`, `}` or whitespace.
+    #[error("the namespace must be non-empty without braces or whitespace")]
+    BadNamespace,
+}
+
+/// Configures [`RedisSessions`]. Start with [`RedisSessions::builder`].
+pub struct RedisSessionsBuilder {
+    url: String,
+    namespace: String,
+    session_ttl: Duration,
+    command_timeout: Duration,
+    key: Option<EncryptionKey>,
+}
+
+impl fmt::Debug for RedisSessionsBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisSessionsBuilder")
+            .field("url", &"[redacted]")
+            .field("namespace", &self.namespace)
+            .field("session_ttl", &self.session_ttl)
+            .field("command_timeout", &self.command_timeout)
+            .field("encrypted", &self.key.is_some())
+            .finish()
+    }
+}
+
+impl RedisSessionsBuilder {
+    /// Prefix of every key (default `cocart`): one per application sharing a Redis.
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = namespace.into();
+        self
+    }
+
+    /// How long a session stays without a save before Redis drops it (default 30 days; every
+    /// save starts it again). Keep it at least as long as the store's refresh-token lifetime.
+    pub fn session_ttl(mut self, ttl: Duration) -> Self {
+        self.session_ttl = ttl;
+        self
+    }
+
+    /// How long one command (and one connection attempt) may take before the call answers
+    /// "unavailable" (default 2 s). The SDK then keeps the session and reports a transient error.
+    pub fn command_timeout(mut self, timeout: Duration) -> Self {
+        self.command_timeout = timeout;
+        self
+    }
+
+    /// Seals every stored session with this key (XChaCha20-Poly1305). Every process sharing the
+    /// sessions needs the same key; a session sealed with another key reads as corrupt.
+    pub fn encryption_key(mut self, key: EncryptionKey) -> Self {
+        self.key = Some(key);
+        self
+    }
+
+    fn manager_config(&self) -> ConnectionManagerConfig {
+        ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(self.command_timeout))
+            .set_response_timeout(Some(self.command_timeout))
+            .set_number_of_retries(1)
+            .set_min_delay(Duration::from_millis(50))
+            .set_max_delay(self.command_timeout)
+    }
+
+    fn parts(self) -> Result<(redis::Client, ConnectionManagerConfig, Shared), SetupError> {
+        if self.namespace.is_empty()
+            || self
+                .namespace
+                .chars()
+                .any(|c| c == '{' || c == '}' || c.is_whitespace())
+        {
+            return Err(SetupError::BadNamespace);
+        }
+        let client = redis::Client::open(self.url.as_str())
+            .map_err(|e| SetupError::BadUrl(describe(&e)))?;
+        let config = self.manager_config();
+        let shared = Shared {
+            namespace: self.namespace,
+            session_ttl: self.session_ttl,
+            cipher: self.key.map(Cipher::new),
+        };
+        Ok((client, config, shared))
+    }
+
+    /// Connects now, failing if Redis does not answer.
+    pub async fn connect(self) -> Result<RedisSessions, SetupError> {
+        let (client, config, shared) = self.parts()?;
+        let conn = ConnectionManager::new_with_config(client, config)
+            .await
+            .map_err(|e| SetupError::Unreachable(describe(&e)))?;
+        Ok(RedisSessions {
+            conn,
+            shared: Arc::new(shared),
+        })
+    }
+
+    /// Connects on first use, so a process can start while Redis is down (its stores answer
+    /// "unavailable" until Redis is back). Must be called inside a Tokio runtime.
+    pub fn connect_lazily(self) -> Result<RedisSessions, SetupError> {
+        let (client, config, shared) = self.parts()?;
+        let conn = ConnectionManager::new_lazy_with_config(client, config)
+            .map_err(|e| SetupError::Unreachable(describe(&e)))?;
+        Ok(RedisSessions {
+            conn,
+            shared: Arc::new(shared),
+        })
+    }
+}
+
+struct Shared {
+    namespace: String,
+    session_ttl: Duration,
+    cipher: Option<Cipher>,
+}
+
+/// Sessions of many customers in one Redis: hands out a [`RedisSessionStore`] and a
+/// [`RedisSessionLock`] per customer key. Cloning is cheap and shares the connection.
+#[derive(Clone)]
+pub struct RedisSessions {
+    conn: ConnectionManager,
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for RedisSessions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisSessions")
+            .field("namespace", &self.shared.namespace)
+            .field("encrypted", &self.shared.cipher.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisSessions {
+    /// Starts configuring sessions in the Redis at `url` (`redis://[user:password@]host:port/db`,
+    /// `rediss://…` with the `tls` feature). ACL user and password come from the URL.
+    pub fn builder(url: impl Into<String>) -> RedisSessionsBuilder {
+        RedisSessionsBuilder {
+            url: url.into(),
+            namespace: "cocart".into(),
+            session_ttl: DEFAULT_SESSION_TTL,
+            command_timeout: DEFAULT_COMMAND_TIMEOUT,
+            key: None,
+        }
+    }
+
+    /// Connects with the defaults (namespace `cocart`, no encryption).
+    pub async fn connect(url: impl Into<String>) -> Result<Self, SetupError> {
+        Self::builder(url).connect().await
+    }
+
+    fn keys(&self, customer: &str) -> CustomerKeys {
+        CustomerKeys::new(&self.shared.namespace, customer)
+    }
+
+    /// The session store of one customer. `customer` is any stable identifier of yours (a user
+    /// id, an email): only its digest reaches Redis.
+    pub fn store(&self, customer: &str) -> RedisSessionStore {
+        RedisSessionStore::new(self.conn.clone(), self.shared.clone(), self.keys(customer))
+    }
+
+    /// The refresh lock of one customer (use the same `customer` as for [`RedisSessions::store`]).
+    pub fn lock(&self, customer: &str) -> RedisSessionLock {
+        RedisSessionLock::new(self.conn.clone(), self.keys(customer))
+    }
+}
+
+/// A Redis error in words that cannot hold a secret: its kind and Redis's error code, never the
+/// arguments or the URL.
+pub(crate) fn describe(e: &redis::RedisError) -> String {
+    let what = if e.is_timeout() {
+        "timed out".to_string()
+    } else if e.is_connection_refusal() {
+        "connection refused".to_string()
+    } else if e.is_connection_dropped() || e.is_io_error() {
+        "connection lost".to_string()
+    } else {
+        format!("{:?}", e.kind())
+    };
+    match e.code() {
+        Some(code) => format!("redis: {what} ({code})"),
+        None => format!("redis: {what}"),
+    }
+}
+
+pub(crate) fn unavailable(e: &redis::RedisError) -> cocart::SessionStoreError {
+    cocart::SessionStoreError::Unavailable(describe(e))
+}
