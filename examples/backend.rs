@@ -6,6 +6,10 @@
 //! cargo run --example backend -- --store-url URL --username U --password P \
 //!     [--listen 127.0.0.1:3000] [--session-file PATH]
 //!
+//! # Two instances serving one customer: the session lives in Redis instead of a file
+//! cargo run --example backend -- --store-url URL --username U --password P \
+//!     --session-redis redis://127.0.0.1:6379/ --session-key U --listen 127.0.0.1:3001
+//!
 //! curl localhost:3000/cart
 //! curl -X POST localhost:3000/cart/items -H 'content-type: application/json' \
 //!      -d '{"sku":"MOCK-TSHIRT","qty":2}'
@@ -24,6 +28,8 @@ use axum::{Json, Router};
 use clap::Parser;
 use cocart::models::{AddItem, Cart, CartQuery, Quantity};
 use cocart::{CoCartClient, FileStore};
+use cocart_e2e::demos::SharedSessionArgs;
+use secrecy::SecretString;
 use serde_json::{Value, json};
 
 /// Command-line options.
@@ -43,8 +49,12 @@ pub struct Args {
     #[arg(long, default_value = "127.0.0.1:3000")]
     pub listen: String,
     /// Where the session is kept (default: a file in the temp directory).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "session_redis")]
     pub session_file: Option<PathBuf>,
+    /// Keep the session in Redis instead, shared with other instances (one refresh between
+    /// them, one login when none is stored).
+    #[command(flatten)]
+    pub shared: SharedSessionArgs,
 }
 
 type BoxError = Box<dyn Error + Send + Sync>;
@@ -148,10 +158,27 @@ pub async fn connect(
         let name = if mock.is_some() { "mock" } else { "store" };
         std::env::temp_dir().join(format!("cocart-backend-{name}-session.json"))
     });
-    let client = CoCartClient::builder(&url)
-        .user_agent("cocart-backend-example/1.0")
-        .session_store(FileStore::new(session_file))
-        .build()?;
+    let builder = CoCartClient::builder(&url).user_agent("cocart-backend-example/1.0");
+    let client = if args.shared.is_shared() {
+        args.shared.attach(builder)?.build()?
+    } else {
+        builder
+            .session_store(FileStore::new(session_file))
+            .build()?
+    };
+    let credentials = || match (&args.username, &args.password, &mock) {
+        (Some(u), Some(p), _) => Ok((u.clone(), p.clone())),
+        (None, None, Some(_)) => Ok(("demo".to_string(), "demo-password".to_string())),
+        _ => Err::<_, BoxError>("give --username and --password (or COCART_PASSWORD)".into()),
+    };
+    if args.shared.is_shared() {
+        // Restore the shared session; only the first instance logs in.
+        let (user, password) = credentials()?;
+        client
+            .restore_or_login(&user, &SecretString::from(password))
+            .await?;
+        return Ok((client, mock));
+    }
     // A saved session from another mock run would point at a store that is gone.
     let restored = if mock.is_some() {
         None
@@ -159,11 +186,7 @@ pub async fn connect(
         client.restore_session().await?
     };
     if restored.is_none() {
-        let (user, password) = match (&args.username, &args.password, &mock) {
-            (Some(u), Some(p), _) => (u.clone(), p.clone()),
-            (None, None, Some(_)) => ("demo".to_string(), "demo-password".to_string()),
-            _ => return Err("give --username and --password (or COCART_PASSWORD)".into()),
-        };
+        let (user, password) = credentials()?;
         client.login(&user, &password).await?;
     }
     Ok((client, mock))

@@ -147,6 +147,7 @@ async fn concurrent_reads_after_expiry_make_exactly_one_refresh() {
     let clock = OffsetClock::new();
     let args = concurrent::Args {
         store: store_args(&server),
+        shared: Default::default(),
         concurrency: 25,
         wait: 11,
     };
@@ -186,6 +187,7 @@ async fn concurrent_without_a_wait_needs_no_refresh() {
         .unwrap();
     let report = concurrent::run(concurrent::Args {
         store: store_args(&server),
+        shared: Default::default(),
         concurrency: 5,
         wait: 0,
     })

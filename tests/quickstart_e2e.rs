@@ -59,6 +59,7 @@ async fn the_backend_example_serves_a_cart_through_the_sdk() {
         password: None,
         listen: "127.0.0.1:0".into(),
         session_file: Some(dir.join("session.json")),
+        shared: Default::default(),
     };
     let (client, mock) = backend::connect(&args).await.unwrap();
     assert!(mock.is_some(), "no --store-url: an embedded mock");

@@ -124,6 +124,56 @@ pub(crate) fn owner_name() -> String {
     format!("{}-{:016x}", std::process::id(), h.finish())
 }
 
+impl crate::CoCartClient {
+    /// Restores the stored session, or logs in when none is stored, so that several processes
+    /// starting at once for one customer make **one** login between them.
+    ///
+    /// With a [`SessionLock`] (see [`crate::ClientBuilder::session_lock`]) the login happens
+    /// under the lock after a second look at the store: the processes that wait adopt the
+    /// session the first one saved. Without a lock it is [`CoCartClient::restore_session`]
+    /// followed by [`CoCartClient::login`] when nothing was restored.
+    ///
+    /// [`CoCartClient::restore_session`]: crate::CoCartClient::restore_session
+    /// [`CoCartClient::login`]: crate::CoCartClient::login
+    pub async fn restore_or_login(
+        &self,
+        username: &str,
+        password: &secrecy::SecretString,
+    ) -> crate::Result<crate::User> {
+        if let Some(user) = self.restore_session().await? {
+            return Ok(user);
+        }
+        let Some(shared) = self.inner.config.shared.clone() else {
+            return self.login_secret(username, password).await;
+        };
+        let owner = owner_name();
+        let deadline = Instant::now() + shared.lease + 2 * shared.poll;
+        loop {
+            if shared.lock.try_acquire(&owner, shared.lease).await? {
+                break;
+            }
+            if let Some(user) = self.restore_session().await? {
+                return Ok(user);
+            }
+            if Instant::now() >= deadline {
+                return Err(crate::Error::Storage(SessionStoreError::Unavailable(
+                    "the shared session lock stayed held longer than its lease".into(),
+                )));
+            }
+            tokio::time::sleep(shared.poll).await;
+        }
+        let outcome = match self.restore_session().await {
+            Ok(Some(user)) => Ok(user),
+            Ok(None) => self.login_secret(username, password).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = shared.lock.release(&owner).await {
+            tracing::warn!(error = %e, "could not release the session lock (its lease ends it)");
+        }
+        outcome
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -142,7 +142,10 @@ impl Cipher {
             .0
             .decrypt(
                 &XNonce::from(nonce),
-                Payload { msg: sealed, aad: &aad },
+                Payload {
+                    msg: sealed,
+                    aad: &aad,
+                },
             )
             .map_err(|_| OpenError::Rejected)?;
         String::from_utf8(plain)
@@ -171,7 +174,9 @@ mod tests {
         assert!(is_sealed(&sealed));
         assert!(!sealed.contains("secret"));
         assert_eq!(
-            c.open("ns:{a}:session", 3, &sealed).unwrap().expose_secret(),
+            c.open("ns:{a}:session", 3, &sealed)
+                .unwrap()
+                .expose_secret(),
             "{\"secret\":1}"
         );
         assert_eq!(

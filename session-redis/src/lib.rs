@@ -161,8 +161,8 @@ impl RedisSessionsBuilder {
         {
             return Err(SetupError::BadNamespace);
         }
-        let client = redis::Client::open(self.url.as_str())
-            .map_err(|e| SetupError::BadUrl(describe(&e)))?;
+        let client =
+            redis::Client::open(self.url.as_str()).map_err(|e| SetupError::BadUrl(describe(&e)))?;
         let config = self.manager_config();
         let shared = Shared {
             namespace: self.namespace,

@@ -106,7 +106,9 @@ impl SessionStore for RedisSessionStore {
             .await
             .map_err(|e| unavailable(&e))?;
         match (revision, data) {
-            (Some(revision), Some(data)) => self.decode(parse_revision(&revision)?, &data).map(Some),
+            (Some(revision), Some(data)) => {
+                self.decode(parse_revision(&revision)?, &data).map(Some)
+            }
             // Nothing stored, or cleared (the revision stays as a fence).
             _ => Ok(None),
         }

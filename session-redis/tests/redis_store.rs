@@ -70,7 +70,11 @@ async fn concurrent_saves_of_one_revision_from_separate_connections_let_exactly_
     for revision in 1..=20u64 {
         let attempts = stores.iter().enumerate().map(|(i, store)| {
             let store = store.clone();
-            async move { store.save(&session(revision, &format!("{revision}-{i}"))).await }
+            async move {
+                store
+                    .save(&session(revision, &format!("{revision}-{i}")))
+                    .await
+            }
         });
         let results = futures::future::join_all(attempts).await;
         let won = results.iter().filter(|r| r.is_ok()).count();
@@ -124,7 +128,13 @@ async fn with_a_key_nothing_secret_reaches_redis_and_key_names_hold_no_customer_
         .await
         .expect("hgetall");
     let dump = format!("{fields:?}");
-    for secret in ["s3cr3t", "refresh-", "access-", "cart-", key_text.expose_secret()] {
+    for secret in [
+        "s3cr3t",
+        "refresh-",
+        "access-",
+        "cart-",
+        key_text.expose_secret(),
+    ] {
         assert!(!dump.contains(secret), "{secret} leaked into Redis");
     }
     // TTLs: the session lives at most its TTL, the lock at most its lease.
@@ -133,7 +143,10 @@ async fn with_a_key_nothing_secret_reaches_redis_and_key_names_hold_no_customer_
         .query_async(&mut conn)
         .await
         .expect("pttl");
-    assert!(session_ttl > 3_500_000 && session_ttl <= 3_600_000, "{session_ttl}");
+    assert!(
+        session_ttl > 3_500_000 && session_ttl <= 3_600_000,
+        "{session_ttl}"
+    );
     let lock_ttl: i64 = redis::cmd("PTTL")
         .arg(lock.key_name())
         .query_async(&mut conn)
@@ -144,7 +157,9 @@ async fn with_a_key_nothing_secret_reaches_redis_and_key_names_hold_no_customer_
     // It reads back with the key, and the Debug forms show no secret.
     let back = store.load().await.expect("load").expect("stored");
     assert_eq!(
-        back.refresh_token.as_ref().map(|t| t.expose_secret().to_string()),
+        back.refresh_token
+            .as_ref()
+            .map(|t| t.expose_secret().to_string()),
         Some("refresh-s3cr3t".to_string())
     );
     for shown in [
@@ -198,16 +213,17 @@ async fn a_sealed_session_moved_to_another_customer_or_read_without_the_key_is_c
         other => panic!("expected corrupt, got {other:?}"),
     }
     // A plain value where sealed ones are expected is refused too (no planted sessions).
-    keyless.store("plain").save(&session(1, "plain")).await.expect("save");
+    keyless
+        .store("plain")
+        .save(&session(1, "plain"))
+        .await
+        .expect("save");
     assert!(matches!(
         sealed.store("plain").load().await,
         Err(SessionStoreError::Corrupt(_))
     ));
     // Corrupt is not "signed out": the value is still there for the right reader.
-    assert_eq!(
-        jane.load().await.expect("load").expect("kept").revision,
-        2
-    );
+    assert_eq!(jane.load().await.expect("load").expect("kept").revision, 2);
 }
 
 #[tokio::test]
@@ -254,8 +270,15 @@ async fn when_redis_is_down_calls_answer_unavailable_quickly_and_recover_when_it
             Err(e) => panic!("did not recover: {e}"),
         }
     }
-    store.save(&session(2, "two")).await.expect("save after restart");
-    assert!(lock.try_acquire("me", Duration::from_secs(5)).await.expect("lock"));
+    store
+        .save(&session(2, "two"))
+        .await
+        .expect("save after restart");
+    assert!(
+        lock.try_acquire("me", Duration::from_secs(5))
+            .await
+            .expect("lock")
+    );
 }
 
 #[tokio::test]
@@ -274,7 +297,10 @@ async fn acl_credentials_come_from_the_url_and_never_show_in_errors() {
         .connect()
         .await
         .expect("ACL user connects");
-    ok.store("jane").save(&session(1, "acl")).await.expect("save within its key pattern");
+    ok.store("jane")
+        .save(&session(1, "acl"))
+        .await
+        .expect("save within its key pattern");
     assert!(!format!("{ok:?}").contains("Pa55"));
 
     let refused = RedisSessions::builder(format!("redis://shop:wrong-Pa55@127.0.0.1:{port}/"))
@@ -294,10 +320,15 @@ async fn acl_credentials_come_from_the_url_and_never_show_in_errors() {
         .expect("connect");
     assert!(outside.store("jane").load().await.is_err());
 
-    let bad = RedisSessions::builder("http://secret@example.com").connect().await;
+    let bad = RedisSessions::builder("http://secret@example.com")
+        .connect()
+        .await;
     assert!(matches!(bad, Err(SetupError::BadUrl(ref m)) if !m.contains("secret")));
     assert!(matches!(
-        RedisSessions::builder(server.url()).namespace("a{b}").connect().await,
+        RedisSessions::builder(server.url())
+            .namespace("a{b}")
+            .connect()
+            .await,
         Err(SetupError::BadNamespace)
     ));
 }
@@ -310,7 +341,10 @@ async fn many_customers_share_one_connection_and_stay_apart() {
         let sessions = sessions.clone();
         async move {
             let store = sessions.store(&format!("customer-{i}"));
-            store.save(&session(i + 1, &format!("c{i}"))).await.expect("save");
+            store
+                .save(&session(i + 1, &format!("c{i}")))
+                .await
+                .expect("save");
             store.load().await.expect("load").expect("stored")
         }
     });

@@ -4,7 +4,9 @@ use std::fmt;
 
 use clap::Args;
 use cocart::clock::OffsetClock;
-use cocart::{CoCartClient, Error};
+use std::time::Duration;
+
+use cocart::{ClientBuilder, CoCartClient, Error, SessionStoreError};
 
 /// Where the store is and who signs in. The password can come from `COCART_PASSWORD` instead of
 /// the command line (it then stays out of the shell history).
@@ -35,8 +37,77 @@ impl StoreArgs {
     /// A client for the store. `clock` is the device clock the SDK measures token lifetimes
     /// with (`OffsetClock::new()` is the system clock).
     pub fn client(&self, clock: OffsetClock) -> Result<CoCartClient, Error> {
-        CoCartClient::builder(self.store_url.as_str())
-            .clock(clock)
-            .build()
+        self.builder(clock).build()
+    }
+
+    /// The builder behind [`StoreArgs::client`], for demos that add to it.
+    pub fn builder(&self, clock: OffsetClock) -> ClientBuilder {
+        CoCartClient::builder(self.store_url.as_str()).clock(clock)
+    }
+}
+
+/// One customer's session shared through Redis with every process given the same URL and key
+/// (backend replicas, workers).
+#[derive(Clone, Default, Args)]
+pub struct SharedSessionArgs {
+    /// Keep the session in this Redis (`redis://[user:password@]host:port/`), shared by every
+    /// process given the same URL and `--session-key`.
+    #[arg(
+        long,
+        requires = "session_key",
+        env = "COCART_SESSION_REDIS",
+        hide_env_values = true
+    )]
+    pub session_redis: Option<String>,
+    /// Which customer's session to use in that Redis (any stable id of yours; only its digest
+    /// reaches Redis).
+    #[arg(long, requires = "session_redis")]
+    pub session_key: Option<String>,
+    /// How long the cross-process refresh lock is leased, in seconds (default: the SDK's, three
+    /// request timeouts and at least 30 s). A process that dies holding it delays the others by
+    /// at most this long.
+    #[arg(long, requires = "session_redis", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub lock_lease: Option<u64>,
+}
+
+impl fmt::Debug for SharedSessionArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedSessionArgs")
+            .field(
+                "session_redis",
+                &self.session_redis.as_ref().map(|_| "[redacted]"),
+            )
+            .field("session_key", &self.session_key)
+            .field("lock_lease", &self.lock_lease)
+            .finish()
+    }
+}
+
+impl SharedSessionArgs {
+    /// Whether a shared session was asked for.
+    pub fn is_shared(&self) -> bool {
+        self.session_redis.is_some()
+    }
+
+    /// Gives `builder` the customer's Redis session store and refresh lock, when asked for.
+    /// Redis being down at start is not an error: the store answers "unavailable" until it is
+    /// back, and the client keeps working with what it holds.
+    pub fn attach(&self, builder: ClientBuilder) -> Result<ClientBuilder, Error> {
+        let (Some(url), Some(key)) = (&self.session_redis, &self.session_key) else {
+            return Ok(builder);
+        };
+        let sessions = cocart_redis::RedisSessions::builder(url.as_str())
+            .namespace("cocart-demo")
+            .connect_lazily()
+            .map_err(|e| Error::Storage(SessionStoreError::Unavailable(e.to_string())))?;
+        let builder = builder
+            .session_store(sessions.store(key))
+            .session_lock(sessions.lock(key));
+        Ok(match self.lock_lease {
+            Some(secs) => builder
+                .lock_lease(Duration::from_secs(secs))
+                .timeout(Duration::from_secs(secs).min(Duration::from_secs(60)) / 2),
+            None => builder,
+        })
     }
 }

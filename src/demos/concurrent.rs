@@ -14,7 +14,9 @@ use cocart::clock::OffsetClock;
 use cocart::models::CartQuery;
 use cocart::{AuthEvent, Error, User};
 
-use super::common::StoreArgs;
+use secrecy::SecretString;
+
+use super::common::{SharedSessionArgs, StoreArgs};
 
 /// Command-line options of the `concurrent` example.
 #[derive(Debug, Clone, Parser)]
@@ -26,6 +28,9 @@ pub struct Args {
     /// Store and customer.
     #[command(flatten)]
     pub store: StoreArgs,
+    /// A session shared with other processes through Redis.
+    #[command(flatten)]
+    pub shared: SharedSessionArgs,
     /// How many reads to fire at once.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub concurrency: u32,
@@ -56,7 +61,12 @@ pub struct Report {
 
 /// Runs the demo with the system clock and a real wait.
 pub async fn run(args: Args) -> Result<Report, Error> {
-    run_with(args, OffsetClock::new(), tokio::time::sleep).await
+    run_with(args, OffsetClock::new(), |wait| async move {
+        // A line other programs (and the tests) can wait for before they act.
+        println!("ready: signed in; waiting {} s", wait.as_secs());
+        tokio::time::sleep(wait).await;
+    })
+    .await
 }
 
 /// Runs the demo with the device clock `clock` and `wait` in place of sleeping (tests move the
@@ -66,10 +76,16 @@ where
     W: FnOnce(Duration) -> F,
     F: Future<Output = ()>,
 {
-    let client = args.store.client(clock)?;
-    let user = client
-        .login(&args.store.username, &args.store.password)
-        .await?;
+    let client = args.shared.attach(args.store.builder(clock))?.build()?;
+    let password = SecretString::from(args.store.password.clone());
+    let user = if args.shared.is_shared() {
+        // Restores the customer's session from Redis; only the first process logs in.
+        client
+            .restore_or_login(&args.store.username, &password)
+            .await?
+    } else {
+        client.login_secret(&args.store.username, &password).await?
+    };
     let waited = Duration::from_secs(args.wait);
     wait(waited).await;
 

@@ -4,4 +4,4 @@ mod common;
 pub mod concurrent;
 pub mod guest_to_customer;
 
-pub use common::StoreArgs;
+pub use common::{SharedSessionArgs, StoreArgs};
