@@ -1,10 +1,23 @@
 #!/usr/bin/env bash
 # Runs every test of the project: Rust (unit, integration, end-to-end against cocart-mock, doc
 # tests) and, when the bindings are present, the Kotlin tests on the real JVM.
+#
+# The Redis tests need Debian's `redis-server` on PATH (installed here with apt-get when missing);
+# they start their own servers, or share the one in COCART_TEST_REDIS_URL (`.ci/run` starts it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+if ! command -v "${REDIS_SERVER:-redis-server}" >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "==> installing redis-server (the shared-session tests run a real one)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
+  else
+    echo "the shared-session tests need redis-server: apt-get install redis-server" >&2
+    exit 1
+  fi
+fi
 
 echo "==> cargo test --workspace"
 cargo test --workspace
