@@ -7,7 +7,8 @@
 # Knobs (environment): BENCH_LOAD_MAX (1-min load average to wait for, default 0.8),
 # BENCH_MAX_WAIT (seconds to wait for it, default 1200), BENCH_WRK_ROUNDS (default 3),
 # BENCH_WRK_SECONDS (default 10), BENCH_REPORT (output file, default BENCHMARKS.md), and the
-# benches' own BENCH_ITERS, BENCH_STORM_NS, BENCH_STORM_REPS, BENCH_CARTS, BENCH_CLIENTS.
+# benches' own BENCH_ITERS, BENCH_STORM_NS, BENCH_STORM_REPS, BENCH_SHARED_K, BENCH_SHARED_M,
+# BENCH_SHARED_REPS, BENCH_CARTS, BENCH_CLIENTS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -57,11 +58,15 @@ log "building cocart-mock (release) and the bench binaries"
 cargo build --release -p cocart-mock --bin cocart-mock >&2
 cargo bench -p cocart-e2e --no-run --message-format=json >"$WORK/build.json"
 export COCART_MOCK_BIN="$CARGO_TARGET_DIR/release/cocart-mock"
+# The cross-process storm runs the `concurrent` example as separate processes, and a redis-server.
+cargo build --release -p cocart-e2e --example concurrent >&2
+export COCART_CONCURRENT_BIN="$CARGO_TARGET_DIR/release/examples/concurrent"
+command -v redis-server >/dev/null || { apt-get update -qq; apt-get install -y -qq redis-server >/dev/null; }
 bench_exe() {
   grep -o "\"executable\":\"[^\"]*/deps/$1-[0-9a-f]*\"" "$WORK/build.json" | tail -1 |
     sed 's/^"executable":"//; s/"$//'
 }
-for b in sdk_overhead refresh_storm mock_throughput memory; do
+for b in sdk_overhead refresh_storm shared_storm mock_throughput memory; do
   [ -x "$(bench_exe "$b")" ] || { echo "bench binary $b not found" >&2; exit 1; }
 done
 
@@ -104,6 +109,8 @@ log "SDK overhead"
 "$(bench_exe sdk_overhead)" >"$WORK/overhead.md"
 log "refresh storm"
 "$(bench_exe refresh_storm)" >"$WORK/storm.md"
+log "cross-process refresh storm (Redis)"
+"$(bench_exe shared_storm)" >"$WORK/shared_storm.md"
 
 log "mock-server throughput (wrk, $WRK_ROUNDS rounds of ${WRK_SECONDS}s per server)"
 # wrk output -> "rps p50_ms p99_ms non2xx errors"
@@ -332,7 +339,7 @@ dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitt
   echo "| --- | --- | --- | --- |"
   cat "$BENCH_SUMMARY"
   echo
-  cat "$WORK/overhead.md" "$WORK/storm.md" "$WORK/throughput.md" "$WORK/memory.md" "$WORK/size.md"
+  cat "$WORK/overhead.md" "$WORK/storm.md" "$WORK/shared_storm.md" "$WORK/throughput.md" "$WORK/memory.md" "$WORK/size.md"
   if [ -f benches/analysis.md ]; then
     cat benches/analysis.md
   fi
