@@ -574,3 +574,31 @@ fn the_shared_session_options_go_together() {
     assert!(ok.shared.is_shared());
     assert!(!format!("{:?}", ok.shared).contains("s3cret"));
 }
+
+/// A logout in one replica (plugin v3 ends every token of the account) reaches the other at its
+/// next request: rejected token, failed refresh, signed out; nothing is left in Redis.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_logout_in_one_replica_signs_the_other_out_at_its_next_request() {
+    let server = MockServer::builder().access_ttl(3600).start().await.unwrap();
+    let redis = TestRedis::get().expect("redis");
+    let sessions = RedisSessions::builder(redis.url())
+        .namespace(unique_namespace("logout"))
+        .connect()
+        .await
+        .unwrap();
+    let replica = || {
+        CoCartClient::builder(server.base_url())
+            .session_store(sessions.store("jane"))
+            .session_lock(sessions.lock("jane"))
+            .build()
+            .unwrap()
+    };
+    let (a, b) = (replica(), replica());
+    a.login(USER, PASSWORD).await.unwrap();
+    assert!(b.restore_session().await.unwrap().is_some());
+    a.logout().await.unwrap();
+    assert!(sessions.store("jane").load().await.unwrap().is_none());
+    let err = b.cart().get(&CartQuery::default()).await.unwrap_err();
+    assert!(matches!(err, Error::SessionExpired { .. }), "{err:?}");
+    assert!(!b.is_signed_in());
+}
