@@ -579,7 +579,11 @@ fn the_shared_session_options_go_together() {
 /// next request: rejected token, failed refresh, signed out; nothing is left in Redis.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_logout_in_one_replica_signs_the_other_out_at_its_next_request() {
-    let server = MockServer::builder().access_ttl(3600).start().await.unwrap();
+    let server = MockServer::builder()
+        .access_ttl(3600)
+        .start()
+        .await
+        .unwrap();
     let redis = TestRedis::get().expect("redis");
     let sessions = RedisSessions::builder(redis.url())
         .namespace(unique_namespace("logout"))

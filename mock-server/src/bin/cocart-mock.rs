@@ -17,6 +17,10 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "cocart-mock", version, about, long_about = None)]
 struct Cli {
+    /// `verify STORE_URL`: check a real store against the contract this mock plays.
+    #[command(subcommand)]
+    command: Option<Command>,
+
     /// Address to bind.
     #[arg(long, default_value = "127.0.0.1")]
     host: String,
@@ -76,6 +80,14 @@ struct Cli {
     rate_limit: bool,
 }
 
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Check a real store against the contract this mock plays (read-only unless told).
+    /// Exit codes: 0 matches, 1 differs, 2 usage, 3 unreachable or not CoCart, 4 the test
+    /// account cannot log in.
+    Verify(cocart_contract::cli::VerifyArgs),
+}
+
 /// Reads a seed file as JSON, or as TOML when the extension is `.toml` (or JSON fails).
 fn read_seed(path: &PathBuf) -> Result<serde_json::Value, String> {
     let text = std::fs::read_to_string(path)
@@ -118,7 +130,10 @@ fn config_from(cli: Cli) -> Result<MockConfig, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    if let Some(Command::Verify(args)) = cli.command.take() {
+        return ExitCode::from(cocart_contract::cli::run(args).await);
+    }
     let config = match config_from(cli) {
         Ok(c) => c,
         Err(e) => {

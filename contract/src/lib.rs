@@ -1,0 +1,37 @@
+//! The HTTP contract `cocart-mock` plays, as **data** (`contract.toml`): for each scenario the
+//! requests, the expected status, error code, headers and JSON shape, the profiles it applies to
+//! (JWT plugin v3 or v2, a host that strips `Authorization` or reads a custom header, a local or
+//! production site), whether a real store can answer it or it needs the mock's controls, and
+//! whether it writes.
+//!
+//! [`runner::verify`] checks any store against it (`cocart-mock verify`), after
+//! [`detect::detect`] has found out what the store is, so that each difference comes with its
+//! likely cause. [`probe::Prober`] is the raw HTTP prober that `cocart doctor` uses too.
+//!
+//! This crate depends on neither the SDK nor the mock's internals: it is the contract both sides
+//! are judged by.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use cocart_contract::{Contract, model::Profile, runner::{Account, Options, verify}};
+//! let contract = Contract::builtin().expect("the shipped contract parses");
+//! let site = url::Url::parse("https://staging.shop.example/").expect("url");
+//! let account = Account { username: "ci-bot".into(), password: "…".into() };
+//! let report = verify(&contract, &site, &Profile::default(), &account, &Options::default()).await;
+//! print!("{}", cocart_contract::report::text(&report));
+//! # }
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod detect;
+pub mod doc;
+pub mod matcher;
+pub mod model;
+pub mod probe;
+pub mod report;
+pub mod runner;
+
+pub use model::Contract;
