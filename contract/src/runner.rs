@@ -253,6 +253,15 @@ pub async fn verify(
         captures: BTreeMap::new(),
         sent: BTreeMap::new(),
     };
+    // Detection sent validate-token (once, twice with a custom header) and refresh-token once:
+    // they count against the same limits.
+    let now = Instant::now();
+    let validated = 1 + usize::from(profile.custom_header().is_some());
+    run.sent.insert(
+        "validate-token",
+        std::iter::repeat_n(now, validated).collect(),
+    );
+    run.sent.insert("refresh-token", VecDeque::from([now]));
     run.log_in().await;
     if let Some(token) = &run.session.token {
         report.detected.access_ttl = token_lifetime(token);
@@ -623,16 +632,10 @@ impl Run<'_> {
         } else {
             return;
         };
-        let window = Duration::from_secs(61);
         let sent = self.sent.entry(key).or_default();
-        while sent.front().is_some_and(|t| t.elapsed() >= window) {
-            sent.pop_front();
-        }
-        if self.options.pace && sent.len() >= limit {
-            if let Some(oldest) = sent.front() {
-                tokio::time::sleep(window.saturating_sub(oldest.elapsed())).await;
-            }
-            sent.pop_front();
+        let wait = pacing_wait(sent, Instant::now(), limit, RATE_WINDOW);
+        if self.options.pace && !wait.is_zero() {
+            tokio::time::sleep(wait).await;
         }
         sent.push_back(Instant::now());
     }
@@ -891,6 +894,30 @@ fn describe_status(status: u16, code: Option<&str>) -> String {
     }
 }
 
+/// The plugin's rate-limit window (60 s) plus a second of margin.
+const RATE_WINDOW: Duration = Duration::from_secs(61);
+
+/// How long to wait before one more call when `sent` holds the recent calls' times and at most
+/// `limit` may fall in any `window`; forgets the calls that left the window.
+fn pacing_wait(
+    sent: &mut VecDeque<Instant>,
+    now: Instant,
+    limit: usize,
+    window: Duration,
+) -> Duration {
+    while sent
+        .front()
+        .is_some_and(|t| now.saturating_duration_since(*t) >= window)
+    {
+        sent.pop_front();
+    }
+    if sent.len() < limit {
+        return Duration::ZERO;
+    }
+    let oldest = sent.pop_front().unwrap_or(now);
+    window.saturating_sub(now.saturating_duration_since(oldest))
+}
+
 /// Every JWT-shaped word and every run of 32 or more hex digits replaced by `[redacted]`.
 pub fn redact_token_shaped(text: &str) -> String {
     let is_word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '=' | '.');
@@ -953,6 +980,26 @@ mod tests {
             format!("\"{hex}\" and eyJhbGciOi.eyJzdWIi.c2lnbmF0dXJlLXNpZ24 stay out; 2500 stays");
         let shown = redact_token_shaped(&text);
         assert_eq!(shown, "\"[redacted]\" and [redacted] stay out; 2500 stays");
+    }
+
+    #[test]
+    fn calls_are_paced_to_the_limit_per_window() {
+        let t0 = Instant::now();
+        let window = Duration::from_secs(61);
+        let mut sent = VecDeque::new();
+        assert_eq!(pacing_wait(&mut sent, t0, 2, window), Duration::ZERO);
+        sent.push_back(t0);
+        sent.push_back(t0 + Duration::from_secs(1));
+        // A third call two seconds in waits until the first leaves the window.
+        let now = t0 + Duration::from_secs(2);
+        assert_eq!(
+            pacing_wait(&mut sent, now, 2, window),
+            Duration::from_secs(59)
+        );
+        // Once the window has passed, nothing to wait for.
+        let later = t0 + Duration::from_secs(70);
+        assert_eq!(pacing_wait(&mut sent, later, 2, window), Duration::ZERO);
+        assert!(sent.is_empty());
     }
 
     #[test]
