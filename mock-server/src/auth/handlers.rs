@@ -43,7 +43,7 @@ fn avatar_urls(email: &str) -> Value {
 }
 
 /// `POST /wp-json/cocart/v2/login`.
-pub async fn login(
+pub(crate) async fn login(
     State(state): State<AppState>,
     TakeCaller(caller): TakeCaller,
     method: Method,
@@ -91,7 +91,7 @@ pub async fn login(
 }
 
 /// `POST /wp-json/cocart/v2/logout`: `wp_logout()` then `true`.
-pub async fn logout(
+pub(crate) async fn logout(
     State(state): State<AppState>,
     TakeCaller(caller): TakeCaller,
     method: Method,
@@ -118,7 +118,7 @@ fn refresh_param(p: &Params) -> Option<String> {
 }
 
 /// `POST /wp-json/cocart/jwt/refresh-token`.
-pub async fn refresh_token(
+pub(crate) async fn refresh_token(
     State(state): State<AppState>,
     TakeCaller(caller): TakeCaller,
     method: Method,
@@ -148,7 +148,7 @@ pub async fn refresh_token(
 }
 
 /// `POST /wp-json/cocart/jwt/validate-token`: any authenticated caller passes.
-pub async fn validate_token(
+pub(crate) async fn validate_token(
     TakeCaller(caller): TakeCaller,
     method: Method,
     headers: HeaderMap,

@@ -74,6 +74,12 @@ struct Cli {
     /// requests per 60 s per IP, then 429).
     #[arg(long)]
     rate_limit: bool,
+
+    /// Turn off the throughput-only fast paths (remembered token checks and cart bytes, the
+    /// direct GET /cart dispatch): every request takes the plain path. Default: on, unless
+    /// COCART_MOCK_FAST_PATHS=0.
+    #[arg(long)]
+    no_fast_paths: bool,
 }
 
 /// Reads a seed file as JSON, or as TOML when the extension is `.toml` (or JSON fails).
@@ -113,6 +119,7 @@ fn config_from(cli: Cli) -> Result<MockConfig, String> {
         rate_limit: cli.rate_limit,
         users: cli.users,
         seed,
+        fast_paths: !cli.no_fast_paths && MockConfig::default().fast_paths,
     })
 }
 
@@ -133,14 +140,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let users: Vec<String> = server
-        .state()
-        .world()
-        .auth
-        .users
-        .all()
-        .map(|u| u.username.clone())
-        .collect();
+    let users = server.usernames();
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "cocart-mock listening on {}", server.base_url());
     let _ = writeln!(out, "REST API: {}/wp-json/cocart/v2/", server.base_url());
