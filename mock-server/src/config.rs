@@ -189,7 +189,8 @@ pub struct MockConfig {
     pub rate_limit: bool,
     /// Users to seed. Empty means the demo customer.
     pub users: Vec<SeedUser>,
-    /// Optional seed document (users and catalogue), already read from a file.
+    /// Optional seed document (users and catalogue; format: [`crate::seed`]), already read from
+    /// a file.
     pub seed: Option<serde_json::Value>,
     /// Whether the throughput-only fast paths are on (they never change an answer). Default:
     /// on, unless the environment variable `COCART_MOCK_FAST_PATHS` is `0` (or `false`, `off`,

@@ -28,6 +28,7 @@ mod headers;
 mod ops;
 mod params;
 mod routes;
+pub mod seed;
 mod server;
 mod shop;
 mod state;

@@ -1,4 +1,4 @@
-//! Checklist items 7–12 (cart-api.md §13/§15): update, remove, restore, the items endpoints,
+//! Changing lines: update, remove, restore, the items endpoints,
 //! count, clear; plus raw totals and stock changing under a cart.
 
 mod cart_support;
@@ -297,7 +297,7 @@ async fn cart_12_clear_empties_the_cart_and_keeps_removed_items_only_on_request(
     assert_eq!(r.status, 200);
     assert_eq!(r.body["items"], json!([]));
     assert_eq!(r.body["notices"], json!({"notice": ["Cart is cleared."]}));
-    // No items but removed items: removed_items is an object keyed by item_key (§4.1).
+    // No items but removed items: removed_items is an object keyed by item_key.
     assert_eq!(r.body["removed_items"][k.as_str()]["id"], 101);
     assert_eq!(r.cart_key(), "cl");
     let r = shop.post("/cart/clear?cart_key=cl", json!({})).await;

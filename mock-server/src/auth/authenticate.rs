@@ -1,10 +1,11 @@
-//! CoCart's `determine_current_user` for one request (§3.1): Basic auth (only on a local site,
-//! the mock being plain HTTP), then the JWT plugin at `cocart_authenticate` priority 0. An error
-//! either records fails the whole request.
+//! CoCart's `determine_current_user` for one request: Basic auth (only on a local site, the mock
+//! being plain HTTP), then the JWT plugin at `cocart_authenticate` priority 0. An error either
+//! records fails the whole request.
 //!
-//! It runs in two steps: [`prepare`] reads the credentials and checks a Bearer token's
-//! signature, expiry and issuer without the world lock; [`finish`] does what needs the world
-//! (the Basic password, users and sessions) under it.
+//! It runs in two steps: [`prepare_with`] reads the credentials and checks a Bearer token's
+//! signature, expiry and issuer; [`finish`] does what needs the world (the Basic password, users
+//! and sessions) under its lock. The plain path, [`authenticate()`], runs both under the lock;
+//! with fast paths on, [`crate::fast::auth_memo`] runs the first before the lock.
 
 use super::client::{client_ip, user_agent};
 use super::credentials::{self, BasicCreds};

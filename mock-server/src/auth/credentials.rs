@@ -1,5 +1,5 @@
 //! Reading credentials from a request: the Authorization header lookup after the host profile
-//! (§3.2), the strict Bearer regex (§3.3), CoCart ≥4.6's Basic regex, and the Basic fallbacks
+//! (stripped, or read from a custom header), the strict Bearer regex, CoCart ≥4.6's Basic regex, and the Basic fallbacks
 //! (`$_REQUEST` username/password, then a JSON body on POST).
 
 use crate::config::HostProfile;

@@ -1,5 +1,5 @@
-//! The exact errors of CoCart's auth layer and the JWT plugin (jwt-contract §4). v3 answers 403
-//! where v2 answers 401.
+//! The exact errors (codes, messages, statuses) of CoCart's auth layer and the JWT plugin. v3
+//! answers 403 where v2 answers 401.
 
 use crate::config::PluginVersion;
 use crate::error::ApiError;

@@ -1,5 +1,6 @@
-//! The JWT plugin's behaviour on top of [`AuthWorld`]: Bearer validation (§3.4), token issue on
-//! login (§1.1), refresh with rotation (§1.2, §5.3) and revocation (§5.4), for v3 and v2.
+//! The JWT plugin's behaviour on top of [`AuthWorld`]: Bearer validation, token issue on login,
+//! refresh with rotation (v3 rotates the session's refresh token, v2 the user's single one) and
+//! revocation (logout, password or email change, user deletion), for v3 and v2.
 
 use super::AuthWorld;
 use super::errors;
@@ -56,7 +57,8 @@ pub(crate) struct Issued {
 }
 
 impl AuthWorld {
-    /// The steps of Bearer validation that read the plugin's state (§3.4 steps 6–10), on claims
+    /// The steps of Bearer validation that read the plugin's state (the user exists, the IP and
+    /// User-Agent binding, a live v3 session), on claims
     /// whose signature, expiry and issuer were already checked. Returns the user id.
     pub(crate) fn validate_claims(
         &self,
@@ -201,7 +203,7 @@ impl AuthWorld {
         }
     }
 
-    /// `POST cocart/jwt/refresh-token` (§1.2): checks, rotation, and a new pair bound to `device`.
+    /// `POST cocart/jwt/refresh-token` checks, rotation, and a new pair bound to `device`.
     pub(crate) fn refresh(
         &mut self,
         refresh_token: Option<&str>,

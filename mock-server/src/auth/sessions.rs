@@ -1,7 +1,7 @@
 //! The JWT plugin's per-user session meta.
 //!
-//! v3 (§5.1): one session per login, keyed by its PAT, each linked to one refresh token.
-//! v2 (§5.3): one stored access token and one refresh token per user.
+//! v3: one session per login, keyed by its PAT, each linked to one refresh token.
+//! v2: one stored access token and one refresh token per user.
 //! A single index maps every live refresh token to its owner (`_cocart_jwt_refresh_token`).
 
 use std::collections::HashMap;

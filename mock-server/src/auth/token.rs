@@ -206,7 +206,7 @@ pub(crate) enum Rejection {
     NoUser,
 }
 
-/// Steps 2–5 of the plugin's validation (§3.4), given a token that matched the Bearer regex.
+/// The plugin's checks of the token itself (header, signature, expiry, issuer), given a token that matched the Bearer regex.
 /// Returns the decoded claims for the remaining steps.
 #[cfg(test)]
 pub(crate) fn verify(token: &str, secret: &str, iss: &str, now: i64) -> Result<Claims, Rejection> {

@@ -14,7 +14,7 @@
 //!   ([`FastPaths::skips_router`]).
 //!
 //! With it off, every request takes the plain path: the router, authentication under the world
-//! lock with a full signature check ([`crate::auth::authenticate()`]), and a full render.
+//! lock with a full signature check ([`crate::auth::authenticate::authenticate()`]), and a full render.
 //!
 //! The HTTP/1 connection loop in [`crate::server`] is not a fast path: it is how the mock drops a
 //! connection for a `drop` fault, limits request heads and closes idle connections.

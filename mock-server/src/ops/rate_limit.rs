@@ -1,4 +1,4 @@
-//! The CoCart Plus style rate limiter the JWT plugin configures (§6): 10 refresh-token and 2
+//! The CoCart Plus style rate limiter the JWT plugin configures: 10 refresh-token and 2
 //! validate-token requests per 60 s per client IP, fixed windows on the virtual clock. Over the
 //! limit: 429 with `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset` (Unix time
 //! the window ends) and `Retry-After` (seconds).

@@ -1,4 +1,4 @@
-//! The cart's JSON shapes (§4.1 cart, §4.2/4.3 items, §4.7 raw totals) as `Serialize` views
+//! The cart's JSON shapes (the cart, its items and removed items, raw totals) as `Serialize` views
 //! that borrow the cart and the catalogue: a response is written straight into one byte buffer,
 //! with no intermediate `serde_json::Value` tree.
 //!
@@ -206,7 +206,8 @@ impl Serialize for CustomerView<'_> {
     }
 }
 
-/// One line as an Item (§4.2). `removed` prints `quantity` as a plain number (§4.3).
+/// One line as an item. `removed` prints `quantity` as a plain number, as CoCart does for
+/// removed items.
 pub(crate) struct ItemView<'a> {
     ctx: &'a Ctx<'a>,
     line: &'a Line,
@@ -471,7 +472,7 @@ enum Want<'a> {
     Children(Vec<&'a str>),
 }
 
-/// The full cart (§4.1), filtered by `fields`.
+/// The full cart, filtered by `fields`.
 pub(crate) struct CartView<'a> {
     ctx: &'a Ctx<'a>,
     key: &'a str,

@@ -2,20 +2,7 @@
 //! the catalogue data behind `/products/attributes*`, `/products/reviews*` and the `attributes`,
 //! `rating` and `brand` filters of `/products`.
 //!
-//! ## Seed schema
-//! - `attributes`: `[{"name":"Color","slug":"pa_color","order_by":"menu_order","has_archives":false,
-//!   "terms":["Red",{"name":"Blue","slug":"blue","description":"…"}]}]`. `slug` defaults to `pa_` +
-//!   the sanitised name. Attribute ids are 1, 2, … in order; term ids are 50, 51, … over every
-//!   attribute in order. A product's `pa_*` attribute that is not declared becomes a global
-//!   attribute, and an option that is not a declared term becomes a term, both appended.
-//! - `reviews`: `[{"id":2,"product_id":101,"reviewer":"Alice","reviewer_email":"a@example.com",
-//!   "reviewer_id":0,"review":"Great.","rating":5,"date_created":"2024-03-10T10:00:00",
-//!   "verified":true,"status":"approved"}]`. `status` is `approved` (default), `hold`, `spam` or
-//!   `trash`; only approved reviews are ever shown or counted. `rating` is 0 to 5 (0: no rating).
-//! - Product fields: `brands` (names; brand ids are 80, 81, … in order of first appearance),
-//!   `default_attributes` (`{"pa_color":"blue"}`), `reviews_allowed` (default true), and on each
-//!   attribute `visible` (default true) and `used_for_variation` (default: true on variable
-//!   products).
+//! Their seed format: [`crate::seed`].
 
 use super::catalogue::sanitize_title;
 use crate::error::MockError;

@@ -73,7 +73,8 @@ impl Notices {
     }
 }
 
-/// Prints like [`Notices::to_json`], straight into a serializer.
+/// `[]` when empty (the PHP empty-array trap), else `{"success":[…],…}`, straight into a
+/// serializer.
 impl Serialize for Notices {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if self.groups.is_empty() {

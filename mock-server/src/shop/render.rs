@@ -1,5 +1,5 @@
 //! What rendering needs besides the cart (the catalogue, the site URL, the request's `fields`
-//! and `thumb`), the cart sums and stock notices, and the JSON shape of products (§8).
+//! and `thumb`), the cart sums and stock notices, and the JSON shape of products.
 //! Empty PHP maps print as `[]`. Carts, items and raw totals are printed by
 //! [`super::cart_view`].
 
@@ -271,12 +271,12 @@ const VARIATION_KEYS: &[&str] = &[
     "meta_data",
 ];
 
-/// A product (§8) without its reviews.
+/// A product without its reviews.
 pub(crate) fn product_json(ctx: &Ctx<'_>, p: &Product) -> Value {
     product_json_with(ctx, p, false)
 }
 
-/// A product (§8); `with_reviews` fills `reviews` as `show_reviews` does. A variation has the
+/// A product; `with_reviews` fills `reviews` as `show_reviews` does. A variation has the
 /// lighter shape of the variations route: no type, review fields or `variations`, `total_sales`
 /// as a string, and its attributes as `{id, name, option: {slug: name}}`.
 pub(crate) fn product_json_with(ctx: &Ctx<'_>, p: &Product, with_reviews: bool) -> Value {

@@ -266,7 +266,7 @@ fn text_of(v: &Value) -> Option<String> {
     }
 }
 
-/// `update-customer` as CoCart 4.9.3 behaves (§15): only the unprefixed names apply, to the
+/// `update-customer` as CoCart 4.9.3 behaves: only the unprefixed names apply, to the
 /// billing address. Prefixed names (`billing_*`, `shipping_*`, `s_*`) change nothing when sent
 /// alone; next to an unprefixed name they are set from an empty value. An invalid email or phone
 /// is ignored; an unknown country adds an error notice; a postcode that does not fit the country
