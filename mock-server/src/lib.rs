@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 mod auth;
+mod caller;
 mod clock;
 pub mod config;
 mod error;

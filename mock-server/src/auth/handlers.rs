@@ -2,14 +2,15 @@
 //! JWT plugin's `POST cocart/jwt/refresh-token` and `POST cocart/jwt/validate-token`.
 //!
 //! The auth middleware has already run: a request that reaches these handlers either carries no
-//! credentials or valid ones, described by the [`Caller`](crate::state::Caller) extension.
+//! credentials or valid ones, described by the [`Caller`](crate::caller::Caller) extension.
 
 use super::credentials;
 use super::errors;
 use super::plugin::{Device, Site};
+use crate::caller::{AuthKind, TakeCaller};
 use crate::error::ApiError;
 use crate::params::Params;
-use crate::state::{AppState, AuthKind, TakeCaller, World};
+use crate::state::{AppState, World};
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use bytes::Bytes;

@@ -14,7 +14,7 @@ use crate::auth::authenticate::{
 };
 use crate::auth::settings::AuthSettings;
 use crate::auth::token::Claims;
-use crate::state::{AuthKind, Caller};
+use crate::caller::{AuthKind, Caller};
 use http::HeaderMap;
 use std::fmt;
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //!
 //! 1. WordPress rewrites (`?rest_route=`, trailing slash, method override).
 //! 2. For store routes (`/wp-json/...`): body buffering (413 over the limit), scheduled faults,
-//!    authentication (the [`Caller`](crate::state::Caller) extension, or the auth error that fails the request), the
+//!    authentication (the [`Caller`](crate::caller::Caller) extension, or the auth error that fails the request), the
 //!    rate limiter, the handler, CoCart's response headers, and the journal.
 //!
 //! `/__mock/` routes skip step 2.
@@ -10,13 +10,14 @@
 use super::{body, rewrite};
 use crate::auth::authenticate::{AuthOutcome, RequestInfo, authenticate, finish, is_cocart_path};
 use crate::auth::errors::critical_error;
+use crate::caller::AuthKind;
 use crate::error::ApiError;
 use crate::fast::auth_memo::{AuthMemo, prepare_remembered};
 use crate::headers::{COCART_VERSION, NO_CACHE, TIMESTAMP_HEADER, VERSION_HEADER};
 use crate::ops::faults::Fault;
 use crate::ops::journal::Finished;
 use crate::ops::rate_limit::{REFRESH_ROUTE, RateHeaders};
-use crate::state::{AppState, AuthKind};
+use crate::state::AppState;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;

@@ -21,7 +21,7 @@ use std::sync::Arc;
 #[derive(Debug, Default)]
 pub(crate) struct FrozenCart {
     cart: Cart,
-    rendered: CartBytes,
+    rendered: CartBytes<Rendered>,
 }
 
 impl Deref for FrozenCart {
@@ -95,7 +95,8 @@ impl CartRequest<'_> {
     /// rendering are reused when they were printed for exactly this (and kept the first time).
     pub(crate) fn body(&self, fast: &FastPaths) -> Arc<Rendered> {
         let memo = fast.on() && self.is_default();
-        if memo && let Some(r) = self.cart.rendered.reuse(self.key, self.catalogue) {
+        let fits = |r: &Rendered| r.key == self.key && Arc::ptr_eq(&r.catalogue, self.catalogue);
+        if memo && let Some(r) = self.cart.rendered.reuse(fits) {
             fast.count_reuse();
             return r;
         }
