@@ -392,8 +392,7 @@ async fn serve_connection(
     // the default, makes hyper allocate its header index arrays per request).
     let conn = hyper::server::conn::http1::Builder::new()
         .keep_alive(true)
-        // One buffer per response (the ~2 KB body copied after the head) and a plain send
-        // instead of a two-part writev: measured slightly cheaper per request under wrk.
+        // Head and body go out in one buffer, with one plain send.
         .writev(false)
         .max_header_size(MAX_HEADER_BYTES)
         .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
