@@ -141,6 +141,9 @@ async fn main() -> ExitCode {
         }
     };
     let users = server.usernames();
+    if !server.fast_paths() {
+        eprintln!("cocart-mock: fast paths off (every request takes the plain path)");
+    }
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "cocart-mock listening on {}", server.base_url());
     let _ = writeln!(out, "REST API: {}/wp-json/cocart/v2/", server.base_url());
