@@ -8,7 +8,9 @@
 # BENCH_MAX_WAIT (seconds to wait for it, default 1200), BENCH_WRK_ROUNDS (default 3),
 # BENCH_WRK_SECONDS (default 10), BENCH_REPORT (output file, default BENCHMARKS.md), and the
 # benches' own BENCH_ITERS, BENCH_STORM_NS, BENCH_STORM_REPS, BENCH_SHARED_K, BENCH_SHARED_M,
-# BENCH_SHARED_REPS, BENCH_CARTS, BENCH_CLIENTS.
+# BENCH_SHARED_REPS, BENCH_CARTS, BENCH_CLIENTS, BENCH_COLD_CUSTOMERS, BENCH_STARTUP_ITERS.
+# BENCH_ONLY=mock measures only the mock (throughput and start-up) and replaces those sections of
+# the existing report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -20,6 +22,7 @@ MAX_WAIT="${BENCH_MAX_WAIT:-1200}"
 WRK_ROUNDS="${BENCH_WRK_ROUNDS:-3}"
 WRK_SECONDS="${BENCH_WRK_SECONDS:-10}"
 SIZE_TARGET_MB=6
+ONLY="${BENCH_ONLY:-all}"
 
 WORK=$(mktemp -d)
 SERVER_PID=""
@@ -55,25 +58,30 @@ FD_LIMIT=$(ulimit -n)
 
 # --- 2. builds (once; every measurement below reuses them) ----------------------------------
 log "building cocart-mock (release) and the bench binaries"
-cargo build --release -p cocart-mock --bin cocart-mock >&2
-cargo bench -p cocart-e2e --no-run --message-format=json >"$WORK/build.json"
+if [ "$ONLY" = mock ]; then
+  cargo bench -p cocart-e2e --bench mock_throughput --no-run --message-format=json >"$WORK/build.json"
+else
+  cargo build --release -p cocart-mock --bin cocart-mock >&2
+  cargo bench -p cocart-e2e --no-run --message-format=json >"$WORK/build.json"
+  # The cross-process storm runs the `concurrent` example as separate processes, and a redis-server.
+  cargo build --release -p cocart-e2e --example concurrent >&2
+  command -v redis-server >/dev/null || { apt-get update -qq; apt-get install -y -qq redis-server >/dev/null; }
+fi
 export COCART_MOCK_BIN="$CARGO_TARGET_DIR/release/cocart-mock"
-# The cross-process storm runs the `concurrent` example as separate processes, and a redis-server.
-cargo build --release -p cocart-e2e --example concurrent >&2
 export COCART_CONCURRENT_BIN="$CARGO_TARGET_DIR/release/examples/concurrent"
-command -v redis-server >/dev/null || { apt-get update -qq; apt-get install -y -qq redis-server >/dev/null; }
 bench_exe() {
   grep -o "\"executable\":\"[^\"]*/deps/$1-[0-9a-f]*\"" "$WORK/build.json" | tail -1 |
     sed 's/^"executable":"//; s/"$//'
 }
 for b in sdk_overhead refresh_storm shared_storm mock_throughput memory; do
+  [ "$ONLY" = mock ] && [ "$b" != mock_throughput ] && continue
   [ -x "$(bench_exe "$b")" ] || { echo "bench binary $b not found" >&2; exit 1; }
 done
 
 FFI_LIB=""
 FFI_UNSTRIPPED=""
 FFI_NATIVE=""
-if [ -f bindings/ffi/Cargo.toml ]; then
+if [ "$ONLY" = all ] && [ -f bindings/ffi/Cargo.toml ]; then
   log "building cocart-ffi with the release-small profile"
   cargo build -p cocart-ffi --profile release-small >&2
   FFI_LIB="$WORK/libcocart_ffi.so"
@@ -105,12 +113,14 @@ LOAD_BEFORE=$(loadavg)
 log "measuring (load average $LOAD_BEFORE)"
 
 # --- 4. measurements ------------------------------------------------------------------------
-log "SDK overhead"
-"$(bench_exe sdk_overhead)" >"$WORK/overhead.md"
-log "refresh storm"
-"$(bench_exe refresh_storm)" >"$WORK/storm.md"
-log "cross-process refresh storm (Redis)"
-"$(bench_exe shared_storm)" >"$WORK/shared_storm.md"
+if [ "$ONLY" = all ]; then
+  log "SDK overhead"
+  "$(bench_exe sdk_overhead)" >"$WORK/overhead.md"
+  log "refresh storm"
+  "$(bench_exe refresh_storm)" >"$WORK/storm.md"
+  log "cross-process refresh storm (Redis)"
+  "$(bench_exe shared_storm)" >"$WORK/shared_storm.md"
+fi
 
 log "mock-server throughput (wrk, $WRK_ROUNDS rounds of ${WRK_SECONDS}s per server)"
 # wrk output -> "rps p50_ms p99_ms non2xx errors"
@@ -135,12 +145,12 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 # CPU time (user + system, clock ticks) of a process; only the server under load is busy.
 proc_cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 CLK_TCK=$(getconf CLK_TCK)
-# Starts the four servers afresh (no journal or request log carried over from a previous round).
+# Starts the servers one arm needs, afresh (no journal or request log carried over).
 start_servers() {
   rm -f "$WORK/servers.env"
-  BENCH_OUT_DIR="$WORK" "$(bench_exe mock_throughput)" >&2 &
+  BENCH_ARM="$1" BENCH_OUT_DIR="$WORK" "$(bench_exe mock_throughput)" >&2 &
   SERVER_PID=$!
-  for _ in $(seq 1 120); do
+  for _ in $(seq 1 240); do
     [ -f "$WORK/servers.env" ] && break
     kill -0 "$SERVER_PID" 2>/dev/null || { echo "mock_throughput exited early" >&2; exit 1; }
     sleep 0.5
@@ -153,19 +163,33 @@ stop_servers() {
   kill "$SERVER_PID" 2>/dev/null || true
   wait "$SERVER_PID" 2>/dev/null || true
   SERVER_PID=""
-  rm -f "$WORK/auth.lua"
+  rm -f "$WORK"/*.lua
+}
+# The arms: the mock with fast paths on (one customer, one token), off (the same), cold (off,
+# many customers and tokens in turn), cold with fast paths on, canned wiremock (recording on and
+# off), and the bare floor. URL and wrk script of an arm:
+arm_url() {
+  case $1 in
+    mock) echo "$MOCK_URL" ;; plain) echo "$MOCK_PLAIN_URL" ;; cold) echo "$MOCK_COLD_URL" ;;
+    coldfast) echo "$MOCK_COLDFAST_URL" ;; wiremock) echo "$WIREMOCK_URL" ;;
+    norec) echo "$WIREMOCK_NOREC_URL" ;; floor) echo "$FLOOR_URL" ;;
+  esac
+}
+arm_lua() {
+  case $1 in plain | cold | coldfast) echo "$WORK/$1.lua" ;; *) echo "$WORK/mock.lua" ;; esac
 }
 
-SERVERS=(mock wiremock norec floor)
+SERVERS=(mock plain cold coldfast wiremock norec floor)
 for round in $(seq 1 "$WRK_ROUNDS"); do
   for s in "${SERVERS[@]}"; do
     # A fresh process for every server and round: no journal, request log or heap left over
     # from loading another server (wiremock's request log alone grows by hundreds of MB a run).
-    start_servers
-    declare -A URLS=([mock]="$MOCK_URL" [wiremock]="$WIREMOCK_URL" [norec]="$WIREMOCK_NOREC_URL" [floor]="$FLOOR_URL")
-    wrk -t2 -c32 -d2s -s "$WORK/auth.lua" "${URLS[$s]}" >/dev/null # warm-up, discarded
+    start_servers "$s"
+    url=$(arm_url "$s")
+    lua=$(arm_lua "$s")
+    wrk -t2 -c32 -d2s -s "$lua" "$url" >/dev/null # warm-up, discarded
     cpu0=$(proc_cpu "$SERVER_PID")
-    wrk -t2 -c32 -d"${WRK_SECONDS}s" --latency -s "$WORK/auth.lua" "${URLS[$s]}" >"$WORK/wrk_${s}_$round.txt"
+    wrk -t2 -c32 -d"${WRK_SECONDS}s" --latency -s "$lua" "$url" >"$WORK/wrk_${s}_$round.txt"
     cpu1=$(proc_cpu "$SERVER_PID")
     read -r rps p50 p99 bad errs < <(parse_wrk "$WORK/wrk_${s}_$round.txt")
     total=$(awk '/ requests in / { print $1 }' "$WORK/wrk_${s}_$round.txt")
@@ -180,23 +204,28 @@ col() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$WORK/wrk.tsv" | median;
 {
   echo "## Mock-server throughput"
   echo
-  echo "Method: the \`mock_throughput\` bench binary starts four servers in one process on a"
-  echo "2-worker tokio runtime, and is restarted before each wrk run, so that only one server in it"
-  echo "is ever loaded: the spec-faithful \`cocart_mock::MockServer\` (release"
-  echo "build: JWT verification, sessions, journal), a \`wiremock\` server answering the mock's exact"
-  echo "body as a canned response (matching method, path and the exact \`Authorization\` header) with"
-  echo "wiremock's defaults, the same with \`disable_request_recording()\` (wiremock keeps every"
-  echo "request it receives by default, and slows down as that log grows), and a bare axum handler"
-  echo "returning the body after a \`Bearer \` prefix check (the floor: no JWT, no state). wiremock"
-  echo "serves from its own single-threaded runtime. The binary logs in to the mock and adds two"
-  echo "lines to the customer cart; every server answers the same ${BODY_BYTES}-byte body."
-  echo "\`wrk -t2 -c32 -d${WRK_SECONDS}s --latency\` with a Lua script setting \`Authorization: Bearer …\`,"
-  echo "the User-Agent the token is bound to and \`Accept\`, against \`GET /wp-json/cocart/v2/cart\`"
-  echo "of each server in turn, each after a 2 s warm-up run; $WRK_ROUNDS rounds (mock, wiremock,"
-  echo "wiremock without recording, floor, mock, …); medians over the rounds. wrk shares the 2 cores with the server under test."
-  echo "Server CPU per request = user + system CPU time of the server process during the run"
-  echo "(\`/proc/<pid>/stat\`; only the server under load is busy) / requests completed: less"
-  echo "sensitive to background load than req/s."
+  echo "Method: the \`mock_throughput\` bench binary (release build, one process, 2-worker tokio"
+  echo "runtime) is started afresh for every wrk run with only the servers that run needs. Arms:"
+  echo "\`cocart_mock::MockServer\` (JWT verification, sessions, journal) with its fast paths on"
+  echo "(the default) and off (\`fast_paths(false)\`: the router, authentication under the state"
+  echo "lock with a full HMAC check, a full render on every request), both read by one customer with"
+  echo "one token whose cart holds two lines; **cold**: fast paths off, $COLD_CUSTOMERS customers"
+  echo "each signed in once with a cart of one to three lines, wrk sending the next token with"
+  echo "every request (a Lua \`request()\` function, which costs wrk itself more per request than"
+  echo "the fixed headers of the other arms), so every request verifies a signature and renders"
+  echo "a cart; **cold, fast paths on**: the same customers on a server with fast paths on; a"
+  echo "\`wiremock\` server answering the mock's exact ${BODY_BYTES}-byte body as a canned response"
+  echo "(matching method, path and the exact \`Authorization\` header) with wiremock's defaults,"
+  echo "the same with \`disable_request_recording()\`, and a bare axum handler returning the body"
+  echo "after a \`Bearer \` prefix check (the floor: no JWT, no state). wiremock serves from its own"
+  echo "single-threaded runtime. \`wrk -t2 -c32 -d${WRK_SECONDS}s --latency\` with a Lua script"
+  echo "setting \`Authorization: Bearer …\`, the User-Agent the tokens are bound to and \`Accept\`,"
+  echo "against \`GET /wp-json/cocart/v2/cart\` of each server in turn, each after a 2 s warm-up"
+  echo "run; $WRK_ROUNDS rounds (every arm in the order of the table, then again); medians over the"
+  echo "rounds. wrk shares the 2 cores with the server under test. Server CPU per request = user +"
+  echo "system CPU time of the server process during the run (\`/proc/<pid>/stat\`; only the"
+  echo "server under load is busy) / requests completed: less sensitive to background load than"
+  echo "req/s."
   echo
   echo "| server | req/s (median) | p50 | p99 | server CPU per request | per round req/s | non-2xx | socket errors |"
   echo "| --- | ---: | ---: | ---: | ---: | --- | ---: | --- |"
@@ -205,7 +234,10 @@ col() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$WORK/wrk.tsv" | median;
     bad=$(awk -v s="$s" '$1 == s { t += $6 } END { print t + 0 }' "$WORK/wrk.tsv")
     errs=$(awk -v s="$s" '$1 == s { print $7 }' "$WORK/wrk.tsv" | sort -u | paste -sd' ')
     case $s in
-      mock) name="cocart-mock (spec-faithful)" ;;
+      mock) name="cocart-mock, fast paths on, one token" ;;
+      plain) name="cocart-mock, fast paths off, one token" ;;
+      cold) name="cocart-mock, fast paths off, cold ($COLD_CUSTOMERS customers and tokens)" ;;
+      coldfast) name="cocart-mock, fast paths on, $COLD_CUSTOMERS customers and tokens" ;;
       wiremock) name="wiremock, canned body (defaults: request recording on)" ;;
       norec) name="wiremock, canned body, \`disable_request_recording()\`" ;;
       floor) name="bare axum, Bearer-prefix check (floor)" ;;
@@ -215,35 +247,52 @@ col() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$WORK/wrk.tsv" | median;
   done
   echo
 } >"$WORK/throughput.md"
-MOCK_RPS=$(col mock 3)
-WIRE_RPS=$(col wiremock 3)
-FLOOR_RPS=$(col floor 3)
-VS_WIRE=$(awk -v a="$MOCK_RPS" -v b="$WIRE_RPS" 'BEGIN { printf "%.2f", a / b }')
-NOREC_RPS=$(col norec 3)
-VS_NOREC=$(awk -v a="$MOCK_RPS" -v b="$NOREC_RPS" 'BEGIN { printf "%.2f", a / b }')
-VS_FLOOR=$(awk -v a="$MOCK_RPS" -v b="$FLOOR_RPS" 'BEGIN { printf "%.2f", a / b }')
+rps() { col "$1" 3; }
+ratio() { awk -v a="$(rps "$1")" -v b="$(rps "$2")" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+VS_WIRE=$(ratio mock wiremock)
+VS_FLOOR=$(ratio mock floor)
 verdict() { if gt "$2" "$1"; then echo "**missed**"; else echo "met"; fi; } # verdict FLOOR VALUE: value >= floor
 {
-  echo "| ratio | measured | target |"
+  echo "| ratio (req/s) | measured | target |"
   echo "| --- | ---: | --- |"
-  echo "| cocart-mock / wiremock | ${VS_WIRE}× | ≥ 2× ($(verdict "$VS_WIRE" 2)) |"
-  echo "| cocart-mock / floor | ${VS_FLOOR}× | ≥ 0.4× ($(verdict "$VS_FLOOR" 0.4)) |"
-  echo "| cocart-mock / wiremock without request recording | ${VS_NOREC}× | (informational) |"
+  echo "| fast paths on / wiremock | ${VS_WIRE}× | ≥ 2× ($(verdict "$VS_WIRE" 2)) |"
+  echo "| fast paths on / floor | ${VS_FLOOR}× | ≥ 0.4× ($(verdict "$VS_FLOOR" 0.4)) |"
+  echo "| fast paths off / wiremock | $(ratio plain wiremock)× | (informational) |"
+  echo "| fast paths off / floor | $(ratio plain floor)× | (informational) |"
+  echo "| cold / wiremock | $(ratio cold wiremock)× | (informational) |"
+  echo "| cold / floor | $(ratio cold floor)× | (informational) |"
+  echo "| fast paths off / on (one token) | $(ratio plain mock)× | (informational) |"
+  echo "| cold / fast paths on, one token | $(ratio cold mock)× | (informational) |"
+  echo "| cold with fast paths on / cold | $(ratio coldfast cold)× | (informational) |"
+  echo "| fast paths on / wiremock without request recording | $(ratio mock norec)× | (informational) |"
   echo
-  echo "Reference figures measured earlier on this kind of machine: floor ≈ 115k req/s, canned"
-  echo "wiremock ≈ 21k req/s, a real WordPress store ≈ 26 req/s."
+  echo "A real WordPress store answers about 26 req/s on this kind of machine."
   echo
 } >>"$WORK/throughput.md"
-printf '| Throughput: cocart-mock / wiremock (req/s) | ≥ 2× | %s× (%.0f vs %.0f) | %s |\n' \
-  "$VS_WIRE" "$MOCK_RPS" "$WIRE_RPS" "$(verdict "$VS_WIRE" 2)" >>"$BENCH_SUMMARY"
-printf '| Throughput: cocart-mock / bare axum floor | ≥ 0.4× | %s× (%.0f vs %.0f) | %s |\n' \
-  "$VS_FLOOR" "$MOCK_RPS" "$FLOOR_RPS" "$(verdict "$VS_FLOOR" 0.4)" >>"$BENCH_SUMMARY"
+{
+  printf '| Throughput: cocart-mock (fast paths on) / wiremock (req/s) | ≥ 2× | %s× (%.0f vs %.0f) | %s |\n' \
+    "$VS_WIRE" "$(rps mock)" "$(rps wiremock)" "$(verdict "$VS_WIRE" 2)"
+  printf '| Throughput: cocart-mock (fast paths on) / bare axum floor | ≥ 0.4× | %s× (%.0f vs %.0f) | %s |\n' \
+    "$VS_FLOOR" "$(rps mock)" "$(rps floor)" "$(verdict "$VS_FLOOR" 0.4)"
+  printf '| Throughput, fast paths off: cocart-mock / wiremock; / floor | — | %s×; %s× | — |\n' \
+    "$(ratio plain wiremock)" "$(ratio plain floor)"
+  printf '| Throughput, cold (fast paths off, %s tokens): cocart-mock / wiremock; / floor | — | %s×; %s× | — |\n' \
+    "$COLD_CUSTOMERS" "$(ratio cold wiremock)" "$(ratio cold floor)"
+} >>"$BENCH_SUMMARY"
 
-log "memory"
-"$(bench_exe memory)" >"$WORK/memory.md"
+log "start-up: embedded mock vs wiremock"
+BENCH_STARTUP=1 "$(bench_exe mock_throughput)" >"$WORK/startup.md"
+printf '| Start-up: embedded cocart-mock / wiremock (ready, median) | — | %s | — |\n' \
+  "$(awk '/^Ratio mock \/ wiremock/ { print $NF }' "$WORK/startup.md" | sed 's/\.$//')" >>"$BENCH_SUMMARY"
+
+if [ "$ONLY" = all ]; then
+  log "memory"
+  "$(bench_exe memory)" >"$WORK/memory.md"
+fi
 LOAD_AFTER=$(loadavg)
 
 # --- 5. library size ------------------------------------------------------------------------
+if [ "$ONLY" = all ]; then
 {
   echo "## Library size: \`cocart-ffi\` cdylib"
   echo
@@ -311,10 +360,35 @@ LOAD_AFTER=$(loadavg)
     printf '| FFI cdylib size | ≤ %s MB | not measured (no bindings/ffi) | — |\n' "$SIZE_TARGET_MB" >>"$BENCH_SUMMARY"
   fi
 } >"$WORK/size.md"
+fi
 
 # --- 6. the report --------------------------------------------------------------------------
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitted changes)" || true)
+if [ "$ONLY" = mock ]; then
+  # Replace the mock's sections and summary rows of the existing report; keep the rest.
+  [ -f "$REPORT" ] || { echo "BENCH_ONLY=mock needs an existing $REPORT" >&2; exit 1; }
+  note="- Mock-server throughput and start-up: measured alone (\`BENCH_ONLY=mock\`) on $(date -u '+%Y-%m-%d %H:%M UTC') at commit $commit$dirty, load average before $LOAD_BEFORE, after $LOAD_AFTER; the other figures are from the run above."
+  cat "$WORK/throughput.md" "$WORK/startup.md" >"$WORK/mock_sections.md"
+  analysis=/dev/null
+  [ -f benches/analysis.md ] && analysis=benches/analysis.md
+  awk -v note="$note" -v sections="$WORK/mock_sections.md" -v rows="$BENCH_SUMMARY" -v analysis="$analysis" '
+    function put(file,   line) { while ((getline line < file) > 0) print line; close(file) }
+    /^- Mock-server throughput and start-up: measured alone/ { next }
+    /^- Open-files limit:/ { print; print note; next }
+    /^\| Throughput|^\| Start-up:/ { if (!rows_done) { put(rows); rows_done = 1 } next }
+    /^## (Mock-server throughput|Start-up: embedded mock vs wiremock)$/ {
+      if (!sections_done) { put(sections); sections_done = 1 }
+      skipping = 1; next
+    }
+    /^## Analysis$/ { put(analysis); exit }
+    /^## / { skipping = 0 }
+    !skipping { print }
+  ' "$REPORT" >"$WORK/report.md"
+  cp "$WORK/report.md" "$REPORT"
+  log "updated the mock sections of $REPORT"
+  exit 0
+fi
 {
   echo "# Benchmarks"
   echo
@@ -339,7 +413,7 @@ dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitt
   echo "| --- | --- | --- | --- |"
   cat "$BENCH_SUMMARY"
   echo
-  cat "$WORK/overhead.md" "$WORK/storm.md" "$WORK/shared_storm.md" "$WORK/throughput.md" "$WORK/memory.md" "$WORK/size.md"
+  cat "$WORK/overhead.md" "$WORK/storm.md" "$WORK/shared_storm.md" "$WORK/throughput.md" "$WORK/startup.md" "$WORK/memory.md" "$WORK/size.md"
   if [ -f benches/analysis.md ]; then
     cat benches/analysis.md
   fi

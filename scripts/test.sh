@@ -22,6 +22,18 @@ fi
 echo "==> cargo test --workspace"
 cargo test --workspace
 
+# The mock's fast paths off (COCART_MOCK_FAST_PATHS is read at run time): the mock's tests and
+# the end-to-end tests again, running the test binaries built above (a `cargo test -p …` would
+# resolve features for fewer packages and rebuild).
+echo "==> cocart-mock and end-to-end tests with the mock's fast paths off"
+mapfile -t fast_off < <(cargo test --workspace --no-run --message-format=json 2>/dev/null |
+  grep '"reason":"compiler-artifact"' | grep -E '#cocart-(mock|e2e)@' | grep '"test":true}' |
+  sed -n 's/.*"manifest_path":"\([^"]*\)\/Cargo.toml".*"executable":"\([^"]*\)".*/\1 \2/p')
+[ ${#fast_off[@]} -gt 0 ] || { echo "no test binaries found for the fast-paths-off run" >&2; exit 1; }
+for unit in "${fast_off[@]}"; do
+  (cd "${unit%% *}" && COCART_MOCK_FAST_PATHS=0 "${unit#* }" -q)
+done
+
 if [ -f bindings/scripts/test-kotlin.sh ]; then
   echo "==> Kotlin binding tests"
   bash bindings/scripts/test-kotlin.sh

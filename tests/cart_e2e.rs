@@ -428,7 +428,7 @@ async fn stock_falling_under_a_line_is_reported_as_an_error_notice_with_200() {
         .await
         .unwrap();
 
-    assert!(server.state().world().shop.set_stock(107, Some(1)));
+    assert!(server.set_stock(107, Some(1)));
     let cart = client.cart().get(&CartQuery::default()).await.unwrap();
     assert_eq!(cart.items[0].quantity.value, 3.0, "the line stays at 3");
     assert_eq!(
@@ -441,7 +441,7 @@ async fn stock_falling_under_a_line_is_reported_as_an_error_notice_with_200() {
     let again = client.cart().get(&CartQuery::default()).await.unwrap();
     assert_eq!(again.notices().errors().len(), 1, "repeats on every read");
 
-    assert!(server.state().world().shop.set_stock(107, Some(0)));
+    assert!(server.set_stock(107, Some(0)));
     let out = client.cart().get(&CartQuery::default()).await.unwrap();
     assert_eq!(out.items.len(), 1);
     assert!(out.removed_items.is_empty());

@@ -363,7 +363,7 @@ async fn login_says_which_account_lines_were_kept_re_added_or_lost() {
     let url = server.base_url();
     // The account cart (from another device) holds a poster and a cap; then the poster sells out.
     let account = Scratch::new("transfer-account");
-    assert!(server.state().world().shop.set_stock(105, Some(5)));
+    assert!(server.set_stock(105, Some(5)));
     let login = cocart(
         account.path(),
         &["--store-url", url, "login", "-u", "demo"],
@@ -375,7 +375,7 @@ async fn login_says_which_account_lines_were_kept_re_added_or_lost() {
         let add = cocart(account.path(), &["cart", "add", sku], None).await;
         assert_eq!(add.code, 0, "{}", add.stderr);
     }
-    assert!(server.state().world().shop.set_stock(105, Some(0)));
+    assert!(server.set_stock(105, Some(0)));
 
     let s = Scratch::new("transfer-guest");
     let add = cocart(

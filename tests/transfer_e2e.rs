@@ -220,9 +220,9 @@ async fn guest_replaces_is_the_store_behaviour_in_one_request() {
 #[tokio::test]
 async fn an_account_line_that_can_no_longer_be_bought_is_reported_with_the_store_reason() {
     let server = MockServer::start().await.unwrap();
-    assert!(server.state().world().shop.set_stock(105, Some(5)));
+    assert!(server.set_stock(105, Some(5)));
     account_cart(&server, vec![AddItem::new(105), AddItem::new(102)]).await;
-    assert!(server.state().world().shop.set_stock(105, Some(0)));
+    assert!(server.set_stock(105, Some(0)));
     let client = guest(&server);
     guest_cart(&client, vec![AddItem::new(103)]).await;
 

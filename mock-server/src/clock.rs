@@ -6,13 +6,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A clock that is the wall clock plus an adjustable offset, in whole Unix seconds.
 #[derive(Debug, Default)]
-pub struct Clock {
+pub(crate) struct Clock {
     offset: AtomicI64,
 }
 
 impl Clock {
     /// A clock that starts at the wall clock.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
@@ -24,24 +24,24 @@ impl Clock {
     }
 
     /// The current virtual time in Unix seconds.
-    pub fn now(&self) -> i64 {
+    pub(crate) fn now(&self) -> i64 {
         Self::wall() + self.offset.load(Ordering::SeqCst)
     }
 
     /// Moves the clock forward (or backward, with a negative value) by `seconds`.
-    pub fn advance(&self, seconds: i64) -> i64 {
+    pub(crate) fn advance(&self, seconds: i64) -> i64 {
         self.offset.fetch_add(seconds, Ordering::SeqCst);
         self.now()
     }
 
     /// Sets the clock so that `now()` returns `unix` at this instant.
-    pub fn set(&self, unix: i64) -> i64 {
+    pub(crate) fn set(&self, unix: i64) -> i64 {
         self.offset.store(unix - Self::wall(), Ordering::SeqCst);
         self.now()
     }
 
     /// Back to the wall clock.
-    pub fn reset(&self) {
+    pub(crate) fn reset(&self) {
         self.offset.store(0, Ordering::SeqCst);
     }
 }

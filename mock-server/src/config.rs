@@ -189,8 +189,13 @@ pub struct MockConfig {
     pub rate_limit: bool,
     /// Users to seed. Empty means the demo customer.
     pub users: Vec<SeedUser>,
-    /// Optional seed document (users and catalogue), already read from a file.
+    /// Optional seed document (users and catalogue; format: [`crate::seed`]), already read from
+    /// a file.
     pub seed: Option<serde_json::Value>,
+    /// Whether the throughput-only fast paths are on (they never change an answer). Default:
+    /// on, unless the environment variable `COCART_MOCK_FAST_PATHS` is `0` (or `false`, `off`,
+    /// `no`), so that a whole test suite can run with them off.
+    pub fast_paths: bool,
 }
 
 impl fmt::Debug for MockConfig {
@@ -206,6 +211,7 @@ impl fmt::Debug for MockConfig {
             .field("environment", &self.environment)
             .field("rate_limit", &self.rate_limit)
             .field("users", &self.users)
+            .field("fast_paths", &self.fast_paths)
             .finish_non_exhaustive()
     }
 }
@@ -224,6 +230,7 @@ impl Default for MockConfig {
             rate_limit: false,
             users: Vec::new(),
             seed: None,
+            fast_paths: crate::fast::default_on(),
         }
     }
 }
@@ -286,7 +293,7 @@ impl fmt::Debug for ConfigPatch {
 
 impl MockConfig {
     /// Applies a patch. Returns whether the plugin family changed.
-    pub fn apply(&mut self, patch: &ConfigPatch) -> bool {
+    pub(crate) fn apply(&mut self, patch: &ConfigPatch) -> bool {
         let before = self.plugin;
         if let Some(p) = patch.plugin {
             self.plugin = p;
@@ -313,7 +320,7 @@ impl MockConfig {
     }
 
     /// The runtime settings as JSON, with the secret redacted (`"[redacted]"` or `null`).
-    pub fn view(&self) -> serde_json::Value {
+    pub(crate) fn view(&self) -> serde_json::Value {
         serde_json::json!({
             "plugin": self.plugin,
             "host_profile": self.host_profile,

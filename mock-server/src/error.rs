@@ -8,54 +8,45 @@ use serde_json::{Map, Value, json};
 /// A REST error as WordPress sends it: `{"code","message","data":{"status",…}}` with the HTTP
 /// status equal to `data.status`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ApiError {
+pub(crate) struct ApiError {
     /// HTTP status (also `data.status`).
-    pub status: StatusCode,
+    pub(crate) status: StatusCode,
     /// The machine code, e.g. `cocart_authentication_error`.
-    pub code: String,
+    pub(crate) code: String,
     /// The human message, exactly as the plugin words it.
-    pub message: String,
+    pub(crate) message: String,
     /// Extra keys merged into `data` (e.g. `params`). Boxed to keep `Result<_, ApiError>` small.
-    pub data: Box<Map<String, Value>>,
-    /// Use the `{"success":false,"data":[{"code","message"}]}` envelope (`wp_send_json_error`).
-    pub legacy_envelope: bool,
+    pub(crate) data: Box<Map<String, Value>>,
     /// Extra response headers (e.g. rate-limit headers).
-    pub headers: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
 }
 
 impl ApiError {
     /// An error with the standard envelope.
-    pub fn new(status: u16, code: &str, message: &str) -> Self {
+    pub(crate) fn new(status: u16, code: &str, message: &str) -> Self {
         Self {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             code: code.to_string(),
             message: message.to_string(),
             data: Box::default(),
-            legacy_envelope: false,
             headers: Vec::new(),
         }
     }
 
     /// Adds a key to `data`.
-    pub fn with_data(mut self, key: &str, value: Value) -> Self {
+    pub(crate) fn with_data(mut self, key: &str, value: Value) -> Self {
         self.data.insert(key.to_string(), value);
         self
     }
 
-    /// Switches to the `{"success":false,"data":[…]}` envelope.
-    pub fn legacy(mut self) -> Self {
-        self.legacy_envelope = true;
-        self
-    }
-
     /// Adds a response header.
-    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+    pub(crate) fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
         self.headers.push((name.to_string(), value.into()));
         self
     }
 
     /// 404 `rest_no_route`.
-    pub fn no_route() -> Self {
+    pub(crate) fn no_route() -> Self {
         Self::new(
             404,
             "rest_no_route",
@@ -64,17 +55,13 @@ impl ApiError {
     }
 
     /// The JSON body of this error.
-    pub fn body(&self) -> Value {
-        if self.legacy_envelope {
-            json!({"success": false, "data": [{"code": self.code, "message": self.message}]})
-        } else {
-            let mut data = Map::new();
-            data.insert("status".into(), json!(self.status.as_u16()));
-            for (k, v) in self.data.iter() {
-                data.insert(k.clone(), v.clone());
-            }
-            json!({"code": self.code, "message": self.message, "data": data})
+    pub(crate) fn body(&self) -> Value {
+        let mut data = Map::new();
+        data.insert("status".into(), json!(self.status.as_u16()));
+        for (k, v) in self.data.iter() {
+            data.insert(k.clone(), v.clone());
         }
+        json!({"code": self.code, "message": self.message, "data": data})
     }
 }
 
@@ -121,7 +108,7 @@ pub enum MockError {
 
 impl MockError {
     /// The WordPress-style error envelope a test-control route answers with.
-    pub fn to_api_error(&self) -> ApiError {
+    pub(crate) fn to_api_error(&self) -> ApiError {
         let (status, code) = match self {
             Self::NotFound(_) => (404, "mock_not_found"),
             Self::Conflict(_) => (409, "mock_conflict"),

@@ -13,13 +13,13 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// Parameters of one request, by source. `Debug` shows the keys only (values may hold
 /// passwords or refresh tokens).
 #[derive(Clone, Default)]
-pub struct Params {
+pub(crate) struct Params {
     /// Top-level keys of a JSON object body (only with a JSON content type).
-    pub json: Map<String, Value>,
+    pub(crate) json: Map<String, Value>,
     /// Form-urlencoded body fields.
-    pub form: Map<String, Value>,
+    pub(crate) form: Map<String, Value>,
     /// Query-string fields.
-    pub query: Map<String, Value>,
+    pub(crate) query: Map<String, Value>,
 }
 
 impl std::fmt::Debug for Params {
@@ -35,7 +35,7 @@ impl std::fmt::Debug for Params {
 impl Params {
     /// Parses the three sources. A JSON content type with an unparsable body gives
     /// 400 `rest_invalid_json` like WordPress core.
-    pub fn parse(
+    pub(crate) fn parse(
         method: &Method,
         headers: &HeaderMap,
         raw_query: Option<&str>,
@@ -77,7 +77,7 @@ impl Params {
     }
 
     /// `get_param`: JSON body, then form body, then query.
-    pub fn get(&self, key: &str) -> Option<&Value> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Value> {
         self.json
             .get(key)
             .or_else(|| self.form.get(key))
@@ -85,26 +85,16 @@ impl Params {
     }
 
     /// `get_param` as a string, if it is one.
-    pub fn get_str(&self, key: &str) -> Option<&str> {
+    pub(crate) fn get_str(&self, key: &str) -> Option<&str> {
         self.get(key).and_then(Value::as_str)
     }
 
     /// `$_REQUEST[key]`: query string or form body, never JSON.
-    pub fn request_var(&self, key: &str) -> Option<&str> {
+    pub(crate) fn request_var(&self, key: &str) -> Option<&str> {
         self.form
             .get(key)
             .or_else(|| self.query.get(key))
             .and_then(Value::as_str)
-    }
-
-    /// A WordPress boolean: `true`, `"true"`, `"1"`, `1`.
-    pub fn get_bool(&self, key: &str) -> bool {
-        match self.get(key) {
-            Some(Value::Bool(b)) => *b,
-            Some(Value::String(s)) => matches!(s.as_str(), "true" | "1" | "yes"),
-            Some(Value::Number(n)) => n.as_i64() == Some(1),
-            _ => false,
-        }
     }
 }
 
@@ -112,7 +102,7 @@ impl Params {
 /// `key[]=v` (repeated) a list, as PHP builds `$_GET`, to any depth (`a[0][slug][]=red`). A `[]`
 /// after named keys takes the next integer key of the object; a scalar met where a container is
 /// needed is replaced, as PHP does.
-pub fn parse_urlencoded(s: &str) -> Map<String, Value> {
+pub(crate) fn parse_urlencoded(s: &str) -> Map<String, Value> {
     let mut map = Map::new();
     for (k, v) in url::form_urlencoded::parse(s.as_bytes()) {
         let value = Value::String(v.into_owned());

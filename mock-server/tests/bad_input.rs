@@ -3,8 +3,8 @@
 
 mod common;
 
+use cocart_mock::MAX_BODY_BYTES;
 use cocart_mock::config;
-use cocart_mock::params::MAX_BODY_BYTES;
 use common::*;
 use reqwest::header::HeaderValue;
 use serde_json::json;

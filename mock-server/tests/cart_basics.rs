@@ -1,4 +1,4 @@
-//! Checklist items 1–6, 15 and 17 (cart-api.md §13, as corrected by §15): new carts, adding,
+//! The cart basics as CoCart 4.9.3 behaves: new carts, adding,
 //! where the key is read, line merging, the cart headers, money and empty maps, errors.
 
 mod cart_support;

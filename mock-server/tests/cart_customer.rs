@@ -1,4 +1,4 @@
-//! Checklist items 13, 14 and 18–21 (as a live 4.9.3 store behaves): bulk quantities,
+//! Customer fields and quantities as a live 4.9.3 store behaves: bulk quantities,
 //! `update-customer` as 4.9.3 behaves, login, the guest → customer transfer, the forbidden
 //! cart keys, and logout leaving the cart alone.
 
@@ -83,7 +83,7 @@ async fn cart_14_update_customer_applies_only_unprefixed_names_to_billing() {
     assert_eq!(billing["billing_phone"], "+33 1 23 45 67 89");
     // Billing is not copied to shipping.
     assert_eq!(r.body["customer"]["shipping_address"]["shipping_city"], "");
-    // §15: s_city alone does NOT fill shipping (nor does shipping_city / billing_city): nothing changes.
+    // As CoCart 4.9.3 behaves: s_city alone does NOT fill shipping (nor does shipping_city / billing_city): nothing changes.
     let r = shop
         .post(
             "/cart/update?cart_key=uc",

@@ -1,4 +1,4 @@
-//! Checklist items 7–12 (cart-api.md §13/§15): update, remove, restore, the items endpoints,
+//! Changing lines: update, remove, restore, the items endpoints,
 //! count, clear; plus raw totals and stock changing under a cart.
 
 mod cart_support;
@@ -297,7 +297,7 @@ async fn cart_12_clear_empties_the_cart_and_keeps_removed_items_only_on_request(
     assert_eq!(r.status, 200);
     assert_eq!(r.body["items"], json!([]));
     assert_eq!(r.body["notices"], json!({"notice": ["Cart is cleared."]}));
-    // No items but removed items: removed_items is an object keyed by item_key (§4.1).
+    // No items but removed items: removed_items is an object keyed by item_key.
     assert_eq!(r.body["removed_items"][k.as_str()]["id"], 101);
     assert_eq!(r.cart_key(), "cl");
     let r = shop.post("/cart/clear?cart_key=cl", json!({})).await;
@@ -334,7 +334,7 @@ async fn cart_totals_are_raw_major_units_and_404_on_an_empty_cart() {
 async fn cart_stock_falling_under_a_cart_keeps_the_line_and_adds_an_error_notice_on_every_read() {
     let shop = Shop::start().await;
     shop.add("st", "107", "3").await;
-    assert!(shop.server.state().world().shop.set_stock(107, Some(1)));
+    assert!(shop.server.set_stock(107, Some(1)));
     for _ in 0..2 {
         let r = shop.get("/cart?cart_key=st").await;
         assert_eq!(r.status, 200);
@@ -345,7 +345,7 @@ async fn cart_stock_falling_under_a_cart_keeps_the_line_and_adds_an_error_notice
             json!({"error": ["Sorry, we do not have enough \"Limited Edition Vinyl\" in stock to fulfill your order (1 available). We apologize for any inconvenience caused."]})
         );
     }
-    shop.server.state().world().shop.set_stock(107, Some(0));
+    shop.server.set_stock(107, Some(0));
     let r = shop.get("/cart?cart_key=st").await;
     assert_eq!(r.body["items"][0]["quantity"]["value"], 3);
     assert_eq!(
@@ -354,10 +354,10 @@ async fn cart_stock_falling_under_a_cart_keeps_the_line_and_adds_an_error_notice
             "Sorry, \"Limited Edition Vinyl\" is not in stock. Please edit your cart and try again. We apologize for any inconvenience caused."
         ])
     );
-    shop.server.state().world().shop.set_stock(107, None);
+    shop.server.set_stock(107, None);
     assert_eq!(
         shop.get("/cart?cart_key=st").await.body["notices"],
         json!([])
     );
-    assert!(!shop.server.state().world().shop.set_stock(999, Some(1)));
+    assert!(!shop.server.set_stock(999, Some(1)));
 }

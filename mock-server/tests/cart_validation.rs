@@ -1,4 +1,4 @@
-//! Checklist items 3 and 16 (cart-api.md §13, §6): strict parameter types and the add-to-cart
+//! Strict parameter types and the add-to-cart
 //! validation errors; and the server never panics on bad input.
 
 mod cart_support;

@@ -175,3 +175,28 @@ fn invalid_options_are_refused() {
         assert!(!out.stderr.is_empty());
     }
 }
+
+#[tokio::test]
+async fn no_fast_paths_serves_the_same_store_and_says_so() {
+    let mut run = spawn(&["--port", "0", "--no-fast-paths"]);
+    let (status, body) = post_login(&run.base_url, "demo", "demo-password").await;
+    assert_eq!(status, 200, "{body}");
+    let token = body["extras"]["jwt_token"].as_str().unwrap().to_string();
+    for _ in 0..2 {
+        let resp = client()
+            .get(format!("{}/wp-json/cocart/v2/cart", run.base_url))
+            .header("Authorization", bearer(&token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+    }
+    let _ = run.child.kill();
+    let _ = run.child.wait();
+    let mut stderr = String::new();
+    if let Some(mut err) = run.child.stderr.take() {
+        use std::io::Read;
+        err.read_to_string(&mut stderr).unwrap();
+    }
+    assert!(stderr.contains("fast paths off"), "{stderr}");
+}

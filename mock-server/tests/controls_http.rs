@@ -451,13 +451,8 @@ async fn debug_output_never_contains_secrets() {
         server.journal()[1].query.contains("very-secret-password"),
         "JSON keeps the raw query"
     );
-    let dumped = format!(
-        "{:?} {:?} {:?} {:?}",
-        server,
-        server.state(),
-        server.config(),
-        server.journal()
-    );
+    // The whole inner state's `Debug` is checked by the crate's own tests (it is not public).
+    let dumped = format!("{:?} {:?} {:?}", server, server.config(), server.journal());
     for secret in [
         "very-secret-password",
         "s3cr3t-key",

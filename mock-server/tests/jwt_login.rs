@@ -1,4 +1,4 @@
-//! Login (`POST /wp-json/cocart/v2/login`): jwt-contract §10 items 1–7, over HTTP.
+//! Login (`POST /wp-json/cocart/v2/login`) over HTTP: credentials, the answer's shape, errors.
 
 mod common;
 

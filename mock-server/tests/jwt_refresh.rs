@@ -1,4 +1,4 @@
-//! `POST /wp-json/cocart/jwt/refresh-token`: jwt-contract §10 items 19–27, over HTTP.
+//! `POST /wp-json/cocart/jwt/refresh-token` over HTTP: rotation, reuse, expiry, errors.
 
 mod common;
 

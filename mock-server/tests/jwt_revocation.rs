@@ -1,4 +1,4 @@
-//! Revocation: jwt-contract §10 items 28–29 (logout, password/email change, user deletion).
+//! Revocation: logout, password/email change, user deletion.
 
 mod common;
 

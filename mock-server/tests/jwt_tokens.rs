@@ -1,4 +1,4 @@
-//! The token format and Bearer validation: jwt-contract §10 items 8–18, over HTTP.
+//! The token format and Bearer validation, over HTTP.
 
 mod common;
 

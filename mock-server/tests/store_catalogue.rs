@@ -572,7 +572,7 @@ async fn catalogue_etags_ignore_filters_and_data() {
         .get("/products?attributes[0][attribute]=pa_color&attributes[0][slug]=red")
         .await;
     let products_etag = products.header("ETag").unwrap().to_string();
-    shop.server.state().world().shop.set_stock(101, Some(0));
+    shop.server.set_stock(101, Some(0));
     let r = shop
         .send(Req::new(reqwest::Method::GET, "/products").header("If-None-Match", products_etag))
         .await;

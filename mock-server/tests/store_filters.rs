@@ -1,4 +1,4 @@
-//! `GET /products` filters beyond the basic ones (cart-api.md §8): `include`, `exclude`, `slug`,
+//! `GET /products` filters beyond the basic ones: `include`, `exclude`, `slug`,
 //! `parent`, `min_price`, `max_price`, `hide_free`. Each case would fail if the filter were
 //! ignored or inverted. The parameter handling follows CoCart's products controller
 //! (`get_collection_params` + `prepare_objects_query`): id lists go through `wp_parse_id_list`

@@ -1,4 +1,4 @@
-//! Checklist item 22 and the product routes (cart-api.md §8): store info, product lists with
+//! The product routes: store info, product lists with
 //! filters and pagination, single products by id or SKU, variations, categories and tags.
 
 mod cart_support;

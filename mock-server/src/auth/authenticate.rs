@@ -1,54 +1,55 @@
-//! CoCart's `determine_current_user` for one request (§3.1): Basic auth (only on a local site,
-//! the mock being plain HTTP), then the JWT plugin at `cocart_authenticate` priority 0. An error
-//! either records fails the whole request.
+//! CoCart's `determine_current_user` for one request: Basic auth (only on a local site, the mock
+//! being plain HTTP), then the JWT plugin at `cocart_authenticate` priority 0. An error either
+//! records fails the whole request.
 //!
-//! It runs in two steps: [`prepare`] reads the credentials and checks a Bearer token's
-//! signature, expiry and issuer without the world lock; [`finish`] does what needs the world
-//! (the Basic password, users and sessions) under it.
+//! It runs in two steps: [`prepare_with`] reads the credentials and checks a Bearer token's
+//! signature, expiry and issuer; [`finish`] does what needs the world (the Basic password, users
+//! and sessions) under its lock. The plain path, [`authenticate()`], runs both under the lock;
+//! with fast paths on, [`crate::fast::auth_memo`] runs the first before the lock.
 
 use super::client::{client_ip, user_agent};
 use super::credentials::{self, BasicCreds};
 use super::errors;
 use super::plugin::Device;
+use super::settings::AuthSettings;
 use super::token::{self, Claims, Rejection};
-use super::verified::{AuthSettings, TokenCache};
+use crate::caller::{AuthKind, Caller};
 use crate::config::Environment;
 use crate::error::ApiError;
-use crate::state::{AuthKind, Caller, World};
+use crate::state::World;
 use http::{HeaderMap, Method};
-use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// What the auth layer reads from a request.
-pub struct RequestInfo<'a> {
+pub(crate) struct RequestInfo<'a> {
     /// The effective method.
-    pub method: &'a Method,
+    pub(crate) method: &'a Method,
     /// The routed REST path, e.g. `/wp-json/cocart/v2/cart`.
-    pub path: &'a str,
+    pub(crate) path: &'a str,
     /// Request headers.
-    pub headers: &'a HeaderMap,
+    pub(crate) headers: &'a HeaderMap,
     /// The raw query string.
-    pub raw_query: Option<&'a str>,
+    pub(crate) raw_query: Option<&'a str>,
     /// The buffered body.
-    pub body: &'a [u8],
+    pub(crate) body: &'a [u8],
     /// The TCP peer.
-    pub peer: SocketAddr,
+    pub(crate) peer: SocketAddr,
 }
 
 /// The result of authenticating a request.
 #[derive(Debug)]
-pub struct AuthOutcome {
+pub(crate) struct AuthOutcome {
     /// Who the handlers see (a guest when `error` is set).
-    pub caller: Caller,
+    pub(crate) caller: Caller,
     /// The kind of credentials that reached the app (for the journal), valid or not.
-    pub presented: AuthKind,
+    pub(crate) presented: AuthKind,
     /// The error that fails the whole request, if any.
-    pub error: Option<ApiError>,
+    pub(crate) error: Option<ApiError>,
 }
 
 /// `CoCart::is_rest_api_request`: CoCart only authenticates `…/cocart/…` requests.
-pub fn is_cocart_path(path: &str) -> bool {
+pub(crate) fn is_cocart_path(path: &str) -> bool {
     path.starts_with("/wp-json/cocart/")
 }
 
@@ -80,184 +81,15 @@ enum Bearer {
 
 /// What authentication decides before it needs the world: the client, the credentials found
 /// and the Bearer token checked as far as the settings allow.
-pub struct Prepared {
+pub(crate) struct Prepared {
     caller: Caller,
     presented: AuthKind,
     basic: Option<BasicCreds>,
     bearer: Option<Bearer>,
 }
 
-/// Reads the credentials of a request and checks a Bearer token's signature (remembered in
-/// `cache`), expiry and issuer, without the world lock. Returns the settings it used: the
-/// result only holds while the world's configuration still [`matches`](AuthSettings::matches)
-/// them.
-pub fn prepare(
-    cache: &TokenCache,
-    site_url: &str,
-    now: i64,
-    req: &RequestInfo<'_>,
-) -> (Arc<AuthSettings>, Prepared) {
-    let mut found = Found::default();
-    let (settings, remembered) = cache.lookup(|settings| {
-        found = Found::read(settings, req);
-        found.token
-    });
-    let caller = caller_of(req);
-    let prepared = prepare_with(
-        &settings,
-        site_url,
-        now,
-        req,
-        found,
-        caller,
-        |token, secret| cache.verify(&settings, remembered, token, secret),
-    );
-    (settings, prepared)
-}
-
-/// What one connection remembers of the last CoCart request it authenticated: what [`prepare`]
-/// derived from the request headers alone (the credentials header and Bearer token, the client
-/// IP and User-Agent, the verified token payload). It is reused for the next request on the
-/// connection only when that request carries exactly the same headers (same peer, as the
-/// connection is the same) and the token cache still has the same settings and generation, so
-/// every result is what [`prepare`] would compute. Expiry and issuer are still checked on every
-/// request, and everything that reads the world (revocation, users, sessions) too.
-#[derive(Default)]
-pub struct AuthMemo {
-    slot: Option<MemoSlot>,
-}
-
-impl fmt::Debug for AuthMemo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AuthMemo")
-            .field("filled", &self.slot.is_some())
-            .finish()
-    }
-}
-
-struct MemoSlot {
-    settings: Arc<AuthSettings>,
-    generation: u64,
-    /// The request headers, as `name\nvalue\n` for each in map order (neither a header name
-    /// nor a value can hold a line feed, so equal text means the same headers in the same order).
-    headers: Vec<u8>,
-    header: Option<Box<str>>,
-    token: Option<Box<str>>,
-    ip: String,
-    user_agent: Option<String>,
-    /// The verified payload of `token`, when its signature held.
-    claims: Option<Arc<Claims>>,
-}
-
-/// Whether `headers` are exactly those written by [`fingerprint`] into `memo`.
-fn same_headers(mut memo: &[u8], headers: &HeaderMap) -> bool {
-    for (name, value) in headers {
-        let Some(rest) = memo
-            .strip_prefix(name.as_str().as_bytes())
-            .and_then(|r| r.strip_prefix(b"\n"))
-            .and_then(|r| r.strip_prefix(value.as_bytes()))
-            .and_then(|r| r.strip_prefix(b"\n"))
-        else {
-            return false;
-        };
-        memo = rest;
-    }
-    memo.is_empty()
-}
-
-fn fingerprint(headers: &HeaderMap) -> Vec<u8> {
-    let len = headers
-        .iter()
-        .map(|(n, v)| n.as_str().len() + v.len() + 2)
-        .sum();
-    let mut out = Vec::with_capacity(len);
-    for (name, value) in headers {
-        out.extend_from_slice(name.as_str().as_bytes());
-        out.push(b'\n');
-        out.extend_from_slice(value.as_bytes());
-        out.push(b'\n');
-    }
-    out
-}
-
-/// [`prepare`], reusing what `memo` remembers of the previous request on the same connection
-/// when its headers are the same, and remembering this one otherwise.
-pub fn prepare_remembered(
-    cache: &TokenCache,
-    memo: &mut AuthMemo,
-    site_url: &str,
-    now: i64,
-    req: &RequestInfo<'_>,
-) -> (Arc<AuthSettings>, Prepared) {
-    if !is_cocart_path(req.path) {
-        return prepare(cache, site_url, now, req);
-    }
-    let (settings, generation) = cache.current();
-    if let Some(slot) = memo.slot.as_ref().filter(|slot| {
-        Arc::ptr_eq(&slot.settings, &settings)
-            && slot.generation == generation
-            && same_headers(&slot.headers, req.headers)
-    }) {
-        let found = Found {
-            header: slot.header.as_deref(),
-            token: slot.token.as_deref(),
-        };
-        let caller = Caller {
-            user_id: None,
-            auth: AuthKind::None,
-            ip: slot.ip.clone(),
-            user_agent: slot.user_agent.clone(),
-        };
-        let prepared = prepare_with(
-            &settings,
-            site_url,
-            now,
-            req,
-            found,
-            caller,
-            |token, secret| match &slot.claims {
-                Some(claims) => Ok(Arc::clone(claims)),
-                None => cache.verify(&settings, None, token, secret),
-            },
-        );
-        return (settings, prepared);
-    }
-    let mut found = Found::default();
-    let (settings, generation, remembered) = cache.lookup_generation(|settings| {
-        found = Found::read(settings, req);
-        found.token
-    });
-    let caller = caller_of(req);
-    let (ip, user_agent) = (caller.ip.clone(), caller.user_agent.clone());
-    let mut verified = None;
-    let prepared = prepare_with(
-        &settings,
-        site_url,
-        now,
-        req,
-        found,
-        caller,
-        |token, secret| {
-            let result = cache.verify(&settings, remembered, token, secret);
-            verified = result.as_ref().ok().map(Arc::clone);
-            result
-        },
-    );
-    memo.slot = Some(MemoSlot {
-        settings: Arc::clone(&settings),
-        generation,
-        headers: fingerprint(req.headers),
-        header: found.header.map(Box::from),
-        token: found.token.map(Box::from),
-        ip,
-        user_agent,
-        claims: verified,
-    });
-    (settings, prepared)
-}
-
 /// Who the client is, as far as the request tells.
-fn caller_of(req: &RequestInfo<'_>) -> Caller {
+pub(crate) fn caller_of(req: &RequestInfo<'_>) -> Caller {
     Caller {
         user_id: None,
         auth: AuthKind::None,
@@ -269,13 +101,13 @@ fn caller_of(req: &RequestInfo<'_>) -> Caller {
 /// The credentials header and the Bearer token in it, as the settings' host profile reads them
 /// (none outside CoCart routes).
 #[derive(Default, Clone, Copy)]
-struct Found<'a> {
-    header: Option<&'a str>,
-    token: Option<&'a str>,
+pub(crate) struct Found<'a> {
+    pub(crate) header: Option<&'a str>,
+    pub(crate) token: Option<&'a str>,
 }
 
 impl<'a> Found<'a> {
-    fn read(settings: &AuthSettings, req: &RequestInfo<'a>) -> Self {
+    pub(crate) fn read(settings: &AuthSettings, req: &RequestInfo<'a>) -> Self {
         if !is_cocart_path(req.path) {
             return Self::default();
         }
@@ -287,7 +119,7 @@ impl<'a> Found<'a> {
     }
 }
 
-fn prepare_with(
+pub(crate) fn prepare_with(
     settings: &AuthSettings,
     site_url: &str,
     now: i64,
@@ -339,7 +171,7 @@ fn prepare_with(
 
 /// Completes authentication under the world lock: the Basic password, and the Bearer checks
 /// that read users and sessions. `settings` must match `world.config`.
-pub fn finish(world: &World, settings: &AuthSettings, prepared: Prepared) -> AuthOutcome {
+pub(crate) fn finish(world: &World, settings: &AuthSettings, prepared: Prepared) -> AuthOutcome {
     let Prepared {
         mut caller,
         presented,
@@ -394,7 +226,12 @@ pub fn finish(world: &World, settings: &AuthSettings, prepared: Prepared) -> Aut
 
 /// Authenticates one request against the world, all under its lock and without remembered
 /// tokens. Never fails: errors are in the outcome.
-pub fn authenticate(world: &World, site_url: &str, now: i64, req: &RequestInfo<'_>) -> AuthOutcome {
+pub(crate) fn authenticate(
+    world: &World,
+    site_url: &str,
+    now: i64,
+    req: &RequestInfo<'_>,
+) -> AuthOutcome {
     let settings = AuthSettings::of(&world.config);
     let found = Found::read(&settings, req);
     let caller = caller_of(req);
@@ -408,48 +245,4 @@ pub fn authenticate(world: &World, site_url: &str, now: i64, req: &RequestInfo<'
         |token, secret| token::verify_signature(token, secret).map(Arc::new),
     );
     finish(world, &settings, prepared)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use http::HeaderValue;
-
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.append(*k, HeaderValue::from_static(v));
-        }
-        h
-    }
-
-    #[test]
-    fn remembered_headers_match_only_the_same_headers() {
-        let a = headers(&[("authorization", "Bearer a.b.c"), ("user-agent", "x/1")]);
-        let memo = fingerprint(&a);
-        assert!(same_headers(&memo, &a));
-        assert!(same_headers(&memo, &a.clone()));
-        for other in [
-            headers(&[("authorization", "Bearer a.b.c")]),
-            headers(&[("authorization", "Bearer a.b.c"), ("user-agent", "x/2")]),
-            headers(&[("authorization", "Bearer a.b.cx"), ("user-agent", "x/1")]),
-            headers(&[
-                ("authorization", "Bearer a.b.c"),
-                ("user-agent", "x/1"),
-                ("x-forwarded-for", "10.0.0.1"),
-            ]),
-            headers(&[
-                ("authorization", "Bearer a.b.c"),
-                ("user-agent", "x/1"),
-                ("user-agent", "y/1"),
-            ]),
-            HeaderMap::new(),
-        ] {
-            assert!(!same_headers(&memo, &other), "{other:?}");
-        }
-        assert!(same_headers(
-            &fingerprint(&HeaderMap::new()),
-            &HeaderMap::new()
-        ));
-    }
 }

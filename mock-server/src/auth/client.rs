@@ -64,7 +64,7 @@ fn forwarded_for(value: &str) -> Option<String> {
 }
 
 /// The client IP as CoCart resolves it.
-pub fn client_ip(headers: &HeaderMap, peer: SocketAddr) -> String {
+pub(crate) fn client_ip(headers: &HeaderMap, peer: SocketAddr) -> String {
     let peer_ip = match peer.ip() {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
         ip => ip,
@@ -94,7 +94,7 @@ pub fn client_ip(headers: &HeaderMap, peer: SocketAddr) -> String {
 
 /// WordPress `sanitize_text_field`: invalid UTF-8 → empty, tags stripped, whitespace collapsed,
 /// `%xx` octets removed, trimmed.
-pub fn sanitize_text_field(raw: &[u8]) -> String {
+pub(crate) fn sanitize_text_field(raw: &[u8]) -> String {
     let Ok(s) = std::str::from_utf8(raw) else {
         return String::new();
     };
@@ -161,7 +161,7 @@ fn is_plain_text(s: &str) -> bool {
 
 /// The device string the plugin reads: the last non-empty UA-like header, sanitised.
 /// `None` when the request sent no User-Agent at all.
-pub fn user_agent(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn user_agent(headers: &HeaderMap) -> Option<String> {
     let raw = UA_HEADERS
         .iter()
         .rev()

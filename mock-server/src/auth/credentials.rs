@@ -1,5 +1,5 @@
 //! Reading credentials from a request: the Authorization header lookup after the host profile
-//! (§3.2), the strict Bearer regex (§3.3), CoCart ≥4.6's Basic regex, and the Basic fallbacks
+//! (stripped, or read from a custom header), the strict Bearer regex, CoCart ≥4.6's Basic regex, and the Basic fallbacks
 //! (`$_REQUEST` username/password, then a JSON body on POST).
 
 use crate::config::HostProfile;
@@ -20,11 +20,11 @@ const LENIENT_STD: GeneralPurpose = GeneralPurpose::new(
 
 /// Basic credentials (from the header, the query/form or a JSON body).
 #[derive(Clone, PartialEq, Eq)]
-pub struct BasicCreds {
+pub(crate) struct BasicCreds {
     /// The login, email or phone as sent.
-    pub username: String,
+    pub(crate) username: String,
     /// The password as sent.
-    pub password: String,
+    pub(crate) password: String,
 }
 
 impl fmt::Debug for BasicCreds {
@@ -37,7 +37,7 @@ impl fmt::Debug for BasicCreds {
 }
 
 /// The value the app reads as the Authorization header, after the host profile.
-pub fn auth_header<'a>(headers: &'a HeaderMap, profile: &HostProfile) -> Option<&'a str> {
+pub(crate) fn auth_header<'a>(headers: &'a HeaderMap, profile: &HostProfile) -> Option<&'a str> {
     let read = |name: &str| {
         headers
             .get(name)
@@ -65,7 +65,7 @@ fn is_token_char(b: u8) -> bool {
 
 /// `/^Bearer\s+([a-zA-Z0-9\-_=]+\.[a-zA-Z0-9\-_=]+\.[a-zA-Z0-9\-_=]+)$/i`: the token, or `None`
 /// when the header does not match (then it is silently ignored).
-pub fn bearer_token(header: &str) -> Option<&str> {
+pub(crate) fn bearer_token(header: &str) -> Option<&str> {
     let bytes = header.as_bytes();
     if bytes.len() < 7 || !bytes[..6].eq_ignore_ascii_case(b"bearer") {
         return None;
@@ -95,7 +95,7 @@ pub fn bearer_token(header: &str) -> Option<&str> {
 }
 
 /// `^Basic ([a-zA-Z0-9+/=]+)$` (case-sensitive, one space), decoded and split at the first `:`.
-pub fn basic_header(header: &str) -> Option<BasicCreds> {
+pub(crate) fn basic_header(header: &str) -> Option<BasicCreds> {
     let b64 = header.strip_prefix("Basic ")?;
     if b64.is_empty()
         || !b64
@@ -123,7 +123,7 @@ fn mentions_credentials(body: &[u8]) -> bool {
 }
 
 /// `$_REQUEST['username']`/`['password']` (query or form), then a JSON body on POST.
-pub fn basic_from_params(
+pub(crate) fn basic_from_params(
     method: &Method,
     headers: &HeaderMap,
     raw_query: Option<&str>,

@@ -1,5 +1,5 @@
-//! The exact errors of CoCart's auth layer and the JWT plugin (jwt-contract §4). v3 answers 403
-//! where v2 answers 401.
+//! The exact errors (codes, messages, statuses) of CoCart's auth layer and the JWT plugin. v3
+//! answers 403 where v2 answers 401.
 
 use crate::config::PluginVersion;
 use crate::error::ApiError;
@@ -13,7 +13,7 @@ fn plugin_status(plugin: PluginVersion) -> u16 {
 }
 
 /// `cocart_authentication_error` "Authentication failed." (any Bearer validation failure).
-pub fn authentication_failed(plugin: PluginVersion) -> ApiError {
+pub(crate) fn authentication_failed(plugin: PluginVersion) -> ApiError {
     ApiError::new(
         plugin_status(plugin),
         "cocart_authentication_error",
@@ -22,7 +22,7 @@ pub fn authentication_failed(plugin: PluginVersion) -> ApiError {
 }
 
 /// `cocart_jwt_auth_bad_config` "JWT configuration error." (no secret).
-pub fn bad_config(plugin: PluginVersion) -> ApiError {
+pub(crate) fn bad_config(plugin: PluginVersion) -> ApiError {
     ApiError::new(
         plugin_status(plugin),
         "cocart_jwt_auth_bad_config",
@@ -31,7 +31,7 @@ pub fn bad_config(plugin: PluginVersion) -> ApiError {
 }
 
 /// `cocart_authentication_error` "Invalid refresh token.".
-pub fn invalid_refresh_token(plugin: PluginVersion) -> ApiError {
+pub(crate) fn invalid_refresh_token(plugin: PluginVersion) -> ApiError {
     ApiError::new(
         plugin_status(plugin),
         "cocart_authentication_error",
@@ -40,7 +40,7 @@ pub fn invalid_refresh_token(plugin: PluginVersion) -> ApiError {
 }
 
 /// `cocart_authentication_error` "Refresh token expired.".
-pub fn refresh_token_expired(plugin: PluginVersion) -> ApiError {
+pub(crate) fn refresh_token_expired(plugin: PluginVersion) -> ApiError {
     ApiError::new(
         plugin_status(plugin),
         "cocart_authentication_error",
@@ -49,7 +49,7 @@ pub fn refresh_token_expired(plugin: PluginVersion) -> ApiError {
 }
 
 /// 3.0.2+: `cocart_jwt_auth_missing_refresh_token` "Refresh token is required.".
-pub fn missing_refresh_token() -> ApiError {
+pub(crate) fn missing_refresh_token() -> ApiError {
     ApiError::new(
         403,
         "cocart_jwt_auth_missing_refresh_token",
@@ -58,7 +58,7 @@ pub fn missing_refresh_token() -> ApiError {
 }
 
 /// 401 `cocart_rest_not_authorized` (login without an authenticated user).
-pub fn not_authorized() -> ApiError {
+pub(crate) fn not_authorized() -> ApiError {
     ApiError::new(
         401,
         "cocart_rest_not_authorized",
@@ -67,7 +67,7 @@ pub fn not_authorized() -> ApiError {
 }
 
 /// 401 `rest_forbidden` (validate-token as a guest).
-pub fn rest_forbidden() -> ApiError {
+pub(crate) fn rest_forbidden() -> ApiError {
     ApiError::new(
         401,
         "rest_forbidden",
@@ -76,7 +76,7 @@ pub fn rest_forbidden() -> ApiError {
 }
 
 /// Basic credentials with only one of username/password.
-pub fn basic_incomplete() -> ApiError {
+pub(crate) fn basic_incomplete() -> ApiError {
     ApiError::new(
         401,
         "cocart_authentication_error",
@@ -85,7 +85,7 @@ pub fn basic_incomplete() -> ApiError {
 }
 
 /// Basic credentials naming no known user (CoCart 4.9).
-pub fn basic_unknown_user() -> ApiError {
+pub(crate) fn basic_unknown_user() -> ApiError {
     ApiError::new(
         401,
         "cocart_authentication_error",
@@ -94,7 +94,7 @@ pub fn basic_unknown_user() -> ApiError {
 }
 
 /// Basic credentials with a wrong password.
-pub fn basic_wrong_password() -> ApiError {
+pub(crate) fn basic_wrong_password() -> ApiError {
     ApiError::new(
         401,
         "cocart_authentication_error",
@@ -103,7 +103,7 @@ pub fn basic_wrong_password() -> ApiError {
 }
 
 /// WordPress's fatal-error answer (what a PHP `TypeError` or a crashed host gives).
-pub fn critical_error(status: u16) -> ApiError {
+pub(crate) fn critical_error(status: u16) -> ApiError {
     ApiError::new(
         status,
         "internal_server_error",

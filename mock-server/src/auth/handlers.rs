@@ -2,14 +2,15 @@
 //! JWT plugin's `POST cocart/jwt/refresh-token` and `POST cocart/jwt/validate-token`.
 //!
 //! The auth middleware has already run: a request that reaches these handlers either carries no
-//! credentials or valid ones, described by the [`Caller`](crate::state::Caller) extension.
+//! credentials or valid ones, described by the [`Caller`](crate::caller::Caller) extension.
 
 use super::credentials;
 use super::errors;
 use super::plugin::{Device, Site};
+use crate::caller::{AuthKind, TakeCaller};
 use crate::error::ApiError;
 use crate::params::Params;
-use crate::state::{AppState, AuthKind, TakeCaller, World};
+use crate::state::{AppState, World};
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use bytes::Bytes;
@@ -43,7 +44,7 @@ fn avatar_urls(email: &str) -> Value {
 }
 
 /// `POST /wp-json/cocart/v2/login`.
-pub async fn login(
+pub(crate) async fn login(
     State(state): State<AppState>,
     TakeCaller(caller): TakeCaller,
     method: Method,
@@ -91,7 +92,7 @@ pub async fn login(
 }
 
 /// `POST /wp-json/cocart/v2/logout`: `wp_logout()` then `true`.
-pub async fn logout(
+pub(crate) async fn logout(
     State(state): State<AppState>,
     TakeCaller(caller): TakeCaller,
     method: Method,
@@ -118,7 +119,7 @@ fn refresh_param(p: &Params) -> Option<String> {
 }
 
 /// `POST /wp-json/cocart/jwt/refresh-token`.
-pub async fn refresh_token(
+pub(crate) async fn refresh_token(
     State(state): State<AppState>,
     TakeCaller(caller): TakeCaller,
     method: Method,
@@ -148,7 +149,7 @@ pub async fn refresh_token(
 }
 
 /// `POST /wp-json/cocart/jwt/validate-token`: any authenticated caller passes.
-pub async fn validate_token(
+pub(crate) async fn validate_token(
     TakeCaller(caller): TakeCaller,
     method: Method,
     headers: HeaderMap,

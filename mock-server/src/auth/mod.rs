@@ -5,43 +5,41 @@
 //! - [`token`]: minting and verifying HS256 tokens.
 //! - [`plugin`]: the plugin's behaviour (validate a Bearer, issue, refresh, revoke).
 //! - [`credentials`], [`client`], [`authenticate`](mod@authenticate): how a request is authenticated.
-//! - [`verified`]: the settings copy and the verified tokens that let a request be checked
-//!   without the world lock.
+//! - [`settings`]: what authentication reads from the configuration.
 //! - [`handlers`]: `login`, `logout`, `cocart/jwt/refresh-token`, `cocart/jwt/validate-token`.
 
-pub mod authenticate;
-pub mod client;
-pub mod credentials;
-pub mod errors;
-pub mod handlers;
-pub mod plugin;
-pub mod sessions;
-pub mod token;
-pub mod users;
-pub mod verified;
+pub(crate) mod authenticate;
+pub(crate) mod client;
+pub(crate) mod credentials;
+pub(crate) mod errors;
+pub(crate) mod handlers;
+pub(crate) mod plugin;
+pub(crate) mod sessions;
+pub(crate) mod settings;
+pub(crate) mod token;
+pub(crate) mod users;
 
 use crate::config::{MockConfig, SeedUser};
 use crate::state::AppState;
 use axum::Router;
 use axum::routing::post;
 
-pub use authenticate::{AuthOutcome, RequestInfo, authenticate};
-pub use sessions::Sessions;
-pub use users::{User, UserError, Users};
+pub(crate) use sessions::Sessions;
+pub(crate) use users::{UserError, Users};
 
 /// Users and the JWT plugin's per-user session meta.
 #[derive(Debug, Default)]
-pub struct AuthWorld {
+pub(crate) struct AuthWorld {
     /// WordPress users.
-    pub users: Users,
+    pub(crate) users: Users,
     /// JWT sessions and refresh tokens.
-    pub sessions: Sessions,
+    pub(crate) sessions: Sessions,
 }
 
 impl AuthWorld {
     /// Seeds users from the config: the seed document's `users`, then `config.users`; the demo
     /// customer when neither names anyone.
-    pub fn seeded(config: &MockConfig) -> Result<Self, crate::MockError> {
+    pub(crate) fn seeded(config: &MockConfig) -> Result<Self, crate::MockError> {
         let mut world = Self {
             users: Users::new(),
             sessions: Sessions::default(),
@@ -66,18 +64,18 @@ impl AuthWorld {
     }
 
     /// Whether a WordPress user with this id exists.
-    pub fn user_exists(&self, id: u64) -> bool {
+    pub(crate) fn user_exists(&self, id: u64) -> bool {
         self.users.exists(id)
     }
 
     /// Creates a customer (test control). Returns the new id.
-    pub fn create_user(&mut self, seed: &SeedUser) -> Result<u64, UserError> {
+    pub(crate) fn create_user(&mut self, seed: &SeedUser) -> Result<u64, UserError> {
         self.users.create(seed)
     }
 
     /// Changes a password and/or email, revoking the user's tokens as the plugin does on
     /// `profile_update` / `after_password_reset`.
-    pub fn update_user(
+    pub(crate) fn update_user(
         &mut self,
         id: u64,
         password: Option<&str>,
@@ -90,7 +88,7 @@ impl AuthWorld {
     }
 
     /// Deletes a user and every token of theirs (`delete_user`).
-    pub fn delete_user(&mut self, id: u64) -> Result<(), UserError> {
+    pub(crate) fn delete_user(&mut self, id: u64) -> Result<(), UserError> {
         self.users.delete(id)?;
         self.sessions.revoke_user(id);
         Ok(())
@@ -98,7 +96,7 @@ impl AuthWorld {
 }
 
 /// The demo customer seeded when no users are configured.
-pub fn demo_user() -> SeedUser {
+pub(crate) fn demo_user() -> SeedUser {
     SeedUser {
         username: crate::config::DEMO_USERNAME.into(),
         email: crate::config::DEMO_EMAIL.into(),
@@ -109,7 +107,7 @@ pub fn demo_user() -> SeedUser {
 }
 
 /// The login/logout routes of CoCart core and the JWT plugin's routes (full paths).
-pub fn routes() -> Router<AppState> {
+pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/wp-json/cocart/v2/login", post(handlers::login))
         .route("/wp-json/cocart/v2/logout", post(handlers::logout))

@@ -1,5 +1,6 @@
-//! The JWT plugin's behaviour on top of [`AuthWorld`]: Bearer validation (§3.4), token issue on
-//! login (§1.1), refresh with rotation (§1.2, §5.3) and revocation (§5.4), for v3 and v2.
+//! The JWT plugin's behaviour on top of [`AuthWorld`]: Bearer validation, token issue on login,
+//! refresh with rotation (v3 rotates the session's refresh token, v2 the user's single one) and
+//! revocation (logout, password or email change, user deletion), for v3 and v2.
 
 use super::AuthWorld;
 use super::errors;
@@ -11,13 +12,13 @@ use serde_json::{Value, json};
 
 /// What the plugin needs to know about the site and the moment.
 #[derive(Clone, Copy)]
-pub struct Site<'a> {
+pub(crate) struct Site<'a> {
     /// The configuration in force.
-    pub config: &'a MockConfig,
+    pub(crate) config: &'a MockConfig,
     /// `iss`.
-    pub url: &'a str,
+    pub(crate) url: &'a str,
     /// Now on the virtual clock.
-    pub now: i64,
+    pub(crate) now: i64,
 }
 
 impl Site<'_> {
@@ -33,11 +34,11 @@ impl Site<'_> {
 
 /// The client a token is bound to.
 #[derive(Clone, Copy)]
-pub struct Device<'a> {
+pub(crate) struct Device<'a> {
     /// The client IP (`data.user.ip`).
-    pub ip: &'a str,
+    pub(crate) ip: &'a str,
     /// The sanitised User-Agent, if any (`data.user.device`, `""` when none).
-    pub user_agent: Option<&'a str>,
+    pub(crate) user_agent: Option<&'a str>,
 }
 
 /// `bin2hex(random_bytes(n))`.
@@ -48,31 +49,18 @@ fn random_hex(n: usize) -> String {
 }
 
 /// A new token pair.
-pub struct Issued {
+pub(crate) struct Issued {
     /// The access token.
-    pub token: String,
+    pub(crate) token: String,
     /// The refresh token.
-    pub refresh_token: String,
+    pub(crate) refresh_token: String,
 }
 
 impl AuthWorld {
-    /// Validates a Bearer token that matched the regex (§3.4). Returns the user id.
-    pub fn validate_bearer(
-        &self,
-        token: &str,
-        site: Site<'_>,
-        device: Device<'_>,
-    ) -> Result<u64, ApiError> {
-        let plugin = site.plugin();
-        let secret = site.secret().ok_or_else(|| errors::bad_config(plugin))?;
-        let claims = token::verify(token, secret, site.url, site.now)
-            .map_err(|_| errors::authentication_failed(plugin))?;
-        self.validate_claims(&claims, plugin, device)
-    }
-
-    /// The steps of Bearer validation that read the plugin's state (§3.4 steps 6–10), on claims
+    /// The steps of Bearer validation that read the plugin's state (the user exists, the IP and
+    /// User-Agent binding, a live v3 session), on claims
     /// whose signature, expiry and issuer were already checked. Returns the user id.
-    pub fn validate_claims(
+    pub(crate) fn validate_claims(
         &self,
         claims: &token::Claims,
         plugin: PluginVersion,
@@ -186,7 +174,7 @@ impl AuthWorld {
 
     /// The `extras` the plugin adds to a login response (`cocart_login_extras`).
     /// `bearer` is the request's Bearer token when it authenticated the login (v3 re-login).
-    pub fn login_extras(
+    pub(crate) fn login_extras(
         &mut self,
         user_id: u64,
         bearer: Option<&str>,
@@ -215,8 +203,8 @@ impl AuthWorld {
         }
     }
 
-    /// `POST cocart/jwt/refresh-token` (§1.2): checks, rotation, and a new pair bound to `device`.
-    pub fn refresh(
+    /// `POST cocart/jwt/refresh-token` checks, rotation, and a new pair bound to `device`.
+    pub(crate) fn refresh(
         &mut self,
         refresh_token: Option<&str>,
         site: Site<'_>,
@@ -272,7 +260,7 @@ impl AuthWorld {
 
     /// `wp_logout`: deletes every session of the user (in v2 issued access tokens stay valid,
     /// because v2 validation never looks at the session meta).
-    pub fn logout(&mut self, user_id: u64) {
+    pub(crate) fn logout(&mut self, user_id: u64) {
         self.sessions.revoke_user(user_id);
     }
 }

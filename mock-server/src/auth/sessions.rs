@@ -1,7 +1,7 @@
 //! The JWT plugin's per-user session meta.
 //!
-//! v3 (§5.1): one session per login, keyed by its PAT, each linked to one refresh token.
-//! v2 (§5.3): one stored access token and one refresh token per user.
+//! v3: one session per login, keyed by its PAT, each linked to one refresh token.
+//! v2: one stored access token and one refresh token per user.
 //! A single index maps every live refresh token to its owner (`_cocart_jwt_refresh_token`).
 
 use std::collections::HashMap;
@@ -15,13 +15,13 @@ struct PatSession {
 
 /// What a refresh token belongs to.
 #[derive(Clone, PartialEq, Eq)]
-pub struct RefreshRow {
+pub(crate) struct RefreshRow {
     /// The owner.
-    pub user_id: u64,
+    pub(crate) user_id: u64,
     /// The linked PAT session (v3).
-    pub pat: Option<String>,
+    pub(crate) pat: Option<String>,
     /// Unix time after which it is expired.
-    pub expires: i64,
+    pub(crate) expires: i64,
 }
 
 /// v2's single stored token and refresh token.
@@ -33,7 +33,7 @@ struct LegacyMeta {
 
 /// Every session of every user.
 #[derive(Default)]
-pub struct Sessions {
+pub(crate) struct Sessions {
     v3: HashMap<u64, HashMap<String, PatSession>>,
     legacy: HashMap<u64, LegacyMeta>,
     refresh: HashMap<String, RefreshRow>,
@@ -51,7 +51,7 @@ impl fmt::Debug for Sessions {
 
 impl Sessions {
     /// Opens a v3 session: PAT linked to a refresh token valid until `expires`.
-    pub fn open_pat(&mut self, user_id: u64, pat: &str, refresh: &str, expires: i64) {
+    pub(crate) fn open_pat(&mut self, user_id: u64, pat: &str, refresh: &str, expires: i64) {
         self.v3.entry(user_id).or_default().insert(
             pat.to_string(),
             PatSession {
@@ -69,24 +69,24 @@ impl Sessions {
     }
 
     /// Steps 9–10 of v3 validation: the user has sessions and one of them is `pat`.
-    pub fn pat_is_live(&self, user_id: u64, pat: &str) -> bool {
+    pub(crate) fn pat_is_live(&self, user_id: u64, pat: &str) -> bool {
         self.v3
             .get(&user_id)
             .is_some_and(|s| !s.is_empty() && s.contains_key(pat))
     }
 
     /// The refresh token linked to a PAT session.
-    pub fn refresh_of_pat(&self, user_id: u64, pat: &str) -> Option<&str> {
+    pub(crate) fn refresh_of_pat(&self, user_id: u64, pat: &str) -> Option<&str> {
         self.v3.get(&user_id)?.get(pat)?.refresh_token.as_deref()
     }
 
     /// Finds the owner of a refresh token.
-    pub fn find_refresh(&self, refresh: &str) -> Option<&RefreshRow> {
+    pub(crate) fn find_refresh(&self, refresh: &str) -> Option<&RefreshRow> {
         self.refresh.get(refresh)
     }
 
     /// `destroy_pat_session`: removes the PAT and its refresh token.
-    pub fn destroy_pat(&mut self, user_id: u64, pat: &str) {
+    pub(crate) fn destroy_pat(&mut self, user_id: u64, pat: &str) {
         if let Some(sessions) = self.v3.get_mut(&user_id) {
             if let Some(r) = sessions.remove(pat).and_then(|s| s.refresh_token) {
                 self.refresh.remove(&r);
@@ -98,19 +98,19 @@ impl Sessions {
     }
 
     /// Deletes all of a user's JWT meta (logout, password or email change, deletion).
-    pub fn revoke_user(&mut self, user_id: u64) {
+    pub(crate) fn revoke_user(&mut self, user_id: u64) {
         self.v3.remove(&user_id);
         self.legacy.remove(&user_id);
         self.refresh.retain(|_, row| row.user_id != user_id);
     }
 
     /// Forgets every session (switching plugin generations invalidates everything).
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         *self = Self::default();
     }
 
     /// v2: the stored access token, if present and not expired at `now`.
-    pub fn legacy_stored_token(&self, user_id: u64, now: i64) -> Option<&str> {
+    pub(crate) fn legacy_stored_token(&self, user_id: u64, now: i64) -> Option<&str> {
         self.legacy
             .get(&user_id)?
             .stored_token
@@ -120,12 +120,12 @@ impl Sessions {
     }
 
     /// v2: stores the user's access token.
-    pub fn legacy_store_token(&mut self, user_id: u64, token: &str, exp: i64) {
+    pub(crate) fn legacy_store_token(&mut self, user_id: u64, token: &str, exp: i64) {
         self.legacy.entry(user_id).or_default().stored_token = Some((token.to_string(), exp));
     }
 
     /// v2: replaces the user's single refresh token.
-    pub fn legacy_rotate_refresh(&mut self, user_id: u64, refresh: &str, expires: i64) {
+    pub(crate) fn legacy_rotate_refresh(&mut self, user_id: u64, refresh: &str, expires: i64) {
         let meta = self.legacy.entry(user_id).or_default();
         if let Some(old) = meta.refresh_token.replace(refresh.to_string()) {
             self.refresh.remove(&old);
@@ -138,11 +138,6 @@ impl Sessions {
                 expires,
             },
         );
-    }
-
-    /// Number of live v3 sessions of a user.
-    pub fn session_count(&self, user_id: u64) -> usize {
-        self.v3.get(&user_id).map_or(0, HashMap::len)
     }
 }
 

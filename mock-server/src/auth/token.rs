@@ -15,7 +15,7 @@ use serde_json::Value;
 use sha2::Sha256;
 
 /// `base64url({"alg":"HS256","typ":"JWT"})`.
-pub const HS256_HEADER64: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+pub(crate) const HS256_HEADER64: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 
 /// A base64url decoder as lenient as PHP's `base64_decode(strtr(..))`: padding optional.
 const LENIENT: GeneralPurpose = GeneralPurpose::new(
@@ -26,23 +26,23 @@ const LENIENT: GeneralPurpose = GeneralPurpose::new(
 );
 
 /// What goes into `data.user` of a new token.
-pub struct NewClaims<'a> {
+pub(crate) struct NewClaims<'a> {
     /// `iss`: the site URL.
-    pub iss: &'a str,
+    pub(crate) iss: &'a str,
     /// `iat` and `nbf`.
-    pub iat: i64,
+    pub(crate) iat: i64,
     /// `exp`.
-    pub exp: i64,
+    pub(crate) exp: i64,
     /// `data.user.id`.
-    pub user_id: u64,
+    pub(crate) user_id: u64,
     /// `data.user.username`.
-    pub username: &'a str,
+    pub(crate) username: &'a str,
     /// `data.user.ip`.
-    pub ip: &'a str,
+    pub(crate) ip: &'a str,
     /// `data.user.device`.
-    pub device: &'a str,
+    pub(crate) device: &'a str,
     /// `data.user.pat` (v3 only).
-    pub pat: Option<&'a str>,
+    pub(crate) pat: Option<&'a str>,
 }
 
 /// Appends `s` as a JSON string with PHP `json_encode` default escaping.
@@ -71,7 +71,7 @@ fn php_json_string(out: &mut String, s: &str) {
 }
 
 /// The payload JSON exactly as the plugin's `json_encode` writes it.
-pub fn payload_json(c: &NewClaims<'_>) -> String {
+pub(crate) fn payload_json(c: &NewClaims<'_>) -> String {
     let mut out = String::with_capacity(256);
     out.push_str("{\"iss\":");
     php_json_string(&mut out, c.iss);
@@ -105,7 +105,7 @@ fn signature(secret: &str, signing_input: &str) -> String {
 }
 
 /// Mints a signed token.
-pub fn mint(secret: &str, claims: &NewClaims<'_>) -> String {
+pub(crate) fn mint(secret: &str, claims: &NewClaims<'_>) -> String {
     let payload64 = URL_SAFE_NO_PAD.encode(payload_json(claims));
     let mut token = String::with_capacity(HS256_HEADER64.len() + payload64.len() + 48);
     token.push_str(HS256_HEADER64);
@@ -118,7 +118,7 @@ pub fn mint(secret: &str, claims: &NewClaims<'_>) -> String {
 }
 
 /// Compares two byte strings in time that depends only on their lengths.
-pub fn timing_safe_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn timing_safe_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -127,45 +127,45 @@ pub fn timing_safe_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// The claims the validator reads. Everything is optional: a missing claim fails its own step.
 #[derive(Debug, Default, Deserialize)]
-pub struct Claims {
+pub(crate) struct Claims {
     /// `iss`.
     #[serde(default)]
-    pub iss: Option<Value>,
+    pub(crate) iss: Option<Value>,
     /// `exp`.
     #[serde(default)]
-    pub exp: Option<Value>,
+    pub(crate) exp: Option<Value>,
     /// `data`.
     #[serde(default)]
-    pub data: Option<ClaimsData>,
+    pub(crate) data: Option<ClaimsData>,
 }
 
 /// `data` of the payload.
 #[derive(Debug, Default, Deserialize)]
-pub struct ClaimsData {
+pub(crate) struct ClaimsData {
     /// `data.user`.
     #[serde(default)]
-    pub user: Option<ClaimsUser>,
+    pub(crate) user: Option<ClaimsUser>,
 }
 
 /// `data.user` of the payload.
 #[derive(Debug, Default, Deserialize)]
-pub struct ClaimsUser {
+pub(crate) struct ClaimsUser {
     /// `id` (an integer, or a numeric string as PHP would accept).
     #[serde(default)]
-    pub id: Option<Value>,
+    pub(crate) id: Option<Value>,
     /// `ip`.
     #[serde(default)]
-    pub ip: Option<Value>,
+    pub(crate) ip: Option<Value>,
     /// `device`.
     #[serde(default)]
-    pub device: Option<Value>,
+    pub(crate) device: Option<Value>,
     /// `pat`.
     #[serde(default)]
-    pub pat: Option<Value>,
+    pub(crate) pat: Option<Value>,
 }
 
 /// A PHP-style number: an int, a float or a numeric string.
-pub fn php_number(v: &Value) -> Option<i64> {
+pub(crate) fn php_number(v: &Value) -> Option<i64> {
     match v {
         Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
         Value::String(s) => s.trim().parse::<i64>().ok(),
@@ -175,25 +175,25 @@ pub fn php_number(v: &Value) -> Option<i64> {
 
 impl Claims {
     /// `data.user`, if present.
-    pub fn user(&self) -> Option<&ClaimsUser> {
+    pub(crate) fn user(&self) -> Option<&ClaimsUser> {
         self.data.as_ref().and_then(|d| d.user.as_ref())
     }
 
     /// `data.user.id` as a positive integer.
-    pub fn user_id(&self) -> Option<u64> {
+    pub(crate) fn user_id(&self) -> Option<u64> {
         let id = php_number(self.user()?.id.as_ref()?)?;
         u64::try_from(id).ok().filter(|id| *id > 0)
     }
 
     /// `data.user.pat` as a string.
-    pub fn pat(&self) -> Option<&str> {
+    pub(crate) fn pat(&self) -> Option<&str> {
         self.user()?.pat.as_ref()?.as_str()
     }
 }
 
 /// Why a token was rejected (never sent to clients; the plugin only logs it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rejection {
+pub(crate) enum Rejection {
     /// Header not JSON, `typ` not `JWT`, or `alg` not `HS256`.
     Header,
     /// Signature mismatch (or an undecodable payload).
@@ -206,9 +206,10 @@ pub enum Rejection {
     NoUser,
 }
 
-/// Steps 2–5 of the plugin's validation (§3.4), given a token that matched the Bearer regex.
+/// The plugin's checks of the token itself (header, signature, expiry, issuer), given a token that matched the Bearer regex.
 /// Returns the decoded claims for the remaining steps.
-pub fn verify(token: &str, secret: &str, iss: &str, now: i64) -> Result<Claims, Rejection> {
+#[cfg(test)]
+pub(crate) fn verify(token: &str, secret: &str, iss: &str, now: i64) -> Result<Claims, Rejection> {
     let claims = verify_signature(token, secret)?;
     check_claims(&claims, iss, now)?;
     Ok(claims)
@@ -216,7 +217,7 @@ pub fn verify(token: &str, secret: &str, iss: &str, now: i64) -> Result<Claims, 
 
 /// Steps 2–3: the header names HS256, the signature matches `secret`, and the payload decodes.
 /// The result depends only on the token and the secret, so it may be remembered.
-pub fn verify_signature(token: &str, secret: &str) -> Result<Claims, Rejection> {
+pub(crate) fn verify_signature(token: &str, secret: &str) -> Result<Claims, Rejection> {
     let mut parts = token.splitn(3, '.');
     let (Some(h64), Some(p64), Some(s64)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(Rejection::Header);
@@ -236,7 +237,7 @@ pub fn verify_signature(token: &str, secret: &str) -> Result<Claims, Rejection> 
 }
 
 /// Steps 4–5 on verified claims: not expired at `now`, issued by `iss`, naming a user.
-pub fn check_claims(claims: &Claims, iss: &str, now: i64) -> Result<(), Rejection> {
+pub(crate) fn check_claims(claims: &Claims, iss: &str, now: i64) -> Result<(), Rejection> {
     match claims.exp.as_ref().and_then(php_number) {
         Some(exp) if now <= exp => {}
         _ => return Err(Rejection::Expired),
@@ -267,7 +268,7 @@ fn header_is_hs256(h64: &str) -> bool {
 }
 
 /// Decodes the payload of a token without checking it (used after validation succeeded).
-pub fn decode_unverified(token: &str) -> Option<Claims> {
+pub(crate) fn decode_unverified(token: &str) -> Option<Claims> {
     let p64 = token.split('.').nth(1)?;
     let bytes = LENIENT.decode(p64.trim_end_matches('=')).ok()?;
     serde_json::from_slice(&bytes).ok()

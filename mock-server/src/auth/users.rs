@@ -8,18 +8,18 @@ use std::fmt;
 
 /// One WordPress user (role `customer`).
 #[derive(Clone)]
-pub struct User {
+pub(crate) struct User {
     /// The user id (WordPress ids start at 1).
-    pub id: u64,
+    pub(crate) id: u64,
     /// `user_login`.
-    pub username: String,
+    pub(crate) username: String,
     /// `user_email`.
-    pub email: String,
+    pub(crate) email: String,
     password: String,
     /// First name.
-    pub first_name: String,
+    pub(crate) first_name: String,
     /// Last name.
-    pub last_name: String,
+    pub(crate) last_name: String,
 }
 
 impl fmt::Debug for User {
@@ -35,12 +35,12 @@ impl fmt::Debug for User {
 
 impl User {
     /// Whether `password` is this user's password (timing-safe).
-    pub fn password_matches(&self, password: &str) -> bool {
+    pub(crate) fn password_matches(&self, password: &str) -> bool {
         timing_safe_eq(self.password.as_bytes(), password.as_bytes())
     }
 
     /// `display_name`: the first name when set, else the login.
-    pub fn display_name(&self) -> &str {
+    pub(crate) fn display_name(&self) -> &str {
         if self.first_name.is_empty() {
             &self.username
         } else {
@@ -51,7 +51,7 @@ impl User {
 
 /// Why a user operation was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum UserError {
+pub(crate) enum UserError {
     /// No user has that id.
     #[error("no user with id {0}")]
     NotFound(u64),
@@ -65,14 +65,14 @@ pub enum UserError {
 
 /// All users, by id.
 #[derive(Debug, Default)]
-pub struct Users {
+pub(crate) struct Users {
     by_id: BTreeMap<u64, User>,
     next_id: u64,
 }
 
 impl Users {
     /// An empty user table whose first id is 1.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             by_id: BTreeMap::new(),
             next_id: 1,
@@ -80,7 +80,7 @@ impl Users {
     }
 
     /// Adds a user and returns its id.
-    pub fn create(&mut self, seed: &SeedUser) -> Result<u64, UserError> {
+    pub(crate) fn create(&mut self, seed: &SeedUser) -> Result<u64, UserError> {
         let username = seed.username.trim();
         let email = seed.email.trim();
         if username.is_empty() || seed.password.is_empty() {
@@ -118,36 +118,36 @@ impl Users {
     }
 
     /// The user with this id.
-    pub fn get(&self, id: u64) -> Option<&User> {
+    pub(crate) fn get(&self, id: u64) -> Option<&User> {
         self.by_id.get(&id)
     }
 
     /// Every user, by ascending id.
-    pub fn all(&self) -> impl Iterator<Item = &User> {
+    pub(crate) fn all(&self) -> impl Iterator<Item = &User> {
         self.by_id.values()
     }
 
     /// Whether the id exists.
-    pub fn exists(&self, id: u64) -> bool {
+    pub(crate) fn exists(&self, id: u64) -> bool {
         self.by_id.contains_key(&id)
     }
 
     /// Looks a user up by `user_login` (case-insensitive, like MySQL's collation).
-    pub fn find_by_login(&self, login: &str) -> Option<&User> {
+    pub(crate) fn find_by_login(&self, login: &str) -> Option<&User> {
         self.by_id
             .values()
             .find(|u| u.username.eq_ignore_ascii_case(login))
     }
 
     /// Looks a user up by email (case-insensitive).
-    pub fn find_by_email(&self, email: &str) -> Option<&User> {
+    pub(crate) fn find_by_email(&self, email: &str) -> Option<&User> {
         self.by_id
             .values()
             .find(|u| u.email.eq_ignore_ascii_case(email))
     }
 
     /// `CoCart_Authentication::get_username` + `wp_authenticate`'s lookup: a login or an email.
-    pub fn find_for_login(&self, username: &str) -> Option<&User> {
+    pub(crate) fn find_for_login(&self, username: &str) -> Option<&User> {
         let by_email = username
             .contains('@')
             .then(|| self.find_by_email(username))
@@ -157,7 +157,7 @@ impl Users {
 
     /// Changes the password and/or email. Returns whether the change revokes the user's tokens:
     /// any password update (WordPress re-hashes it) or a different email.
-    pub fn update(
+    pub(crate) fn update(
         &mut self,
         id: u64,
         password: Option<&str>,
@@ -192,7 +192,7 @@ impl Users {
     }
 
     /// Deletes a user.
-    pub fn delete(&mut self, id: u64) -> Result<(), UserError> {
+    pub(crate) fn delete(&mut self, id: u64) -> Result<(), UserError> {
         self.by_id
             .remove(&id)
             .map(|_| ())

@@ -78,6 +78,12 @@ struct Cli {
     /// requests per 60 s per IP, then 429).
     #[arg(long)]
     rate_limit: bool,
+
+    /// Turn off the throughput-only fast paths (remembered token checks and cart bytes, the
+    /// direct GET /cart dispatch): every request takes the plain path. Default: on, unless
+    /// COCART_MOCK_FAST_PATHS=0.
+    #[arg(long)]
+    no_fast_paths: bool,
 }
 
 #[derive(clap::Subcommand)]
@@ -125,6 +131,7 @@ fn config_from(cli: Cli) -> Result<MockConfig, String> {
         rate_limit: cli.rate_limit,
         users: cli.users,
         seed,
+        fast_paths: !cli.no_fast_paths && MockConfig::default().fast_paths,
     })
 }
 
@@ -148,14 +155,10 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let users: Vec<String> = server
-        .state()
-        .world()
-        .auth
-        .users
-        .all()
-        .map(|u| u.username.clone())
-        .collect();
+    let users = server.usernames();
+    if !server.fast_paths() {
+        eprintln!("cocart-mock: fast paths off (every request takes the plain path)");
+    }
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "cocart-mock listening on {}", server.base_url());
     let _ = writeln!(out, "REST API: {}/wp-json/cocart/v2/", server.base_url());

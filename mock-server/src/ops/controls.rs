@@ -19,12 +19,12 @@ impl From<UserError> for MockError {
 }
 
 /// Creates a customer and returns its id.
-pub fn create_user(shared: &Shared, user: &SeedUser) -> Result<u64, MockError> {
+pub(crate) fn create_user(shared: &Shared, user: &SeedUser) -> Result<u64, MockError> {
     Ok(shared.world().auth.create_user(user)?)
 }
 
 /// Changes a password and/or email; revokes the user's tokens as the plugin does.
-pub fn update_user(
+pub(crate) fn update_user(
     shared: &Shared,
     id: u64,
     password: Option<&str>,
@@ -37,22 +37,22 @@ pub fn update_user(
 }
 
 /// Deletes a user and revokes all of their tokens.
-pub fn delete_user(shared: &Shared, id: u64) -> Result<(), MockError> {
+pub(crate) fn delete_user(shared: &Shared, id: u64) -> Result<(), MockError> {
     Ok(shared.world().auth.delete_user(id)?)
 }
 
 /// Applies a configuration patch; returns the resulting settings (secret redacted).
-pub fn set_config(shared: &Shared, patch: &ConfigPatch) -> serde_json::Value {
+pub(crate) fn set_config(shared: &Shared, patch: &ConfigPatch) -> serde_json::Value {
     let mut world = shared.world();
     if world.config.apply(patch) {
         world.auth.sessions.clear();
     }
-    shared.tokens.refresh(&world.config);
+    shared.fast.settings_changed(&world.config);
     world.config.view()
 }
 
 /// Schedules a fault.
-pub fn add_fault(shared: &Shared, spec: FaultSpec) -> Result<(), MockError> {
+pub(crate) fn add_fault(shared: &Shared, spec: FaultSpec) -> Result<(), MockError> {
     shared
         .world()
         .ops
@@ -62,11 +62,11 @@ pub fn add_fault(shared: &Shared, spec: FaultSpec) -> Result<(), MockError> {
 }
 
 /// The journal, in arrival order.
-pub fn journal(shared: &Shared) -> Vec<JournalEntry> {
+pub(crate) fn journal(shared: &Shared) -> Vec<JournalEntry> {
     shared.journal.entries()
 }
 
 /// Empties the journal.
-pub fn clear_journal(shared: &Shared) {
+pub(crate) fn clear_journal(shared: &Shared) {
     shared.journal.clear();
 }

@@ -78,7 +78,7 @@ impl FaultSpec {
 
 /// What a faulted request gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
+pub(crate) enum Fault {
     /// An error status.
     Status(u16),
     /// A delay before normal handling.
@@ -97,19 +97,19 @@ struct Pending {
 
 /// The pending faults, first added first served.
 #[derive(Debug, Default)]
-pub struct Faults {
+pub(crate) struct Faults {
     pending: Vec<Pending>,
 }
 
 /// Normalises a route path the way the router sees it (no trailing slash).
-pub fn normalise_path(path: &str) -> &str {
+pub(crate) fn normalise_path(path: &str) -> &str {
     let trimmed = path.trim_end_matches('/');
     if trimmed.is_empty() { "/" } else { trimmed }
 }
 
 impl Faults {
     /// Schedules a fault after checking it.
-    pub fn add(&mut self, spec: FaultSpec) -> Result<(), String> {
+    pub(crate) fn add(&mut self, spec: FaultSpec) -> Result<(), String> {
         if !spec.path.starts_with("/wp-json/") {
             return Err("path must be a store route starting with /wp-json/".into());
         }
@@ -137,7 +137,7 @@ impl Faults {
     }
 
     /// Takes one use of the first fault matching `path`.
-    pub fn take(&mut self, path: &str) -> Option<Fault> {
+    pub(crate) fn take(&mut self, path: &str) -> Option<Fault> {
         if self.pending.is_empty() {
             return None;
         }
@@ -152,7 +152,7 @@ impl Faults {
     }
 
     /// The pending faults with their remaining counts.
-    pub fn list(&self) -> Vec<FaultSpec> {
+    pub(crate) fn list(&self) -> Vec<FaultSpec> {
         self.pending
             .iter()
             .map(|p| FaultSpec {
@@ -163,7 +163,7 @@ impl Faults {
     }
 
     /// Cancels every pending fault.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.pending.clear();
     }
 }

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The journal keeps at most this many entries (the oldest are dropped).
-pub const JOURNAL_CAPACITY: usize = 100_000;
+pub(crate) const JOURNAL_CAPACITY: usize = 100_000;
 
 /// One journaled request. `Debug` redacts credential-like query values (`password`,
 /// `refresh_token`, `token`, `jwt`); the JSON form carries the query as sent.
@@ -59,7 +59,7 @@ impl fmt::Debug for JournalEntry {
 /// The journal, ordered by arrival sequence number. It has its own lock, apart from the world:
 /// reserving an arrival position is one atomic increment, and recording takes only this lock.
 #[derive(Debug, Default)]
-pub struct Journal {
+pub(crate) struct Journal {
     next_seq: AtomicU64,
     inner: Mutex<Inner>,
 }
@@ -129,17 +129,17 @@ impl Inner {
 
 /// What a finished request leaves in the journal (borrowed from the request).
 #[derive(Debug, Clone, Copy)]
-pub struct Finished<'a> {
+pub(crate) struct Finished<'a> {
     /// The HTTP method as sent on the wire.
-    pub method: &'a Method,
+    pub(crate) method: &'a Method,
     /// The REST path as routed.
-    pub path: &'a str,
+    pub(crate) path: &'a str,
     /// The query string the route saw, `""` when none.
-    pub query: &'a str,
+    pub(crate) query: &'a str,
     /// The response status; `0` for a dropped connection.
-    pub status: u16,
+    pub(crate) status: u16,
     /// `"bearer"`, `"basic"` or `"none"`.
-    pub auth: &'static str,
+    pub(crate) auth: &'static str,
 }
 
 impl Journal {
@@ -148,13 +148,13 @@ impl Journal {
     }
 
     /// Reserves the arrival position of a new request.
-    pub fn next_seq(&self) -> u64 {
+    pub(crate) fn next_seq(&self) -> u64 {
         self.next_seq.fetch_add(1, Ordering::Relaxed)
     }
 
     /// Records a finished request at its arrival position. Requests that arrived before the
     /// last [`clear`](Self::clear) are not recorded.
-    pub fn record(&self, seq: u64, done: Finished<'_>) {
+    pub(crate) fn record(&self, seq: u64, done: Finished<'_>) {
         let mut inner = self.inner();
         if seq < inner.cleared_below {
             return;
@@ -179,12 +179,12 @@ impl Journal {
     }
 
     /// All entries, in arrival order.
-    pub fn entries(&self) -> Vec<JournalEntry> {
+    pub(crate) fn entries(&self) -> Vec<JournalEntry> {
         self.inner().records.iter().map(Record::entry).collect()
     }
 
     /// Empties the journal; requests still in flight are not recorded.
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         let mut inner = self.inner();
         inner.records.clear();
         inner.paths.clear();

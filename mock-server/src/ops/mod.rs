@@ -2,22 +2,22 @@
 //! limiter, and the `/__mock/` routes that drive them (also reachable from Rust through
 //! [`crate::MockServer`]).
 
-pub mod controls;
-pub mod faults;
-pub mod http;
-pub mod journal;
-pub mod rate_limit;
+pub(crate) mod controls;
+pub(crate) mod faults;
+pub(crate) mod http;
+pub(crate) mod journal;
+pub(crate) mod rate_limit;
 
-pub use faults::{Fault, FaultKind, FaultSpec, Faults};
-pub use http::routes;
-pub use journal::{Journal, JournalEntry};
-pub use rate_limit::RateLimiter;
+pub(crate) use faults::Faults;
+pub(crate) use http::routes;
+pub(crate) use journal::Journal;
+pub(crate) use rate_limit::RateLimiter;
 
 /// Faults and rate-limit windows (the journal has its own lock: [`crate::state::Shared::journal`]).
 #[derive(Debug, Default)]
-pub struct OpsWorld {
+pub(crate) struct OpsWorld {
     /// Pending faults.
-    pub faults: Faults,
+    pub(crate) faults: Faults,
     /// Rate-limit windows.
-    pub rate: RateLimiter,
+    pub(crate) rate: RateLimiter,
 }

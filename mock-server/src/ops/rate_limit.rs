@@ -1,4 +1,4 @@
-//! The CoCart Plus style rate limiter the JWT plugin configures (§6): 10 refresh-token and 2
+//! The CoCart Plus style rate limiter the JWT plugin configures: 10 refresh-token and 2
 //! validate-token requests per 60 s per client IP, fixed windows on the virtual clock. Over the
 //! limit: 429 with `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset` (Unix time
 //! the window ends) and `Retry-After` (seconds).
@@ -7,14 +7,14 @@ use crate::error::ApiError;
 use std::collections::HashMap;
 
 /// The refresh-token route and its limit.
-pub const REFRESH_ROUTE: &str = "/wp-json/cocart/jwt/refresh-token";
+pub(crate) const REFRESH_ROUTE: &str = "/wp-json/cocart/jwt/refresh-token";
 /// The validate-token route.
-pub const VALIDATE_ROUTE: &str = "/wp-json/cocart/jwt/validate-token";
+pub(crate) const VALIDATE_ROUTE: &str = "/wp-json/cocart/jwt/validate-token";
 /// Window length in seconds.
-pub const WINDOW_SECONDS: i64 = 60;
+pub(crate) const WINDOW_SECONDS: i64 = 60;
 
 /// The limit for a route, if it is rate-limited.
-pub fn limit_for(path: &str) -> Option<u32> {
+pub(crate) fn limit_for(path: &str) -> Option<u32> {
     match path {
         REFRESH_ROUTE => Some(10),
         VALIDATE_ROUTE => Some(2),
@@ -30,18 +30,18 @@ struct Window {
 
 /// The headers of an admitted, rate-limited request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RateHeaders {
+pub(crate) struct RateHeaders {
     /// `X-RateLimit-Limit`.
-    pub limit: u32,
+    pub(crate) limit: u32,
     /// `X-RateLimit-Remaining`.
-    pub remaining: u32,
+    pub(crate) remaining: u32,
     /// `X-RateLimit-Reset` (Unix seconds).
-    pub reset: i64,
+    pub(crate) reset: i64,
 }
 
 impl RateHeaders {
     /// The header pairs.
-    pub fn pairs(&self) -> [(&'static str, String); 3] {
+    pub(crate) fn pairs(&self) -> [(&'static str, String); 3] {
         [
             ("X-RateLimit-Limit", self.limit.to_string()),
             ("X-RateLimit-Remaining", self.remaining.to_string()),
@@ -52,13 +52,13 @@ impl RateHeaders {
 
 /// Per-route, per-IP windows.
 #[derive(Debug, Default)]
-pub struct RateLimiter {
+pub(crate) struct RateLimiter {
     windows: HashMap<(&'static str, String), Window>,
 }
 
 impl RateLimiter {
     /// Counts a request. `None` when the route is not limited; `Err` is the 429.
-    pub fn check(
+    pub(crate) fn check(
         &mut self,
         path: &str,
         ip: &str,
@@ -107,11 +107,6 @@ impl RateLimiter {
             err = err.with_header(k, v);
         }
         Some(Err(err.with_header("Retry-After", wait.to_string())))
-    }
-
-    /// Forgets every window.
-    pub fn clear(&mut self) {
-        self.windows.clear();
     }
 }
 

@@ -12,7 +12,7 @@ use http_body_util::BodyExt;
 const DRAIN_LIMIT: usize = 8 * 1024 * 1024;
 
 /// Why a body could not be buffered.
-pub enum BodyError {
+pub(crate) enum BodyError {
     /// Larger than the limit: answer with this error.
     TooLarge(ApiError),
     /// The client went away mid-body: no answer is possible.
@@ -20,7 +20,7 @@ pub enum BodyError {
 }
 
 /// 413 with a WordPress-style envelope.
-pub fn too_large() -> ApiError {
+pub(crate) fn too_large() -> ApiError {
     ApiError::new(
         413,
         "rest_request_too_large",
@@ -38,7 +38,7 @@ async fn drain(mut body: Body, mut seen: usize) {
 }
 
 /// Reads the whole body, or fails with 413 when it exceeds the limit.
-pub async fn read(headers: &HeaderMap, mut body: Body) -> Result<Bytes, BodyError> {
+pub(crate) async fn read(headers: &HeaderMap, mut body: Body) -> Result<Bytes, BodyError> {
     let declared = headers
         .get(http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())

@@ -2,20 +2,20 @@
 //! and the request pipeline around them (rewrites, body limit, faults, authentication, rate
 //! limit, CoCart headers, journal).
 
-pub mod body;
-pub mod pipeline;
-pub mod rewrite;
+pub(crate) mod body;
+pub(crate) mod pipeline;
+pub(crate) mod rewrite;
 
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Router;
 
-pub use pipeline::{Connection, DropConnection, handle};
+pub(crate) use pipeline::{Connection, handle};
 
 /// Builds the routing table: the shop's routes, the auth routes and the test controls. Unknown
 /// paths and wrong methods answer 404 `rest_no_route`. The request pipeline
 /// ([`pipeline::handle`]) wraps this router; the server drives it per connection.
-pub fn router(state: AppState) -> Router {
+pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .merge(crate::shop::routes(&state).reset_fallback())
         .merge(crate::auth::routes())

@@ -2,45 +2,36 @@
 //!
 //! 1. WordPress rewrites (`?rest_route=`, trailing slash, method override).
 //! 2. For store routes (`/wp-json/...`): body buffering (413 over the limit), scheduled faults,
-//!    authentication (the [`Caller`](crate::state::Caller) extension, or the auth error that fails the request), the
+//!    authentication (the [`Caller`](crate::caller::Caller) extension, or the auth error that fails the request), the
 //!    rate limiter, the handler, CoCart's response headers, and the journal.
 //!
 //! `/__mock/` routes skip step 2.
 
 use super::{body, rewrite};
-use crate::auth::authenticate::{
-    AuthMemo, AuthOutcome, RequestInfo, authenticate, finish, is_cocart_path, prepare_remembered,
-};
+use crate::auth::authenticate::{AuthOutcome, RequestInfo, authenticate, finish, is_cocart_path};
 use crate::auth::errors::critical_error;
+use crate::caller::AuthKind;
 use crate::error::ApiError;
+use crate::fast::auth_memo::{AuthMemo, prepare_remembered};
+use crate::headers::{COCART_VERSION, NO_CACHE, TIMESTAMP_HEADER, VERSION_HEADER};
 use crate::ops::faults::Fault;
 use crate::ops::journal::Finished;
 use crate::ops::rate_limit::{REFRESH_ROUTE, RateHeaders};
-use crate::state::{AppState, AuthKind};
+use crate::state::AppState;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::request::Parts;
-use http::{HeaderName, HeaderValue, Method, Request, Uri};
-use std::cell::RefCell;
+use http::{HeaderValue, Method, Request, Uri};
 use std::net::SocketAddr;
 use std::sync::{Mutex, MutexGuard};
 use tower::ServiceExt;
 
-/// The CoCart version the mock reports in `CoCart-Version`.
-pub const COCART_VERSION: &str = "4.9.3";
-/// `Cache-Control` on auth-bearing responses.
-pub const NO_CACHE: &str = "no-cache, no-store, must-revalidate, max-age=0, private";
-/// `CoCart-Version`.
-pub const VERSION_HEADER: HeaderName = HeaderName::from_static("cocart-version");
-/// `CoCart-Timestamp`: now on the virtual clock (also set by the cart routes).
-pub const TIMESTAMP_HEADER: HeaderName = HeaderName::from_static("cocart-timestamp");
-
 /// The request must end without an HTTP response (a `drop` fault): the connection is closed.
 #[derive(Debug)]
-pub struct DropConnection;
+pub(crate) struct DropConnection;
 
 impl std::fmt::Display for DropConnection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -50,17 +41,17 @@ impl std::fmt::Display for DropConnection {
 
 impl std::error::Error for DropConnection {}
 
-/// What the pipeline keeps per connection: the TCP peer and what authentication remembers of
-/// the connection's last request.
+/// What the pipeline keeps per connection: the TCP peer and, with fast paths on, what
+/// authentication remembers of the connection's last request.
 #[derive(Debug)]
-pub struct Connection {
+pub(crate) struct Connection {
     peer: SocketAddr,
     auth: Mutex<AuthMemo>,
 }
 
 impl Connection {
     /// A new connection from `peer`.
-    pub fn new(peer: SocketAddr) -> Self {
+    pub(crate) fn new(peer: SocketAddr) -> Self {
         Self {
             peer,
             auth: Mutex::new(AuthMemo::default()),
@@ -73,7 +64,7 @@ impl Connection {
 }
 
 /// Handles one request end to end.
-pub async fn handle(
+pub(crate) async fn handle(
     state: AppState,
     app: Router,
     mut req: Request<Body>,
@@ -151,8 +142,7 @@ pub async fn handle(
     };
     let auth = outcome.caller.auth;
     let authenticated = outcome.caller.user_id.is_some();
-    let resp = if parts.method == Method::GET && parts.uri.path() == CART_ROUTE {
-        // The router would send it to the same handler, with the same inputs.
+    let resp = if state.fast.skips_router(&parts.method, parts.uri.path()) {
         let Parts {
             method,
             uri,
@@ -185,9 +175,6 @@ pub async fn handle(
     Ok(journal.finish(resp, auth))
 }
 
-/// `GET` of this path skips the router (see [`handle`]).
-const CART_ROUTE: &str = "/wp-json/cocart/v2/cart";
-
 /// What axum's router does to a routed response: a `Content-Length` from an exact body size.
 fn set_content_length(resp: &mut Response) {
     use axum::body::HttpBody as _;
@@ -195,38 +182,10 @@ fn set_content_length(resp: &mut Response) {
         return;
     }
     if let Some(size) = resp.body().size_hint().exact() {
-        let value = i64::try_from(size).map_or_else(|_| HeaderValue::from(size), int_value);
+        let value = HeaderValue::from(size);
         resp.headers_mut()
             .insert(http::header::CONTENT_LENGTH, value);
     }
-}
-
-/// A header value holding the decimal `n`. The last few made on this thread are reused (the
-/// clock, cart expiry times and body sizes repeat from one request to the next): a clone shares
-/// the bytes instead of formatting and allocating again.
-pub fn int_value(n: impl Into<i64>) -> HeaderValue {
-    const RECENT: usize = 8;
-    /// The slot to fill next, and the values made.
-    type Made = (usize, [(i64, Option<HeaderValue>); RECENT]);
-    thread_local! {
-        static MADE: RefCell<Made> =
-            RefCell::new((0, std::array::from_fn(|_| (0, None))));
-    }
-    let n = n.into();
-    MADE.with(|made| {
-        let mut made = made.borrow_mut();
-        let (next, slots) = &mut *made;
-        if let Some(v) = slots
-            .iter()
-            .find_map(|(k, v)| v.as_ref().filter(|_| *k == n))
-        {
-            return v.clone();
-        }
-        let v = HeaderValue::from(n);
-        slots[*next] = (n, Some(v.clone()));
-        *next = (*next + 1) % RECENT;
-        v
-    })
 }
 
 /// Routes a request (with the peer address for axum's `ConnectInfo`).
@@ -262,20 +221,29 @@ fn admit(
         body,
         peer,
     };
-    let (settings, prepared) =
-        prepare_remembered(&state.tokens, &mut conn.auth(), &state.site_url, now, &info);
+    // With fast paths on, the credentials are read and the token checked before the lock.
+    let prepared = state
+        .fast
+        .on()
+        .then(|| prepare_remembered(&state.fast, &mut conn.auth(), &state.site_url, now, &info));
     let mut world = state.world();
     let fault = if take_fault {
         world.ops.faults.take(info.path)
     } else {
         None
     };
-    let outcome = if settings.matches(&world.config) {
-        finish(&world, &settings, prepared)
-    } else {
-        // The configuration changed under the copy: decide under the lock, and update the copy.
-        state.tokens.refresh(&world.config);
-        authenticate(&world, &state.site_url, now, &info)
+    let outcome = match prepared {
+        Some((settings, prepared)) if settings.matches(&world.config) => {
+            finish(&world, &settings, prepared)
+        }
+        other => {
+            if other.is_some() {
+                // The configuration changed under the copy: update it, decide on the plain path.
+                state.fast.settings_changed(&world.config);
+            }
+            state.fast.count_plain_auth();
+            authenticate(&world, &state.site_url, now, &info)
+        }
     };
     let rate = if fault.is_none() && outcome.error.is_none() && world.config.rate_limit {
         world.ops.rate.check(info.path, &outcome.caller.ip, now)
@@ -304,7 +272,7 @@ fn decorate(
             .entry(VERSION_HEADER)
             .or_insert(HeaderValue::from_static(COCART_VERSION));
         if !headers.contains_key(&TIMESTAMP_HEADER) {
-            headers.insert(TIMESTAMP_HEADER, int_value(now));
+            headers.insert(TIMESTAMP_HEADER, HeaderValue::from(now));
         }
     }
     let bears_auth = authenticated || path == REFRESH_ROUTE || path == "/wp-json/cocart/v2/login";
@@ -350,21 +318,5 @@ impl Pending<'_> {
     fn finish(self, resp: Response, auth: AuthKind) -> Response {
         self.record(resp.status().as_u16(), auth);
         resp
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn int_values_are_the_decimal_numbers_also_when_reused() {
-        let numbers = [0i64, 7, -3, 1_700_000_000, i64::MAX, i64::MIN, 2178];
-        for _ in 0..3 {
-            for n in numbers.iter().chain(&numbers[..2]).chain(&[42, 43, 44, 45]) {
-                assert_eq!(int_value(*n), HeaderValue::from(*n), "{n}");
-            }
-        }
-        assert_eq!(int_value(5u32), HeaderValue::from_static("5"));
     }
 }

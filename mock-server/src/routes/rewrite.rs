@@ -11,10 +11,10 @@ use http::{Method, Request, Uri};
 const METHOD_OVERRIDE: http::HeaderName = http::HeaderName::from_static("x-http-method-override");
 
 /// The REST prefix.
-pub const REST_PREFIX: &str = "/wp-json";
+pub(crate) const REST_PREFIX: &str = "/wp-json";
 
 /// Whether a path is a store (REST) route.
-pub fn is_rest_path(path: &str) -> bool {
+pub(crate) fn is_rest_path(path: &str) -> bool {
     path == REST_PREFIX || path.starts_with("/wp-json/")
 }
 
@@ -85,7 +85,7 @@ fn method_override(req: &Request<Body>) -> Option<Method> {
 }
 
 /// Applies the rewrites in place.
-pub fn apply(req: &mut Request<Body>) {
+pub(crate) fn apply(req: &mut Request<Body>) {
     if let Some(uri) = rewritten_uri(req.uri()) {
         *req.uri_mut() = uri;
     }

@@ -5,15 +5,15 @@ use super::cart::{Cart, Line, line_key};
 use super::catalogue::{Catalogue, Product, ProductType, sanitize_title};
 use super::money::parse_numeric;
 use super::notices::Notices;
+use super::rules::{check_limits, check_stock, parse_quantity, valid_email, valid_phone};
 use super::schema::{self, Arg, Ty, opt, req};
-use super::update::{valid_email, valid_phone};
 use crate::error::ApiError;
 use crate::params::Params;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// The `add-item` arguments.
-pub const ADD_ITEM_ARGS: &[Arg] = &[
+pub(crate) const ADD_ITEM_ARGS: &[Arg] = &[
     req("id", Ty::Str),
     opt("quantity", Ty::Str),
     opt("variation", Ty::Obj),
@@ -25,7 +25,7 @@ pub const ADD_ITEM_ARGS: &[Arg] = &[
 ];
 
 /// The `add-items` arguments.
-pub const ADD_ITEMS_ARGS: &[Arg] = &[
+pub(crate) const ADD_ITEMS_ARGS: &[Arg] = &[
     req("id", Ty::Str),
     req("quantity", Ty::Obj),
     opt("email", Ty::Str),
@@ -39,7 +39,7 @@ fn curly(name: &str) -> String {
 }
 
 /// Resolves `id`: a numeric product/variation id or a SKU.
-pub fn resolve_id<'c>(cat: &'c Catalogue, raw: &str) -> Result<&'c Product, ApiError> {
+pub(crate) fn resolve_id<'c>(cat: &'c Catalogue, raw: &str) -> Result<&'c Product, ApiError> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Err(id_required());
@@ -74,68 +74,12 @@ fn invalid_product() -> ApiError {
 }
 
 /// 404 `cocart_unknown_product_id` (an id that is neither a number nor a known SKU).
-pub fn unknown_product() -> ApiError {
+pub(crate) fn unknown_product() -> ApiError {
     ApiError::new(
         404,
         "cocart_unknown_product_id",
         "Product does not exist! Check that you have submitted a product ID or SKU ID correctly for a product that exists.",
     )
-}
-
-/// Parses a quantity string (405 `cocart_quantity_not_numeric` when it is not numeric).
-pub fn parse_quantity(raw: &Value) -> Result<f64, ApiError> {
-    let s = match raw {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        _ => String::new(),
-    };
-    parse_numeric(&s).ok_or_else(|| {
-        ApiError::new(
-            405,
-            "cocart_quantity_not_numeric",
-            "Quantity must be numeric or a float value!",
-        )
-    })
-}
-
-/// The minimum and maximum purchase rules (405 `cocart_quantity_invalid_amount`).
-pub fn check_limits(p: &Product, quantity: f64) -> Result<(), ApiError> {
-    if quantity < 1.0 {
-        return Err(ApiError::new(
-            405,
-            "cocart_quantity_invalid_amount",
-            "Quantity must be a minimum of 1.",
-        ));
-    }
-    let max = p.max_purchase();
-    if max > 0 && quantity > max as f64 {
-        return Err(ApiError::new(
-            405,
-            "cocart_quantity_invalid_amount",
-            &format!("Quantity must be {max} or lower."),
-        ));
-    }
-    Ok(())
-}
-
-/// 404 `cocart_not_enough_in_stock` when `total` (already in the cart plus wanted) exceeds
-/// managed stock.
-pub fn check_stock(p: &Product, in_cart: f64, total: f64) -> Result<(), ApiError> {
-    match p.stock_quantity {
-        Some(stock) if total > stock as f64 => {
-            let remaining = (stock as f64 - in_cart).max(0.0);
-            Err(ApiError::new(
-                404,
-                "cocart_not_enough_in_stock",
-                &format!(
-                    "You cannot add that amount of \"{}\" to the cart because there is not enough stock ({} remaining).",
-                    p.name,
-                    super::money::php_float(remaining)
-                ),
-            ))
-        }
-        _ => Ok(()),
-    }
 }
 
 /// Finds the variation of a variable parent that the posted `variation` map selects.
@@ -274,7 +218,7 @@ fn pick<'c>(
 }
 
 /// Validates and adds one product to `cart`; returns the line key and the product name.
-pub fn add_one(
+pub(crate) fn add_one(
     cat: &Catalogue,
     cart: &mut Cart,
     product: &Product,
@@ -323,7 +267,7 @@ pub fn add_one(
 }
 
 /// Applies valid `email` and `phone` parameters to the billing address (invalid ones are ignored).
-pub fn apply_contact(cart: &mut Cart, params: &Params) {
+pub(crate) fn apply_contact(cart: &mut Cart, params: &Params) {
     if let Some(email) = params
         .get_str("email")
         .map(str::trim)
@@ -341,7 +285,7 @@ pub fn apply_contact(cart: &mut Cart, params: &Params) {
 }
 
 /// `POST /cart/add-item`. Returns the new line's key.
-pub fn add_item(
+pub(crate) fn add_item(
     cat: &Catalogue,
     cart: &mut Cart,
     params: &Params,
@@ -361,7 +305,7 @@ pub fn add_item(
 }
 
 /// `POST /cart/add-items` (grouped). Returns the keys of the lines added to.
-pub fn add_items(
+pub(crate) fn add_items(
     cat: &Catalogue,
     cart: &mut Cart,
     params: &Params,

@@ -6,24 +6,24 @@ use std::collections::BTreeMap;
 
 /// One cart line.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Line {
+pub(crate) struct Line {
     /// The item key (32 hex chars).
-    pub key: String,
+    pub(crate) key: String,
     /// The product id (the parent for variations).
-    pub product_id: u64,
+    pub(crate) product_id: u64,
     /// The variation id, 0 when none.
-    pub variation_id: u64,
+    pub(crate) variation_id: u64,
     /// `attribute_pa_color` ⇒ option slug.
-    pub variation: BTreeMap<String, String>,
+    pub(crate) variation: BTreeMap<String, String>,
     /// Custom item data (`item_data`).
-    pub item_data: Map<String, Value>,
+    pub(crate) item_data: Map<String, Value>,
     /// The quantity (CoCart quantities are floats).
-    pub quantity: f64,
+    pub(crate) quantity: f64,
 }
 
 impl Line {
     /// The id of the purchased product: the variation id for variations.
-    pub fn item_id(&self) -> u64 {
+    pub(crate) fn item_id(&self) -> u64 {
         if self.variation_id > 0 {
             self.variation_id
         } else {
@@ -34,7 +34,7 @@ impl Line {
 
 /// WooCommerce's `generate_cart_id`: a 32-hex digest of product, variation, attributes and
 /// custom data. The same inputs always give the same key.
-pub fn line_key(
+pub(crate) fn line_key(
     product_id: u64,
     variation_id: u64,
     variation: &BTreeMap<String, String>,
@@ -59,33 +59,33 @@ pub fn line_key(
 
 /// A billing or shipping address (shipping ignores `phone` and `email`).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Address {
+pub(crate) struct Address {
     /// First name.
-    pub first_name: String,
+    pub(crate) first_name: String,
     /// Last name.
-    pub last_name: String,
+    pub(crate) last_name: String,
     /// Company.
-    pub company: String,
+    pub(crate) company: String,
     /// Country code.
-    pub country: String,
+    pub(crate) country: String,
     /// Address line 1.
-    pub address_1: String,
+    pub(crate) address_1: String,
     /// Address line 2.
-    pub address_2: String,
+    pub(crate) address_2: String,
     /// City.
-    pub city: String,
+    pub(crate) city: String,
     /// State code.
-    pub state: String,
+    pub(crate) state: String,
     /// Postcode.
-    pub postcode: String,
+    pub(crate) postcode: String,
     /// Phone (billing only).
-    pub phone: String,
+    pub(crate) phone: String,
     /// Email (billing only).
-    pub email: String,
+    pub(crate) email: String,
 }
 
 /// The address field names, in WooCommerce checkout order.
-pub const ADDRESS_FIELDS: [&str; 11] = [
+pub(crate) const ADDRESS_FIELDS: [&str; 11] = [
     "first_name",
     "last_name",
     "company",
@@ -101,7 +101,7 @@ pub const ADDRESS_FIELDS: [&str; 11] = [
 
 impl Address {
     /// A field by name.
-    pub fn get(&self, field: &str) -> Option<&str> {
+    pub(crate) fn get(&self, field: &str) -> Option<&str> {
         Some(match field {
             "first_name" => &self.first_name,
             "last_name" => &self.last_name,
@@ -119,7 +119,7 @@ impl Address {
     }
 
     /// Sets a field by name; false for an unknown field.
-    pub fn set(&mut self, field: &str, value: String) -> bool {
+    pub(crate) fn set(&mut self, field: &str, value: String) -> bool {
         let slot = match field {
             "first_name" => &mut self.first_name,
             "last_name" => &mut self.last_name,
@@ -150,11 +150,11 @@ impl Address {
 /// The customer attached to a cart. New customers start at the store's base location (US, CA),
 /// WooCommerce's default customer location.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Customer {
+pub(crate) struct Customer {
     /// Billing address.
-    pub billing: Address,
+    pub(crate) billing: Address,
     /// Shipping address.
-    pub shipping: Address,
+    pub(crate) shipping: Address,
 }
 
 impl Default for Customer {
@@ -168,38 +168,38 @@ impl Default for Customer {
 
 /// A cart.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Cart {
+pub(crate) struct Cart {
     /// Lines in cart order.
-    pub lines: Vec<Line>,
+    pub(crate) lines: Vec<Line>,
     /// Removed lines (restorable), oldest first.
-    pub removed: Vec<Line>,
+    pub(crate) removed: Vec<Line>,
     /// The customer.
-    pub customer: Customer,
+    pub(crate) customer: Customer,
 }
 
 impl Cart {
     /// Whether the cart has no lines.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.lines.is_empty()
     }
 
     /// Whether there is anything worth storing.
-    pub fn has_data(&self) -> bool {
+    pub(crate) fn has_data(&self) -> bool {
         !self.lines.is_empty() || !self.removed.is_empty() || self.customer != Customer::default()
     }
 
     /// A line by key.
-    pub fn line(&self, key: &str) -> Option<&Line> {
+    pub(crate) fn line(&self, key: &str) -> Option<&Line> {
         self.lines.iter().find(|l| l.key == key)
     }
 
     /// A removed line by key.
-    pub fn removed_line(&self, key: &str) -> Option<&Line> {
+    pub(crate) fn removed_line(&self, key: &str) -> Option<&Line> {
         self.removed.iter().find(|l| l.key == key)
     }
 
     /// Adds a line, or adds its quantity onto the line with the same key. Returns the key.
-    pub fn add(&mut self, line: Line) -> String {
+    pub(crate) fn add(&mut self, line: Line) -> String {
         let key = line.key.clone();
         match self.lines.iter_mut().find(|l| l.key == key) {
             Some(existing) => existing.quantity += line.quantity,
@@ -209,7 +209,7 @@ impl Cart {
     }
 
     /// The quantity of one purchased product over all lines.
-    pub fn quantity_of(&self, item_id: u64) -> f64 {
+    pub(crate) fn quantity_of(&self, item_id: u64) -> f64 {
         self.lines
             .iter()
             .filter(|l| l.item_id() == item_id)
@@ -218,7 +218,7 @@ impl Cart {
     }
 
     /// Moves a line to the removed list; returns it.
-    pub fn remove(&mut self, key: &str) -> Option<Line> {
+    pub(crate) fn remove(&mut self, key: &str) -> Option<Line> {
         let pos = self.lines.iter().position(|l| l.key == key)?;
         let line = self.lines.remove(pos);
         self.removed.retain(|l| l.key != key);
@@ -227,7 +227,7 @@ impl Cart {
     }
 
     /// Sets a line's quantity; 0 or less removes it. False when the key is unknown.
-    pub fn set_quantity(&mut self, key: &str, quantity: f64) -> bool {
+    pub(crate) fn set_quantity(&mut self, key: &str, quantity: f64) -> bool {
         if quantity <= 0.0 {
             return self.remove(key).is_some();
         }
@@ -241,7 +241,7 @@ impl Cart {
     }
 
     /// Moves a removed line back into the cart; returns it.
-    pub fn restore(&mut self, key: &str) -> Option<Line> {
+    pub(crate) fn restore(&mut self, key: &str) -> Option<Line> {
         let pos = self.removed.iter().position(|l| l.key == key)?;
         let line = self.removed.remove(pos);
         self.add(line.clone());
@@ -249,7 +249,7 @@ impl Cart {
     }
 
     /// Empties the cart (the customer stays).
-    pub fn clear(&mut self, keep_removed: bool) {
+    pub(crate) fn clear(&mut self, keep_removed: bool) {
         self.lines.clear();
         if !keep_removed {
             self.removed.clear();

@@ -8,17 +8,19 @@ use super::cart::Cart;
 use super::cart_view::{self, ItemMap, ItemView, RawTotalsView};
 use super::catalogue::Catalogue;
 use super::keys;
-use super::memo::{self, CartRequest, FrozenCart};
 use super::money::num;
 use super::notices::Notices;
 use super::render::{CartOpts, Ctx};
 use super::schema::{self, Arg, Ty, opt, req};
 use super::session;
+use super::stored::{self, CartRequest, FrozenCart};
 use super::update;
+use crate::caller::{Caller, TakeCaller};
 use crate::error::ApiError;
+use crate::fast::FastPaths;
+use crate::headers::TIMESTAMP_HEADER;
 use crate::params::Params;
-use crate::routes::pipeline::{COCART_VERSION, TIMESTAMP_HEADER, VERSION_HEADER, int_value};
-use crate::state::{AppState, Caller, TakeCaller, World};
+use crate::state::{AppState, World};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::PathRejection;
@@ -30,10 +32,10 @@ use serde_json::Value;
 use std::sync::Arc;
 
 /// The namespace prefix of every route here.
-pub const BASE: &str = "/wp-json/cocart/v2";
+pub(crate) const BASE: &str = "/wp-json/cocart/v2";
 
 /// The headers a browser may read (`Access-Control-Expose-Headers`).
-pub const EXPOSE_HEADERS: &str = "X-WP-Total, X-WP-TotalPages, Link, CoCart-API-Cart-Key, CoCart-API-Cart-Expiring, CoCart-API-Cart-Expiration, ETag, CoCart-Cache";
+pub(crate) const EXPOSE_HEADERS: &str = "X-WP-Total, X-WP-TotalPages, Link, CoCart-API-Cart-Key, CoCart-API-Cart-Expiring, CoCart-API-Cart-Expiration, ETag, CoCart-Cache";
 
 /// One cart operation.
 #[derive(Debug, Clone, PartialEq)]
@@ -360,7 +362,7 @@ fn handle(inc: Incoming, which: Which) -> Response {
         cat: &snap.cat,
         site_url: &inc.state.site_url,
     };
-    let body = render_out(&ctx, &snap, out, &opts);
+    let body = render_out(&ctx, &snap, out, &opts, &inc.state.fast);
     respond(&inc, &params, &op, &snap, body)
 }
 
@@ -372,7 +374,13 @@ struct Answer {
 
 /// The response body: the views serialised straight into bytes (a cart's default rendering
 /// memoised with the cart).
-fn render_out(ctx: &Ctx<'_>, snap: &Snapshot, out: Out, opts: &CartOpts) -> Answer {
+fn render_out(
+    ctx: &Ctx<'_>,
+    snap: &Snapshot,
+    out: Out,
+    opts: &CartOpts,
+    fast: &FastPaths,
+) -> Answer {
     let cart: &Cart = &snap.cart;
     let hint = cart_view::cart_size_hint(cart);
     let item = |key: &str| {
@@ -389,7 +397,7 @@ fn render_out(ctx: &Ctx<'_>, snap: &Snapshot, out: Out, opts: &CartOpts) -> Answ
                 notices: &snap.notices,
                 opts,
             }
-            .body();
+            .body(fast);
             return Answer {
                 bytes: rendered.body.clone(),
                 etag: Some(rendered.etag.clone()),
@@ -430,7 +438,7 @@ fn respond(inc: &Incoming, params: &Params, op: &Op, snap: &Snapshot, body: Answ
     let mut cache_state = None;
     let mut etag = None;
     if op.is_read() {
-        let tag = known.unwrap_or_else(|| memo::etag_of(&bytes));
+        let tag = known.unwrap_or_else(|| stored::etag_of(&bytes));
         let skip = params
             .get_str("_skip_cache")
             .is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
@@ -466,9 +474,9 @@ fn respond(inc: &Incoming, params: &Params, op: &Op, snap: &Snapshot, body: Answ
     *resp.headers_mut() = CartHeaders {
         content_length,
         key,
-        expiring: int_value(snap.expiring),
-        expiration: int_value(snap.expiration),
-        now: int_value(snap.now),
+        expiring: HeaderValue::from(snap.expiring),
+        expiration: HeaderValue::from(snap.expiration),
+        now: HeaderValue::from(snap.now),
         private: inc.caller.user_id.is_some(),
         etag,
         cache_state,
@@ -500,65 +508,10 @@ fn cart_cache_control(private: bool) -> HeaderValue {
     })
 }
 
-/// Where the values that change sit in [`CartHeaders::template`]'s map.
-const AT_KEY: usize = 1;
-const AT_EXPIRING: usize = 2;
-const AT_EXPIRATION: usize = 3;
-const AT_NOW: usize = 4;
-const AT_ETAG: usize = 9;
-const AT_CACHE_STATE: usize = 10;
-const AT_CONTENT_LENGTH: usize = 11;
-
 impl CartHeaders {
-    /// The map, in the order the headers go on the wire.
-    fn into_map(self) -> HeaderMap {
-        match self {
-            Self {
-                content_length: Some(len),
-                key: Some(key),
-                etag: Some(etag),
-                cache_state: Some(state),
-                ..
-            } => {
-                // The usual read: the headers of a template in place (no hashing, no growth),
-                // with the `Content-Length` and `CoCart-Version` the router and the pipeline
-                // would add after them.
-                static TEMPLATES: std::sync::LazyLock<[HeaderMap; 2]> =
-                    std::sync::LazyLock::new(|| [false, true].map(CartHeaders::template));
-                let mut h = TEMPLATES[usize::from(self.private)].clone();
-                let mut values = [
-                    Some(key),
-                    Some(self.expiring),
-                    Some(self.expiration),
-                    Some(self.now),
-                    Some(etag),
-                    Some(HeaderValue::from_static(state)),
-                    Some(i64::try_from(len).map_or_else(|_| HeaderValue::from(len), int_value)),
-                ];
-                for (at, (_, value)) in h.iter_mut().enumerate() {
-                    let slot = match at {
-                        AT_KEY => 0,
-                        AT_EXPIRING => 1,
-                        AT_EXPIRATION => 2,
-                        AT_NOW => 3,
-                        AT_ETAG => 4,
-                        AT_CACHE_STATE => 5,
-                        AT_CONTENT_LENGTH => 6,
-                        _ => continue,
-                    };
-                    if let Some(v) = values[slot].take() {
-                        *value = v;
-                    }
-                }
-                h
-            }
-            other => other.build(),
-        }
-    }
-
     /// The map built header by header (`Content-Length` and `CoCart-Version` are left to the
     /// router and the pipeline).
-    fn build(self) -> HeaderMap {
+    fn into_map(self) -> HeaderMap {
         // Room for these headers and the pipeline's, so the map never regrows.
         let mut h = HeaderMap::with_capacity(16);
         if self.content_length.is_some() {
@@ -589,26 +542,6 @@ impl CartHeaders {
         if let Some(state) = self.cache_state {
             h.insert(CACHE_STATE, HeaderValue::from_static(state));
         }
-        h
-    }
-
-    /// The usual read's headers with placeholder values, then `Content-Length` and
-    /// `CoCart-Version`, as [`build`](Self::build), the router and the pipeline order them.
-    fn template(private: bool) -> HeaderMap {
-        let placeholder = || HeaderValue::from_static("0");
-        let mut h = Self {
-            content_length: Some(0),
-            key: Some(placeholder()),
-            expiring: placeholder(),
-            expiration: placeholder(),
-            now: placeholder(),
-            private,
-            etag: Some(placeholder()),
-            cache_state: Some("MISS"),
-        }
-        .build();
-        h.insert(header::CONTENT_LENGTH, placeholder());
-        h.insert(VERSION_HEADER, HeaderValue::from_static(COCART_VERSION));
         h
     }
 }
@@ -675,7 +608,7 @@ cart_handler!(get_cart, Op::GetCart);
 
 /// `GET /cart` as its route handler answers it, for the pipeline's direct dispatch: the
 /// caller, the method, the headers, the raw query and the buffered body of the request.
-pub fn get_cart_direct(
+pub(crate) fn get_cart_direct(
     state: AppState,
     caller: Caller,
     method: Method,
@@ -720,7 +653,7 @@ fn no_route_fallback(r: MethodRouter<AppState>) -> MethodRouter<AppState> {
 }
 
 /// The cart routes.
-pub fn routes() -> Router<AppState> {
+pub(crate) fn routes() -> Router<AppState> {
     let p = |s: &str| format!("{BASE}{s}");
     Router::new()
         .route(&p("/cart"), no_route_fallback(get(get_cart)))
@@ -740,33 +673,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn pairs(h: &HeaderMap) -> Vec<(String, Vec<u8>)> {
-        h.iter()
-            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
-            .collect()
-    }
-
     #[test]
-    fn cart_headers_from_the_template_are_those_built_one_by_one() {
-        for private in [false, true] {
-            for (len, state) in [(2178, "MISS"), (0, "SKIP"), (usize::MAX, "MISS")] {
-                let headers = || CartHeaders {
-                    content_length: Some(len),
-                    key: Some(HeaderValue::from_static("t_abc")),
-                    expiring: HeaderValue::from(1_700_000_100i64),
-                    expiration: HeaderValue::from(1_700_000_200i64),
-                    now: HeaderValue::from(1_700_000_000i64),
-                    private,
-                    etag: Some(HeaderValue::from_static("W/\"abc\"")),
-                    cache_state: Some(state),
-                };
-                let mut built = headers().build();
-                built.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-                built.insert(VERSION_HEADER, HeaderValue::from_static(COCART_VERSION));
-                assert_eq!(pairs(&headers().into_map()), pairs(&built));
-            }
-        }
-        // The other answers are built one by one.
+    fn a_not_modified_answer_has_no_body_headers() {
         let not_modified = CartHeaders {
             content_length: None,
             key: None,
@@ -780,7 +688,7 @@ mod tests {
         .into_map();
         assert!(!not_modified.contains_key(header::CONTENT_TYPE));
         assert!(!not_modified.contains_key(header::CONTENT_LENGTH));
-        assert!(!not_modified.contains_key(VERSION_HEADER));
+        assert!(!not_modified.contains_key(crate::headers::VERSION_HEADER));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The cart's JSON shapes (§4.1 cart, §4.2/4.3 items, §4.7 raw totals) as `Serialize` views
+//! The cart's JSON shapes (the cart, its items and removed items, raw totals) as `Serialize` views
 //! that borrow the cart and the catalogue: a response is written straight into one byte buffer,
 //! with no intermediate `serde_json::Value` tree.
 //!
@@ -20,7 +20,7 @@ use std::fmt;
 /// A CoCart float as PHP's `json_encode` prints it: an integer when whole (`2`), a float
 /// otherwise (`1.5`); non-finite values print `0`.
 #[derive(Debug, Clone, Copy)]
-pub struct Num(pub f64);
+pub(crate) struct Num(pub f64);
 
 impl Serialize for Num {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -206,8 +206,9 @@ impl Serialize for CustomerView<'_> {
     }
 }
 
-/// One line as an Item (§4.2). `removed` prints `quantity` as a plain number (§4.3).
-pub struct ItemView<'a> {
+/// One line as an item. `removed` prints `quantity` as a plain number, as CoCart does for
+/// removed items.
+pub(crate) struct ItemView<'a> {
     ctx: &'a Ctx<'a>,
     line: &'a Line,
     product: &'a Product,
@@ -218,7 +219,12 @@ pub struct ItemView<'a> {
 
 impl<'a> ItemView<'a> {
     /// The view of `line`; `None` when its product is gone from the catalogue.
-    pub fn new(ctx: &'a Ctx<'a>, line: &'a Line, removed: bool, thumb: bool) -> Option<Self> {
+    pub(crate) fn new(
+        ctx: &'a Ctx<'a>,
+        line: &'a Line,
+        removed: bool,
+        thumb: bool,
+    ) -> Option<Self> {
         let product = ctx.cat.get(line.item_id())?;
         let parent = (product.kind == ProductType::Variation)
             .then(|| ctx.cat.get(product.parent_id))
@@ -386,7 +392,7 @@ impl Serialize for ItemList<'_> {
 }
 
 /// The items of `lines` whose product still exists, as a map by item key (`[]` when none).
-pub struct ItemMap<'a> {
+pub(crate) struct ItemMap<'a> {
     ctx: &'a Ctx<'a>,
     lines: &'a [Line],
     removed: bool,
@@ -395,7 +401,7 @@ pub struct ItemMap<'a> {
 
 impl<'a> ItemMap<'a> {
     /// The current lines of `cart` by item key (`GET /cart/items`).
-    pub fn lines(ctx: &'a Ctx<'a>, cart: &'a Cart, thumb: bool) -> Self {
+    pub(crate) fn lines(ctx: &'a Ctx<'a>, cart: &'a Cart, thumb: bool) -> Self {
         Self {
             ctx,
             lines: &cart.lines,
@@ -466,8 +472,8 @@ enum Want<'a> {
     Children(Vec<&'a str>),
 }
 
-/// The full cart (§4.1), filtered by `fields`.
-pub struct CartView<'a> {
+/// The full cart, filtered by `fields`.
+pub(crate) struct CartView<'a> {
     ctx: &'a Ctx<'a>,
     key: &'a str,
     cart: &'a Cart,
@@ -478,7 +484,7 @@ pub struct CartView<'a> {
 impl<'a> CartView<'a> {
     /// The cart under `key`; `notices` are this request's notices (the stock error notices are
     /// added when printing).
-    pub fn new(
+    pub(crate) fn new(
         ctx: &'a Ctx<'a>,
         key: &'a str,
         cart: &'a Cart,
@@ -637,14 +643,14 @@ impl Serialize for CartView<'_> {
 }
 
 /// `GET /cart/totals`: WooCommerce's raw `get_totals()` in major units (`html` gives price text).
-pub struct RawTotalsView {
+pub(crate) struct RawTotalsView {
     total: i64,
     html: bool,
 }
 
 impl RawTotalsView {
     /// The raw totals of `cart`.
-    pub fn new(ctx: &Ctx<'_>, cart: &Cart, html: bool) -> Self {
+    pub(crate) fn new(ctx: &Ctx<'_>, cart: &Cart, html: bool) -> Self {
         Self {
             total: subtotal(ctx, cart),
             html,
@@ -709,7 +715,7 @@ impl Serialize for RawTotalsView {
 }
 
 /// Writes `value` as JSON into a buffer of about `size_hint` bytes.
-pub fn to_bytes<T: Serialize>(value: &T, size_hint: usize) -> Vec<u8> {
+pub(crate) fn to_bytes<T: Serialize>(value: &T, size_hint: usize) -> Vec<u8> {
     let mut buf = Vec::with_capacity(size_hint);
     let mut ser = serde_json::Serializer::new(&mut buf);
     match value.serialize(&mut ser) {
@@ -720,7 +726,7 @@ pub fn to_bytes<T: Serialize>(value: &T, size_hint: usize) -> Vec<u8> {
 }
 
 /// A buffer size that fits a cart with this many lines without regrowing.
-pub fn cart_size_hint(cart: &Cart) -> usize {
+pub(crate) fn cart_size_hint(cart: &Cart) -> usize {
     1024 + 1024 * (cart.lines.len() + cart.removed.len())
 }
 

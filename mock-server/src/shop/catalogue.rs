@@ -1,49 +1,5 @@
-//! The seeded catalogue. Store currency: USD, `currency_minor_unit` 2; all prices below are minor
-//! units (cents). Ids and SKUs are stable: SDK tests, examples and the Kotlin tests rely on them.
-//!
-//! | id  | type      | name                    | SKU                    | price | notes |
-//! |-----|-----------|-------------------------|------------------------|-------|-------|
-//! | 101 | simple    | T-Shirt                 | `MOCK-TSHIRT`          | 1250  | featured, weight 0.2, Color Red (not for variations), brand Mock Co |
-//! | 102 | simple    | Cap                     | `MOCK-CAP`             | 1800  | on sale (regular 2000), brand Mock Co |
-//! | 103 | simple    | Mug                     | `MOCK-MUG`             | 999   | brand Mock Co |
-//! | 104 | simple    | Sticker Pack            | `MOCK-STICKERS`        | 350   | virtual, no weight |
-//! | 105 | simple    | Vintage Poster          | `MOCK-POSTER`          | 1500  | **out of stock** (managed, 0) |
-//! | 106 | simple    | Signed Print            | `MOCK-SIGNED-PRINT`    | 4900  | **sold individually** |
-//! | 107 | simple    | Limited Edition Vinyl   | `MOCK-VINYL`           | 2999  | **stock 3** (managed) |
-//! | 201 | variable  | Hoodie                  | `MOCK-HOODIE`          | 4200–4500 | attributes Color (`pa_color`: blue, green), Size (`pa_size`: small, large), defaults blue/small; featured; brand Acme |
-//! | 202 | variation | Hoodie - Blue, Small    | `MOCK-HOODIE-BLUE-S`   | 4500  | |
-//! | 203 | variation | Hoodie - Blue, Large    | `MOCK-HOODIE-BLUE-L`   | 4500  | |
-//! | 204 | variation | Hoodie - Green, Small   | `MOCK-HOODIE-GREEN-S`  | 4200  | on sale (regular 4500) |
-//! | 205 | variation | Hoodie - Green, Large   | `MOCK-HOODIE-GREEN-L`  | 4500  | stock 5 (managed) |
-//! | 301 | grouped   | Logo Collection         | `MOCK-LOGO-COLLECTION` | 999–1800 | children 101, 102, 103 |
-//! | 401 | external  | WordPress Pennant       | `MOCK-PENNANT`         | 1100  | cannot be added to a cart |
-//!
-//! Categories (ids in order of first appearance from 15): Clothing 15 (`clothing`),
-//! Accessories 16 (`accessories`), Home 17 (`home`), Music 18 (`music`).
-//! Tags (from 30): cotton 30, gift 31, limited 32.
-//! Global attributes: Color `pa_color` id 1 (terms Blue 50, Green 51, Red 52), Size `pa_size` id 2
-//! (Small 53, Large 54, X-Large 55, unused). Brands: Mock Co 80 (`mock-co`), Acme 81 (`acme`).
-//! Reviews (approved unless noted): 2 on 101 by Alice Reviewer 5★ (verified), 3 on 101 by
-//! "bob smith" 3★, 4 on 201 by Carol 4★ (user 1), 5 on 102 by Dave 1★ **on hold**, 6 on 103 by
-//! Erin 5★. Averages: 101 4.00, 201 4.00, 103 5.00; 102 has none (the held review does not count).
-//!
-//! ## Seed schema (`{"products":[…]}` in the seed document)
-//! A `products` array replaces the built-in catalogue. Each entry:
-//! `id` (u64, required, unique), `name` (required), `type` (`simple` default, `variable`,
-//! `variation`, `grouped`, `external`), `sku`, `slug` (default from the name),
-//! `regular_price` (i64 minor units), `sale_price` (minor units or null),
-//! `stock_quantity` (null = stock not managed; a number = managed), `stock_status`
-//! (`instock` default / `outofstock` / `onbackorder`, only used when stock is not managed),
-//! `sold_individually`, `virtual`, `featured` (bools), `weight` (string, e.g. `"0.2"`),
-//! `attributes` (variable parents: `[{"name":"Color","slug":"pa_color","options":["Blue","Green"]}]`,
-//! slug defaults to `pa_` + the name), `parent_id` + `variation` (variations:
-//! `{"pa_color":"blue"}`, option slugs), `children` (grouped: child ids), `categories`,
-//! `tags` (names), `description`, `short_description`, `date_created` (`YYYY-MM-DDTHH:MM:SS`),
-//! `external_url`. Variations are listed after their parent or anywhere; a variation's
-//! parent must be a variable product and a grouped product's children must exist.
-//! The seed document's `attributes` and `reviews` (schema in [`super::facets`]) complete it; a
-//! document with `products` but no `reviews` has no reviews, one without `products` keeps the
-//! built-in products and, unless it declares them, their attributes and reviews.
+//! The seeded catalogue: products, their prices, stock and relations, parsed from the seed
+//! document (its format and the built-in catalogue: [`crate::seed`]).
 
 use super::facets::{self, GlobalAttribute, Review, SeedAttribute};
 use crate::error::MockError;
@@ -54,7 +10,7 @@ use std::collections::BTreeMap;
 /// WooCommerce product types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
-pub enum ProductType {
+pub(crate) enum ProductType {
     /// A simple product.
     #[default]
     Simple,
@@ -70,7 +26,7 @@ pub enum ProductType {
 
 impl ProductType {
     /// The WooCommerce type name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Simple => "simple",
             Self::Variable => "variable",
@@ -83,20 +39,20 @@ impl ProductType {
 
 /// An attribute of a variable product, e.g. Color with options Blue and Green.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct Attribute {
+pub(crate) struct Attribute {
     /// The label, e.g. `Color`.
-    pub name: String,
+    pub(crate) name: String,
     /// The taxonomy, e.g. `pa_color` (defaults to `pa_` + the sanitised label).
     #[serde(default)]
-    pub slug: String,
+    pub(crate) slug: String,
     /// The option names, e.g. `["Blue","Green"]`.
-    pub options: Vec<String>,
+    pub(crate) options: Vec<String>,
     /// Shown on the product page.
     #[serde(default = "yes")]
-    pub visible: bool,
+    pub(crate) visible: bool,
     /// Used for variations (default: true on variable products).
     #[serde(default)]
-    pub used_for_variation: Option<bool>,
+    pub(crate) used_for_variation: Option<bool>,
 }
 
 fn yes() -> bool {
@@ -105,12 +61,12 @@ fn yes() -> bool {
 
 impl Attribute {
     /// The option slugs (`blue`), in order.
-    pub fn option_slugs(&self) -> Vec<String> {
+    pub(crate) fn option_slugs(&self) -> Vec<String> {
         self.options.iter().map(|o| sanitize_title(o)).collect()
     }
 
     /// The option name for an option slug (`blue` ⇒ `Blue`).
-    pub fn option_name(&self, slug: &str) -> Option<&str> {
+    pub(crate) fn option_name(&self, slug: &str) -> Option<&str> {
         self.options
             .iter()
             .find(|o| sanitize_title(o) == slug)
@@ -118,107 +74,107 @@ impl Attribute {
     }
 
     /// Whether this is a global attribute (a `pa_*` taxonomy) rather than a custom one.
-    pub fn is_global(&self) -> bool {
+    pub(crate) fn is_global(&self) -> bool {
         self.slug.starts_with("pa_")
     }
 }
 
 /// A taxonomy term (category or tag).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Term {
+pub(crate) struct Term {
     /// The term id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// The display name.
-    pub name: String,
+    pub(crate) name: String,
     /// The slug.
-    pub slug: String,
+    pub(crate) slug: String,
     /// How many (top-level) products carry it.
-    pub count: u64,
+    pub(crate) count: u64,
 }
 
 /// One product, as seeded.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct Product {
+pub(crate) struct Product {
     /// The product id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// The name (for variations, filled as `Parent - Value, Value` when empty).
     #[serde(default)]
-    pub name: String,
+    pub(crate) name: String,
     /// The product type.
     #[serde(rename = "type", default)]
-    pub kind: ProductType,
+    pub(crate) kind: ProductType,
     /// The parent id (variations).
     #[serde(default)]
-    pub parent_id: u64,
+    pub(crate) parent_id: u64,
     /// The slug.
     #[serde(default)]
-    pub slug: String,
+    pub(crate) slug: String,
     /// The SKU.
     #[serde(default)]
-    pub sku: String,
+    pub(crate) sku: String,
     /// Regular price, minor units.
     #[serde(default)]
-    pub regular_price: i64,
+    pub(crate) regular_price: i64,
     /// Sale price, minor units.
     #[serde(default)]
-    pub sale_price: Option<i64>,
+    pub(crate) sale_price: Option<i64>,
     /// Managed stock quantity; `None` when stock is not managed.
     #[serde(default)]
-    pub stock_quantity: Option<i64>,
+    pub(crate) stock_quantity: Option<i64>,
     /// `instock`, `outofstock` or `onbackorder`.
     #[serde(default = "default_stock_status")]
-    pub stock_status: String,
+    pub(crate) stock_status: String,
     /// Only one per cart.
     #[serde(default)]
-    pub sold_individually: bool,
+    pub(crate) sold_individually: bool,
     /// No shipping.
     #[serde(default, rename = "virtual")]
-    pub is_virtual: bool,
+    pub(crate) is_virtual: bool,
     /// Featured flag.
     #[serde(default)]
-    pub featured: bool,
+    pub(crate) featured: bool,
     /// Weight in kg as a string, `""` when none.
     #[serde(default)]
-    pub weight: String,
+    pub(crate) weight: String,
     /// Attributes (variable parents).
     #[serde(default)]
-    pub attributes: Vec<Attribute>,
+    pub(crate) attributes: Vec<Attribute>,
     /// Attribute taxonomy ⇒ option slug (variations).
     #[serde(default)]
-    pub variation: BTreeMap<String, String>,
+    pub(crate) variation: BTreeMap<String, String>,
     /// Children: grouped products' members; variable products' variations (filled in).
     #[serde(default)]
-    pub children: Vec<u64>,
+    pub(crate) children: Vec<u64>,
     /// Category names.
     #[serde(default)]
-    pub categories: Vec<String>,
+    pub(crate) categories: Vec<String>,
     /// Tag names.
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub(crate) tags: Vec<String>,
     /// Long description.
     #[serde(default)]
-    pub description: String,
+    pub(crate) description: String,
     /// Short description.
     #[serde(default)]
-    pub short_description: String,
+    pub(crate) short_description: String,
     /// Creation date, `YYYY-MM-DDTHH:MM:SS`.
     #[serde(default)]
-    pub date_created: String,
+    pub(crate) date_created: String,
     /// External URL (external products).
     #[serde(default)]
-    pub external_url: String,
+    pub(crate) external_url: String,
     /// Brand names.
     #[serde(default)]
-    pub brands: Vec<String>,
+    pub(crate) brands: Vec<String>,
     /// Attribute taxonomy ⇒ default option slug (variable products).
     #[serde(default)]
-    pub default_attributes: BTreeMap<String, String>,
+    pub(crate) default_attributes: BTreeMap<String, String>,
     /// Whether reviews are open.
     #[serde(default = "yes")]
-    pub reviews_allowed: bool,
+    pub(crate) reviews_allowed: bool,
     /// The parent's name for variations, the own name otherwise (filled in).
     #[serde(skip)]
-    pub title: String,
+    pub(crate) title: String,
 }
 
 fn default_stock_status() -> String {
@@ -227,28 +183,28 @@ fn default_stock_status() -> String {
 
 impl Product {
     /// The active price in minor units.
-    pub fn price(&self) -> i64 {
+    pub(crate) fn price(&self) -> i64 {
         self.sale_price.unwrap_or(self.regular_price)
     }
 
     /// Whether a sale price applies.
-    pub fn on_sale(&self) -> bool {
+    pub(crate) fn on_sale(&self) -> bool {
         self.sale_price.is_some_and(|s| s < self.regular_price)
     }
 
     /// Whether stock is managed.
-    pub fn managing_stock(&self) -> bool {
+    pub(crate) fn managing_stock(&self) -> bool {
         self.stock_quantity.is_some()
     }
 
     /// Whether the product is in stock (or on backorder).
-    pub fn is_in_stock(&self) -> bool {
+    pub(crate) fn is_in_stock(&self) -> bool {
         self.stock_status != "outofstock"
     }
 
     /// WooCommerce's `get_max_purchase_quantity`: 1 when sold individually, the stock when it is
     /// managed, else -1 (unlimited).
-    pub fn max_purchase(&self) -> i64 {
+    pub(crate) fn max_purchase(&self) -> i64 {
         if self.sold_individually {
             1
         } else {
@@ -257,14 +213,14 @@ impl Product {
     }
 
     /// Whether the product can be bought at all.
-    pub fn is_purchasable(&self) -> bool {
+    pub(crate) fn is_purchasable(&self) -> bool {
         matches!(self.kind, ProductType::Simple | ProductType::Variation)
     }
 }
 
 /// All products and their terms.
 #[derive(Debug, Clone, Default)]
-pub struct Catalogue {
+pub(crate) struct Catalogue {
     products: BTreeMap<u64, Product>,
     categories: Vec<Term>,
     tags: Vec<Term>,
@@ -274,7 +230,7 @@ pub struct Catalogue {
 }
 
 /// WordPress `sanitize_title` for plain names: lowercase, spaces to `-`, drop other punctuation.
-pub fn sanitize_title(s: &str) -> String {
+pub(crate) fn sanitize_title(s: &str) -> String {
     let mut out = String::new();
     for c in s.trim().chars() {
         if c.is_alphanumeric() {
@@ -288,19 +244,21 @@ pub fn sanitize_title(s: &str) -> String {
 
 impl Catalogue {
     /// The built-in catalogue documented on this module.
-    pub fn builtin() -> Result<Self, MockError> {
+    #[cfg(test)]
+    pub(crate) fn builtin() -> Result<Self, MockError> {
         Self::from_document(None, None, None)
     }
 
     /// Builds a catalogue from a seed `products` array (schema on this module), with no reviews
     /// and the attributes its products use.
-    pub fn from_seed(products: &Value) -> Result<Self, MockError> {
+    #[cfg(test)]
+    pub(crate) fn from_seed(products: &Value) -> Result<Self, MockError> {
         Self::from_document(Some(products), None, None)
     }
 
     /// Builds a catalogue from a seed document's `products`, `attributes` and `reviews` (each
     /// `None` when absent; see the module docs for the defaults).
-    pub fn from_document(
+    pub(crate) fn from_document(
         products: Option<&Value>,
         attributes: Option<&Value>,
         reviews: Option<&Value>,
@@ -486,12 +444,12 @@ impl Catalogue {
     }
 
     /// A product by id.
-    pub fn get(&self, id: u64) -> Option<&Product> {
+    pub(crate) fn get(&self, id: u64) -> Option<&Product> {
         self.products.get(&id)
     }
 
     /// A product by SKU (case-insensitive, like the SQL lookup).
-    pub fn by_sku(&self, sku: &str) -> Option<&Product> {
+    pub(crate) fn by_sku(&self, sku: &str) -> Option<&Product> {
         if sku.is_empty() {
             return None;
         }
@@ -501,12 +459,12 @@ impl Catalogue {
     }
 
     /// All products in id order.
-    pub fn all(&self) -> impl Iterator<Item = &Product> {
+    pub(crate) fn all(&self) -> impl Iterator<Item = &Product> {
         self.products.values()
     }
 
     /// The variations of a variable product, in id order.
-    pub fn variations_of(&self, parent: u64) -> Vec<&Product> {
+    pub(crate) fn variations_of(&self, parent: u64) -> Vec<&Product> {
         self.products
             .values()
             .filter(|p| p.kind == ProductType::Variation && p.parent_id == parent)
@@ -514,38 +472,38 @@ impl Catalogue {
     }
 
     /// The product categories.
-    pub fn categories(&self) -> &[Term] {
+    pub(crate) fn categories(&self) -> &[Term] {
         &self.categories
     }
 
     /// The product tags.
-    pub fn tags(&self) -> &[Term] {
+    pub(crate) fn tags(&self) -> &[Term] {
         &self.tags
     }
 
     /// The brands (`product_brand` terms).
-    pub fn brands(&self) -> &[Term] {
+    pub(crate) fn brands(&self) -> &[Term] {
         &self.brands
     }
 
     /// The global attributes, in id order.
-    pub fn attributes(&self) -> &[GlobalAttribute] {
+    pub(crate) fn attributes(&self) -> &[GlobalAttribute] {
         &self.attributes
     }
 
     /// A global attribute by id.
-    pub fn attribute(&self, id: u64) -> Option<&GlobalAttribute> {
+    pub(crate) fn attribute(&self, id: u64) -> Option<&GlobalAttribute> {
         self.attributes.iter().find(|a| a.id == id)
     }
 
     /// A global attribute by taxonomy name (`pa_color`).
-    pub fn attribute_by_slug(&self, slug: &str) -> Option<&GlobalAttribute> {
+    pub(crate) fn attribute_by_slug(&self, slug: &str) -> Option<&GlobalAttribute> {
         self.attributes.iter().find(|a| a.slug == slug)
     }
 
     /// The term slugs of a taxonomy a product carries (a variation: its own option slug; any
     /// other product: the options of its attribute of that taxonomy).
-    pub fn product_term_slugs(&self, p: &Product, taxonomy: &str) -> Vec<String> {
+    pub(crate) fn product_term_slugs(&self, p: &Product, taxonomy: &str) -> Vec<String> {
         if p.kind == ProductType::Variation {
             return p.variation.get(taxonomy).cloned().into_iter().collect();
         }
@@ -557,7 +515,7 @@ impl Catalogue {
     }
 
     /// How many published top-level products carry a term (WordPress's term `count`).
-    pub fn term_count(&self, taxonomy: &str, slug: &str) -> u64 {
+    pub(crate) fn term_count(&self, taxonomy: &str, slug: &str) -> u64 {
         self.products
             .values()
             .filter(|p| p.kind != ProductType::Variation)
@@ -570,7 +528,7 @@ impl Catalogue {
     }
 
     /// The newest product creation date as a Unix time (the catalogue's `Last-Modified`).
-    pub fn last_modified(&self) -> i64 {
+    pub(crate) fn last_modified(&self) -> i64 {
         self.products
             .values()
             .filter_map(|p| facets::parse_datetime(&p.date_created))
@@ -579,12 +537,12 @@ impl Catalogue {
     }
 
     /// Every review, whatever its status, in id order.
-    pub fn all_reviews(&self) -> &[Review] {
+    pub(crate) fn all_reviews(&self) -> &[Review] {
         &self.reviews
     }
 
     /// The approved reviews of a product, newest first.
-    pub fn approved_reviews(&self, product_id: u64) -> Vec<&Review> {
+    pub(crate) fn approved_reviews(&self, product_id: u64) -> Vec<&Review> {
         let mut list: Vec<&Review> = self
             .reviews
             .iter()
@@ -595,7 +553,7 @@ impl Catalogue {
     }
 
     /// `(review_count, rating_count, average_rating)` over a product's approved reviews.
-    pub fn review_stats(&self, product_id: u64) -> (u64, u64, f64) {
+    pub(crate) fn review_stats(&self, product_id: u64) -> (u64, u64, f64) {
         let reviews = self.approved_reviews(product_id);
         let rated: Vec<u8> = reviews
             .iter()
@@ -611,23 +569,23 @@ impl Catalogue {
     }
 
     /// The `rated-N` visibility term of a product: its average rounded half up, `None` unrated.
-    pub fn rated_term(&self, product_id: u64) -> Option<u64> {
+    pub(crate) fn rated_term(&self, product_id: u64) -> Option<u64> {
         let (_, rated, average) = self.review_stats(product_id);
         (rated > 0).then(|| average.round() as u64)
     }
 
     /// A category by name.
-    pub fn category(&self, name: &str) -> Option<&Term> {
+    pub(crate) fn category(&self, name: &str) -> Option<&Term> {
         self.categories.iter().find(|t| t.name == name)
     }
 
     /// A tag by name.
-    pub fn tag(&self, name: &str) -> Option<&Term> {
+    pub(crate) fn tag(&self, name: &str) -> Option<&Term> {
         self.tags.iter().find(|t| t.name == name)
     }
 
     /// See [`super::ShopWorld::set_stock`].
-    pub fn set_stock(&mut self, id: u64, stock: Option<i64>) -> bool {
+    pub(crate) fn set_stock(&mut self, id: u64, stock: Option<i64>) -> bool {
         let Some(p) = self.products.get_mut(&id) else {
             return false;
         };
@@ -640,7 +598,7 @@ impl Catalogue {
     }
 
     /// The lowest and highest price over a parent's variations or grouped children.
-    pub fn price_range(&self, p: &Product) -> Option<(i64, i64)> {
+    pub(crate) fn price_range(&self, p: &Product) -> Option<(i64, i64)> {
         let prices: Vec<i64> = match p.kind {
             ProductType::Variable => self.variations_of(p.id).iter().map(|v| v.price()).collect(),
             ProductType::Grouped => p
@@ -655,12 +613,12 @@ impl Catalogue {
     }
 
     /// A product's display price: the minimum over variations/children for parents.
-    pub fn display_price(&self, p: &Product) -> i64 {
+    pub(crate) fn display_price(&self, p: &Product) -> i64 {
         self.price_range(p).map_or(p.price(), |(lo, _)| lo)
     }
 
     /// Whether a product is in stock; parents are when any variation/child is.
-    pub fn in_stock(&self, p: &Product) -> bool {
+    pub(crate) fn in_stock(&self, p: &Product) -> bool {
         match p.kind {
             ProductType::Variable => self.variations_of(p.id).iter().any(|v| v.is_in_stock()),
             ProductType::Grouped => p

@@ -38,7 +38,7 @@ fn wp_list(items: &[&str]) -> String {
 }
 
 /// 400 `rest_invalid_param` for one parameter, with `data.params` and `data.details`.
-pub fn param_error(name: &str, message: String, detail_code: &str) -> ApiError {
+pub(crate) fn param_error(name: &str, message: String, detail_code: &str) -> ApiError {
     ApiError::new(
         400,
         "rest_invalid_param",
@@ -52,7 +52,7 @@ pub fn param_error(name: &str, message: String, detail_code: &str) -> ApiError {
 }
 
 /// The enum check: `name is not one of a, b, and c.` (reported under `top`).
-pub fn check_enum(
+pub(crate) fn check_enum(
     top: &str,
     name: &str,
     value: Option<&Value>,
@@ -84,7 +84,7 @@ fn as_int(v: &Value) -> Option<i64> {
 }
 
 /// An optional integer parameter (`name is not of type integer.`).
-pub fn int_arg(params: &Params, name: &str) -> Result<Option<i64>, ApiError> {
+pub(crate) fn int_arg(params: &Params, name: &str) -> Result<Option<i64>, ApiError> {
     match params.get(name) {
         None => Ok(None),
         Some(v) => as_int(v).map(Some).ok_or_else(|| {
@@ -99,7 +99,7 @@ pub fn int_arg(params: &Params, name: &str) -> Result<Option<i64>, ApiError> {
 
 /// The items of a list parameter as `rest_sanitize_array` sees them: a string is split on commas
 /// and whitespace (`wp_parse_list`), an array or an object taken item by item.
-pub fn list_items(v: &Value) -> Vec<Value> {
+pub(crate) fn list_items(v: &Value) -> Vec<Value> {
     match v {
         Value::String(s) => s
             .split(|c: char| c == ',' || c.is_whitespace())
@@ -114,7 +114,7 @@ pub fn list_items(v: &Value) -> Vec<Value> {
 
 /// An `array` of `integer` parameter; an item that is not an integer is a 400
 /// `top is not of type integer.` naming `label[i]`.
-pub fn int_list_at(top: &str, label: &str, v: Option<&Value>) -> Result<Vec<i64>, ApiError> {
+pub(crate) fn int_list_at(top: &str, label: &str, v: Option<&Value>) -> Result<Vec<i64>, ApiError> {
     let Some(v) = v else {
         return Ok(Vec::new());
     };
@@ -173,7 +173,7 @@ fn date_arg(params: &Params, name: &str) -> Result<Option<i64>, ApiError> {
 }
 
 /// `page` (≥ 1) and `per_page` (1..=100, default 10), as WP_REST_Controller declares them.
-pub fn paging(params: &Params) -> Result<(i64, i64), ApiError> {
+pub(crate) fn paging(params: &Params) -> Result<(i64, i64), ApiError> {
     let page = int_arg(params, "page")?.unwrap_or(1);
     if page < 1 {
         return Err(param_error(
@@ -220,7 +220,7 @@ fn append_query(ser: &mut url::form_urlencoded::Serializer<'_, String>, key: &st
 }
 
 /// The `Link` header: `prev` (never past the last page) and `next`, keeping the query.
-pub fn link_header(site: &str, path: &str, query: &Params, page: i64, pages: i64) -> String {
+pub(crate) fn link_header(site: &str, path: &str, query: &Params, page: i64, pages: i64) -> String {
     let url_for = |n: i64| {
         let mut ser = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in query.query.iter().filter(|(k, _)| *k != "page") {
@@ -242,7 +242,7 @@ pub fn link_header(site: &str, path: &str, query: &Params, page: i64, pages: i64
 
 /// One page of a list: the items on it and the pagination headers. `offset`, when sent,
 /// replaces the page's start.
-pub fn page_of<T: Clone>(
+pub(crate) fn page_of<T: Clone>(
     items: Vec<T>,
     page: i64,
     per_page: i64,
@@ -269,7 +269,7 @@ pub fn page_of<T: Clone>(
 }
 
 /// `_links` with `self` (GET only) and `collection`.
-pub fn links(self_href: String, collection: String) -> Map<String, Value> {
+pub(crate) fn links(self_href: String, collection: String) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert(
         "self".into(),
@@ -616,7 +616,7 @@ fn read_only(r: MethodRouter<AppState>) -> MethodRouter<AppState> {
 
 /// The attribute, term and review routes. Registered before `/products/{id}` wins for them
 /// because axum prefers static segments.
-pub fn routes() -> Router<AppState> {
+pub(crate) fn routes() -> Router<AppState> {
     let p = |s: &str| format!("{BASE}{s}");
     Router::new()
         .route(&p("/products/attributes"), read_only(get(attributes)))
@@ -672,7 +672,7 @@ fn etag_for(path: &str, query: &Params) -> String {
 }
 
 /// `Thu, 01 Jan 1970 00:00:00 GMT` for a Unix time.
-pub fn http_date(secs: i64) -> String {
+pub(crate) fn http_date(secs: i64) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (h, m, s) = (rem / 3600, rem % 3600 / 60, rem % 60);
@@ -705,7 +705,11 @@ fn none_match(header: &str, etag: &str) -> bool {
 /// The cache headers of every catalogue GET (errors included): `Cache-Control`, `Last-Modified`,
 /// `ETag`, `CoCart-Cache`. A matching `If-None-Match` on a 200 answer becomes a 304 with an empty
 /// body; `_skip_cache` skips the cache.
-pub async fn cache_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub(crate) async fn cache_layer(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().trim_end_matches('/').to_string();
     let query = query_params(req.uri().query());
     let if_none_match = req

@@ -2,68 +2,55 @@
 //! the catalogue data behind `/products/attributes*`, `/products/reviews*` and the `attributes`,
 //! `rating` and `brand` filters of `/products`.
 //!
-//! ## Seed schema
-//! - `attributes`: `[{"name":"Color","slug":"pa_color","order_by":"menu_order","has_archives":false,
-//!   "terms":["Red",{"name":"Blue","slug":"blue","description":"…"}]}]`. `slug` defaults to `pa_` +
-//!   the sanitised name. Attribute ids are 1, 2, … in order; term ids are 50, 51, … over every
-//!   attribute in order. A product's `pa_*` attribute that is not declared becomes a global
-//!   attribute, and an option that is not a declared term becomes a term, both appended.
-//! - `reviews`: `[{"id":2,"product_id":101,"reviewer":"Alice","reviewer_email":"a@example.com",
-//!   "reviewer_id":0,"review":"Great.","rating":5,"date_created":"2024-03-10T10:00:00",
-//!   "verified":true,"status":"approved"}]`. `status` is `approved` (default), `hold`, `spam` or
-//!   `trash`; only approved reviews are ever shown or counted. `rating` is 0 to 5 (0: no rating).
-//! - Product fields: `brands` (names; brand ids are 80, 81, … in order of first appearance),
-//!   `default_attributes` (`{"pa_color":"blue"}`), `reviews_allowed` (default true), and on each
-//!   attribute `visible` (default true) and `used_for_variation` (default: true on variable
-//!   products).
+//! Their seed format: [`crate::seed`].
 
 use super::catalogue::sanitize_title;
 use crate::error::MockError;
 use serde::Deserialize;
 
 /// First term id of attribute terms.
-pub const FIRST_ATTRIBUTE_TERM_ID: u64 = 50;
+pub(crate) const FIRST_ATTRIBUTE_TERM_ID: u64 = 50;
 /// First term id of brands.
-pub const FIRST_BRAND_ID: u64 = 80;
+pub(crate) const FIRST_BRAND_ID: u64 = 80;
 
 /// A term of a global attribute.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AttrTerm {
+pub(crate) struct AttrTerm {
     /// The term id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// The display name (`Red`).
-    pub name: String,
+    pub(crate) name: String,
     /// The slug (`red`, no prefix).
-    pub slug: String,
+    pub(crate) slug: String,
     /// The description.
-    pub description: String,
+    pub(crate) description: String,
 }
 
 /// A global attribute (`pa_color`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct GlobalAttribute {
+pub(crate) struct GlobalAttribute {
     /// The attribute id (1, 2, …).
-    pub id: u64,
+    pub(crate) id: u64,
     /// The label (`Color`).
-    pub name: String,
+    pub(crate) name: String,
     /// The taxonomy name with the `pa_` prefix.
-    pub slug: String,
+    pub(crate) slug: String,
     /// `menu_order`, `name`, `name_num` or `id`.
-    pub order_by: String,
+    pub(crate) order_by: String,
     /// Whether archives are enabled.
-    pub has_archives: bool,
+    pub(crate) has_archives: bool,
     /// The terms, in declaration order.
-    pub terms: Vec<AttrTerm>,
+    pub(crate) terms: Vec<AttrTerm>,
 }
 
 impl GlobalAttribute {
     /// A term by slug.
-    pub fn term_by_slug(&self, slug: &str) -> Option<&AttrTerm> {
+    pub(crate) fn term_by_slug(&self, slug: &str) -> Option<&AttrTerm> {
         self.terms.iter().find(|t| t.slug == slug)
     }
 
     /// A term by id.
-    pub fn term(&self, id: u64) -> Option<&AttrTerm> {
+    pub(crate) fn term(&self, id: u64) -> Option<&AttrTerm> {
         self.terms.iter().find(|t| t.id == id)
     }
 }
@@ -71,7 +58,7 @@ impl GlobalAttribute {
 /// A seeded attribute, before ids are assigned.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SeedAttribute {
+pub(crate) struct SeedAttribute {
     name: String,
     #[serde(default)]
     slug: String,
@@ -102,7 +89,7 @@ enum SeedTerm {
 
 /// Builds the global attributes from the seed and then from the products' `pa_*` attributes
 /// (`(taxonomy, label, option names)`), assigning ids.
-pub fn build_attributes(
+pub(crate) fn build_attributes(
     seeds: &[SeedAttribute],
     used: &[(String, String, Vec<String>)],
 ) -> Result<Vec<GlobalAttribute>, MockError> {
@@ -188,32 +175,32 @@ pub fn build_attributes(
 /// A product review (a WordPress comment of type `review`).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct Review {
+pub(crate) struct Review {
     /// The comment id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// The reviewed product.
-    pub product_id: u64,
+    pub(crate) product_id: u64,
     /// The reviewer's name as stored.
-    pub reviewer: String,
+    pub(crate) reviewer: String,
     /// The reviewer's email (never sent; hashed into the avatar URLs).
     #[serde(default)]
-    pub reviewer_email: String,
+    pub(crate) reviewer_email: String,
     /// The reviewer's user id, 0 for a guest.
     #[serde(default)]
-    pub reviewer_id: u64,
+    pub(crate) reviewer_id: u64,
     /// The review as plain text (paragraphs separated by blank lines).
-    pub review: String,
+    pub(crate) review: String,
     /// 1 to 5, or 0 for no rating.
     #[serde(default)]
-    pub rating: u8,
+    pub(crate) rating: u8,
     /// `YYYY-MM-DDTHH:MM:SS` (the store runs in UTC, so it is also the GMT date).
-    pub date_created: String,
+    pub(crate) date_created: String,
     /// Whether the reviewer bought the product.
     #[serde(default)]
-    pub verified: bool,
+    pub(crate) verified: bool,
     /// `approved`, `hold`, `spam` or `trash`.
     #[serde(default = "approved")]
-    pub status: String,
+    pub(crate) status: String,
 }
 
 fn approved() -> String {
@@ -222,14 +209,14 @@ fn approved() -> String {
 
 impl Review {
     /// Whether the review is shown and counted.
-    pub fn is_approved(&self) -> bool {
+    pub(crate) fn is_approved(&self) -> bool {
         self.status == "approved"
     }
 }
 
 /// Checks seeded reviews: unique ids, known non-variation products, ratings 0..=5, dates in the
 /// `YYYY-MM-DDTHH:MM:SS` form, a known status.
-pub fn check_reviews(
+pub(crate) fn check_reviews(
     reviews: &[Review],
     is_reviewable: impl Fn(u64) -> bool,
 ) -> Result<(), MockError> {
@@ -262,7 +249,7 @@ pub fn check_reviews(
 
 /// Seconds since 1970 of `YYYY-MM-DDTHH:MM:SS` (also with a space, fractional seconds, `Z` or a
 /// `±HH:MM` offset, which is applied), as WordPress's `rest_parse_date` accepts it.
-pub fn parse_datetime(s: &str) -> Option<i64> {
+pub(crate) fn parse_datetime(s: &str) -> Option<i64> {
     let s = s.trim();
     let b = s.as_bytes();
     if b.len() < 19 || !matches!(b[10], b'T' | b't' | b' ') {
@@ -316,7 +303,7 @@ pub fn parse_datetime(s: &str) -> Option<i64> {
 }
 
 /// WordPress `wpautop` for plain text: paragraphs in `<p>…</p>\n`, single newlines as `<br />`.
-pub fn wpautop(text: &str) -> String {
+pub(crate) fn wpautop(text: &str) -> String {
     let text = text.replace("\r\n", "\n");
     let mut out = String::new();
     for para in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
@@ -328,7 +315,7 @@ pub fn wpautop(text: &str) -> String {
 }
 
 /// PHP `ucfirst` (ASCII first letter).
-pub fn ucfirst(s: &str) -> String {
+pub(crate) fn ucfirst(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),

@@ -4,13 +4,13 @@ use crate::params::Params;
 use http::{HeaderMap, HeaderName};
 
 /// The cart-key header (wins over the `cart_key` parameter).
-pub const CART_KEY_HEADER: &str = "cocart-api-cart-key";
+pub(crate) const CART_KEY_HEADER: &str = "cocart-api-cart-key";
 /// The longest cart key (the session table's column size).
-pub const MAX_KEY_LEN: usize = 42;
+pub(crate) const MAX_KEY_LEN: usize = 42;
 
 /// WordPress `sanitize_key`: ASCII-lowercase, then drop everything outside `[a-z0-9_-]`;
 /// cut to [`MAX_KEY_LEN`].
-pub fn sanitize_key(raw: &str) -> String {
+pub(crate) fn sanitize_key(raw: &str) -> String {
     raw.chars()
         .map(|c| c.to_ascii_lowercase())
         .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-')
@@ -19,7 +19,7 @@ pub fn sanitize_key(raw: &str) -> String {
 }
 
 /// A new guest key: `t_` followed by 30 lowercase hex characters.
-pub fn new_guest_key() -> String {
+pub(crate) fn new_guest_key() -> String {
     let n: u128 = rand::random();
     let hex = format!("{n:032x}");
     format!("t_{}", &hex[..30])
@@ -27,7 +27,7 @@ pub fn new_guest_key() -> String {
 
 /// The key a request asks for: the `CoCart-API-Cart-Key` header when present, else `cart_key`
 /// from the query or form body (never the JSON body). Sanitised; `None` when empty.
-pub fn requested_key(headers: &HeaderMap, params: &Params) -> Option<String> {
+pub(crate) fn requested_key(headers: &HeaderMap, params: &Params) -> Option<String> {
     const NAME: HeaderName = HeaderName::from_static(CART_KEY_HEADER);
     let from_header = headers
         .get(NAME)

@@ -5,35 +5,37 @@
 //! - [`facets`]: global attributes and their terms, brands and reviews (and their seed schema);
 //! - [`cart`]: the cart model (lines, removed lines, customer) and line keys;
 //! - [`keys`]: cart-key sanitising and new guest keys;
-//! - [`memo`]: stored (frozen) carts and the memoised bytes of their default rendering;
+//! - [`stored`]: stored (frozen) carts and the rendering of a cart answer;
 //! - [`session`]: which cart a request gets (key, user, transfer, expiry) and where carts live;
 //! - [`notices`]: the per-request WooCommerce notices;
 //! - [`money`]: number and money formatting;
 //! - [`cart_view`]: the JSON shapes of carts, items and raw totals, serialised without a tree;
 //! - [`render`]: request options, cart sums and the JSON shape of products;
 //! - [`schema`]: WordPress-style parameter type checks;
+//! - [`rules`]: the quantity, limit, stock and contact-format checks the cart operations share;
 //! - [`add`], [`update`]: the cart operations;
 //! - [`cart_routes`], [`store_routes`], [`catalogue_routes`]: the HTTP handlers.
 
 // `ApiError` (owned by `crate::error`) is large by design: every handler returns it by value.
 #![allow(clippy::result_large_err)]
 
-pub mod add;
-pub mod cart;
-pub mod cart_routes;
-pub mod cart_view;
-pub mod catalogue;
-pub mod catalogue_routes;
-pub mod facets;
-pub mod keys;
-pub mod memo;
-pub mod money;
-pub mod notices;
-pub mod render;
-pub mod schema;
-pub mod session;
-pub mod store_routes;
-pub mod update;
+pub(crate) mod add;
+pub(crate) mod cart;
+pub(crate) mod cart_routes;
+pub(crate) mod cart_view;
+pub(crate) mod catalogue;
+pub(crate) mod catalogue_routes;
+pub(crate) mod facets;
+pub(crate) mod keys;
+pub(crate) mod money;
+pub(crate) mod notices;
+pub(crate) mod render;
+pub(crate) mod rules;
+pub(crate) mod schema;
+pub(crate) mod session;
+pub(crate) mod store_routes;
+pub(crate) mod stored;
+pub(crate) mod update;
 
 use crate::config::MockConfig;
 use crate::state::AppState;
@@ -42,17 +44,17 @@ use std::sync::Arc;
 
 /// Catalogue and carts.
 #[derive(Debug, Default)]
-pub struct ShopWorld {
+pub(crate) struct ShopWorld {
     /// The products. Shared with renderers outside the lock; changed copy-on-write.
-    pub catalogue: Arc<catalogue::Catalogue>,
+    pub(crate) catalogue: Arc<catalogue::Catalogue>,
     /// Every stored cart, by cart key.
-    pub carts: session::CartStore,
+    pub(crate) carts: session::CartStore,
 }
 
 impl ShopWorld {
     /// Seeds the catalogue from the seed document's `products`, `attributes` and `reviews`, or the
     /// built-in catalogue when absent.
-    pub fn seeded(config: &MockConfig) -> Result<Self, crate::MockError> {
+    pub(crate) fn seeded(config: &MockConfig) -> Result<Self, crate::MockError> {
         let part = |name: &str| config.seed.as_ref().and_then(|s| s.get(name));
         let catalogue = catalogue::Catalogue::from_document(
             part("products"),
@@ -68,19 +70,19 @@ impl ShopWorld {
     /// Changes a product's stock: `Some(n)` manages stock at `n` (out of stock at 0 or below),
     /// `None` stops managing stock (unlimited, in stock). Returns false for an unknown product.
     /// Carts are left alone: lines stay and every cart read then carries the stock error notice.
-    pub fn set_stock(&mut self, product_id: u64, stock: Option<i64>) -> bool {
+    pub(crate) fn set_stock(&mut self, product_id: u64, stock: Option<i64>) -> bool {
         Arc::make_mut(&mut self.catalogue).set_stock(product_id, stock)
     }
 
     /// The number of carts currently stored (expired ones included until they are read).
-    pub fn stored_carts(&self) -> usize {
+    pub(crate) fn stored_carts(&self) -> usize {
         self.carts.len()
     }
 }
 
 /// The cart and store routes, with full paths (`/wp-json/cocart/v2/...`). The catalogue routes
 /// carry the cache headers of [`catalogue_routes::cache_layer`].
-pub fn routes(state: &AppState) -> Router<AppState> {
+pub(crate) fn routes(state: &AppState) -> Router<AppState> {
     let catalogue = store_routes::catalogue_routes()
         .merge(catalogue_routes::routes())
         .route_layer(axum::middleware::from_fn_with_state(

@@ -4,12 +4,11 @@
 use serde_json::{Number, Value};
 
 /// The store currency's decimals (`currency_minor_unit`).
-pub const MINOR_UNIT: u32 = 2;
-const SCALE: f64 = 100.0;
+pub(crate) const MINOR_UNIT: u32 = 2;
 
 /// A float as PHP's `json_encode` would print a CoCart float: an integer when whole (`2`),
 /// a float otherwise (`1.5`); non-finite values become `0`.
-pub fn num(x: f64) -> Value {
+pub(crate) fn num(x: f64) -> Value {
     if !x.is_finite() {
         return Value::from(0);
     }
@@ -20,24 +19,19 @@ pub fn num(x: f64) -> Value {
 }
 
 /// Minor units (`1999`) as the minor-unit money string `"1999"`.
-pub fn minor_str(minor: i64) -> String {
+pub(crate) fn minor_str(minor: i64) -> String {
     minor.to_string()
 }
 
-/// Minor units as a JSON number in major units (`2550` ⇒ `25.5`, `2500` ⇒ `25`).
-pub fn major_num(minor: i64) -> Value {
-    num(minor as f64 / SCALE)
-}
-
 /// Minor units as a major-unit decimal string with two places (`2000` ⇒ `"20.00"`).
-pub fn major_str(minor: i64) -> String {
+pub(crate) fn major_str(minor: i64) -> String {
     let sign = if minor < 0 { "-" } else { "" };
     let abs = minor.unsigned_abs();
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
 /// Minor units as formatted price text (`123456` ⇒ `"$1,234.56"`).
-pub fn price_text(minor: i64) -> String {
+pub(crate) fn price_text(minor: i64) -> String {
     let sign = if minor < 0 { "-" } else { "" };
     let abs = minor.unsigned_abs();
     let whole = (abs / 100).to_string();
@@ -52,13 +46,13 @@ pub fn price_text(minor: i64) -> String {
 }
 
 /// `price × quantity` in minor units, rounded half up and saturated (never panics).
-pub fn line_total(unit_minor: i64, quantity: f64) -> i64 {
+pub(crate) fn line_total(unit_minor: i64, quantity: f64) -> i64 {
     // `as` saturates on overflow and maps NaN to 0.
     (unit_minor as f64 * quantity).round() as i64
 }
 
 /// A float as PHP's `(string)` cast prints it (`1.5`, `3`, `0.35`).
-pub fn php_float(x: f64) -> String {
+pub(crate) fn php_float(x: f64) -> String {
     if !x.is_finite() {
         return "0".into();
     }
@@ -71,7 +65,7 @@ pub fn php_float(x: f64) -> String {
 
 /// Parses a PHP-`is_numeric` string (leading/trailing whitespace allowed, decimals and
 /// exponents accepted). `None` for anything else, including non-finite results.
-pub fn parse_numeric(s: &str) -> Option<f64> {
+pub(crate) fn parse_numeric(s: &str) -> Option<f64> {
     let t = s.trim();
     if t.is_empty()
         || !t
@@ -92,8 +86,6 @@ mod tests {
         assert_eq!(num(2.0), Value::from(2));
         assert_eq!(num(1.5).to_string(), "1.5");
         assert_eq!(num(f64::NAN), Value::from(0));
-        assert_eq!(major_num(2550).to_string(), "25.5");
-        assert_eq!(major_num(2500).to_string(), "25");
         assert_eq!(major_str(2000), "20.00");
         assert_eq!(major_str(-5), "-0.05");
         assert_eq!(price_text(123_456), "$1,234.56");

@@ -2,19 +2,16 @@
 //! `notices` field and then forgotten.
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
-use serde_json::{Map, Value};
 
 /// A notice type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// `success`
     Success,
     /// `error`
     Error,
     /// `notice`
     Notice,
-    /// `info`
-    Info,
 }
 
 impl Kind {
@@ -23,20 +20,19 @@ impl Kind {
             Self::Success => "success",
             Self::Error => "error",
             Self::Notice => "notice",
-            Self::Info => "info",
         }
     }
 }
 
 /// The notices of one request, grouped by type in the order the types first appeared.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Notices {
+pub(crate) struct Notices {
     groups: Vec<(Kind, Vec<String>)>,
 }
 
 impl Notices {
     /// Adds a notice.
-    pub fn add(&mut self, kind: Kind, message: impl Into<String>) {
+    pub(crate) fn add(&mut self, kind: Kind, message: impl Into<String>) {
         let message = message.into();
         match self.groups.iter_mut().find(|(k, _)| *k == kind) {
             Some((_, list)) => list.push(message),
@@ -45,22 +41,24 @@ impl Notices {
     }
 
     /// A success notice.
-    pub fn success(&mut self, message: impl Into<String>) {
+    pub(crate) fn success(&mut self, message: impl Into<String>) {
         self.add(Kind::Success, message);
     }
 
     /// An error notice.
-    pub fn error(&mut self, message: impl Into<String>) {
+    pub(crate) fn error(&mut self, message: impl Into<String>) {
         self.add(Kind::Error, message);
     }
 
     /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.groups.is_empty()
     }
 
     /// `[]` when empty (the PHP empty-array trap), else `{"success":[…],…}`.
-    pub fn to_json(&self) -> Value {
+    #[cfg(test)]
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        use serde_json::{Map, Value};
         if self.groups.is_empty() {
             return Value::Array(Vec::new());
         }
@@ -75,7 +73,8 @@ impl Notices {
     }
 }
 
-/// Prints like [`Notices::to_json`], straight into a serializer.
+/// `[]` when empty (the PHP empty-array trap), else `{"success":[…],…}`, straight into a
+/// serializer.
 impl Serialize for Notices {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if self.groups.is_empty() {

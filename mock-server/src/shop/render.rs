@@ -1,5 +1,5 @@
 //! What rendering needs besides the cart (the catalogue, the site URL, the request's `fields`
-//! and `thumb`), the cart sums and stock notices, and the JSON shape of products (§8).
+//! and `thumb`), the cart sums and stock notices, and the JSON shape of products.
 //! Empty PHP maps print as `[]`. Carts, items and raw totals are printed by
 //! [`super::cart_view`].
 
@@ -12,25 +12,25 @@ use serde_json::{Map, Value, json};
 
 /// What a renderer needs besides the cart: the products and the site URL.
 #[derive(Debug, Clone, Copy)]
-pub struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     /// The catalogue.
-    pub cat: &'a Catalogue,
+    pub(crate) cat: &'a Catalogue,
     /// The site URL, no trailing slash.
-    pub site_url: &'a str,
+    pub(crate) site_url: &'a str,
 }
 
 /// Options from the request: `fields` and `thumb`.
 #[derive(Debug, Clone, Default)]
-pub struct CartOpts {
+pub(crate) struct CartOpts {
     /// Parsed `fields`: top-level name and optional child.
-    pub fields: Option<Vec<(String, Option<String>)>>,
+    pub(crate) fields: Option<Vec<(String, Option<String>)>>,
     /// `thumb` (fill `featured_image`).
-    pub thumb: bool,
+    pub(crate) thumb: bool,
 }
 
 impl CartOpts {
     /// Parses `fields` (`"items,totals:total,customer:billing_address"`) and `thumb`.
-    pub fn new(fields: Option<&str>, thumb: bool) -> Self {
+    pub(crate) fn new(fields: Option<&str>, thumb: bool) -> Self {
         let fields = fields.filter(|f| !f.trim().is_empty()).map(|f| {
             f.split(',')
                 .map(str::trim)
@@ -46,7 +46,7 @@ impl CartOpts {
 }
 
 /// The `currency` object.
-pub fn currency_json() -> Value {
+pub(crate) fn currency_json() -> Value {
     json!({
         "currency_code": "USD",
         "currency_symbol": "$",
@@ -76,7 +76,7 @@ fn image_url(ctx: &Ctx<'_>, slug: &str, size: &str) -> String {
 }
 
 /// The cart subtotal in minor units.
-pub fn subtotal(ctx: &Ctx<'_>, cart: &Cart) -> i64 {
+pub(crate) fn subtotal(ctx: &Ctx<'_>, cart: &Cart) -> i64 {
     cart.lines
         .iter()
         .filter_map(|l| {
@@ -88,7 +88,7 @@ pub fn subtotal(ctx: &Ctx<'_>, cart: &Cart) -> i64 {
 }
 
 /// The error notices WooCommerce's `check_cart_items` adds when stock fell under a cart.
-pub fn stock_notices(ctx: &Ctx<'_>, cart: &Cart, notices: &mut Notices) {
+pub(crate) fn stock_notices(ctx: &Ctx<'_>, cart: &Cart, notices: &mut Notices) {
     let mut seen = Vec::new();
     for l in &cart.lines {
         let id = l.item_id();
@@ -271,15 +271,15 @@ const VARIATION_KEYS: &[&str] = &[
     "meta_data",
 ];
 
-/// A product (§8) without its reviews.
-pub fn product_json(ctx: &Ctx<'_>, p: &Product) -> Value {
+/// A product without its reviews.
+pub(crate) fn product_json(ctx: &Ctx<'_>, p: &Product) -> Value {
     product_json_with(ctx, p, false)
 }
 
-/// A product (§8); `with_reviews` fills `reviews` as `show_reviews` does. A variation has the
+/// A product; `with_reviews` fills `reviews` as `show_reviews` does. A variation has the
 /// lighter shape of the variations route: no type, review fields or `variations`, `total_sales`
 /// as a string, and its attributes as `{id, name, option: {slug: name}}`.
-pub fn product_json_with(ctx: &Ctx<'_>, p: &Product, with_reviews: bool) -> Value {
+pub(crate) fn product_json_with(ctx: &Ctx<'_>, p: &Product, with_reviews: bool) -> Value {
     let cat = ctx.cat;
     let parent = (p.kind == ProductType::Variation)
         .then(|| cat.get(p.parent_id))

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 /// A schema type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ty {
+pub(crate) enum Ty {
     /// `string`: only JSON strings (form and query values always are).
     Str,
     /// `boolean`: `true`/`false`, `"true"`/`"false"`/`"1"`/`"0"`, `1`/`0`.
@@ -59,17 +59,17 @@ impl Ty {
 
 /// One declared argument.
 #[derive(Debug, Clone, Copy)]
-pub struct Arg {
+pub(crate) struct Arg {
     /// The name.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// The type.
-    pub ty: Ty,
+    pub(crate) ty: Ty,
     /// Whether it is required.
-    pub required: bool,
+    pub(crate) required: bool,
 }
 
 /// An optional argument.
-pub const fn opt(name: &'static str, ty: Ty) -> Arg {
+pub(crate) const fn opt(name: &'static str, ty: Ty) -> Arg {
     Arg {
         name,
         ty,
@@ -78,7 +78,7 @@ pub const fn opt(name: &'static str, ty: Ty) -> Arg {
 }
 
 /// A required argument.
-pub const fn req(name: &'static str, ty: Ty) -> Arg {
+pub(crate) const fn req(name: &'static str, ty: Ty) -> Arg {
     Arg {
         name,
         ty,
@@ -87,7 +87,7 @@ pub const fn req(name: &'static str, ty: Ty) -> Arg {
 }
 
 /// Checks `params` against `args` like WordPress does before calling a route's callback.
-pub fn check(params: &Params, args: &[Arg]) -> Result<(), ApiError> {
+pub(crate) fn check(params: &Params, args: &[Arg]) -> Result<(), ApiError> {
     let missing: Vec<&str> = args
         .iter()
         .filter(|a| a.required && params.get(a.name).is_none_or(Value::is_null))
@@ -130,7 +130,7 @@ pub fn check(params: &Params, args: &[Arg]) -> Result<(), ApiError> {
 }
 
 /// A checked boolean parameter (false when absent).
-pub fn flag(params: &Params, name: &str) -> bool {
+pub(crate) fn flag(params: &Params, name: &str) -> bool {
     match params.get(name) {
         Some(Value::Bool(b)) => *b,
         Some(Value::String(s)) => matches!(s.to_ascii_lowercase().as_str(), "true" | "1"),
@@ -140,7 +140,7 @@ pub fn flag(params: &Params, name: &str) -> bool {
 }
 
 /// A checked boolean parameter with a default when absent.
-pub fn flag_or(params: &Params, name: &str, default: bool) -> bool {
+pub(crate) fn flag_or(params: &Params, name: &str, default: bool) -> bool {
     if params.get(name).is_none() {
         default
     } else {
@@ -149,7 +149,7 @@ pub fn flag_or(params: &Params, name: &str, default: bool) -> bool {
 }
 
 /// A checked object parameter as a map (`""` and lists become maps keyed by index).
-pub fn object(params: &Params, name: &str) -> Map<String, Value> {
+pub(crate) fn object(params: &Params, name: &str) -> Map<String, Value> {
     match params.get(name) {
         Some(Value::Object(m)) => m.clone(),
         Some(Value::Array(list)) => list

@@ -2,7 +2,7 @@
 //! customer transfer, the forbidden keys, expiry on the virtual clock, and the cart store.
 
 use super::keys;
-use super::memo::FrozenCart;
+use super::stored::FrozenCart;
 use crate::error::ApiError;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,30 +11,35 @@ const DAY: i64 = 86_400;
 
 /// A stored cart and its lifetimes (Unix seconds on the virtual clock).
 #[derive(Debug, Clone)]
-pub struct StoredCart {
+pub(crate) struct StoredCart {
     /// The cart. Shared with the renderers of requests in flight; never changed in place.
-    pub cart: Arc<FrozenCart>,
-    /// When the cart is due for renewal.
-    pub expiring: i64,
+    pub(crate) cart: Arc<FrozenCart>,
     /// When the cart expires (read as a new empty cart after it).
-    pub expiration: i64,
+    pub(crate) expiration: i64,
 }
 
 /// The carts, by key.
 #[derive(Debug, Default)]
-pub struct CartStore {
+pub(crate) struct CartStore {
     carts: HashMap<String, StoredCart>,
 }
 
 impl CartStore {
     /// How many carts are stored.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.carts.len()
     }
 
     /// Whether no cart is stored.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.carts.is_empty()
+    }
+
+    /// A stored cart, expired or not.
+    #[cfg(test)]
+    pub(crate) fn get(&self, key: &str) -> Option<&StoredCart> {
+        self.carts.get(key)
     }
 
     /// A live (unexpired) cart; an expired one is dropped.
@@ -42,30 +47,25 @@ impl CartStore {
         let stored = self.carts.remove(key)?;
         (stored.expiration > now).then_some(stored.cart)
     }
-
-    /// A stored cart, expired or not (for tests and test controls).
-    pub fn get(&self, key: &str) -> Option<&StoredCart> {
-        self.carts.get(key)
-    }
 }
 
 /// The cart a request works on.
 #[derive(Debug, Clone)]
-pub struct Session {
+pub(crate) struct Session {
     /// The cart key (user id for customers).
-    pub key: String,
+    pub(crate) key: String,
     /// The authenticated customer, if any.
-    pub user_id: Option<u64>,
+    pub(crate) user_id: Option<u64>,
     /// The cart as loaded (after any transfer).
-    pub cart: Arc<FrozenCart>,
+    pub(crate) cart: Arc<FrozenCart>,
     /// Whether the cart lives in the store (so it is saved even when empty).
-    pub stored: bool,
+    pub(crate) stored: bool,
 }
 
 impl Session {
     /// `(expiring, expiration)` for this session at `now`: guests now + 1 day / now + 2 days,
     /// customers now + 1 day / now + 7 days.
-    pub fn lifetimes(&self, now: i64) -> (i64, i64) {
+    pub(crate) fn lifetimes(&self, now: i64) -> (i64, i64) {
         match self.user_id {
             Some(_) => (now + DAY, now + 7 * DAY),
             None => (now + DAY, now + 2 * DAY),
@@ -74,7 +74,7 @@ impl Session {
 }
 
 /// 403 for a guest asking for a registered customer's cart (the standard envelope).
-pub fn must_authenticate() -> ApiError {
+pub(crate) fn must_authenticate() -> ApiError {
     ApiError::new(
         403,
         "cocart_must_authenticate_user",
@@ -83,7 +83,7 @@ pub fn must_authenticate() -> ApiError {
 }
 
 /// 403 for a customer sending their own id as the cart key.
-pub fn already_authenticating() -> ApiError {
+pub(crate) fn already_authenticating() -> ApiError {
     ApiError::new(
         403,
         "cocart_already_authenticating_user",
@@ -94,7 +94,7 @@ pub fn already_authenticating() -> ApiError {
 /// Loads the cart for a request. `requested` is the sanitised key (header or `cart_key`),
 /// `user_id` the authenticated customer, `user_exists` tells registered user ids.
 /// Loading takes the cart out of the store; [`save`] puts it back.
-pub fn open(
+pub(crate) fn open(
     store: &mut CartStore,
     user_exists: impl Fn(u64) -> bool,
     user_id: Option<u64>,
@@ -150,7 +150,7 @@ pub fn open(
 
 /// Stores the session's cart with renewed lifetimes when it is already stored or has data.
 /// Returns `(expiring, expiration)`.
-pub fn save(
+pub(crate) fn save(
     store: &mut CartStore,
     session: &Session,
     cart: &Arc<FrozenCart>,
@@ -162,7 +162,6 @@ pub fn save(
             session.key.clone(),
             StoredCart {
                 cart: Arc::clone(cart),
-                expiring,
                 expiration,
             },
         );

@@ -23,7 +23,7 @@ use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
 /// A JSON answer with CoCart's exposed headers and `extra` headers.
-pub fn json_response(body: &Value, extra: &[(&'static str, String)]) -> Response {
+pub(crate) fn json_response(body: &Value, extra: &[(&'static str, String)]) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"null".to_vec());
     let mut resp = Response::new(Body::from(bytes));
     let h = resp.headers_mut();
@@ -841,12 +841,12 @@ fn read_only(r: MethodRouter<AppState>) -> MethodRouter<AppState> {
 }
 
 /// `GET /store`.
-pub fn routes() -> Router<AppState> {
+pub(crate) fn routes() -> Router<AppState> {
     Router::new().route(&format!("{BASE}/store"), read_only(get(store)))
 }
 
 /// The product, variation, category and tag routes.
-pub fn catalogue_routes() -> Router<AppState> {
+pub(crate) fn catalogue_routes() -> Router<AppState> {
     let p = |s: &str| format!("{BASE}{s}");
     Router::new()
         .route(&p("/products"), read_only(get(products)))

@@ -1,17 +1,17 @@
 //! Changing existing lines (`/cart/item/{key}`), `POST /cart/update` (`update-cart`,
 //! `update-customer`), clear, and the customer-field validation.
 
-use super::add::{check_limits, check_stock, parse_quantity};
 use super::cart::{ADDRESS_FIELDS, Cart};
 use super::catalogue::Catalogue;
 use super::money::{num, parse_numeric, php_float};
 use super::notices::{Kind, Notices};
+use super::rules::{check_limits, check_stock, parse_quantity, valid_email, valid_phone};
 use crate::error::ApiError;
 use crate::params::Params;
 use serde_json::{Value, json};
 
 /// 404 `cocart_item_not_in_cart`.
-pub fn not_in_cart() -> ApiError {
+pub(crate) fn not_in_cart() -> ApiError {
     ApiError::new(
         404,
         "cocart_item_not_in_cart",
@@ -29,7 +29,7 @@ fn line_name(cat: &Catalogue, cart: &Cart, key: &str) -> String {
 
 /// `POST /cart/item/{key}`: sets the quantity (`0` removes). Returns the status message and the
 /// new quantity (for `return_status`).
-pub fn update_item(
+pub(crate) fn update_item(
     cat: &Catalogue,
     cart: &mut Cart,
     key: &str,
@@ -76,7 +76,7 @@ pub fn update_item(
 }
 
 /// `DELETE /cart/item/{key}`: moves the line to the removed items. Returns the message.
-pub fn remove_item(
+pub(crate) fn remove_item(
     cat: &Catalogue,
     cart: &mut Cart,
     key: &str,
@@ -108,7 +108,7 @@ pub fn remove_item(
 }
 
 /// `PUT`/`PATCH /cart/item/{key}`: restores a removed line.
-pub fn restore_item(
+pub(crate) fn restore_item(
     cat: &Catalogue,
     cart: &mut Cart,
     key: &str,
@@ -135,13 +135,13 @@ pub fn restore_item(
 }
 
 /// `POST /cart/clear`.
-pub fn clear(cart: &mut Cart, keep_removed: bool, notices: &mut Notices) {
+pub(crate) fn clear(cart: &mut Cart, keep_removed: bool, notices: &mut Notices) {
     cart.clear(keep_removed);
     notices.add(Kind::Notice, "Cart is cleared.");
 }
 
 /// `POST /cart/update`: dispatches on `namespace`.
-pub fn update(
+pub(crate) fn update(
     cat: &Catalogue,
     cart: &mut Cart,
     params: &Params,
@@ -224,29 +224,6 @@ const COUNTRIES: &[&str] = &[
     "DK", "FI", "AU", "NZ", "JP", "BR", "MX", "IN", "ZA",
 ];
 
-/// WordPress `is_email`, simplified: `local@domain.tld` with no spaces.
-pub fn valid_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && s.len() >= 6
-        && !s.chars().any(char::is_whitespace)
-        && !domain.contains('@')
-        && domain.split('.').count() >= 2
-        && domain.split('.').all(|part| {
-            !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
-}
-
-/// `WC_Validation::is_phone`: only digits, spaces and `#_-+/().`, at least one digit.
-pub fn valid_phone(s: &str) -> bool {
-    !s.trim().is_empty()
-        && s.chars().any(|c| c.is_ascii_digit())
-        && s.chars()
-            .all(|c| c.is_ascii_digit() || c.is_whitespace() || "#_-+/().".contains(c))
-}
-
 fn shape(s: &str, pattern: &str) -> bool {
     s.len() == pattern.len()
         && s.chars().zip(pattern.chars()).all(|(c, p)| match p {
@@ -258,7 +235,7 @@ fn shape(s: &str, pattern: &str) -> bool {
 }
 
 /// `WC_Validation::is_postcode` for the countries with a known format; others accept anything.
-pub fn valid_postcode(postcode: &str, country: &str) -> bool {
+pub(crate) fn valid_postcode(postcode: &str, country: &str) -> bool {
     let p = postcode.trim().to_ascii_uppercase();
     match country {
         "US" => shape(&p, "99999") || shape(&p, "99999-9999"),
@@ -289,7 +266,7 @@ fn text_of(v: &Value) -> Option<String> {
     }
 }
 
-/// `update-customer` as CoCart 4.9.3 behaves (§15): only the unprefixed names apply, to the
+/// `update-customer` as CoCart 4.9.3 behaves: only the unprefixed names apply, to the
 /// billing address. Prefixed names (`billing_*`, `shipping_*`, `s_*`) change nothing when sent
 /// alone; next to an unprefixed name they are set from an empty value. An invalid email or phone
 /// is ignored; an unknown country adds an error notice; a postcode that does not fit the country
@@ -349,15 +326,6 @@ fn update_customer(cart: &mut Cart, params: &Params, notices: &mut Notices) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn contact_validation() {
-        assert!(valid_email("jane@example.com"));
-        assert!(!valid_email("jane@"));
-        assert!(!valid_email("not an email"));
-        assert!(valid_phone("+1 (555) 010-9999"));
-        assert!(!valid_phone("call me"));
-    }
 
     #[test]
     fn postcodes_by_country() {

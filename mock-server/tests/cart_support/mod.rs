@@ -174,6 +174,6 @@ impl Shop {
 
     /// The number of carts the mock stores.
     pub fn stored_carts(&self) -> usize {
-        self.server.state().world().shop.stored_carts()
+        self.server.stored_carts()
     }
 }

@@ -1,69 +1,22 @@
-//! Token checks without the world lock: a copy of the settings authentication reads, and the
-//! payloads of tokens whose signature was already verified with the current secret.
+//! Remembered signature checks (a fast path, used only when the switch is on): the payloads of
+//! tokens whose signature was already verified with the current settings, and the settings copy
+//! that lets a request be checked without the world lock.
 //!
 //! Verifying a signature (base64, HMAC-SHA256, a JSON parse) depends only on the token and the
 //! secret, so its result is remembered per token for as long as the secret stays the same. What
 //! can change without the token changing (expiry against the virtual clock, logout, password
 //! changes, rotation, deleted users, the secret itself) is still checked on every request:
-//! expiry and issuer here, the rest under the world lock.
+//! expiry and issuer before the lock, the rest under the world lock.
 
-use super::token::{self, Claims, Rejection};
-use crate::config::{Environment, HostProfile, MockConfig, PluginVersion};
+use crate::auth::settings::AuthSettings;
+use crate::auth::token::{self, Claims, Rejection};
+use crate::config::MockConfig;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// The most tokens remembered; past it the memory starts over.
 const MAX_TOKENS: usize = 4096;
-
-/// What authentication reads from the configuration. `Debug` never shows the secret.
-#[derive(Clone, PartialEq, Eq)]
-pub struct AuthSettings {
-    /// The JWT secret (`None` or empty: not configured).
-    pub secret: Option<String>,
-    /// How the host treats the `Authorization` header.
-    pub host_profile: HostProfile,
-    /// Whether Basic auth works over plain HTTP.
-    pub environment: Environment,
-    /// The JWT plugin family.
-    pub plugin: PluginVersion,
-}
-
-impl fmt::Debug for AuthSettings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AuthSettings")
-            .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
-            .field("host_profile", &self.host_profile)
-            .field("environment", &self.environment)
-            .field("plugin", &self.plugin)
-            .finish()
-    }
-}
-
-impl AuthSettings {
-    /// The settings in force in `config`.
-    pub fn of(config: &MockConfig) -> Self {
-        Self {
-            secret: config.secret.clone(),
-            host_profile: config.host_profile.clone(),
-            environment: config.environment,
-            plugin: config.plugin,
-        }
-    }
-
-    /// Whether `config` still has exactly these settings.
-    pub fn matches(&self, config: &MockConfig) -> bool {
-        self.secret == config.secret
-            && self.host_profile == config.host_profile
-            && self.environment == config.environment
-            && self.plugin == config.plugin
-    }
-
-    /// The secret, if one is configured and non-empty.
-    pub fn secret(&self) -> Option<&str> {
-        self.secret.as_deref().filter(|s| !s.is_empty())
-    }
-}
 
 /// A verified token and its payload.
 struct Remembered {
@@ -88,7 +41,7 @@ fn signature_of(token: &str) -> &str {
 
 /// The settings copy and the verified tokens. Never holds the world lock; the world lock may be
 /// held while calling [`TokenCache::refresh`] (never the other way round).
-pub struct TokenCache {
+pub(crate) struct TokenCache {
     memory: RwLock<Memory>,
 }
 
@@ -102,7 +55,7 @@ impl fmt::Debug for TokenCache {
 
 impl TokenCache {
     /// An empty cache for the settings of `config`.
-    pub fn new(config: &MockConfig) -> Self {
+    pub(crate) fn new(config: &MockConfig) -> Self {
         Self {
             memory: RwLock::new(Memory {
                 settings: Arc::new(AuthSettings::of(config)),
@@ -122,7 +75,7 @@ impl TokenCache {
 
     /// The settings as last seen, and the remembered payload of the token `find` reads from
     /// the request under those settings, if it was verified with them.
-    pub fn lookup<'a>(
+    pub(crate) fn lookup<'a>(
         &self,
         find: impl FnOnce(&AuthSettings) -> Option<&'a str>,
     ) -> (Arc<AuthSettings>, Option<Arc<Claims>>) {
@@ -131,7 +84,7 @@ impl TokenCache {
     }
 
     /// [`lookup`](Self::lookup), with the generation of the remembered tokens it read.
-    pub fn lookup_generation<'a>(
+    pub(crate) fn lookup_generation<'a>(
         &self,
         find: impl FnOnce(&AuthSettings) -> Option<&'a str>,
     ) -> (Arc<AuthSettings>, u64, Option<Arc<Claims>>) {
@@ -147,14 +100,14 @@ impl TokenCache {
     }
 
     /// The settings as last seen and the generation of the remembered tokens.
-    pub fn current(&self) -> (Arc<AuthSettings>, u64) {
+    pub(crate) fn current(&self) -> (Arc<AuthSettings>, u64) {
         let memory = self.read();
         (Arc::clone(&memory.settings), memory.generation)
     }
 
     /// Verifies the signature of `token` with `settings` (the secret must be configured), or
     /// returns the remembered result of doing so.
-    pub fn verify(
+    pub(crate) fn verify(
         &self,
         settings: &Arc<AuthSettings>,
         remembered: Option<Arc<Claims>>,
@@ -183,7 +136,7 @@ impl TokenCache {
 
     /// Takes the settings of `config` when they differ from the copy, forgetting every token
     /// verified with the old ones.
-    pub fn refresh(&self, config: &MockConfig) {
+    pub(crate) fn refresh(&self, config: &MockConfig) {
         if self.read().settings.matches(config) {
             return;
         }

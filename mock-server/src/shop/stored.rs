@@ -1,27 +1,27 @@
-//! Stored carts and the memoised bytes of their default rendering.
+//! Stored carts, and the rendering of a cart answer (body and ETag).
 //!
 //! A stored cart is shared by the requests that read it and never changed in place: a change
-//! stores a new [`FrozenCart`]. So the bytes of a `GET /cart` answer can be kept next to the cart
-//! they were printed from, and are forgotten with it. They are reused only for the same cart key,
-//! the same catalogue (a stock change makes a new one) and the default options (no `fields`,
-//! `thumb` on) with no notices: everything else the body depends on.
+//! stores a new [`FrozenCart`]. With fast paths on, the bytes of its default rendering are kept
+//! next to it ([`crate::fast::cart_bytes`]) and forgotten with it.
 
 use super::cart::Cart;
 use super::cart_view::{self, CartView};
 use super::catalogue::Catalogue;
 use super::notices::Notices;
 use super::render::{CartOpts, Ctx};
+use crate::fast::FastPaths;
+use crate::fast::cart_bytes::CartBytes;
 use bytes::Bytes;
 use http::HeaderValue;
 use sha2::{Digest, Sha256};
 use std::ops::Deref;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 /// A cart as stored: read through `Deref`, changed only by building a new one.
 #[derive(Debug, Default)]
-pub struct FrozenCart {
+pub(crate) struct FrozenCart {
     cart: Cart,
-    rendered: OnceLock<Arc<Rendered>>,
+    rendered: CartBytes<Rendered>,
 }
 
 impl Deref for FrozenCart {
@@ -34,36 +34,30 @@ impl Deref for FrozenCart {
 
 impl FrozenCart {
     /// Freezes `cart` for storing and sharing.
-    pub fn new(cart: Cart) -> Arc<Self> {
+    pub(crate) fn new(cart: Cart) -> Arc<Self> {
         Arc::new(Self {
             cart,
-            rendered: OnceLock::new(),
+            rendered: CartBytes::default(),
         })
-    }
-
-    /// The cart, to change: moved out when nobody else shares it, else copied.
-    pub fn thaw(this: Arc<Self>) -> Cart {
-        match Arc::try_unwrap(this) {
-            Ok(frozen) => frozen.cart,
-            Err(shared) => shared.cart.clone(),
-        }
     }
 }
 
 /// The bytes of a rendered cart and what they were rendered for.
 #[derive(Debug)]
-pub struct Rendered {
-    key: String,
-    catalogue: Arc<Catalogue>,
+pub(crate) struct Rendered {
+    /// The cart key it was rendered for.
+    pub(crate) key: String,
+    /// The catalogue it was rendered with.
+    pub(crate) catalogue: Arc<Catalogue>,
     /// The JSON body.
-    pub body: Bytes,
+    pub(crate) body: Bytes,
     /// The weak ETag of the body, `W/"…"`.
-    pub etag: HeaderValue,
+    pub(crate) etag: HeaderValue,
 }
 
 /// The weak ETag CoCart-style caching answers with: `W/"…"` around the first 16 bytes of
 /// SHA-256, in hex.
-pub fn etag_of(body: &[u8]) -> HeaderValue {
+pub(crate) fn etag_of(body: &[u8]) -> HeaderValue {
     let tag = format!("W/\"{}\"", hex::encode(&Sha256::digest(body)[..16]));
     // Hex between `W/"` and `"` is always a valid header value.
     HeaderValue::from_maybe_shared(Bytes::from(tag))
@@ -71,19 +65,19 @@ pub fn etag_of(body: &[u8]) -> HeaderValue {
 }
 
 /// What a cart answer is printed from.
-pub struct CartRequest<'a> {
+pub(crate) struct CartRequest<'a> {
     /// The catalogue and site URL.
-    pub ctx: &'a Ctx<'a>,
+    pub(crate) ctx: &'a Ctx<'a>,
     /// The shared catalogue (the same as `ctx.cat`), to tell whether it changed.
-    pub catalogue: &'a Arc<Catalogue>,
+    pub(crate) catalogue: &'a Arc<Catalogue>,
     /// The cart key.
-    pub key: &'a str,
+    pub(crate) key: &'a str,
     /// The cart.
-    pub cart: &'a FrozenCart,
+    pub(crate) cart: &'a FrozenCart,
     /// This request's notices.
-    pub notices: &'a Notices,
+    pub(crate) notices: &'a Notices,
     /// `fields` and `thumb`.
-    pub opts: &'a CartOpts,
+    pub(crate) opts: &'a CartOpts,
 }
 
 impl CartRequest<'_> {
@@ -91,27 +85,25 @@ impl CartRequest<'_> {
         self.opts.fields.is_none() && self.opts.thumb && self.notices.is_empty()
     }
 
-    fn render(&self) -> Vec<u8> {
+    fn render(&self, fast: &FastPaths) -> Vec<u8> {
+        fast.count_render();
         let view = CartView::new(self.ctx, self.key, self.cart, self.notices, self.opts);
         cart_view::to_bytes(&view, cart_view::cart_size_hint(self.cart))
     }
 
-    /// The body and ETag: the memoised ones when they were printed for exactly this, else
-    /// printed now (and memoised when this is the cart's first default rendering).
-    pub fn body(&self) -> Arc<Rendered> {
-        if !self.is_default() {
-            return Arc::new(self.fresh(self.render()));
+    /// The body and ETag, printed now; with fast paths on, the bytes of the cart's default
+    /// rendering are reused when they were printed for exactly this (and kept the first time).
+    pub(crate) fn body(&self, fast: &FastPaths) -> Arc<Rendered> {
+        let memo = fast.on() && self.is_default();
+        let fits = |r: &Rendered| r.key == self.key && Arc::ptr_eq(&r.catalogue, self.catalogue);
+        if memo && let Some(r) = self.cart.rendered.reuse(fits) {
+            fast.count_reuse();
+            return r;
         }
-        if let Some(r) = self.cart.rendered.get() {
-            if r.key == self.key && Arc::ptr_eq(&r.catalogue, self.catalogue) {
-                return Arc::clone(r);
-            }
-            // Rendered for another catalogue: the cart's memo stays; print afresh.
-            return Arc::new(self.fresh(self.render()));
+        let rendered = Arc::new(self.fresh(self.render(fast)));
+        if memo {
+            self.cart.rendered.remember(&rendered);
         }
-        let rendered = Arc::new(self.fresh(self.render()));
-        // Two first readers may race; either's bytes are the same.
-        let _ = self.cart.rendered.set(Arc::clone(&rendered));
         rendered
     }
 
@@ -149,6 +141,7 @@ mod tests {
         let frozen = cart();
         let none = Notices::default();
         let opts = CartOpts::new(None, true);
+        let fast = FastPaths::new(true, &crate::config::MockConfig::default());
         let body = |cat: &Arc<Catalogue>, key: &str, opts: &CartOpts, notices: &Notices| {
             let ctx = Ctx {
                 cat,
@@ -162,7 +155,7 @@ mod tests {
                 notices,
                 opts,
             }
-            .body()
+            .body(&fast)
         };
         let first = body(&cat, "7", &opts, &none);
         let again = body(&cat, "7", &opts, &none);
@@ -191,14 +184,5 @@ mod tests {
         let restocked = body(&cat, "7", &opts, &none);
         assert!(!Arc::ptr_eq(&first, &restocked));
         assert_ne!(first.body, restocked.body);
-    }
-
-    #[test]
-    fn thawing_moves_or_copies() {
-        let frozen = cart();
-        let other = Arc::clone(&frozen);
-        let copy = FrozenCart::thaw(frozen);
-        assert_eq!(&copy, other.deref().deref());
-        assert_eq!(FrozenCart::thaw(other).lines.len(), 1);
     }
 }
