@@ -33,6 +33,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+mod builder;
 mod cart_key;
 mod client;
 pub mod clock;
@@ -41,9 +42,14 @@ mod config;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 mod error;
+mod exchange;
+mod inner;
 pub mod models;
 mod persist;
+mod request;
 mod resources;
+mod response;
+mod retry;
 pub mod session_store;
 pub mod shared_session;
 mod transport;
@@ -54,12 +60,12 @@ mod transport;
 pub mod fuzzing {
     /// The JSON part of a body (PHP notices before it skipped), parsed.
     pub fn json_part(bytes: &[u8]) -> Option<serde_json::Value> {
-        crate::transport::parse_json_lenient(bytes)
+        crate::response::parse_json_lenient(bytes)
     }
 
     /// Whether an answer with this status and body rejects the token the request carried.
     pub fn is_token_rejection(status: u16, body: &[u8]) -> bool {
-        crate::transport::RawResponse {
+        crate::response::RawResponse {
             status,
             headers: http::HeaderMap::new(),
             bytes: bytes::Bytes::copy_from_slice(body),
@@ -69,8 +75,10 @@ pub mod fuzzing {
 }
 
 pub use auth::{AuthEvent, AuthEvents, SignOutReason, User};
+pub use builder::{ClientBuilder, DEFAULT_USER_AGENT, MIN_REFRESH_LEEWAY};
 pub use client::{CoCartClient, LogoutOutcome, TokenStatus};
-pub use config::{ClientBuilder, DEFAULT_USER_AGENT, MIN_REFRESH_LEEWAY, RestStyle};
+pub use codes::RestStyle;
+pub use config::is_loopback;
 pub use error::{ApiError, ApiErrorKind, Error, Result};
 pub use resources::{CartApi, LoginOutcome, StoreApi};
 pub use session_store::{

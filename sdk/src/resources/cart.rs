@@ -6,13 +6,15 @@ use http::Method;
 use serde_json::{Value, json};
 
 use super::{decode, settle};
-use crate::client::{CoCartClient, Inner};
+use crate::client::CoCartClient;
+use crate::codes::routes::{CART, V2};
 use crate::error::{ApiErrorKind, Error, Result};
+use crate::inner::Inner;
 use crate::models::{
     AddItem, AddItems, Cart, CartItem, CartItems, CartQuery, CartTotalsRaw, CustomerUpdate,
     ItemKey, Quantity, UpdateQuantities,
 };
-use crate::transport::ApiRequest;
+use crate::request::ApiRequest;
 
 /// The cart of the current user (or guest). Cheap to clone.
 ///
@@ -48,8 +50,6 @@ impl CoCartClient {
         }
     }
 }
-
-const CART: &str = "cocart/v2/cart";
 
 impl CartApi {
     /// `GET /cart`. `query` selects fields and thumbnails; `CartQuery::default()` for all.
@@ -205,7 +205,7 @@ impl CartApi {
     /// applied: the cart is re-read and returned inside [`Error::WriteOutcomeUnknown`].
     async fn write(&self, method: Method, route: &str, body: Option<Value>) -> Result<Cart> {
         settle(&self.inner).await?;
-        let mut req = ApiRequest::new(method, format!("cocart/v2/{route}")).cart();
+        let mut req = ApiRequest::new(method, format!("{V2}/{route}")).cart();
         if let Some(body) = &body {
             req = req.json(body);
         }

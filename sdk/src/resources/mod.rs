@@ -3,16 +3,17 @@
 mod cart;
 mod store;
 mod transfer;
+pub(crate) mod transfer_slot;
 
 pub use cart::CartApi;
 pub use store::StoreApi;
 pub use transfer::LoginOutcome;
-pub(crate) use transfer::{TransferSlot, settle};
+pub(crate) use transfer::settle;
 
 use serde::de::DeserializeOwned;
 
 use crate::error::Result;
-use crate::transport::ApiResponse;
+use crate::response::ApiResponse;
 
 /// Decodes a 2xx body into `T` in one pass from the bytes, keeping the raw body when it does
 /// not fit.

@@ -3,13 +3,16 @@
 use std::sync::Arc;
 
 use super::decode;
-use crate::client::{CoCartClient, Inner};
+use crate::client::CoCartClient;
+use crate::codes::routes::{PRODUCTS, STORE};
 use crate::error::Result;
+use crate::inner::Inner;
 use crate::models::{
     Attribute, AttributeTerm, Category, LenientList, Paged, Product, ProductPage, ProductQuery,
     ProductRef, Review, ReviewQuery, StoreInfo, Tag, TermQuery, Variation,
 };
-use crate::transport::{ApiRequest, ApiResponse};
+use crate::request::ApiRequest;
+use crate::response::ApiResponse;
 
 /// Store information and the catalogue. Cheap to clone.
 ///
@@ -66,11 +69,7 @@ impl CoCartClient {
 impl StoreApi {
     /// `GET /store`: title, description, address, time zone.
     pub async fn info(&self) -> Result<StoreInfo> {
-        decode(
-            self.inner
-                .execute(ApiRequest::get("cocart/v2/store"))
-                .await?,
-        )
+        decode(self.inner.execute(ApiRequest::get(STORE)).await?)
     }
 
     /// `GET /products`: one page. `X-WP-Total` / `X-WP-TotalPages` fill in the totals when the
@@ -79,7 +78,7 @@ impl StoreApi {
         let pairs = query.to_query_pairs();
         let resp = self
             .inner
-            .execute(ApiRequest::get("cocart/v2/products").query(pairs))
+            .execute(ApiRequest::get(PRODUCTS).query(pairs))
             .await?;
         let header = |name: &str| {
             resp.headers
@@ -107,7 +106,7 @@ impl StoreApi {
         decode(
             self.inner
                 .execute(ApiRequest::get(format!(
-                    "cocart/v2/products/{}",
+                    "{PRODUCTS}/{}",
                     encode_segment(&id)
                 )))
                 .await?,
@@ -122,7 +121,7 @@ impl StoreApi {
         decode(
             self.inner
                 .execute(
-                    ApiRequest::get(format!("cocart/v2/products/{}", encode_segment(&id)))
+                    ApiRequest::get(format!("{PRODUCTS}/{}", encode_segment(&id)))
                         .query([("show_reviews".to_owned(), "1".to_owned())]),
                 )
                 .await?,
@@ -152,9 +151,7 @@ impl StoreApi {
         ];
         let resp = self
             .inner
-            .execute(
-                ApiRequest::get(format!("cocart/v2/products/{product_id}/variations")).query(pairs),
-            )
+            .execute(ApiRequest::get(format!("{PRODUCTS}/{product_id}/variations")).query(pairs))
             .await?;
         paged(resp, page)
     }
@@ -163,7 +160,7 @@ impl StoreApi {
     pub async fn attributes(&self) -> Result<Vec<Attribute>> {
         let list: LenientList<Attribute> = decode(
             self.inner
-                .execute(ApiRequest::get("cocart/v2/products/attributes"))
+                .execute(ApiRequest::get(format!("{PRODUCTS}/attributes")))
                 .await?,
         )?;
         Ok(list.0)
@@ -173,9 +170,7 @@ impl StoreApi {
     pub async fn attribute(&self, id: u64) -> Result<Attribute> {
         decode(
             self.inner
-                .execute(ApiRequest::get(format!(
-                    "cocart/v2/products/attributes/{id}"
-                )))
+                .execute(ApiRequest::get(format!("{PRODUCTS}/attributes/{id}")))
                 .await?,
         )
     }
@@ -189,10 +184,8 @@ impl StoreApi {
         let resp = self
             .inner
             .execute(
-                ApiRequest::get(format!(
-                    "cocart/v2/products/attributes/{attribute_id}/terms"
-                ))
-                .query(query.to_query_pairs()),
+                ApiRequest::get(format!("{PRODUCTS}/attributes/{attribute_id}/terms"))
+                    .query(query.to_query_pairs()),
             )
             .await?;
         paged(resp, query.page.unwrap_or(1).max(1))
@@ -203,7 +196,7 @@ impl StoreApi {
         decode(
             self.inner
                 .execute(ApiRequest::get(format!(
-                    "cocart/v2/products/attributes/{attribute_id}/terms/{term_id}"
+                    "{PRODUCTS}/attributes/{attribute_id}/terms/{term_id}"
                 )))
                 .await?,
         )
@@ -213,7 +206,7 @@ impl StoreApi {
     pub async fn reviews(&self, query: &ReviewQuery) -> Result<Paged<Review>> {
         let resp = self
             .inner
-            .execute(ApiRequest::get("cocart/v2/products/reviews").query(query.to_query_pairs()))
+            .execute(ApiRequest::get(format!("{PRODUCTS}/reviews")).query(query.to_query_pairs()))
             .await?;
         paged(resp, query.page.unwrap_or(1).max(1))
     }
@@ -222,7 +215,7 @@ impl StoreApi {
     pub async fn review(&self, id: u64) -> Result<Review> {
         decode(
             self.inner
-                .execute(ApiRequest::get(format!("cocart/v2/products/reviews/{id}")))
+                .execute(ApiRequest::get(format!("{PRODUCTS}/reviews/{id}")))
                 .await?,
         )
     }
@@ -231,7 +224,7 @@ impl StoreApi {
     pub async fn categories(&self) -> Result<Vec<Category>> {
         decode(
             self.inner
-                .execute(ApiRequest::get("cocart/v2/products/categories"))
+                .execute(ApiRequest::get(format!("{PRODUCTS}/categories")))
                 .await?,
         )
     }
@@ -240,7 +233,7 @@ impl StoreApi {
     pub async fn tags(&self) -> Result<Vec<Tag>> {
         decode(
             self.inner
-                .execute(ApiRequest::get("cocart/v2/products/tags"))
+                .execute(ApiRequest::get(format!("{PRODUCTS}/tags")))
                 .await?,
         )
     }
