@@ -39,7 +39,7 @@ pub mod routes {
 
     use super::RestStyle;
 
-    /// The CoCart v2 namespace every cart and catalogue route is below.
+    /// The CoCart v2 namespace every cart and catalog route is below.
     pub const V2: &str = "cocart/v2";
     /// `POST`: HTTP Basic login; answers the JWT and the refresh token in `extras`.
     pub const LOGIN: &str = "cocart/v2/login";

@@ -7,7 +7,7 @@
 //! - Refreshes before expiry (local receive time + the token's own lifetime), recovers once from
 //!   a rejected token (403 on plugin v3, 401 on v2), and never lets two refreshes race: refresh
 //!   tokens are single-use.
-//! - Typed cart and store operations, guest carts, and the guest-to-customer cart transfer that
+//! - Typed cart and catalog operations, guest carts, and the guest-to-customer cart transfer that
 //!   keeps the customer's saved lines (the store itself replaces them; see
 //!   [`models::TransferPolicy`]).
 //! - Secrets never appear in `Debug`, errors or logs.
@@ -80,7 +80,11 @@ pub use client::{CoCartClient, LogoutOutcome, TokenStatus};
 pub use codes::RestStyle;
 pub use config::is_loopback;
 pub use error::{ApiError, ApiErrorKind, Error, Result};
-pub use resources::{CartApi, LoginOutcome, StoreApi};
+pub use resources::{CartApi, CatalogApi, LoginOutcome};
+
+/// The old name of [`CatalogApi`].
+#[deprecated(since = "0.2.0", note = "renamed to `CatalogApi` (`client.catalog()`)")]
+pub type StoreApi = CatalogApi;
 pub use session_store::{
     Consistency, FileStore, MemoryStore, PersistedSession, SessionStore, SessionStoreError,
 };

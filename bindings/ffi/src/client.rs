@@ -5,13 +5,13 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 use crate::cart::CartApi;
+use crate::catalog::CatalogApi;
 use crate::config::ClientConfig;
 use crate::error::CoCartError;
 use crate::events::{AuthEventListener, AuthSubscription};
 use crate::records::{LoginResult, LogoutResult, TransferPolicy, TransferReport, User};
 use crate::runtime::{run, runtime};
 use crate::session_store::SessionStore;
-use crate::store::StoreApi;
 
 /// A client for one CoCart store. Share one instance across the app.
 ///
@@ -136,9 +136,9 @@ impl CoCartClient {
         Arc::new(CartApi::new(self.core.cart()))
     }
 
-    /// Store information and the catalogue.
-    pub fn store(&self) -> Arc<StoreApi> {
-        Arc::new(StoreApi::new(self.core.store()))
+    /// The shop's catalog and the store's information.
+    pub fn catalog(&self) -> Arc<CatalogApi> {
+        Arc::new(CatalogApi::new(self.core.catalog()))
     }
 
     /// Delivers auth events to `listener`, starting with `InitialSession`. Keep the returned

@@ -197,26 +197,26 @@ fn user_id(client: &CoCartClient) -> u64 {
 }
 
 #[test]
-fn the_catalogue_reads_by_id_sku_and_page() {
+fn the_catalog_reads_by_id_sku_and_page() {
     let mock = Mock::start();
     let client = CoCartClient::new(mock.config(0), None).unwrap();
-    let store = client.store();
-    let page = block_on(store.products(ProductQuery {
+    let catalog = client.catalog();
+    let page = block_on(catalog.products(ProductQuery {
         per_page: Some(3),
         ..Default::default()
     }))
     .unwrap();
     assert_eq!(page.products.len(), 3);
     assert!(page.has_next);
-    let by_sku = block_on(store.product(ProductRef::Sku {
+    let by_sku = block_on(catalog.product(ProductRef::Sku {
         sku: "MOCK-POSTER".into(),
     }))
     .unwrap();
     assert_eq!(by_sku.id, 105);
     assert!(!by_sku.in_stock);
-    let hoodie = block_on(store.variations(201)).unwrap();
+    let hoodie = block_on(catalog.variations(201)).unwrap();
     assert_eq!(hoodie.len(), 4);
-    assert!(!block_on(store.categories()).unwrap().is_empty());
+    assert!(!block_on(catalog.categories()).unwrap().is_empty());
 }
 
 #[test]

@@ -1,12 +1,12 @@
-//! Resource handles: `client.cart()` and `client.store()`, and the guest cart transfer.
+//! Resource handles: `client.cart()` and `client.catalog()`, and the guest cart transfer.
 
 mod cart;
-mod store;
+mod catalog;
 mod transfer;
 pub(crate) mod transfer_slot;
 
 pub use cart::CartApi;
-pub use store::StoreApi;
+pub use catalog::CatalogApi;
 pub use transfer::LoginOutcome;
 pub(crate) use transfer::settle;
 

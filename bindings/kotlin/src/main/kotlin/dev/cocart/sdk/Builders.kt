@@ -16,3 +16,15 @@ fun CoCartClient(storeUrl: String, sessionStore: SessionStore? = null): CoCartCl
 /** The old name of [SessionStore]. */
 @Deprecated("Renamed to SessionStore", ReplaceWith("SessionStore"))
 typealias TokenStore = SessionStore
+
+/** The old name of [CatalogApi]. */
+@Deprecated("Renamed to CatalogApi", ReplaceWith("CatalogApi"))
+typealias StoreApi = CatalogApi
+
+/** The old name of [CoCartClient.catalog]. */
+@Deprecated("Renamed to catalog()", ReplaceWith("catalog()"))
+fun CoCartClient.store(): CatalogApi = catalog()
+
+/** The old name of [CatalogApi.storeInfo]. */
+@Deprecated("Renamed to storeInfo()", ReplaceWith("storeInfo()"))
+suspend fun CatalogApi.info(): StoreInfo = storeInfo()

@@ -1,4 +1,5 @@
-//! `client.store()`: the public store and product routes.
+//! `client.catalog()`: the shop's catalog (products, variations, attributes, terms, reviews,
+//! categories, tags) and the store's own information. Public routes: no login needed.
 
 use std::sync::Arc;
 
@@ -14,14 +15,14 @@ use crate::models::{
 use crate::request::ApiRequest;
 use crate::response::ApiResponse;
 
-/// Store information and the catalogue. Cheap to clone.
+/// The shop's catalog, and the store's own information. Cheap to clone.
 ///
 /// ```no_run
 /// # async fn demo(client: cocart::CoCartClient) -> Result<(), cocart::Error> {
 /// use cocart::models::ProductQuery;
 /// let mut query = ProductQuery::new().per_page(20);
 /// loop {
-///     let page = client.store().products(&query).await?;
+///     let page = client.catalog().products(&query).await?;
 ///     for p in &page.products {
 ///         println!("{} {}", p.id, p.name);
 ///     }
@@ -36,40 +37,52 @@ use crate::response::ApiResponse;
 /// ```no_run
 /// # async fn demo(client: cocart::CoCartClient) -> Result<(), cocart::Error> {
 /// use cocart::models::{AttributeFilter, ProductQuery, TermQuery};
-/// let store = client.store();
-/// for attribute in store.attributes().await? {
-///     let terms = store.attribute_terms(attribute.id, &TermQuery::new().hide_empty(true)).await?;
+/// let catalog = client.catalog();
+/// for attribute in catalog.attributes().await? {
+///     let terms = catalog.attribute_terms(attribute.id, &TermQuery::new().hide_empty(true)).await?;
 ///     println!("{}: {} terms", attribute.name, terms.total);
 /// }
-/// let red = store
+/// let red = catalog
 ///     .products(&ProductQuery::new().attribute(AttributeFilter::slugs("pa_color", ["red"])))
 ///     .await?;
 /// # Ok(()) }
 /// ```
 ///
 /// # No conditional requests
-/// The SDK never sends `If-None-Match` on these routes. CoCart's catalogue ETags hash only the
+/// The SDK never sends `If-None-Match` on these routes. CoCart's catalog ETags hash only the
 /// route and the paging (never the other filters, nor the data), so a store answers 304 Not
-/// Modified for a request with **other** filters, or after the catalogue changed, and a client
+/// Modified for a request with **other** filters, or after the catalog changed, and a client
 /// that trusted it would show the wrong products.
 #[derive(Debug, Clone)]
-pub struct StoreApi {
+pub struct CatalogApi {
     inner: Arc<Inner>,
 }
 
 impl CoCartClient {
-    /// The store and product routes.
-    pub fn store(&self) -> StoreApi {
-        StoreApi {
+    /// The catalog routes (products, attributes, reviews…) and the store's information.
+    pub fn catalog(&self) -> CatalogApi {
+        CatalogApi {
             inner: Arc::clone(&self.inner),
         }
     }
+
+    /// The old name of [`CoCartClient::catalog`].
+    #[deprecated(since = "0.2.0", note = "renamed to `catalog()`")]
+    pub fn store(&self) -> CatalogApi {
+        self.catalog()
+    }
 }
 
-impl StoreApi {
+impl CatalogApi {
     /// `GET /store`: title, description, address, time zone.
-    pub async fn info(&self) -> Result<StoreInfo> {
+    pub async fn store_info(&self) -> Result<StoreInfo> {
         decode(self.inner.execute(ApiRequest::get(STORE)).await?)
+    }
+
+    /// The old name of [`CatalogApi::store_info`].
+    #[deprecated(since = "0.2.0", note = "renamed to `store_info()`")]
+    pub async fn info(&self) -> Result<StoreInfo> {
+        self.store_info().await
     }
 
     /// `GET /products`: one page. `X-WP-Total` / `X-WP-TotalPages` fill in the totals when the

@@ -1,4 +1,4 @@
-//! [`StoreApi`]: store information and the catalogue.
+//! [`CatalogApi`]: the shop's catalog and the store's own information.
 
 use crate::error::CoCartError;
 use crate::records::{
@@ -7,24 +7,24 @@ use crate::records::{
 };
 use crate::runtime::run;
 
-/// The public store and product routes (no login needed).
+/// The catalog routes and the store's information (public: no login needed).
 #[derive(Debug, uniffi::Object)]
-pub struct StoreApi {
-    core: cocart::StoreApi,
+pub struct CatalogApi {
+    core: cocart::CatalogApi,
 }
 
-impl StoreApi {
-    pub(crate) fn new(core: cocart::StoreApi) -> Self {
+impl CatalogApi {
+    pub(crate) fn new(core: cocart::CatalogApi) -> Self {
         Self { core }
     }
 }
 
 #[uniffi::export]
-impl StoreApi {
+impl CatalogApi {
     /// Title, description, address, time zone.
-    pub async fn info(&self) -> Result<StoreInfo, CoCartError> {
+    pub async fn store_info(&self) -> Result<StoreInfo, CoCartError> {
         let core = self.core.clone();
-        run(async move { Ok(StoreInfo::from(core.info().await?)) }).await
+        run(async move { Ok(StoreInfo::from(core.store_info().await?)) }).await
     }
 
     /// One page of products; `page.has_next` tells whether to ask for `page + 1`.
