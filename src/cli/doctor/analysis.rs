@@ -1,5 +1,6 @@
-//! Reading the probe answers (pure functions, so each rule is unit-tested). The rules come from
-//! jwt-contract §1, §3, §8 and the live-store observations of §11.
+//! Reading the probe answers (pure functions, so each rule is unit-tested). The rules follow how
+//! the JWT plugin answers each probe (the status and code differ between its v1, v2 and v3) and
+//! what live stores answer when a host strips the credentials header.
 
 use cocart::codes;
 
