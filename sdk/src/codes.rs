@@ -3,6 +3,7 @@
 
 /// How REST routes are addressed on the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum RestStyle {
     /// `https://shop.example/wp-json/cocart/v2/cart` (pretty permalinks).
     #[default]

@@ -32,6 +32,10 @@
 //! Without either, [`ClientBuilder::build`] refuses `https://` store URLs.
 #![warn(missing_docs)]
 
+// The uniffi component of the core: its enums that the mobile bindings expose (`uniffi` feature).
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
+
 pub mod auth;
 mod builder;
 mod cart_key;

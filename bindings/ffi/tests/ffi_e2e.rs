@@ -169,6 +169,17 @@ fn login_cart_and_events_work_without_an_ambient_runtime() {
     assert_eq!(again.items.len(), 1);
     let one = block_on(client.cart().item(line.item_key.clone())).unwrap();
     assert_eq!(one.id, 101);
+    assert_eq!(one.price.formatted, "$12.50");
+    assert_eq!(block_on(client.cart().items()).unwrap(), vec![one]);
+    // The core's error for a key that names no line, as Rust callers get it.
+    assert_eq!(
+        block_on(client.cart().item("no-such-line".into())).unwrap_err(),
+        CoCartError::Validation {
+            code: "cocart_item_not_in_cart".into(),
+            message: "no line \"no-such-line\" in the cart".into(),
+            kind: ValidationKind::ItemNotInCart,
+        }
+    );
     assert_eq!(block_on(client.cart().count()).unwrap(), 2.0);
     assert_eq!(
         block_on(client.cart().totals()).unwrap().subtotal.minor,

@@ -194,6 +194,24 @@ pub struct CartTotals {
     pub extra: Map<String, Value>,
 }
 
+/// One cart line with the cart's currency, which the line's money needs (see
+/// [`CartApi::line`](crate::CartApi::line)).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CartLine {
+    /// The line.
+    pub item: CartItem,
+    /// The currency of the cart it belongs to.
+    pub currency: Currency,
+}
+
+impl CartLine {
+    /// A line with the currency of its cart.
+    pub fn new(item: CartItem, currency: Currency) -> Self {
+        Self { item, currency }
+    }
+}
+
 /// An applied coupon.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

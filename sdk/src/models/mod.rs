@@ -45,7 +45,7 @@ mod totals;
 mod transfer;
 
 pub use auth::{LoginExtras, LoginResponse, RefreshResponse};
-pub use cart::{Cart, CartTotals, Coupon, CouponSaving, CrossSell, EMPTY_CART_HASH, Fee};
+pub use cart::{Cart, CartLine, CartTotals, Coupon, CouponSaving, CrossSell, EMPTY_CART_HASH, Fee};
 pub(crate) use catalog::LenientList;
 pub use catalog::{Attribute, AttributeTerm, Paged, Review};
 pub use currency::{Currency, SymbolPosition};

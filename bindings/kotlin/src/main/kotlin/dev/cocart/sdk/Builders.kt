@@ -28,3 +28,21 @@ fun CoCartClient.store(): CatalogApi = catalog()
 /** The old name of [CatalogApi.storeInfo]. */
 @Deprecated("Renamed to storeInfo()", ReplaceWith("storeInfo()"))
 suspend fun CatalogApi.info(): StoreInfo = storeInfo()
+
+// The core's enums are generated from the `cocart` crate into dev.cocart.sdk.core (see
+// sdk/uniffi.toml); these aliases keep their names in this package.
+
+/** Why a session ended. */
+typealias SignOutReason = dev.cocart.sdk.core.SignOutReason
+
+/** How REST routes are addressed on the site. */
+typealias RestStyle = dev.cocart.sdk.core.RestStyle
+
+/** Sort key for product lists. */
+typealias ProductOrderBy = dev.cocart.sdk.core.ProductOrderBy
+
+/** Sort direction. */
+typealias SortOrder = dev.cocart.sdk.core.SortOrder
+
+/** Stock filter. */
+typealias StockStatus = dev.cocart.sdk.core.StockStatus
