@@ -98,7 +98,7 @@ impl CoCartClient {
     /// are kept too). [`CoCartClient::login_with_report`] also says what happened to each line.
     ///
     /// Credentials go only over HTTPS, to a loopback host, or with
-    /// [`ClientBuilder::allow_insecure_http`].
+    /// [`ClientBuilder::allow_insecure_http`](crate::ClientBuilder::allow_insecure_http).
     pub async fn login(&self, username: &str, password: &str) -> Result<User> {
         self.login_secret(username, &SecretString::from(password.to_string()))
             .await
