@@ -5,7 +5,7 @@
 //! block and depending on this one (never the other way round):
 //! - `exchange.rs`: one HTTP exchange;
 //! - `transport.rs`: a request with its policy (token, reactive refresh, read retries);
-//! - `auth/refresh.rs`: the single-flight refresh (and `auth/refresh/shared.rs` across
+//! - `auth/refresh/mod.rs`: the single-flight refresh (and `auth/refresh/shared.rs` across
 //!   processes);
 //! - `cart_key.rs`: the guest cart key.
 

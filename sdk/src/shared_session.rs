@@ -17,6 +17,8 @@
 //!
 //! A terminal refresh answer signs out only after a re-read under the lock shows no newer pair.
 //! A request with a valid token touches neither the lock nor the store.
+//!
+//! The protocol itself runs in the refresh task (`auth/refresh/shared.rs`).
 
 use std::fmt;
 use std::sync::Mutex;

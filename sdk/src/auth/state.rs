@@ -1,5 +1,5 @@
 //! The session state machine: what the client knows about the session, and every transition as
-//! a plain function over it. No I/O, no clock reads, no locks: the callers in `refresh.rs`,
+//! a plain function over it. No I/O, no clock reads, no locks: the callers in `refresh/`,
 //! `persist.rs` and `client.rs` take the lock, call one transition, release the lock, and only
 //! then talk to the network or the session store.
 //!
