@@ -11,6 +11,7 @@ use crate::clock::Clock;
 use crate::codes::RestStyle;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::inner::Inner;
 use crate::models::TransferPolicy;
 use crate::session_store::{Consistency, MemoryStore, SessionStore};
 use crate::shared_session::{SessionLock, SharedConfig};
@@ -371,9 +372,9 @@ impl ClientBuilder {
             shared,
             transfer_policy: self.transfer_policy,
         };
-        Ok(CoCartClient::from_parts(
-            config, http, self.store, self.clock,
-        ))
+        Ok(CoCartClient {
+            inner: Arc::new(Inner::new(config, http, self.store, self.clock)),
+        })
     }
 }
 #[cfg(test)]

@@ -9,15 +9,12 @@ use serde_json::Value;
 
 use crate::auth::state::Tokens;
 use crate::auth::{AuthEvent, AuthEvents, SignOutReason, User};
-use crate::clock::Clock;
 use crate::codes::routes;
-use crate::config::Config;
 use crate::error::{ApiErrorKind, Error, Result};
 use crate::inner::Inner;
 use crate::persist::Intent;
 use crate::request::{ApiRequest, AuthMode};
 use crate::response::{self, REDACTED_BODY};
-use crate::session_store::SessionStore;
 
 /// A client for one CoCart store.
 ///
@@ -66,19 +63,8 @@ pub enum TokenStatus {
 }
 
 impl CoCartClient {
-    pub(crate) fn from_parts(
-        config: Config,
-        http: reqwest::Client,
-        store: Arc<dyn SessionStore>,
-        clock: Option<Arc<dyn Clock>>,
-    ) -> Self {
-        Self {
-            inner: Arc::new(Inner::new(config, http, store, clock)),
-        }
-    }
-
     #[cfg(test)]
-    pub(crate) fn config(&self) -> &Config {
+    pub(crate) fn config(&self) -> &crate::config::Config {
         &self.inner.config
     }
 

@@ -93,13 +93,7 @@ impl CatalogApi {
             .inner
             .execute(ApiRequest::get(PRODUCTS).query(pairs))
             .await?;
-        let header = |name: &str| {
-            resp.headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|s| s.trim().parse::<u64>().ok())
-        };
-        let (total, pages) = (header("X-WP-Total"), header("X-WP-TotalPages"));
+        let (total, pages) = wp_totals(&resp.headers);
         let mut page: ProductPage = decode(resp)?;
         if page.total_products == 0 {
             page.total_products = total.unwrap_or(page.products.len() as u64);
@@ -252,16 +246,21 @@ impl CatalogApi {
     }
 }
 
-/// A bare-array page with the totals of `X-WP-Total` / `X-WP-TotalPages` (when a store leaves
-/// them out: the items on this page, and one page when there are any).
-fn paged<T: serde::de::DeserializeOwned>(resp: ApiResponse, page: u32) -> Result<Paged<T>> {
+/// WordPress's list totals: `X-WP-Total` (items) and `X-WP-TotalPages`, when present.
+fn wp_totals(headers: &http::HeaderMap) -> (Option<u64>, Option<u64>) {
     let header = |name: &str| {
-        resp.headers
+        headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .and_then(|s| s.trim().parse::<u64>().ok())
     };
-    let (total, pages) = (header("X-WP-Total"), header("X-WP-TotalPages"));
+    (header("X-WP-Total"), header("X-WP-TotalPages"))
+}
+
+/// A bare-array page with the totals of `X-WP-Total` / `X-WP-TotalPages` (when a store leaves
+/// them out: the items on this page, and one page when there are any).
+fn paged<T: serde::de::DeserializeOwned>(resp: ApiResponse, page: u32) -> Result<Paged<T>> {
+    let (total, pages) = wp_totals(&resp.headers);
     let list: LenientList<T> = decode(resp)?;
     let items = list.0;
     let total = total.unwrap_or(items.len() as u64);
