@@ -67,7 +67,7 @@ fn print_cart(out: &mut dyn Write, cart: &Cart) -> std::io::Result<()> {
 pub async fn run(out: &mut dyn Write) -> Result<Summary, Box<dyn Error + Send + Sync>> {
     let mut summary = Summary::default();
 
-    // An embedded mock store on 127.0.0.1:0, seeded with a catalogue and the demo customer.
+    // An embedded mock store on 127.0.0.1:0, seeded with a catalog and the demo customer.
     let server = MockServer::start().await?;
     writeln!(out, "1. Started cocart-mock at {}", server.base_url())?;
     writeln!(out, "   (demo customer: demo / demo-password)")?;
@@ -80,9 +80,9 @@ pub async fn run(out: &mut dyn Write) -> Result<Summary, Box<dyn Error + Send + 
         .build()?;
     let mut events = client.subscribe();
 
-    let store = client.store().info().await?;
+    let store = client.catalog().store_info().await?;
     let page = client
-        .store()
+        .catalog()
         .products(&ProductQuery::new().per_page(5))
         .await?;
     writeln!(

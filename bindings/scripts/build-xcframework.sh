@@ -7,6 +7,7 @@
 #   bash bindings/scripts/build-xcframework.sh              # release-small profile, all platforms
 #   bash bindings/scripts/build-xcframework.sh --debug      # dev profile (CI tests)
 #   bash bindings/scripts/build-xcframework.sh --macos-only # only the macOS slice (swift test)
+#   bash bindings/scripts/build-xcframework.sh --testing    # with the test hooks the Swift tests use
 #
 # Needs: rustup target add aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios \
 #          aarch64-apple-darwin x86_64-apple-darwin
@@ -20,11 +21,13 @@ export MACOSX_DEPLOYMENT_TARGET="${MACOSX_DEPLOYMENT_TARGET:-12.0}"
 PROFILE=release-small
 PROFILE_DIR=release-small
 MACOS_ONLY=0
+FEATURES=()
 for arg in "$@"; do
   case "$arg" in
     --debug) PROFILE=dev; PROFILE_DIR=debug ;;
     --macos-only) MACOS_ONLY=1 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --testing) FEATURES=(--features testing) ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "build-xcframework.sh: unknown argument $arg" >&2; exit 2 ;;
   esac
 done
@@ -34,8 +37,8 @@ cd "$ROOT"
 OUT="$ROOT/bindings/swift/build"
 lib() { echo "$CARGO_TARGET_DIR/$1/$PROFILE_DIR/libcocart_ffi.a"; }
 build() {
-  echo "==> cargo build -p cocart-ffi --profile $PROFILE --target $1"
-  cargo build -p cocart-ffi --profile "$PROFILE" --target "$1"
+  echo "==> cargo build -p cocart-ffi --profile $PROFILE --target $1 ${FEATURES[*]:-}"
+  cargo build -p cocart-ffi --profile "$PROFILE" --target "$1" "${FEATURES[@]}"
 }
 
 MAC_TARGETS=(aarch64-apple-darwin x86_64-apple-darwin)

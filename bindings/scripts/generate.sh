@@ -4,11 +4,13 @@
 #   bash bindings/scripts/generate.sh            # debug library (fast)
 #   bash bindings/scripts/generate.sh --release  # the size-tuned `release-small` profile
 #   bash bindings/scripts/generate.sh --android  # Kotlin for Android (SystemCleaner) instead of JVM
+#   bash bindings/scripts/generate.sh --testing  # with the `testing` feature (test hooks; for tests)
 #
 # Outputs (all git-ignored):
 #   bindings/kotlin/src/main/kotlin/generated/dev/cocart/sdk/cocart_ffi.kt
-#   bindings/swift/Sources/CoCart/Generated/CoCart.swift
-#   bindings/swift/build/include/{CoCartFFI.h,module.modulemap}   (for the XCFramework)
+#   bindings/kotlin/src/main/kotlin/generated/dev/cocart/sdk/core/cocart.kt  (the core's enums)
+#   bindings/swift/Sources/CoCart/Generated/{CoCart,CoCartCore}.swift
+#   bindings/swift/build/include/{CoCartFFI.h,CoCartCoreFFI.h,module.modulemap}   (for the XCFramework)
 # Environment: CARGO_TARGET_DIR (default <repo>/target), LIB (use this built library instead).
 set -euo pipefail
 
@@ -18,11 +20,13 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 PROFILE=dev
 PROFILE_DIR=debug
 KOTLIN_FLAVOR=jvm
+FEATURES=()
 for arg in "$@"; do
   case "$arg" in
     --release) PROFILE=release-small; PROFILE_DIR=release-small ;;
     --android) KOTLIN_FLAVOR=android ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --testing) FEATURES=(--features testing) ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "generate.sh: unknown argument $arg" >&2; exit 2 ;;
   esac
 done
@@ -34,8 +38,8 @@ case "$(uname -s)" in
 esac
 
 if [[ -z "${LIB:-}" ]]; then
-  echo "==> cargo build -p cocart-ffi --profile $PROFILE"
-  cargo build -p cocart-ffi --profile "$PROFILE"
+  echo "==> cargo build -p cocart-ffi --profile $PROFILE ${FEATURES[*]:-}"
+  cargo build -p cocart-ffi --profile "$PROFILE" "${FEATURES[@]}"
   LIB="$CARGO_TARGET_DIR/$PROFILE_DIR/libcocart_ffi.$EXT"
 fi
 [[ -f "$LIB" ]] || { echo "generate.sh: $LIB not found" >&2; exit 1; }
@@ -61,9 +65,15 @@ SWIFT_SRC="$ROOT/bindings/swift/Sources/CoCart/Generated"
 SWIFT_INCLUDE="$ROOT/bindings/swift/build/include"
 rm -rf "$SWIFT_SRC" "$SWIFT_INCLUDE"
 mkdir -p "$SWIFT_SRC" "$SWIFT_INCLUDE"
-cp "$SWIFT_TMP/CoCart.swift" "$SWIFT_SRC/"
-cp "$SWIFT_TMP/CoCartFFI.h" "$SWIFT_INCLUDE/"
-# An XCFramework wants the module map of each slice named module.modulemap.
-cp "$SWIFT_TMP/CoCartFFI.modulemap" "$SWIFT_INCLUDE/module.modulemap"
+# Two uniffi components: cocart-ffi (CoCart.swift) and the core's enums (CoCartCore.swift, see
+# sdk/uniffi.toml); both compile into the CoCart module and share one C module, CoCartFFI.
+cp "$SWIFT_TMP/CoCart.swift" "$SWIFT_TMP/CoCartCore.swift" "$SWIFT_SRC/"
+cp "$SWIFT_TMP/CoCartFFI.h" "$SWIFT_TMP/CoCartCoreFFI.h" "$SWIFT_INCLUDE/"
+# An XCFramework wants the module map of each slice named module.modulemap: the CoCartFFI
+# module with both headers.
+sed 's#^\([[:space:]]*\)header "CoCartFFI.h"#&\n\1header "CoCartCoreFFI.h"#' \
+  "$SWIFT_TMP/CoCartFFI.modulemap" > "$SWIFT_INCLUDE/module.modulemap"
+grep -q 'header "CoCartCoreFFI.h"' "$SWIFT_INCLUDE/module.modulemap" \
+  || { echo "generate.sh: could not add CoCartCoreFFI.h to the module map" >&2; exit 1; }
 
 echo "==> done (library: ${LIB#"$ROOT"/})"

@@ -11,7 +11,8 @@ cd "$ROOT"
 
 echo "==> cargo build -p cocart-mock --bin cocart-mock"
 cargo build -p cocart-mock --bin cocart-mock
-bash "$ROOT/bindings/scripts/generate.sh"
+# The tests move the client's clock with ClientConfig.clockSkewSeconds: the `testing` feature.
+bash "$ROOT/bindings/scripts/generate.sh" --testing
 
 LIB_DIR="$CARGO_TARGET_DIR/debug"
 MOCK_BIN="$CARGO_TARGET_DIR/debug/cocart-mock"

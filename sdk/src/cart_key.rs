@@ -7,14 +7,15 @@
 
 use std::sync::Arc;
 
-use crate::client::Inner;
+use crate::inner::Inner;
 use crate::persist::Intent;
+use crate::request::CART_KEY_HEADER;
 
 /// The key a cart answer names: the body's first, then the header's (never empty or `"0"`).
 pub(crate) fn answered_key(from_body: Option<String>, headers: &http::HeaderMap) -> Option<String> {
     from_body.or_else(|| {
         headers
-            .get("CoCart-API-Cart-Key")
+            .get(CART_KEY_HEADER)
             .and_then(|v| v.to_str().ok())
             .filter(|s| !s.is_empty() && *s != "0")
             .map(str::to_string)

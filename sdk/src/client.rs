@@ -1,22 +1,20 @@
 //! [`CoCartClient`]: the entry point. Cheap to clone, `Send + Sync`.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::Arc;
 
 use base64::Engine as _;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
-use tokio::sync::broadcast;
 
-use crate::auth::state::{SessionState, Tokens};
+use crate::auth::state::Tokens;
 use crate::auth::{AuthEvent, AuthEvents, SignOutReason, User};
-use crate::clock::{Clock, SystemClock};
 use crate::codes::routes;
-use crate::config::{ClientBuilder, Config};
 use crate::error::{ApiErrorKind, Error, Result};
-use crate::persist::{Intent, Persistence};
-use crate::session_store::SessionStore;
-use crate::transport::{ApiRequest, AuthMode};
+use crate::inner::Inner;
+use crate::persist::Intent;
+use crate::request::{ApiRequest, AuthMode};
+use crate::response::{self, REDACTED_BODY};
 
 /// A client for one CoCart store.
 ///
@@ -33,20 +31,6 @@ pub struct CoCartClient {
     pub(crate) inner: Arc<Inner>,
 }
 
-/// Shared state behind every clone of a client.
-pub(crate) struct Inner {
-    pub(crate) config: Config,
-    pub(crate) http: reqwest::Client,
-    pub(crate) persistence: Persistence,
-    pub(crate) clock: Arc<dyn Clock>,
-    state: Mutex<SessionState>,
-    /// Created by the first `subscribe()`: an event with no subscriber goes nowhere, and an
-    /// idle client does not pay for the 64 slots up front.
-    events: OnceLock<broadcast::Sender<AuthEvent>>,
-    /// The guest → customer cart transfer (single flight, last report).
-    pub(crate) transfer: crate::resources::TransferSlot,
-}
-
 impl fmt::Debug for CoCartClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let st = self.inner.state();
@@ -56,30 +40,6 @@ impl fmt::Debug for CoCartClient {
             .field("user_id", &st.user.as_ref().map(|u| u.id))
             .field("has_cart_key", &st.cart_key.is_some())
             .finish_non_exhaustive()
-    }
-}
-
-impl fmt::Debug for Inner {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Inner")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
-    }
-}
-
-/// How many events a subscriber may fall behind before it skips the oldest.
-const EVENT_SLOTS: usize = 64;
-
-impl Inner {
-    pub(crate) fn state(&self) -> MutexGuard<'_, SessionState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Sends an event. Never called with the state lock held.
-    pub(crate) fn emit(&self, event: AuthEvent) {
-        if let Some(events) = self.events.get() {
-            let _ = events.send(event);
-        }
     }
 }
 
@@ -103,33 +63,8 @@ pub enum TokenStatus {
 }
 
 impl CoCartClient {
-    /// Starts configuring a client for the store at `store_url` (the site root, e.g.
-    /// `https://shop.example`; the SDK adds `/wp-json/…`).
-    pub fn builder(store_url: impl Into<String>) -> ClientBuilder {
-        ClientBuilder::new(store_url)
-    }
-
-    pub(crate) fn from_parts(
-        config: Config,
-        http: reqwest::Client,
-        store: Arc<dyn SessionStore>,
-        clock: Option<Arc<dyn Clock>>,
-    ) -> Self {
-        Self {
-            inner: Arc::new(Inner {
-                config,
-                http,
-                persistence: Persistence::new(store),
-                clock: clock.unwrap_or_else(|| Arc::new(SystemClock)),
-                state: Mutex::new(SessionState::default()),
-                events: OnceLock::new(),
-                transfer: Default::default(),
-            }),
-        }
-    }
-
     #[cfg(test)]
-    pub(crate) fn config(&self) -> &Config {
+    pub(crate) fn config(&self) -> &crate::config::Config {
         &self.inner.config
     }
 
@@ -149,7 +84,7 @@ impl CoCartClient {
     /// are kept too). [`CoCartClient::login_with_report`] also says what happened to each line.
     ///
     /// Credentials go only over HTTPS, to a loopback host, or with
-    /// [`ClientBuilder::allow_insecure_http`].
+    /// [`ClientBuilder::allow_insecure_http`](crate::ClientBuilder::allow_insecure_http).
     pub async fn login(&self, username: &str, password: &str) -> Result<User> {
         self.login_secret(username, &SecretString::from(password.to_string()))
             .await
@@ -215,14 +150,14 @@ impl CoCartClient {
             return Err(Error::InvalidResponse {
                 status: resp.status,
                 reason: "extras.jwt_token is not a JWT".into(),
-                raw: crate::transport::REDACTED_BODY.into(),
+                raw: REDACTED_BODY.into(),
             });
         };
         let user =
             User::from_login(&body, Some(&claims)).ok_or_else(|| Error::InvalidResponse {
                 status: resp.status,
                 reason: "the login answer has no usable user_id".into(),
-                raw: crate::transport::REDACTED_BODY.into(),
+                raw: REDACTED_BODY.into(),
             })?;
         {
             let mut st = self.inner.state();
@@ -265,9 +200,7 @@ impl CoCartClient {
         if raw.is_token_rejection() {
             return Ok(TokenStatus::Rejected);
         }
-        self.inner
-            .finish(&req, raw, true)
-            .map(|_| TokenStatus::Valid)
+        response::read(&self.inner.config.site, &req, raw, true).map(|_| TokenStatus::Valid)
     }
 
     /// Logs out: `POST /cocart/v2/logout` (which on v3 ends **every** session of the user), then
@@ -311,11 +244,7 @@ impl CoCartClient {
 
     /// Subscribes to auth events; the first event is `InitialSession` with the current user.
     pub fn subscribe(&self) -> AuthEvents {
-        let rx = self
-            .inner
-            .events
-            .get_or_init(|| broadcast::channel(EVENT_SLOTS).0)
-            .subscribe();
+        let rx = self.inner.subscribe();
         let user = self.current_user();
         AuthEvents::new(AuthEvent::InitialSession { user }, rx)
     }

@@ -14,6 +14,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::auth::SignOutReason;
+use crate::codes;
 use crate::session_store::SessionStoreError;
 
 /// A convenient alias.
@@ -257,8 +258,7 @@ impl ApiError {
 
     /// Whether this is the JWT plugin (or CoCart) rejecting the credentials of the request.
     pub fn is_auth_rejection(&self) -> bool {
-        self.code == crate::codes::AUTHENTICATION_ERROR
-            || self.code.starts_with(crate::codes::JWT_PREFIX)
+        self.code == codes::AUTHENTICATION_ERROR || self.code.starts_with(codes::JWT_PREFIX)
     }
 }
 
@@ -331,7 +331,7 @@ impl ApiErrorKind {
                     max: number_before(message, " or lower"),
                 }
             }
-            "cocart_item_not_in_cart" | "cocart_no_items" | "cocart_cart_item_key_required" => {
+            codes::ITEM_NOT_IN_CART | "cocart_no_items" | "cocart_cart_item_key_required" => {
                 Self::ItemNotInCart
             }
             "cocart_unknown_product_id"
@@ -356,9 +356,9 @@ impl ApiErrorKind {
             | "cocart_response_returned_empty"
             | "cocart_cart_totals_empty" => Self::CartEmpty,
             "rest_invalid_param" | "rest_missing_callback_param" => Self::InvalidParameter,
-            "cocart_authentication_error" => Self::Authentication,
-            c if c.starts_with("cocart_jwt_auth_") => Self::Authentication,
-            "cocart_rest_not_authorized" | "rest_forbidden" => Self::NotAuthorized,
+            codes::AUTHENTICATION_ERROR => Self::Authentication,
+            c if c.starts_with(codes::JWT_PREFIX) => Self::Authentication,
+            codes::REST_NOT_AUTHORIZED | codes::REST_FORBIDDEN => Self::NotAuthorized,
             "cocart_must_authenticate_user" | "cocart_already_authenticating_user" => {
                 Self::ForbiddenCartKey
             }

@@ -7,7 +7,7 @@
 //! - Refreshes before expiry (local receive time + the token's own lifetime), recovers once from
 //!   a rejected token (403 on plugin v3, 401 on v2), and never lets two refreshes race: refresh
 //!   tokens are single-use.
-//! - Typed cart and store operations, guest carts, and the guest-to-customer cart transfer that
+//! - Typed cart and catalog operations, guest carts, and the guest-to-customer cart transfer that
 //!   keeps the customer's saved lines (the store itself replaces them; see
 //!   [`models::TransferPolicy`]).
 //! - Secrets never appear in `Debug`, errors or logs.
@@ -32,7 +32,12 @@
 //! Without either, [`ClientBuilder::build`] refuses `https://` store URLs.
 #![warn(missing_docs)]
 
+// The uniffi component of the core: its enums that the mobile bindings expose (`uniffi` feature).
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
+
 pub mod auth;
+mod builder;
 mod cart_key;
 mod client;
 pub mod clock;
@@ -41,9 +46,14 @@ mod config;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 mod error;
+mod exchange;
+mod inner;
 pub mod models;
 mod persist;
+mod request;
 mod resources;
+mod response;
+mod retry;
 pub mod session_store;
 pub mod shared_session;
 mod transport;
@@ -54,12 +64,12 @@ mod transport;
 pub mod fuzzing {
     /// The JSON part of a body (PHP notices before it skipped), parsed.
     pub fn json_part(bytes: &[u8]) -> Option<serde_json::Value> {
-        crate::transport::parse_json_lenient(bytes)
+        crate::response::parse_json_lenient(bytes)
     }
 
     /// Whether an answer with this status and body rejects the token the request carried.
     pub fn is_token_rejection(status: u16, body: &[u8]) -> bool {
-        crate::transport::RawResponse {
+        crate::response::RawResponse {
             status,
             headers: http::HeaderMap::new(),
             bytes: bytes::Bytes::copy_from_slice(body),
@@ -69,10 +79,16 @@ pub mod fuzzing {
 }
 
 pub use auth::{AuthEvent, AuthEvents, SignOutReason, User};
+pub use builder::{ClientBuilder, DEFAULT_USER_AGENT, MIN_REFRESH_LEEWAY};
 pub use client::{CoCartClient, LogoutOutcome, TokenStatus};
-pub use config::{ClientBuilder, DEFAULT_USER_AGENT, MIN_REFRESH_LEEWAY, RestStyle};
+pub use codes::RestStyle;
+pub use config::is_loopback;
 pub use error::{ApiError, ApiErrorKind, Error, Result};
-pub use resources::{CartApi, LoginOutcome, StoreApi};
+pub use resources::{CartApi, CatalogApi, LoginOutcome};
+
+/// The old name of [`CatalogApi`].
+#[deprecated(since = "0.2.0", note = "renamed to `CatalogApi` (`client.catalog()`)")]
+pub type StoreApi = CatalogApi;
 pub use session_store::{
     Consistency, FileStore, MemoryStore, PersistedSession, SessionStore, SessionStoreError,
 };

@@ -13,11 +13,9 @@
 //! - any other write (a rotation, a cart key) is not forced: another client or process wrote
 //!   the session, and the error is reported.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use crate::auth::User;
-use crate::auth::state::Restored;
-use crate::client::Inner;
+use crate::auth::state::{Restored, SessionState, lock_state};
 use crate::error::{Error, Result};
 use crate::session_store::{SessionStore, SessionStoreError};
 
@@ -51,28 +49,25 @@ impl Persistence {
     }
 }
 
-impl Inner {
-    /// Writes the session as it is now, through the lane, in a task of its own.
-    pub(crate) async fn persist(self: &Arc<Self>, intent: Intent) -> Result<(), SessionStoreError> {
-        let inner = Arc::clone(self);
-        tokio::spawn(async move { inner.persist_in_lane(intent).await })
-            .await
-            .unwrap_or_else(|e| Err(SessionStoreError::Io(format!("storage task failed: {e}"))))
-    }
-
-    async fn persist_in_lane(&self, intent: Intent) -> Result<(), SessionStoreError> {
-        let mut lane = self.persistence.lane.lock().await;
+impl Persistence {
+    /// Writes the session in `state` as it is now, through the lane. Run it in a task of its
+    /// own (see `Inner::persist`).
+    pub(crate) async fn write(
+        &self,
+        state: &Mutex<SessionState>,
+        intent: Intent,
+    ) -> Result<(), SessionStoreError> {
+        let mut lane = self.lane.lock().await;
         // At most two tries: the second after moving the revision above a stored one.
         for _ in 0..2 {
-            let snapshot = self.state().snapshot();
+            let snapshot = lock_state(state).snapshot();
             if lane.synced.is_some_and(|done| done >= snapshot.revision) {
                 return Ok(());
             }
-            let store = &self.persistence.store;
             let written = if snapshot.is_empty() {
-                store.clear(snapshot.revision).await
+                self.store.clear(snapshot.revision).await
             } else {
-                store.save(&snapshot).await
+                self.store.save(&snapshot).await
             };
             match written {
                 Ok(()) => {
@@ -82,7 +77,7 @@ impl Inner {
                 Err(SessionStoreError::Conflict { stored_revision })
                     if lane.synced.is_none() || intent == Intent::Overwrite =>
                 {
-                    self.state().raise_revision_above(stored_revision);
+                    lock_state(state).raise_revision_above(stored_revision);
                 }
                 Err(e) => return Err(e),
             }
@@ -92,23 +87,12 @@ impl Inner {
         ))
     }
 
-    /// Loads the stored session through the lane and takes it if it is newer than memory.
-    pub(crate) async fn restore(self: &Arc<Self>) -> Result<Option<User>> {
-        self.load_and_adopt().await?;
-        Ok(self.state().user.clone())
-    }
-
-    /// Loads the stored session through the lane; takes it when it is newer than memory.
-    pub(crate) async fn load_and_adopt(&self) -> Result<Restored> {
-        let mut lane = self.persistence.lane.lock().await;
-        let loaded = self
-            .persistence
-            .store
-            .load()
-            .await
-            .map_err(Error::Storage)?;
+    /// Loads the stored session through the lane; `state` takes it when it is newer.
+    pub(crate) async fn load_and_adopt(&self, state: &Mutex<SessionState>) -> Result<Restored> {
+        let mut lane = self.lane.lock().await;
+        let loaded = self.store.load().await.map_err(Error::Storage)?;
         let loaded_revision = loaded.as_ref().map(|s| s.revision);
-        let mut st = self.state();
+        let mut st = lock_state(state);
         let restored = st.restore(loaded)?;
         if restored == Restored::Adopted {
             lane.synced = loaded_revision;

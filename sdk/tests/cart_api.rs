@@ -711,3 +711,47 @@ async fn clear_keep_removed_sends_the_flag() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn lines_line_and_money_totals_read_the_cart_with_its_currency() {
+    let server = store().await;
+    Mock::given(method("GET"))
+        .and(path(CART))
+        .and(query_param("fields", "currency,items"))
+        .respond_with(cart_ok())
+        .expect(3)
+        .named("GET /cart?fields=currency,items")
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(CART))
+        .and(query_param("fields", "currency,totals"))
+        .respond_with(cart_ok())
+        .expect(1)
+        .named("GET /cart?fields=currency,totals")
+        .mount(&server)
+        .await;
+    let cart = fast_client(&server).cart();
+
+    let lines = cart.lines().await.unwrap();
+    assert_eq!(lines.items.len(), 2);
+    assert_eq!(lines.currency.code, "USD");
+
+    let beanie = cart.line(&ItemKey::new(BEANIE)).await.unwrap();
+    assert_eq!(beanie.item.item_key.as_str(), BEANIE);
+    assert_eq!(beanie.currency.code, "USD");
+    assert_eq!(
+        beanie.item.line_subtotal(&beanie.currency).to_string(),
+        "$25.00"
+    );
+
+    // A key that names no line: the store's code for it, made by the SDK from the lines it read.
+    let missing = cart.line(&ItemKey::new("no-such-line")).await.unwrap_err();
+    let api = missing.api().expect("an API error");
+    assert_eq!(api.code, "cocart_item_not_in_cart");
+    assert_eq!(api.status, 404);
+    assert_eq!(api.kind, ApiErrorKind::ItemNotInCart);
+
+    let totals = cart.money_totals().await.unwrap();
+    assert_eq!(totals.total().to_string(), "$103.26");
+}

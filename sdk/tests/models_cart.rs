@@ -1,4 +1,5 @@
-//! Decoding tests for the cart models against payloads shaped like each variant of cart-api §4.
+//! Decoding tests for the cart models against payloads shaped like each variant a CoCart store
+//! answers (empty guest cart, filled cart, lines as a map or a list, raw totals).
 
 use cocart::models::{
     Cart, CartItems, CouponSaving, EMPTY_CART_HASH, ItemKey, MoneyLike, SymbolPosition, Taxes,

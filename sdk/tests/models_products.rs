@@ -1,4 +1,4 @@
-//! Store and product models (§8).
+//! Store information and product models.
 
 use cocart::models::{ProductPage, StoreInfo};
 use serde_json::json;

@@ -20,13 +20,14 @@ pub mod report;
 use std::fmt;
 use std::time::Duration;
 
+use cocart::RestStyle;
 use secrecy::SecretString;
 use url::Url;
 
 pub use report::{Check, CheckId, DoctorReport, HeaderReach, JwtPlugin, Status};
 
 use self::analysis::Reading;
-use self::probe::{Answer, Prober, RouteStyle};
+use self::probe::{Answer, Prober};
 use super::args::{DoctorArgs, GlobalArgs};
 use super::commands::Outcome;
 use super::exit::{Exit, Failure};
@@ -138,15 +139,6 @@ fn describe_error(e: &reqwest::Error) -> String {
     text
 }
 
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
-}
-
 /// The site root as the SDK reads it (no `/wp-json`, no query).
 fn parse_site(raw: &str) -> Result<Url, String> {
     let mut url = Url::parse(raw.trim()).map_err(|e| format!("{raw:?} is not a URL: {e}"))?;
@@ -168,7 +160,7 @@ fn https_check(site: &Url) -> Check {
             Status::Pass,
             "the store is served over HTTPS",
         )
-    } else if is_loopback(site) {
+    } else if cocart::is_loopback(site) {
         Check::new(
             CheckId::Https,
             Status::Pass,
@@ -245,7 +237,7 @@ pub async fn diagnose(opts: &DoctorOptions) -> DoctorReport {
 
     // 1. Reachable.
     let t0 = now();
-    let store = prober.store(RouteStyle::Pretty).await;
+    let store = prober.store(RestStyle::Pretty).await;
     let t1 = now();
     let store = match store {
         Ok(a) => a,
@@ -441,11 +433,11 @@ async fn cocart_check(prober: &mut Prober, store: &Answer) -> Check {
         )
         .fixes(["the site is behind HTTP authentication, or a security plugin blocks the REST API: allow /wp-json/cocart/ for everyone"]);
     }
-    if let Ok(q) = prober.store(RouteStyle::Query).await
+    if let Ok(q) = prober.store(RestStyle::QueryParam).await
         && q.status == 200
         && q.body.is_object()
     {
-        prober.style = RouteStyle::Query;
+        prober.style = RestStyle::QueryParam;
         return Check::new(
             CheckId::CoCart,
             Status::Warn,

@@ -5,13 +5,13 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 use crate::cart::CartApi;
+use crate::catalog::CatalogApi;
 use crate::config::ClientConfig;
 use crate::error::CoCartError;
 use crate::events::{AuthEventListener, AuthSubscription};
 use crate::records::{LoginResult, LogoutResult, TransferPolicy, TransferReport, User};
-use crate::runtime::{run, runtime};
+use crate::runtime::{call, runtime};
 use crate::session_store::SessionStore;
-use crate::store::StoreApi;
 
 /// A client for one CoCart store. Share one instance across the app.
 ///
@@ -42,16 +42,20 @@ impl CoCartClient {
     /// A store that is unavailable (locked Keychain) gives `Storage { unavailable: true }` and
     /// changes nothing.
     pub async fn restore_session(&self) -> Result<Option<User>, CoCartError> {
-        let core = self.core.clone();
-        run(async move { Ok(core.restore_session().await?.map(User::from)) }).await
+        call(&self.core, |core| async move {
+            Ok(core.restore_session().await?.map(User::from))
+        })
+        .await
     }
 
     /// Logs in with a username (or email) and password, keeps the tokens, saves the session and
     /// moves the guest cart to the customer.
     pub async fn login(&self, username: String, password: String) -> Result<User, CoCartError> {
-        let core = self.core.clone();
         let password = SecretString::from(password);
-        run(async move { Ok(User::from(core.login_secret(&username, &password).await?)) }).await
+        call(&self.core, |core| async move {
+            Ok(User::from(core.login_secret(&username, &password).await?))
+        })
+        .await
     }
 
     /// Logs in like `login()`, and also says what happened to the guest cart and to the
@@ -62,9 +66,8 @@ impl CoCartClient {
         username: String,
         password: String,
     ) -> Result<LoginResult, CoCartError> {
-        let core = self.core.clone();
         let password = SecretString::from(password);
-        run(async move {
+        call(&self.core, |core| async move {
             Ok(LoginResult::from(
                 core.login_secret_with_report(&username, &password).await?,
             ))
@@ -78,8 +81,7 @@ impl CoCartClient {
         &self,
         policy: Option<TransferPolicy>,
     ) -> Result<Option<TransferReport>, CoCartError> {
-        let core = self.core.clone();
-        run(async move {
+        call(&self.core, |core| async move {
             let report = match policy {
                 Some(p) => core.transfer_guest_cart_with(p.into()).await?,
                 None => core.transfer_guest_cart().await?,
@@ -98,22 +100,28 @@ impl CoCartClient {
     /// Logs out on the store (which ends every session of the user) and clears the local
     /// session whatever the store answered.
     pub async fn logout(&self) -> Result<LogoutResult, CoCartError> {
-        let core = self.core.clone();
-        run(async move { Ok(LogoutResult::from(core.logout().await?)) }).await
+        call(&self.core, |core| async move {
+            Ok(LogoutResult::from(core.logout().await?))
+        })
+        .await
     }
 
     /// Refreshes the token now if it is close to expiring (call it when the app comes to the
     /// foreground). Returns whether the token changed.
     pub async fn refresh_if_needed(&self) -> Result<bool, CoCartError> {
-        let core = self.core.clone();
-        run(async move { Ok(core.refresh_if_needed().await?) }).await
+        call(&self.core, |core| async move {
+            Ok(core.refresh_if_needed().await?)
+        })
+        .await
     }
 
     /// Asks the store whether the current token is valid, without refreshing it. Rate-limited
     /// stores allow 2 calls a minute.
     pub async fn validate_token(&self) -> Result<bool, CoCartError> {
-        let core = self.core.clone();
-        run(async move { Ok(core.validate_token().await? == cocart::TokenStatus::Valid) }).await
+        call(&self.core, |core| async move {
+            Ok(core.validate_token().await? == cocart::TokenStatus::Valid)
+        })
+        .await
     }
 
     /// The signed-in user, if any.
@@ -136,9 +144,9 @@ impl CoCartClient {
         Arc::new(CartApi::new(self.core.cart()))
     }
 
-    /// Store information and the catalogue.
-    pub fn store(&self) -> Arc<StoreApi> {
-        Arc::new(StoreApi::new(self.core.store()))
+    /// The shop's catalog and the store's information.
+    pub fn catalog(&self) -> Arc<CatalogApi> {
+        Arc::new(CatalogApi::new(self.core.catalog()))
     }
 
     /// Delivers auth events to `listener`, starting with `InitialSession`. Keep the returned

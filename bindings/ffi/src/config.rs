@@ -3,20 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use cocart::clock::OffsetClock;
-
 use crate::error::CoCartError;
 use crate::records::TransferPolicy;
 use crate::session_store::{ForeignTokenStore, SessionStore};
-
-/// How REST routes are addressed on the site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum RestStyle {
-    /// `https://shop.example/wp-json/cocart/v2/…` (pretty permalinks, the usual case).
-    Pretty,
-    /// `https://shop.example/?rest_route=/cocart/v2/…` (plain permalinks).
-    QueryParam,
-}
 
 /// Client settings. Only `store_url` is required; every other field has the core's default.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -49,12 +38,13 @@ pub struct ClientConfig {
     pub read_retries: Option<u32>,
     /// How routes are addressed (default pretty permalinks).
     #[uniffi(default = None)]
-    pub rest_style: Option<RestStyle>,
+    pub rest_style: Option<cocart::RestStyle>,
     /// Also send the guest cart key in the `CoCart-API-Cart-Key` header.
     #[uniffi(default = false)]
     pub send_cart_key_header: bool,
-    /// Shifts the client's clock by this many seconds. For tests and simulations only (e.g. in
-    /// step with a mock store's clock, to make a token look expired); leave 0 in apps.
+    /// Shifts the client's clock by this many seconds, in step with a mock store's clock (to
+    /// make a token look expired). A test hook: only in builds with the `testing` feature.
+    #[cfg(feature = "testing")]
     #[uniffi(default = 0)]
     pub clock_skew_seconds: i64,
     /// What a login does about the customer's saved cart when a guest cart is transferred
@@ -88,18 +78,16 @@ impl ClientConfig {
         if let Some(n) = self.read_retries {
             b = b.read_retries(n);
         }
-        b = b.rest_style(match self.rest_style {
-            None | Some(RestStyle::Pretty) => cocart::RestStyle::Pretty,
-            Some(RestStyle::QueryParam) => cocart::RestStyle::QueryParam,
-        });
+        b = b.rest_style(self.rest_style.unwrap_or_default());
         b = b
             .allow_insecure_http(self.allow_insecure_http)
             .send_cart_key_header(self.send_cart_key_header);
         if let Some(policy) = self.transfer_policy {
             b = b.transfer_policy(policy.into());
         }
+        #[cfg(feature = "testing")]
         if self.clock_skew_seconds != 0 {
-            let clock = OffsetClock::new();
+            let clock = cocart::clock::OffsetClock::new();
             clock.advance(self.clock_skew_seconds);
             b = b.clock(clock);
         }
@@ -126,6 +114,7 @@ mod tests {
             read_retries: None,
             rest_style: None,
             send_cart_key_header: false,
+            #[cfg(feature = "testing")]
             clock_skew_seconds: 0,
             transfer_policy: None,
         }
@@ -154,7 +143,7 @@ mod tests {
         let mut c = config("https://shop.example/wp-json");
         c.user_agent = Some("ShopApp/1 (Android)".into());
         c.timeout_seconds = Some(20);
-        c.rest_style = Some(RestStyle::QueryParam);
+        c.rest_style = Some(cocart::RestStyle::QueryParam);
         c.clock_skew_seconds = 3600;
         c.transfer_policy = Some(TransferPolicy::GuestReplaces);
         let client = c.build(None).unwrap();

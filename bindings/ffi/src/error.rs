@@ -4,8 +4,8 @@
 
 use cocart::{ApiError, ApiErrorKind};
 
-use crate::events::SignOutReason;
 use crate::records::Cart;
+use cocart::SignOutReason;
 
 /// What went wrong, grouped by what the app should do about it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, uniffi::Error)]
@@ -215,9 +215,7 @@ impl From<cocart::Error> for CoCartError {
             E::AuthorizationHeaderStripped { .. } => Self::HeaderStripped {
                 detail: e.to_string(),
             },
-            E::SessionExpired { reason } => Self::SessionExpired {
-                reason: SignOutReason::from(&reason),
-            },
+            E::SessionExpired { reason } => Self::SessionExpired { reason },
             E::NotSignedIn => Self::NotSignedIn,
             E::InvalidArgument(message) => {
                 Self::invalid_argument(message, ValidationKind::InvalidParameter)

@@ -13,41 +13,7 @@ use tokio::task::AbortHandle;
 use crate::error::CoCartError;
 use crate::records::User;
 use crate::runtime::runtime;
-
-/// Why a session ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum SignOutReason {
-    /// The app called `logout()`.
-    LoggedOut,
-    /// The store rejected the refresh token: revoked (logout elsewhere, password change) or
-    /// already used.
-    RefreshTokenInvalid,
-    /// The refresh token is past its lifetime.
-    RefreshTokenExpired,
-    /// The store no longer knows the account.
-    AccountUnavailable,
-    /// The access token was rejected and there was no refresh token.
-    NoRefreshToken,
-    /// Another process sharing the session refreshed it and died before saving the new pair.
-    RefreshedElsewhereAndLost,
-    /// A reason this version of the bindings does not know.
-    Other,
-}
-
-impl From<&cocart::SignOutReason> for SignOutReason {
-    fn from(reason: &cocart::SignOutReason) -> Self {
-        use cocart::SignOutReason as R;
-        match reason {
-            R::LoggedOut => Self::LoggedOut,
-            R::RefreshTokenInvalid => Self::RefreshTokenInvalid,
-            R::RefreshTokenExpired => Self::RefreshTokenExpired,
-            R::AccountUnavailable => Self::AccountUnavailable,
-            R::NoRefreshToken => Self::NoRefreshToken,
-            R::RefreshedElsewhereAndLost => Self::RefreshedElsewhereAndLost,
-            _ => Self::Other,
-        }
-    }
-}
+use cocart::SignOutReason;
 
 /// Something that happened to the session.
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
@@ -83,9 +49,7 @@ impl AuthEvent {
                 user: User::from(user),
             },
             E::TokenRefreshed => Self::TokenRefreshed,
-            E::SignedOut { reason } => Self::SignedOut {
-                reason: SignOutReason::from(&reason),
-            },
+            E::SignedOut { reason } => Self::SignedOut { reason },
             _ => return None,
         })
     }

@@ -4,7 +4,7 @@
 //! [uniffi](https://mozilla.github.io/uniffi-rs/) proc-macros (no UDL).
 //!
 //! This crate adapts the core and adds no behaviour of its own:
-//! - [`CoCartClient`] wraps `cocart::CoCartClient`; [`CartApi`] and [`StoreApi`] wrap its
+//! - [`CoCartClient`] wraps `cocart::CoCartClient`; [`CartApi`] and [`CatalogApi`] wrap its
 //!   resource handles. Async methods become Swift `async` / Kotlin `suspend` functions.
 //! - Every async call runs on one shared tokio runtime owned here ([`runtime`]), so no exported
 //!   call, sync or async, ever needs a reactor from the caller's thread.
@@ -20,6 +20,7 @@
 uniffi::setup_scaffolding!();
 
 mod cart;
+mod catalog;
 mod client;
 mod config;
 mod error;
@@ -27,12 +28,14 @@ mod events;
 pub mod records;
 pub mod runtime;
 mod session_store;
-mod store;
 
 pub use cart::CartApi;
+pub use catalog::CatalogApi;
 pub use client::CoCartClient;
-pub use config::{ClientConfig, RestStyle};
+pub use cocart::RestStyle;
+pub use cocart::SignOutReason;
+pub use cocart::models::{ProductOrderBy, SortOrder, StockStatus};
+pub use config::ClientConfig;
 pub use error::{CoCartError, ValidationKind};
-pub use events::{AuthEvent, AuthEventListener, AuthSubscription, ListenerError, SignOutReason};
+pub use events::{AuthEvent, AuthEventListener, AuthSubscription, ListenerError};
 pub use session_store::{SessionStore, StoreFailure};
-pub use store::StoreApi;

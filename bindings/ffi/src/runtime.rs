@@ -66,6 +66,19 @@ where
     }
 }
 
+/// The shape of every async export: runs `work` on the shared runtime with its own clone of
+/// the core handle `core` (the task must own what it uses, and the handles are cheap `Arc`
+/// clones).
+pub(crate) async fn call<C, F, Fut, T>(core: &C, work: F) -> Result<T, CoCartError>
+where
+    C: Clone,
+    F: FnOnce(C) -> Fut,
+    Fut: Future<Output = Result<T, CoCartError>> + Send + 'static,
+    T: Send + 'static,
+{
+    run(work(core.clone())).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +91,17 @@ mod tests {
             Ok::<_, CoCartError>(tokio::runtime::Handle::current().metrics().num_workers())
         }));
         assert_eq!(value.ok(), Some(WORKER_THREADS));
+    }
+
+    #[test]
+    fn call_gives_the_task_its_own_clone_of_the_handle() {
+        let handle = std::sync::Arc::new(7_u32);
+        let seen = futures::executor::block_on(call(&handle, |h| async move {
+            let workers = tokio::runtime::Handle::current().metrics().num_workers();
+            Ok::<_, CoCartError>((*h, std::sync::Arc::strong_count(&h), workers))
+        }));
+        assert_eq!(seen.ok(), Some((7, 2, WORKER_THREADS)));
+        assert_eq!(std::sync::Arc::strong_count(&handle), 1);
     }
 
     #[test]

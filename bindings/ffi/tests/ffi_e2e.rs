@@ -169,6 +169,17 @@ fn login_cart_and_events_work_without_an_ambient_runtime() {
     assert_eq!(again.items.len(), 1);
     let one = block_on(client.cart().item(line.item_key.clone())).unwrap();
     assert_eq!(one.id, 101);
+    assert_eq!(one.price.formatted, "$12.50");
+    assert_eq!(block_on(client.cart().items()).unwrap(), vec![one]);
+    // The core's error for a key that names no line, as Rust callers get it.
+    assert_eq!(
+        block_on(client.cart().item("no-such-line".into())).unwrap_err(),
+        CoCartError::Validation {
+            code: "cocart_item_not_in_cart".into(),
+            message: "no line \"no-such-line\" in the cart".into(),
+            kind: ValidationKind::ItemNotInCart,
+        }
+    );
     assert_eq!(block_on(client.cart().count()).unwrap(), 2.0);
     assert_eq!(
         block_on(client.cart().totals()).unwrap().subtotal.minor,
@@ -197,26 +208,26 @@ fn user_id(client: &CoCartClient) -> u64 {
 }
 
 #[test]
-fn the_catalogue_reads_by_id_sku_and_page() {
+fn the_catalog_reads_by_id_sku_and_page() {
     let mock = Mock::start();
     let client = CoCartClient::new(mock.config(0), None).unwrap();
-    let store = client.store();
-    let page = block_on(store.products(ProductQuery {
+    let catalog = client.catalog();
+    let page = block_on(catalog.products(ProductQuery {
         per_page: Some(3),
         ..Default::default()
     }))
     .unwrap();
     assert_eq!(page.products.len(), 3);
     assert!(page.has_next);
-    let by_sku = block_on(store.product(ProductRef::Sku {
+    let by_sku = block_on(catalog.product(ProductRef::Sku {
         sku: "MOCK-POSTER".into(),
     }))
     .unwrap();
     assert_eq!(by_sku.id, 105);
     assert!(!by_sku.in_stock);
-    let hoodie = block_on(store.variations(201)).unwrap();
+    let hoodie = block_on(catalog.variations(201)).unwrap();
     assert_eq!(hoodie.len(), 4);
-    assert!(!block_on(store.categories()).unwrap().is_empty());
+    assert!(!block_on(catalog.categories()).unwrap().is_empty());
 }
 
 #[test]

@@ -7,6 +7,7 @@ use super::User;
 /// Why a session ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum SignOutReason {
     /// The app called `logout()`.
     LoggedOut,

@@ -1,5 +1,5 @@
 //! The session state machine: what the client knows about the session, and every transition as
-//! a plain function over it. No I/O, no clock reads, no locks: the callers in `refresh.rs`,
+//! a plain function over it. No I/O, no clock reads, no locks: the callers in `refresh/`,
 //! `persist.rs` and `client.rs` take the lock, call one transition, release the lock, and only
 //! then talk to the network or the session store.
 //!
@@ -11,6 +11,7 @@
 //! - **`revision`** numbers the persisted value. Every change worth saving moves it on; the
 //!   session store never lets a lower revision replace a higher one.
 
+use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 use futures::future::{BoxFuture, Shared};
@@ -25,6 +26,12 @@ use crate::session_store::PersistedSession;
 /// The outcome of a refresh, shared by every caller that waits for it. `Ok` also when the session
 /// changed while the refresh ran: the caller then goes on with the current session.
 pub(crate) type SharedRefresh = Shared<BoxFuture<'static, Result<()>>>;
+
+/// Locks the session state. A panic elsewhere while it was held leaves a state that every
+/// transition keeps consistent, so a poisoned lock is taken as it is.
+pub(crate) fn lock_state(state: &Mutex<SessionState>) -> MutexGuard<'_, SessionState> {
+    state.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 /// The token pair and what the SDK knows about it.
 #[derive(Clone)]
@@ -46,7 +53,7 @@ impl Tokens {
         received_at: i64,
     ) -> Self {
         let claims = decode_unverified(access.expose_secret()).ok();
-        let header = crate::transport::sensitive_header(&SecretString::from(format!(
+        let header = crate::request::sensitive_header(&SecretString::from(format!(
             "Bearer {}",
             access.expose_secret()
         )))

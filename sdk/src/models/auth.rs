@@ -1,4 +1,5 @@
-//! Login and token-refresh responses (cart-api §5, jwt-contract §1.1–1.2).
+//! Login and token-refresh responses: the login answer carries the JWT and the refresh token in
+//! `extras`, the refresh answer a new `token` and `refresh_token`.
 //!
 //! Token values are plain `String`s here; the auth layer wraps them in secrets right away. Every type holding a
 //! token has a hand-written `Debug` that prints `[redacted]` instead of the value, and none implements `Serialize`.

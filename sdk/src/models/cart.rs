@@ -1,4 +1,4 @@
-//! The full cart response (§4.1) and its small parts: totals, coupons, fees and cross-sells (taxes: `taxes.rs`).
+//! The full cart response and its small parts: totals, coupons, fees and cross-sells (taxes: `taxes.rs`).
 
 use std::collections::BTreeMap;
 
@@ -20,7 +20,7 @@ use super::taxes::Taxes;
 /// The literal `cart_hash` of an empty cart.
 pub const EMPTY_CART_HASH: &str = "No items in cart so no hash";
 
-/// A cart, as returned by `GET /cart` and every cart write (§4.1).
+/// A cart, as returned by `GET /cart` and every cart write.
 ///
 /// Every field is lenient (PHP's `[]` for empty maps, numbers as strings and vice versa) and defaults when
 /// missing, so responses filtered with `fields=` decode too. Unknown top-level fields are kept in
@@ -194,7 +194,25 @@ pub struct CartTotals {
     pub extra: Map<String, Value>,
 }
 
-/// An applied coupon (§4.4).
+/// One cart line with the cart's currency, which the line's money needs (see
+/// [`CartApi::line`](crate::CartApi::line)).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CartLine {
+    /// The line.
+    pub item: CartItem,
+    /// The currency of the cart it belongs to.
+    pub currency: Currency,
+}
+
+impl CartLine {
+    /// A line with the currency of its cart.
+    pub fn new(item: CartItem, currency: Currency) -> Self {
+        Self { item, currency }
+    }
+}
+
+/// An applied coupon.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Coupon {
@@ -308,7 +326,7 @@ pub struct Fee {
     pub extra: Map<String, Value>,
 }
 
-/// A suggested product (§4.6). Prices are minor units; `sale_price` is `"0"` when there is no sale.
+/// A suggested product (`cross_sells`). Prices are minor units; `sale_price` is `"0"` when there is no sale.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CrossSell {

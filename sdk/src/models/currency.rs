@@ -4,7 +4,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::lenient;
-use super::money::Money;
 
 /// The currency a cart or product price is expressed in, with everything needed to format it like the store does.
 ///
@@ -81,11 +80,6 @@ pub enum SymbolPosition {
 }
 
 impl Currency {
-    /// Wraps an amount in minor units into [`Money`] of this currency.
-    pub fn money(&self, minor: i64) -> Money {
-        Money::new(minor, self.clone())
-    }
-
     /// The symbol position, as an enum. Unknown or empty values are treated as [`SymbolPosition::Left`].
     pub fn position(&self) -> SymbolPosition {
         match self.symbol_position.trim() {

@@ -1,4 +1,4 @@
-//! Cart lines (§4.2) and removed lines (§4.3).
+//! Cart lines (`items`) and removed lines (`removed_items`).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -269,7 +269,7 @@ pub struct ItemMeta {
     pub extra: Map<String, Value>,
 }
 
-/// One cart line (§4.2), as found in `Cart::items`, `GET /cart/item/{key}` and the values of `GET /cart/items`.
+/// One cart line, as found in `Cart::items`, `GET /cart/item/{key}` and the values of `GET /cart/items`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CartItem {
@@ -354,7 +354,7 @@ impl CartItem {
     }
 }
 
-/// A line in the cart's `removed_items` (§4.3): the same as [`CartItem`] except that `quantity` is a plain number.
+/// A line in the cart's `removed_items`: the same as [`CartItem`] except that `quantity` is a plain number.
 /// (The object form is accepted too; its `value` is taken.)
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

@@ -27,7 +27,7 @@
 
 mod auth;
 mod cart;
-mod catalogue;
+mod catalog;
 mod currency;
 mod customer;
 mod item;
@@ -39,15 +39,15 @@ mod quantity;
 mod query;
 mod requests;
 mod shipping;
-mod store;
+mod store_info;
 mod taxes;
 mod totals;
 mod transfer;
 
 pub use auth::{LoginExtras, LoginResponse, RefreshResponse};
-pub use cart::{Cart, CartTotals, Coupon, CouponSaving, CrossSell, EMPTY_CART_HASH, Fee};
-pub(crate) use catalogue::LenientList;
-pub use catalogue::{Attribute, AttributeTerm, Paged, Review};
+pub use cart::{Cart, CartLine, CartTotals, Coupon, CouponSaving, CrossSell, EMPTY_CART_HASH, Fee};
+pub(crate) use catalog::LenientList;
+pub use catalog::{Attribute, AttributeTerm, Paged, Review};
 pub use currency::{Currency, SymbolPosition};
 pub use customer::{AddressView, Customer};
 pub use item::{
@@ -69,7 +69,7 @@ pub use requests::{
     AddItem, AddItems, BillingAddress, CustomerUpdate, ProductRef, UpdateQuantities,
 };
 pub use shipping::{Shipping, ShippingPackage, ShippingRate};
-pub use store::{StoreAddress, StoreInfo};
+pub use store_info::{StoreAddress, StoreInfo};
 pub use taxes::{TaxLine, Taxes};
 pub use totals::CartTotalsRaw;
 pub use transfer::{

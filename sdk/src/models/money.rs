@@ -265,6 +265,13 @@ pub struct Money {
     currency: Currency,
 }
 
+impl Currency {
+    /// Wraps an amount in minor units into [`Money`] of this currency.
+    pub fn money(&self, minor: i64) -> Money {
+        Money::new(minor, self.clone())
+    }
+}
+
 impl Money {
     /// Creates money from minor units and a currency.
     pub fn new(minor: i64, currency: Currency) -> Self {

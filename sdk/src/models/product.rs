@@ -1,4 +1,4 @@
-//! Products, variations and their taxonomies (§8). Read-only, public routes.
+//! Products, variations and their taxonomies (`/products…`). Read-only, public routes.
 //!
 //! A real store's product JSON has many more fields than typed here (dates, reviews, meta data…); they are all
 //! kept in each type's `extra` map.
@@ -79,7 +79,7 @@ pub struct Product {
     /// Number of reviews with a rating.
     #[serde(deserialize_with = "lenient::u64")]
     pub rating_count: u64,
-    /// Reviews, filled only when asked for ([`crate::StoreApi::product_with_reviews`] or
+    /// Reviews, filled only when asked for ([`crate::CatalogApi::product_with_reviews`] or
     /// [`crate::models::ProductQuery::with_reviews`]).
     #[serde(deserialize_with = "lenient::vec")]
     pub reviews: Vec<EmbeddedReview>,

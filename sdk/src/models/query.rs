@@ -7,6 +7,7 @@ pub const MAX_PER_PAGE: u32 = 100;
 /// Sort key for `GET /products` (`orderby`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ProductOrderBy {
     /// `date` (the store's default).
     Date,
@@ -47,6 +48,7 @@ impl ProductOrderBy {
 
 /// Sort direction (`order`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum SortOrder {
     /// `asc`.
     Asc,
@@ -67,6 +69,7 @@ impl SortOrder {
 /// Stock filter (`stock_status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum StockStatus {
     /// `instock`.
     InStock,

@@ -1,4 +1,4 @@
-//! The cart's `shipping` object (§4.5).
+//! The cart's `shipping` object: packages and their rates.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

@@ -1,4 +1,4 @@
-//! The cart's `taxes` (§4.1): none, itemized by rate code, or a single line.
+//! The cart's `taxes`: none, itemized by rate code, or a single line.
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -1,4 +1,4 @@
-//! The raw WooCommerce totals of `GET /cart/totals` (§4.7). Prefer `Cart::totals`.
+//! The raw WooCommerce totals of `GET /cart/totals`. Prefer `Cart::totals`.
 
 use std::collections::BTreeMap;
 

@@ -6,13 +6,16 @@ use http::Method;
 use serde_json::{Value, json};
 
 use super::{decode, settle};
-use crate::client::{CoCartClient, Inner};
-use crate::error::{ApiErrorKind, Error, Result};
+use crate::client::CoCartClient;
+use crate::codes;
+use crate::codes::routes::{CART, V2};
+use crate::error::{ApiError, ApiErrorKind, Error, Result};
+use crate::inner::Inner;
 use crate::models::{
-    AddItem, AddItems, Cart, CartItem, CartItems, CartQuery, CartTotalsRaw, CustomerUpdate,
-    ItemKey, Quantity, UpdateQuantities,
+    AddItem, AddItems, Cart, CartItem, CartItems, CartLine, CartQuery, CartTotalsRaw,
+    CustomerUpdate, ItemKey, Quantity, UpdateQuantities,
 };
-use crate::transport::ApiRequest;
+use crate::request::ApiRequest;
 
 /// The cart of the current user (or guest). Cheap to clone.
 ///
@@ -48,8 +51,6 @@ impl CoCartClient {
         }
     }
 }
-
-const CART: &str = "cocart/v2/cart";
 
 impl CartApi {
     /// `GET /cart`. `query` selects fields and thumbnails; `CartQuery::default()` for all.
@@ -97,6 +98,40 @@ impl CartApi {
             Err(e) if e.api_kind() == Some(&ApiErrorKind::CartEmpty) => Ok(CartItems::default()),
             Err(e) => Err(e),
         }
+    }
+
+    /// The lines with the cart's currency, which their money needs: `GET /cart` limited to the
+    /// `currency` and `items` fields (the `/cart/items` route carries no currency). Only
+    /// [`Cart::items`] and [`Cart::currency`] are filled; an empty cart has no lines.
+    pub async fn lines(&self) -> Result<Cart> {
+        self.get(&CartQuery::new().field("currency").field("items"))
+            .await
+    }
+
+    /// One line with the cart's currency, read as [`CartApi::lines`] reads them. A key that
+    /// names no line is [`Error::Api`] 404 `cocart_item_not_in_cart`
+    /// ([`ApiErrorKind::ItemNotInCart`]): the code the store answers on `GET /cart/item/{key}`,
+    /// made here by the SDK because this read has no per-line form.
+    pub async fn line(&self, key: &ItemKey) -> Result<CartLine> {
+        let cart = self.lines().await?;
+        match cart.item(key.as_str()) {
+            Some(item) => Ok(CartLine::new(item.clone(), cart.currency)),
+            None => Err(Error::Api(Box::new(ApiError::new(
+                404,
+                codes::ITEM_NOT_IN_CART,
+                format!("no line {:?} in the cart", key.as_str()),
+                Value::Null,
+            )))),
+        }
+    }
+
+    /// The totals with the cart's currency: `GET /cart` limited to the `currency` and `totals`
+    /// fields. Read them in minor units with [`Cart::total`], [`Cart::subtotal`] and the other
+    /// accessors; only [`Cart::totals`] and [`Cart::currency`] are filled. [`CartApi::totals`]
+    /// is the raw `/cart/totals` route, in major units.
+    pub async fn money_totals(&self) -> Result<Cart> {
+        self.get(&CartQuery::new().field("currency").field("totals"))
+            .await
     }
 
     /// `POST /cart/item/{key}` with a new quantity; `0` removes the line.
@@ -205,7 +240,7 @@ impl CartApi {
     /// applied: the cart is re-read and returned inside [`Error::WriteOutcomeUnknown`].
     async fn write(&self, method: Method, route: &str, body: Option<Value>) -> Result<Cart> {
         settle(&self.inner).await?;
-        let mut req = ApiRequest::new(method, format!("cocart/v2/{route}")).cart();
+        let mut req = ApiRequest::new(method, format!("{V2}/{route}")).cart();
         if let Some(body) = &body {
             req = req.json(body);
         }

@@ -1,18 +1,19 @@
-//! Resource handles: `client.cart()` and `client.store()`, and the guest cart transfer.
+//! Resource handles: `client.cart()` and `client.catalog()`, and the guest cart transfer.
 
 mod cart;
-mod store;
+mod catalog;
 mod transfer;
+pub(crate) mod transfer_slot;
 
 pub use cart::CartApi;
-pub use store::StoreApi;
+pub use catalog::CatalogApi;
 pub use transfer::LoginOutcome;
-pub(crate) use transfer::{TransferSlot, settle};
+pub(crate) use transfer::settle;
 
 use serde::de::DeserializeOwned;
 
 use crate::error::Result;
-use crate::transport::ApiResponse;
+use crate::response::ApiResponse;
 
 /// Decodes a 2xx body into `T` in one pass from the bytes, keeping the raw body when it does
 /// not fit.

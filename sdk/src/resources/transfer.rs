@@ -16,19 +16,22 @@
 //! (the store may have replaced the account cart before the answer was lost). Only one transfer
 //! runs at a time per client.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use secrecy::SecretString;
 
 use super::decode;
+use super::transfer_slot::Snapshot;
 use crate::User;
-use crate::client::{CoCartClient, Inner};
+use crate::client::CoCartClient;
+use crate::codes::routes::CART;
 use crate::error::{ApiErrorKind, Error, Result};
+use crate::inner::Inner;
 use crate::models::{
     AddItem, Cart, CartItem, CartItems, DropReason, LineOrigin, LineOutcome, ProductRef, Quantity,
     TransferLine, TransferPolicy, TransferReport,
 };
-use crate::transport::ApiRequest;
+use crate::request::ApiRequest;
 
 /// What `login_with_report` achieved. The login itself succeeded.
 #[derive(Debug, Clone)]
@@ -41,22 +44,6 @@ pub struct LoginOutcome {
     /// Why the transfer did not complete, when it did not (the guest key is kept and the next
     /// cart call retries the transfer). Never a reason to treat the login as failed.
     pub transfer_error: Option<Error>,
-}
-
-/// The account lines read before a transfer, kept until the transfer completes.
-#[derive(Debug, Clone)]
-struct Snapshot {
-    guest_key: String,
-    user_id: u64,
-    account: Vec<CartItem>,
-}
-
-/// Per-client transfer state: one transfer at a time, the account lines of an interrupted
-/// transfer, and the last report.
-#[derive(Debug, Default)]
-pub(crate) struct TransferSlot {
-    running: tokio::sync::Mutex<Option<Snapshot>>,
-    last: Mutex<Option<TransferReport>>,
 }
 
 /// What to do with one account line, decided from the account cart before the transfer and the
@@ -175,8 +162,6 @@ fn report_line(item: &CartItem, origin: LineOrigin, outcome: LineOutcome) -> Tra
         outcome,
     }
 }
-
-const CART: &str = "cocart/v2/cart";
 
 /// Whether a transfer awaits: signed in, with a guest key still to hand over.
 fn pending(inner: &Arc<Inner>) -> Option<(String, u64)> {

@@ -45,20 +45,23 @@ pub async fn list(s: &Session, args: ProductsArgs) -> Result<Outcome, Failure> {
     for brand in args.brand {
         query = query.brand(brand);
     }
-    let page = s.progress.run(s.client.store().products(&query)).await?;
+    let page = s.progress.run(s.client.catalog().products(&query)).await?;
     Ok(Outcome::ok(products_text(&page), products_json(&page)))
 }
 
 /// `cocart attributes`: every attribute with its terms (up to 100 each).
 pub async fn attributes(s: &Session, args: AttributesArgs) -> Result<Outcome, Failure> {
-    let store = s.client.store();
-    let attrs = s.progress.run(store.attributes()).await?;
+    let catalog = s.client.catalog();
+    let attrs = s.progress.run(catalog.attributes()).await?;
     let query = TermQuery::new()
         .per_page(MAX_PER_PAGE)
         .hide_empty(args.hide_empty);
     let mut facets = Vec::new();
     for a in attrs {
-        let terms = s.progress.run(store.attribute_terms(a.id, &query)).await?;
+        let terms = s
+            .progress
+            .run(catalog.attribute_terms(a.id, &query))
+            .await?;
         facets.push((a, terms));
     }
     Ok(Outcome::ok(
@@ -70,18 +73,18 @@ pub async fn attributes(s: &Session, args: AttributesArgs) -> Result<Outcome, Fa
 /// `cocart reviews <product>`.
 pub async fn reviews(s: &Session, args: ReviewsArgs) -> Result<Outcome, Failure> {
     check_paging(args.page, args.per_page)?;
-    let store = s.client.store();
+    let catalog = s.client.catalog();
     let product = super::cart::product_ref(&args.product);
     // The reviews route takes ids only: resolve a SKU first.
     let id = match product {
         ProductRef::Id(id) => id,
-        other => s.progress.run(store.product(other)).await?.id,
+        other => s.progress.run(catalog.product(other)).await?.id,
     };
     let query = ReviewQuery::new()
         .product(id)
         .page(args.page)
         .per_page(args.per_page);
-    let page = s.progress.run(store.reviews(&query)).await?;
+    let page = s.progress.run(catalog.reviews(&query)).await?;
     Ok(Outcome::ok(
         reviews_text(id, &page),
         reviews_json(id, &page),

@@ -1,5 +1,8 @@
-//! Reading the probe answers (pure functions, so each rule is unit-tested). The rules come from
-//! jwt-contract §1, §3, §8 and the live-store observations of §11.
+//! Reading the probe answers (pure functions, so each rule is unit-tested). The rules follow how
+//! the JWT plugin answers each probe (the status and code differ between its v1, v2 and v3) and
+//! what live stores answer when a host strips the credentials header.
+
+use cocart::codes;
 
 use super::probe::Answer;
 use super::report::{HeaderReach, JwtPlugin};
@@ -20,9 +23,9 @@ pub enum Reading {
 /// `rest_forbidden` is the guest answer.
 pub fn bearer_reading(a: &Answer) -> Reading {
     match (a.status, a.code()) {
-        (401 | 403, "cocart_authentication_error") => Reading::Read,
-        (401 | 403, c) if c.starts_with("cocart_jwt_auth_") => Reading::Read,
-        (401, "rest_forbidden") => Reading::Guest,
+        (401 | 403, codes::AUTHENTICATION_ERROR) => Reading::Read,
+        (401 | 403, c) if c.starts_with(codes::JWT_PREFIX) => Reading::Read,
+        (401, codes::REST_FORBIDDEN) => Reading::Guest,
         _ => Reading::Unclear,
     }
 }
@@ -31,9 +34,9 @@ pub fn bearer_reading(a: &Answer) -> Reading {
 /// `cocart_rest_not_authorized` when it does not (or when Basic is off: production over plain
 /// HTTP).
 pub fn basic_reading(a: &Answer) -> Reading {
-    if a.is(401, "cocart_authentication_error") {
+    if a.is(401, codes::AUTHENTICATION_ERROR) {
         Reading::Read
-    } else if a.is(401, "cocart_rest_not_authorized") {
+    } else if a.is(401, codes::REST_NOT_AUTHORIZED) {
         Reading::Guest
     } else {
         Reading::Unclear
@@ -44,20 +47,20 @@ pub fn basic_reading(a: &Answer) -> Reading {
 pub fn plugin(refresh: Option<&Answer>, bearer: Option<&Answer>) -> JwtPlugin {
     let code = |a: Option<&Answer>| a.map(|a| a.code().to_string()).unwrap_or_default();
     let (rc, bc) = (code(refresh), code(bearer));
-    if rc == "cocart_jwt_auth_bad_config" || bc == "cocart_jwt_auth_bad_config" {
+    if rc == codes::JWT_BAD_CONFIG || bc == codes::JWT_BAD_CONFIG {
         return JwtPlugin::NotConfigured;
     }
-    if rc == "cocart_jwt_auth_missing_refresh_token" {
+    if rc == codes::JWT_MISSING_REFRESH_TOKEN {
         return JwtPlugin::V3;
     }
     if let Some(b) = bearer {
-        if b.is(403, "cocart_authentication_error") {
+        if b.is(403, codes::AUTHENTICATION_ERROR) {
             return JwtPlugin::V3;
         }
-        if b.is(401, "cocart_authentication_error") {
+        if b.is(401, codes::AUTHENTICATION_ERROR) {
             return JwtPlugin::V2;
         }
-        if b.status == 401 && bc.starts_with("cocart_jwt_auth_") {
+        if b.status == 401 && bc.starts_with(codes::JWT_PREFIX) {
             return JwtPlugin::V1;
         }
     }
@@ -65,7 +68,7 @@ pub fn plugin(refresh: Option<&Answer>, bearer: Option<&Answer>) -> JwtPlugin {
     if refresh_status == Some(500) {
         return JwtPlugin::V2OrEarlyV3;
     }
-    if rc == "rest_no_route" {
+    if rc == codes::REST_NO_ROUTE {
         return JwtPlugin::Absent;
     }
     JwtPlugin::Unknown

@@ -7,7 +7,6 @@ use std::time::Duration;
 use cocart::{CoCartClient, Error, RestStyle, TokenStatus};
 
 use super::analysis;
-use super::probe::RouteStyle;
 use super::report::{Check, CheckId, DoctorReport, Status};
 use super::{Credentials, DoctorOptions, now, stripped_header_fixes};
 
@@ -73,17 +72,14 @@ fn login_failure(e: &Error, opts: &DoctorOptions) -> Check {
 pub async fn run(
     opts: &DoctorOptions,
     creds: &Credentials,
-    style: RouteStyle,
+    style: RestStyle,
     r: &mut DoctorReport,
 ) -> Found {
     let mut found = Found::default();
     let mut builder = CoCartClient::builder(&opts.store_url)
         .timeout(opts.timeout)
         .allow_insecure_http(opts.allow_insecure_http)
-        .rest_style(match style {
-            RouteStyle::Pretty => RestStyle::Pretty,
-            RouteStyle::Query => RestStyle::QueryParam,
-        });
+        .rest_style(style);
     if let Some(h) = &opts.auth_header {
         builder = builder.auth_header_name(h);
     }

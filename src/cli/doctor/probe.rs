@@ -5,18 +5,11 @@
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
+use cocart::RestStyle;
+use cocart::codes::routes;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 use url::Url;
-
-/// How REST routes are addressed on the site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RouteStyle {
-    /// `/wp-json/<route>`.
-    Pretty,
-    /// `/?rest_route=/<route>` (plain permalinks).
-    Query,
-}
 
 /// Rate-limit headers seen on an answer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -102,7 +95,7 @@ pub struct Prober {
     http: reqwest::Client,
     site: Url,
     /// The route style in use (switched to `Query` when only `?rest_route=` works).
-    pub style: RouteStyle,
+    pub style: RestStyle,
 }
 
 /// A JWT-shaped token that no store accepts: an expired payload with a made-up signature. It
@@ -127,7 +120,7 @@ impl Prober {
         Ok(Self {
             http,
             site,
-            style: RouteStyle::Pretty,
+            style: RestStyle::Pretty,
         })
     }
 
@@ -137,23 +130,13 @@ impl Prober {
     }
 
     /// The URL of a REST route in `style`.
-    pub fn url_in(&self, route: &str, style: RouteStyle) -> Url {
-        let mut url = self.site.clone();
-        let base = url.path().trim_end_matches('/').to_string();
-        match style {
-            RouteStyle::Pretty => url.set_path(&format!("{base}/wp-json/{route}")),
-            RouteStyle::Query => {
-                url.set_path(&format!("{base}/"));
-                url.query_pairs_mut()
-                    .append_pair("rest_route", &format!("/{route}"));
-            }
-        }
-        url
+    pub fn url_in(&self, route: &str, style: RestStyle) -> Url {
+        routes::url(&self.site, style, route)
     }
 
     /// `GET /cocart/v2/store` in `style`.
-    pub async fn store(&self, style: RouteStyle) -> Result<Answer, reqwest::Error> {
-        self.send(self.http.get(self.url_in("cocart/v2/store", style)))
+    pub async fn store(&self, style: RestStyle) -> Result<Answer, reqwest::Error> {
+        self.send(self.http.get(self.url_in(routes::STORE, style)))
             .await
     }
 
@@ -161,7 +144,7 @@ impl Prober {
     pub async fn refresh_without_token(&self) -> Result<Answer, reqwest::Error> {
         self.send(
             self.http
-                .post(self.url("cocart/jwt/refresh-token"))
+                .post(self.url(routes::REFRESH_TOKEN))
                 .header("content-type", "application/json")
                 .body("{}"),
         )
@@ -172,7 +155,7 @@ impl Prober {
     pub async fn validate_bogus_bearer(&self, header: &str) -> Result<Answer, reqwest::Error> {
         self.send(
             self.http
-                .post(self.url("cocart/jwt/validate-token"))
+                .post(self.url(routes::VALIDATE_TOKEN))
                 .header(header, format!("Bearer {BOGUS_JWT}")),
         )
         .await
@@ -192,7 +175,7 @@ impl Prober {
         let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:x-{nonce}"));
         self.send(
             self.http
-                .post(self.url("cocart/v2/login"))
+                .post(self.url(routes::LOGIN))
                 .header(header, format!("Basic {basic}")),
         )
         .await
@@ -303,7 +286,7 @@ mod tests {
             "https://shop.example/store/wp-json/cocart/v2/store"
         );
         assert_eq!(
-            p.url_in("cocart/v2/store", RouteStyle::Query).as_str(),
+            p.url_in("cocart/v2/store", RestStyle::QueryParam).as_str(),
             "https://shop.example/store/?rest_route=%2Fcocart%2Fv2%2Fstore"
         );
     }

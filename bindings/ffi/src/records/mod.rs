@@ -17,8 +17,8 @@ pub use product::{
 };
 pub(crate) use requests::quantity;
 pub use requests::{
-    AddItemRequest, AttributeFilter, BillingAddress, BrandOperator, ProductOrderBy, ProductQuery,
-    ProductRef, ReviewQuery, SortOrder, StockStatus, TermQuery,
+    AddItemRequest, AttributeFilter, BillingAddress, BrandOperator, ProductQuery, ProductRef,
+    ReviewQuery, TermQuery,
 };
 pub use transfer::{
     LoginResult, TransferLine, TransferLineOrigin, TransferLineOutcome, TransferPolicy,

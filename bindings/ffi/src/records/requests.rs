@@ -148,50 +148,7 @@ impl From<BillingAddress> for core::BillingAddress {
     }
 }
 
-/// Sort key for product lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum ProductOrderBy {
-    /// By date (the store's default).
-    Date,
-    /// By id.
-    Id,
-    /// In the order of `include`.
-    Include,
-    /// By title.
-    Title,
-    /// By slug.
-    Slug,
-    /// By price.
-    Price,
-    /// By popularity.
-    Popularity,
-    /// By rating.
-    Rating,
-    /// Random order (CoCart 4.5+).
-    Rand,
-}
-
-/// Sort direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum SortOrder {
-    /// Ascending.
-    Asc,
-    /// Descending.
-    Desc,
-}
-
-/// Stock filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum StockStatus {
-    /// In stock.
-    InStock,
-    /// Out of stock.
-    OutOfStock,
-    /// On backorder.
-    OnBackorder,
-}
-
-/// Filters and paging for `store.products(query)`. Unset fields are not sent.
+/// Filters and paging for `catalog.products(query)`. Unset fields are not sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
 pub struct ProductQuery {
     /// Page number (1-based).
@@ -214,10 +171,10 @@ pub struct ProductQuery {
     pub sku: Option<String>,
     /// Sort key.
     #[uniffi(default = None)]
-    pub orderby: Option<ProductOrderBy>,
+    pub orderby: Option<cocart::models::ProductOrderBy>,
     /// Sort direction.
     #[uniffi(default = None)]
-    pub order: Option<SortOrder>,
+    pub order: Option<cocart::models::SortOrder>,
     /// Only products on sale.
     #[uniffi(default = None)]
     pub on_sale: Option<bool>,
@@ -226,7 +183,7 @@ pub struct ProductQuery {
     pub featured: Option<bool>,
     /// Stock filter.
     #[uniffi(default = None)]
-    pub stock_status: Option<StockStatus>,
+    pub stock_status: Option<cocart::models::StockStatus>,
     /// Product type filter (`simple`, `variable`, …).
     #[uniffi(default = None)]
     pub product_type: Option<String>,
@@ -391,23 +348,10 @@ impl From<ProductQuery> for core::ProductQuery {
             c = c.sku(v);
         }
         if let Some(v) = q.orderby {
-            c = c.orderby(match v {
-                ProductOrderBy::Date => core::ProductOrderBy::Date,
-                ProductOrderBy::Id => core::ProductOrderBy::Id,
-                ProductOrderBy::Include => core::ProductOrderBy::Include,
-                ProductOrderBy::Title => core::ProductOrderBy::Title,
-                ProductOrderBy::Slug => core::ProductOrderBy::Slug,
-                ProductOrderBy::Price => core::ProductOrderBy::Price,
-                ProductOrderBy::Popularity => core::ProductOrderBy::Popularity,
-                ProductOrderBy::Rating => core::ProductOrderBy::Rating,
-                ProductOrderBy::Rand => core::ProductOrderBy::Rand,
-            });
+            c = c.orderby(v);
         }
         if let Some(v) = q.order {
-            c = c.order(match v {
-                SortOrder::Asc => core::SortOrder::Asc,
-                SortOrder::Desc => core::SortOrder::Desc,
-            });
+            c = c.order(v);
         }
         if let Some(v) = q.on_sale {
             c = c.on_sale(v);
@@ -416,11 +360,7 @@ impl From<ProductQuery> for core::ProductQuery {
             c = c.featured(v);
         }
         if let Some(v) = q.stock_status {
-            c = c.stock_status(match v {
-                StockStatus::InStock => core::StockStatus::InStock,
-                StockStatus::OutOfStock => core::StockStatus::OutOfStock,
-                StockStatus::OnBackorder => core::StockStatus::OnBackorder,
-            });
+            c = c.stock_status(v);
         }
         if let Some(v) = q.product_type {
             c = c.product_type(v);
@@ -519,9 +459,9 @@ mod tests {
         let q = ProductQuery {
             page: Some(2),
             per_page: Some(5),
-            orderby: Some(ProductOrderBy::Price),
-            order: Some(SortOrder::Asc),
-            stock_status: Some(StockStatus::InStock),
+            orderby: Some(cocart::models::ProductOrderBy::Price),
+            order: Some(cocart::models::SortOrder::Asc),
+            stock_status: Some(cocart::models::StockStatus::InStock),
             include: vec![101, 102],
             slug: Some("mug".into()),
             parents: vec![301],

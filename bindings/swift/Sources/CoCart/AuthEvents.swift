@@ -47,3 +47,23 @@ extension CoCartClient {
 /// The old name of `SessionStore`.
 @available(*, deprecated, renamed: "SessionStore")
 public typealias TokenStore = SessionStore
+
+/// The old name of `CatalogApi`.
+@available(*, deprecated, renamed: "CatalogApi")
+public typealias StoreApi = CatalogApi
+
+extension CoCartClient {
+    /// The old name of `catalog()`.
+    @available(*, deprecated, renamed: "catalog()")
+    public func store() -> CatalogApi {
+        catalog()
+    }
+}
+
+extension CatalogApi {
+    /// The old name of `storeInfo()`.
+    @available(*, deprecated, renamed: "storeInfo()")
+    public func info() async throws -> StoreInfo {
+        try await storeInfo()
+    }
+}

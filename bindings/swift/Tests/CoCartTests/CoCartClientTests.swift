@@ -269,17 +269,17 @@ final class CoCartClientTests: XCTestCase {
         XCTAssertFalse(client.isSignedIn())
     }
 
-    func testTheCataloguePagesAndFindsProductsBySku() async throws {
-        let store = try CoCartClient(storeURL: mock.baseURL).store()
-        let page = try await store.products(query: ProductQuery(perPage: 3))
+    func testTheCatalogPagesAndFindsProductsBySku() async throws {
+        let catalog = try CoCartClient(storeURL: mock.baseURL).catalog()
+        let page = try await catalog.products(query: ProductQuery(perPage: 3))
         XCTAssertEqual(page.products.count, 3)
         XCTAssertTrue(page.hasNext)
-        let poster = try await store.product(product: .sku(sku: "MOCK-POSTER"))
+        let poster = try await catalog.product(product: .sku(sku: "MOCK-POSTER"))
         XCTAssertEqual(poster.id, 105)
         XCTAssertFalse(poster.inStock)
-        let variations = try await store.variations(productId: 201)
+        let variations = try await catalog.variations(productId: 201)
         XCTAssertEqual(variations.count, 4)
-        let categories = try await store.categories()
+        let categories = try await catalog.categories()
         XCTAssertTrue(categories.contains { $0.slug == "clothing" })
     }
 }

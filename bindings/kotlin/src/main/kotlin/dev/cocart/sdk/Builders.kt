@@ -16,3 +16,33 @@ fun CoCartClient(storeUrl: String, sessionStore: SessionStore? = null): CoCartCl
 /** The old name of [SessionStore]. */
 @Deprecated("Renamed to SessionStore", ReplaceWith("SessionStore"))
 typealias TokenStore = SessionStore
+
+/** The old name of [CatalogApi]. */
+@Deprecated("Renamed to CatalogApi", ReplaceWith("CatalogApi"))
+typealias StoreApi = CatalogApi
+
+/** The old name of [CoCartClient.catalog]. */
+@Deprecated("Renamed to catalog()", ReplaceWith("catalog()"))
+fun CoCartClient.store(): CatalogApi = catalog()
+
+/** The old name of [CatalogApi.storeInfo]. */
+@Deprecated("Renamed to storeInfo()", ReplaceWith("storeInfo()"))
+suspend fun CatalogApi.info(): StoreInfo = storeInfo()
+
+// The core's enums are generated from the `cocart` crate into dev.cocart.sdk.core (see
+// sdk/uniffi.toml); these aliases keep their names in this package.
+
+/** Why a session ended. */
+typealias SignOutReason = dev.cocart.sdk.core.SignOutReason
+
+/** How REST routes are addressed on the site. */
+typealias RestStyle = dev.cocart.sdk.core.RestStyle
+
+/** Sort key for product lists. */
+typealias ProductOrderBy = dev.cocart.sdk.core.ProductOrderBy
+
+/** Sort direction. */
+typealias SortOrder = dev.cocart.sdk.core.SortOrder
+
+/** Stock filter. */
+typealias StockStatus = dev.cocart.sdk.core.StockStatus

@@ -279,18 +279,18 @@ class CoCartClientTest {
     }
 
     @Test
-    fun `the catalogue pages and finds products by SKU`() = runBlocking {
+    fun `the catalog pages and finds products by SKU`() = runBlocking {
         CoCartClient(mock.baseUrl).use { client ->
-            client.store().use { store ->
-                val page = store.products(ProductQuery(perPage = 3u))
+            client.catalog().use { catalog ->
+                val page = catalog.products(ProductQuery(perPage = 3u))
                 assertEquals(3, page.products.size)
                 assertTrue(page.hasNext)
-                val poster = store.product(productSku("MOCK-POSTER"))
+                val poster = catalog.product(productSku("MOCK-POSTER"))
                 assertEquals(105uL, poster.id)
                 assertFalse(poster.inStock)
-                assertEquals(4, store.variations(201uL).size)
-                assertTrue(store.categories().any { it.slug == "clothing" })
-                assertTrue(store.info().title.isNotEmpty())
+                assertEquals(4, catalog.variations(201uL).size)
+                assertTrue(catalog.categories().any { it.slug == "clothing" })
+                assertTrue(catalog.storeInfo().title.isNotEmpty())
             }
         }
     }
@@ -298,13 +298,13 @@ class CoCartClientTest {
     @Test
     fun `a facet query lists an attribute's terms and filters products by term, rating and brand`() = runBlocking {
         CoCartClient(mock.baseUrl).use { client ->
-            client.store().use { store ->
-                val color = store.attributes().first { it.slug == "pa_color" }
-                val terms = store.attributeTerms(color.id, TermQuery(hideEmpty = true))
+            client.catalog().use { catalog ->
+                val color = catalog.attributes().first { it.slug == "pa_color" }
+                val terms = catalog.attributeTerms(color.id, TermQuery(hideEmpty = true))
                 assertEquals(listOf("blue", "green", "red"), terms.terms.map { it.slug })
                 assertEquals(3uL, terms.total)
                 assertEquals(listOf(1uL, 1uL, 1uL), terms.terms.map { it.count })
-                val red = store.products(
+                val red = catalog.products(
                     ProductQuery(attributes = listOf(AttributeFilter(attribute = "pa_color", slugs = listOf("red")))),
                 )
                 assertEquals(listOf(101uL), red.products.map { it.id })
@@ -313,9 +313,9 @@ class CoCartClientTest {
                 assertEquals("attribute_pa_color", attr.key)
                 assertEquals(listOf("red"), attr.optionSlugs)
                 assertFalse(attr.usedForVariation)
-                val rated = store.products(ProductQuery(rating = listOf(5u), brands = listOf("mock-co")))
+                val rated = catalog.products(ProductQuery(rating = listOf(5u), brands = listOf("mock-co")))
                 assertEquals(listOf(103uL), rated.products.map { it.id })
-                val hoodie = store.product(ProductRef.Id(201uL))
+                val hoodie = catalog.product(ProductRef.Id(201uL))
                 assertEquals("small", hoodie.defaultAttributes["attribute_pa_size"])
             }
         }
@@ -324,8 +324,8 @@ class CoCartClientTest {
     @Test
     fun `a product's reviews come as a page with totals and as embedded reviews`() = runBlocking {
         CoCartClient(mock.baseUrl).use { client ->
-            client.store().use { store ->
-                val page = store.reviews(ReviewQuery(products = listOf(101uL)))
+            client.catalog().use { catalog ->
+                val page = catalog.reviews(ReviewQuery(products = listOf(101uL)))
                 assertEquals(listOf(3uL, 2uL), page.reviews.map { it.id })
                 assertEquals(2uL, page.total)
                 assertEquals(1u, page.totalPages)
@@ -333,12 +333,12 @@ class CoCartClientTest {
                 assertEquals("<p>It is okay.</p>\n", page.reviews[0].reviewHtml)
                 assertEquals(3u, page.reviews[0].rating)
                 assertTrue(page.reviews[1].verified)
-                val tee = store.productWithReviews(ProductRef.Id(101uL))
+                val tee = catalog.productWithReviews(ProductRef.Id(101uL))
                 assertEquals(4.0, tee.averageRating)
                 assertEquals(2uL, tee.reviewCount)
                 assertEquals(listOf("Bob smith", "Alice Reviewer"), tee.reviews.map { it.authorName })
                 assertEquals(false, tee.reviews[0].verified)
-                val held = runCatching { store.review(5uL) }.exceptionOrNull()
+                val held = runCatching { catalog.review(5uL) }.exceptionOrNull()
                 assertNotNull(held, "a held review is not shown")
             }
         }

@@ -1,4 +1,4 @@
-//! `client.store()` catalogue facets against wiremock with bodies shaped like a CoCart 4.9.3
+//! `client.catalog()` catalog facets against wiremock with bodies shaped like a CoCart 4.9.3
 //! store's: attributes, terms and reviews as bare arrays with totals in headers, both review
 //! shapes (ints and HTML from `/products/reviews`, strings from `show_reviews`), attribute blocks
 //! as objects or `[]`, variation options as slugs or objects, the query syntax of the facet
@@ -37,7 +37,7 @@ async fn attributes_and_terms_with_header_totals() {
     Mock::given(method("GET"))
         .and(path(format!("{API}/attributes")))
         .respond_with(
-            json_body(include_str!("fixtures/catalogue_attributes.json"))
+            json_body(include_str!("fixtures/catalog_attributes.json"))
                 .insert_header("X-WP-Total", "2")
                 .insert_header("X-WP-TotalPages", "1")
                 .insert_header("ETag", "W/\"abc\""),
@@ -53,7 +53,7 @@ async fn attributes_and_terms_with_header_totals() {
         .and(query_param("orderby", "count"))
         .and(query_param("order", "desc"))
         .respond_with(
-            json_body(include_str!("fixtures/catalogue_terms_page2.json"))
+            json_body(include_str!("fixtures/catalog_terms_page2.json"))
                 .insert_header("X-WP-Total", "3")
                 .insert_header("X-WP-TotalPages", "3")
                 .insert_header(
@@ -64,8 +64,8 @@ async fn attributes_and_terms_with_header_totals() {
         .expect(1)
         .mount(&server)
         .await;
-    let store_api = client(&server).store();
-    let attrs = store_api.attributes().await.unwrap();
+    let catalog = client(&server).catalog();
+    let attrs = catalog.attributes().await.unwrap();
     assert_eq!(attrs.len(), 2);
     assert_eq!(
         (attrs[0].id, attrs[0].slug.as_str(), attrs[0].name.as_str()),
@@ -76,9 +76,9 @@ async fn attributes_and_terms_with_header_totals() {
     assert!(!attrs[1].has_archives);
     assert!(attrs[0].extra.contains_key("_links"));
     // A second call goes to the store again (no conditional request, no cache).
-    assert_eq!(store_api.attributes().await.unwrap(), attrs);
+    assert_eq!(catalog.attributes().await.unwrap(), attrs);
 
-    let terms = store_api
+    let terms = catalog
         .attribute_terms(
             1,
             &TermQuery::new()
@@ -128,14 +128,14 @@ async fn term_and_attribute_errors_keep_their_codes() {
         .expect(1)
         .mount(&server)
         .await;
-    let store_api = client(&server).store();
-    let err = store_api.attribute(999_999).await.unwrap_err();
+    let catalog = client(&server).catalog();
+    let err = catalog.attribute(999_999).await.unwrap_err();
     let api = err.api().unwrap();
     assert_eq!(
         (api.status, api.code.as_str()),
         (404, "cocart_attribute_invalid")
     );
-    let err = store_api
+    let err = catalog
         .attribute_terms(999_999, &TermQuery::new())
         .await
         .unwrap_err();
@@ -152,7 +152,7 @@ async fn reviews_list_reads_ints_strings_and_empty_avatar_maps() {
         .and(query_param("per_page", "100"))
         .and(query_param_is_missing("rating"))
         .respond_with(
-            json_body(include_str!("fixtures/catalogue_reviews.json"))
+            json_body(include_str!("fixtures/catalog_reviews.json"))
                 .insert_header("X-WP-Total", "3")
                 .insert_header("X-WP-TotalPages", "1"),
         )
@@ -170,8 +170,8 @@ async fn reviews_list_reads_ints_strings_and_empty_avatar_maps() {
         .expect(1)
         .mount(&server)
         .await;
-    let store_api = client(&server).store();
-    let page = store_api
+    let catalog = client(&server).catalog();
+    let page = catalog
         .reviews(&ReviewQuery::new().product(10).product(14).per_page(500))
         .await
         .unwrap();
@@ -195,7 +195,7 @@ async fn reviews_list_reads_ints_strings_and_empty_avatar_maps() {
     assert_eq!((bob.product_id, bob.rating, bob.verified), (10, 3, true));
     assert_eq!(bob.reviewer, "bob smith");
 
-    let none = store_api
+    let none = catalog
         .reviews(&ReviewQuery::new().product(999_999))
         .await
         .unwrap();
@@ -208,12 +208,12 @@ async fn missing_total_headers_fall_back_to_the_items() {
     let server = store().await;
     Mock::given(method("GET"))
         .and(path(format!("{API}/reviews")))
-        .respond_with(json_body(include_str!("fixtures/catalogue_reviews.json")))
+        .respond_with(json_body(include_str!("fixtures/catalog_reviews.json")))
         .expect(1)
         .mount(&server)
         .await;
     let page = client(&server)
-        .store()
+        .catalog()
         .reviews(&ReviewQuery::new())
         .await
         .unwrap();
@@ -234,7 +234,7 @@ async fn product_with_reviews_reads_the_string_shape_and_the_attribute_blocks() 
         .mount(&server)
         .await;
     let tee = client(&server)
-        .store()
+        .catalog()
         .product_with_reviews(14)
         .await
         .unwrap();
@@ -283,7 +283,7 @@ async fn empty_blocks_custom_attributes_and_list_options() {
         .expect(1)
         .mount(&server)
         .await;
-    let a = client(&server).store().product(10).await.unwrap();
+    let a = client(&server).catalog().product(10).await.unwrap();
     assert!(a.default_attributes.is_empty(), "[] decodes to empty");
     assert!(a.reviews.is_empty());
     assert_eq!(a.average_rating, 0.0);
@@ -312,7 +312,7 @@ async fn variations_route_reads_option_objects_and_totals() {
         .mount(&server)
         .await;
     let page = client(&server)
-        .store()
+        .catalog()
         .variations_page(14, 0, 2)
         .await
         .unwrap();
@@ -363,7 +363,7 @@ async fn facet_filters_use_the_syntax_the_store_understands() {
         .brand(" 22 ")
         .brand_operator(BrandOperator::NotIn)
         .with_reviews(true);
-    let page = client(&server).store().products(&q).await.unwrap();
+    let page = client(&server).catalog().products(&q).await.unwrap();
     assert!(page.products.is_empty());
     // The exact pairs, in order (out-of-range ratings are not sent).
     let pairs: Vec<(String, String)> = q.to_query_pairs();

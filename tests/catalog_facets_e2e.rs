@@ -1,6 +1,6 @@
-//! The catalogue facets through the SDK against the real mock store: attributes and terms with
+//! The catalog facets through the SDK against the real mock store: attributes and terms with
 //! totals, both review shapes, attribute blocks, and the `attributes`, `rating` and `brand`
-//! filters. Values follow the seeded catalogue documented at the top of
+//! filters. Values follow the seeded catalog documented at the top of
 //! `mock-server/src/shop/catalogue.rs`.
 
 mod support;
@@ -18,7 +18,7 @@ async fn ids(server: &MockServer, query: ProductQuery) -> Vec<u64> {
         .orderby(ProductOrderBy::Id)
         .order(SortOrder::Asc);
     guest(server)
-        .store()
+        .catalog()
         .products(&q)
         .await
         .unwrap()
@@ -31,18 +31,18 @@ async fn ids(server: &MockServer, query: ProductQuery) -> Vec<u64> {
 #[tokio::test]
 async fn facets_for_a_filter_sidebar() {
     let server = MockServer::start().await.unwrap();
-    let store = guest(&server).store();
-    let attrs = store.attributes().await.unwrap();
+    let catalog = guest(&server).catalog();
+    let attrs = catalog.attributes().await.unwrap();
     let slugs: Vec<&str> = attrs.iter().map(|a| a.slug.as_str()).collect();
     assert_eq!(slugs, ["pa_color", "pa_size"]);
-    let size = store.attribute(2).await.unwrap();
+    let size = catalog.attribute(2).await.unwrap();
     assert_eq!(size.name, "Size");
 
-    let all = store.attribute_terms(2, &TermQuery::new()).await.unwrap();
+    let all = catalog.attribute_terms(2, &TermQuery::new()).await.unwrap();
     let names: Vec<&str> = all.items.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, ["Large", "Small", "X-Large"]);
     assert_eq!((all.total, all.total_pages), (3, 1));
-    let used = store
+    let used = catalog
         .attribute_terms(
             2,
             &TermQuery::new()
@@ -54,34 +54,34 @@ async fn facets_for_a_filter_sidebar() {
         .unwrap();
     let ids: Vec<u64> = used.items.iter().map(|t| t.id).collect();
     assert_eq!(ids, [54, 53]);
-    let page = store
+    let page = catalog
         .attribute_terms(1, &TermQuery::new().per_page(1).page(2))
         .await
         .unwrap();
     assert_eq!((page.total, page.total_pages, page.page), (3, 3, 2));
     assert_eq!(page.items[0].slug, "green");
     assert!(page.has_next());
-    let red = store.attribute_term(1, 52).await.unwrap();
+    let red = catalog.attribute_term(1, 52).await.unwrap();
     assert_eq!((red.name.as_str(), red.count), ("Red", 1));
 
-    let err = store.attribute(999_999).await.unwrap_err();
+    let err = catalog.attribute(999_999).await.unwrap_err();
     assert_eq!(err.api().unwrap().code, "cocart_attribute_invalid");
-    let err = store
+    let err = catalog
         .attribute_terms(999_999, &TermQuery::new())
         .await
         .unwrap_err();
     assert_eq!(err.api().unwrap().code, "cocart_taxonomy_invalid");
     // Asked again: the SDK sends no If-None-Match, so the mock (whose ETag would match) answers
     // 200 with the body, never 304.
-    assert_eq!(store.attributes().await.unwrap(), attrs);
+    assert_eq!(catalog.attributes().await.unwrap(), attrs);
     assert!(server.journal().iter().all(|e| e.status != 304));
 }
 
 #[tokio::test]
 async fn reviews_in_both_shapes() {
     let server = MockServer::start().await.unwrap();
-    let store = guest(&server).store();
-    let page = store
+    let catalog = guest(&server).catalog();
+    let page = catalog
         .reviews(&ReviewQuery::new().product(101))
         .await
         .unwrap();
@@ -94,19 +94,19 @@ async fn reviews_in_both_shapes() {
     assert_eq!(bob.reviewer, "bob smith");
     assert!(page.items[1].verified);
 
-    let paged = store
+    let paged = catalog
         .reviews(&ReviewQuery::new().per_page(1).page(2))
         .await
         .unwrap();
     assert_eq!((paged.total, paged.total_pages), (4, 4));
     assert_eq!(paged.items[0].id, 4);
-    let none = store
+    let none = catalog
         .reviews(&ReviewQuery::new().product(999_999))
         .await
         .unwrap();
     assert_eq!((none.total, none.total_pages), (0, 0));
 
-    let tee = store.product_with_reviews(101).await.unwrap();
+    let tee = catalog.product_with_reviews(101).await.unwrap();
     assert_eq!(tee.average_rating, 4.0);
     assert_eq!((tee.review_count, tee.rating_count), (2, 2));
     assert_eq!(tee.reviews.len(), 2);
@@ -114,18 +114,18 @@ async fn reviews_in_both_shapes() {
     assert_eq!(tee.reviews[0].rating, 3);
     assert_eq!(tee.reviews[0].verified, Some(false));
     assert_eq!(tee.reviews[0].review_date, "2024-03-11 10:00:00");
-    assert!(store.product(101).await.unwrap().reviews.is_empty());
+    assert!(catalog.product(101).await.unwrap().reviews.is_empty());
 
-    let err = store.review(5).await.unwrap_err();
+    let err = catalog.review(5).await.unwrap_err();
     assert_eq!(err.api().unwrap().code, "cocart_cannot_view_review");
-    assert_eq!(store.review(4).await.unwrap().product_id, 201);
+    assert_eq!(catalog.review(4).await.unwrap().product_id, 201);
 }
 
 #[tokio::test]
 async fn attribute_blocks_and_variation_options() {
     let server = MockServer::start().await.unwrap();
-    let store = guest(&server).store();
-    let hoodie = store.product(201).await.unwrap();
+    let catalog = guest(&server).catalog();
+    let hoodie = catalog.product(201).await.unwrap();
     let color = hoodie.attribute("pa_color").unwrap();
     assert_eq!(color.option_slugs(), ["blue", "green"]);
     assert!(color.used_for_variation);
@@ -133,12 +133,12 @@ async fn attribute_blocks_and_variation_options() {
         hoodie.default_attributes["attribute_pa_size"].option,
         "small"
     );
-    let tee = store.product(101).await.unwrap();
+    let tee = catalog.product(101).await.unwrap();
     assert!(tee.default_attributes.is_empty());
     assert!(!tee.attribute("pa_color").unwrap().used_for_variation);
-    assert!(store.product(103).await.unwrap().attributes.is_empty());
+    assert!(catalog.product(103).await.unwrap().attributes.is_empty());
 
-    let page = store.variations_page(201, 1, 3).await.unwrap();
+    let page = catalog.variations_page(201, 1, 3).await.unwrap();
     assert_eq!((page.total, page.total_pages), (4, 2));
     let green_large = &page.items[0];
     assert_eq!(green_large.id, 205);
@@ -149,7 +149,7 @@ async fn attribute_blocks_and_variation_options() {
     // What add-to-cart takes, from the embedded shape too.
     let embedded = hoodie.variations.iter().find(|v| v.id == 205).unwrap();
     assert_eq!(embedded.selection(), green_large.selection());
-    assert!(store.variations(101).await.unwrap().is_empty());
+    assert!(catalog.variations(101).await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -213,7 +213,7 @@ async fn attribute_rating_and_brand_filters_select_exact_products() {
         [104, 105, 106, 107, 201, 301, 401]
     );
     let page = guest(&server)
-        .store()
+        .catalog()
         .products(&ProductQuery::new().include([101]).with_reviews(true))
         .await
         .unwrap();

@@ -1,57 +1,64 @@
-//! [`StoreApi`]: store information and the catalogue.
+//! [`CatalogApi`]: the shop's catalog and the store's own information.
 
 use crate::error::CoCartError;
 use crate::records::{
     Attribute, Category, Product, ProductPage, ProductQuery, ProductRef, Review, ReviewPage,
     ReviewQuery, StoreInfo, Tag, TermPage, TermQuery, Variation,
 };
-use crate::runtime::run;
+use crate::runtime::call;
 
-/// The public store and product routes (no login needed).
+/// The catalog routes and the store's information (public: no login needed).
 #[derive(Debug, uniffi::Object)]
-pub struct StoreApi {
-    core: cocart::StoreApi,
+pub struct CatalogApi {
+    core: cocart::CatalogApi,
 }
 
-impl StoreApi {
-    pub(crate) fn new(core: cocart::StoreApi) -> Self {
+impl CatalogApi {
+    pub(crate) fn new(core: cocart::CatalogApi) -> Self {
         Self { core }
     }
 }
 
 #[uniffi::export]
-impl StoreApi {
+impl CatalogApi {
     /// Title, description, address, time zone.
-    pub async fn info(&self) -> Result<StoreInfo, CoCartError> {
-        let core = self.core.clone();
-        run(async move { Ok(StoreInfo::from(core.info().await?)) }).await
+    pub async fn store_info(&self) -> Result<StoreInfo, CoCartError> {
+        call(&self.core, |core| async move {
+            Ok(StoreInfo::from(core.store_info().await?))
+        })
+        .await
     }
 
     /// One page of products; `page.has_next` tells whether to ask for `page + 1`.
     pub async fn products(&self, query: ProductQuery) -> Result<ProductPage, CoCartError> {
-        let core = self.core.clone();
         let query = cocart::models::ProductQuery::from(query);
-        run(async move { Ok(ProductPage::from(core.products(&query).await?)) }).await
+        call(&self.core, |core| async move {
+            Ok(ProductPage::from(core.products(&query).await?))
+        })
+        .await
     }
 
     /// One product by id or SKU.
     pub async fn product(&self, product: ProductRef) -> Result<Product, CoCartError> {
-        let core = self.core.clone();
         let product = cocart::models::ProductRef::from(product);
-        run(async move { Ok(Product::from(core.product(product).await?)) }).await
+        call(&self.core, |core| async move {
+            Ok(Product::from(core.product(product).await?))
+        })
+        .await
     }
 
     /// One product with its reviews filled.
     pub async fn product_with_reviews(&self, product: ProductRef) -> Result<Product, CoCartError> {
-        let core = self.core.clone();
         let product = cocart::models::ProductRef::from(product);
-        run(async move { Ok(Product::from(core.product_with_reviews(product).await?)) }).await
+        call(&self.core, |core| async move {
+            Ok(Product::from(core.product_with_reviews(product).await?))
+        })
+        .await
     }
 
     /// Every global attribute (the facets of a filter sidebar).
     pub async fn attributes(&self) -> Result<Vec<Attribute>, CoCartError> {
-        let core = self.core.clone();
-        run(async move {
+        call(&self.core, |core| async move {
             Ok(core
                 .attributes()
                 .await?
@@ -68,9 +75,8 @@ impl StoreApi {
         attribute_id: u64,
         query: TermQuery,
     ) -> Result<TermPage, CoCartError> {
-        let core = self.core.clone();
         let query = cocart::models::TermQuery::from(query);
-        run(async move {
+        call(&self.core, |core| async move {
             Ok(TermPage::from(
                 core.attribute_terms(attribute_id, &query).await?,
             ))
@@ -80,21 +86,24 @@ impl StoreApi {
 
     /// One page of reviews, newest first, with totals.
     pub async fn reviews(&self, query: ReviewQuery) -> Result<ReviewPage, CoCartError> {
-        let core = self.core.clone();
         let query = cocart::models::ReviewQuery::from(query);
-        run(async move { Ok(ReviewPage::from(core.reviews(&query).await?)) }).await
+        call(&self.core, |core| async move {
+            Ok(ReviewPage::from(core.reviews(&query).await?))
+        })
+        .await
     }
 
     /// One review.
     pub async fn review(&self, id: u64) -> Result<Review, CoCartError> {
-        let core = self.core.clone();
-        run(async move { Ok(Review::from(&core.review(id).await?)) }).await
+        call(&self.core, |core| async move {
+            Ok(Review::from(&core.review(id).await?))
+        })
+        .await
     }
 
     /// The variations of a variable product.
     pub async fn variations(&self, product_id: u64) -> Result<Vec<Variation>, CoCartError> {
-        let core = self.core.clone();
-        run(async move {
+        call(&self.core, |core| async move {
             Ok(core
                 .variations(product_id)
                 .await?
@@ -107,8 +116,7 @@ impl StoreApi {
 
     /// All product categories.
     pub async fn categories(&self) -> Result<Vec<Category>, CoCartError> {
-        let core = self.core.clone();
-        run(async move {
+        call(&self.core, |core| async move {
             Ok(core
                 .categories()
                 .await?
@@ -121,7 +129,9 @@ impl StoreApi {
 
     /// All product tags.
     pub async fn tags(&self) -> Result<Vec<Tag>, CoCartError> {
-        let core = self.core.clone();
-        run(async move { Ok(core.tags().await?.iter().map(Tag::from).collect()) }).await
+        call(&self.core, |core| async move {
+            Ok(core.tags().await?.iter().map(Tag::from).collect())
+        })
+        .await
     }
 }

@@ -10,6 +10,8 @@
 //! generation is still current, so a refresh of an earlier session (before a logout or a new
 //! login) can neither clear nor answer the current session's refresh.
 
+mod shared;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,12 +22,13 @@ use serde_json::json;
 
 use super::state::{RefreshPlan, TokenPlan, Tokens};
 use super::{AuthEvent, SignOutReason};
-use crate::client::Inner;
 use crate::codes;
 use crate::error::{Error, Result};
+use crate::inner::Inner;
 use crate::persist::Intent;
+use crate::request::{ApiRequest, AuthMode};
+use crate::response::{self, REDACTED_BODY};
 use crate::session_store::SessionStoreError;
-use crate::transport::{ApiRequest, AuthMode, REDACTED_BODY};
 
 /// A refresh answer the SDK cannot go on from: the session ends.
 #[derive(Debug, Clone)]
@@ -204,8 +207,7 @@ impl Inner {
             .map_err(|e| classify_refresh_error(e, None))?;
         let retry_after = raw.retry_after();
         let status = raw.status;
-        let resp = self
-            .finish(&req, raw, false)
+        let resp = response::read(&self.config.site, &req, raw, false)
             .map_err(|e| classify_refresh_error(e, retry_after))?;
         resp.value()
             .ok()

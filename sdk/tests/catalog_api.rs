@@ -1,4 +1,4 @@
-//! `client.store()` against wiremock: the requests sent, pagination from the body or from the
+//! `client.catalog()` against wiremock: the requests sent, pagination from the body or from the
 //! `X-WP-Total*` headers, products by id or SKU, variations and terms in lenient shapes.
 
 mod common;
@@ -23,7 +23,7 @@ async fn info_decodes_the_raw_store_fields() {
         .expect(1)
         .mount(&server)
         .await;
-    let info = client(&server).store().info().await.unwrap();
+    let info = client(&server).catalog().store_info().await.unwrap();
     assert_eq!(info.title, "Example Shop");
     assert_eq!(info.gmt_offset, -5.0, "a string offset");
     assert_eq!(info.store_address.country_code(), Some("US"));
@@ -52,7 +52,7 @@ async fn products_sends_the_query_and_reads_the_body_totals() {
         .mount(&server)
         .await;
     let page = client(&server)
-        .store()
+        .catalog()
         .products(
             &ProductQuery::new()
                 .page(2)
@@ -96,7 +96,7 @@ async fn products_falls_back_to_the_pagination_headers() {
         .mount(&server)
         .await;
     let page = client(&server)
-        .store()
+        .catalog()
         .products(&ProductQuery::new().page(3).per_page(10))
         .await
         .unwrap();
@@ -133,7 +133,7 @@ async fn a_product_by_sku_is_path_encoded_and_store_routes_never_send_the_cart_k
     let client = client(&server);
     client.cart().get(&CartQuery::default()).await.unwrap();
     assert_eq!(client.cart_key().as_deref(), Some("t_guest"));
-    let p = client.store().product("HD B/1").await.unwrap();
+    let p = client.catalog().product("HD B/1").await.unwrap();
     assert_eq!((p.id, p.sku.as_str()), (129, "HD B/1"));
     assert_eq!(p.price().to_string(), "45,00 €");
     assert_eq!(p.sale_price(), None, "an empty sale price is no sale");
@@ -159,7 +159,7 @@ async fn unknown_products_are_product_not_found() {
         .expect(1)
         .mount(&server)
         .await;
-    let store_api = client(&server).store();
+    let catalog = client(&server).catalog();
     for (product, code) in [
         (
             cocart::models::ProductRef::Id(999),
@@ -167,7 +167,7 @@ async fn unknown_products_are_product_not_found() {
         ),
         ("NOPE".into(), "cocart_unknown_product_id"),
     ] {
-        let err = store_api.product(product).await.unwrap_err();
+        let err = catalog.product(product).await.unwrap_err();
         let api = err.api().unwrap();
         assert_eq!(api.kind, ApiErrorKind::ProductNotFound);
         assert_eq!((api.status, api.code.as_str()), (404, code));
@@ -205,8 +205,8 @@ async fn variations_categories_and_tags_decode_lenient_shapes() {
         .expect(1)
         .mount(&server)
         .await;
-    let store_api = client(&server).store();
-    let variations = store_api.variations(100).await.unwrap();
+    let catalog = client(&server).catalog();
+    let variations = catalog.variations(100).await.unwrap();
     assert_eq!(variations.len(), 2);
     assert_eq!(
         variations[0]
@@ -223,10 +223,10 @@ async fn variations_categories_and_tags_decode_lenient_shapes() {
     assert!(variations[1].attributes.is_empty());
     assert!(variations[1].stock.is_none(), "[] is no stock object");
 
-    let categories = store_api.categories().await.unwrap();
+    let categories = catalog.categories().await.unwrap();
     let ids: Vec<_> = categories.iter().map(|c| (c.id, c.slug.as_str())).collect();
     assert_eq!(ids, [(18, "hoodies"), (19, "music")]);
     assert_eq!(categories[0].extra.get("count"), Some(&json!(4)));
-    let tags = store_api.tags().await.unwrap();
+    let tags = catalog.tags().await.unwrap();
     assert_eq!((tags[0].id, tags[0].name.as_str()), (31, "Winter"));
 }

@@ -1,5 +1,5 @@
-//! `client.store()` against the real mock store: store info, product pages, products by id or
-//! SKU, variations, categories and tags. Values follow the seeded catalogue documented at the
+//! `client.catalog()` against the real mock store: store info, product pages, products by id or
+//! SKU, variations, categories and tags. Values follow the seeded catalog documented at the
 //! top of `mock-server/src/shop/catalogue.rs`.
 
 mod support;
@@ -12,7 +12,7 @@ use support::*;
 #[tokio::test]
 async fn store_info_has_the_address_and_no_debug_fields() {
     let server = MockServer::start().await.unwrap();
-    let info = guest(&server).store().info().await.unwrap();
+    let info = guest(&server).catalog().store_info().await.unwrap();
     assert_eq!(info.title, "CoCart Mock Store");
     assert_eq!(info.home_url, server.base_url());
     assert_eq!(info.timezone_string, "UTC");
@@ -35,7 +35,7 @@ async fn products_are_paged_until_the_last_page() {
         .order(SortOrder::Asc);
     let mut pages = Vec::new();
     loop {
-        let page = client.store().products(&query).await.unwrap();
+        let page = client.catalog().products(&query).await.unwrap();
         assert_eq!((page.total_products, page.total_pages), (10, 3));
         pages.push(page.products.iter().map(|p| p.id).collect::<Vec<_>>());
         if !page.has_next() {
@@ -65,8 +65,8 @@ async fn products_are_paged_until_the_last_page() {
 #[tokio::test]
 async fn product_filters_reach_the_store() {
     let server = MockServer::start().await.unwrap();
-    let store = guest(&server).store();
-    let on_sale = store
+    let catalog = guest(&server).catalog();
+    let on_sale = catalog
         .products(
             &ProductQuery::new()
                 .on_sale(true)
@@ -79,14 +79,14 @@ async fn product_filters_reach_the_store() {
     assert!(ids.contains(&102), "the cap is on sale: {ids:?}");
     assert!(!ids.contains(&101));
 
-    let out = store
+    let out = catalog
         .products(&ProductQuery::new().stock_status(StockStatus::OutOfStock))
         .await
         .unwrap();
     let ids: Vec<_> = out.products.iter().map(|p| p.id).collect();
     assert_eq!(ids, [105]);
 
-    let by_sku = store
+    let by_sku = catalog
         .products(&ProductQuery::new().sku("MOCK-VINYL"))
         .await
         .unwrap();
@@ -98,15 +98,15 @@ async fn product_filters_reach_the_store() {
 #[tokio::test]
 async fn price_slug_and_id_filters_select_exact_products() {
     let server = MockServer::start().await.unwrap();
-    let store = guest(&server).store();
+    let catalog = guest(&server).catalog();
     let ids = |query: ProductQuery| {
-        let store = store.clone();
+        let catalog = catalog.clone();
         async move {
             let query = query
                 .per_page(100)
                 .orderby(ProductOrderBy::Id)
                 .order(SortOrder::Asc);
-            let page = store.products(&query).await.unwrap();
+            let page = catalog.products(&query).await.unwrap();
             assert_eq!(page.total_products, page.products.len() as u64);
             page.products.iter().map(|p| p.id).collect::<Vec<_>>()
         }
@@ -141,8 +141,8 @@ async fn price_slug_and_id_filters_select_exact_products() {
 #[tokio::test]
 async fn a_product_by_id_or_sku_has_minor_unit_prices() {
     let server = MockServer::start().await.unwrap();
-    let store = guest(&server).store();
-    let cap = store.product(102).await.unwrap();
+    let catalog = guest(&server).catalog();
+    let cap = catalog.product(102).await.unwrap();
     assert_eq!(
         (cap.id, cap.name.as_str(), cap.sku.as_str()),
         (102, "Cap", "MOCK-CAP")
@@ -153,22 +153,22 @@ async fn a_product_by_id_or_sku_has_minor_unit_prices() {
     assert_eq!(cap.sale_price().map(|m| m.minor()), Some(1800));
     assert!(cap.is_in_stock() && cap.is_purchasable());
 
-    let mug = store.product("MOCK-MUG").await.unwrap();
+    let mug = catalog.product("MOCK-MUG").await.unwrap();
     assert_eq!(mug.id, 103);
     assert_eq!(mug.price().to_string(), "$9.99");
     assert_eq!(mug.sale_price(), None);
 
-    let poster = store.product("MOCK-POSTER").await.unwrap();
+    let poster = catalog.product("MOCK-POSTER").await.unwrap();
     assert!(!poster.is_in_stock());
 
-    let unknown = store.product("NO-SUCH-SKU").await.unwrap_err();
+    let unknown = catalog.product("NO-SUCH-SKU").await.unwrap_err();
     let api = unknown.api().unwrap();
     assert_eq!(api.kind, ApiErrorKind::ProductNotFound);
     assert_eq!(
         (api.status, api.code.as_str()),
         (404, "cocart_unknown_product_id")
     );
-    let bad_id = store.product(999_999).await.unwrap_err();
+    let bad_id = catalog.product(999_999).await.unwrap_err();
     let api = bad_id.api().unwrap();
     assert_eq!(api.kind, ApiErrorKind::ProductNotFound);
     assert_eq!(
@@ -180,10 +180,10 @@ async fn a_product_by_id_or_sku_has_minor_unit_prices() {
 #[tokio::test]
 async fn variations_of_the_hoodie() {
     let server = MockServer::start().await.unwrap();
-    let store = guest(&server).store();
-    let hoodie = store.product(201).await.unwrap();
+    let catalog = guest(&server).catalog();
+    let hoodie = catalog.product(201).await.unwrap();
     assert_eq!(hoodie.product_type, "variable");
-    let variations = store.variations(201).await.unwrap();
+    let variations = catalog.variations(201).await.unwrap();
     let ids: Vec<_> = variations.iter().map(|v| v.id).collect();
     assert_eq!(
         ids,
@@ -214,8 +214,8 @@ async fn variations_of_the_hoodie() {
 #[tokio::test]
 async fn categories_and_tags() {
     let server = MockServer::start().await.unwrap();
-    let store = guest(&server).store();
-    let categories: Vec<_> = store
+    let catalog = guest(&server).catalog();
+    let categories: Vec<_> = catalog
         .categories()
         .await
         .unwrap()
@@ -231,7 +231,7 @@ async fn categories_and_tags() {
             (18, "Music".to_string(), "music".to_string()),
         ]
     );
-    let tags: Vec<_> = store
+    let tags: Vec<_> = catalog
         .tags()
         .await
         .unwrap()

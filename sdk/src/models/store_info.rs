@@ -1,4 +1,4 @@
-//! Store information (`GET /store`, §8).
+//! Store information (`GET /store`).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

@@ -1,24 +1,28 @@
-//! `client.store()`: the public store and product routes.
+//! `client.catalog()`: the shop's catalog (products, variations, attributes, terms, reviews,
+//! categories, tags) and the store's own information. Public routes: no login needed.
 
 use std::sync::Arc;
 
 use super::decode;
-use crate::client::{CoCartClient, Inner};
+use crate::client::CoCartClient;
+use crate::codes::routes::{PRODUCTS, STORE};
 use crate::error::Result;
+use crate::inner::Inner;
 use crate::models::{
     Attribute, AttributeTerm, Category, LenientList, Paged, Product, ProductPage, ProductQuery,
     ProductRef, Review, ReviewQuery, StoreInfo, Tag, TermQuery, Variation,
 };
-use crate::transport::{ApiRequest, ApiResponse};
+use crate::request::ApiRequest;
+use crate::response::ApiResponse;
 
-/// Store information and the catalogue. Cheap to clone.
+/// The shop's catalog, and the store's own information. Cheap to clone.
 ///
 /// ```no_run
 /// # async fn demo(client: cocart::CoCartClient) -> Result<(), cocart::Error> {
 /// use cocart::models::ProductQuery;
 /// let mut query = ProductQuery::new().per_page(20);
 /// loop {
-///     let page = client.store().products(&query).await?;
+///     let page = client.catalog().products(&query).await?;
 ///     for p in &page.products {
 ///         println!("{} {}", p.id, p.name);
 ///     }
@@ -33,44 +37,52 @@ use crate::transport::{ApiRequest, ApiResponse};
 /// ```no_run
 /// # async fn demo(client: cocart::CoCartClient) -> Result<(), cocart::Error> {
 /// use cocart::models::{AttributeFilter, ProductQuery, TermQuery};
-/// let store = client.store();
-/// for attribute in store.attributes().await? {
-///     let terms = store.attribute_terms(attribute.id, &TermQuery::new().hide_empty(true)).await?;
+/// let catalog = client.catalog();
+/// for attribute in catalog.attributes().await? {
+///     let terms = catalog.attribute_terms(attribute.id, &TermQuery::new().hide_empty(true)).await?;
 ///     println!("{}: {} terms", attribute.name, terms.total);
 /// }
-/// let red = store
+/// let red = catalog
 ///     .products(&ProductQuery::new().attribute(AttributeFilter::slugs("pa_color", ["red"])))
 ///     .await?;
 /// # Ok(()) }
 /// ```
 ///
 /// # No conditional requests
-/// The SDK never sends `If-None-Match` on these routes. CoCart's catalogue ETags hash only the
+/// The SDK never sends `If-None-Match` on these routes. CoCart's catalog ETags hash only the
 /// route and the paging (never the other filters, nor the data), so a store answers 304 Not
-/// Modified for a request with **other** filters, or after the catalogue changed, and a client
+/// Modified for a request with **other** filters, or after the catalog changed, and a client
 /// that trusted it would show the wrong products.
 #[derive(Debug, Clone)]
-pub struct StoreApi {
+pub struct CatalogApi {
     inner: Arc<Inner>,
 }
 
 impl CoCartClient {
-    /// The store and product routes.
-    pub fn store(&self) -> StoreApi {
-        StoreApi {
+    /// The catalog routes (products, attributes, reviews…) and the store's information.
+    pub fn catalog(&self) -> CatalogApi {
+        CatalogApi {
             inner: Arc::clone(&self.inner),
         }
     }
+
+    /// The old name of [`CoCartClient::catalog`].
+    #[deprecated(since = "0.2.0", note = "renamed to `catalog()`")]
+    pub fn store(&self) -> CatalogApi {
+        self.catalog()
+    }
 }
 
-impl StoreApi {
+impl CatalogApi {
     /// `GET /store`: title, description, address, time zone.
+    pub async fn store_info(&self) -> Result<StoreInfo> {
+        decode(self.inner.execute(ApiRequest::get(STORE)).await?)
+    }
+
+    /// The old name of [`CatalogApi::store_info`].
+    #[deprecated(since = "0.2.0", note = "renamed to `store_info()`")]
     pub async fn info(&self) -> Result<StoreInfo> {
-        decode(
-            self.inner
-                .execute(ApiRequest::get("cocart/v2/store"))
-                .await?,
-        )
+        self.store_info().await
     }
 
     /// `GET /products`: one page. `X-WP-Total` / `X-WP-TotalPages` fill in the totals when the
@@ -79,15 +91,9 @@ impl StoreApi {
         let pairs = query.to_query_pairs();
         let resp = self
             .inner
-            .execute(ApiRequest::get("cocart/v2/products").query(pairs))
+            .execute(ApiRequest::get(PRODUCTS).query(pairs))
             .await?;
-        let header = |name: &str| {
-            resp.headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|s| s.trim().parse::<u64>().ok())
-        };
-        let (total, pages) = (header("X-WP-Total"), header("X-WP-TotalPages"));
+        let (total, pages) = wp_totals(&resp.headers);
         let mut page: ProductPage = decode(resp)?;
         if page.total_products == 0 {
             page.total_products = total.unwrap_or(page.products.len() as u64);
@@ -107,7 +113,7 @@ impl StoreApi {
         decode(
             self.inner
                 .execute(ApiRequest::get(format!(
-                    "cocart/v2/products/{}",
+                    "{PRODUCTS}/{}",
                     encode_segment(&id)
                 )))
                 .await?,
@@ -122,7 +128,7 @@ impl StoreApi {
         decode(
             self.inner
                 .execute(
-                    ApiRequest::get(format!("cocart/v2/products/{}", encode_segment(&id)))
+                    ApiRequest::get(format!("{PRODUCTS}/{}", encode_segment(&id)))
                         .query([("show_reviews".to_owned(), "1".to_owned())]),
                 )
                 .await?,
@@ -152,9 +158,7 @@ impl StoreApi {
         ];
         let resp = self
             .inner
-            .execute(
-                ApiRequest::get(format!("cocart/v2/products/{product_id}/variations")).query(pairs),
-            )
+            .execute(ApiRequest::get(format!("{PRODUCTS}/{product_id}/variations")).query(pairs))
             .await?;
         paged(resp, page)
     }
@@ -163,7 +167,7 @@ impl StoreApi {
     pub async fn attributes(&self) -> Result<Vec<Attribute>> {
         let list: LenientList<Attribute> = decode(
             self.inner
-                .execute(ApiRequest::get("cocart/v2/products/attributes"))
+                .execute(ApiRequest::get(format!("{PRODUCTS}/attributes")))
                 .await?,
         )?;
         Ok(list.0)
@@ -173,9 +177,7 @@ impl StoreApi {
     pub async fn attribute(&self, id: u64) -> Result<Attribute> {
         decode(
             self.inner
-                .execute(ApiRequest::get(format!(
-                    "cocart/v2/products/attributes/{id}"
-                )))
+                .execute(ApiRequest::get(format!("{PRODUCTS}/attributes/{id}")))
                 .await?,
         )
     }
@@ -189,10 +191,8 @@ impl StoreApi {
         let resp = self
             .inner
             .execute(
-                ApiRequest::get(format!(
-                    "cocart/v2/products/attributes/{attribute_id}/terms"
-                ))
-                .query(query.to_query_pairs()),
+                ApiRequest::get(format!("{PRODUCTS}/attributes/{attribute_id}/terms"))
+                    .query(query.to_query_pairs()),
             )
             .await?;
         paged(resp, query.page.unwrap_or(1).max(1))
@@ -203,7 +203,7 @@ impl StoreApi {
         decode(
             self.inner
                 .execute(ApiRequest::get(format!(
-                    "cocart/v2/products/attributes/{attribute_id}/terms/{term_id}"
+                    "{PRODUCTS}/attributes/{attribute_id}/terms/{term_id}"
                 )))
                 .await?,
         )
@@ -213,7 +213,7 @@ impl StoreApi {
     pub async fn reviews(&self, query: &ReviewQuery) -> Result<Paged<Review>> {
         let resp = self
             .inner
-            .execute(ApiRequest::get("cocart/v2/products/reviews").query(query.to_query_pairs()))
+            .execute(ApiRequest::get(format!("{PRODUCTS}/reviews")).query(query.to_query_pairs()))
             .await?;
         paged(resp, query.page.unwrap_or(1).max(1))
     }
@@ -222,7 +222,7 @@ impl StoreApi {
     pub async fn review(&self, id: u64) -> Result<Review> {
         decode(
             self.inner
-                .execute(ApiRequest::get(format!("cocart/v2/products/reviews/{id}")))
+                .execute(ApiRequest::get(format!("{PRODUCTS}/reviews/{id}")))
                 .await?,
         )
     }
@@ -231,7 +231,7 @@ impl StoreApi {
     pub async fn categories(&self) -> Result<Vec<Category>> {
         decode(
             self.inner
-                .execute(ApiRequest::get("cocart/v2/products/categories"))
+                .execute(ApiRequest::get(format!("{PRODUCTS}/categories")))
                 .await?,
         )
     }
@@ -240,22 +240,27 @@ impl StoreApi {
     pub async fn tags(&self) -> Result<Vec<Tag>> {
         decode(
             self.inner
-                .execute(ApiRequest::get("cocart/v2/products/tags"))
+                .execute(ApiRequest::get(format!("{PRODUCTS}/tags")))
                 .await?,
         )
     }
 }
 
-/// A bare-array page with the totals of `X-WP-Total` / `X-WP-TotalPages` (when a store leaves
-/// them out: the items on this page, and one page when there are any).
-fn paged<T: serde::de::DeserializeOwned>(resp: ApiResponse, page: u32) -> Result<Paged<T>> {
+/// WordPress's list totals: `X-WP-Total` (items) and `X-WP-TotalPages`, when present.
+fn wp_totals(headers: &http::HeaderMap) -> (Option<u64>, Option<u64>) {
     let header = |name: &str| {
-        resp.headers
+        headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .and_then(|s| s.trim().parse::<u64>().ok())
     };
-    let (total, pages) = (header("X-WP-Total"), header("X-WP-TotalPages"));
+    (header("X-WP-Total"), header("X-WP-TotalPages"))
+}
+
+/// A bare-array page with the totals of `X-WP-Total` / `X-WP-TotalPages` (when a store leaves
+/// them out: the items on this page, and one page when there are any).
+fn paged<T: serde::de::DeserializeOwned>(resp: ApiResponse, page: u32) -> Result<Paged<T>> {
+    let (total, pages) = wp_totals(&resp.headers);
     let list: LenientList<T> = decode(resp)?;
     let items = list.0;
     let total = total.unwrap_or(items.len() as u64);

@@ -1,4 +1,4 @@
-//! The catalogue's facets: global attributes and their terms (`/products/attributes…`), product
+//! The catalog's facets: global attributes and their terms (`/products/attributes…`), product
 //! reviews (`/products/reviews`), and [`Paged`] lists whose totals come from `X-WP-Total` /
 //! `X-WP-TotalPages`. Read-only, public routes.
 

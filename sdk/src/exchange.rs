@@ -1,0 +1,68 @@
+//! One HTTP exchange with the store, in its own tracing span: build the request, send it once,
+//! refuse an answer that followed a redirect with our credentials, and keep the raw answer. No
+//! retry, no refresh, no interpretation of the body (see `transport.rs` and `response.rs`).
+
+use http::HeaderValue;
+use tracing::Instrument;
+
+use crate::error::{Error, Result};
+use crate::inner::Inner;
+use crate::request::{self, ApiRequest};
+use crate::response::{RawResponse, host_of};
+
+impl Inner {
+    /// Sends `req` once with the session's `bearer` header (if the request uses the session).
+    /// No secret is ever recorded in the span.
+    pub(crate) async fn send_once(
+        &self,
+        req: &ApiRequest,
+        bearer: Option<&HeaderValue>,
+        attempt: u32,
+    ) -> Result<RawResponse> {
+        let cart_key = if req.cart {
+            self.cart_key_to_send()
+        } else {
+            None
+        };
+        let credentials = req.credentials(bearer)?;
+        let sends_credentials = credentials.is_some();
+        if sends_credentials {
+            self.config.check_credentials_transport()?;
+        }
+        let (builder, url) = request::build(
+            &self.config,
+            &self.http,
+            req,
+            cart_key.as_deref(),
+            credentials,
+        )?;
+        let span = tracing::debug_span!(
+            "cocart.http",
+            method = %req.method,
+            route = %req.route,
+            attempt,
+            status = tracing::field::Empty,
+        );
+        async {
+            let mut response = builder.send().await.map_err(Error::from_reqwest)?;
+            // An injected HTTP client that follows redirects has already sent the credentials
+            // on; the answer is not used, and the error says where it went.
+            if sends_credentials && response.url() != &url {
+                return Err(Error::CredentialsRedirected {
+                    to: host_of(response.url()),
+                });
+            }
+            let status = response.status().as_u16();
+            tracing::Span::current().record("status", status);
+            let headers = std::mem::take(response.headers_mut());
+            let bytes = response.bytes().await.map_err(Error::from_reqwest)?;
+            Ok(RawResponse {
+                status,
+                headers,
+                bytes,
+            })
+        }
+        .instrument(span)
+        .await
+    }
+}

@@ -1,0 +1,106 @@
+//! [`Inner`]: what every clone of a client shares (configuration, HTTP client, session state,
+//! session store, events, transfer state).
+//!
+//! The behaviour lives beside the concern it belongs to, each file adding its `impl Inner`
+//! block and depending on this one (never the other way round):
+//! - `exchange.rs`: one HTTP exchange;
+//! - `transport.rs`: a request with its policy (token, reactive refresh, read retries);
+//! - `auth/refresh/mod.rs`: the single-flight refresh (and `auth/refresh/shared.rs` across
+//!   processes);
+//! - `cart_key.rs`: the guest cart key.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+
+use tokio::sync::broadcast;
+
+use crate::auth::state::{Restored, SessionState, lock_state};
+use crate::auth::{AuthEvent, User};
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::error::Result;
+use crate::persist::{Intent, Persistence};
+use crate::resources::transfer_slot::TransferSlot;
+use crate::session_store::{SessionStore, SessionStoreError};
+
+/// How many events a subscriber may fall behind before it skips the oldest.
+const EVENT_SLOTS: usize = 64;
+
+/// Shared state behind every clone of a client.
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+    pub(crate) http: reqwest::Client,
+    pub(crate) persistence: Persistence,
+    pub(crate) clock: Arc<dyn Clock>,
+    state: Mutex<SessionState>,
+    /// Created by the first `subscribe()`: an event with no subscriber goes nowhere, and an
+    /// idle client does not pay for the 64 slots up front.
+    events: OnceLock<broadcast::Sender<AuthEvent>>,
+    /// The guest → customer cart transfer (single flight, last report).
+    pub(crate) transfer: TransferSlot,
+}
+
+impl fmt::Debug for Inner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Inner")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Inner {
+    pub(crate) fn new(
+        config: Config,
+        http: reqwest::Client,
+        store: Arc<dyn SessionStore>,
+        clock: Option<Arc<dyn Clock>>,
+    ) -> Self {
+        Self {
+            config,
+            http,
+            persistence: Persistence::new(store),
+            clock: clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            state: Mutex::new(SessionState::default()),
+            events: OnceLock::new(),
+            transfer: TransferSlot::default(),
+        }
+    }
+
+    pub(crate) fn state(&self) -> MutexGuard<'_, SessionState> {
+        lock_state(&self.state)
+    }
+
+    /// Sends an event. Never called with the state lock held.
+    pub(crate) fn emit(&self, event: AuthEvent) {
+        if let Some(events) = self.events.get() {
+            let _ = events.send(event);
+        }
+    }
+
+    /// A receiver of the events sent from now on.
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<AuthEvent> {
+        self.events
+            .get_or_init(|| broadcast::channel(EVENT_SLOTS).0)
+            .subscribe()
+    }
+
+    /// Writes the session as it is now, through the persistence lane, in a task of its own (a
+    /// cancelled caller cannot stop it half-way).
+    pub(crate) async fn persist(self: &Arc<Self>, intent: Intent) -> Result<(), SessionStoreError> {
+        let inner = Arc::clone(self);
+        tokio::spawn(async move { inner.persistence.write(&inner.state, intent).await })
+            .await
+            .unwrap_or_else(|e| Err(SessionStoreError::Io(format!("storage task failed: {e}"))))
+    }
+
+    /// Loads the stored session and takes it if it is newer than memory; returns the user.
+    pub(crate) async fn restore(&self) -> Result<Option<User>> {
+        self.load_and_adopt().await?;
+        Ok(self.state().user.clone())
+    }
+
+    /// Loads the stored session through the lane; takes it when it is newer than memory.
+    pub(crate) async fn load_and_adopt(&self) -> Result<Restored> {
+        self.persistence.load_and_adopt(&self.state).await
+    }
+}
