@@ -27,8 +27,18 @@ cargo test --workspace
 # resolve features for fewer packages and rebuild).
 echo "==> cocart-mock and end-to-end tests with the mock's fast paths off"
 mapfile -t fast_off < <(cargo test --workspace --no-run --message-format=json 2>/dev/null |
-  grep '"reason":"compiler-artifact"' | grep -E '#cocart-(mock|e2e)@' | grep '"test":true}' |
-  sed -n 's/.*"manifest_path":"\([^"]*\)\/Cargo.toml".*"executable":"\([^"]*\)".*/\1 \2/p')
+  python3 -c '
+import json, sys
+for line in sys.stdin:
+    try:
+        a = json.loads(line)
+    except ValueError:
+        continue
+    if a.get("reason") != "compiler-artifact" or not a.get("executable") or not a["profile"]["test"]:
+        continue
+    if a["package_id"].split("#")[-1].split("@")[0] in ("cocart-mock", "cocart-e2e"):
+        print(a["manifest_path"].rsplit("/", 1)[0], a["executable"])
+')
 [ ${#fast_off[@]} -gt 0 ] || { echo "no test binaries found for the fast-paths-off run" >&2; exit 1; }
 for unit in "${fast_off[@]}"; do
   (cd "${unit%% *}" && COCART_MOCK_FAST_PATHS=0 "${unit#* }" -q)

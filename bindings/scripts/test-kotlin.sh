@@ -20,9 +20,11 @@ KOTLIN="$ROOT/bindings/kotlin"
 REPORTS="$KOTLIN/target/surefire-reports"
 rm -rf "$REPORTS"
 
-echo "==> mvn test (bindings/kotlin)"
+# `clean`: the generated bindings change with the library; stale classes from an older
+# generation must never be compiled against.
+echo "==> mvn clean test (bindings/kotlin)"
 status=0
-mvn -q -B -Dstyle.color=never -f "$KOTLIN/pom.xml" test \
+mvn -q -B -Dstyle.color=never -f "$KOTLIN/pom.xml" clean test \
   -Djna.library.path="$LIB_DIR" \
   -Dcocart.mock.bin="$MOCK_BIN" || status=$?
 echo # Debian's Maven leaves colour resets without a newline even with style.color=never.
