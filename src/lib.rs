@@ -1,6 +1,11 @@
 //! The workspace's root package: end-to-end tests (`tests/`), runnable examples (`examples/`),
-//! the demo programs they share (`demos`), and the `cocart` command-line tool (`cli`).
+//! benchmarks (`benches/`) and the demo programs the examples and tests share (`demos`). It is
+//! not published; the `cocart` command-line tool is its own crate (`cli/`).
 #![warn(missing_docs)]
 
-pub mod cli;
 pub mod demos;
+
+/// The README's Rust code blocks, compiled (and run, unless marked `no_run`) by `cargo test`.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -1,6 +1,6 @@
 //! The `cocart` command-line tool: log in, keep the session in a file, work with the cart, and
-//! diagnose a store (`cocart doctor`). The binary is `src/bin/cocart.rs`; everything it does
-//! lives here so that the tests can call it too.
+//! diagnose a store (`cocart doctor`). The binary is `src/main.rs`; everything it does lives
+//! here so that the tests can call it too.
 //!
 //! Output is text by default and JSON with `--json`; errors say what to do, and the exit codes
 //! are documented in [`exit`].
@@ -77,8 +77,3 @@ pub fn print_result(result: Result<Outcome, Failure>, json: bool) -> ExitCode {
         }
     }
 }
-
-/// The README's Rust code blocks, compiled (and run, unless marked `no_run`) by `cargo test`.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-pub struct ReadmeDoctests;

@@ -4,11 +4,11 @@ use cocart::{SessionStore, TokenStatus};
 use serde_json::json;
 
 use super::Outcome;
-use crate::cli::args::{LoginArgs, WhoamiArgs};
-use crate::cli::exit::Failure;
-use crate::cli::output::{human_duration, transfer_json, transfer_text, user_json, user_text};
-use crate::cli::password;
-use crate::cli::session::Session;
+use crate::args::{LoginArgs, WhoamiArgs};
+use crate::exit::Failure;
+use crate::output::{human_duration, transfer_json, transfer_text, user_json, user_text};
+use crate::password;
+use crate::session::Session;
 
 /// `cocart login`.
 pub async fn login(s: &Session, args: LoginArgs) -> Result<Outcome, Failure> {

@@ -20,14 +20,13 @@ pub mod report;
 use std::fmt;
 use std::time::Duration;
 
-use cocart::RestStyle;
 use secrecy::SecretString;
 use url::Url;
 
 pub use report::{Check, CheckId, DoctorReport, HeaderReach, JwtPlugin, Status};
 
 use self::analysis::Reading;
-use self::probe::{Answer, Prober};
+use self::probe::{Answer, Prober, RouteStyle};
 use super::args::{DoctorArgs, GlobalArgs};
 use super::commands::Outcome;
 use super::exit::{Exit, Failure};
@@ -224,7 +223,7 @@ pub async fn diagnose(opts: &DoctorOptions) -> DoctorReport {
             return r;
         }
     };
-    let mut prober = match Prober::new(site.clone(), opts.timeout) {
+    let mut prober = match probe::prober(site.clone(), opts.timeout) {
         Ok(p) => p,
         Err(msg) => {
             r.checks
@@ -237,7 +236,7 @@ pub async fn diagnose(opts: &DoctorOptions) -> DoctorReport {
 
     // 1. Reachable.
     let t0 = now();
-    let store = prober.store(RestStyle::Pretty).await;
+    let store = prober.store(RouteStyle::Pretty).await;
     let t1 = now();
     let store = match store {
         Ok(a) => a,
@@ -349,7 +348,7 @@ pub async fn diagnose(opts: &DoctorOptions) -> DoctorReport {
     // 5. A real login, with credentials.
     let mut skew = date_skew.map(|(s, big)| (s, big, "the HTTP Date header"));
     if let Some(creds) = &opts.credentials {
-        let found = login::run(opts, creds, prober.style, &mut r).await;
+        let found = login::run(opts, creds, probe::rest_style(prober.style), &mut r).await;
         if let Some(retry) = found.rate_limited {
             rate.sdk_retry_after = Some(retry);
         }
@@ -433,11 +432,11 @@ async fn cocart_check(prober: &mut Prober, store: &Answer) -> Check {
         )
         .fixes(["the site is behind HTTP authentication, or a security plugin blocks the REST API: allow /wp-json/cocart/ for everyone"]);
     }
-    if let Ok(q) = prober.store(RestStyle::QueryParam).await
+    if let Ok(q) = prober.store(RouteStyle::Query).await
         && q.status == 200
         && q.body.is_object()
     {
-        prober.style = RestStyle::QueryParam;
+        prober.style = RouteStyle::Query;
         return Check::new(
             CheckId::CoCart,
             Status::Warn,

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use cocart_e2e::cli::doctor::{
+use cocart_cli::doctor::{
     CheckId, DoctorOptions, DoctorReport, HeaderReach, JwtPlugin, Status, diagnose,
 };
 use cocart_mock::{Environment, HostProfile, MockServer, PluginVersion};

@@ -2,5 +2,5 @@
 //! Authentication. Run `cocart --help`; exit codes are listed there and in the README.
 
 fn main() -> std::process::ExitCode {
-    cocart_e2e::cli::main()
+    cocart_cli::main()
 }

@@ -5,12 +5,12 @@ use cocart::models::{
 };
 
 use super::Outcome;
-use crate::cli::args::{AttributesArgs, ProductsArgs, ReviewsArgs};
-use crate::cli::exit::Failure;
-use crate::cli::output::{
+use crate::args::{AttributesArgs, ProductsArgs, ReviewsArgs};
+use crate::exit::Failure;
+use crate::output::{
     attributes_json, attributes_text, products_json, products_text, reviews_json, reviews_text,
 };
-use crate::cli::session::Session;
+use crate::session::Session;
 
 fn check_paging(page: u32, per_page: u32) -> Result<(), Failure> {
     if per_page == 0 || per_page > MAX_PER_PAGE || page == 0 {

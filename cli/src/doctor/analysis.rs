@@ -118,6 +118,7 @@ mod tests {
             status,
             code: (!code.is_empty()).then(|| code.to_string()),
             body: serde_json::Value::Null,
+            headers: Default::default(),
             cocart_version: None,
             location: None,
             date: None,

@@ -3,10 +3,10 @@
 use cocart::models::{AddItem, Cart, CartQuery, ItemKey, ProductRef, Quantity};
 
 use super::Outcome;
-use crate::cli::args::CartCommand;
-use crate::cli::exit::{Exit, Failure};
-use crate::cli::output::{cart_json, cart_text, qty, transfer_json, transfer_text};
-use crate::cli::session::Session;
+use crate::args::CartCommand;
+use crate::exit::{Exit, Failure};
+use crate::output::{cart_json, cart_text, qty, transfer_json, transfer_text};
+use crate::session::Session;
 
 /// Runs a cart command and prints the cart that results.
 pub async fn run(s: &Session, action: CartCommand) -> Result<Outcome, Failure> {
