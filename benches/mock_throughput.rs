@@ -2,9 +2,9 @@
 //!
 //! 1. `cocart_mock::MockServer` (in-process, release build) in three set-ups: fast paths on
 //!    (`mock`, the default) and off (`plain`), both read by one customer with one token; and
-//!    `cold`: fast paths off, `BENCH_COLD_CUSTOMERS` customers (default 1000) each with a token
-//!    and a cart of their own, read in turn, so every request verifies a signature and renders
-//!    a cart (`coldfast`: the same with fast paths on, for comparison);
+//!    `cold`: fast paths off, `BENCH_COLD_CUSTOMERS` customers (default 1000) each with a token and
+//!    a cart of their own, read in turn, so every request verifies a signature and renders a cart
+//!    (`coldfast`: the same with fast paths on, for comparison);
 //! 2. a `wiremock` server answering the `mock` body as a canned response (what teams write by
 //!    hand), matching method, path and the exact `Authorization` header; and the same with
 //!    `disable_request_recording()` (by default wiremock keeps every request it receives);

@@ -9,7 +9,8 @@
 //! `INFO stats` (`total_commands_processed`) between "all processes ready" and "all done".
 //!
 //! `BENCH_SHARED_K` (default 4), `BENCH_SHARED_M` (default 50), `BENCH_SHARED_REPS` (default 5).
-//! `COCART_CONCURRENT_BIN` names the example binary (default: `<target>/release/examples/concurrent`).
+//! `COCART_CONCURRENT_BIN` names the example binary (default:
+//! `<target>/release/examples/concurrent`).
 
 mod common;
 

@@ -8,8 +8,8 @@
 //! 1. browse the store and its products;
 //! 2. fill a guest cart;
 //! 3. log in as the seeded demo customer: the guest cart moves to the customer;
-//! 4. jump ten days ahead (the mock's clock and the client's together): the next call refreshes
-//!    the token *before* sending, and the mock's journal shows exactly one refresh;
+//! 4. jump ten days ahead (the mock's clock and the client's together): the next call refreshes the
+//!    token *before* sending, and the mock's journal shows exactly one refresh;
 //! 5. log out.
 
 use std::error::Error;

@@ -46,13 +46,13 @@
 //! `stock_quantity` (null = stock not managed; a number = managed), `stock_status`
 //! (`instock` default / `outofstock` / `onbackorder`, only used when stock is not managed),
 //! `sold_individually`, `virtual`, `featured` (bools), `weight` (string, e.g. `"0.2"`),
-//! `attributes` (variable parents: `[{"name":"Color","slug":"pa_color","options":["Blue","Green"]}]`,
-//! slug defaults to `pa_` + the name), `parent_id` + `variation` (variations:
-//! `{"pa_color":"blue"}`, option slugs), `children` (grouped: child ids), `categories`,
-//! `tags` (names), `description`, `short_description`, `date_created` (`YYYY-MM-DDTHH:MM:SS`),
-//! `external_url`. Variations are listed after their parent or anywhere; a variation's
-//! parent must be a variable product and a grouped product's children must exist.
-//! The seed document's `attributes` and `reviews` (below) complete it; a
+//! `attributes` (variable parents:
+//! `[{"name":"Color","slug":"pa_color","options":["Blue","Green"]}]`, slug defaults to `pa_` + the
+//! name), `parent_id` + `variation` (variations: `{"pa_color":"blue"}`, option slugs), `children`
+//! (grouped: child ids), `categories`, `tags` (names), `description`, `short_description`,
+//! `date_created` (`YYYY-MM-DDTHH:MM:SS`), `external_url`. Variations are listed after their parent
+//! or anywhere; a variation's parent must be a variable product and a grouped product's children
+//! must exist. The seed document's `attributes` and `reviews` (below) complete it; a
 //! document with `products` but no `reviews` has no reviews, one without `products` keeps the
 //! built-in products and, unless it declares them, their attributes and reviews.
 //!
@@ -62,7 +62,8 @@
 //! `attributes`, `rating` and `brand` filters of `/products`.
 //!
 //! ## Seed schema
-//! - `attributes`: `[{"name":"Color","slug":"pa_color","order_by":"menu_order","has_archives":false,
+//! - `attributes`:
+//!   `[{"name":"Color","slug":"pa_color","order_by":"menu_order","has_archives":false,
 //!   "terms":["Red",{"name":"Blue","slug":"blue","description":"…"}]}]`. `slug` defaults to `pa_` +
 //!   the sanitised name. Attribute ids are 1, 2, … in order; term ids are 50, 51, … over every
 //!   attribute in order. A product's `pa_*` attribute that is not declared becomes a global

@@ -83,7 +83,8 @@ async fn cart_14_update_customer_applies_only_unprefixed_names_to_billing() {
     assert_eq!(billing["billing_phone"], "+33 1 23 45 67 89");
     // Billing is not copied to shipping.
     assert_eq!(r.body["customer"]["shipping_address"]["shipping_city"], "");
-    // As CoCart 4.9.3 behaves: s_city alone does NOT fill shipping (nor does shipping_city / billing_city): nothing changes.
+    // As CoCart 4.9.3 behaves: s_city alone does NOT fill shipping (nor does shipping_city /
+    // billing_city): nothing changes.
     let r = shop
         .post(
             "/cart/update?cart_key=uc",

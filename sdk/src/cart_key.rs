@@ -26,8 +26,8 @@ pub(crate) fn answered_key(from_body: Option<String>, headers: &http::HeaderMap)
 /// changes, `None` when it stays.
 ///
 /// - As a guest (no session), the answered key becomes the key to send.
-/// - As a customer, an answer keyed by the user's id while a guest key waits means the transfer
-///   is done: the key is dropped.
+/// - As a customer, an answer keyed by the user's id while a guest key waits means the transfer is
+///   done: the key is dropped.
 pub(crate) fn next_cart_key(
     current: Option<&str>,
     answered: &str,

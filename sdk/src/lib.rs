@@ -4,8 +4,8 @@
 //! **CoCart JWT Authentication** plugin.
 //!
 //! - Logs in with HTTP Basic once, then keeps the JWT and the rotating refresh token.
-//! - Refreshes before expiry (local receive time + the token's own lifetime), recovers once from
-//!   a rejected token (403 on plugin v3, 401 on v2), and never lets two refreshes race: refresh
+//! - Refreshes before expiry (local receive time + the token's own lifetime), recovers once from a
+//!   rejected token (403 on plugin v3, 401 on v2), and never lets two refreshes race: refresh
 //!   tokens are single-use.
 //! - Typed cart and catalog operations, guest carts, and the guest-to-customer cart transfer that
 //!   keeps the customer's saved lines (the store itself replaces them; see
@@ -24,10 +24,9 @@
 //!
 //! ## Cargo features
 //!
-//! - `rustls-tls` (default): TLS through rustls with ring, compiled in, the same on every
-//!   platform.
-//! - `native-tls`: TLS through the platform library (OpenSSL on Linux, Security.framework on
-//!   Apple, SChannel on Windows).
+//! - `rustls-tls` (default): TLS through rustls with ring, compiled in, the same on every platform.
+//! - `native-tls`: TLS through the platform library (OpenSSL on Linux, Security.framework on Apple,
+//!   SChannel on Windows).
 //!
 //! Without either, [`ClientBuilder::build`] refuses `https://` store URLs.
 #![warn(missing_docs)]

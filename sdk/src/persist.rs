@@ -8,10 +8,10 @@
 //!
 //! When the store answers that it holds a newer revision than this client knows of:
 //! - a client that has never read or written the store (its first write), and any login or
-//!   sign-out, takes the next revision above the stored one and writes again: those are the
-//!   user's explicit acts;
-//! - any other write (a rotation, a cart key) is not forced: another client or process wrote
-//!   the session, and the error is reported.
+//!   sign-out, takes the next revision above the stored one and writes again: those are the user's
+//!   explicit acts;
+//! - any other write (a rotation, a cart key) is not forced: another client or process wrote the
+//!   session, and the error is reported.
 
 use std::sync::{Arc, Mutex};
 

@@ -8,12 +8,12 @@
 //! 1. in-process single flight, as always;
 //! 2. take the lock (leased: it expires on its own if the holder dies). While waiting, a newer
 //!    session in the store is adopted at once, without the lock;
-//! 3. **re-read the stored session under the lock**: if another process already rotated (a
-//!    newer revision), adopt its pair and send nothing;
-//! 4. only then read the refresh token and refresh, renewing the lease while the request runs,
-//!    and never starting one with less lease left than the request timeout;
-//! 5. save with the revision check (the revision is the fencing token: a holder whose lease
-//!    lapsed cannot overwrite a newer pair), then release.
+//! 3. **re-read the stored session under the lock**: if another process already rotated (a newer
+//!    revision), adopt its pair and send nothing;
+//! 4. only then read the refresh token and refresh, renewing the lease while the request runs, and
+//!    never starting one with less lease left than the request timeout;
+//! 5. save with the revision check (the revision is the fencing token: a holder whose lease lapsed
+//!    cannot overwrite a newer pair), then release.
 //!
 //! A terminal refresh answer signs out only after a re-read under the lock shows no newer pair.
 //! A request with a valid token touches neither the lock nor the store.

@@ -1,10 +1,10 @@
 //! A request with its policy. Every request of a client goes through [`Inner::execute`]:
 //!
-//! 1. with a session, get a fresh-enough token (a proactive, single-flight refresh if it is
-//!    close to expiry);
+//! 1. with a session, get a fresh-enough token (a proactive, single-flight refresh if it is close
+//!    to expiry);
 //! 2. send once (`exchange.rs`);
-//! 3. if the store rejected our token (401, or 403 with an auth code), refresh once (single
-//!    flight) and resend the identical request once;
+//! 3. if the store rejected our token (401, or 403 with an auth code), refresh once (single flight)
+//!    and resend the identical request once;
 //! 4. read the answer (`response.rs`) and, on a cart route, learn the guest cart key
 //!    (`cart_key.rs`);
 //! 5. resend a read after a transient failure when the retry policy (`retry.rs`) says so.

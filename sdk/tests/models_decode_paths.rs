@@ -1,5 +1,6 @@
-//! The models decode the same whether they stream from bytes, read a `serde_json::Value`, or sit behind serde's
-//! buffered path (an untagged enum or a `#[serde(flatten)]` field), and the PHP shapes decode the same way on each.
+//! The models decode the same whether they stream from bytes, read a `serde_json::Value`, or sit
+//! behind serde's buffered path (an untagged enum or a `#[serde(flatten)]` field), and the PHP
+//! shapes decode the same way on each.
 
 use std::fmt::Debug;
 

@@ -8,10 +8,10 @@
 //!   token later is the right recovery);
 //! - **no session ends except by a terminal answer about its own refresh token** or an explicit
 //!   logout, and the client never goes back to an older login's session;
-//! - **a failure of one login never reaches a caller of a later one** (the store names the login
-//!   in its 503 messages);
-//! - and after the run, once every caller has finished, **the persisted session equals the one
-//!   in memory** (same token, its own refresh token, same user and cart key).
+//! - **a failure of one login never reaches a caller of a later one** (the store names the login in
+//!   its 503 messages);
+//! - and after the run, once every caller has finished, **the persisted session equals the one in
+//!   memory** (same token, its own refresh token, same user and cart key).
 //!
 //! `COCART_MODEL_CASES` sets the number of cases (default 1,000).
 

@@ -12,8 +12,9 @@ use crate::keys::CustomerKeys;
 use crate::scripts::{RELEASE, RENEW};
 use crate::unavailable;
 
-/// One customer's refresh lock in Redis. Made by [`RedisSessions::lock`](crate::RedisSessions::lock).
-/// The lease expires on its own in Redis, so a holder that dies blocks nobody past it.
+/// One customer's refresh lock in Redis. Made by
+/// [`RedisSessions::lock`](crate::RedisSessions::lock). The lease expires on its own in Redis, so a
+/// holder that dies blocks nobody past it.
 #[derive(Clone)]
 pub struct RedisSessionLock {
     conn: ConnectionManager,

@@ -1,6 +1,6 @@
 //! Reading credentials from a request: the Authorization header lookup after the host profile
-//! (stripped, or read from a custom header), the strict Bearer regex, CoCart ≥4.6's Basic regex, and the Basic fallbacks
-//! (`$_REQUEST` username/password, then a JSON body on POST).
+//! (stripped, or read from a custom header), the strict Bearer regex, CoCart ≥4.6's Basic regex,
+//! and the Basic fallbacks (`$_REQUEST` username/password, then a JSON body on POST).
 
 use crate::config::HostProfile;
 use base64::Engine;

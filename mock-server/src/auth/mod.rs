@@ -4,7 +4,8 @@
 //! - [`sessions`]: the plugin's per-user session meta (v3 PATs, v2 single tokens).
 //! - [`token`]: minting and verifying HS256 tokens.
 //! - [`plugin`]: the plugin's behaviour (validate a Bearer, issue, refresh, revoke).
-//! - [`credentials`], [`client`], [`authenticate`](mod@authenticate): how a request is authenticated.
+//! - [`credentials`], [`client`], [`authenticate`](mod@authenticate): how a request is
+//!   authenticated.
 //! - [`settings`]: what authentication reads from the configuration.
 //! - [`handlers`]: `login`, `logout`, `cocart/jwt/refresh-token`, `cocart/jwt/validate-token`.
 

@@ -206,8 +206,8 @@ pub(crate) enum Rejection {
     NoUser,
 }
 
-/// The plugin's checks of the token itself (header, signature, expiry, issuer), given a token that matched the Bearer regex.
-/// Returns the decoded claims for the remaining steps.
+/// The plugin's checks of the token itself (header, signature, expiry, issuer), given a token that
+/// matched the Bearer regex. Returns the decoded claims for the remaining steps.
 #[cfg(test)]
 pub(crate) fn verify(token: &str, secret: &str, iss: &str, now: i64) -> Result<Claims, Rejection> {
     let claims = verify_signature(token, secret)?;

@@ -5,8 +5,8 @@
 //! expiry and issuer without the world lock, reusing remembered signature checks
 //! ([`super::verified`]); [`prepare_remembered`] also reuses what the connection's previous
 //! request derived from the same headers. [`crate::auth::authenticate::finish`] then does what
-//! needs the world under its lock. The plain path is [`crate::auth::authenticate::authenticate()`], all under
-//! the lock.
+//! needs the world under its lock. The plain path is [`crate::auth::authenticate::authenticate()`],
+//! all under the lock.
 
 use super::FastPaths;
 use crate::auth::authenticate::{

@@ -5,16 +5,17 @@
 //! None of it changes an answer; each is checked against the plain path by the tests, which also
 //! run with the switch off. With the switch on:
 //!
-//! - [`verified`]: a token whose signature was verified is remembered (while the settings
-//!   stay the same), and the credentials are read and checked before the world lock is taken;
-//! - [`auth_memo`]: a connection remembers what its previous request derived from the same
-//!   headers (client IP, User-Agent, token, verified payload);
+//! - [`verified`]: a token whose signature was verified is remembered (while the settings stay the
+//!   same), and the credentials are read and checked before the world lock is taken;
+//! - [`auth_memo`]: a connection remembers what its previous request derived from the same headers
+//!   (client IP, User-Agent, token, verified payload);
 //! - [`cart_bytes`]: the bytes of a stored cart's default rendering are kept with the cart;
 //! - `GET /wp-json/cocart/v2/cart` goes straight to its handler instead of through the router
 //!   ([`FastPaths::skips_router`]).
 //!
 //! With it off, every request takes the plain path: the router, authentication under the world
-//! lock with a full signature check ([`crate::auth::authenticate::authenticate()`]), and a full render.
+//! lock with a full signature check ([`crate::auth::authenticate::authenticate()`]), and a full
+//! render.
 //!
 //! The HTTP/1 connection loop in [`crate::server`] is not a fast path: it is how the mock drops a
 //! connection for a `drop` fault, limits request heads and closes idle connections.

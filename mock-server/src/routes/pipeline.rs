@@ -2,8 +2,8 @@
 //!
 //! 1. WordPress rewrites (`?rest_route=`, trailing slash, method override).
 //! 2. For store routes (`/wp-json/...`): body buffering (413 over the limit), scheduled faults,
-//!    authentication (the [`Caller`](crate::caller::Caller) extension, or the auth error that fails the request), the
-//!    rate limiter, the handler, CoCart's response headers, and the journal.
+//!    authentication (the [`Caller`](crate::caller::Caller) extension, or the auth error that fails
+//!    the request), the rate limiter, the handler, CoCart's response headers, and the journal.
 //!
 //! `/__mock/` routes skip step 2.
 

@@ -5,11 +5,11 @@
 //!
 //! Two counters keep stale work harmless:
 //! - **`generation`** names the token pair in use. Every login, rotation, restore and sign-out
-//!   moves it on, and drops the refresh in flight and the failure cooldown with it: those belong
-//!   to the generation that started them. A refresh, failure or sign-out that reports back for
-//!   an older generation changes nothing.
-//! - **`revision`** numbers the persisted value. Every change worth saving moves it on; the
-//!   session store never lets a lower revision replace a higher one.
+//!   moves it on, and drops the refresh in flight and the failure cooldown with it: those belong to
+//!   the generation that started them. A refresh, failure or sign-out that reports back for an
+//!   older generation changes nothing.
+//! - **`revision`** numbers the persisted value. Every change worth saving moves it on; the session
+//!   store never lets a lower revision replace a higher one.
 
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;

@@ -1,8 +1,9 @@
 //! Login and token-refresh responses: the login answer carries the JWT and the refresh token in
 //! `extras`, the refresh answer a new `token` and `refresh_token`.
 //!
-//! Token values are plain `String`s here; the auth layer wraps them in secrets right away. Every type holding a
-//! token has a hand-written `Debug` that prints `[redacted]` instead of the value, and none implements `Serialize`.
+//! Token values are plain `String`s here; the auth layer wraps them in secrets right away. Every
+//! type holding a token has a hand-written `Debug` that prints `[redacted]` instead of the value,
+//! and none implements `Serialize`.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -15,11 +16,13 @@ use super::lenient;
 /// What `Debug` prints instead of a secret.
 const REDACTED: &str = "[redacted]";
 
-/// `POST /cocart/v2/login` on success. `Debug` redacts the tokens and prints only the names of unknown fields.
+/// `POST /cocart/v2/login` on success. `Debug` redacts the tokens and prints only the names of
+/// unknown fields.
 #[derive(Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct LoginResponse {
-    /// The user id as sent: a string such as `"42"` (a number is accepted). See [`LoginResponse::user_id_u64`].
+    /// The user id as sent: a string such as `"42"` (a number is accepted). See
+    /// [`LoginResponse::user_id_u64`].
     #[serde(deserialize_with = "lenient::string")]
     pub user_id: String,
     /// First name.
@@ -75,9 +78,9 @@ impl LoginResponse {
     }
 }
 
-/// The login `extras`: `{"jwt_token","jwt_refresh"}` from the JWT add-on, or `[]` without it (or without its
-/// secret). Only non-empty JSON strings become tokens: a stray integer (v1.0.x) or `WP_Error` object (v2.2–2.4)
-/// gives `None`, and a Bearer re-login may send `jwt_refresh: null`.
+/// The login `extras`: `{"jwt_token","jwt_refresh"}` from the JWT add-on, or `[]` without it (or
+/// without its secret). Only non-empty JSON strings become tokens: a stray integer (v1.0.x) or
+/// `WP_Error` object (v2.2–2.4) gives `None`, and a Bearer re-login may send `jwt_refresh: null`.
 #[derive(Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct LoginExtras {

@@ -1,4 +1,5 @@
-//! The full cart response and its small parts: totals, coupons, fees and cross-sells (taxes: `taxes.rs`).
+//! The full cart response and its small parts: totals, coupons, fees and cross-sells (taxes:
+//! `taxes.rs`).
 
 use std::collections::BTreeMap;
 
@@ -22,17 +23,18 @@ pub const EMPTY_CART_HASH: &str = "No items in cart so no hash";
 
 /// A cart, as returned by `GET /cart` and every cart write.
 ///
-/// Every field is lenient (PHP's `[]` for empty maps, numbers as strings and vice versa) and defaults when
-/// missing, so responses filtered with `fields=` decode too. Unknown top-level fields are kept in
-/// [`Cart::extra`]. Money fields hold raw [`Amount`]s in minor units; the accessors ([`Cart::total`] …) pair them
-/// with [`Cart::currency`] into [`Money`].
+/// Every field is lenient (PHP's `[]` for empty maps, numbers as strings and vice versa) and
+/// defaults when missing, so responses filtered with `fields=` decode too. Unknown top-level fields
+/// are kept in [`Cart::extra`]. Money fields hold raw [`Amount`]s in minor units; the accessors
+/// ([`Cart::total`] …) pair them with [`Cart::currency`] into [`Money`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Cart {
     /// md5 of the cart contents; the literal [`EMPTY_CART_HASH`] when empty. See [`Cart::hash`].
     #[serde(deserialize_with = "lenient::string")]
     pub cart_hash: String,
-    /// The cart key: a guest key (opaque, e.g. `t_…`) or a customer's user id (`"42"`; a number is accepted).
+    /// The cart key: a guest key (opaque, e.g. `t_…`) or a customer's user id (`"42"`; a number is
+    /// accepted).
     #[serde(deserialize_with = "lenient::string")]
     pub cart_key: String,
     /// The currency of every amount in the cart.
@@ -70,7 +72,8 @@ pub struct Cart {
     /// Cart totals in minor units.
     #[serde(deserialize_with = "lenient::obj_or_default")]
     pub totals: CartTotals,
-    /// Removed lines that can be restored (a list, or an object keyed by item key on an otherwise empty cart).
+    /// Removed lines that can be restored (a list, or an object keyed by item key on an otherwise
+    /// empty cart).
     #[serde(deserialize_with = "lenient::vec")]
     pub removed_items: Vec<RemovedItem>,
     /// Up to three suggested products.
@@ -235,8 +238,8 @@ pub struct Coupon {
     pub extra: Map<String, Value>,
 }
 
-/// A coupon's `saving`: usually a minor-unit string with a leading `-` (`"-1000"`), but `"Free shipping coupon"`
-/// for a free-shipping coupon worth 0.
+/// A coupon's `saving`: usually a minor-unit string with a leading `-` (`"-1000"`), but `"Free
+/// shipping coupon"` for a free-shipping coupon worth 0.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CouponSaving {
@@ -326,7 +329,8 @@ pub struct Fee {
     pub extra: Map<String, Value>,
 }
 
-/// A suggested product (`cross_sells`). Prices are minor units; `sale_price` is `"0"` when there is no sale.
+/// A suggested product (`cross_sells`). Prices are minor units; `sale_price` is `"0"` when there is
+/// no sale.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CrossSell {

@@ -5,11 +5,12 @@ use serde_json::{Map, Value};
 
 use super::lenient;
 
-/// The currency a cart or product price is expressed in, with everything needed to format it like the store does.
+/// The currency a cart or product price is expressed in, with everything needed to format it like
+/// the store does.
 ///
 /// Decoded from `{"currency_code","currency_symbol","currency_symbol_pos","currency_minor_unit",
-/// "currency_decimal_separator","currency_thousand_separator","currency_prefix","currency_suffix"}`.
-/// Missing fields default to two minor digits, `.` and `,`.
+/// "currency_decimal_separator","currency_thousand_separator","currency_prefix","currency_suffix"
+/// }`. Missing fields default to two minor digits, `.` and `,`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Currency {
@@ -19,11 +20,13 @@ pub struct Currency {
     /// The symbol, e.g. `"$"`.
     #[serde(rename = "currency_symbol", deserialize_with = "lenient::string")]
     pub symbol: String,
-    /// Raw symbol position: `currency_prefix`, `currency_suffix` or `""` in the code, `left`/`right`/`left_space`/
-    /// `right_space` in the OpenAPI docs. Kept as a free string; see [`Currency::position`].
+    /// Raw symbol position: `currency_prefix`, `currency_suffix` or `""` in the code,
+    /// `left`/`right`/`left_space`/ `right_space` in the OpenAPI docs. Kept as a free string;
+    /// see [`Currency::position`].
     #[serde(rename = "currency_symbol_pos", deserialize_with = "lenient::string")]
     pub symbol_position: String,
-    /// Number of decimals of the minor unit (`2` for cents, `0` for yen or when a filter forces whole units).
+    /// Number of decimals of the minor unit (`2` for cents, `0` for yen or when a filter forces
+    /// whole units).
     #[serde(rename = "currency_minor_unit", deserialize_with = "lenient::u32")]
     pub minor_unit: u32,
     /// Decimal separator, e.g. `"."`.
@@ -80,7 +83,8 @@ pub enum SymbolPosition {
 }
 
 impl Currency {
-    /// The symbol position, as an enum. Unknown or empty values are treated as [`SymbolPosition::Left`].
+    /// The symbol position, as an enum. Unknown or empty values are treated as
+    /// [`SymbolPosition::Left`].
     pub fn position(&self) -> SymbolPosition {
         match self.symbol_position.trim() {
             "currency_suffix" | "right" | "suffix" => SymbolPosition::Right,
@@ -99,9 +103,10 @@ impl Currency {
         }
     }
 
-    /// The text printed before and after an amount. Uses the store's `currency_prefix`/`currency_suffix` when
-    /// either is set, otherwise derives them from the symbol and its position. HTML entities that some stores
-    /// leave in the symbol (`&#36;`, `&euro;`, `&nbsp;`) are decoded.
+    /// The text printed before and after an amount. Uses the store's
+    /// `currency_prefix`/`currency_suffix` when either is set, otherwise derives them from the
+    /// symbol and its position. HTML entities that some stores leave in the symbol (`&#36;`,
+    /// `&euro;`, `&nbsp;`) are decoded.
     pub fn affixes(&self) -> (String, String) {
         if !self.prefix.is_empty() || !self.suffix.is_empty() {
             return (decode_entities(&self.prefix), decode_entities(&self.suffix));
@@ -123,7 +128,8 @@ impl Currency {
     }
 }
 
-/// Decodes numeric (`&#36;`, `&#x20AC;`) and a few named HTML entities; anything else is left as is.
+/// Decodes numeric (`&#36;`, `&#x20AC;`) and a few named HTML entities; anything else is left as
+/// is.
 fn decode_entities(text: &str) -> String {
     if !text.contains('&') {
         return text.to_owned();

@@ -9,8 +9,9 @@ use super::lenient;
 
 /// The cart's `customer` object: `{"billing_address":{…},"shipping_address":{…}}`.
 ///
-/// Each address is a map keyed by WooCommerce checkout field name (`billing_first_name`, `shipping_city`…), or `[]`
-/// when there is no customer. Read it through [`Customer::billing`] and [`Customer::shipping`].
+/// Each address is a map keyed by WooCommerce checkout field name (`billing_first_name`,
+/// `shipping_city`…), or `[]` when there is no customer. Read it through [`Customer::billing`] and
+/// [`Customer::shipping`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Customer {
@@ -45,8 +46,9 @@ impl Customer {
 
 /// Read-only access to one address by its WooCommerce field names.
 ///
-/// Every accessor returns `None` when the field is missing **or empty**. Field names are looked up with the
-/// address prefix first (`billing_city`), then without it (`city`), so stores that send short keys also work.
+/// Every accessor returns `None` when the field is missing **or empty**. Field names are looked up
+/// with the address prefix first (`billing_city`), then without it (`city`), so stores that send
+/// short keys also work.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AddressView<'a> {
     fields: &'a BTreeMap<String, String>,

@@ -28,8 +28,8 @@ impl ItemKey {
         &self.0
     }
 
-    /// Whether the key can be put into the `/cart/item/{item_key}` path as is: 1 to 32 chars of `[A-Za-z0-9_]`
-    /// (the route pattern `[\w]+`, at most 32 from CoCart 4.8.0).
+    /// Whether the key can be put into the `/cart/item/{item_key}` path as is: 1 to 32 chars of
+    /// `[A-Za-z0-9_]` (the route pattern `[\w]+`, at most 32 from CoCart 4.8.0).
     pub fn is_well_formed(&self) -> bool {
         (1..=32).contains(&self.0.len())
             && self
@@ -75,15 +75,17 @@ impl<'de> Deserialize<'de> for ItemKey {
     }
 }
 
-/// A line's quantity: `{"value":2,"min_purchase":1,"max_purchase":-1}`. All numbers are floats (CoCart uses
-/// `floatval`), and `max_purchase` is `-1` when unlimited. A plain number decodes as `value` with no limits.
+/// A line's quantity: `{"value":2,"min_purchase":1,"max_purchase":-1}`. All numbers are floats
+/// (CoCart uses `floatval`), and `max_purchase` is `-1` when unlimited. A plain number decodes as
+/// `value` with no limits.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ItemQuantity {
     /// The quantity in the cart (may be fractional, e.g. `1.5`).
     pub value: f64,
     /// Minimum purchasable quantity.
     pub min_purchase: f64,
-    /// Maximum purchasable quantity; negative (`-1`) means unlimited. See [`ItemQuantity::max_purchase`].
+    /// Maximum purchasable quantity; negative (`-1`) means unlimited. See
+    /// [`ItemQuantity::max_purchase`].
     pub max_purchase: f64,
 }
 
@@ -125,8 +127,9 @@ impl Default for RawItemQuantity {
     }
 }
 
-/// A quantity: the `{value,min_purchase,max_purchase}` object, or a plain number or numeric string (`value`
-/// alone). `null` and `""` give 0. With `value_only`, only the object's `value` is read and the rest skipped.
+/// A quantity: the `{value,min_purchase,max_purchase}` object, or a plain number or numeric string
+/// (`value` alone). `null` and `""` give 0. With `value_only`, only the object's `value` is read
+/// and the rest skipped.
 struct ItemQuantityVisitor {
     value_only: bool,
 }
@@ -199,15 +202,16 @@ impl<'de> Deserialize<'de> for ItemQuantity {
     }
 }
 
-/// A removed line's quantity: a plain number or numeric string, or the `{value,…}` object (its `value` is taken).
+/// A removed line's quantity: a plain number or numeric string, or the `{value,…}` object (its
+/// `value` is taken).
 fn plain_quantity<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     d.deserialize_any(ItemQuantityVisitor { value_only: true })
         .map(|q| q.value)
 }
 
-/// A line's totals. `subtotal` is a minor-unit string; `subtotal_tax`, `total` and `tax` are major-unit numbers in
-/// CoCart 4.3.x–4.9.3 and minor-unit strings in the 4.9 OpenAPI. Each decodes as [`MoneyLike`]; use the
-/// `CartItem::line_*` accessors to get [`Money`].
+/// A line's totals. `subtotal` is a minor-unit string; `subtotal_tax`, `total` and `tax` are
+/// major-unit numbers in CoCart 4.3.x–4.9.3 and minor-unit strings in the 4.9 OpenAPI. Each decodes
+/// as [`MoneyLike`]; use the `CartItem::line_*` accessors to get [`Money`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ItemTotals {
@@ -258,7 +262,8 @@ pub struct ItemMeta {
     /// Dimensions (`[]` decodes to empty).
     #[serde(deserialize_with = "lenient::obj_or_default")]
     pub dimensions: Dimensions,
-    /// Weight of the line (product weight × quantity) as a string in the store's unit; `"0.0"` when none.
+    /// Weight of the line (product weight × quantity) as a string in the store's unit; `"0.0"`
+    /// when none.
     #[serde(deserialize_with = "lenient::string")]
     pub weight: String,
     /// Variation attributes, label → value name (`{"Color":"Blue"}`); `[]` decodes to empty.
@@ -269,7 +274,8 @@ pub struct ItemMeta {
     pub extra: Map<String, Value>,
 }
 
-/// One cart line, as found in `Cart::items`, `GET /cart/item/{key}` and the values of `GET /cart/items`.
+/// One cart line, as found in `Cart::items`, `GET /cart/item/{key}` and the values of `GET
+/// /cart/items`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CartItem {
@@ -354,8 +360,8 @@ impl CartItem {
     }
 }
 
-/// A line in the cart's `removed_items`: the same as [`CartItem`] except that `quantity` is a plain number.
-/// (The object form is accepted too; its `value` is taken.)
+/// A line in the cart's `removed_items`: the same as [`CartItem`] except that `quantity` is a plain
+/// number. (The object form is accepted too; its `value` is taken.)
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RemovedItem {
@@ -416,8 +422,8 @@ impl RemovedItem {
     }
 }
 
-/// A list of cart lines that decodes from a JSON array (`Cart::items`) **or** from an object keyed by item key
-/// (`GET /cart/items`), keeping the wire order. Dereferences to `[CartItem]`.
+/// A list of cart lines that decodes from a JSON array (`Cart::items`) **or** from an object keyed
+/// by item key (`GET /cart/items`), keeping the wire order. Dereferences to `[CartItem]`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct CartItems(pub Vec<CartItem>);

@@ -1,16 +1,17 @@
-//! Typed, lenient data models of the CoCart 4.x REST API: what cart, product, store and login responses decode
-//! into, and the request bodies the SDK sends.
+//! Typed, lenient data models of the CoCart 4.x REST API: what cart, product, store and login
+//! responses decode into, and the request bodies the SDK sends.
 //!
 //! # Lenient in, exact out
-//! Real stores are messy. Every response type accepts numbers as strings and strings as numbers, floats where
-//! ints are expected, PHP's `[]` where an object is expected, and keeps unknown fields in an `extra` map. Request
-//! types serialize to exactly what CoCart's schema accepts (ids and quantities as JSON strings).
+//! Real stores are messy. Every response type accepts numbers as strings and strings as numbers,
+//! floats where ints are expected, PHP's `[]` where an object is expected, and keeps unknown fields
+//! in an `extra` map. Request types serialize to exactly what CoCart's schema accepts (ids and
+//! quantities as JSON strings).
 //!
 //! # Money
-//! Amounts decode raw ([`Amount`] in minor units, [`MajorAmount`], or [`MoneyLike`] for item totals whose unit
-//! depends on the JSON type), because the currency sits elsewhere in the cart. Accessors such as
-//! [`Cart::total`] and [`CartItem::line_total`] pair them with [`Cart::currency`] into [`Money`], whose `Display`
-//! renders like the store (`$1,234.50`).
+//! Amounts decode raw ([`Amount`] in minor units, [`MajorAmount`], or [`MoneyLike`] for item totals
+//! whose unit depends on the JSON type), because the currency sits elsewhere in the cart. Accessors
+//! such as [`Cart::total`] and [`CartItem::line_total`] pair them with [`Cart::currency`] into
+//! [`Money`], whose `Display` renders like the store (`$1,234.50`).
 //!
 //! ```
 //! use cocart::models::Cart;

@@ -1,15 +1,19 @@
-//! Money: raw amounts as they arrive on the wire, and [`Money`] (minor units plus the currency) for display.
+//! Money: raw amounts as they arrive on the wire, and [`Money`] (minor units plus the currency) for
+//! display.
 //!
 //! # Design
-//! A cart's amounts and its currency sit in different parts of the JSON, so the models deserialize *raw* amounts:
+//! A cart's amounts and its currency sit in different parts of the JSON, so the models deserialize
+//! *raw* amounts:
 //! - [`Amount`]: integer minor units, the normal CoCart money (`"1999"`, `"-1000"`);
-//! - [`MajorAmount`]: a decimal in major units (`25`, `25.5`, `"20.00"`), as in `GET /cart/totals` (4.3.x/4.9.3);
-//! - [`MoneyLike`]: either of the two, for item `totals` where a JSON **string is minor units** and a JSON
-//!   **number is major units**.
+//! - [`MajorAmount`]: a decimal in major units (`25`, `25.5`, `"20.00"`), as in `GET /cart/totals`
+//!   (4.3.x/4.9.3);
+//! - [`MoneyLike`]: either of the two, for item `totals` where a JSON **string is minor units** and
+//!   a JSON **number is major units**.
 //!
-//! Accessors such as `Cart::total()` or `CartItem::line_total(&currency)` combine a raw amount with the cart's
-//! [`Currency`] into [`Money`], which formats like the store (`$1,234.50`). Major amounts become minor units like
-//! PHP's `intval(round(x * 10^d))`: half away from zero, computed on the decimal text so that `1.005` gives `101`.
+//! Accessors such as `Cart::total()` or `CartItem::line_total(&currency)` combine a raw amount with
+//! the cart's [`Currency`] into [`Money`], which formats like the store (`$1,234.50`). Major
+//! amounts become minor units like PHP's `intval(round(x * 10^d))`: half away from zero, computed
+//! on the decimal text so that `1.005` gives `101`.
 
 use std::fmt;
 
@@ -21,11 +25,11 @@ use super::currency::Currency;
 /// The largest number of decimals used in computations (10^18 still fits in `u64`).
 const MAX_DECIMALS: u32 = 18;
 
-/// An amount in integer minor units (cents for USD), as CoCart sends cart money: `"1999"` is 19.99 when the
-/// currency's minor unit is 2.
+/// An amount in integer minor units (cents for USD), as CoCart sends cart money: `"1999"` is 19.99
+/// when the currency's minor unit is 2.
 ///
-/// Decodes from a string (`"1999"`, `"-1000"`, `""` = 0) or a number; a fractional value is rounded half away
-/// from zero. Serializes back as a string of the integer.
+/// Decodes from a string (`"1999"`, `"-1000"`, `""` = 0) or a number; a fractional value is rounded
+/// half away from zero. Serializes back as a string of the integer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Amount(pub i64);
 
@@ -63,7 +67,8 @@ impl Serialize for Amount {
     }
 }
 
-/// Decodes an [`Amount`]: minor units as an integer or a numeric string; `null` and blank strings give zero.
+/// Decodes an [`Amount`]: minor units as an integer or a numeric string; `null` and blank strings
+/// give zero.
 pub(crate) struct AmountVisitor;
 
 impl Visitor<'_> for AmountVisitor {
@@ -110,7 +115,8 @@ impl<'de> Deserialize<'de> for Amount {
     }
 }
 
-/// An amount in major units (dollars for USD), as WooCommerce's raw totals send it: `25`, `25.5` or `"20.00"`.
+/// An amount in major units (dollars for USD), as WooCommerce's raw totals send it: `25`, `25.5` or
+/// `"20.00"`.
 ///
 /// Convert with [`MajorAmount::to_minor`] using the currency's minor unit.
 #[derive(Debug, Clone, Copy, Default, PartialEq, PartialOrd)]
@@ -174,11 +180,13 @@ impl<'de> Deserialize<'de> for MajorAmount {
     }
 }
 
-/// An amount whose unit depends on its JSON type: a **string is minor units** (`"2500"`), a **number is major
-/// units** (`25`, `25.5`). A decimal string (`"25.50"`, PHP `wc_format_decimal` output) is read as major units.
+/// An amount whose unit depends on its JSON type: a **string is minor units** (`"2500"`), a
+/// **number is major units** (`25`, `25.5`). A decimal string (`"25.50"`, PHP `wc_format_decimal`
+/// output) is read as major units.
 ///
-/// This is how CoCart 4.3.x–4.9.3 sends item `totals.subtotal_tax`, `totals.total` and `totals.tax`, while the
-/// 4.9 OpenAPI documents minor-unit strings; both decode to the same [`Money`].
+/// This is how CoCart 4.3.x–4.9.3 sends item `totals.subtotal_tax`, `totals.total` and
+/// `totals.tax`, while the 4.9 OpenAPI documents minor-unit strings; both decode to the same
+/// [`Money`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
 pub enum MoneyLike {
@@ -257,8 +265,8 @@ impl<'de> Deserialize<'de> for MoneyLike {
     }
 }
 
-/// An amount of money: integer minor units in a [`Currency`]. `Display` renders it like the store (`$1,234.50`,
-/// `-$10.00`, `12,50 €`, `¥1,235`).
+/// An amount of money: integer minor units in a [`Currency`]. `Display` renders it like the store
+/// (`$1,234.50`, `-$10.00`, `12,50 €`, `¥1,235`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Money {
     minor: i64,
@@ -303,7 +311,8 @@ impl Money {
         self.minor < 0
     }
 
-    /// The number alone, with the currency's separators and decimals: `1,234.50` (negative: `-1,234.50`).
+    /// The number alone, with the currency's separators and decimals: `1,234.50` (negative:
+    /// `-1,234.50`).
     pub fn format_number(&self) -> String {
         let sign = if self.minor < 0 { "-" } else { "" };
         format!("{sign}{}", self.unsigned_number())
@@ -358,8 +367,9 @@ fn group_thousands(digits: &str, sep: &str) -> String {
     out
 }
 
-/// `intval(round(x * 10^decimals))` with half away from zero, computed on the shortest decimal text of `x` (what
-/// PHP printed into the JSON), so binary float error does not flip a half. Non-finite gives 0; overflow saturates.
+/// `intval(round(x * 10^decimals))` with half away from zero, computed on the shortest decimal text
+/// of `x` (what PHP printed into the JSON), so binary float error does not flip a half. Non-finite
+/// gives 0; overflow saturates.
 pub(crate) fn major_to_minor(x: f64, decimals: u32) -> i64 {
     if !x.is_finite() {
         return 0;
@@ -371,8 +381,8 @@ pub(crate) fn major_to_minor(x: f64, decimals: u32) -> i64 {
     })
 }
 
-/// Scales a plain decimal string (`"-12.345"`, `"7"`, `".5"`) by `10^decimals`, rounding half away from zero.
-/// `None` when the text is not a plain decimal; saturates on overflow.
+/// Scales a plain decimal string (`"-12.345"`, `"7"`, `".5"`) by `10^decimals`, rounding half away
+/// from zero. `None` when the text is not a plain decimal; saturates on overflow.
 pub(crate) fn decimal_to_minor(text: &str, decimals: u32) -> Option<i64> {
     let t = text.trim();
     let (negative, unsigned) = match t.as_bytes().first() {

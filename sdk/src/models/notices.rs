@@ -12,9 +12,10 @@ use super::lenient;
 /// The notices of one cart response: `[]` when there are none, otherwise
 /// `{"success":[…],"error":[…],"notice":[…],"info":[…]}` of plain-text strings.
 ///
-/// **Stock and validity problems arrive here as errors with HTTP 200** ("Sorry, "X" is not in stock…"), so check
-/// [`Notices::has_errors`] after every cart call. A single string instead of an array, and notice objects with a
-/// `notice` field, are accepted; unknown notice types are kept in [`Notices::other`].
+/// **Stock and validity problems arrive here as errors with HTTP 200** ("Sorry, "X" is not in
+/// stock…"), so check [`Notices::has_errors`] after every cart call. A single string instead of an
+/// array, and notice objects with a `notice` field, are accepted; unknown notice types are kept in
+/// [`Notices::other`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Notices {
     /// `success` notices, e.g. `"“Hoodie” has been added to your cart."`.
@@ -65,7 +66,8 @@ impl Notices {
     }
 }
 
-/// An object of notice lists by type, or one untyped list (its strings become plain `notice` notices).
+/// An object of notice lists by type, or one untyped list (its strings become plain `notice`
+/// notices).
 struct NoticesVisitor;
 
 impl NoticesVisitor {

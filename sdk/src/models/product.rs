@@ -1,7 +1,7 @@
 //! Products, variations and their taxonomies (`/products…`). Read-only, public routes.
 //!
-//! A real store's product JSON has many more fields than typed here (dates, reviews, meta data…); they are all
-//! kept in each type's `extra` map.
+//! A real store's product JSON has many more fields than typed here (dates, reviews, meta data…);
+//! they are all kept in each type's `extra` map.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -230,7 +230,8 @@ pub struct ProductImage {
     /// Attachment id.
     #[serde(deserialize_with = "lenient::u64")]
     pub id: u64,
-    /// URLs by size name (`thumbnail`, `full`…). A plain URL string is accepted as the `full` size.
+    /// URLs by size name (`thumbnail`, `full`…). A plain URL string is accepted as the `full`
+    /// size.
     #[serde(deserialize_with = "image_src")]
     pub src: BTreeMap<String, String>,
     /// Name.
@@ -260,7 +261,8 @@ impl ProductImage {
     }
 }
 
-/// Image URLs by size: a map of strings (see `lenient::string_map`), or one non-empty URL string as `full`.
+/// Image URLs by size: a map of strings (see `lenient::string_map`), or one non-empty URL string as
+/// `full`.
 struct ImageSrcVisitor;
 
 impl<'de> Visitor<'de> for ImageSrcVisitor {
@@ -695,8 +697,8 @@ fn variation_attributes<'de, D: Deserializer<'de>>(
     d.deserialize_any(VariationAttributesVisitor)
 }
 
-/// A variation of a variable product (in `Product::variations` or `GET /products/{id}/variations`). Only the
-/// commonly present fields are typed; the rest stay in `extra`.
+/// A variation of a variable product (in `Product::variations` or `GET /products/{id}/variations`).
+/// Only the commonly present fields are typed; the rest stay in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Variation {

@@ -16,12 +16,12 @@ pub enum QuantityError {
     Negative,
 }
 
-/// A quantity to send: finite and not negative. Fractional values are allowed (CoCart stores quantities as
-/// floats).
+/// A quantity to send: finite and not negative. Fractional values are allowed (CoCart stores
+/// quantities as floats).
 ///
-/// CoCart's schema types `quantity` as a **string**, and a JSON number gets 400 `rest_invalid_param`, so a
-/// `Quantity` always serializes as a string in its shortest form: `"2"`, `"1.5"`, `"0"` (never `"2.0"`).
-/// `Quantity::ZERO` removes a line when used in an update.
+/// CoCart's schema types `quantity` as a **string**, and a JSON number gets 400
+/// `rest_invalid_param`, so a `Quantity` always serializes as a string in its shortest form: `"2"`,
+/// `"1.5"`, `"0"` (never `"2.0"`). `Quantity::ZERO` removes a line when used in an update.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
 pub struct Quantity(f64);
 

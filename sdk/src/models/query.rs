@@ -169,7 +169,8 @@ pub struct ProductQuery {
     /// Brand slugs, or brand ids as strings. The store reads them all as ids when the first is
     /// numeric, so do not mix the two.
     pub brands: Vec<String>,
-    /// How [`ProductQuery::brands`] apply; `None` sends nothing (the store's default, any of them).
+    /// How [`ProductQuery::brands`] apply; `None` sends nothing (the store's default, any of
+    /// them).
     pub brand_operator: Option<BrandOperator>,
     /// Fill each product's `reviews`.
     pub with_reviews: Option<bool>,
@@ -770,8 +771,9 @@ fn csv(ids: &[u64]) -> Option<String> {
     (!ids.is_empty()).then(|| ids.iter().map(u64::to_string).collect::<Vec<_>>().join(","))
 }
 
-/// Common query parameters of cart GETs: `fields` (top-level fields to return, e.g. `items,totals`, or children
-/// such as `customer:billing_address`) and `thumb` (fill `featured_image`, default `true` on the store).
+/// Common query parameters of cart GETs: `fields` (top-level fields to return, e.g. `items,totals`,
+/// or children such as `customer:billing_address`) and `thumb` (fill `featured_image`, default
+/// `true` on the store).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CartQuery {
     /// Fields to return; empty means all (nothing is sent).

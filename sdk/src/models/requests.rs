@@ -1,5 +1,5 @@
-//! Request bodies the SDK sends. They serialize to exactly the JSON CoCart's schema accepts: ids and quantities
-//! are **strings**, empty maps are omitted.
+//! Request bodies the SDK sends. They serialize to exactly the JSON CoCart's schema accepts: ids
+//! and quantities are **strings**, empty maps are omitted.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -11,8 +11,8 @@ use serde_json::{Map, Value};
 use super::item::ItemKey;
 use super::quantity::Quantity;
 
-/// A product to add or look up: an id or a SKU. Both are sent as a JSON string (`"123"`, `"HD-B"`); the store
-/// tries the value as an id first, so a purely numeric SKU is read as an id.
+/// A product to add or look up: an id or a SKU. Both are sent as a JSON string (`"123"`, `"HD-B"`);
+/// the store tries the value as an id first, so a purely numeric SKU is read as an id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ProductRef {
     /// A product or variation id.
@@ -69,11 +69,12 @@ pub struct AddItem {
     pub id: ProductRef,
     /// How many (default one).
     pub quantity: Quantity,
-    /// Attribute → value for variable products (`attribute_pa_color`, `pa_color` or the label `Color`). Omitted
-    /// when empty.
+    /// Attribute → value for variable products (`attribute_pa_color`, `pa_color` or the label
+    /// `Color`). Omitted when empty.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub variation: BTreeMap<String, String>,
-    /// Custom data stored on the line; a different `item_data` makes a separate line. Omitted when empty.
+    /// Custom data stored on the line; a different `item_data` makes a separate line. Omitted when
+    /// empty.
     #[serde(skip_serializing_if = "Map::is_empty")]
     pub item_data: Map<String, Value>,
     /// Sets the billing email when valid.
@@ -128,8 +129,9 @@ impl AddItem {
     }
 }
 
-/// Body of `POST /cart/add-items` for a grouped product: `{"id":"301","quantity":{"302":"1","303":"2"}}`.
-/// Children with quantity 0 are skipped by the store.
+/// Body of `POST /cart/add-items` for a grouped product:
+/// `{"id":"301","quantity":{"302":"1","303":"2"}}`. Children with quantity 0 are skipped by the
+/// store.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AddItems {
     /// The grouped parent product.
@@ -174,8 +176,9 @@ impl AddItems {
     }
 }
 
-/// Body of `POST /cart/update` with namespace `update-cart`: `{"namespace":"update-cart","quantity":{"<key>":"3"}}`.
-/// A quantity of 0 removes the line; unknown keys are skipped by the store. The cart must not be empty.
+/// Body of `POST /cart/update` with namespace `update-cart`:
+/// `{"namespace":"update-cart","quantity":{"<key>":"3"}}`. A quantity of 0 removes the line;
+/// unknown keys are skipped by the store. The cart must not be empty.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateQuantities {
     /// Item key → new quantity.
@@ -212,8 +215,8 @@ impl Serialize for UpdateQuantities {
     }
 }
 
-/// Billing fields for [`CustomerUpdate`], sent under their **unprefixed** names (`first_name`, `city`…). Unset
-/// fields are omitted and left unchanged by the store.
+/// Billing fields for [`CustomerUpdate`], sent under their **unprefixed** names (`first_name`,
+/// `city`…). Unset fields are omitted and left unchanged by the store.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct BillingAddress {
     /// First name.
@@ -280,15 +283,17 @@ billing_setters!(
     postcode
 );
 
-/// Body of `POST /cart/update` with namespace `update-customer`: the billing fields sit at the top level, next
-/// to `namespace` (`{"namespace":"update-customer","first_name":"Jane","city":"Austin"}`). The cart must not be
+/// Body of `POST /cart/update` with namespace `update-customer`: the billing fields sit at the top
+/// level, next to `namespace`
+/// (`{"namespace":"update-customer","first_name":"Jane","city":"Austin"}`). The cart must not be
 /// empty.
 ///
-/// **Shipping limitation (CoCart 4.9.3, observed live):** only the unprefixed billing names are applied. Prefixed
-/// names (`billing_city`, `s_city`, `shipping_city`) are ignored when sent alone and, when sent next to an
-/// unprefixed field, are set from an empty value and can clear the stored one. The shipping address therefore
-/// cannot be set through this route, and this type deliberately sends billing fields only (from 4.9.0 the store
-/// copies billing to shipping unless `ship_to_different_address` is set).
+/// **Shipping limitation (CoCart 4.9.3, observed live):** only the unprefixed billing names are
+/// applied. Prefixed names (`billing_city`, `s_city`, `shipping_city`) are ignored when sent alone
+/// and, when sent next to an unprefixed field, are set from an empty value and can clear the stored
+/// one. The shipping address therefore cannot be set through this route, and this type deliberately
+/// sends billing fields only (from 4.9.0 the store copies billing to shipping unless
+/// `ship_to_different_address` is set).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CustomerUpdate {
     /// The billing fields to change.

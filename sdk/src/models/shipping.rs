@@ -7,8 +7,8 @@ use super::currency::Currency;
 use super::lenient;
 use super::money::{Amount, Money};
 
-/// Shipping packages and rates. The cart's `shipping` is `[]` when shipping is off or no method exists, which
-/// decodes to `Cart::shipping == None`.
+/// Shipping packages and rates. The cart's `shipping` is `[]` when shipping is off or no method
+/// exists, which decodes to `Cart::shipping == None`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Shipping {
@@ -21,8 +21,9 @@ pub struct Shipping {
     /// Whether shipping has been calculated for the current address.
     #[serde(deserialize_with = "lenient::bool")]
     pub has_calculated_shipping: bool,
-    /// Packages, in `index` order. The wire sends an object whose first key is `"default"` and whose later keys
-    /// are junk (PHP string increment), so the keys are dropped; a list is accepted too.
+    /// Packages, in `index` order. The wire sends an object whose first key is `"default"` and
+    /// whose later keys are junk (PHP string increment), so the keys are dropped; a list is
+    /// accepted too.
     #[serde(deserialize_with = "packages")]
     pub packages: Vec<ShippingPackage>,
     /// Fields a plugin added.
@@ -43,7 +44,8 @@ pub struct ShippingPackage {
     /// Display name, e.g. `"Shipping"`.
     #[serde(deserialize_with = "lenient::string")]
     pub package_name: String,
-    /// Rates, in the order the store sent them (the wire keys are the rate keys, also held in [`ShippingRate::key`]).
+    /// Rates, in the order the store sent them (the wire keys are the rate keys, also held in
+    /// [`ShippingRate::key`]).
     #[serde(deserialize_with = "lenient::vec")]
     pub rates: Vec<ShippingRate>,
     /// Package details text (e.g. the items in it); may be empty.
@@ -64,7 +66,8 @@ pub struct ShippingPackage {
 }
 
 impl ShippingPackage {
-    /// The chosen rate: the one whose key is `chosen_method`, else the one flagged `chosen_method: true`.
+    /// The chosen rate: the one whose key is `chosen_method`, else the one flagged `chosen_method:
+    /// true`.
     pub fn chosen_rate(&self) -> Option<&ShippingRate> {
         self.rates
             .iter()

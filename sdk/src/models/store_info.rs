@@ -5,7 +5,8 @@ use serde_json::{Map, Value};
 
 use super::lenient;
 
-/// `GET /store`: `{"title","description","home_url","language","gmt_offset","timezone_string","store_address"}`.
+/// `GET /store`:
+/// `{"title","description","home_url","language","gmt_offset","timezone_string","store_address"}`.
 /// `version` and `routes` appear only when the store runs with `WP_DEBUG`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -70,7 +71,8 @@ pub struct StoreAddress {
 }
 
 impl StoreAddress {
-    /// The country code: the part of `country` before `:` (`"US"` for `"US:CA"`), `None` when empty.
+    /// The country code: the part of `country` before `:` (`"US"` for `"US:CA"`), `None` when
+    /// empty.
     pub fn country_code(&self) -> Option<&str> {
         self.country.split(':').next().filter(|c| !c.is_empty())
     }

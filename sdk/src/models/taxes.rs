@@ -12,7 +12,8 @@ use serde_json::{Map, Value};
 use super::lenient;
 use super::money::Amount;
 
-/// One itemized tax line (`{"name":"VAT","price":"200"}`), keyed by rate code in [`Taxes::Itemized`].
+/// One itemized tax line (`{"name":"VAT","price":"200"}`), keyed by rate code in
+/// [`Taxes::Itemized`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TaxLine {
@@ -68,8 +69,9 @@ impl Taxes {
     }
 }
 
-/// One value of the `taxes` object, read before knowing which form the object has: an object is decoded as a
-/// [`TaxLine`] right away; a scalar is kept (as a small `Value`) for the single-line form.
+/// One value of the `taxes` object, read before knowing which form the object has: an object is
+/// decoded as a [`TaxLine`] right away; a scalar is kept (as a small `Value`) for the single-line
+/// form.
 enum Entry {
     Line(TaxLine),
     Scalar(Value),
@@ -155,7 +157,8 @@ impl<'de> Visitor<'de> for TaxesVisitor {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("tax lines by rate code, a single {label,total} line, or []")
     }
-    /// An object is the single-line form when its `total` is not an object, else tax lines by rate code.
+    /// An object is the single-line form when its `total` is not an object, else tax lines by rate
+    /// code.
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Taxes, A::Error> {
         let mut entries = BTreeMap::new();
         while let Some(key) = map.next_key::<String>()? {

@@ -10,11 +10,11 @@ use super::money::MoneyLike;
 
 /// `GET /cart/totals` (without `html=true`): WooCommerce's `get_totals()` as is.
 ///
-/// CoCart 4.3.x–4.9.3 sends major-unit decimals, a mix of numbers (`20`, `1.5`) and decimal strings (`"20.00"`);
-/// the 4.9 OpenAPI shows minor-unit integer strings. Each value decodes as [`MoneyLike`] (a number or a decimal
-/// string is major units, an integer string is minor units), so both forms give the right
-/// `value.with_currency(&cart.currency)`. With `html=true` the values are formatted text and do not decode; fetch
-/// them as raw JSON instead.
+/// CoCart 4.3.x–4.9.3 sends major-unit decimals, a mix of numbers (`20`, `1.5`) and decimal strings
+/// (`"20.00"`); the 4.9 OpenAPI shows minor-unit integer strings. Each value decodes as
+/// [`MoneyLike`] (a number or a decimal string is major units, an integer string is minor units),
+/// so both forms give the right `value.with_currency(&cart.currency)`. With `html=true` the values
+/// are formatted text and do not decode; fetch them as raw JSON instead.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CartTotalsRaw {

@@ -6,9 +6,9 @@
 //! and adds back, afterwards, every line the store dropped.
 //!
 //! Requests, when a guest key awaits transfer:
-//! - `KeepBoth`: `GET /cart/items` (the account cart, without the guest key), the transfer
-//!   (`GET /cart?cart_key=<guest>`), then one `POST /cart/add-item` per account line to add back
-//!   (none when the account cart was empty or the guest cart already holds its products).
+//! - `KeepBoth`: `GET /cart/items` (the account cart, without the guest key), the transfer (`GET
+//!   /cart?cart_key=<guest>`), then one `POST /cart/add-item` per account line to add back (none
+//!   when the account cart was empty or the guest cart already holds its products).
 //! - `GuestReplaces`: the transfer only.
 //!
 //! With no guest key waiting, nothing is sent. A transfer that fails (network, timeout) keeps

@@ -1,4 +1,5 @@
-//! Lists, maps and nested objects, each also accepting PHP's `[]` (and `null`/`false`/`""`) for "empty".
+//! Lists, maps and nested objects, each also accepting PHP's `[]` (and `null`/`false`/`""`) for
+//! "empty".
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -11,7 +12,8 @@ use serde_json::{Map, Value};
 
 use super::{null_is, reject_numbers, wrong_kind};
 
-/// `false` and `""` mean "empty" for every container; `true` and other strings are errors (named, not echoed).
+/// `false` and `""` mean "empty" for every container; `true` and other strings are errors (named,
+/// not echoed).
 macro_rules! empty_on_false_or_blank {
     ($empty:expr) => {
         fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
@@ -58,8 +60,8 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for VecOrMapVisitor<T> {
     reject_numbers!();
 }
 
-/// A list given as a JSON array, or as an object keyed by id (the values are taken in order); `null`, `false` and
-/// `""` give an empty list.
+/// A list given as a JSON array, or as an object keyed by id (the values are taken in order);
+/// `null`, `false` and `""` give an empty list.
 pub(crate) fn vec<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
@@ -98,8 +100,8 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for MapOrArrayVisitor<T> {
     reject_numbers!();
 }
 
-/// A map given as an object, or `[]`/`null`/`false`/`""` when empty (the PHP empty-array trap). A non-empty array
-/// is keyed by position.
+/// A map given as an object, or `[]`/`null`/`false`/`""` when empty (the PHP empty-array trap). A
+/// non-empty array is keyed by position.
 pub(crate) fn map<'de, D, T>(d: D) -> Result<BTreeMap<String, T>, D::Error>
 where
     D: Deserializer<'de>,
@@ -138,7 +140,8 @@ impl<'de> Visitor<'de> for JsonMapVisitor {
     reject_numbers!();
 }
 
-/// A free-form JSON object, or `[]`/`null`/`false`/`""` when empty. A non-empty array is keyed by position.
+/// A free-form JSON object, or `[]`/`null`/`false`/`""` when empty. A non-empty array is keyed by
+/// position.
 pub(crate) fn json_map<'de, D: Deserializer<'de>>(d: D) -> Result<Map<String, Value>, D::Error> {
     d.deserialize_any(JsonMapVisitor)
 }
@@ -168,16 +171,17 @@ impl<'de> Visitor<'de> for OptJsonMapVisitor {
     reject_numbers!();
 }
 
-/// Like [`json_map`], for a field that may be absent: present values are `Some` (`[]` gives `Some(empty)`), `null`
-/// gives `None`.
+/// Like [`json_map`], for a field that may be absent: present values are `Some` (`[]` gives
+/// `Some(empty)`), `null` gives `None`.
 pub(crate) fn opt_json_map<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<Map<String, Value>>, D::Error> {
     d.deserialize_any(OptJsonMapVisitor)
 }
 
-/// A struct that PHP may send as `[]` (or `null`/`false`/`""`) when absent. An object goes straight to `T`; a
-/// non-empty array goes to `T` as a sequence (positional fields), like a plain `T::deserialize` would.
+/// A struct that PHP may send as `[]` (or `null`/`false`/`""`) when absent. An object goes straight
+/// to `T`; a non-empty array goes to `T` as a sequence (positional fields), like a plain
+/// `T::deserialize` would.
 struct OptObjVisitor<T>(PhantomData<T>);
 
 impl<'de, T: Deserialize<'de>> Visitor<'de> for OptObjVisitor<T> {
@@ -190,8 +194,8 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for OptObjVisitor<T> {
         T::deserialize(MapAccessDeserializer::new(map)).map(Some)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        // `[]` is PHP's empty object. Telling it from a real array costs one element, which is kept as a `Value`
-        // and handed back to `T` in front of the rest.
+        // `[]` is PHP's empty object. Telling it from a real array costs one element, which is kept
+        // as a `Value` and handed back to `T` in front of the rest.
         match seq.next_element::<Value>()? {
             None => Ok(None),
             Some(first) => T::deserialize(SeqAccessDeserializer::new(Prepended {
@@ -240,7 +244,8 @@ where
     d.deserialize_any(OptObjVisitor(PhantomData))
 }
 
-/// A struct that PHP may send as `[]` (or `null`/`false`/`""`) when it has no data: those give `T::default()`.
+/// A struct that PHP may send as `[]` (or `null`/`false`/`""`) when it has no data: those give
+/// `T::default()`.
 pub(crate) fn obj_or_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,

@@ -1,16 +1,17 @@
 //! Lenient serde helpers shared by the response models.
 //!
-//! Real WooCommerce stores are messy: PHP serialises empty maps as `[]`, numbers arrive as strings and strings as
-//! numbers, floats appear where ints are expected. Every helper here accepts the sane alternatives and falls back
-//! to the type's default on `null`. Error messages never echo the offending value (a token field must not leak).
+//! Real WooCommerce stores are messy: PHP serialises empty maps as `[]`, numbers arrive as strings
+//! and strings as numbers, floats appear where ints are expected. Every helper here accepts the
+//! sane alternatives and falls back to the type's default on `null`. Error messages never echo the
+//! offending value (a token field must not leak).
 //!
 //! # Streaming
-//! Every helper is a [`serde::de::Visitor`] driven by `deserialize_any`: nested objects go straight to their type
-//! through [`serde::de::value::MapAccessDeserializer`] instead of being buffered into a `serde_json::Value` first,
-//! so each field is decoded once. Only the fields that keep raw JSON on purpose (`extra` maps, `cart_item_data`,
-//! `meta_data`, `extensions`) build `Value`s. The visitors use the public `Visitor` API only, so they work the same
-//! under serde's buffered deserializers (a struct with `#[serde(flatten)]` inside an untagged enum or another
-//! flatten).
+//! Every helper is a [`serde::de::Visitor`] driven by `deserialize_any`: nested objects go straight
+//! to their type through [`serde::de::value::MapAccessDeserializer`] instead of being buffered into
+//! a `serde_json::Value` first, so each field is decoded once. Only the fields that keep raw JSON
+//! on purpose (`extra` maps, `cart_item_data`, `meta_data`, `extensions`) build `Value`s. The
+//! visitors use the public `Visitor` API only, so they work the same under serde's buffered
+//! deserializers (a struct with `#[serde(flatten)]` inside an untagged enum or another flatten).
 
 mod containers;
 mod scalars;
@@ -80,7 +81,8 @@ macro_rules! null_is {
 }
 pub(crate) use null_is;
 
-/// Drains a nested array or object that a helper ignores, so the deserializer can go on with the next field.
+/// Drains a nested array or object that a helper ignores, so the deserializer can go on with the
+/// next field.
 fn skip_seq<'de, A: de::SeqAccess<'de>>(seq: A) -> Result<(), A::Error> {
     de::IgnoredAny.visit_seq(seq).map(drop)
 }

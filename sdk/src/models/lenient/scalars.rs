@@ -1,4 +1,5 @@
-//! Numbers and bools: each accepts numbers, numeric strings and bools, and treats `null`/`""` as absent.
+//! Numbers and bools: each accepts numbers, numeric strings and bools, and treats `null`/`""` as
+//! absent.
 
 use std::fmt;
 
@@ -112,8 +113,8 @@ pub(crate) fn u32<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     u32::try_from(v).map_err(|_| de::Error::custom("integer out of range for u32"))
 }
 
-/// A signed integer that may be absent: `null`/`""` give `None`; numbers, numeric strings and integral floats
-/// give `Some`.
+/// A signed integer that may be absent: `null`/`""` give `None`; numbers, numeric strings and
+/// integral floats give `Some`.
 pub(crate) fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     match d.deserialize_any(F64Visitor)? {
         None => Ok(None),

@@ -85,8 +85,8 @@ struct Outer {
     extra: Map<String, Value>,
 }
 
-/// Decodes from text (streaming), from a `Value`, and through serde's buffered `Content` (an untagged enum), and
-/// checks that all three agree.
+/// Decodes from text (streaming), from a `Value`, and through serde's buffered `Content` (an
+/// untagged enum), and checks that all three agree.
 fn outer(v: Value) -> Outer {
     #[derive(Deserialize)]
     #[serde(untagged)]

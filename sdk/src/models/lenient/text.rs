@@ -59,7 +59,8 @@ impl<'de> Visitor<'de> for StringVisitor {
     null_is!(String::new());
 }
 
-/// A string; numbers become their decimal form, `null`/`false` become `""` and `true` becomes `"1"` (PHP `strval`).
+/// A string; numbers become their decimal form, `null`/`false` become `""` and `true` becomes `"1"`
+/// (PHP `strval`).
 pub(crate) fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     d.deserialize_any(StringVisitor)
 }
@@ -116,8 +117,9 @@ impl<'de> DeserializeSeed<'de> for JsonStringSeed {
     }
 }
 
-/// Only a non-empty JSON string is `Some`; every other value (numbers, objects, `null`) is dropped without being
-/// echoed. Used for token fields, where a stray `WP_Error` object or an integer must not become a credential.
+/// Only a non-empty JSON string is `Some`; every other value (numbers, objects, `null`) is dropped
+/// without being echoed. Used for token fields, where a stray `WP_Error` object or an integer must
+/// not become a credential.
 pub(crate) fn opt_string_strict<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<String>, D::Error> {
@@ -125,8 +127,8 @@ pub(crate) fn opt_string_strict<'de, D: Deserializer<'de>>(
         .filter(|s| !s.is_empty()))
 }
 
-/// PHP's `strval` of a JSON scalar: `null`/`false` → `""`, `true` → `"1"`, numbers in their JSON form. Arrays and
-/// objects have no string value: they are skipped and give `None`.
+/// PHP's `strval` of a JSON scalar: `null`/`false` → `""`, `true` → `"1"`, numbers in their JSON
+/// form. Arrays and objects have no string value: they are skipped and give `None`.
 struct StrvalVisitor;
 
 impl<'de> Visitor<'de> for StrvalVisitor {
@@ -203,8 +205,8 @@ impl<'de> Visitor<'de> for StringMapVisitor {
     reject_numbers!();
 }
 
-/// A map of strings: an object (scalar values converted with PHP `strval`, nested values skipped), `[]`/`null`/
-/// `false` (empty), or a non-empty array (keys `"0"`, `"1"`, …).
+/// A map of strings: an object (scalar values converted with PHP `strval`, nested values skipped),
+/// `[]`/`null`/ `false` (empty), or a non-empty array (keys `"0"`, `"1"`, …).
 pub(crate) fn string_map<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<BTreeMap<String, String>, D::Error> {
@@ -263,9 +265,9 @@ impl<'de> DeserializeSeed<'de> for NoticeTextSeed {
     }
 }
 
-/// A list of plain strings: an array (string or number elements, or objects carrying a `notice`/`message` string),
-/// an object (its values, the same way), a single string or number (one element), or `null`/`""`/`[]`/a bool
-/// (empty). Never fails on the shape of the value.
+/// A list of plain strings: an array (string or number elements, or objects carrying a
+/// `notice`/`message` string), an object (its values, the same way), a single string or number (one
+/// element), or `null`/`""`/`[]`/a bool (empty). Never fails on the shape of the value.
 pub(crate) struct StringListVisitor;
 
 impl<'de> Visitor<'de> for StringListVisitor {
