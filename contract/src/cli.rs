@@ -20,7 +20,7 @@ pub const EXIT_USAGE: u8 = 2;
 /// a CI job passes the same flags it starts the mock with.
 #[derive(Debug, Clone, Args)]
 pub struct VerifyArgs {
-    /// The store's site root, e.g. https://staging.shop.example
+    /// The store's site root, e.g. `https://staging.shop.example`.
     #[arg(value_name = "STORE_URL")]
     pub store_url: String,
     /// A dedicated test customer (its cart must be empty for the cart writes).
