@@ -45,7 +45,8 @@ for crate in "${CRATES[@]}"; do
     [ "$mode" = --update ] && cp "$listing" "$committed"
     echo "    $crate $version: public API unchanged"
   elif [ "$mode" = --update ]; then
-    old_version=$(head -1 "$committed" 2>/dev/null | awk '{print $3}')
+    old_version=""
+    [ -f "$committed" ] && old_version=$(head -1 "$committed" | awk '{print $3}')
     if [ -n "$old_version" ] && [ "$old_version" = "$version" ]; then
       echo "!!  $crate: the public API changed but the version is still $version; bump it first" >&2
       diff <(tail -n +2 "$committed") <(tail -n +2 "$listing") | head -40 >&2 || true

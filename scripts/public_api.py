@@ -123,11 +123,14 @@ def main(path):
                 elif "assoc_const" in m["inner"]:
                     lines.add(f"const {owner_path}::{m['name']}{mark(m)}")
 
-    def walk(module_path, mid):
+    seen = set()
+
+    def walk(module_path, mid, rename=None):
         item = index.get(str(mid)) or index.get(mid)
-        if not item:
+        if not item or (module_path, str(mid)) in seen:
             return
-        name = item.get("name")
+        seen.add((module_path, str(mid)))
+        name = rename or item.get("name")
         kind, inner = next(iter(item["inner"].items()))
         path = f"{module_path}::{name}" if name and module_path else (name or module_path)
         if kind == "module":
@@ -136,8 +139,20 @@ def main(path):
                 walk(path, child)
         elif kind == "use":
             target = inner.get("source") or "?"
+            target_id = inner.get("id")
+            local = target_id is not None and (str(target_id) in index or target_id in index)
             if inner.get("is_glob"):
                 lines.add(f"use {module_path}::{target}::*")
+                if local:
+                    t = index.get(str(target_id)) or index.get(target_id)
+                    if "module" in t["inner"]:
+                        for child in t["inner"]["module"]["items"]:
+                            walk(module_path, child)
+            elif local:
+                # A re-export of this crate's own item: list it where users name it.
+                if item.get("deprecation"):
+                    lines.add(f"use {module_path}::{inner.get('name')} #[deprecated]")
+                walk(module_path, target_id, inner.get("name"))
             else:
                 lines.add(f"use {module_path}::{inner.get('name')} = {target}{mark(item)}")
         elif kind == "function":
