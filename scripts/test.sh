@@ -48,4 +48,8 @@ if [ -f bindings/scripts/test-kotlin.sh ]; then
   echo "==> Kotlin binding tests"
   bash bindings/scripts/test-kotlin.sh
 fi
+if [ -f bindings/scripts/test-kotlin-consumer.sh ]; then
+  echo "==> Kotlin SDK as a Maven artifact: mvn install, then bindings/kotlin-consumer against cocart-mock"
+  bash bindings/scripts/test-kotlin-consumer.sh
+fi
 echo "==> all tests passed"

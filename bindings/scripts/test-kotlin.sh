@@ -30,27 +30,7 @@ mvn -q -B -Dstyle.color=never -f "$KOTLIN/pom.xml" clean test \
 echo # Debian's Maven leaves colour resets without a newline even with style.color=never.
 
 # Surefire's summary, from its XML reports (mvn -q prints none on success).
-python3 - "$REPORTS" <<'PY' || true
-import glob, sys, xml.etree.ElementTree as ET
-totals = dict(tests=0, failures=0, errors=0, skipped=0)
-for path in sorted(glob.glob(sys.argv[1] + "/TEST-*.xml")):
-    suite = ET.parse(path).getroot()
-    counts = {k: int(suite.get(k, 0)) for k in totals}
-    for k in totals:
-        totals[k] += counts[k]
-    print(f"[INFO] Tests run: {counts['tests']}, Failures: {counts['failures']}, "
-          f"Errors: {counts['errors']}, Skipped: {counts['skipped']}, "
-          f"Time elapsed: {suite.get('time', '?')} s - in {suite.get('name')}")
-    for case in suite.iter("testcase"):
-        bad = case.find("failure") if case.find("failure") is not None else case.find("error")
-        mark = "FAILED" if bad is not None else ("SKIPPED" if case.find("skipped") is not None else "ok")
-        print(f"    {mark:7} {case.get('name')}")
-print("[INFO] Results:")
-print(f"[INFO] Tests run: {totals['tests']}, Failures: {totals['failures']}, "
-      f"Errors: {totals['errors']}, Skipped: {totals['skipped']}")
-passed = totals['tests'] - totals['failures'] - totals['errors'] - totals['skipped']
-print(f"kotlin: {passed} passed, {totals['failures'] + totals['errors']} failed, {totals['skipped']} skipped")
-PY
+python3 "$ROOT/bindings/scripts/surefire-summary.py" "$REPORTS" kotlin || true
 
 if [[ $status -ne 0 ]]; then
   echo "test-kotlin.sh: Maven failed with status $status" >&2
