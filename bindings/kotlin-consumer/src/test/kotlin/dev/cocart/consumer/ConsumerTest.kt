@@ -52,7 +52,8 @@ class ConsumerTest {
         val resource = "${Platform.RESOURCE_PREFIX}/${System.mapLibraryName("cocart_ffi")}"
         val url = javaClass.classLoader.getResource(resource)
         assertNotNull(url, "$resource is not on the classpath: the jar does not bundle this platform's library")
-        val expectedJar = File(System.getProperty("maven.repo.local"), "dev/cocart/cocart-kotlin/0.1.0/cocart-kotlin-0.1.0.jar")
+        val version = requireNotNull(System.getProperty("cocart.version")) { "the pom passes cocart.version" }
+        val expectedJar = File(System.getProperty("maven.repo.local"), "dev/cocart/cocart-kotlin/$version/cocart-kotlin-$version.jar")
         assertEquals("jar", url!!.protocol, "found $url, not inside a jar")
         assertEquals(expectedJar.toURI().toString() + "!/" + resource, url.path, "found $url")
 
