@@ -9,8 +9,8 @@
 # BENCH_WRK_SECONDS (default 10), BENCH_REPORT (output file, default BENCHMARKS.md), and the
 # benches' own BENCH_ITERS, BENCH_STORM_NS, BENCH_STORM_REPS, BENCH_SHARED_K, BENCH_SHARED_M,
 # BENCH_SHARED_REPS, BENCH_CARTS, BENCH_CLIENTS, BENCH_COLD_CUSTOMERS, BENCH_STARTUP_ITERS.
-# BENCH_ONLY=mock measures only the mock (throughput and start-up) and replaces those sections of
-# the existing report.
+# BENCH_ONLY=mock measures only the mock (throughput and start-up) and BENCH_ONLY=shared only the
+# cross-process storm; each replaces its sections of the existing report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -60,6 +60,11 @@ FD_LIMIT=$(ulimit -n)
 log "building cocart-mock (release) and the bench binaries"
 if [ "$ONLY" = mock ]; then
   cargo bench -p cocart-e2e --bench mock_throughput --no-run --message-format=json >"$WORK/build.json"
+elif [ "$ONLY" = shared ]; then
+  cargo build --release -p cocart-mock --bin cocart-mock >&2
+  cargo bench -p cocart-e2e --bench shared_storm --no-run --message-format=json >"$WORK/build.json"
+  cargo build --release -p cocart-e2e --example concurrent >&2
+  command -v redis-server >/dev/null || { apt-get update -qq; apt-get install -y -qq redis-server >/dev/null; }
 else
   cargo build --release -p cocart-mock --bin cocart-mock >&2
   cargo bench -p cocart-e2e --no-run --message-format=json >"$WORK/build.json"
@@ -75,6 +80,7 @@ bench_exe() {
 }
 for b in sdk_overhead refresh_storm shared_storm mock_throughput memory; do
   [ "$ONLY" = mock ] && [ "$b" != mock_throughput ] && continue
+  [ "$ONLY" = shared ] && [ "$b" != shared_storm ] && continue
   [ -x "$(bench_exe "$b")" ] || { echo "bench binary $b not found" >&2; exit 1; }
 done
 
@@ -122,6 +128,10 @@ if [ "$ONLY" = all ]; then
   "$(bench_exe shared_storm)" >"$WORK/shared_storm.md"
 fi
 
+if [ "$ONLY" = shared ]; then
+  log "cross-process refresh storm (Redis)"
+  "$(bench_exe shared_storm)" >"$WORK/shared_storm.md"
+else
 log "mock-server throughput (wrk, $WRK_ROUNDS rounds of ${WRK_SECONDS}s per server)"
 # wrk output -> "rps p50_ms p99_ms non2xx errors"
 parse_wrk() {
@@ -285,6 +295,7 @@ BENCH_STARTUP=1 "$(bench_exe mock_throughput)" >"$WORK/startup.md"
 printf '| Start-up: embedded cocart-mock / wiremock (ready, median) | — | %s | — |\n' \
   "$(awk '/^Ratio mock \/ wiremock/ { print $NF }' "$WORK/startup.md" | sed 's/\.$//')" >>"$BENCH_SUMMARY"
 
+fi
 if [ "$ONLY" = all ]; then
   log "memory"
   "$(bench_exe memory)" >"$WORK/memory.md"
@@ -365,6 +376,25 @@ fi
 # --- 6. the report --------------------------------------------------------------------------
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitted changes)" || true)
+if [ "$ONLY" = shared ]; then
+  # Put the cross-process storm's section and summary row into the existing report.
+  [ -f "$REPORT" ] || { echo "BENCH_ONLY=shared needs an existing $REPORT" >&2; exit 1; }
+  note="- Cross-process refresh storm: measured alone (\`BENCH_ONLY=shared\`) on $(date -u '+%Y-%m-%d %H:%M UTC') at commit $commit$dirty, load average before $LOAD_BEFORE, after $LOAD_AFTER; the other figures are from the runs above."
+  awk -v note="$note" -v section="$WORK/shared_storm.md" -v rows="$BENCH_SUMMARY" '
+    function put(file,   line) { while ((getline line < file) > 0) print line; close(file) }
+    /^- Cross-process refresh storm: measured alone/ { next }
+    /^- Open-files limit:/ { print; print note; next }
+    /^\| Cross-process storm/ { next }
+    /^\| Throughput: cocart-mock \(fast paths on\) \/ wiremock/ && !rows_done { put(rows); rows_done = 1 }
+    /^## Cross-process refresh storm \(Redis\)$/ { skipping = 1; next }
+    /^## Mock-server throughput$/ && !section_done { put(section); section_done = 1 }
+    /^## / && !/^## Cross-process/ { skipping = 0 }
+    !skipping { print }
+  ' "$REPORT" >"$WORK/report.md"
+  cp "$WORK/report.md" "$REPORT"
+  log "updated the cross-process storm of $REPORT"
+  exit 0
+fi
 if [ "$ONLY" = mock ]; then
   # Replace the mock's sections and summary rows of the existing report; keep the rest.
   [ -f "$REPORT" ] || { echo "BENCH_ONLY=mock needs an existing $REPORT" >&2; exit 1; }
