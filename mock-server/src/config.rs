@@ -230,7 +230,7 @@ impl Default for MockConfig {
             rate_limit: false,
             users: Vec::new(),
             seed: None,
-            fast_paths: crate::fast::default_on(),
+            fast_paths: fast_paths_default(),
         }
     }
 }
@@ -331,6 +331,25 @@ impl MockConfig {
             "environment": self.environment,
         })
     }
+}
+
+/// The environment variable that sets the default of the switch (`0`, `false`, `off` or `no`
+/// turn it off), so a whole test suite can run with fast paths off without a rebuild.
+pub(crate) const FAST_PATHS_ENV_VAR: &str = "COCART_MOCK_FAST_PATHS";
+
+/// The default of the switch: on, unless [`FAST_PATHS_ENV_VAR`] turns it off.
+pub(crate) fn fast_paths_default() -> bool {
+    switch_value(std::env::var(FAST_PATHS_ENV_VAR).ok().as_deref())
+}
+
+/// The switch as a value of [`FAST_PATHS_ENV_VAR`] sets it: on unless `0`, `false`, `off` or `no`.
+pub(crate) fn switch_value(value: Option<&str>) -> bool {
+    value.is_none_or(|v| {
+        !matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "0" | "false" | "off" | "no"
+        )
+    })
 }
 
 #[cfg(test)]

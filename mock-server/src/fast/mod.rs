@@ -28,25 +28,6 @@ use crate::config::MockConfig;
 use http::Method;
 use verified::TokenCache;
 
-/// The environment variable that sets the default of the switch (`0`, `false`, `off` or `no`
-/// turn it off), so a whole test suite can run with fast paths off without a rebuild.
-pub(crate) const ENV_VAR: &str = "COCART_MOCK_FAST_PATHS";
-
-/// The default of the switch: on, unless [`ENV_VAR`] turns it off.
-pub(crate) fn default_on() -> bool {
-    switch_value(std::env::var(ENV_VAR).ok().as_deref())
-}
-
-/// The switch as a value of [`ENV_VAR`] sets it: on unless `0`, `false`, `off` or `no`.
-fn switch_value(value: Option<&str>) -> bool {
-    value.is_none_or(|v| {
-        !matches!(
-            v.trim().to_ascii_lowercase().as_str(),
-            "0" | "false" | "off" | "no"
-        )
-    })
-}
-
 /// `GET` of this path skips the router when fast paths are on.
 const CART_ROUTE: &str = "/wp-json/cocart/v2/cart";
 

@@ -166,11 +166,11 @@ async fn debug_of_the_whole_state_never_shows_a_secret() {
 
 #[test]
 fn the_environment_variable_turns_the_switch_off_only_when_it_says_so() {
-    assert!(super::switch_value(None));
+    assert!(crate::config::switch_value(None));
     for on in ["1", "true", "on", "", "yes"] {
-        assert!(super::switch_value(Some(on)), "{on:?}");
+        assert!(crate::config::switch_value(Some(on)), "{on:?}");
     }
     for off in ["0", "false", "OFF", " no ", "False"] {
-        assert!(!super::switch_value(Some(off)), "{off:?}");
+        assert!(!crate::config::switch_value(Some(off)), "{off:?}");
     }
 }

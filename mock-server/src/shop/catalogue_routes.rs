@@ -8,7 +8,7 @@
 use super::cart_routes::BASE;
 use super::catalogue::Catalogue;
 use super::facets::{GlobalAttribute, Review, parse_datetime, wpautop};
-use super::store_routes::json_response;
+use super::respond::json_response;
 use crate::error::ApiError;
 use crate::params::{Params, parse_urlencoded};
 use crate::state::AppState;

@@ -4,7 +4,7 @@
 //!
 //! Their seed format: [`crate::seed`].
 
-use super::catalogue::sanitize_title;
+use super::slug::sanitize_title;
 use crate::error::MockError;
 use serde::Deserialize;
 

@@ -2,12 +2,13 @@
 //! `/products/{id}/variations[/{variation_id}]`, `/products/categories`, `/products/tags`.
 //! They never start a cart session and send no cart headers.
 
-use super::cart_routes::{BASE, EXPOSE_HEADERS};
+use super::cart_routes::BASE;
 use super::catalogue::{Catalogue, Product, ProductType, Term, sanitize_title};
 use super::catalogue_routes::{
     check_enum, int_list_at, link_header, list_items, page_of, paging, param_error,
 };
 use super::render::{Ctx, product_json, product_json_with};
+use super::respond::json_response;
 use super::schema::{self, Ty, opt};
 use crate::error::ApiError;
 use crate::params::Params;
@@ -21,27 +22,6 @@ use axum::routing::{MethodRouter, get};
 use http::{HeaderMap, HeaderValue, Method, header};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
-
-/// A JSON answer with CoCart's exposed headers and `extra` headers.
-pub(crate) fn json_response(body: &Value, extra: &[(&'static str, String)]) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"null".to_vec());
-    let mut resp = Response::new(Body::from(bytes));
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=UTF-8"),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static(EXPOSE_HEADERS),
-    );
-    for (name, value) in extra {
-        if let Ok(v) = HeaderValue::from_str(value) {
-            h.insert(*name, v);
-        }
-    }
-    resp
-}
 
 fn catalogue(state: &AppState) -> Arc<Catalogue> {
     Arc::clone(&state.world().shop.catalogue)
