@@ -70,9 +70,9 @@ pub(crate) struct World {
     /// The configuration in force (changed by `PUT /__mock/config`).
     pub(crate) config: MockConfig,
     /// Users and JWT sessions.
-    pub(crate) auth: crate::auth::AuthWorld,
+    pub(crate) auth: crate::auth::world::AuthWorld,
     /// Catalogue and carts.
-    pub(crate) shop: crate::shop::ShopWorld,
+    pub(crate) shop: crate::shop::world::ShopWorld,
     /// Journal, faults, rate-limit windows.
     pub(crate) ops: crate::ops::OpsWorld,
 }
@@ -82,8 +82,8 @@ impl World {
     pub(crate) fn seeded(config: &MockConfig) -> Result<Self, crate::MockError> {
         Ok(Self {
             config: config.clone(),
-            auth: crate::auth::AuthWorld::seeded(config)?,
-            shop: crate::shop::ShopWorld::seeded(config)?,
+            auth: crate::auth::world::AuthWorld::seeded(config)?,
+            shop: crate::shop::world::ShopWorld::seeded(config)?,
             ops: crate::ops::OpsWorld::default(),
         })
     }
