@@ -250,14 +250,18 @@ fn main() -> BenchResult {
     );
     summary_row(
         &format!("`cocart-mock` RSS holding {carts} carts (at start)"),
+        "steady state after filling the carts",
         "—",
         &format!("{} ({})", mib(rss_full), mib(rss_start)),
+        "one run",
         "—",
     )?;
     summary_row(
         "One idle `CoCartClient`, retained heap (own / shared `reqwest::Client`)",
+        "a built, unused client",
         "—",
         &format!("{} / {}", kib(own.retained), kib(shared.retained)),
+        "one run",
         "—",
     )?;
     Ok(())

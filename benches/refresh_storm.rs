@@ -107,6 +107,8 @@ async fn storm(s: &Setup, n: usize) -> BenchResult<(Duration, Vec<Duration>)> {
 struct Row {
     n: usize,
     reps: usize,
+    /// storm / fresh wall time of each rep.
+    rep_ratios: Vec<f64>,
     fresh_wall: Summary,
     storm_wall: Summary,
     fresh_calls: Summary,
@@ -164,6 +166,7 @@ async fn main() -> BenchResult {
         fresh(&s, n).await?;
         storm(&s, n).await?;
         let (mut fw, mut sw, mut fc, mut sc) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut rep_ratios = Vec::new();
         for rep in 0..reps {
             // Alternate which arm goes first.
             let pair = if rep % 2 == 0 {
@@ -176,12 +179,14 @@ async fn main() -> BenchResult {
             let ((f_wall, f_calls), (s_wall, s_calls)) = pair;
             fw.push(f_wall);
             sw.push(s_wall);
+            rep_ratios.push(ratio(s_wall, f_wall));
             fc.extend(f_calls);
             sc.extend(s_calls);
         }
         let row = Row {
             n,
             reps,
+            rep_ratios,
             fresh_wall: summarize(&mut fw)?,
             storm_wall: summarize(&mut sw)?,
             fresh_calls: summarize(&mut fc)?,
@@ -252,12 +257,14 @@ async fn main() -> BenchResult {
                 "Refresh storm N = {}: storm / fresh wall time (1 refresh asserted)",
                 r.n
             ),
+            "warm: one client, connections open; token expired on both clocks",
             &target,
             &format!(
                 "{q:.3}× ({} vs {})",
                 ms(r.storm_wall.median),
                 ms(r.fresh_wall.median)
             ),
+            &spread(&r.rep_ratios),
             verdict_text,
         )?;
     }

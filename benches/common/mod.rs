@@ -302,17 +302,42 @@ pub fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// Appends a row `| figure | target | measured | verdict |` to the file named by
-/// `$BENCH_SUMMARY` (the script gathers them into the summary table of `BENCHMARKS.md`).
-pub fn summary_row(figure: &str, target: &str, measured: &str, verdict: &str) -> BenchResult {
-    let Some(path) = std::env::var_os("BENCH_SUMMARY") else {
+/// `min–max` of ratios measured run by run (or "one run").
+pub fn spread(ratios: &[f64]) -> String {
+    let finite: Vec<f64> = ratios.iter().copied().filter(|r| r.is_finite()).collect();
+    match (
+        finite.iter().copied().reduce(f64::min),
+        finite.iter().copied().reduce(f64::max),
+    ) {
+        (Some(lo), Some(hi)) if finite.len() > 1 => {
+            format!("{lo:.2}–{hi:.2}× over {} runs", finite.len())
+        }
+        _ => "one run".to_string(),
+    }
+}
+
+/// Appends a row `| figure | path | target | measured | spread | verdict |` to the file named by
+/// `$BENCH_SUMMARY` (the script gathers them into the summary table of `BENCHMARKS.md`). `path`
+/// says what was measured (a cached path, a cold one); `spread` how far the runs went apart.
+pub fn summary_row(
+    figure: &str,
+    path: &str,
+    target: &str,
+    measured: &str,
+    spread: &str,
+    verdict: &str,
+) -> BenchResult {
+    let Some(file) = std::env::var_os("BENCH_SUMMARY") else {
         return Ok(());
     };
     use std::io::Write;
     let mut f = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(path)?;
-    writeln!(f, "| {figure} | {target} | {measured} | {verdict} |")?;
+        .open(file)?;
+    writeln!(
+        f,
+        "| {figure} | {path} | {target} | {measured} | {spread} | {verdict} |"
+    )?;
     Ok(())
 }
