@@ -28,7 +28,7 @@ pub use report::{Check, CheckId, DoctorReport, HeaderReach, JwtPlugin, Status};
 use self::analysis::Reading;
 use self::probe::{Answer, Prober, RouteStyle};
 use super::args::{DoctorArgs, GlobalArgs};
-use super::commands::Outcome;
+use super::exit::Outcome;
 use super::exit::{Exit, Failure};
 use super::password;
 

@@ -4,6 +4,7 @@ use std::fmt;
 use std::process::ExitCode;
 
 use cocart::{ApiErrorKind, Error};
+use serde_json::Value;
 
 /// The documented exit codes of `cocart` (also in `--help` and the README).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,6 +194,28 @@ pub fn from_sdk(e: &Error) -> Failure {
             if hint.is_empty() { f } else { f.hint(hint) }
         }
         _ => Failure::new(Exit::Network, "error", msg),
+    }
+}
+
+/// What a command printed and how it ended.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The text for people.
+    pub text: String,
+    /// The JSON for scripts (`--json`).
+    pub json: Value,
+    /// The exit code (0, or 5 for a doctor that found problems).
+    pub exit: Exit,
+}
+
+impl Outcome {
+    /// A successful outcome.
+    pub fn ok(text: impl Into<String>, json: Value) -> Self {
+        Self {
+            text: text.into(),
+            json,
+            exit: Exit::Ok,
+        }
     }
 }
 

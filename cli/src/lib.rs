@@ -20,8 +20,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use commands::Outcome;
-pub use exit::{Exit, Failure};
+pub use exit::{Exit, Failure, Outcome};
 
 /// Parses the command line, runs the command, prints the result and returns the exit code.
 pub fn main() -> ExitCode {

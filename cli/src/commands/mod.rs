@@ -5,33 +5,10 @@ mod account;
 mod cart;
 mod products;
 
-use serde_json::Value;
-
 use super::args::{Cli, Command};
-use super::exit::{Exit, Failure};
+use super::exit::Failure;
+pub use super::exit::Outcome;
 use super::session::Session;
-
-/// What a command printed and how it ended.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    /// The text for people.
-    pub text: String,
-    /// The JSON for scripts (`--json`).
-    pub json: Value,
-    /// The exit code (0, or 5 for a doctor that found problems).
-    pub exit: Exit,
-}
-
-impl Outcome {
-    /// A successful outcome.
-    pub fn ok(text: impl Into<String>, json: Value) -> Self {
-        Self {
-            text: text.into(),
-            json,
-            exit: Exit::Ok,
-        }
-    }
-}
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> Result<Outcome, Failure> {
