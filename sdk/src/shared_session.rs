@@ -107,6 +107,48 @@ pub(crate) struct SharedConfig {
     pub(crate) poll: Duration,
 }
 
+/// How the lock wait ended.
+pub(crate) enum Taken {
+    /// The store answered what the waiter needed while it waited (another process saved a newer
+    /// session): adopted, nothing sent, the lock not held.
+    Adopted,
+    /// Taken; `after_lapse` when another holder's lease ran out without a newer session
+    /// appearing (that holder may have died mid-refresh).
+    Held { after_lapse: bool },
+}
+
+/// Waits for the lock no longer than one lease (plus two polls). Between tries `adopted`
+/// re-reads the store and says whether what it found ends the wait without the lock.
+pub(crate) async fn wait_for_lock<F, Fut>(
+    shared: &SharedConfig,
+    owner: &str,
+    adopted: F,
+) -> crate::Result<Taken>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = crate::Result<bool>>,
+{
+    let deadline = Instant::now() + shared.lease + 2 * shared.poll;
+    let mut waited = false;
+    loop {
+        if shared.lock.try_acquire(owner, shared.lease).await? {
+            return Ok(Taken::Held {
+                after_lapse: waited,
+            });
+        }
+        waited = true;
+        if adopted().await? {
+            return Ok(Taken::Adopted);
+        }
+        if Instant::now() >= deadline {
+            return Err(crate::Error::Storage(SessionStoreError::Unavailable(
+                "the shared session lock stayed held longer than its lease".into(),
+            )));
+        }
+        tokio::time::sleep(shared.poll).await;
+    }
+}
+
 /// A fresh owner name for one lock acquisition: unique per process and call (it is not a
 /// secret, and holds none).
 pub(crate) fn owner_name() -> String {
@@ -149,20 +191,20 @@ impl crate::CoCartClient {
             return self.login_secret(username, password).await;
         };
         let owner = owner_name();
-        let deadline = Instant::now() + shared.lease + 2 * shared.poll;
-        loop {
-            if shared.lock.try_acquire(&owner, shared.lease).await? {
-                break;
-            }
-            if let Some(user) = self.restore_session().await? {
-                return Ok(user);
-            }
-            if Instant::now() >= deadline {
-                return Err(crate::Error::Storage(SessionStoreError::Unavailable(
-                    "the shared session lock stayed held longer than its lease".into(),
-                )));
-            }
-            tokio::time::sleep(shared.poll).await;
+        // The user of a session another process saved while this one waited.
+        let found = Mutex::new(None);
+        let taken = wait_for_lock(&shared, &owner, || async {
+            let user = self.restore_session().await?;
+            let signed_in = user.is_some();
+            *found.lock().unwrap_or_else(|p| p.into_inner()) = user;
+            Ok(signed_in)
+        })
+        .await?;
+        // `Adopted` only when the wait found a signed-in session, so `found` holds its user.
+        if let Taken::Adopted = taken
+            && let Some(user) = found.into_inner().unwrap_or_else(|p| p.into_inner())
+        {
+            return Ok(user);
         }
         let outcome = match self.restore_session().await {
             Ok(Some(user)) => Ok(user),

@@ -4,7 +4,6 @@
 //! [`SessionLock`]: crate::SessionLock
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use super::RefreshFailure;
 use crate::auth::SignOutReason;
@@ -12,16 +11,7 @@ use crate::auth::state::Restored;
 use crate::error::{Error, Result};
 use crate::inner::Inner;
 use crate::session_store::SessionStoreError;
-use crate::shared_session::{SharedConfig, owner_name};
-
-/// How the lock was obtained.
-enum Taken {
-    /// Another process saved a newer session while this one waited: adopted, nothing sent.
-    Adopted,
-    /// Taken; `after_lapse` when another holder's lease ran out without a newer session
-    /// appearing (that holder may have died mid-refresh).
-    Held { after_lapse: bool },
-}
+use crate::shared_session::{SharedConfig, Taken, owner_name, wait_for_lock};
 
 impl Inner {
     /// The refresh of a shared session (see the module docs). Runs inside the single-flight
@@ -49,28 +39,12 @@ impl Inner {
         outcome
     }
 
-    /// Waits for the lock no longer than one lease (plus two polls), adopting a newer stored
-    /// session as soon as one appears.
+    /// Waits for the lock, adopting a newer stored session as soon as one appears.
     async fn take_lock(&self, shared: &SharedConfig, owner: &str) -> Result<Taken, Error> {
-        let deadline = Instant::now() + shared.lease + 2 * shared.poll;
-        let mut waited = false;
-        loop {
-            if shared.lock.try_acquire(owner, shared.lease).await? {
-                return Ok(Taken::Held {
-                    after_lapse: waited,
-                });
-            }
-            waited = true;
-            if self.load_and_adopt().await? == Restored::Adopted {
-                return Ok(Taken::Adopted);
-            }
-            if Instant::now() >= deadline {
-                return Err(Error::Storage(SessionStoreError::Unavailable(
-                    "the shared refresh lock stayed held longer than its lease".into(),
-                )));
-            }
-            tokio::time::sleep(shared.poll).await;
-        }
+        wait_for_lock(shared, owner, || async {
+            Ok(self.load_and_adopt().await? == Restored::Adopted)
+        })
+        .await
     }
 
     async fn refresh_under_lock(
