@@ -49,14 +49,6 @@ struct Proc {
     lines: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
 }
 
-async fn redis_commands(conn: &mut redis::aio::MultiplexedConnection) -> BenchResult<u64> {
-    let info: String = redis::cmd("INFO").arg("stats").query_async(conn).await?;
-    info.lines()
-        .find_map(|l| l.strip_prefix("total_commands_processed:"))
-        .and_then(|v| v.trim().parse().ok())
-        .ok_or_else(|| fail("no total_commands_processed in INFO"))
-}
-
 struct ArmRun {
     /// Each process's wall time for its M reads (printed by the example).
     per_process: Vec<Duration>,
@@ -109,7 +101,7 @@ async fn run_arm(
         }
     }
     clear_journal(control, mock.base_url()).await?;
-    let before = redis_commands(conn).await?;
+    let before = cocart_redis::testing::commands_processed(conn).await?;
     if storm {
         advance_mock_clock(control, mock.base_url(), 7200).await?;
     }
@@ -138,7 +130,7 @@ async fn run_arm(
         }
         per_process.push(elapsed.ok_or_else(|| fail("no timing line"))?);
     }
-    let after = redis_commands(conn).await?;
+    let after = cocart_redis::testing::commands_processed(conn).await?;
     let seen = journal(control, mock.base_url()).await?;
     let refreshes: Vec<_> = seen.iter().filter(|e| e.path == REFRESH_PATH).collect();
     let want = usize::from(storm);

@@ -387,14 +387,8 @@ async fn requests_with_a_valid_token_make_no_redis_call() {
 }
 
 async fn commands_processed(conn: &mut redis::aio::MultiplexedConnection) -> u64 {
-    let info: String = redis::cmd("INFO")
-        .arg("stats")
-        .query_async(conn)
+    cocart_redis::testing::commands_processed(conn)
         .await
-        .unwrap();
-    info.lines()
-        .find_map(|l| l.strip_prefix("total_commands_processed:"))
-        .and_then(|v| v.trim().parse().ok())
         .expect("total_commands_processed in INFO")
 }
 

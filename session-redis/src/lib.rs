@@ -272,6 +272,11 @@ pub(crate) fn describe(e: &redis::RedisError) -> String {
     }
 }
 
+/// A duration as the whole milliseconds Redis takes for `PX` / `PEXPIRE` (at least 1).
+pub(crate) fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
+}
+
 pub(crate) fn unavailable(e: &redis::RedisError) -> cocart::SessionStoreError {
     cocart::SessionStoreError::Unavailable(describe(e))
 }

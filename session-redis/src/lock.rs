@@ -10,7 +10,7 @@ use redis::aio::ConnectionManager;
 
 use crate::keys::CustomerKeys;
 use crate::scripts::{RELEASE, RENEW};
-use crate::unavailable;
+use crate::{millis, unavailable};
 
 /// One customer's refresh lock in Redis. Made by
 /// [`RedisSessions::lock`](crate::RedisSessions::lock). The lease expires on its own in Redis, so a
@@ -38,10 +38,6 @@ impl RedisSessionLock {
     pub fn key_name(&self) -> &str {
         &self.keys.lock
     }
-}
-
-fn millis(lease: Duration) -> u64 {
-    u64::try_from(lease.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
 #[async_trait]

@@ -12,7 +12,7 @@ use secrecy::ExposeSecret;
 use crate::cipher::{OpenError, is_sealed};
 use crate::keys::CustomerKeys;
 use crate::scripts::{CLEAR, SAVE};
-use crate::{Shared, unavailable};
+use crate::{Shared, millis, unavailable};
 
 /// One customer's session in Redis. Made by [`RedisSessions::store`](crate::RedisSessions::store);
 /// cheap to make, shares the connection. Its revision check is atomic across processes.
@@ -40,12 +40,6 @@ impl RedisSessionStore {
     /// The Redis key that holds the session (no customer identifier and no secret in it).
     pub fn key_name(&self) -> &str {
         &self.keys.session
-    }
-
-    fn ttl_millis(&self) -> u64 {
-        u64::try_from(self.shared.session_ttl.as_millis())
-            .unwrap_or(u64::MAX)
-            .max(1)
     }
 
     fn decode(&self, revision: u64, data: &str) -> Result<PersistedSession, SessionStoreError> {
@@ -121,7 +115,7 @@ impl SessionStore for RedisSessionStore {
             .key(&self.keys.session)
             .arg(session.revision.to_string())
             .arg(data)
-            .arg(self.ttl_millis())
+            .arg(millis(self.shared.session_ttl))
             .invoke_async(&mut conn)
             .await
             .map_err(|e| unavailable(&e))?;
@@ -133,7 +127,7 @@ impl SessionStore for RedisSessionStore {
         let answer: (i64, String) = CLEAR
             .key(&self.keys.session)
             .arg(revision.to_string())
-            .arg(self.ttl_millis())
+            .arg(millis(self.shared.session_ttl))
             .invoke_async(&mut conn)
             .await
             .map_err(|e| unavailable(&e))?;

@@ -132,6 +132,23 @@ impl TestRedis {
     }
 }
 
+/// The server's `total_commands_processed` (`INFO stats`), to count what a piece of code sent.
+/// The `INFO` call itself counts as one command.
+pub async fn commands_processed(
+    conn: &mut redis::aio::MultiplexedConnection,
+) -> redis::RedisResult<u64> {
+    let info: String = redis::cmd("INFO").arg("stats").query_async(conn).await?;
+    info.lines()
+        .find_map(|l| l.strip_prefix("total_commands_processed:"))
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| {
+            redis::RedisError::from((
+                redis::ErrorKind::Parse,
+                "no total_commands_processed in INFO stats",
+            ))
+        })
+}
+
 /// A namespace no other test uses, for isolation on a shared server.
 pub fn unique_namespace(test: &str) -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
