@@ -78,6 +78,8 @@ pub struct ClientBuilder {
     clock: Option<Arc<dyn Clock>>,
     lock: Option<Arc<dyn SessionLock>>,
     lock_lease: Option<Duration>,
+    #[cfg(feature = "simulation")]
+    transport: Option<Arc<dyn crate::simulation::Transport>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -111,6 +113,8 @@ impl ClientBuilder {
             clock: None,
             lock: None,
             lock_lease: None,
+            #[cfg(feature = "simulation")]
+            transport: None,
         }
     }
 
@@ -274,6 +278,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends every request through `transport` instead of the network (deterministic
+    /// simulations only).
+    #[cfg(feature = "simulation")]
+    #[doc(hidden)]
+    pub fn transport(mut self, transport: Arc<dyn crate::simulation::Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<CoCartClient> {
         let mut site = Url::parse(self.store_url.trim())
@@ -371,6 +384,8 @@ impl ClientBuilder {
             send_cart_key_header: self.send_cart_key_header,
             shared,
             transfer_policy: self.transfer_policy,
+            #[cfg(feature = "simulation")]
+            transport: self.transport,
         };
         Ok(CoCartClient {
             inner: Arc::new(Inner::new(config, http, self.store, self.clock)),

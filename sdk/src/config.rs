@@ -31,6 +31,9 @@ pub(crate) struct Config {
     /// Set when the session is shared with other processes through a lock.
     pub(crate) shared: Option<SharedConfig>,
     pub(crate) transfer_policy: TransferPolicy,
+    /// Replaces the network in a deterministic simulation.
+    #[cfg(feature = "simulation")]
+    pub(crate) transport: Option<std::sync::Arc<dyn crate::simulation::Transport>>,
 }
 
 impl fmt::Debug for Config {

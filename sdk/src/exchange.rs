@@ -43,6 +43,10 @@ impl Inner {
             attempt,
             status = tracing::field::Empty,
         );
+        #[cfg(feature = "simulation")]
+        if let Some(transport) = self.config.transport.clone() {
+            return simulated(transport, builder).instrument(span).await;
+        }
         async {
             let mut response = builder.send().await.map_err(Error::from_reqwest)?;
             // An injected HTTP client that follows redirects has already sent the credentials
@@ -64,5 +68,36 @@ impl Inner {
         }
         .instrument(span)
         .await
+    }
+}
+
+/// One exchange through a simulation's transport instead of the network.
+#[cfg(feature = "simulation")]
+async fn simulated(
+    transport: std::sync::Arc<dyn crate::simulation::Transport>,
+    builder: reqwest::RequestBuilder,
+) -> Result<RawResponse> {
+    use crate::simulation::SimRequest;
+    let request = builder
+        .build()
+        .map_err(|e| Error::Internal(format!("simulated request: {}", e.without_url())))?;
+    let body = request
+        .body()
+        .and_then(|b| b.as_bytes())
+        .map(bytes::Bytes::copy_from_slice)
+        .unwrap_or_default();
+    let sent = SimRequest {
+        method: request.method().clone(),
+        url: request.url().clone(),
+        headers: request.headers().clone(),
+        body,
+    };
+    match transport.send(sent).await {
+        Ok(answer) => Ok(RawResponse {
+            status: answer.status,
+            headers: answer.headers,
+            bytes: answer.body,
+        }),
+        Err(_) => Err(Error::Timeout),
     }
 }

@@ -55,6 +55,9 @@ mod response;
 mod retry;
 pub mod session_store;
 pub mod shared_session;
+#[cfg(feature = "simulation")]
+#[doc(hidden)]
+pub mod simulation;
 mod transport;
 
 /// Entry points for the fuzz targets (`fuzz/`): the parsers of server text that are not public.
