@@ -288,12 +288,20 @@ async fn cart_19_a_transfer_sent_again_puts_back_the_customer_cart_from_before_t
     let path = format!("/cart?cart_key={guest}");
     let first = shop.send(Req::new(Method::GET, &path).basic()).await;
     assert_eq!(first.status, 200, "{}", first.text);
-    assert_eq!(lines(&first.body), vec![(103, 2)], "the guest cart replaced it");
+    assert_eq!(
+        lines(&first.body),
+        vec![(103, 2)],
+        "the guest cart replaced it"
+    );
     // The answer was lost: the same transfer again.
     let again = shop.send(Req::new(Method::GET, &path).basic()).await;
     assert_eq!(again.status, 200, "{}", again.text);
     assert_eq!(again.cart_key(), uid);
-    assert_eq!(lines(&again.body), vec![(101, 1)], "the guest's lines are gone");
+    assert_eq!(
+        lines(&again.body),
+        vec![(101, 1)],
+        "the guest's lines are gone"
+    );
     let me = shop.send(Req::new(Method::GET, "/cart").basic()).await;
     assert_eq!(lines(&me.body), vec![(101, 1)], "and the store keeps it so");
 }

@@ -343,7 +343,11 @@ async fn a_delayed_request_whose_client_gave_up_is_journaled() {
     assert_eq!(journal.len(), 1, "{journal:?}");
     let entry = &journal[0];
     assert_eq!(
-        (entry.method.as_str(), entry.path.as_str(), entry.query.as_str()),
+        (
+            entry.method.as_str(),
+            entry.path.as_str(),
+            entry.query.as_str()
+        ),
         ("GET", "/wp-json/cocart/v2/cart", "probe=1")
     );
     assert_eq!((entry.status, entry.auth.as_str()), (0, "bearer"));

@@ -294,7 +294,12 @@ mod tests {
         let again = open(&mut store, users, Some(7), Some("guest".into()), 0).unwrap();
         assert!(again.cart.is_empty());
         save(&mut store, &again, &again.cart.clone(), 0);
-        assert!(open(&mut store, users, Some(7), None, 0).unwrap().cart.is_empty());
+        assert!(
+            open(&mut store, users, Some(7), None, 0)
+                .unwrap()
+                .cart
+                .is_empty()
+        );
     }
 
     #[test]
