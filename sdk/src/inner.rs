@@ -38,6 +38,8 @@ pub(crate) struct Inner {
     events: OnceLock<broadcast::Sender<AuthEvent>>,
     /// The guest → customer cart transfer (single flight, last report).
     pub(crate) transfer: TransferSlot,
+    /// Keys the fingerprint of the access token a shared refresh replaces.
+    pub(crate) access_hasher: std::collections::hash_map::RandomState,
 }
 
 impl fmt::Debug for Inner {
@@ -65,6 +67,7 @@ impl Inner {
             state: Mutex::new(SessionState::default()),
             events: OnceLock::new(),
             transfer: TransferSlot::default(),
+            access_hasher: std::collections::hash_map::RandomState::new(),
         }
     }
 
