@@ -184,6 +184,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The longest a `Retry-After` from the store makes the client wait (default 10 s): before a
+    /// read is retried, and before a failed refresh may be tried again. A CDN that answers
+    /// `Retry-After: 3600` does not stop the client for an hour.
+    pub fn max_retry_wait(mut self, wait: Duration) -> Self {
+        self.max_retry_after = wait;
+        self
+    }
+
     /// Also send the guest cart key in the `CoCart-API-Cart-Key` header (default: only the
     /// `cart_key` query parameter, which every CoCart 4.x accepts).
     pub fn send_cart_key_header(mut self, send: bool) -> Self {

@@ -8,7 +8,6 @@
 use std::sync::Arc;
 
 use crate::inner::Inner;
-use crate::persist::Intent;
 use crate::request::CART_KEY_HEADER;
 
 /// The key a cart answer names: the body's first, then the header's (never empty or `"0"`).
@@ -80,7 +79,7 @@ impl Inner {
                 None => false,
             }
         };
-        if changed && let Err(e) = self.persist(Intent::Update).await {
+        if changed && let Err(e) = self.persist().await {
             tracing::warn!(error = %e, "could not persist the cart key");
         }
     }

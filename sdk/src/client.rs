@@ -12,7 +12,6 @@ use crate::auth::{AuthEvent, AuthEvents, SignOutReason, User};
 use crate::codes::routes;
 use crate::error::{ApiErrorKind, Error, Result};
 use crate::inner::Inner;
-use crate::persist::Intent;
 use crate::request::{ApiRequest, AuthMode};
 use crate::response::{self, REDACTED_BODY};
 
@@ -97,8 +96,19 @@ impl CoCartClient {
             .map(|outcome| outcome.user)
     }
 
-    /// Logs in and keeps the session, without the cart transfer.
+    /// Logs in and keeps the session, without the cart transfer. It runs as a task of its own:
+    /// a caller cancelled at any point leaves either no session, or a session that is kept,
+    /// saved and announced (`SignedIn`), never one without the other.
     pub(crate) async fn sign_in(&self, username: &str, password: &SecretString) -> Result<User> {
+        let client = self.clone();
+        let username = username.to_string();
+        let password = password.clone();
+        tokio::spawn(async move { client.sign_in_task(&username, &password).await })
+            .await
+            .unwrap_or_else(|e| Err(Error::Internal(format!("login task failed: {e}"))))
+    }
+
+    async fn sign_in_task(&self, username: &str, password: &SecretString) -> Result<User> {
         if username.is_empty() || password.expose_secret().is_empty() {
             return Err(Error::InvalidCredentials {
                 message: "username and password must not be empty".into(),
@@ -165,7 +175,7 @@ impl CoCartClient {
         };
         // The store logged the user in: a session store that cannot save now (a locked
         // Keychain) does not undo that. The next change of the session saves it again.
-        if let Err(e) = self.inner.persist(Intent::Overwrite).await {
+        if let Err(e) = self.inner.persist().await {
             tracing::warn!(error = %e, "could not save the new session; keeping it in memory");
         }
         self.inner.emit(AuthEvent::SignedIn { user: user.clone() });
@@ -205,26 +215,38 @@ impl CoCartClient {
 
     /// Logs out: `POST /cocart/v2/logout` (which on v3 ends **every** session of the user), then
     /// clears the local session and the cart key whatever the store answered, and starts a
-    /// fresh guest cart on the next cart call. The outcome says whether the store confirmed it.
+    /// fresh guest cart on the next cart call. The sign-out is saved as a tombstone that no other
+    /// client or process sharing the session can write over, whether or not the store confirmed
+    /// the logout. The outcome says whether it did. Runs to its end as a task of its own.
     pub async fn logout(&self) -> Result<LogoutOutcome> {
         if self.inner.current_token().is_none() {
             return Err(Error::NotSignedIn);
         }
-        let server = self.inner.execute(ApiRequest::post(routes::LOGOUT)).await;
-        // Whatever session is current now (a refresh may have rotated it meanwhile) ends.
-        if self.inner.state().end_current() {
-            self.inner.after_sign_out(SignOutReason::LoggedOut).await;
-        }
-        Ok(match server {
-            Ok(_) => LogoutOutcome {
-                server_confirmed: true,
-                server_error: None,
-            },
-            Err(e) => LogoutOutcome {
-                server_confirmed: false,
-                server_error: Some(e),
-            },
+        let inner = Arc::clone(&self.inner);
+        tokio::spawn(async move {
+            let server = inner.execute(ApiRequest::post(routes::LOGOUT)).await;
+            // Whatever session is current now (a refresh may have rotated it meanwhile) ends.
+            if inner.state().end_current() {
+                if let Err(e) = inner.persist().await {
+                    tracing::warn!(error = %e, "could not save the sign-out; it is saved at the next change");
+                }
+                inner.emit(AuthEvent::SignedOut {
+                    reason: SignOutReason::LoggedOut,
+                });
+            }
+            match server {
+                Ok(_) => LogoutOutcome {
+                    server_confirmed: true,
+                    server_error: None,
+                },
+                Err(e) => LogoutOutcome {
+                    server_confirmed: false,
+                    server_error: Some(e),
+                },
+            }
         })
+        .await
+        .map_err(|e| Error::Internal(format!("logout task failed: {e}")))
     }
 
     /// The signed-in user, if any.

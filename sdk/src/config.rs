@@ -63,6 +63,12 @@ impl Config {
         Ok(url)
     }
 
+    /// The store a session belongs to: its origin and REST root (`https://shop.example/wp-json/`,
+    /// or `https://shop.example/?rest_route=%2F` with plain permalinks).
+    pub(crate) fn store_id(&self) -> String {
+        routes::url(&self.site, self.rest_style, "").to_string()
+    }
+
     /// Whether credentials may go to this site: HTTPS, a loopback host, or an explicit opt-in.
     pub(crate) fn check_credentials_transport(&self) -> Result<()> {
         if self.site.scheme() == "https" || self.allow_insecure_http || is_loopback(&self.site) {

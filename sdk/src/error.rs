@@ -72,6 +72,17 @@ pub enum Error {
         reason: SignOutReason,
     },
 
+    /// A stored session belongs to another store (its origin or REST root differs from this
+    /// client's). Nothing was sent and nothing changed: the tokens of one store never go to
+    /// another.
+    #[error("the stored session belongs to {stored}, not to this client's store {client}")]
+    SessionOfAnotherStore {
+        /// The store the session belongs to.
+        stored: String,
+        /// This client's store.
+        client: String,
+    },
+
     /// An argument was refused before anything was sent (e.g. an item key that is not `[\w]+`).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),

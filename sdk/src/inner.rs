@@ -15,13 +15,13 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use tokio::sync::broadcast;
 
 use crate::auth::state::{Restored, SessionState, lock_state};
-use crate::auth::{AuthEvent, User};
+use crate::auth::{AuthEvent, SignOutReason, User};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::error::Result;
-use crate::persist::{Intent, Persistence};
+use crate::error::{Error, Result};
+use crate::persist::{Ended, Persistence, Written};
 use crate::resources::transfer_slot::TransferSlot;
-use crate::session_store::{SessionStore, SessionStoreError};
+use crate::session_store::SessionStore;
 
 /// How many events a subscriber may fall behind before it skips the oldest.
 const EVENT_SLOTS: usize = 64;
@@ -55,10 +55,12 @@ impl Inner {
         store: Arc<dyn SessionStore>,
         clock: Option<Arc<dyn Clock>>,
     ) -> Self {
+        let store_id = config.store_id();
+        let shared = config.shared.is_some();
         Self {
             config,
             http,
-            persistence: Persistence::new(store),
+            persistence: Persistence::new(store, store_id, shared),
             clock: clock.unwrap_or_else(|| Arc::new(SystemClock)),
             state: Mutex::new(SessionState::default()),
             events: OnceLock::new(),
@@ -84,23 +86,74 @@ impl Inner {
             .subscribe()
     }
 
-    /// Writes the session as it is now, through the persistence lane, in a task of its own (a
-    /// cancelled caller cannot stop it half-way).
-    pub(crate) async fn persist(self: &Arc<Self>, intent: Intent) -> Result<(), SessionStoreError> {
+    /// Writes what memory holds that the store has not got, through the persistence lane, in a
+    /// task of its own (a cancelled caller cannot stop it half-way). A write that finds a newer
+    /// sign-out in the store ends the session and says so to the subscribers.
+    pub(crate) async fn persist(self: &Arc<Self>) -> Result<Written> {
         let inner = Arc::clone(self);
-        tokio::spawn(async move { inner.persistence.write(&inner.state, intent).await })
-            .await
-            .unwrap_or_else(|e| Err(SessionStoreError::Io(format!("storage task failed: {e}"))))
+        tokio::spawn(async move {
+            let written = inner.persistence.write(&inner.state).await;
+            if let Ok(Written::EndedElsewhere) = written {
+                inner.emit(AuthEvent::SignedOut {
+                    reason: SignOutReason::SignedOutElsewhere,
+                });
+            }
+            written
+        })
+        .await
+        .unwrap_or_else(|e| Err(Error::Internal(format!("storage task failed: {e}"))))
     }
 
-    /// Loads the stored session and takes it if it is newer than memory; returns the user.
+    /// Loads the stored session and takes it when another client wrote it; returns the user.
     pub(crate) async fn restore(&self) -> Result<Option<User>> {
         self.load_and_adopt().await?;
         Ok(self.state().user.clone())
     }
 
-    /// Loads the stored session through the lane; takes it when it is newer than memory.
+    /// Loads the stored session through the lane; takes it when another client wrote it, and
+    /// ends this client's session when the store holds a newer sign-out (with its event).
     pub(crate) async fn load_and_adopt(&self) -> Result<Restored> {
-        self.persistence.load_and_adopt(&self.state).await
+        let restored = self.persistence.load_and_adopt(&self.state).await?;
+        if restored == Restored::EndedElsewhere {
+            self.emit(AuthEvent::SignedOut {
+                reason: SignOutReason::SignedOutElsewhere,
+            });
+        }
+        Ok(restored)
+    }
+
+    /// Ends the session of `generation` because the store refused its token (see
+    /// `Persistence::end_session`), in a task of its own, and tells the subscribers. Returns the
+    /// reason the session ended with, or `None` when it did not end here (a newer session was
+    /// adopted, or that generation was already gone).
+    pub(crate) async fn end_session(
+        self: &Arc<Self>,
+        generation: u64,
+        reason: SignOutReason,
+    ) -> Option<SignOutReason> {
+        let inner = Arc::clone(self);
+        tokio::spawn(async move {
+            let ended = match inner
+                .persistence
+                .end_session(&inner.state, generation)
+                .await
+            {
+                Ok(Ended::Ended) => Some(reason),
+                Ok(Ended::EndedElsewhere) => Some(SignOutReason::SignedOutElsewhere),
+                Ok(Ended::Superseded) => None,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not end the session through the store");
+                    inner.state().end(generation).then_some(reason)
+                }
+            };
+            if let Some(reason) = &ended {
+                inner.emit(AuthEvent::SignedOut {
+                    reason: reason.clone(),
+                });
+            }
+            ended
+        })
+        .await
+        .unwrap_or(None)
     }
 }

@@ -1,107 +1,224 @@
 //! The ordered lane between the session state and the [`SessionStore`].
 //!
 //! Every load, save and clear of one client goes through one async mutex, so calls on the
-//! store never overlap and are made in order. A write always takes its snapshot **inside** the
-//! lane, from the state as it is at that moment, and is skipped when the revision it would
-//! write is not newer than the last one written: an older snapshot can never land after a newer
-//! one. Each write runs in a task of its own, so a cancelled caller cannot stop it half-way.
+//! store never overlap and are made in order. A write takes its snapshot **inside** the lane,
+//! from the state as it is at that moment, so an older snapshot can never land after a newer
+//! one. The callers run each write in a task of its own, so a cancelled caller cannot stop it
+//! half-way.
 //!
-//! When the store answers that it holds a newer revision than this client knows of:
-//! - a client that has never read or written the store (its first write), and any login or
-//!   sign-out, takes the next revision above the stored one and writes again: those are the user's
-//!   explicit acts;
-//! - any other write (a rotation, a cart key) is not forced: another client or process wrote the
-//!   session, and the error is reported.
+//! Every write is a compare-and-swap on the revision this client last read or wrote. When the
+//! store answers that it holds another revision:
+//! - a login or a logout (the user's own act) is written again above the stored revision;
+//! - anything else (a rotation, a cart key, a sign-out the store caused) re-reads the store and
+//!   adopts what another client or process wrote there, or ends with it when that is a sign-out.
+//!
+//! A write whose answer was lost (the store unavailable after it may have applied it) is settled
+//! by reading back: the stored value with this client's fingerprint is a success.
 
 use std::sync::{Arc, Mutex};
 
-use crate::auth::state::{Restored, SessionState, lock_state};
+use crate::auth::state::{Intent, Restored, SessionState, WritePlan, lock_state};
 use crate::error::{Error, Result};
-use crate::session_store::{SessionStore, SessionStoreError};
+use crate::session_store::{SessionStore, SessionStoreError, Stored};
 
-/// Why a write is made, which decides what a conflict means.
+/// How many compare-and-swap rounds one write may take.
+const WRITE_ROUNDS: usize = 4;
+
+/// What a write did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Intent {
-    /// A change of the current session (rotation, cart key): never forced over a newer one.
-    Update,
-    /// A login or a sign-out: the user's own act, written above whatever is stored.
-    Overwrite,
+pub(crate) enum Written {
+    /// Memory is in the store (or had nothing the store keeps).
+    Saved,
+    /// Another client's newer value was found and adopted instead.
+    Adopted,
+    /// The store holds a newer sign-out: this client's session ended.
+    EndedElsewhere,
 }
 
-/// The lane's own state: the last revision it wrote or read.
-#[derive(Debug, Default)]
-pub(crate) struct Lane {
-    synced: Option<u64>,
+/// What ending a session because of a store answer did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ended {
+    /// The session ended (the tombstone is written, or will be at the next write).
+    Ended,
+    /// The store held a newer sign-out: the session ended with it.
+    EndedElsewhere,
+    /// Another client saved a newer session, now adopted; or that generation was already gone.
+    Superseded,
 }
 
 /// The store and the lane in front of it.
 pub(crate) struct Persistence {
     pub(crate) store: Arc<dyn SessionStore>,
-    lane: tokio::sync::Mutex<Lane>,
+    lane: tokio::sync::Mutex<()>,
+    /// This client's store (origin and REST root), written into every session.
+    store_id: String,
+    /// The session is shared with other processes: guest state is never written.
+    shared: bool,
 }
 
 impl Persistence {
-    pub(crate) fn new(store: Arc<dyn SessionStore>) -> Self {
+    pub(crate) fn new(store: Arc<dyn SessionStore>, store_id: String, shared: bool) -> Self {
         Self {
             store,
-            lane: tokio::sync::Mutex::new(Lane::default()),
+            lane: tokio::sync::Mutex::new(()),
+            store_id,
+            shared,
         }
     }
-}
 
-impl Persistence {
-    /// Writes the session in `state` as it is now, through the lane. Run it in a task of its
-    /// own (see `Inner::persist`).
-    pub(crate) async fn write(
-        &self,
-        state: &Mutex<SessionState>,
-        intent: Intent,
-    ) -> Result<(), SessionStoreError> {
-        let mut lane = self.lane.lock().await;
-        // At most two tries: the second after moving the revision above a stored one.
-        for _ in 0..2 {
-            let snapshot = lock_state(state).snapshot();
-            if lane.synced.is_some_and(|done| done >= snapshot.revision) {
-                return Ok(());
-            }
-            let written = if snapshot.is_empty() {
-                self.store.clear(snapshot.revision).await
-            } else {
-                self.store.save(&snapshot).await
+    /// Writes what memory holds that the store has not got, through the lane. Run it in a task
+    /// of its own (see `Inner::persist`).
+    pub(crate) async fn write(&self, state: &Mutex<SessionState>) -> Result<Written> {
+        let _lane = self.lane.lock().await;
+        for _ in 0..WRITE_ROUNDS {
+            let plan = lock_state(state).write_plan(&self.store_id, self.shared);
+            let (written, expected, fingerprint, changes, intent) = match plan {
+                WritePlan::Nothing => {
+                    lock_state(state).nothing_to_write();
+                    return Ok(Written::Saved);
+                }
+                WritePlan::Save {
+                    expected,
+                    session,
+                    fingerprint,
+                    changes,
+                    intent,
+                } => (
+                    self.store.save(expected, &session).await,
+                    expected,
+                    fingerprint,
+                    changes,
+                    intent,
+                ),
+                WritePlan::Clear {
+                    expected,
+                    changes,
+                    intent,
+                } => (
+                    self.store.clear(expected).await,
+                    expected,
+                    None,
+                    changes,
+                    intent,
+                ),
             };
             match written {
-                Ok(()) => {
-                    lane.synced = Some(snapshot.revision);
-                    return Ok(());
-                }
+                Ok(revision) => lock_state(state).written(changes, revision, fingerprint),
                 Err(SessionStoreError::Conflict { stored_revision })
-                    if lane.synced.is_none() || intent == Intent::Overwrite =>
+                    if intent == Intent::Overwrite =>
                 {
-                    lock_state(state).raise_revision_above(stored_revision);
+                    lock_state(state).overwrite_above(stored_revision);
                 }
-                Err(e) => return Err(e),
+                Err(SessionStoreError::Conflict { .. }) => match self.read(state).await? {
+                    Restored::Adopted => return Ok(Written::Adopted),
+                    Restored::EndedElsewhere => return Ok(Written::EndedElsewhere),
+                    // Our own value at another revision: write again from there.
+                    Restored::Kept => {}
+                },
+                Err(e) => {
+                    if !self.landed(state, expected, fingerprint, changes).await {
+                        return Err(Error::Storage(e));
+                    }
+                }
+            }
+            if !lock_state(state).has_unsaved_changes() {
+                return Ok(Written::Saved);
             }
         }
-        Err(SessionStoreError::Io(
-            "the store kept refusing newer revisions".into(),
-        ))
+        Err(Error::Storage(SessionStoreError::Io(
+            "the store kept changing while this client wrote".into(),
+        )))
     }
 
-    /// Loads the stored session through the lane; `state` takes it when it is newer.
-    pub(crate) async fn load_and_adopt(&self, state: &Mutex<SessionState>) -> Result<Restored> {
-        let mut lane = self.lane.lock().await;
-        let loaded = self.store.load().await.map_err(Error::Storage)?;
-        let loaded_revision = loaded.as_ref().map(|s| s.revision);
+    /// After a write failed without an answer: whether it landed all the same (the store holds
+    /// this client's value at a revision after `expected`). Records it when it did.
+    async fn landed(
+        &self,
+        state: &Mutex<SessionState>,
+        expected: u64,
+        fingerprint: Option<u64>,
+        changes: u64,
+    ) -> bool {
+        let Ok(stored) = self.store.load().await else {
+            return false;
+        };
         let mut st = lock_state(state);
-        let restored = st.restore(loaded)?;
-        if restored == Restored::Adopted {
-            lane.synced = loaded_revision;
-        } else if lane.synced.is_none() {
-            // Memory is newer than anything stored: the next write goes above it.
-            if let Some(stored) = loaded_revision {
-                st.raise_revision_above(stored);
+        let revision = stored.revision();
+        let ours = match &stored {
+            Stored::Session(s) => fingerprint.is_some() && st.fingerprint_of(s) == fingerprint,
+            Stored::Cleared { .. } => fingerprint.is_none(),
+            Stored::Empty => false,
+        };
+        if ours && revision == expected.saturating_add(1) {
+            st.written(changes, revision, fingerprint);
+            return true;
+        }
+        false
+    }
+
+    /// Reads the store (the lane held by the caller) and lets memory take what it found.
+    async fn read(&self, state: &Mutex<SessionState>) -> Result<Restored> {
+        let stored = self.store.load().await.map_err(Error::Storage)?;
+        lock_state(state).on_load(stored, &self.store_id)
+    }
+
+    /// Loads the stored session through the lane; memory takes it when another client wrote it.
+    pub(crate) async fn load_and_adopt(&self, state: &Mutex<SessionState>) -> Result<Restored> {
+        let _lane = self.lane.lock().await;
+        self.read(state).await
+    }
+
+    /// Ends the session of `generation` because the store refused its token: a tombstone written
+    /// with compare-and-swap on what this client last read, so a newer session another client
+    /// saved meanwhile is adopted instead of wiped. When the store cannot be reached the session
+    /// ends all the same (its token is dead) and the tombstone waits for the next write.
+    pub(crate) async fn end_session(
+        &self,
+        state: &Mutex<SessionState>,
+        generation: u64,
+    ) -> Result<Ended> {
+        let _lane = self.lane.lock().await;
+        for _ in 0..WRITE_ROUNDS {
+            let expected = {
+                let st = lock_state(state);
+                if st.generation() != generation || st.tokens.is_none() {
+                    return Ok(Ended::Superseded);
+                }
+                st.expected_revision()
+            };
+            match self.store.clear(expected).await {
+                Ok(revision) => {
+                    let mut st = lock_state(state);
+                    if !st.end(generation) {
+                        return Ok(Ended::Superseded);
+                    }
+                    let changes = st.changes();
+                    st.written(changes, revision, None);
+                    return Ok(Ended::Ended);
+                }
+                Err(SessionStoreError::Conflict { .. }) => match self.read(state).await {
+                    Ok(Restored::Adopted) => return Ok(Ended::Superseded),
+                    Ok(Restored::EndedElsewhere) => return Ok(Ended::EndedElsewhere),
+                    Ok(Restored::Kept) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not read the session store before a sign-out");
+                        return Ok(self.end_unwritten(state, generation));
+                    }
+                },
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not write the sign-out; it is written at the next change");
+                    return Ok(self.end_unwritten(state, generation));
+                }
             }
         }
-        Ok(restored)
+        Ok(self.end_unwritten(state, generation))
+    }
+
+    fn end_unwritten(&self, state: &Mutex<SessionState>, generation: u64) -> Ended {
+        if lock_state(state).end(generation) {
+            Ended::Ended
+        } else {
+            Ended::Superseded
+        }
     }
 }

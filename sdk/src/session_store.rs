@@ -30,7 +30,8 @@ use crate::auth::User;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SessionStoreError {
-    /// The storage exists but cannot be read now (device locked, prewarming). Not "signed out".
+    /// The storage exists but cannot be read now (device locked, prewarming, Redis down). Not
+    /// "signed out". A write that fails this way may still have been applied.
     #[error("storage unavailable: {0}")]
     Unavailable(String),
     /// The stored value could not be understood.
@@ -39,20 +40,22 @@ pub enum SessionStoreError {
     /// Reading or writing failed.
     #[error("storage I/O failed: {0}")]
     Io(String),
-    /// The store holds a newer revision than the one this client wrote from: another client or
-    /// process changed the session. Nothing was written.
+    /// The stored revision is not the one this write expected: another client or process wrote
+    /// the session since this one read it. Nothing was written.
     #[error("the stored session changed elsewhere (stored revision {stored_revision})")]
     Conflict {
-        /// The revision found in the store.
+        /// The revision found in the store (0 when nothing was ever stored).
         stored_revision: u64,
     },
 }
 
-/// The persisted session: tokens, user and guest cart key, saved and loaded as one value.
+/// The persisted session: tokens, user, guest cart key and the store they belong to, saved and
+/// loaded as one value.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct PersistedSession {
-    /// Grows with every change the client persists; a store never replaces a session with one of
-    /// a lower or equal revision.
+    /// The revision the store gave this value (set by [`SessionStore::load`]; a store ignores it
+    /// on [`SessionStore::save`] and assigns the next one itself).
     pub revision: u64,
     /// The JWT access token, when signed in.
     pub access_token: Option<SecretString>,
@@ -65,23 +68,23 @@ pub struct PersistedSession {
     pub user: Option<User>,
     /// The guest cart key (while a guest), or the guest key still to transfer after a login.
     pub cart_key: Option<String>,
+    /// The store this session belongs to: its origin and REST root (e.g.
+    /// `https://shop.example/wp-json/`). A client refuses a session of another store before
+    /// sending anything. `None` in sessions written before 0.3, which are taken as they are.
+    pub store: Option<String>,
 }
 
 impl fmt::Debug for PersistedSession {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redacted = |present: bool| present.then_some("[redacted]");
         f.debug_struct("PersistedSession")
             .field("revision", &self.revision)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| "[redacted]"),
-            )
-            .field(
-                "refresh_token",
-                &self.refresh_token.as_ref().map(|_| "[redacted]"),
-            )
+            .field("access_token", &redacted(self.access_token.is_some()))
+            .field("refresh_token", &redacted(self.refresh_token.is_some()))
             .field("token_received_at", &self.token_received_at)
             .field("user", &self.user)
-            .field("cart_key", &self.cart_key)
+            .field("cart_key", &redacted(self.cart_key.is_some()))
+            .field("store", &self.store)
             .finish()
     }
 }
@@ -90,19 +93,20 @@ impl PersistedSession {
     /// Serialises the session to one JSON string (it holds the tokens: keep it secret).
     pub fn to_json(&self) -> SecretString {
         let v = json!({
-            "version": 2,
+            "version": 3,
             "revision": self.revision,
             "access_token": self.access_token.as_ref().map(|s| s.expose_secret().to_string()),
             "refresh_token": self.refresh_token.as_ref().map(|s| s.expose_secret().to_string()),
             "token_received_at": self.token_received_at,
             "user": self.user.as_ref().map(User::to_json),
             "cart_key": self.cart_key,
+            "store": self.store,
         });
         SecretString::from(v.to_string())
     }
 
     /// Parses what [`PersistedSession::to_json`] wrote (a session written before revisions
-    /// existed reads as revision 0).
+    /// existed reads as revision 0, one written before 0.3 has no store).
     pub fn from_json(raw: &str) -> Result<Self, SessionStoreError> {
         let v: Value = serde_json::from_str(raw).map_err(|e| {
             SessionStoreError::Corrupt(format!("not JSON: {}", json_error_kind(&e)))
@@ -116,6 +120,7 @@ impl PersistedSession {
                 .filter(|s| !s.is_empty())
                 .map(|s| SecretString::from(s.to_string()))
         };
+        let text = |k: &str| obj.get(k).and_then(Value::as_str).map(str::to_string);
         Ok(Self {
             revision: obj.get("revision").and_then(Value::as_u64).unwrap_or(0),
             access_token: secret("access_token"),
@@ -125,10 +130,8 @@ impl PersistedSession {
                 .and_then(Value::as_i64)
                 .unwrap_or(0),
             user: obj.get("user").and_then(User::from_json),
-            cart_key: obj
-                .get("cart_key")
-                .and_then(Value::as_str)
-                .map(str::to_string),
+            cart_key: text("cart_key"),
+            store: text("store"),
         })
     }
 
@@ -147,6 +150,42 @@ fn json_error_kind(e: &serde_json::Error) -> &'static str {
     }
 }
 
+/// What a [`SessionStore`] holds: three states a client must tell apart.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub enum Stored {
+    /// Nothing was ever stored (or it expired, or the storage was wiped).
+    #[default]
+    Empty,
+    /// A session, at the revision the store gave it (in [`PersistedSession::revision`]).
+    Session(PersistedSession),
+    /// The session was signed out at `revision`. The tombstone keeps the sign-out: a write that
+    /// expected an older revision is refused, so nobody brings the session back.
+    Cleared {
+        /// The revision of the sign-out.
+        revision: u64,
+    },
+}
+
+impl Stored {
+    /// The stored revision (0 when nothing was ever stored).
+    pub fn revision(&self) -> u64 {
+        match self {
+            Stored::Empty => 0,
+            Stored::Session(s) => s.revision,
+            Stored::Cleared { revision } => *revision,
+        }
+    }
+
+    /// The session, if one is stored.
+    pub fn session(&self) -> Option<&PersistedSession> {
+        match self {
+            Stored::Session(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
 /// How far a store's revision check can be trusted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -159,53 +198,55 @@ pub enum Consistency {
     CompareAndSwap,
 }
 
-/// Persists the session. The client calls it from one ordered lane: on one client, calls never
-/// overlap.
+/// Persists the session as one value with a revision that **the store** assigns.
 ///
-/// Implementations must save the whole value atomically and must refuse (with
-/// [`SessionStoreError::Conflict`]) a `save` or `clear` whose revision is not greater than the
-/// stored one. A store that cannot make that check atomic reports
-/// [`Consistency::SingleClient`].
+/// Every write is a compare-and-swap on the exact revision the writer last read or wrote
+/// (`expected`, 0 when nothing was ever stored): the store writes only when it still holds that
+/// revision, gives the new value `expected + 1`, and answers the new revision; otherwise it
+/// answers [`SessionStoreError::Conflict`] with the revision it holds and writes nothing. A sign-
+/// out leaves a tombstone ([`Stored::Cleared`]) that keeps its revision, so a write that expected
+/// an older revision cannot bring the session back.
+///
+/// The client calls its store from one ordered lane: on one client, calls never overlap. A store
+/// that cannot make the check atomic across clients and processes reports
+/// [`Consistency::SingleClient`]. The conformance checks (feature `conformance`) test all of this.
 #[async_trait]
 pub trait SessionStore: Send + Sync + 'static {
-    /// `Ok(Some(_))` found, `Ok(None)` nothing stored, `Err(Unavailable)` cannot tell now.
-    async fn load(&self) -> Result<Option<PersistedSession>, SessionStoreError>;
-    /// Replaces the stored session if `session.revision` is greater than the stored revision
-    /// (or nothing is stored); otherwise answers [`SessionStoreError::Conflict`] and writes
-    /// nothing.
-    async fn save(&self, session: &PersistedSession) -> Result<(), SessionStoreError>;
-    /// Removes the stored session, under the same rule as `save`: a stored session with a
-    /// revision at or above `revision` is kept and the answer is a conflict.
-    async fn clear(&self, revision: u64) -> Result<(), SessionStoreError>;
+    /// What is stored; `Err(Unavailable)` when that cannot be told now.
+    async fn load(&self) -> Result<Stored, SessionStoreError>;
+    /// Writes `session` if the stored revision is `expected`; answers the new revision
+    /// (`expected + 1`).
+    async fn save(
+        &self,
+        expected: u64,
+        session: &PersistedSession,
+    ) -> Result<u64, SessionStoreError>;
+    /// Replaces the stored session with a tombstone if the stored revision is `expected`;
+    /// answers the tombstone's revision (`expected + 1`).
+    async fn clear(&self, expected: u64) -> Result<u64, SessionStoreError>;
     /// Whether the revision check is atomic across clients and processes.
     fn consistency(&self) -> Consistency {
         Consistency::SingleClient
     }
 }
 
-/// The stored revision `stored` allows a write at `revision`.
-fn check_revision(stored: Option<u64>, revision: u64) -> Result<(), SessionStoreError> {
-    match stored {
-        Some(stored_revision) if stored_revision >= revision => {
-            Err(SessionStoreError::Conflict { stored_revision })
-        }
-        _ => Ok(()),
+/// The stored revision `stored` allows a write that expected `expected`; answers the next one.
+fn next_revision(stored: u64, expected: u64) -> Result<u64, SessionStoreError> {
+    if stored != expected {
+        return Err(SessionStoreError::Conflict {
+            stored_revision: stored,
+        });
     }
+    stored.checked_add(1).ok_or(SessionStoreError::Conflict {
+        stored_revision: stored,
+    })
 }
 
 /// Keeps the session in memory only (the default): a restart signs the user out. Its revision
 /// check is atomic (one lock), so several clients may share one `Arc<MemoryStore>`.
 #[derive(Default)]
 pub struct MemoryStore {
-    slot: Mutex<MemorySlot>,
-}
-
-#[derive(Default)]
-struct MemorySlot {
-    session: Option<PersistedSession>,
-    /// The revision of the last write or clear, kept after a clear so that an older save
-    /// cannot bring a cleared session back.
-    revision: Option<u64>,
+    slot: Mutex<Stored>,
 }
 
 impl fmt::Debug for MemoryStore {
@@ -220,31 +261,35 @@ impl MemoryStore {
         Self::default()
     }
 
-    fn slot(&self) -> std::sync::MutexGuard<'_, MemorySlot> {
+    fn slot(&self) -> std::sync::MutexGuard<'_, Stored> {
         self.slot.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
 #[async_trait]
 impl SessionStore for MemoryStore {
-    async fn load(&self) -> Result<Option<PersistedSession>, SessionStoreError> {
-        Ok(self.slot().session.clone())
+    async fn load(&self) -> Result<Stored, SessionStoreError> {
+        Ok(self.slot().clone())
     }
 
-    async fn save(&self, session: &PersistedSession) -> Result<(), SessionStoreError> {
+    async fn save(
+        &self,
+        expected: u64,
+        session: &PersistedSession,
+    ) -> Result<u64, SessionStoreError> {
         let mut slot = self.slot();
-        check_revision(slot.revision, session.revision)?;
-        slot.session = Some(session.clone());
-        slot.revision = Some(session.revision);
-        Ok(())
+        let revision = next_revision(slot.revision(), expected)?;
+        let mut stored = session.clone();
+        stored.revision = revision;
+        *slot = Stored::Session(stored);
+        Ok(revision)
     }
 
-    async fn clear(&self, revision: u64) -> Result<(), SessionStoreError> {
+    async fn clear(&self, expected: u64) -> Result<u64, SessionStoreError> {
         let mut slot = self.slot();
-        check_revision(slot.revision, revision)?;
-        slot.session = None;
-        slot.revision = Some(revision);
-        Ok(())
+        let revision = next_revision(slot.revision(), expected)?;
+        *slot = Stored::Cleared { revision };
+        Ok(revision)
     }
 
     fn consistency(&self) -> Consistency {
@@ -300,27 +345,35 @@ impl FileStore {
 
 #[async_trait]
 impl SessionStore for FileStore {
-    async fn load(&self) -> Result<Option<PersistedSession>, SessionStoreError> {
-        self.locked(|path, _| read_session(path)).await
+    async fn load(&self) -> Result<Stored, SessionStoreError> {
+        self.locked(|path, lock| read_stored(path, lock)).await
     }
 
-    async fn save(&self, session: &PersistedSession) -> Result<(), SessionStoreError> {
-        let revision = session.revision;
-        let data = session.to_json();
+    async fn save(
+        &self,
+        expected: u64,
+        session: &PersistedSession,
+    ) -> Result<u64, SessionStoreError> {
+        let mut session = session.clone();
         self.locked(move |path, lock| {
-            check_revision(stored_revision(path, lock)?, revision)?;
-            write_atomically(path, data.expose_secret().as_bytes())
+            let revision = next_revision(stored_revision(path, lock)?, expected)?;
+            session.revision = revision;
+            write_atomically(path, session.to_json().expose_secret().as_bytes())?;
+            write_lock_revision(lock, revision)?;
+            Ok(revision)
         })
         .await
     }
 
-    async fn clear(&self, revision: u64) -> Result<(), SessionStoreError> {
+    async fn clear(&self, expected: u64) -> Result<u64, SessionStoreError> {
         self.locked(move |path, lock| {
-            check_revision(stored_revision(path, lock)?, revision)?;
-            write_cleared_revision(lock, revision)?;
+            let revision = next_revision(stored_revision(path, lock)?, expected)?;
+            // The revision first: a crash before the removal leaves a session file older than
+            // the lock file's revision, which reads as the tombstone.
+            write_lock_revision(lock, revision)?;
             match std::fs::remove_file(path) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(e)),
-                _ => Ok(()),
+                _ => Ok(revision),
             }
         })
         .await
@@ -374,42 +427,62 @@ fn with_file_lock<T>(
     result
 }
 
-/// The session in the file: a tombstone (revision only) reads as nothing stored.
-fn read_session(path: &Path) -> Result<Option<PersistedSession>, SessionStoreError> {
+/// The revision kept in the lock file (held locked by the caller); `None` when it holds none.
+fn lock_revision(lock: &mut std::fs::File) -> Result<Option<u64>, SessionStoreError> {
+    use std::io::{Read, Seek};
+    let mut text = String::new();
+    lock.rewind().map_err(io)?;
+    lock.read_to_string(&mut text).map_err(io)?;
+    Ok(text.trim().parse::<u64>().ok())
+}
+
+/// The session file's own text, `None` when there is no file.
+fn session_text(path: &Path) -> Result<Option<String>, SessionStoreError> {
     match std::fs::read_to_string(path) {
-        Ok(raw) => {
-            let session = PersistedSession::from_json(&raw)?;
-            Ok((!session.is_empty()).then_some(session))
-        }
+        Ok(raw) => Ok(Some(raw)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(io(e)),
     }
 }
 
-/// The highest of the session file's revision and the last cleared one; `None` when neither
-/// exists. A file that does not parse does not block a new write.
-fn stored_revision(
-    path: &Path,
-    lock: &mut std::fs::File,
-) -> Result<Option<u64>, SessionStoreError> {
-    use std::io::{Read, Seek};
-    let in_file = match std::fs::read_to_string(path) {
-        Ok(raw) => PersistedSession::from_json(&raw).ok().map(|s| s.revision),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(io(e)),
+/// What the files hold. The lock file keeps the revision of the last write or clear; a session
+/// file whose own revision is below it is the leftover of a clear and reads as the tombstone. A
+/// session file written before 0.3 (no revision in the lock file) keeps its own revision.
+fn read_stored(path: &Path, lock: &mut std::fs::File) -> Result<Stored, SessionStoreError> {
+    let kept = lock_revision(lock)?;
+    let Some(raw) = session_text(path)? else {
+        return Ok(match kept {
+            Some(revision) if revision > 0 => Stored::Cleared { revision },
+            _ => Stored::Empty,
+        });
     };
-    let mut cleared = String::new();
-    lock.rewind().map_err(io)?;
-    lock.read_to_string(&mut cleared).map_err(io)?;
-    let cleared = cleared.trim().parse::<u64>().ok();
-    Ok(in_file.max(cleared))
+    let mut session = PersistedSession::from_json(&raw)?;
+    match kept {
+        Some(revision) if revision > session.revision => Ok(Stored::Cleared { revision }),
+        _ if session.is_empty() => Ok(Stored::Cleared {
+            revision: session.revision.max(kept.unwrap_or(0)).max(1),
+        }),
+        _ => {
+            session.revision = session.revision.max(kept.unwrap_or(0));
+            Ok(Stored::Session(session))
+        }
+    }
 }
 
-/// Keeps the revision of a clear in the lock file (held locked by the caller).
-fn write_cleared_revision(
-    lock: &mut std::fs::File,
-    revision: u64,
-) -> Result<(), SessionStoreError> {
+/// The stored revision: the lock file's, or a newer one inside the session file (a write that
+/// stopped before updating the lock file). A session file that does not parse does not block
+/// a write: the lock file's revision stands.
+fn stored_revision(path: &Path, lock: &mut std::fs::File) -> Result<u64, SessionStoreError> {
+    let kept = lock_revision(lock)?.unwrap_or(0);
+    let in_file = session_text(path)?
+        .and_then(|raw| PersistedSession::from_json(&raw).ok())
+        .map(|s| s.revision)
+        .unwrap_or(0);
+    Ok(kept.max(in_file))
+}
+
+/// Keeps `revision` in the lock file (held locked by the caller).
+fn write_lock_revision(lock: &mut std::fs::File, revision: u64) -> Result<(), SessionStoreError> {
     use std::io::{Seek, Write};
     lock.set_len(0).map_err(io)?;
     lock.rewind().map_err(io)?;
@@ -458,14 +531,15 @@ mod tests {
     use super::*;
     use secrecy::SecretString;
 
-    fn sample(revision: u64) -> PersistedSession {
+    fn sample(tag: &str) -> PersistedSession {
         PersistedSession {
-            revision,
+            revision: 0,
             access_token: Some(SecretString::from("a.b.c".to_string())),
-            refresh_token: Some(SecretString::from("ff".repeat(64))),
+            refresh_token: Some(SecretString::from(format!("{tag}{}", "ff".repeat(64)))),
             token_received_at: 1_700_000_000,
             user: None,
-            cart_key: Some("t_abc".into()),
+            cart_key: Some(format!("t_{tag}")),
+            store: Some("https://shop.example/wp-json/".into()),
         }
     }
 
@@ -476,29 +550,36 @@ mod tests {
     }
 
     #[test]
-    fn json_round_trip_keeps_both_tokens_the_key_and_the_revision() {
-        let s = sample(7);
+    fn json_round_trip_keeps_both_tokens_the_key_the_store_and_the_revision() {
+        let mut s = sample("x");
+        s.revision = 7;
         let back = PersistedSession::from_json(s.to_json().expose_secret()).unwrap();
         assert_eq!(back.revision, 7);
         assert_eq!(back.access_token.unwrap().expose_secret(), "a.b.c");
-        assert_eq!(back.refresh_token.unwrap().expose_secret(), "ff".repeat(64));
+        assert_eq!(
+            back.refresh_token.unwrap().expose_secret(),
+            format!("x{}", "ff".repeat(64))
+        );
         assert_eq!(back.token_received_at, 1_700_000_000);
-        assert_eq!(back.cart_key.as_deref(), Some("t_abc"));
+        assert_eq!(back.cart_key.as_deref(), Some("t_x"));
+        assert_eq!(back.store.as_deref(), Some("https://shop.example/wp-json/"));
     }
 
     #[test]
-    fn a_session_written_before_revisions_reads_as_revision_zero() {
+    fn a_session_written_before_revisions_reads_as_revision_zero_without_a_store() {
         let v1 = r#"{"version":1,"access_token":"a.b.c","refresh_token":"r","token_received_at":5,"user":null,"cart_key":null}"#;
         let s = PersistedSession::from_json(v1).unwrap();
         assert_eq!(s.revision, 0);
         assert!(s.access_token.is_some());
+        assert!(s.store.is_none());
     }
 
     #[test]
-    fn debug_redacts_tokens() {
-        let shown = format!("{:?}", sample(1));
+    fn debug_redacts_tokens_and_the_cart_key() {
+        let shown = format!("{:?}", sample("q"));
         assert!(!shown.contains("a.b.c"));
         assert!(!shown.contains("ffff"));
+        assert!(!shown.contains("t_q"), "{shown}");
     }
 
     #[test]
@@ -510,51 +591,55 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn memory_store_refuses_an_older_or_equal_revision_even_after_a_clear() {
+    async fn memory_store_writes_only_on_the_exact_revision_and_keeps_a_tombstone() {
         let store = MemoryStore::new();
-        store.save(&sample(3)).await.unwrap();
+        assert_eq!(store.save(0, &sample("a")).await, Ok(1));
         assert_eq!(
-            store.save(&sample(3)).await,
+            store.save(0, &sample("b")).await,
+            Err(SessionStoreError::Conflict { stored_revision: 1 })
+        );
+        assert_eq!(store.save(1, &sample("b")).await, Ok(2));
+        assert_eq!(store.clear(2).await, Ok(3));
+        assert!(matches!(
+            store.load().await.unwrap(),
+            Stored::Cleared { revision: 3 }
+        ));
+        assert_eq!(
+            store.save(2, &sample("stale")).await,
             Err(SessionStoreError::Conflict { stored_revision: 3 })
         );
-        assert_eq!(
-            store.save(&sample(2)).await,
-            Err(SessionStoreError::Conflict { stored_revision: 3 })
-        );
-        store.clear(4).await.unwrap();
-        assert_eq!(
-            store.save(&sample(4)).await,
-            Err(SessionStoreError::Conflict { stored_revision: 4 })
-        );
-        assert!(store.load().await.unwrap().is_none());
-        store.save(&sample(5)).await.unwrap();
-        assert_eq!(store.load().await.unwrap().unwrap().revision, 5);
+        assert_eq!(store.save(3, &sample("c")).await, Ok(4));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn sixteen_concurrent_saves_per_round_never_fail_or_corrupt_and_the_highest_revision_wins()
-     {
+    async fn sixteen_concurrent_writers_on_one_revision_one_wins_and_nothing_is_corrupt() {
         let path = temp_path("concurrent");
         let store = FileStore::new(&path);
         let mut io_failures = 0;
-        for round in 0..20u64 {
+        let mut expected = 0;
+        for _round in 0..20u64 {
             let mut tasks = Vec::new();
-            // Revisions of one round in a scrambled order; each round is above the last.
             for i in 0..16u64 {
-                let revision = round * 100 + (i * 7) % 16 + 1;
                 let store = store.clone();
-                tasks.push(tokio::spawn(
-                    async move { store.save(&sample(revision)).await },
-                ));
+                tasks.push(tokio::spawn(async move {
+                    store.save(expected, &sample(&i.to_string())).await
+                }));
             }
+            let mut winners = 0;
             for task in tasks {
                 match task.await.unwrap() {
-                    Ok(()) | Err(SessionStoreError::Conflict { .. }) => {}
+                    Ok(revision) => {
+                        winners += 1;
+                        assert_eq!(revision, expected + 1);
+                    }
+                    Err(SessionStoreError::Conflict { .. }) => {}
                     Err(_) => io_failures += 1,
                 }
             }
+            assert_eq!(winners, 1, "exactly one writer wins each revision");
+            expected += 1;
             let stored = store.load().await.expect("the file always reads");
-            assert_eq!(stored.map(|s| s.revision), Some(round * 100 + 16));
+            assert_eq!(stored.revision(), expected);
         }
         assert_eq!(io_failures, 0);
         let leftovers = std::fs::read_dir(path.parent().unwrap())
@@ -577,13 +662,16 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn file_store_saves_atomically_with_private_mode_and_revisions() {
+    async fn file_store_saves_atomically_with_private_mode() {
         let path = temp_path("basic");
         let store = FileStore::new(&path);
-        assert!(store.load().await.unwrap().is_none());
-        store.save(&sample(1)).await.unwrap();
-        let loaded = store.load().await.unwrap().unwrap();
-        assert_eq!(loaded.cart_key.as_deref(), Some("t_abc"));
+        assert!(matches!(store.load().await.unwrap(), Stored::Empty));
+        store.save(0, &sample("a")).await.unwrap();
+        let loaded = store.load().await.unwrap();
+        assert_eq!(
+            loaded.session().and_then(|s| s.cart_key.as_deref()),
+            Some("t_a")
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -593,17 +681,37 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_corrupt_session_file_is_reported_and_overwritten_at_the_lock_files_revision() {
+        let path = temp_path("corrupt");
+        let store = FileStore::new(&path);
+        store.save(0, &sample("a")).await.unwrap();
+        std::fs::write(&path, "{half").unwrap();
+        assert!(matches!(
+            store.load().await,
+            Err(SessionStoreError::Corrupt(_))
+        ));
         assert_eq!(
-            store.save(&sample(1)).await,
+            store.save(0, &sample("b")).await,
             Err(SessionStoreError::Conflict { stored_revision: 1 })
         );
-        store.clear(2).await.unwrap();
-        assert!(store.load().await.unwrap().is_none());
-        assert!(
-            store.save(&sample(2)).await.is_err(),
-            "older than the clear"
-        );
-        store.save(&sample(3)).await.unwrap();
+        assert_eq!(store.save(1, &sample("b")).await, Ok(2));
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_session_file_from_0_2_keeps_its_revision() {
+        let path = temp_path("legacy");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let mut old = sample("old");
+        old.revision = 9;
+        std::fs::write(&path, old.to_json().expose_secret()).unwrap();
+        let store = FileStore::new(&path);
+        assert_eq!(store.load().await.unwrap().revision(), 9);
+        assert_eq!(store.save(9, &sample("new")).await, Ok(10));
         let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
 }

@@ -22,29 +22,67 @@
 
 use std::fmt;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
+use tokio::time::Instant;
 
 use crate::session_store::SessionStoreError;
 
+/// What taking the lock tells the new holder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct LockGrant {
+    /// The previous holder's lease lapsed after it had marked a refresh as in flight
+    /// ([`SessionLock::mark_refreshing`]) and before it released the lock: that holder may have
+    /// spent the refresh token without saving what it got.
+    pub lapsed_refresh: bool,
+}
+
+impl LockGrant {
+    /// A grant (for implementations outside this crate).
+    pub fn new(lapsed_refresh: bool) -> Self {
+        Self { lapsed_refresh }
+    }
+}
+
 /// A lease lock that every process serving one session shares. Implementations must make each
-/// method atomic and let a lease expire on its own.
+/// method atomic and let a lease expire on its own; the conformance checks (feature
+/// `conformance`) test them.
 #[async_trait]
 pub trait SessionLock: Send + Sync + 'static {
-    /// Takes the lock for `owner` for `lease` if nobody holds it. `Ok(false)` when held.
-    async fn try_acquire(&self, owner: &str, lease: Duration) -> Result<bool, SessionStoreError>;
+    /// Takes the lock for `owner` for `lease` if nobody holds it; `Ok(None)` when held. The grant
+    /// says whether the lease before this one lapsed with a refresh marked in flight (the mark is
+    /// then consumed).
+    async fn try_acquire(
+        &self,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<Option<LockGrant>, SessionStoreError>;
     /// Extends the lease if `owner` still holds the lock; `Ok(false)` when it does not.
     async fn renew(&self, owner: &str, lease: Duration) -> Result<bool, SessionStoreError>;
-    /// Releases the lock if `owner` holds it; releasing a lock held by another is a no-op.
+    /// Marks, while `owner` holds the lock, that it is about to present the refresh token. The
+    /// mark goes with a release; if the lease lapses instead, the next holder learns of it.
+    /// `Ok(false)` when `owner` does not hold the lock.
+    async fn mark_refreshing(&self, owner: &str) -> Result<bool, SessionStoreError>;
+    /// Releases the lock (and its mark) if `owner` holds it; releasing a lock held by another is
+    /// a no-op.
     async fn release(&self, owner: &str) -> Result<(), SessionStoreError>;
 }
 
 /// An in-process [`SessionLock`]: share one `Arc<MemoryLock>` (with one `Arc<MemoryStore>`)
-/// between clients to serve one session from several clients of one process, or in tests.
+/// between clients to serve one session from several clients of one process, or in tests and
+/// simulations (its leases run on tokio's clock, so a paused runtime makes them virtual).
 #[derive(Default)]
 pub struct MemoryLock {
-    held: Mutex<Option<(String, Instant)>>,
+    held: Mutex<LockSlot>,
+}
+
+#[derive(Default)]
+struct LockSlot {
+    holder: Option<(String, Instant)>,
+    /// The holder that marked a refresh in flight and has not released since.
+    refreshing: Option<String>,
 }
 
 impl fmt::Debug for MemoryLock {
@@ -59,39 +97,64 @@ impl MemoryLock {
         Self::default()
     }
 
-    fn held(&self) -> std::sync::MutexGuard<'_, Option<(String, Instant)>> {
+    fn slot(&self) -> std::sync::MutexGuard<'_, LockSlot> {
         self.held.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl LockSlot {
+    fn held_by(&self, owner: &str, now: Instant) -> bool {
+        self.holder
+            .as_ref()
+            .is_some_and(|(holder, until)| holder == owner && *until > now)
     }
 }
 
 #[async_trait]
 impl SessionLock for MemoryLock {
-    async fn try_acquire(&self, owner: &str, lease: Duration) -> Result<bool, SessionStoreError> {
-        let mut held = self.held();
+    async fn try_acquire(
+        &self,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<Option<LockGrant>, SessionStoreError> {
+        let mut slot = self.slot();
         let now = Instant::now();
-        if held.as_ref().is_some_and(|(_, until)| *until > now) {
-            return Ok(false);
+        if slot.holder.as_ref().is_some_and(|(_, until)| *until > now) {
+            return Ok(None);
         }
-        *held = Some((owner.to_string(), now + lease));
-        Ok(true)
+        let lapsed_refresh = slot.refreshing.take().is_some();
+        slot.holder = Some((owner.to_string(), now + lease));
+        Ok(Some(LockGrant { lapsed_refresh }))
     }
 
     async fn renew(&self, owner: &str, lease: Duration) -> Result<bool, SessionStoreError> {
-        let mut held = self.held();
+        let mut slot = self.slot();
         let now = Instant::now();
-        match held.as_mut() {
-            Some((holder, until)) if holder == owner && *until > now => {
-                *until = now + lease;
-                Ok(true)
-            }
-            _ => Ok(false),
+        if !slot.held_by(owner, now) {
+            return Ok(false);
         }
+        slot.holder = Some((owner.to_string(), now + lease));
+        Ok(true)
+    }
+
+    async fn mark_refreshing(&self, owner: &str) -> Result<bool, SessionStoreError> {
+        let mut slot = self.slot();
+        if !slot.held_by(owner, Instant::now()) {
+            return Ok(false);
+        }
+        slot.refreshing = Some(owner.to_string());
+        Ok(true)
     }
 
     async fn release(&self, owner: &str) -> Result<(), SessionStoreError> {
-        let mut held = self.held();
-        if held.as_ref().is_some_and(|(holder, _)| holder == owner) {
-            *held = None;
+        let mut slot = self.slot();
+        if slot
+            .holder
+            .as_ref()
+            .is_some_and(|(holder, _)| holder == owner)
+        {
+            slot.holder = None;
+            slot.refreshing = None;
         }
         Ok(())
     }
@@ -108,37 +171,32 @@ pub(crate) struct SharedConfig {
 }
 
 /// How the lock wait ended.
-pub(crate) enum Taken {
+pub(crate) enum Taken<T> {
     /// The store answered what the waiter needed while it waited (another process saved a newer
-    /// session): adopted, nothing sent, the lock not held.
-    Adopted,
-    /// Taken; `after_lapse` when another holder's lease ran out without a newer session
-    /// appearing (that holder may have died mid-refresh).
-    Held { after_lapse: bool },
+    /// session, or signed it out): nothing sent, the lock not held.
+    Settled(T),
+    /// Taken, with what the lock said about the lease before.
+    Held(LockGrant),
 }
 
-/// Waits for the lock no longer than one lease (plus two polls). Between tries `adopted`
+/// Waits for the lock no longer than one lease (plus two polls). Between tries `settled`
 /// re-reads the store and says whether what it found ends the wait without the lock.
-pub(crate) async fn wait_for_lock<F, Fut>(
+pub(crate) async fn wait_for_lock<T, F, Fut>(
     shared: &SharedConfig,
     owner: &str,
-    adopted: F,
-) -> crate::Result<Taken>
+    settled: F,
+) -> crate::Result<Taken<T>>
 where
     F: Fn() -> Fut,
-    Fut: std::future::Future<Output = crate::Result<bool>>,
+    Fut: std::future::Future<Output = crate::Result<Option<T>>>,
 {
     let deadline = Instant::now() + shared.lease + 2 * shared.poll;
-    let mut waited = false;
     loop {
-        if shared.lock.try_acquire(owner, shared.lease).await? {
-            return Ok(Taken::Held {
-                after_lapse: waited,
-            });
+        if let Some(grant) = shared.lock.try_acquire(owner, shared.lease).await? {
+            return Ok(Taken::Held(grant));
         }
-        waited = true;
-        if adopted().await? {
-            return Ok(Taken::Adopted);
+        if let Some(found) = settled().await? {
+            return Ok(Taken::Settled(found));
         }
         if Instant::now() >= deadline {
             return Err(crate::Error::Storage(SessionStoreError::Unavailable(
@@ -177,9 +235,25 @@ impl crate::CoCartClient {
     /// session the first one saved. Without a lock it is [`CoCartClient::restore_session`]
     /// followed by [`CoCartClient::login`] when nothing was restored.
     ///
+    /// It runs as a task of its own: a caller that is dropped (a cancelled request handler, a
+    /// Kotlin coroutine) neither leaves the lock held nor stops a login half-way.
+    ///
     /// [`CoCartClient::restore_session`]: crate::CoCartClient::restore_session
     /// [`CoCartClient::login`]: crate::CoCartClient::login
     pub async fn restore_or_login(
+        &self,
+        username: &str,
+        password: &secrecy::SecretString,
+    ) -> crate::Result<crate::User> {
+        let client = self.clone();
+        let username = username.to_string();
+        let password = password.clone();
+        tokio::spawn(async move { client.restore_or_login_task(&username, &password).await })
+            .await
+            .unwrap_or_else(|e| Err(crate::Error::Internal(format!("login task failed: {e}"))))
+    }
+
+    async fn restore_or_login_task(
         &self,
         username: &str,
         password: &secrecy::SecretString,
@@ -191,19 +265,11 @@ impl crate::CoCartClient {
             return self.login_secret(username, password).await;
         };
         let owner = owner_name();
-        // The user of a session another process saved while this one waited.
-        let found = Mutex::new(None);
         let taken = wait_for_lock(&shared, &owner, || async {
-            let user = self.restore_session().await?;
-            let signed_in = user.is_some();
-            *found.lock().unwrap_or_else(|p| p.into_inner()) = user;
-            Ok(signed_in)
+            Ok(self.restore_session().await?)
         })
         .await?;
-        // `Adopted` only when the wait found a signed-in session, so `found` holds its user.
-        if let Taken::Adopted = taken
-            && let Some(user) = found.into_inner().unwrap_or_else(|p| p.into_inner())
-        {
+        if let Taken::Settled(user) = taken {
             return Ok(user);
         }
         let outcome = match self.restore_session().await {

@@ -24,6 +24,13 @@ pub enum SignOutReason {
     /// refreshed it and stopped before saving the new pair: the store had rotated the refresh
     /// token, and its successor was lost with that process.
     RefreshedElsewhereAndLost,
+    /// Another client or process sharing this session signed it out (a logout, or a refresh
+    /// token the store refused there): the stored session is a sign-out newer than this one.
+    SignedOutElsewhere,
+    /// The stored session cannot be read (corrupt, or sealed with a key this process lacks), so
+    /// this process cannot tell whether another one rotated the pair: it stops using it. A new
+    /// login replaces the stored value.
+    StoredSessionUnreadable,
 }
 
 /// Something that happened to the session.
@@ -40,8 +47,14 @@ pub enum AuthEvent {
         /// Who signed in.
         user: User,
     },
-    /// The token pair was rotated (and saved).
-    TokenRefreshed,
+    /// The token pair was rotated and is in use. `saved` says whether the session store has it
+    /// (`false` when the store could not be written: the pair lives in memory only, and the next
+    /// change tries again). A rotation whose save found a newer session from another process is
+    /// dropped for that session and sends no event.
+    TokenRefreshed {
+        /// Whether the rotated pair reached the session store.
+        saved: bool,
+    },
     /// The session ended and the stored session was cleared.
     SignedOut {
         /// Why.

@@ -3,25 +3,31 @@
 //! `persist.rs` and `client.rs` take the lock, call one transition, release the lock, and only
 //! then talk to the network or the session store.
 //!
-//! Two counters keep stale work harmless:
-//! - **`generation`** names the token pair in use. Every login, rotation, restore and sign-out
+//! Two things keep stale work harmless:
+//! - **`generation`** names the token pair in use. Every login, rotation, adoption and sign-out
 //!   moves it on, and drops the refresh in flight and the failure cooldown with it: those belong to
 //!   the generation that started them. A refresh, failure or sign-out that reports back for an
 //!   older generation changes nothing.
-//! - **`revision`** numbers the persisted value. Every change worth saving moves it on; the session
-//!   store never lets a lower revision replace a higher one.
+//! - **`synced`** is what the session store held when this client last read or wrote it: the
+//!   revision **the store** gave it and a keyed fingerprint of its tokens and cart key. Every
+//!   write is a compare-and-swap on that revision, and a read that finds anything else (another
+//!   revision, or the same number with another fingerprint, as after a wiped store) means another
+//!   client or process wrote: its value is adopted, unless this client holds an unsaved act of
+//!   the user (a login or a logout), which is written over it.
 
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
 use std::sync::{Mutex, MutexGuard};
-use std::time::Instant;
 
 use futures::future::{BoxFuture, Shared};
 use http::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
+use tokio::time::Instant;
 
 use super::User;
 use super::claims::{Claims, decode_unverified};
 use crate::error::{Error, Result};
-use crate::session_store::PersistedSession;
+use crate::session_store::{PersistedSession, SessionStoreError, Stored};
 
 /// The outcome of a refresh, shared by every caller that waits for it. `Ok` also when the session
 /// changed while the refresh ran: the caller then goes on with the current session.
@@ -88,6 +94,73 @@ struct Cooldown {
     error: Error,
 }
 
+/// Why a change of the session is written, which decides what a conflict means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Intent {
+    /// A change of the current session (a rotation, a cart key, a sign-out the store caused):
+    /// never forced over what another client wrote; that value is adopted instead.
+    Update,
+    /// A login or a logout: the user's own act, written over whatever is stored.
+    Overwrite,
+}
+
+/// What the store held at this client's last read or write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Synced {
+    pub(crate) revision: u64,
+    /// Of the tokens and cart key; `None` for a tombstone.
+    pub(crate) fingerprint: Option<u64>,
+}
+
+/// A keyed fingerprint of a session's identity: its tokens and cart key. The key is random per
+/// client, so a fingerprint tells nothing about the tokens outside it.
+#[derive(Clone)]
+pub(crate) struct Fingerprinter(RandomState);
+
+impl Default for Fingerprinter {
+    fn default() -> Self {
+        Self(RandomState::new())
+    }
+}
+
+impl Fingerprinter {
+    fn of(
+        &self,
+        access: Option<&SecretString>,
+        refresh: Option<&SecretString>,
+        cart_key: Option<&str>,
+    ) -> Option<u64> {
+        if access.is_none() && cart_key.is_none() {
+            return None;
+        }
+        let mut h = self.0.build_hasher();
+        for part in [
+            access.map(|s| s.expose_secret()),
+            refresh.map(|s| s.expose_secret()),
+            cart_key,
+        ] {
+            match part {
+                Some(text) => {
+                    h.write_u8(1);
+                    h.write(text.as_bytes());
+                    h.write_u8(0xff);
+                }
+                None => h.write_u8(0),
+            }
+        }
+        Some(h.finish())
+    }
+
+    /// The fingerprint of a stored session.
+    pub(crate) fn of_session(&self, s: &PersistedSession) -> Option<u64> {
+        self.of(
+            s.access_token.as_ref(),
+            s.refresh_token.as_ref(),
+            s.cart_key.as_deref(),
+        )
+    }
+}
+
 /// Everything the client knows about the session.
 #[derive(Default)]
 pub(crate) struct SessionState {
@@ -96,7 +169,15 @@ pub(crate) struct SessionState {
     /// Guest cart key; after a login, the guest key still to transfer.
     pub(crate) cart_key: Option<String>,
     generation: u64,
-    revision: u64,
+    /// What the store held at the last read or write; `None` before the first one.
+    synced: Option<Synced>,
+    /// The strongest intent among the changes not yet written, `None` when memory is written.
+    pending: Option<Intent>,
+    /// A sign-out not yet written (it must reach the store even if a guest key follows).
+    unsaved_sign_out: bool,
+    /// Counts changes, so that a write knows whether memory moved on while it ran.
+    changes: u64,
+    fingerprinter: Fingerprinter,
     /// Always of the current generation: moving the generation on drops it.
     inflight: Option<InFlight>,
     /// Always of the current generation, like `inflight`.
@@ -141,13 +222,36 @@ pub(crate) enum TokenPlan {
     },
 }
 
-/// Whether `restore` took the stored session.
+/// What a read of the store did to memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Restored {
-    /// The stored session replaced the memory one.
+    /// Another client's value replaced memory.
     Adopted,
-    /// Memory holds the same or a newer session (or the store had none): nothing changed.
+    /// Memory stays: the store holds what this client last read or wrote (or its own write whose
+    /// answer was lost), or memory holds an unsaved act of the user.
     Kept,
+    /// The store holds a sign-out newer than this client's session: the session ended.
+    EndedElsewhere,
+}
+
+/// The write the persistence lane must make now.
+pub(crate) enum WritePlan {
+    /// Memory is written (or holds nothing a store should keep).
+    Nothing,
+    /// Save this value with compare-and-swap on `expected`.
+    Save {
+        expected: u64,
+        session: PersistedSession,
+        fingerprint: Option<u64>,
+        changes: u64,
+        intent: Intent,
+    },
+    /// Leave a tombstone with compare-and-swap on `expected`.
+    Clear {
+        expected: u64,
+        changes: u64,
+        intent: Intent,
+    },
 }
 
 impl SessionState {
@@ -155,9 +259,24 @@ impl SessionState {
         self.generation
     }
 
+    /// The revision the next write expects (0: nothing stored yet, as far as this client knows).
+    pub(crate) fn expected_revision(&self) -> u64 {
+        self.synced.map(|s| s.revision).unwrap_or(0)
+    }
+
+    /// The change counter (a write records the changes it covered).
+    pub(crate) fn changes(&self) -> u64 {
+        self.changes
+    }
+
     #[cfg(test)]
-    pub(crate) fn revision(&self) -> u64 {
-        self.revision
+    pub(crate) fn synced(&self) -> Option<Synced> {
+        self.synced
+    }
+
+    /// Whether memory holds changes the store has not got.
+    pub(crate) fn has_unsaved_changes(&self) -> bool {
+        self.pending.is_some()
     }
 
     /// Whether a refresh is running (for tests and diagnostics).
@@ -174,21 +293,97 @@ impl SessionState {
         self.cooldown = None;
     }
 
-    /// Something worth persisting changed.
-    fn touch(&mut self) {
-        self.revision += 1;
+    /// Something worth persisting changed, for `intent`.
+    fn touch(&mut self, intent: Intent) {
+        self.changes += 1;
+        self.pending = self.pending.max(Some(intent));
     }
 
-    /// The session as the store should hold it now.
-    pub(crate) fn snapshot(&self) -> PersistedSession {
+    /// The fingerprint of what memory holds.
+    pub(crate) fn fingerprint(&self) -> Option<u64> {
+        self.fingerprinter.of(
+            self.tokens.as_ref().map(|t| &t.access),
+            self.tokens.as_ref().and_then(|t| t.refresh.as_ref()),
+            self.cart_key.as_deref(),
+        )
+    }
+
+    /// The fingerprint of a stored session, with this client's key.
+    pub(crate) fn fingerprint_of(&self, session: &PersistedSession) -> Option<u64> {
+        self.fingerprinter.of_session(session)
+    }
+
+    /// The session as the store should hold it now, bound to `store`.
+    pub(crate) fn snapshot(&self, store: &str) -> PersistedSession {
         PersistedSession {
-            revision: self.revision,
+            revision: self.expected_revision(),
             access_token: self.tokens.as_ref().map(|t| t.access.clone()),
             refresh_token: self.tokens.as_ref().and_then(|t| t.refresh.clone()),
             token_received_at: self.tokens.as_ref().map(|t| t.received_at).unwrap_or(0),
             user: self.user.clone(),
             cart_key: self.cart_key.clone(),
+            store: Some(store.to_string()),
         }
+    }
+
+    /// The write to make now. `shared`: the session is shared with other processes, whose
+    /// store holds customer sessions only (a guest's cart key stays in memory, so it can never
+    /// replace the customer's session).
+    pub(crate) fn write_plan(&self, store: &str, shared: bool) -> WritePlan {
+        let Some(intent) = self.pending else {
+            return WritePlan::Nothing;
+        };
+        let expected = self.expected_revision();
+        let changes = self.changes;
+        let clear = WritePlan::Clear {
+            expected,
+            changes,
+            intent,
+        };
+        match (self.tokens.is_some(), shared) {
+            (true, _) => {}
+            (false, true) if self.unsaved_sign_out => return clear,
+            (false, true) => return WritePlan::Nothing,
+            (false, false) if self.cart_key.is_none() => return clear,
+            // A guest's cart key (after a sign-out, it replaces the old session).
+            (false, false) => {}
+        }
+        let session = self.snapshot(store);
+        WritePlan::Save {
+            expected,
+            fingerprint: self.fingerprinter.of_session(&session),
+            session,
+            changes,
+            intent,
+        }
+    }
+
+    /// Nothing needs writing (a guest change of a shared session): forget the change.
+    pub(crate) fn nothing_to_write(&mut self) {
+        self.pending = None;
+    }
+
+    /// A write of the state at `changes` landed at `revision`.
+    pub(crate) fn written(&mut self, changes: u64, revision: u64, fingerprint: Option<u64>) {
+        self.synced = Some(Synced {
+            revision,
+            fingerprint,
+        });
+        if changes == self.changes {
+            self.pending = None;
+            self.unsaved_sign_out = false;
+        } else if fingerprint.is_none() {
+            // The tombstone landed; what came after it (a guest key) is still to write.
+            self.unsaved_sign_out = false;
+        }
+    }
+
+    /// An overwrite met `stored`: the user's act goes above it on the next try.
+    pub(crate) fn overwrite_above(&mut self, stored: u64) {
+        self.synced = Some(Synced {
+            revision: stored,
+            fingerprint: None,
+        });
     }
 
     /// Which token a request sends at device time `now`, and whether to refresh it first.
@@ -266,7 +461,7 @@ impl SessionState {
         }
         self.tokens = Some(tokens);
         self.next_generation();
-        self.touch();
+        self.touch(Intent::Update);
         true
     }
 
@@ -281,14 +476,14 @@ impl SessionState {
         true
     }
 
-    /// Ends the session of `generation` (a terminal refresh answer about its own refresh token,
-    /// or a rejected token with no refresh token). Nothing happens for an older generation or
-    /// when signed out; returns whether a session ended.
+    /// Ends the session of `generation` because of a store answer (a terminal refresh answer
+    /// about its own refresh token, or a rejected token with no refresh token). Nothing happens
+    /// for an older generation or when signed out; returns whether a session ended.
     pub(crate) fn end(&mut self, generation: u64) -> bool {
         if generation != self.generation || self.tokens.is_none() {
             return false;
         }
-        self.sign_out();
+        self.sign_out(Intent::Update);
         true
     }
 
@@ -297,16 +492,17 @@ impl SessionState {
         if self.tokens.is_none() {
             return false;
         }
-        self.sign_out();
+        self.sign_out(Intent::Overwrite);
         true
     }
 
-    fn sign_out(&mut self) {
+    fn sign_out(&mut self, intent: Intent) {
         self.tokens = None;
         self.user = None;
         self.cart_key = None;
         self.next_generation();
-        self.touch();
+        self.touch(intent);
+        self.unsaved_sign_out = true;
     }
 
     /// A login succeeded. The guest cart key stays: it is the cart to transfer.
@@ -314,55 +510,114 @@ impl SessionState {
         self.tokens = Some(tokens);
         self.user = Some(user);
         self.next_generation();
-        self.touch();
+        self.touch(Intent::Overwrite);
+        self.unsaved_sign_out = false;
     }
 
-    /// Takes a session loaded from the store when it is newer than memory (a higher revision),
-    /// or when this client has nothing yet. A stored session that is not newer never replaces
-    /// memory: memory may hold a rotation whose save is still on its way.
-    pub(crate) fn restore(&mut self, loaded: Option<PersistedSession>) -> Result<Restored> {
-        let Some(loaded) = loaded else {
-            return Ok(Restored::Kept);
-        };
-        let fresh = self.revision == 0 && self.tokens.is_none() && self.cart_key.is_none();
-        if !(fresh || loaded.revision > self.revision) {
-            return Ok(Restored::Kept);
-        }
-        let tokens = match loaded.access_token {
-            Some(access) => {
-                let tokens = Tokens::new(access, loaded.refresh_token, loaded.token_received_at);
-                if tokens.claims.is_none() {
-                    return Err(Error::Storage(
-                        crate::session_store::SessionStoreError::Corrupt(
-                            "the stored access token is not a JWT".into(),
-                        ),
-                    ));
+    /// Takes what a read of the store found (see the module docs). `store` is this client's
+    /// store: a session bound to another store is refused before anything changes.
+    pub(crate) fn on_load(&mut self, stored: Stored, store: &str) -> Result<Restored> {
+        match stored {
+            Stored::Empty => {
+                if self.synced.is_some() {
+                    // The store lost what it had (a wiped Redis): memory goes back in.
+                    self.synced = None;
+                    if self.tokens.is_some() || self.cart_key.is_some() {
+                        self.touch(Intent::Update);
+                    }
                 }
-                Some(tokens)
+                Ok(Restored::Kept)
             }
-            None => None,
-        };
-        self.user = tokens.as_ref().and(loaded.user);
-        self.tokens = tokens;
-        self.cart_key = loaded.cart_key;
-        self.revision = loaded.revision;
-        self.next_generation();
-        Ok(Restored::Adopted)
+            Stored::Cleared { revision } => {
+                let seen = Synced {
+                    revision,
+                    fingerprint: None,
+                };
+                if self.synced == Some(seen) {
+                    return Ok(Restored::Kept);
+                }
+                self.synced = Some(seen);
+                if self.pending == Some(Intent::Overwrite) || self.tokens.is_none() {
+                    return Ok(Restored::Kept);
+                }
+                self.tokens = None;
+                self.user = None;
+                self.cart_key = None;
+                self.next_generation();
+                self.pending = None;
+                self.unsaved_sign_out = false;
+                Ok(Restored::EndedElsewhere)
+            }
+            Stored::Session(session) => {
+                let seen = Synced {
+                    revision: session.revision,
+                    fingerprint: self.fingerprinter.of_session(&session),
+                };
+                if self.synced == Some(seen) {
+                    return Ok(Restored::Kept);
+                }
+                if seen.fingerprint.is_some() && seen.fingerprint == self.fingerprint() {
+                    // This client's own value (a write whose answer was lost, or a value another
+                    // client adopted from it and wrote again).
+                    self.synced = Some(seen);
+                    return Ok(Restored::Kept);
+                }
+                if let Some(bound) = &session.store
+                    && bound != store
+                {
+                    return Err(Error::SessionOfAnotherStore {
+                        stored: bound.clone(),
+                        client: store.to_string(),
+                    });
+                }
+                if self.pending == Some(Intent::Overwrite) {
+                    self.synced = Some(seen);
+                    return Ok(Restored::Kept);
+                }
+                let tokens = match session.access_token {
+                    Some(access) => {
+                        let tokens =
+                            Tokens::new(access, session.refresh_token, session.token_received_at);
+                        if tokens.claims.is_none() {
+                            return Err(Error::Storage(SessionStoreError::Corrupt(
+                                "the stored access token is not a JWT".into(),
+                            )));
+                        }
+                        Some(tokens)
+                    }
+                    None => None,
+                };
+                self.user = tokens.as_ref().and(session.user);
+                self.tokens = tokens;
+                self.cart_key = session.cart_key;
+                self.synced = Some(seen);
+                self.pending = None;
+                self.unsaved_sign_out = false;
+                self.next_generation();
+                Ok(Restored::Adopted)
+            }
+        }
     }
 
     /// Sets the cart key (captured from an answer, or the transfer done).
     pub(crate) fn set_cart_key(&mut self, key: Option<String>) {
         if self.cart_key != key {
             self.cart_key = key;
-            self.touch();
+            self.touch(Intent::Update);
         }
     }
 
-    /// The store holds `stored`; make the next snapshot's revision greater.
-    pub(crate) fn raise_revision_above(&mut self, stored: u64) {
-        if self.revision <= stored {
-            self.revision = stored.saturating_add(1);
+    /// Ends the session locally, writing nothing: the stored value cannot be read, so this
+    /// client cannot tell whether another one rotated the pair. A new login overwrites it.
+    pub(crate) fn end_unreadable(&mut self, generation: u64) -> bool {
+        if generation != self.generation || self.tokens.is_none() {
+            return false;
         }
+        self.tokens = None;
+        self.user = None;
+        self.cart_key = None;
+        self.next_generation();
+        true
     }
 }
 
@@ -483,50 +738,6 @@ mod tests {
     }
 
     #[test]
-    fn a_rotation_moves_generation_and_revision_and_a_caller_of_the_old_one_is_superseded() {
-        let mut st = signed_in("a");
-        let (g, r) = (st.generation(), st.revision());
-        let started = start(&mut st);
-        assert!(st.refresh_succeeded(started, tokens("a2")));
-        assert!(st.generation() > g && st.revision() > r);
-        assert!(matches!(
-            plan(&mut st, g, Instant::now()),
-            RefreshPlan::Superseded
-        ));
-        assert!(!st.refresh_in_flight());
-    }
-
-    #[test]
-    fn restore_takes_only_a_newer_revision_or_fills_an_empty_client() {
-        let mut st = SessionState::default();
-        let mut stored = signed_in("s").snapshot();
-        stored.revision = 4;
-        assert_eq!(st.restore(Some(stored.clone())).unwrap(), Restored::Adopted);
-        assert_eq!(st.revision(), 4);
-        // The same revision again, or an older one: memory is kept.
-        assert_eq!(st.restore(Some(stored.clone())).unwrap(), Restored::Kept);
-        st.set_cart_key(Some("k".into()));
-        assert_eq!(st.restore(Some(stored.clone())).unwrap(), Restored::Kept);
-        assert_eq!(st.cart_key.as_deref(), Some("k"));
-        stored.revision = 9;
-        assert_eq!(st.restore(Some(stored)).unwrap(), Restored::Adopted);
-        assert_eq!(st.revision(), 9);
-    }
-
-    #[test]
-    fn a_stored_token_that_is_not_a_jwt_is_corrupt_and_changes_nothing() {
-        let mut st = SessionState::default();
-        let stored = PersistedSession {
-            revision: 3,
-            access_token: Some(SecretString::from("nope".to_string())),
-            ..PersistedSession::default()
-        };
-        assert!(matches!(st.restore(Some(stored)), Err(Error::Storage(_))));
-        assert!(st.tokens.is_none());
-        assert_eq!(st.revision(), 0);
-    }
-
-    #[test]
     fn tokens_near_their_deadline_are_refreshed_first_and_still_sent_until_it() {
         let st = signed_in("a"); // lifetime 3600 s from 1000: deadline 4600
         assert!(matches!(st.token_plan(1000, 300), TokenPlan::Send { .. }));
@@ -574,14 +785,229 @@ mod tests {
         assert!(!st.end_current());
     }
 
+    const STORE: &str = "https://shop.example/wp-json/";
+
+    fn stored(refresh: &str, revision: u64) -> Stored {
+        let mut session = signed_in(refresh).snapshot(STORE);
+        session.revision = revision;
+        Stored::Session(session)
+    }
+
+    fn refresh_of(st: &SessionState) -> Option<&str> {
+        st.tokens
+            .as_ref()
+            .and_then(|t| t.refresh.as_ref())
+            .map(|r| r.expose_secret())
+    }
+
+    /// Writes what `st` plans at the revision the store would give it.
+    fn write(st: &mut SessionState, shared: bool) -> Option<u64> {
+        match st.write_plan(STORE, shared) {
+            WritePlan::Nothing => {
+                st.nothing_to_write();
+                None
+            }
+            WritePlan::Save {
+                expected,
+                fingerprint,
+                changes,
+                ..
+            } => {
+                st.written(changes, expected + 1, fingerprint);
+                Some(expected + 1)
+            }
+            WritePlan::Clear {
+                expected, changes, ..
+            } => {
+                st.written(changes, expected + 1, None);
+                Some(expected + 1)
+            }
+        }
+    }
+
     #[test]
-    fn raising_the_revision_only_ever_goes_up() {
+    fn a_rotation_moves_the_generation_and_is_written_at_the_next_revision() {
         let mut st = signed_in("a");
-        st.raise_revision_above(10);
-        assert_eq!(st.revision(), 11);
-        st.raise_revision_above(3);
-        assert_eq!(st.revision(), 11);
-        st.raise_revision_above(u64::MAX);
-        assert_eq!(st.revision(), u64::MAX);
+        assert_eq!(write(&mut st, true), Some(1));
+        let g = st.generation();
+        let started = start(&mut st);
+        assert!(st.refresh_succeeded(started, tokens("a2")));
+        assert!(st.generation() > g);
+        assert!(matches!(
+            plan(&mut st, g, Instant::now()),
+            RefreshPlan::Superseded
+        ));
+        assert!(!st.refresh_in_flight());
+        match st.write_plan(STORE, true) {
+            WritePlan::Save {
+                expected, intent, ..
+            } => {
+                assert_eq!(expected, 1, "compare-and-swap on the revision last written");
+                assert_eq!(intent, Intent::Update, "a rotation is never forced");
+            }
+            _ => panic!("a rotation is saved"),
+        }
+    }
+
+    #[test]
+    fn a_read_adopts_another_writers_value_by_revision_or_by_fingerprint() {
+        let mut st = signed_in("a");
+        assert_eq!(write(&mut st, true), Some(1));
+        // The store still holds what we wrote: kept.
+        let ours = stored("a", 1);
+        let ours_fp = st.fingerprint();
+        assert_eq!(st.on_load(ours, STORE).unwrap(), Restored::Kept);
+        // Another writer's value at the next revision: adopted.
+        assert_eq!(
+            st.on_load(stored("b", 2), STORE).unwrap(),
+            Restored::Adopted
+        );
+        assert_eq!(refresh_of(&st), Some("b"));
+        // A wiped store where someone else wrote revision 2 again: the number matches, the
+        // fingerprint does not.
+        assert_eq!(
+            st.on_load(stored("c", 2), STORE).unwrap(),
+            Restored::Adopted
+        );
+        assert_eq!(refresh_of(&st), Some("c"));
+        assert_ne!(st.fingerprint(), ours_fp);
+    }
+
+    #[test]
+    fn an_unsaved_rotation_is_dropped_for_a_newer_stored_session_but_kept_over_the_same_one() {
+        let mut st = signed_in("a");
+        write(&mut st, true);
+        let g = start(&mut st);
+        assert!(st.refresh_succeeded(g, tokens("a2")));
+        // The store holds what we last wrote: memory (the newer pair) stays, still to write.
+        assert_eq!(st.on_load(stored("a", 1), STORE).unwrap(), Restored::Kept);
+        assert!(st.has_unsaved_changes());
+        assert_eq!(refresh_of(&st), Some("a2"));
+        // Another process logged in again meanwhile: its session wins over the rotation.
+        assert_eq!(
+            st.on_load(stored("b", 2), STORE).unwrap(),
+            Restored::Adopted
+        );
+        assert!(!st.has_unsaved_changes());
+        assert_eq!(refresh_of(&st), Some("b"));
+    }
+
+    #[test]
+    fn our_own_write_whose_answer_was_lost_is_recognised_by_its_fingerprint() {
+        let mut st = signed_in("a");
+        write(&mut st, true);
+        let g = start(&mut st);
+        assert!(st.refresh_succeeded(g, tokens("a2")));
+        // The save of a2 landed at revision 2 but its answer was lost.
+        assert_eq!(st.on_load(stored("a2", 2), STORE).unwrap(), Restored::Kept);
+        assert_eq!(st.expected_revision(), 2);
+    }
+
+    #[test]
+    fn a_newer_tombstone_ends_the_session_and_stays_until_the_user_logs_in() {
+        let mut st = signed_in("a");
+        write(&mut st, true);
+        let g = st.generation();
+        assert_eq!(
+            st.on_load(Stored::Cleared { revision: 2 }, STORE).unwrap(),
+            Restored::EndedElsewhere
+        );
+        assert!(st.tokens.is_none() && st.user.is_none());
+        assert!(st.generation() > g);
+        // Reading it again changes nothing.
+        assert_eq!(
+            st.on_load(Stored::Cleared { revision: 2 }, STORE).unwrap(),
+            Restored::Kept
+        );
+        // A guest key of a shared session is never written over the customer's slot.
+        st.set_cart_key(Some("guest".into()));
+        assert!(matches!(st.write_plan(STORE, true), WritePlan::Nothing));
+        // The user's login is written over the tombstone.
+        st.sign_in(tokens("new"), user());
+        match st.write_plan(STORE, true) {
+            WritePlan::Save {
+                expected, intent, ..
+            } => assert_eq!((expected, intent), (2, Intent::Overwrite)),
+            _ => panic!("a login is saved"),
+        }
+    }
+
+    #[test]
+    fn an_unsaved_login_or_logout_is_kept_over_what_the_store_holds() {
+        let mut st = signed_in("mine");
+        assert_eq!(
+            st.on_load(stored("other", 5), STORE).unwrap(),
+            Restored::Kept
+        );
+        assert_eq!(refresh_of(&st), Some("mine"));
+        assert_eq!(st.expected_revision(), 5, "the login goes above it");
+        write(&mut st, true);
+        assert!(st.end_current());
+        assert_eq!(
+            st.on_load(stored("other", 9), STORE).unwrap(),
+            Restored::Kept
+        );
+        assert!(st.tokens.is_none());
+        assert!(matches!(
+            st.write_plan(STORE, true),
+            WritePlan::Clear {
+                expected: 9,
+                intent: Intent::Overwrite,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_store_that_lost_everything_gets_memory_back() {
+        let mut st = signed_in("a");
+        write(&mut st, true);
+        assert_eq!(st.on_load(Stored::Empty, STORE).unwrap(), Restored::Kept);
+        assert!(matches!(
+            st.write_plan(STORE, true),
+            WritePlan::Save { expected: 0, .. }
+        ));
+    }
+
+    #[test]
+    fn a_session_of_another_store_is_refused_and_changes_nothing() {
+        let mut st = SessionState::default();
+        assert!(matches!(
+            st.on_load(stored("a", 3), "https://other.example/wp-json/"),
+            Err(Error::SessionOfAnotherStore { .. })
+        ));
+        assert!(st.tokens.is_none());
+        assert_eq!(st.expected_revision(), 0);
+    }
+
+    #[test]
+    fn a_stored_token_that_is_not_a_jwt_is_corrupt_and_changes_nothing() {
+        let mut st = SessionState::default();
+        let mut session = PersistedSession {
+            revision: 3,
+            access_token: Some(SecretString::from("nope".to_string())),
+            ..PersistedSession::default()
+        };
+        session.store = Some(STORE.into());
+        assert!(matches!(
+            st.on_load(Stored::Session(session), STORE),
+            Err(Error::Storage(_))
+        ));
+        assert!(st.tokens.is_none());
+        assert_eq!(st.expected_revision(), 0);
+    }
+
+    #[test]
+    fn a_guest_of_a_single_client_store_is_saved_and_a_logout_is_a_tombstone() {
+        let mut st = SessionState::default();
+        st.set_cart_key(Some("t_1".into()));
+        assert_eq!(write(&mut st, false), Some(1));
+        st.sign_in(tokens("a"), user());
+        assert_eq!(write(&mut st, false), Some(2));
+        assert!(st.end_current());
+        assert!(matches!(
+            st.write_plan(STORE, false),
+            WritePlan::Clear { expected: 2, .. }
+        ));
     }
 }

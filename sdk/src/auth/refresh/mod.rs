@@ -13,7 +13,9 @@
 mod shared;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use futures::FutureExt;
 use http::HeaderValue;
@@ -25,10 +27,9 @@ use super::{AuthEvent, SignOutReason};
 use crate::codes;
 use crate::error::{Error, Result};
 use crate::inner::Inner;
-use crate::persist::Intent;
+use crate::persist::Written;
 use crate::request::{ApiRequest, AuthMode};
 use crate::response::{self, REDACTED_BODY};
-use crate::session_store::SessionStoreError;
 
 /// A refresh answer the SDK cannot go on from: the session ends.
 #[derive(Debug, Clone)]
@@ -110,10 +111,9 @@ impl Inner {
             RefreshPlan::CoolingDown(e) => return Err(e),
             RefreshPlan::Join(pending) | RefreshPlan::Started(pending) => pending,
             RefreshPlan::NoRefreshToken => {
-                let reason = SignOutReason::NoRefreshToken;
-                return match self.end_session(seen, reason.clone()).await {
-                    true => Err(Error::SessionExpired { reason }),
-                    false => Ok(()),
+                return match self.end_session(seen, SignOutReason::NoRefreshToken).await {
+                    Some(reason) => Err(Error::SessionExpired { reason }),
+                    None => Ok(()),
                 };
             }
         };
@@ -146,28 +146,47 @@ impl Inner {
                     tracing::debug!("the session changed during the refresh; its pair is dropped");
                     return Ok(());
                 }
-                if let Err(e) = self.persist_rotation().await {
-                    // The old pair is dead on the server: memory is now the only copy, and the
-                    // next change persists it again.
-                    tracing::warn!(error = %e, "could not save the rotated tokens; keeping them in memory");
+                match self.persist_rotation().await {
+                    Ok(Written::Saved) => self.emit(AuthEvent::TokenRefreshed { saved: true }),
+                    // Another process saved a newer session (a new login) while this one
+                    // refreshed: that one is in use now.
+                    Ok(Written::Adopted) => {
+                        tracing::debug!(
+                            "a newer session was stored meanwhile; it replaces the rotated pair"
+                        );
+                    }
+                    Ok(Written::EndedElsewhere) => {
+                        return Err(Error::SessionExpired {
+                            reason: SignOutReason::SignedOutElsewhere,
+                        });
+                    }
+                    Err(e) => {
+                        // The old pair is dead on the server: memory is now the only copy, and
+                        // the next change persists it again.
+                        tracing::warn!(error = %e, "could not save the rotated tokens; keeping them in memory");
+                        self.emit(AuthEvent::TokenRefreshed { saved: false });
+                    }
                 }
-                self.emit(AuthEvent::TokenRefreshed);
                 Ok(())
             }
             Err(RefreshFailure::Terminal(reason)) => {
-                match self.end_session(generation, reason.clone()).await {
-                    true => Err(Error::SessionExpired { reason }),
-                    false => Ok(()),
+                match self.end_session(generation, reason).await {
+                    Some(reason) => Err(Error::SessionExpired { reason }),
+                    None => Ok(()),
                 }
             }
             Err(RefreshFailure::Keep(e, retry_after)) => {
-                let wait = self
-                    .config
-                    .refresh_cooldown
-                    .max(retry_after.unwrap_or(Duration::ZERO));
-                let until = Instant::now()
+                let wait = cooldown_after(
+                    self.config.refresh_cooldown,
+                    retry_after,
+                    self.config.max_retry_after,
+                );
+                let now = Instant::now();
+                // A cap set past what the clock can hold rests an hour rather than not at all.
+                let until = now
                     .checked_add(wait)
-                    .unwrap_or_else(Instant::now);
+                    .or_else(|| now.checked_add(Duration::from_secs(3600)))
+                    .unwrap_or(now);
                 match self.state().refresh_failed(generation, e.clone(), until) {
                     true => Err(e),
                     false => Ok(()),
@@ -178,16 +197,14 @@ impl Inner {
 
     /// Persists a rotated pair: memory is the only copy of it, so a store that fails is tried
     /// twice more before giving up.
-    async fn persist_rotation(self: &Arc<Self>) -> std::result::Result<(), SessionStoreError> {
-        let mut outcome = self.persist(Intent::Update).await;
+    async fn persist_rotation(self: &Arc<Self>) -> Result<Written> {
+        let mut outcome = self.persist().await;
         for wait_ms in [50, 200] {
-            match &outcome {
-                Err(SessionStoreError::Conflict { .. }) | Ok(()) => break,
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(wait_ms)).await;
-                    outcome = self.persist(Intent::Update).await;
-                }
+            if outcome.is_ok() {
+                break;
             }
+            tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+            outcome = self.persist().await;
         }
         outcome
     }
@@ -224,28 +241,16 @@ impl Inner {
                 )
             })
     }
+}
 
-    /// Ends the session of `generation` (memory first, then the store) and sends `SignedOut`.
-    /// Returns whether a session ended: `false` when that generation was already gone.
-    pub(crate) async fn end_session(
-        self: &Arc<Self>,
-        generation: u64,
-        reason: SignOutReason,
-    ) -> bool {
-        let ended = self.state().end(generation);
-        if ended {
-            self.after_sign_out(reason).await;
-        }
-        ended
-    }
-
-    /// Persists a sign-out and tells the subscribers.
-    pub(crate) async fn after_sign_out(self: &Arc<Self>, reason: SignOutReason) {
-        if let Err(e) = self.persist(Intent::Overwrite).await {
-            tracing::warn!(error = %e, "could not clear the stored session");
-        }
-        self.emit(AuthEvent::SignedOut { reason });
-    }
+/// How long a refresh of one generation rests after a transient failure: the configured
+/// cooldown, or the store's `Retry-After` when longer, capped like the reads cap it.
+pub(crate) fn cooldown_after(
+    cooldown: Duration,
+    retry_after: Option<Duration>,
+    cap: Duration,
+) -> Duration {
+    cooldown.max(retry_after.unwrap_or(Duration::ZERO).min(cap))
 }
 
 fn parse_pair(body: &serde_json::Value) -> Option<(SecretString, SecretString)> {
@@ -358,6 +363,25 @@ mod tests {
             ),
             RefreshFailure::Terminal(SignOutReason::RefreshTokenInvalid)
         ));
+    }
+
+    #[test]
+    fn the_cooldown_takes_retry_after_up_to_the_cap_and_never_overflows() {
+        let s = Duration::from_secs;
+        assert_eq!(cooldown_after(s(5), None, s(10)), s(5));
+        assert_eq!(cooldown_after(s(5), Some(s(8)), s(10)), s(8));
+        assert_eq!(
+            cooldown_after(s(5), Some(s(3600)), s(10)),
+            s(10),
+            "a CDN's hour"
+        );
+        assert_eq!(cooldown_after(s(5), Some(Duration::MAX), s(10)), s(10));
+        let now = Instant::now();
+        let wait = cooldown_after(s(5), Some(Duration::MAX), Duration::MAX);
+        assert!(
+            now.checked_add(wait).is_none(),
+            "the caller handles the overflow"
+        );
     }
 
     #[test]

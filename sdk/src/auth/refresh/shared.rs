@@ -11,7 +11,7 @@ use crate::auth::state::Restored;
 use crate::error::{Error, Result};
 use crate::inner::Inner;
 use crate::session_store::SessionStoreError;
-use crate::shared_session::{SharedConfig, Taken, owner_name, wait_for_lock};
+use crate::shared_session::{LockGrant, SharedConfig, Taken, owner_name, wait_for_lock};
 
 impl Inner {
     /// The refresh of a shared session (see the module docs). Runs inside the single-flight
@@ -22,15 +22,20 @@ impl Inner {
         generation: u64,
     ) -> Result<()> {
         let owner = owner_name();
-        let taken = match self.take_lock(shared, &owner).await {
-            Ok(taken) => taken,
+        let taken = wait_for_lock(shared, &owner, || async {
+            match self.load_and_adopt().await? {
+                Restored::Kept => Ok(None),
+                settled => Ok(Some(settled)),
+            }
+        })
+        .await;
+        let grant = match taken {
+            Ok(Taken::Held(grant)) => grant,
+            Ok(Taken::Settled(settled)) => return settled_outcome(settled),
             Err(e) => return self.apply_refresh(generation, Err(transient(e))).await,
         };
-        let Taken::Held { after_lapse } = taken else {
-            return Ok(());
-        };
         let outcome = self
-            .refresh_under_lock(shared, &owner, generation, after_lapse)
+            .refresh_under_lock(shared, &owner, generation, grant)
             .await;
         if let Err(e) = shared.lock.release(&owner).await {
             // The lease expires on its own.
@@ -39,25 +44,20 @@ impl Inner {
         outcome
     }
 
-    /// Waits for the lock, adopting a newer stored session as soon as one appears.
-    async fn take_lock(&self, shared: &SharedConfig, owner: &str) -> Result<Taken, Error> {
-        wait_for_lock(shared, owner, || async {
-            Ok(self.load_and_adopt().await? == Restored::Adopted)
-        })
-        .await
-    }
-
     async fn refresh_under_lock(
         self: &Arc<Self>,
         shared: &SharedConfig,
         owner: &str,
         generation: u64,
-        after_lapse: bool,
+        grant: LockGrant,
     ) -> Result<()> {
-        // Another process may have rotated between our last look and the lock.
+        // Another process may have rotated, logged in or signed out since our last look.
         match self.load_and_adopt().await {
-            Ok(Restored::Adopted) => return Ok(()),
             Ok(Restored::Kept) => {}
+            Ok(settled) => return settled_outcome(settled),
+            Err(Error::Storage(SessionStoreError::Corrupt(detail))) => {
+                return self.stored_value_unreadable(generation, &detail);
+            }
             Err(e) => return self.apply_refresh(generation, Err(transient(e))).await,
         }
         let refresh_token = {
@@ -75,8 +75,13 @@ impl Inner {
                 )
                 .await;
         };
-        // A full lease before the request, so that it cannot outlive the lock.
-        match shared.lock.renew(owner, shared.lease).await {
+        // A full lease before the request, so that it cannot outlive the lock, and the mark
+        // that tells the next holder a refresh was in flight if this lease lapses.
+        let ready = match shared.lock.renew(owner, shared.lease).await {
+            Ok(true) => shared.lock.mark_refreshing(owner).await,
+            other => other,
+        };
+        match ready {
             Ok(true) => {}
             Ok(false) => {
                 let lost = Error::Storage(SessionStoreError::Unavailable(
@@ -95,29 +100,54 @@ impl Inner {
             let renewals = renew_forever(shared, owner);
             tokio::pin!(request);
             tokio::select! {
+                biased;
                 outcome = &mut request => outcome,
                 () = renewals => request.await,
             }
         };
-        match outcome {
-            Err(RefreshFailure::Terminal(reason)) => {
-                // Sign out only if no newer pair was saved meanwhile.
-                match self.load_and_adopt().await {
-                    Ok(Restored::Adopted) => Ok(()),
-                    _ => {
-                        let reason = if after_lapse && reason == SignOutReason::RefreshTokenInvalid
-                        {
-                            SignOutReason::RefreshedElsewhereAndLost
-                        } else {
-                            reason
-                        };
-                        self.apply_refresh(generation, Err(RefreshFailure::Terminal(reason)))
-                            .await
-                    }
-                }
+        let outcome = match outcome {
+            // The previous holder's lease lapsed while it was refreshing: it spent the token
+            // and its successor was lost with it.
+            Err(RefreshFailure::Terminal(SignOutReason::RefreshTokenInvalid))
+                if grant.lapsed_refresh =>
+            {
+                Err(RefreshFailure::Terminal(
+                    SignOutReason::RefreshedElsewhereAndLost,
+                ))
             }
-            other => self.apply_refresh(generation, other).await,
+            other => other,
+        };
+        // A rotation is saved, and a sign-out written, with compare-and-swap on the revision
+        // read above, under the still-held lock: a newer session is adopted instead.
+        self.apply_refresh(generation, outcome).await
+    }
+
+    /// The stored value cannot be read under the lock: this process cannot tell whether another
+    /// one rotated the pair, so it stops using the session (nothing is written; a new login
+    /// replaces the value).
+    fn stored_value_unreadable(self: &Arc<Self>, generation: u64, detail: &str) -> Result<()> {
+        tracing::warn!(
+            detail,
+            "the stored session cannot be read; the session ends here"
+        );
+        if !self.state().end_unreadable(generation) {
+            return Ok(());
         }
+        let reason = SignOutReason::StoredSessionUnreadable;
+        self.emit(crate::auth::AuthEvent::SignedOut {
+            reason: reason.clone(),
+        });
+        Err(Error::SessionExpired { reason })
+    }
+}
+
+/// What a read of the store that settled the refresh means for its callers.
+fn settled_outcome(settled: Restored) -> Result<()> {
+    match settled {
+        Restored::EndedElsewhere => Err(Error::SessionExpired {
+            reason: SignOutReason::SignedOutElsewhere,
+        }),
+        _ => Ok(()),
     }
 }
 
