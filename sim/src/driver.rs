@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cocart::CoCartClient;
-use cocart::auth::AuthEvent;
+use cocart::auth::{AuthEvent, SignOutReason};
 use cocart::clock::Clock;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::task::JoinHandle;
@@ -160,10 +160,13 @@ async fn drive(params: Params) -> (Outcome, Vec<String>) {
             continue;
         }
         let eligible = w.eligible();
+        // Fault-free: a logout or re-login runs alone (a login racing a logout has no single
+        // right outcome, and I4 is about refreshes).
+        let exclusive = !params.faulty && w.replicas.iter().any(|s| s.busy && s.exclusive);
         let idle: Vec<usize> = (0..w.replicas.len())
             .filter(|&r| {
                 let s = &w.replicas[r];
-                !s.dead && !s.busy && s.budget > 0
+                !s.dead && !s.busy && s.budget > 0 && !exclusive
             })
             .collect();
         if eligible.is_empty() && idle.is_empty() {
@@ -231,7 +234,14 @@ async fn drive(params: Params) -> (Outcome, Vec<String>) {
             }
             1 => {
                 let r = idle[w.rng.index(idle.len())];
-                let action = next_action(&mut w, r);
+                let mut action = next_action(&mut w, r);
+                let others_busy = w.replicas.iter().any(|s| !s.dead && s.busy);
+                let user_act = matches!(action, Action::Login | Action::Logout)
+                    || (action == Action::RestoreOrLogin && w.replicas[r].started);
+                if !faulty && user_act && others_busy {
+                    action = Action::Count;
+                }
+                w.replicas[r].exclusive = !faulty && user_act && !others_busy;
                 w.replicas[r].budget -= 1;
                 w.replicas[r].busy = true;
                 w.replicas[r].started = true;
@@ -461,7 +471,12 @@ async fn run_action(world: Arc<Mutex<World>>, client: CoCartClient, r: usize, ac
         Err(e) => {
             let line = format!("r{r} {action:?} -> error {e:?}");
             w.log(line);
-            let benign = matches!(e, cocart::Error::NotSignedIn);
+            let ended_by_logout = matches!(
+                &e,
+                cocart::Error::SessionExpired { reason }
+                    if matches!(reason, SignOutReason::LoggedOut | SignOutReason::SignedOutElsewhere)
+            ) && w.tombstones > 0;
+            let benign = matches!(e, cocart::Error::NotSignedIn) || ended_by_logout;
             if !w.params.faulty && !benign && !w.sweeping {
                 w.violation(format!(
                     "I4: r{r} {action:?} failed in a fault-free schedule: {e}"

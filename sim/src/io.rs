@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use cocart::session_store::{Consistency, PersistedSession, SessionStore, SessionStoreError};
-use cocart::shared_session::SessionLock;
+use cocart::session_store::{Consistency, PersistedSession, SessionStore, SessionStoreError, Stored};
+use cocart::shared_session::{LockGrant, SessionLock};
 use cocart::simulation::{SimFailure, SimRequest, SimResponse, Transport};
 use futures::future::BoxFuture;
 use tokio::sync::oneshot;
@@ -23,14 +23,16 @@ pub enum Op {
     Http(SimRequest),
     /// `SessionStore::load`.
     Load,
-    /// `SessionStore::save`.
-    Save(PersistedSession),
-    /// `SessionStore::clear` at a revision.
+    /// `SessionStore::save` expecting a revision.
+    Save(u64, PersistedSession),
+    /// `SessionStore::clear` expecting a revision.
     Clear(u64),
     /// `SessionLock::try_acquire`.
     Acquire { owner: String, lease: Duration },
     /// `SessionLock::renew`.
     Renew { owner: String, lease: Duration },
+    /// `SessionLock::mark_refreshing`.
+    Mark { owner: String },
     /// `SessionLock::release`.
     Release { owner: String },
 }
@@ -45,10 +47,11 @@ impl Op {
                 r.url.path().trim_start_matches("/wp-json/")
             ),
             Op::Load => "store.load".into(),
-            Op::Save(s) => format!("store.save(rev {})", s.revision),
-            Op::Clear(rev) => format!("store.clear(rev {rev})"),
+            Op::Save(expected, _) => format!("store.save(expect {expected})"),
+            Op::Clear(expected) => format!("store.clear(expect {expected})"),
             Op::Acquire { .. } => "lock.try_acquire".into(),
             Op::Renew { .. } => "lock.renew".into(),
+            Op::Mark { .. } => "lock.mark_refreshing".into(),
             Op::Release { .. } => "lock.release".into(),
         }
     }
@@ -65,10 +68,14 @@ pub enum OpResult {
     /// An HTTP answer, or none.
     Http(Result<SimResponse, SimFailure>),
     /// A load.
-    Load(Result<Option<PersistedSession>, SessionStoreError>),
-    /// A save, clear or release.
+    Load(Result<Stored, SessionStoreError>),
+    /// A save or clear: the new revision.
+    Revision(Result<u64, SessionStoreError>),
+    /// A release.
     Unit(Result<(), SessionStoreError>),
-    /// A lock acquire or renew.
+    /// A lock acquire.
+    Grant(Result<Option<LockGrant>, SessionStoreError>),
+    /// A lock renew or mark.
     Bool(Result<bool, SessionStoreError>),
 }
 
@@ -124,23 +131,28 @@ pub struct SimStore {
 
 #[async_trait]
 impl SessionStore for SimStore {
-    async fn load(&self) -> Result<Option<PersistedSession>, SessionStoreError> {
+    async fn load(&self) -> Result<Stored, SessionStoreError> {
         match park(&self.world, self.replica, Op::Load).await {
             OpResult::Load(r) => r,
             _ => mismatch(),
         }
     }
 
-    async fn save(&self, session: &PersistedSession) -> Result<(), SessionStoreError> {
-        match park(&self.world, self.replica, Op::Save(session.clone())).await {
-            OpResult::Unit(r) => r,
+    async fn save(
+        &self,
+        expected: u64,
+        session: &PersistedSession,
+    ) -> Result<u64, SessionStoreError> {
+        let op = Op::Save(expected, session.clone());
+        match park(&self.world, self.replica, op).await {
+            OpResult::Revision(r) => r,
             _ => mismatch(),
         }
     }
 
-    async fn clear(&self, revision: u64) -> Result<(), SessionStoreError> {
-        match park(&self.world, self.replica, Op::Clear(revision)).await {
-            OpResult::Unit(r) => r,
+    async fn clear(&self, expected: u64) -> Result<u64, SessionStoreError> {
+        match park(&self.world, self.replica, Op::Clear(expected)).await {
+            OpResult::Revision(r) => r,
             _ => mismatch(),
         }
     }
@@ -160,10 +172,24 @@ pub struct SimLock {
 
 #[async_trait]
 impl SessionLock for SimLock {
-    async fn try_acquire(&self, owner: &str, lease: Duration) -> Result<bool, SessionStoreError> {
+    async fn try_acquire(
+        &self,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<Option<LockGrant>, SessionStoreError> {
         let op = Op::Acquire {
             owner: owner.to_string(),
             lease,
+        };
+        match park(&self.world, self.replica, op).await {
+            OpResult::Grant(r) => r,
+            _ => mismatch(),
+        }
+    }
+
+    async fn mark_refreshing(&self, owner: &str) -> Result<bool, SessionStoreError> {
+        let op = Op::Mark {
+            owner: owner.to_string(),
         };
         match park(&self.world, self.replica, op).await {
             OpResult::Bool(r) => r,

@@ -62,6 +62,21 @@ pub struct Refresh {
     pub access: usize,
     /// Not used, not revoked.
     pub alive: bool,
+    /// Why it died, when it did.
+    pub killed_by: Option<Kill>,
+    /// Minted by a login (not a rotation).
+    pub from_login: bool,
+}
+
+/// What ended a refresh token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kill {
+    /// It was presented and rotated.
+    Rotation,
+    /// A logout revoked it.
+    Logout,
+    /// v2: a login replaced the user's single refresh token.
+    Login,
 }
 
 /// What a refresh-token request did.
@@ -197,6 +212,8 @@ impl Plugin {
             token,
             access,
             alive: true,
+            killed_by: None,
+            from_login: false,
         });
         n
     }
@@ -302,9 +319,7 @@ impl Plugin {
             Version::V3 => self.mint_access(rng, now),
             Version::V2 => {
                 // One refresh token per user: a login replaces it.
-                for r in &mut self.refresh {
-                    r.alive = false;
-                }
+                kill_all(&mut self.refresh, Kill::Login);
                 match self.v2_stored {
                     Some(i) if now <= self.access[i].exp => i,
                     _ => self.mint_access(rng, now),
@@ -313,6 +328,7 @@ impl Plugin {
         };
         self.v2_stored = Some(access);
         let pair = self.mint_refresh(rng, access);
+        self.refresh[pair].from_login = true;
         let body = json!({
             "user_id": USER_ID.to_string(),
             "first_name": "Jane",
@@ -363,6 +379,7 @@ impl Plugin {
             );
         };
         self.refresh[old_pair].alive = false;
+        self.refresh[old_pair].killed_by = Some(Kill::Rotation);
         if self.version == Version::V3 {
             let old_access = self.refresh[old_pair].access;
             self.access[old_access].alive = false;
@@ -381,15 +398,20 @@ impl Plugin {
     /// `wp_logout`: v3 ends every session; v2 deletes the refresh token and the stored token
     /// (access tokens already issued stay valid until they expire).
     fn logout(&mut self) {
-        for r in &mut self.refresh {
-            r.alive = false;
-        }
+        kill_all(&mut self.refresh, Kill::Logout);
         self.v2_stored = None;
         if self.version == Version::V3 {
             for a in &mut self.access {
                 a.alive = false;
             }
         }
+    }
+}
+
+fn kill_all(tokens: &mut [Refresh], why: Kill) {
+    for r in tokens.iter_mut().filter(|r| r.alive) {
+        r.alive = false;
+        r.killed_by = Some(why);
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use cocart::session_store::{MemoryStore, PersistedSession, SessionStore, SessionStoreError};
+use cocart::session_store::{MemoryStore, PersistedSession, SessionStore, SessionStoreError, Stored};
 use cocart::shared_session::{MemoryLock, SessionLock};
 use cocart::simulation::SimFailure;
 use futures::FutureExt;
@@ -14,7 +14,7 @@ use secrecy::ExposeSecret;
 use tokio::sync::oneshot;
 
 use crate::io::{Op, OpResult};
-use crate::plugin::{Effect, Plugin, RefreshOutcome, Version, error};
+use crate::plugin::{Effect, Kill, Plugin, RefreshOutcome, Version, error};
 use crate::rng::Rng;
 
 /// Unix time (seconds) of the virtual clock's zero.
@@ -93,6 +93,8 @@ pub struct ReplicaState {
     /// The last refused refresh answer it received since it last signed in/out: whether the
     /// store's newest pair was dead then.
     pub refusal: Option<bool>,
+    /// Fault-free schedules: its running action (a logout or login) runs alone.
+    pub exclusive: bool,
 }
 
 /// Fixed parameters of one schedule.
@@ -168,6 +170,8 @@ pub struct World {
     pub tombstones: u64,
     /// After a logout's tombstone: access tokens numbered below this were issued before it.
     pub logout_floor: Option<usize>,
+    /// Which replica's login minted each login pair.
+    login_by: BTreeMap<usize, usize>,
 }
 
 impl World {
@@ -193,6 +197,7 @@ impl World {
             last_saved: None,
             tombstones: 0,
             logout_floor: None,
+            login_by: BTreeMap::new(),
         }
     }
 
@@ -343,57 +348,63 @@ impl World {
                 }
                 let got = now(self.store.load());
                 let what = match &got {
-                    Ok(Some(s)) => format!("rev {} {}", s.revision, self.describe(s)),
-                    Ok(None) => "nothing".into(),
+                    Ok(Stored::Session(s)) => format!("rev {} {}", s.revision, self.describe(s)),
+                    Ok(Stored::Cleared { revision }) => format!("tombstone rev {revision}"),
+                    Ok(_) => "nothing".into(),
                     Err(e) => format!("{e}"),
                 };
                 self.log(format!("r{replica} {name} -> {what}"));
                 OpResult::Load(got)
             }
-            Op::Save(session) => {
+            Op::Save(expected, session) => {
                 if matches!(fate, Fate::Fail | Fate::Dropped) {
                     self.log(format!("r{replica} {name} -> unavailable{tag}"));
-                    return OpResult::Unit(Err(unavailable()));
+                    return OpResult::Revision(Err(unavailable()));
                 }
-                let got = now(self.store.save(&session));
+                let got = now(self.store.save(expected, &session));
                 let what = self.describe(&session);
                 self.log(format!("r{replica} {name} {what} -> {got:?}{tag}"));
                 if got.is_ok() {
                     self.on_saved(replica, &session);
                 }
-                if fate == Fate::AppliedLost {
-                    OpResult::Unit(Err(unavailable()))
-                } else {
-                    OpResult::Unit(got)
-                }
+                lost_or(fate, OpResult::Revision(got), || {
+                    OpResult::Revision(Err(unavailable()))
+                })
             }
-            Op::Clear(revision) => {
+            Op::Clear(expected) => {
                 if matches!(fate, Fate::Fail | Fate::Dropped) {
                     self.log(format!("r{replica} {name} -> unavailable{tag}"));
-                    return OpResult::Unit(Err(unavailable()));
+                    return OpResult::Revision(Err(unavailable()));
                 }
-                let before = now(self.store.load()).ok().flatten();
-                let got = now(self.store.clear(revision));
+                let before = now_load(&self.store);
+                let got = now(self.store.clear(expected));
                 self.log(format!("r{replica} {name} -> {got:?}{tag}"));
                 if got.is_ok() {
                     self.on_cleared(replica, before.as_ref());
                 }
-                if fate == Fate::AppliedLost {
-                    OpResult::Unit(Err(unavailable()))
-                } else {
-                    OpResult::Unit(got)
-                }
+                lost_or(fate, OpResult::Revision(got), || {
+                    OpResult::Revision(Err(unavailable()))
+                })
             }
             Op::Acquire { owner, lease } => {
                 if matches!(fate, Fate::Fail | Fate::Dropped) {
                     self.log(format!("r{replica} {name} -> unavailable{tag}"));
-                    return OpResult::Bool(Err(unavailable()));
+                    return OpResult::Grant(Err(unavailable()));
                 }
                 let got = now(self.lock.try_acquire(&owner, lease));
                 self.log(format!("r{replica} {name} -> {got:?}{tag}"));
-                lost_or(fate, OpResult::Bool(got), || {
-                    OpResult::Bool(Err(unavailable()))
+                lost_or(fate, OpResult::Grant(got), || {
+                    OpResult::Grant(Err(unavailable()))
                 })
+            }
+            Op::Mark { owner } => {
+                if matches!(fate, Fate::Fail | Fate::Dropped) {
+                    self.log(format!("r{replica} {name} -> unavailable{tag}"));
+                    return OpResult::Bool(Err(unavailable()));
+                }
+                let got = now(self.lock.mark_refreshing(&owner));
+                self.log(format!("r{replica} {name} -> {got:?}{tag}"));
+                lost_or(fate, OpResult::Bool(got), || OpResult::Bool(Err(unavailable())))
             }
             Op::Renew { owner, lease } => {
                 if matches!(fate, Fate::Fail | Fate::Dropped) {
@@ -473,6 +484,9 @@ impl World {
             Effect::Other => "other".into(),
         };
         self.log(format!("r{replica} {name} -> {status} {what}{tag}"));
+        if let Effect::Login { pair } = effect {
+            self.login_by.insert(*pair, replica);
+        }
         let Effect::Refresh(outcome) = effect else {
             return;
         };
@@ -509,14 +523,21 @@ impl World {
         if !self.params.faulty {
             // I4: with nothing failing, every presentation rotates the newest stored pair, and
             // only once it is due.
-            if !rotated {
-                self.violation(format!("I4: pair #{pair} refused in a fault-free schedule"));
+            // A refusal that a logout (or a v2 login) caused is the user's act, not a failure.
+            let killed_by = self.plugin.refresh[pair].killed_by;
+            if !rotated && killed_by == Some(Kill::Rotation) {
+                self.violation(format!(
+                    "I4: pair #{pair} refused in a fault-free schedule (it was already rotated)"
+                ));
             }
             let newest = self
                 .last_saved
                 .as_ref()
                 .and_then(|r| self.plugin.pair_of_refresh(r));
-            if newest != Some(pair) {
+            let login_since = self.plugin.refresh[pair + 1..]
+                .iter()
+                .any(|r| r.from_login);
+            if rotated && newest != Some(pair) && !login_since {
                 self.violation(format!(
                     "I4: r{replica} refreshed pair #{pair}, but the store's newest pair is #{}",
                     opt(newest)
@@ -524,7 +545,7 @@ impl World {
             }
             let access = self.plugin.refresh[pair].access;
             let due = self.plugin.access[access].exp - self.params.leeway - 2;
-            if now_secs < due {
+            if rotated && now_secs < due {
                 self.violation(format!(
                     "I4: r{replica} refreshed pair #{pair} {} s before it was due",
                     due - now_secs
@@ -547,8 +568,16 @@ impl World {
             .access_token
             .as_ref()
             .and_then(|a| self.plugin.access_of(a.expose_secret()));
+        // A login's own save is the user's explicit act, written above whatever is stored (a
+        // login racing a logout may land after it).
+        let own_login = session
+            .refresh_token
+            .as_ref()
+            .and_then(|r| self.plugin.pair_of_refresh(r.expose_secret()))
+            .is_some_and(|p| self.plugin.refresh[p].from_login && self.login_by.get(&p) == Some(&replica));
         if let (Some(floor), Some(access)) = (self.logout_floor, access)
             && access < floor
+            && !own_login
         {
             self.violation(format!(
                 "I3: r{replica} saved access #{access}, issued before the logout (first after: #{floor})"
@@ -629,5 +658,8 @@ fn now<T>(
 
 /// What the shared store holds now (read directly, outside any schedule step).
 pub fn now_load(store: &MemoryStore) -> Option<PersistedSession> {
-    now(store.load()).ok().flatten()
+    match now(store.load()) {
+        Ok(Stored::Session(s)) => Some(s),
+        _ => None,
+    }
 }
