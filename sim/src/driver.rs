@@ -67,11 +67,11 @@ struct Handle {
 
 /// Parameters of the schedule for `seed` (the seed decides everything).
 pub fn params_for(seed: u64) -> Params {
-    let mut rng = Rng::new(seed ^ 0x5EED_0F_C0CA_0000);
+    let mut rng = Rng::new(seed ^ 0x5EED_C0CA_0000_0000);
     Params {
         seed,
         faulty: seed % 2 == 1,
-        version: if (seed / 2) % 2 == 0 {
+        version: if (seed / 2).is_multiple_of(2) {
             Version::V3
         } else {
             Version::V2
@@ -131,155 +131,25 @@ async fn drive(params: Params) -> (Outcome, Vec<String>) {
     for _ in 0..params.replicas {
         spawn_replica(&world, &mut handles, clock);
     }
-    let mut kills = 0;
+    let mut kills = 0u32;
     let mut stuck = true;
     for _ in 0..MAX_STEPS {
         settle().await;
-        let mut w = lock_world(&world);
-        w.stats.steps += 1;
-        w.prune();
-        let now = w.now_ms();
-        for r in 0..w.replicas.len() {
-            if w.replicas[r].paused_until.is_some_and(|until| until <= now) {
-                w.replicas[r].paused_until = None;
-                w.log(format!("r{r} resumes"));
-            }
-        }
-        // A request older than the client's timeout gets no answer: processed or not.
-        let timeout_ms = params.timeout.as_millis() as u64;
-        if let Some(i) = w.eligible().into_iter().find(|&i| {
-            matches!(w.pending[i].op, Op::Http(_))
-                && now.saturating_sub(w.pending[i].since) > timeout_ms
-        }) {
-            let fate = if w.rng.chance(500) {
-                Fate::AppliedLost
-            } else {
-                Fate::Dropped
-            };
-            w.complete(i, fate);
-            continue;
-        }
-        let eligible = w.eligible();
-        // Fault-free: a logout or re-login runs alone (a login racing a logout has no single
-        // right outcome, and I4 is about refreshes).
-        let exclusive = !params.faulty && w.replicas.iter().any(|s| s.busy && s.exclusive);
-        let idle: Vec<usize> = (0..w.replicas.len())
-            .filter(|&r| {
-                let s = &w.replicas[r];
-                !s.dead && !s.busy && s.budget > 0 && !exclusive
-            })
-            .collect();
-        if eligible.is_empty() && idle.is_empty() {
-            let running = w.replicas.iter().any(|s| !s.dead && s.busy);
-            let paused = w
-                .replicas
-                .iter()
-                .any(|s| !s.dead && s.paused_until.is_some());
-            if !running && !paused && w.pending.is_empty() {
+        let next = step(&mut lock_world(&world), &params, &mut kills);
+        match next {
+            Next::Continue => {}
+            Next::Done => {
                 stuck = false;
                 break;
             }
-            // Someone waits on a timer (a lock poll, a pause): let time pass.
-            drop(w);
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            continue;
-        }
-        let faulty = params.faulty;
-        let quiet = w.pending.is_empty();
-        let live: Vec<usize> = (0..w.replicas.len())
-            .filter(|&r| !w.replicas[r].dead)
-            .collect();
-        // Weighted choice of the next move.
-        let moves: [(u64, u8); 8] = [
-            (if eligible.is_empty() { 0 } else { 60 }, 0),
-            (if idle.is_empty() { 0 } else { 14 }, 1),
-            (if faulty || quiet { 5 } else { 0 }, 2),
-            (if faulty || quiet { 4 } else { 0 }, 3),
-            (
-                if faulty && live.len() > 1 && kills < 2 {
-                    1
-                } else {
-                    0
-                },
-                4,
-            ),
-            (if faulty && !live.is_empty() { 1 } else { 0 }, 5),
-            (if faulty { 1 } else { 0 }, 6),
-            (if faulty { 2 } else { 0 }, 7),
-        ];
-        let total: u64 = moves.iter().map(|m| m.0).sum();
-        let mut pick = w.rng.below(total);
-        let mut chosen = 0;
-        for (weight, id) in moves {
-            if pick < weight {
-                chosen = id;
-                break;
-            }
-            pick -= weight;
-        }
-        match chosen {
-            0 => {
-                let i = eligible[w.rng.index(eligible.len())];
-                let fate = if faulty && w.rng.chance(120) {
-                    match (w.pending[i].op.is_storage(), w.rng.below(3)) {
-                        (_, 0) => Fate::Fail,
-                        (true, 1) if matches!(w.pending[i].op, Op::Load) => Fate::Fail,
-                        (false, 1) => Fate::Dropped,
-                        _ => Fate::AppliedLost,
-                    }
-                } else {
-                    Fate::Normal
-                };
-                w.complete(i, fate);
-            }
-            1 => {
-                let r = idle[w.rng.index(idle.len())];
-                let mut action = next_action(&mut w, r);
-                let others_busy = w.replicas.iter().any(|s| !s.dead && s.busy);
-                let user_act = matches!(action, Action::Login | Action::Logout)
-                    || (action == Action::RestoreOrLogin && w.replicas[r].started);
-                if !faulty && user_act && others_busy {
-                    action = Action::Count;
-                }
-                w.replicas[r].exclusive = !faulty && user_act && !others_busy;
-                w.replicas[r].budget -= 1;
-                w.replicas[r].busy = true;
-                w.replicas[r].started = true;
-                if action == Action::Logout {
-                    w.replicas[r].logouts_started += 1;
-                    w.replicas[r].logout_from = Some(w.plugin.access.len());
-                }
-                w.log(format!("r{r} starts {action:?}"));
-                drop(w);
+            Next::Sleep(ms) => tokio::time::sleep(Duration::from_millis(ms)).await,
+            Next::Start(r, action) => {
                 if let Some(client) = handles[r].client.clone() {
                     let task = tokio::spawn(run_action(Arc::clone(&world), client, r, action));
                     handles[r].tasks.push(task);
                 }
             }
-            2 => {
-                let ms = w.rng.between(20, 400);
-                w.log(format!("time +{ms} ms"));
-                drop(w);
-                tokio::time::sleep(Duration::from_millis(ms)).await;
-            }
-            3 => {
-                // Across the refresh point of the current tokens (or a lease, when faulty).
-                let lease_ms = params.lease.as_millis() as u64;
-                let ms = if faulty && w.rng.chance(500) {
-                    lease_ms + w.rng.between(100, 1500)
-                } else {
-                    w.rng.between(60, 400) * 1000
-                };
-                w.log(format!("time +{ms} ms"));
-                drop(w);
-                tokio::time::sleep(Duration::from_millis(ms)).await;
-            }
-            4 => {
-                let r = live[w.rng.index(live.len())];
-                kills += 1;
-                w.kill(r);
-                let replace = w.rng.chance(700);
-                drop(w);
+            Next::Kill(r, replace) => {
                 for task in handles[r].tasks.drain(..) {
                     task.abort();
                 }
@@ -290,27 +160,6 @@ async fn drive(params: Params) -> (Outcome, Vec<String>) {
                     let n = w.replicas.len() - 1;
                     w.log(format!("r{n} starts as the replacement of r{r}"));
                 }
-            }
-            5 => {
-                let r = live[w.rng.index(live.len())];
-                let ms = params.lease.as_millis() as u64 + w.rng.between(100, 3000);
-                let until = now + ms;
-                w.replicas[r].paused_until = Some(until);
-                w.stats.faults += 1;
-                w.log(format!("r{r} PAUSED for {ms} ms"));
-            }
-            6 => {
-                let ms = w.rng.between(100, 3000);
-                w.store_down_until = now + ms;
-                w.stats.faults += 1;
-                w.log(format!("session store UNREACHABLE for {ms} ms"));
-            }
-            _ => {
-                // A slow answer: time passes while calls are pending.
-                let ms = w.rng.between(200, 1500);
-                w.log(format!("time +{ms} ms (slow answers)"));
-                drop(w);
-                tokio::time::sleep(Duration::from_millis(ms)).await;
             }
         }
     }
@@ -335,6 +184,178 @@ async fn drive(params: Params) -> (Outcome, Vec<String>) {
         logs: String::new(),
     };
     (outcome, secrets)
+}
+
+/// What the driver does after a step.
+enum Next {
+    Continue,
+    Done,
+    Sleep(u64),
+    Start(usize, Action),
+    Kill(usize, bool),
+}
+
+/// One scheduler decision, made with the world locked (no await inside).
+fn step(w: &mut World, params: &Params, kills: &mut u32) -> Next {
+    w.stats.steps += 1;
+    w.prune();
+    let now = w.now_ms();
+    for r in 0..w.replicas.len() {
+        if w.replicas[r].paused_until.is_some_and(|until| until <= now) {
+            w.replicas[r].paused_until = None;
+            w.log(format!("r{r} resumes"));
+        }
+    }
+    // A request older than the client's timeout gets no answer: processed or not.
+    let timeout_ms = params.timeout.as_millis() as u64;
+    if let Some(i) = w.eligible().into_iter().find(|&i| {
+        matches!(w.pending[i].op, Op::Http(_))
+            && now.saturating_sub(w.pending[i].since) > timeout_ms
+    }) {
+        let fate = if w.rng.chance(500) {
+            Fate::AppliedLost
+        } else {
+            Fate::Dropped
+        };
+        w.complete(i, fate);
+        return Next::Continue;
+    }
+    let eligible = w.eligible();
+    // Fault-free: a logout or re-login runs alone (a login racing a logout has no single
+    // right outcome, and I4 is about refreshes).
+    let exclusive = !params.faulty && w.replicas.iter().any(|s| s.busy && s.exclusive);
+    let idle: Vec<usize> = (0..w.replicas.len())
+        .filter(|&r| {
+            let s = &w.replicas[r];
+            !s.dead && !s.busy && s.budget > 0 && !exclusive
+        })
+        .collect();
+    if eligible.is_empty() && idle.is_empty() {
+        let running = w.replicas.iter().any(|s| !s.dead && s.busy);
+        let paused = w
+            .replicas
+            .iter()
+            .any(|s| !s.dead && s.paused_until.is_some());
+        if !running && !paused && w.pending.is_empty() {
+            return Next::Done;
+        }
+        // Someone waits on a timer (a lock poll, a pause): let time pass.
+        return Next::Sleep(20);
+    }
+    let faulty = params.faulty;
+    let quiet = w.pending.is_empty();
+    let live: Vec<usize> = (0..w.replicas.len())
+        .filter(|&r| !w.replicas[r].dead)
+        .collect();
+    // Weighted choice of the next move.
+    let moves: [(u64, u8); 8] = [
+        (if eligible.is_empty() { 0 } else { 60 }, 0),
+        (if idle.is_empty() { 0 } else { 14 }, 1),
+        (if faulty || quiet { 5 } else { 0 }, 2),
+        (if faulty || quiet { 4 } else { 0 }, 3),
+        (
+            if faulty && live.len() > 1 && *kills < 2 {
+                1
+            } else {
+                0
+            },
+            4,
+        ),
+        (if faulty && !live.is_empty() { 1 } else { 0 }, 5),
+        (if faulty { 1 } else { 0 }, 6),
+        (if faulty { 2 } else { 0 }, 7),
+    ];
+    let total: u64 = moves.iter().map(|m| m.0).sum();
+    let mut pick = w.rng.below(total);
+    let mut chosen = 0;
+    for (weight, id) in moves {
+        if pick < weight {
+            chosen = id;
+            break;
+        }
+        pick -= weight;
+    }
+    match chosen {
+        0 => {
+            let i = eligible[w.rng.index(eligible.len())];
+            let fate = if faulty && w.rng.chance(120) {
+                match (w.pending[i].op.is_storage(), w.rng.below(3)) {
+                    (_, 0) => Fate::Fail,
+                    (true, 1) if matches!(w.pending[i].op, Op::Load) => Fate::Fail,
+                    (false, 1) => Fate::Dropped,
+                    _ => Fate::AppliedLost,
+                }
+            } else {
+                Fate::Normal
+            };
+            w.complete(i, fate);
+            Next::Continue
+        }
+        1 => {
+            let r = idle[w.rng.index(idle.len())];
+            let mut action = next_action(w, r);
+            let others_busy = w.replicas.iter().any(|s| !s.dead && s.busy);
+            let user_act = matches!(action, Action::Login | Action::Logout)
+                || (action == Action::RestoreOrLogin && w.replicas[r].started);
+            if !faulty && user_act && others_busy {
+                action = Action::Count;
+            }
+            w.replicas[r].exclusive = !faulty && user_act && !others_busy;
+            w.replicas[r].budget -= 1;
+            w.replicas[r].busy = true;
+            w.replicas[r].started = true;
+            if action == Action::Logout {
+                w.replicas[r].logouts_started += 1;
+                w.replicas[r].logout_from = Some(w.plugin.access.len());
+            }
+            w.log(format!("r{r} starts {action:?}"));
+            Next::Start(r, action)
+        }
+        2 => {
+            let ms = w.rng.between(20, 400);
+            w.log(format!("time +{ms} ms"));
+            Next::Sleep(ms)
+        }
+        3 => {
+            // Across the refresh point of the current tokens (or a lease, when faulty).
+            let lease_ms = params.lease.as_millis() as u64;
+            let ms = if faulty && w.rng.chance(500) {
+                lease_ms + w.rng.between(100, 1500)
+            } else {
+                w.rng.between(60, 400) * 1000
+            };
+            w.log(format!("time +{ms} ms"));
+            Next::Sleep(ms)
+        }
+        4 => {
+            let r = live[w.rng.index(live.len())];
+            *kills += 1;
+            w.kill(r);
+            Next::Kill(r, w.rng.chance(700))
+        }
+        5 => {
+            let r = live[w.rng.index(live.len())];
+            let ms = params.lease.as_millis() as u64 + w.rng.between(100, 3000);
+            let until = now + ms;
+            w.replicas[r].paused_until = Some(until);
+            w.stats.faults += 1;
+            w.log(format!("r{r} PAUSED for {ms} ms"));
+            Next::Continue
+        }
+        6 => {
+            let ms = w.rng.between(100, 3000);
+            w.store_down_until = now + ms;
+            w.stats.faults += 1;
+            w.log(format!("session store UNREACHABLE for {ms} ms"));
+            Next::Continue
+        }
+        _ => {
+            // A slow answer: time passes while calls are pending.
+            let ms = w.rng.between(200, 1500);
+            w.log(format!("time +{ms} ms (slow answers)"));
+            Next::Sleep(ms)
+        }
+    }
 }
 
 /// Lets every task run until all of them wait (on a parked call or a timer).
@@ -568,14 +589,19 @@ async fn sweep(world: &Arc<Mutex<World>>, handles: &mut [Handle]) {
 async fn drain(world: &Arc<Mutex<World>>) {
     for _ in 0..2_000 {
         settle().await;
-        let mut w = lock_world(world);
-        w.prune();
-        if !w.pending.is_empty() {
-            w.complete(0, Fate::Normal);
+        let running = {
+            let mut w = lock_world(world);
+            w.prune();
+            if w.pending.is_empty() {
+                Some(w.replicas.iter().any(|s| !s.dead && s.busy))
+            } else {
+                w.complete(0, Fate::Normal);
+                None
+            }
+        };
+        let Some(running) = running else {
             continue;
-        }
-        let running = w.replicas.iter().any(|s| !s.dead && s.busy);
-        drop(w);
+        };
         if !running {
             // Let spawned tasks finish their last step.
             settle().await;

@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use cocart::session_store::{Consistency, PersistedSession, SessionStore, SessionStoreError, Stored};
+use cocart::session_store::{
+    Consistency, PersistedSession, SessionStore, SessionStoreError, Stored,
+};
 use cocart::shared_session::{LockGrant, SessionLock};
 use cocart::simulation::{SimFailure, SimRequest, SimResponse, Transport};
 use futures::future::BoxFuture;

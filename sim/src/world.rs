@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use cocart::session_store::{MemoryStore, PersistedSession, SessionStore, SessionStoreError, Stored};
+use cocart::session_store::{
+    MemoryStore, PersistedSession, SessionStore, SessionStoreError, Stored,
+};
 use cocart::shared_session::{MemoryLock, SessionLock};
 use cocart::simulation::SimFailure;
 use futures::FutureExt;
@@ -404,7 +406,9 @@ impl World {
                 }
                 let got = now(self.lock.mark_refreshing(&owner));
                 self.log(format!("r{replica} {name} -> {got:?}{tag}"));
-                lost_or(fate, OpResult::Bool(got), || OpResult::Bool(Err(unavailable())))
+                lost_or(fate, OpResult::Bool(got), || {
+                    OpResult::Bool(Err(unavailable()))
+                })
             }
             Op::Renew { owner, lease } => {
                 if matches!(fate, Fate::Fail | Fate::Dropped) {
@@ -534,9 +538,7 @@ impl World {
                 .last_saved
                 .as_ref()
                 .and_then(|r| self.plugin.pair_of_refresh(r));
-            let login_since = self.plugin.refresh[pair + 1..]
-                .iter()
-                .any(|r| r.from_login);
+            let login_since = self.plugin.refresh[pair + 1..].iter().any(|r| r.from_login);
             if rotated && newest != Some(pair) && !login_since {
                 self.violation(format!(
                     "I4: r{replica} refreshed pair #{pair}, but the store's newest pair is #{}",
@@ -574,7 +576,9 @@ impl World {
             .refresh_token
             .as_ref()
             .and_then(|r| self.plugin.pair_of_refresh(r.expose_secret()))
-            .is_some_and(|p| self.plugin.refresh[p].from_login && self.login_by.get(&p) == Some(&replica));
+            .is_some_and(|p| {
+                self.plugin.refresh[p].from_login && self.login_by.get(&p) == Some(&replica)
+            });
         if let (Some(floor), Some(access)) = (self.logout_floor, access)
             && access < floor
             && !own_login
