@@ -53,6 +53,7 @@ mod request;
 mod resources;
 mod response;
 mod retry;
+mod scrub;
 pub mod session_store;
 pub mod shared_session;
 #[cfg(feature = "simulation")]
