@@ -69,8 +69,11 @@ pub struct Presentation {
     pub replica: usize,
     /// Whether it rotated.
     pub rotated: bool,
-    /// Whether its answer arrived.
+    /// Whether its answer arrived (a presenter that died before saving the new pair counts as
+    /// lost: the pair went with it).
     pub delivery: Delivery,
+    /// The pair it minted.
+    pub minted: Option<usize>,
 }
 
 /// A replica as the scheduler and the invariants see it.
@@ -174,6 +177,8 @@ pub struct World {
     pub logout_floor: Option<usize>,
     /// Which replica's login minted each login pair.
     login_by: BTreeMap<usize, usize>,
+    /// Pairs that reached the session store.
+    saved_pairs: std::collections::BTreeSet<usize>,
 }
 
 impl World {
@@ -200,6 +205,7 @@ impl World {
             tombstones: 0,
             logout_floor: None,
             login_by: BTreeMap::new(),
+            saved_pairs: std::collections::BTreeSet::new(),
         }
     }
 
@@ -273,6 +279,14 @@ impl World {
     pub fn kill(&mut self, replica: usize) {
         self.log(format!("r{replica} KILLED"));
         self.replicas[replica].dead = true;
+        // A rotation it got but had not saved dies with it: for I1 its answer was lost.
+        for list in self.presentations.values_mut() {
+            for p in list.iter_mut().filter(|p| p.replica == replica) {
+                if p.minted.is_some_and(|m| !self.saved_pairs.contains(&m)) {
+                    p.delivery = Delivery::Lost;
+                }
+            }
+        }
         self.replicas[replica].busy = false;
         let mine: Vec<usize> = (0..self.pending.len())
             .rev()
@@ -494,9 +508,9 @@ impl World {
         let Effect::Refresh(outcome) = effect else {
             return;
         };
-        let (pair, rotated) = match outcome {
-            RefreshOutcome::Rotated { old, .. } => (*old, true),
-            RefreshOutcome::Refused { old: Some(old) } => (*old, false),
+        let (pair, rotated, minted) = match outcome {
+            RefreshOutcome::Rotated { old, new } => (*old, true, Some(*new)),
+            RefreshOutcome::Refused { old: Some(old) } => (*old, false, None),
             _ => return,
         };
         self.stats.presentations += 1;
@@ -523,6 +537,7 @@ impl World {
                 replica,
                 rotated,
                 delivery,
+                minted,
             });
         if !self.params.faulty {
             // I4: with nothing failing, every presentation rotates the newest stored pair, and
@@ -565,6 +580,9 @@ impl World {
             return;
         };
         self.last_saved = Some(refresh.expose_secret().to_string());
+        if let Some(pair) = self.plugin.pair_of_refresh(refresh.expose_secret()) {
+            self.saved_pairs.insert(pair);
+        }
         // I3: the store never holds a session issued before a logout's tombstone.
         let access = session
             .access_token
