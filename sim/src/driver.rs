@@ -529,8 +529,10 @@ async fn sweep(world: &Arc<Mutex<World>>, handles: &mut [Handle]) {
             .filter(|&r| !w.replicas[r].dead)
             .collect()
     };
+    // Two rounds: the first lets every replica write what it could not save before (its next
+    // store read does that), the second reads what they all wrote.
     let mut restored = Vec::new();
-    for &r in &live {
+    for &r in live.iter().chain(live.iter()) {
         let Some(client) = handles[r].client.clone() else {
             continue;
         };
@@ -545,7 +547,9 @@ async fn sweep(world: &Arc<Mutex<World>>, handles: &mut [Handle]) {
             result.is_ok()
         });
         drain(world).await;
-        if let Ok(true) = task.await {
+        if let Ok(true) = task.await
+            && !restored.contains(&r)
+        {
             restored.push(r);
         }
     }
