@@ -171,7 +171,7 @@ pub async fn run(out: &mut dyn Write) -> Result<Summary, Box<dyn Error + Send + 
         summary.events.push(match event {
             AuthEvent::InitialSession { .. } => "InitialSession".to_string(),
             AuthEvent::SignedIn { user } => format!("SignedIn({})", user.id),
-            AuthEvent::TokenRefreshed => "TokenRefreshed".to_string(),
+            AuthEvent::TokenRefreshed { .. } => "TokenRefreshed".to_string(),
             AuthEvent::SignedOut { reason } => format!("SignedOut({reason:?})"),
             other => format!("{other:?}"),
         });

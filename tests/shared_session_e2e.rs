@@ -12,8 +12,8 @@ use async_trait::async_trait;
 use cocart::clock::OffsetClock;
 use cocart::models::CartQuery;
 use cocart::{
-    CoCartClient, Consistency, Error, MemoryLock, MemoryStore, PersistedSession, SessionLock,
-    SessionStore, SessionStoreError, SignOutReason,
+    CoCartClient, Consistency, Error, LockGrant, MemoryLock, MemoryStore, PersistedSession,
+    SessionLock, SessionStore, SessionStoreError, SignOutReason, Stored,
 };
 use cocart_mock::{MockServer, PluginVersion};
 use secrecy::ExposeSecret;
@@ -176,17 +176,17 @@ struct FlakyLock(Arc<Flaky>);
 
 #[async_trait]
 impl SessionStore for FlakyStore {
-    async fn load(&self) -> Result<Option<PersistedSession>, SessionStoreError> {
+    async fn load(&self) -> Result<Stored, SessionStoreError> {
         self.0.check()?;
         self.0.store.load().await
     }
-    async fn save(&self, s: &PersistedSession) -> Result<(), SessionStoreError> {
+    async fn save(&self, expected: u64, s: &PersistedSession) -> Result<u64, SessionStoreError> {
         self.0.check()?;
-        self.0.store.save(s).await
+        self.0.store.save(expected, s).await
     }
-    async fn clear(&self, revision: u64) -> Result<(), SessionStoreError> {
+    async fn clear(&self, expected: u64) -> Result<u64, SessionStoreError> {
         self.0.check()?;
-        self.0.store.clear(revision).await
+        self.0.store.clear(expected).await
     }
     fn consistency(&self) -> Consistency {
         Consistency::CompareAndSwap
@@ -195,9 +195,17 @@ impl SessionStore for FlakyStore {
 
 #[async_trait]
 impl SessionLock for FlakyLock {
-    async fn try_acquire(&self, owner: &str, lease: Duration) -> Result<bool, SessionStoreError> {
+    async fn try_acquire(
+        &self,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<Option<LockGrant>, SessionStoreError> {
         self.0.check()?;
         self.0.lock.try_acquire(owner, lease).await
+    }
+    async fn mark_refreshing(&self, owner: &str) -> Result<bool, SessionStoreError> {
+        self.0.check()?;
+        self.0.lock.mark_refreshing(owner).await
     }
     async fn renew(&self, owner: &str, lease: Duration) -> Result<bool, SessionStoreError> {
         self.0.check()?;
@@ -267,12 +275,15 @@ async fn a_holder_that_died_after_the_store_rotated_signs_out_with_that_reason_a
         lock.try_acquire("dead-process", Duration::from_secs(2))
             .await
             .unwrap()
+            .is_some()
     );
+    assert!(lock.mark_refreshing("dead-process").await.unwrap());
     let refresh = store
         .load()
         .await
         .unwrap()
-        .and_then(|s| s.refresh_token)
+        .session()
+        .and_then(|s| s.refresh_token.clone())
         .unwrap();
     let spent = reqwest::Client::new()
         .post(format!("{}{REFRESH_PATH}", server.base_url()))
@@ -320,6 +331,7 @@ async fn a_holder_that_died_before_the_refresh_costs_one_lease_and_one_refresh()
         lock.try_acquire("dead-process", Duration::from_secs(1))
             .await
             .unwrap()
+            .is_some()
     );
     advance(&server, &r.clock, TTL + 10);
     let reads = read_all(&r.clients, 2).await;

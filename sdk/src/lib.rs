@@ -53,6 +53,7 @@ mod request;
 mod resources;
 mod response;
 mod retry;
+mod scrub;
 pub mod session_store;
 pub mod shared_session;
 #[cfg(feature = "simulation")]
@@ -92,9 +93,9 @@ pub use resources::{CartApi, CatalogApi, LoginOutcome};
 #[deprecated(since = "0.2.0", note = "renamed to `CatalogApi` (`client.catalog()`)")]
 pub type StoreApi = CatalogApi;
 pub use session_store::{
-    Consistency, FileStore, MemoryStore, PersistedSession, SessionStore, SessionStoreError,
+    Consistency, FileStore, MemoryStore, PersistedSession, SessionStore, SessionStoreError, Stored,
 };
-pub use shared_session::{MemoryLock, SessionLock};
+pub use shared_session::{LockGrant, MemoryLock, SessionLock};
 
 /// The session store module under its old name.
 #[deprecated(since = "0.2.0", note = "renamed to `cocart::session_store`")]

@@ -99,7 +99,10 @@ async fn a_token_inside_the_leeway_is_refreshed_before_the_request() {
         events.recv().await,
         Some(AuthEvent::InitialSession { .. })
     ));
-    assert_eq!(events.recv().await, Some(AuthEvent::TokenRefreshed));
+    assert_eq!(
+        events.recv().await,
+        Some(AuthEvent::TokenRefreshed { saved: true })
+    );
 }
 
 #[tokio::test]
@@ -221,7 +224,7 @@ async fn a_rejected_refresh_token_ends_the_session() {
         .build()
         .unwrap();
     client.login("jane", PASSWORD).await.unwrap();
-    assert!(store_arc.load().await.unwrap().is_some());
+    assert!(store_arc.load().await.unwrap().session().is_some());
     Mock::given(method("POST"))
         .and(path(REFRESH))
         .respond_with(wp_error(
@@ -246,7 +249,10 @@ async fn a_rejected_refresh_token_ends_the_session() {
     );
     assert!(!client.is_signed_in());
     assert!(
-        store_arc.load().await.unwrap().is_none(),
+        matches!(
+            store_arc.load().await.unwrap(),
+            cocart::Stored::Cleared { .. }
+        ),
         "the store is cleared"
     );
     assert!(matches!(

@@ -10,7 +10,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use cocart::clock::OffsetClock;
 use cocart::models::CartQuery;
-use cocart::{CoCartClient, Error, MemoryStore, PersistedSession, SessionStore, SessionStoreError};
+use cocart::{
+    CoCartClient, Error, MemoryStore, PersistedSession, SessionStore, SessionStoreError, Stored,
+};
 use common::*;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
@@ -26,29 +28,26 @@ struct LockableStore {
 
 #[async_trait]
 impl SessionStore for LockableStore {
-    async fn load(&self) -> Result<Option<PersistedSession>, SessionStoreError> {
+    async fn load(&self) -> Result<Stored, SessionStoreError> {
         if self.locked.load(Ordering::SeqCst) {
             return Err(SessionStoreError::Unavailable("device locked".into()));
         }
         self.inner.load().await
     }
-    async fn save(&self, s: &PersistedSession) -> Result<(), SessionStoreError> {
-        self.inner.save(s).await
+    async fn save(&self, expected: u64, s: &PersistedSession) -> Result<u64, SessionStoreError> {
+        self.inner.save(expected, s).await
     }
-    async fn clear(&self, revision: u64) -> Result<(), SessionStoreError> {
-        self.inner.clear(revision).await
+    async fn clear(&self, expected: u64) -> Result<u64, SessionStoreError> {
+        self.inner.clear(expected).await
     }
 }
 
 fn saved(token: &str, refresh: char) -> PersistedSession {
-    PersistedSession {
-        revision: 1,
-        access_token: Some(SecretString::from(token.to_string())),
-        refresh_token: Some(SecretString::from(refresh_token(refresh))),
-        token_received_at: now(),
-        user: None,
-        cart_key: None,
-    }
+    let mut session = PersistedSession::default();
+    session.access_token = Some(SecretString::from(token.to_string()));
+    session.refresh_token = Some(SecretString::from(refresh_token(refresh)));
+    session.token_received_at = now();
+    session
 }
 
 #[tokio::test]
@@ -64,7 +63,7 @@ async fn restore_session_uses_the_stored_token() {
         .mount(&server)
         .await;
     let store = MemoryStore::new();
-    store.save(&saved(&token, 'r')).await.unwrap();
+    store.save(0, &saved(&token, 'r')).await.unwrap();
     let client = CoCartClient::builder(server.uri())
         .session_store(store)
         .build()
@@ -80,7 +79,7 @@ async fn an_unavailable_store_is_an_error_and_never_a_sign_out() {
     let store = Arc::new(LockableStore::default());
     store
         .inner
-        .save(&saved(&jwt(now(), 3600, "u"), 'u'))
+        .save(0, &saved(&jwt(now(), 3600, "u"), 'u'))
         .await
         .unwrap();
     store.locked.store(true, Ordering::SeqCst);
@@ -140,7 +139,9 @@ async fn the_rotated_pair_is_saved_even_when_the_caller_is_cancelled() {
     caller.abort();
     assert!(caller.await.unwrap_err().is_cancelled());
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let persisted = store.load().await.unwrap().unwrap();
+    let Stored::Session(persisted) = store.load().await.unwrap() else {
+        panic!("a session is stored")
+    };
     assert_eq!(
         persisted.refresh_token.unwrap().expose_secret(),
         refresh_token('b')
@@ -168,7 +169,9 @@ async fn the_guest_cart_key_is_persisted_and_restored() {
         .unwrap();
     client.cart().get(&CartQuery::default()).await.unwrap();
     // Saved before the call returned: an app killed right now keeps its cart.
-    let persisted = store.load().await.unwrap().unwrap();
+    let Stored::Session(persisted) = store.load().await.unwrap() else {
+        panic!("a session is stored")
+    };
     assert_eq!(
         persisted.cart_key.as_deref(),
         Some("t_0123456789abcdef0123456789abcd")

@@ -81,11 +81,11 @@ async fn no_secret_in_debug_errors_or_traces_of_a_full_session() {
 
     client.login("jane", PASSWORD).await.unwrap();
     assert_clean("client Debug", &format!("{client:?}"), &secrets);
-    let session = store.load().await.unwrap().unwrap();
+    let session = store.load().await.unwrap().session().cloned().unwrap();
     assert_clean("stored session Debug", &format!("{session:?}"), &secrets);
     clock.advance(7200);
     client.cart().get(&CartQuery::default()).await.unwrap();
-    let session = store.load().await.unwrap().unwrap();
+    let session = store.load().await.unwrap().session().cloned().unwrap();
     assert_clean("rotated session Debug", &format!("{session:?}"), &secrets);
     let outcome = client.logout().await.unwrap();
     assert!(outcome.server_confirmed);

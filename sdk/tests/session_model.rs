@@ -464,6 +464,7 @@ async fn check_persisted(
         .load()
         .await
         .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let stored = stored.session();
     let stored_access = stored.as_ref().and_then(|s| s.access_token.as_ref());
     match (client.token_claims(), stored_access) {
         (None, None) => {}

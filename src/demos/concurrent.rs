@@ -109,7 +109,7 @@ where
     }
     let mut refreshes = 0;
     while let Some(event) = events.try_recv() {
-        if event == AuthEvent::TokenRefreshed {
+        if let AuthEvent::TokenRefreshed { .. } = event {
             refreshes += 1;
         }
     }

@@ -101,7 +101,7 @@ pub async fn wait_for_store(
     predicate: impl Fn(&cocart::PersistedSession) -> bool,
 ) -> cocart::PersistedSession {
     for _ in 0..200 {
-        if let Ok(Some(saved)) = store.load().await
+        if let Ok(cocart::Stored::Session(saved)) = store.load().await
             && predicate(&saved)
         {
             return saved;

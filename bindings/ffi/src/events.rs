@@ -28,8 +28,12 @@ pub enum AuthEvent {
         /// Who signed in.
         user: User,
     },
-    /// The token pair was rotated and saved.
-    TokenRefreshed,
+    /// The token pair was rotated and is in use; `saved` says whether the app's session store has
+    /// it (`false`: it lives in memory until the next change is saved).
+    TokenRefreshed {
+        /// Whether the rotated pair reached the session store.
+        saved: bool,
+    },
     /// The session ended; the stored session was cleared.
     SignedOut {
         /// Why.
@@ -48,7 +52,7 @@ impl AuthEvent {
             E::SignedIn { user } => Self::SignedIn {
                 user: User::from(user),
             },
-            E::TokenRefreshed => Self::TokenRefreshed,
+            E::TokenRefreshed { saved } => Self::TokenRefreshed { saved },
             E::SignedOut { reason } => Self::SignedOut { reason },
             _ => return None,
         })

@@ -67,11 +67,13 @@ pub trait SessionStore: Send + Sync {
     async fn clear(&self) -> Result<(), StoreFailure>;
 }
 
-/// The app's store seen as a `cocart::SessionStore`.
+/// The app's store seen as a `cocart::SessionStore`: the revision check and the numbering are
+/// done here (one client calls its store from one ordered lane), so the app's store needs no
+/// logic of its own.
 pub(crate) struct ForeignTokenStore {
     inner: Arc<dyn SessionStore>,
-    /// The revision of the last clear through this adapter: the app's item is removed, and an
-    /// older save that arrives later is still refused.
+    /// The revision of the last clear through this adapter: the app's item is removed, and a
+    /// write that expected an older revision is still refused.
     cleared: AtomicU64,
 }
 
@@ -91,55 +93,67 @@ impl fmt::Debug for ForeignTokenStore {
 }
 
 impl ForeignTokenStore {
-    /// The revision the app's store holds: `None` when empty or unreadable (a value that does
-    /// not parse never blocks a new save).
-    async fn stored_revision(&self) -> Result<Option<u64>, cocart::SessionStoreError> {
-        Ok(match self.inner.load().await? {
+    /// The revision the app's store holds, or the last clear's: 0 when neither (a value that
+    /// does not parse never blocks a new save).
+    async fn stored_revision(&self) -> Result<u64, cocart::SessionStoreError> {
+        let in_app = match self.inner.load().await? {
             Some(raw) => cocart::PersistedSession::from_json(&raw)
-                .ok()
-                .map(|s| s.revision),
-            None => None,
-        })
+                .map(|s| s.revision)
+                .unwrap_or(0),
+            None => 0,
+        };
+        Ok(in_app.max(self.cleared.load(Ordering::SeqCst)))
     }
 
-    async fn check(&self, revision: u64) -> Result<(), cocart::SessionStoreError> {
-        let cleared = Some(self.cleared.load(Ordering::SeqCst)).filter(|r| *r > 0);
-        match self.stored_revision().await?.max(cleared) {
-            Some(stored_revision) if stored_revision >= revision => {
-                Err(cocart::SessionStoreError::Conflict { stored_revision })
-            }
-            _ => Ok(()),
+    async fn next(&self, expected: u64) -> Result<u64, cocart::SessionStoreError> {
+        let stored_revision = self.stored_revision().await?;
+        if stored_revision != expected {
+            return Err(cocart::SessionStoreError::Conflict { stored_revision });
         }
+        expected
+            .checked_add(1)
+            .ok_or(cocart::SessionStoreError::Conflict { stored_revision })
     }
 }
 
 #[async_trait]
 impl cocart::SessionStore for ForeignTokenStore {
-    async fn load(&self) -> Result<Option<cocart::PersistedSession>, cocart::SessionStoreError> {
-        match self.inner.load().await? {
-            None => Ok(None),
-            Some(raw) if raw.trim().is_empty() => Ok(None),
-            Some(raw) => {
-                let session = cocart::PersistedSession::from_json(&raw)?;
-                Ok((!session.is_empty()).then_some(session))
-            }
+    async fn load(&self) -> Result<cocart::Stored, cocart::SessionStoreError> {
+        let cleared = self.cleared.load(Ordering::SeqCst);
+        let raw = self.inner.load().await?.filter(|raw| !raw.trim().is_empty());
+        let Some(raw) = raw else {
+            return Ok(match cleared {
+                0 => cocart::Stored::Empty,
+                revision => cocart::Stored::Cleared { revision },
+            });
+        };
+        let session = cocart::PersistedSession::from_json(&raw)?;
+        if session.is_empty() || session.revision < cleared {
+            return Ok(cocart::Stored::Cleared {
+                revision: cleared.max(session.revision),
+            });
         }
+        Ok(cocart::Stored::Session(session))
     }
 
     async fn save(
         &self,
+        expected: u64,
         session: &cocart::PersistedSession,
-    ) -> Result<(), cocart::SessionStoreError> {
-        self.check(session.revision).await?;
+    ) -> Result<u64, cocart::SessionStoreError> {
+        let revision = self.next(expected).await?;
+        let mut session = session.clone();
+        session.revision = revision;
         let raw = session.to_json().expose_secret().to_string();
-        Ok(self.inner.save(raw).await?)
+        self.inner.save(raw).await?;
+        Ok(revision)
     }
 
-    async fn clear(&self, revision: u64) -> Result<(), cocart::SessionStoreError> {
-        self.check(revision).await?;
+    async fn clear(&self, expected: u64) -> Result<u64, cocart::SessionStoreError> {
+        let revision = self.next(expected).await?;
         self.inner.clear().await?;
         self.cleared.fetch_max(revision, Ordering::SeqCst);
-        Ok(())
+        Ok(revision)
     }
 }
 
@@ -182,36 +196,28 @@ mod tests {
     }
 
     #[test]
-    fn the_session_round_trips_as_one_string() {
+    fn the_session_round_trips_as_one_string_and_the_adapter_numbers_it() {
         let slot = Arc::new(Slot::default());
         let store = ForeignTokenStore::new(slot.clone());
-        let session = cocart::PersistedSession {
-            revision: 3,
-            cart_key: Some("t_guest".into()),
-            token_received_at: 42,
-            ..Default::default()
-        };
+        let mut session = cocart::PersistedSession::default();
+        session.cart_key = Some("t_guest".into());
+        session.token_received_at = 42;
         futures::executor::block_on(async {
-            store.save(&session).await.unwrap();
+            assert_eq!(store.save(0, &session).await, Ok(1));
             let raw = slot.value.lock().unwrap().clone().unwrap();
             assert!(raw.contains("t_guest"));
-            let back = store.load().await.unwrap().unwrap();
+            let back = store.load().await.unwrap();
+            let back = back.session().unwrap();
             assert_eq!(back.cart_key.as_deref(), Some("t_guest"));
             assert_eq!(back.token_received_at, 42);
-            assert_eq!(back.revision, 3);
-            // An older or equal revision never replaces it.
-            assert!(matches!(
-                store.save(&session).await,
-                Err(cocart::SessionStoreError::Conflict { stored_revision: 3 })
-            ));
-            store.clear(4).await.unwrap();
-            assert!(store.load().await.unwrap().is_none());
-            let older = cocart::PersistedSession {
-                revision: 4,
-                ..session.clone()
-            };
-            assert!(store.save(&older).await.is_err(), "older than the clear");
+            assert_eq!(back.revision, 1);
         });
+    }
+
+    #[test]
+    fn the_adapter_passes_the_store_conformance_checks() {
+        let store = ForeignTokenStore::new(Arc::new(Slot::default()));
+        futures::executor::block_on(cocart::conformance::store_conformance(&store, false));
     }
 
     #[test]

@@ -48,7 +48,8 @@ pub async fn login(s: &Session, args: LoginArgs) -> Result<Outcome, Failure> {
 /// Seconds until the token's local deadline: receive time + the token's own lifetime.
 async fn token_left(s: &Session) -> Option<i64> {
     let claims = s.client.token_claims()?;
-    let saved = s.store.load().await.ok().flatten()?;
+    let stored = s.store.load().await.ok()?;
+    let saved = stored.session()?;
     let now = cocart::clock::Clock::now(&cocart::clock::SystemClock);
     Some(
         saved
@@ -117,9 +118,9 @@ pub async fn refresh(s: &Session) -> Result<Outcome, Failure> {
 pub async fn logout(s: &Session) -> Result<Outcome, Failure> {
     if !s.client.is_signed_in() {
         let stored = s.store.load().await.map_err(cocart::Error::from)?;
-        if let Some(stored) = stored {
+        if let cocart::Stored::Session(stored) = stored {
             s.store
-                .clear(stored.revision.saturating_add(1))
+                .clear(stored.revision)
                 .await
                 .map_err(cocart::Error::from)?;
         }

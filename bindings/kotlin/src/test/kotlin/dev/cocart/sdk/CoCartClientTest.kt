@@ -137,7 +137,7 @@ class CoCartClientTest {
             awaitSize(received, 2)
             collector.cancelAndJoin()
             assertTrue(received[0] is AuthEvent.InitialSession)
-            assertEquals(AuthEvent.TokenRefreshed, received[1])
+            assertEquals(AuthEvent.TokenRefreshed(saved = true), received[1])
             assertTrue(client.cart().use { it.get() }.cartKey.isNotEmpty())
         }
     }
