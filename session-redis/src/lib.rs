@@ -17,7 +17,8 @@
 //!
 //! let redis = RedisSessions::builder("redis://127.0.0.1:6379/")
 //!     .namespace("shop-backend")
-//!     .encryption_key(cocart_redis::EncryptionKey::from_base64(
+//!     .encryption_key(cocart_redis::EncryptionKey::from_base64_with_id(
+//!         "2026-06",
 //!         &std::env::var("SESSION_KEY")?,
 //!     )?)
 //!     .connect()
@@ -34,16 +35,58 @@
 //! ```
 //!
 //! # What is stored
-//! Per customer, two keys that share a hash tag (so they live on one Redis Cluster slot):
-//! `NAMESPACE:{DIGEST}:session`, a hash with the revision and the session, and
-//! `NAMESPACE:{DIGEST}:lock`, the lock holder's owner name with a lease. `DIGEST` is the SHA-256
-//! of the namespace and the customer key, so no customer identifier and no token appears in a key
-//! name. Sessions expire after [`RedisSessionsBuilder::session_ttl`] without a save; a lock
-//! expires with its lease, so a holder that dies never blocks the others for longer than that.
+//! Per customer, up to three keys that share a hash tag (so they live on one Redis Cluster slot
+//! and one script may touch several):
+//! - `NAMESPACE:{DIGEST}:session`, a hash: `rev`, the revision, and `data`, the session. A
+//!   sign-out keeps `rev` alone: the tombstone ([`Stored::Cleared`](cocart::session_store::Stored)),
+//!   so a write that expected an older revision cannot bring the session back. No key at all is
+//!   [`Stored::Empty`](cocart::session_store::Stored);
+//! - `NAMESPACE:{DIGEST}:lock`, the lock holder's owner name with a lease;
+//! - `NAMESPACE:{DIGEST}:refreshing`, set by the holder just before it presents the refresh
+//!   token: its release removes it; when its lease lapses instead, the next holder consumes it
+//!   and is told (`LockGrant::lapsed_refresh`).
 //!
+//! `DIGEST` is the SHA-256 of the namespace and the customer key, so no customer identifier and
+//! no token appears in a key name. A session (and its tombstone) and a refresh mark expire after
+//! [`RedisSessionsBuilder::session_ttl`] without a save; a lock expires with its lease, so a
+//! holder that dies never blocks the others for longer than that.
+//!
+//! `save` and `clear` are compare-and-swap in one Lua script: they write only when the stored
+//! revision is exactly the one the writer read (0 when nothing is stored) and give the value the
+//! next one. Revisions are compared as decimal strings, never as Lua numbers, so the check is
+//! exact for every `u64`; a write that expected `u64::MAX` is refused.
+//!
+//! # Encryption at rest, and rotating its key
 //! With an [`EncryptionKey`] the session is sealed with XChaCha20-Poly1305 before it leaves the
-//! process, bound to its key name and revision: a value copied to another customer's key or
-//! replayed under another revision does not open.
+//! process, bound to its key name, its revision and the id of the key: a value copied to another
+//! customer's key, replayed under another revision or relabelled with another key id does not
+//! open. With keys set, a value stored in plain text is refused (nobody can plant a session).
+//!
+//! Every key has a short public id, written beside the values it seals. A process may hold
+//! several keys ([`RedisSessionsBuilder::encryption_keys`]): the first seals, every one opens the
+//! values sealed under its id. So a key rotates with no customer signed out:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use cocart_redis::{EncryptionKey, RedisSessions};
+//!
+//! // Seal with the new key; values sealed with the old one keep opening, and are sealed
+//! // again with the new one at their next save.
+//! let redis = RedisSessions::builder("redis://127.0.0.1:6379/")
+//!     .encryption_keys([
+//!         EncryptionKey::from_base64_with_id("2026-06", &std::env::var("SESSION_KEY_NEW")?)?,
+//!         EncryptionKey::from_base64_with_id("2026-01", &std::env::var("SESSION_KEY_OLD")?)?,
+//!     ])
+//!     .connect()
+//!     .await?;
+//! # Ok(()) }
+//! ```
+//!
+//! A process that lacks the id a value was sealed with reads it as
+//! `SessionStoreError::Corrupt("sealed with key id '2026-06', which this process does not
+//! have")`, never as "signed out". A key made without an id (as with 0.2) has the id
+//! [`DEFAULT_KEY_ID`]; values sealed by 0.2 carry no id and open with whichever configured key
+//! sealed them.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

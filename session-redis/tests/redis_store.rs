@@ -386,6 +386,12 @@ async fn a_sign_out_is_a_tombstone_that_keeps_its_revision_and_fences_older_writ
         .await
         .expect("hgetall");
     assert_eq!(fields, [("rev".to_string(), "2".to_string())]);
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg(store.key_name())
+        .query_async(&mut conn)
+        .await
+        .expect("pttl");
+    assert!(ttl > 0, "the tombstone expires with the session TTL: {ttl}");
     assert!(matches!(
         store.load().await.expect("load"),
         Stored::Cleared { revision: 2 }
