@@ -143,3 +143,25 @@ fn session_keys(spec: &str) -> Result<Vec<cocart_redis::EncryptionKey>, Error> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_keys_parse_as_id_base64_pairs_and_errors_never_repeat_them() {
+        let key = "ERERERERERERERERERERERERERERERERERERERERERE=";
+        let keys = session_keys(&format!("k2:{key}, k1:{key}")).unwrap();
+        let ids: Vec<_> = keys.iter().map(cocart_redis::EncryptionKey::id).collect();
+        assert_eq!(ids, ["k2", "k1"]);
+        for bad in [
+            format!("k1{key}"),
+            format!("k1:{key},k2:{key}x"),
+            format!("bad id:{key}"),
+        ] {
+            let err = session_keys(&bad).unwrap_err().to_string();
+            assert!(err.contains("--session-keys: key"), "{err}");
+            assert!(!err.contains("ERERER"), "{err}");
+        }
+    }
+}
