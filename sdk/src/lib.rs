@@ -59,6 +59,7 @@ pub mod shared_session;
 #[cfg(feature = "simulation")]
 #[doc(hidden)]
 pub mod simulation;
+mod tokens;
 mod transport;
 
 /// Entry points for the fuzz targets (`fuzz/`): the parsers of server text that are not public.
@@ -96,6 +97,7 @@ pub use session_store::{
     Consistency, FileStore, MemoryStore, PersistedSession, SessionStore, SessionStoreError, Stored,
 };
 pub use shared_session::{LockGrant, MemoryLock, SessionLock};
+pub use tokens::{AccessToken, RefreshToken};
 
 /// The session store module under its old name.
 #[deprecated(since = "0.2.0", note = "renamed to `cocart::session_store`")]

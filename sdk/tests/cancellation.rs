@@ -19,7 +19,6 @@ use cocart::{
     SessionStoreError, Stored,
 };
 use common::*;
-use secrecy::ExposeSecret;
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
