@@ -11,12 +11,12 @@ use cocart::session_store::Stored;
 use cocart::{PersistedSession, SessionLock, SessionStore, SessionStoreError};
 use cocart_redis::testing::{RedisServer, TestRedis, unique_namespace};
 use cocart_redis::{EncryptionKey, RedisSessions, SetupError};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 
 fn session(tag: &str) -> PersistedSession {
     let mut s = PersistedSession::default();
-    s.access_token = Some(SecretString::from(format!("eyJ.access-{tag}.sig")));
-    s.refresh_token = Some(SecretString::from(format!("refresh-{tag}")));
+    s.access_token = Some(format!("eyJ.access-{tag}.sig").into());
+    s.refresh_token = Some(format!("refresh-{tag}").into());
     s.token_received_at = 1_700_000_000;
     s.cart_key = Some(format!("cart-{tag}"));
     s.store = Some("https://shop.example/wp-json/".into());
