@@ -307,6 +307,8 @@ fn step(w: &mut World, params: &Params, kills: &mut u32) -> Next {
             if action == Action::Logout {
                 w.replicas[r].logouts_started += 1;
                 w.replicas[r].logout_from = Some(w.plugin.access.len());
+            } else if matches!(action, Action::Login | Action::RestoreOrLogin) {
+                w.replicas[r].logout_from = None;
             }
             w.log(format!("r{r} starts {action:?}"));
             Next::Start(r, action)
@@ -484,9 +486,8 @@ async fn run_action(world: Arc<Mutex<World>>, client: CoCartClient, r: usize, ac
         return;
     }
     w.replicas[r].busy = false;
-    if action == Action::Logout {
-        w.replicas[r].logout_from = None;
-    }
+    // A logout whose tombstone could not be saved stays the user's act until the replica
+    // writes it (at its next store read) or logs in again.
     match result {
         Ok(what) => w.log(format!("r{r} {action:?} -> {what}")),
         Err(e) => {

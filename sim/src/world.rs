@@ -609,7 +609,7 @@ impl World {
 
     fn on_cleared(&mut self, replica: usize, before: Option<&PersistedSession>) {
         self.tombstones += 1;
-        if let Some(from) = self.replicas[replica].logout_from {
+        if let Some(from) = self.replicas[replica].logout_from.take() {
             self.logout_floor = Some(self.logout_floor.map_or(from, |f| f.max(from)));
             return;
         }

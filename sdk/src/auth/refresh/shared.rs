@@ -163,12 +163,27 @@ impl Inner {
         // The request and the save of what it brings back both run under renewed leases.
         let work = async {
             let outcome = self.request_refresh(&refresh_token).await;
-            let release = match &outcome {
-                Err(RefreshFailure::Keep(Error::Timeout | Error::Network(_), _)) => {
-                    Release::LetLapse
+            let answer_lost = match &outcome {
+                Err(RefreshFailure::Keep(Error::Timeout, _)) => true,
+                // A connection that never opened sent nothing.
+                Err(RefreshFailure::Keep(Error::Network(e), _)) => !e.is_connect(),
+                _ => false,
+            };
+            let (outcome, release) = match outcome {
+                // The token was presented before with no answer, and now again with none: it
+                // is presented no third time. The store most likely rotated it, and the pair it
+                // made is lost.
+                Err(_) if answer_lost && grant.lapsed_refresh => (
+                    Err(RefreshFailure::Terminal(
+                        SignOutReason::RefreshedElsewhereAndLost,
+                    )),
+                    Release::AfterSignOutSaved,
+                ),
+                other if answer_lost => (other, Release::LetLapse),
+                Err(RefreshFailure::Terminal(r)) => {
+                    (Err(RefreshFailure::Terminal(r)), Release::AfterSignOutSaved)
                 }
-                Err(RefreshFailure::Terminal(_)) => Release::AfterSignOutSaved,
-                _ => Release::Now,
+                other => (other, Release::Now),
             };
             let outcome = match outcome {
                 // A holder before us presented this token and never settled it: it was spent
