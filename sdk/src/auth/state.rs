@@ -190,6 +190,10 @@ pub(crate) struct SessionState {
     inflight: Option<InFlight>,
     /// Always of the current generation, like `inflight`.
     cooldown: Option<Cooldown>,
+    /// The store refused the refresh token of this generation and the sign-out could not be
+    /// settled through the session store: the token is never presented again; the next refresh
+    /// settles the sign-out (or adopts a newer stored session).
+    refused: Option<(u64, super::SignOutReason)>,
 }
 
 /// What a caller that wants a refresh must do.
@@ -294,6 +298,23 @@ impl SessionState {
         self.generation += 1;
         self.inflight = None;
         self.cooldown = None;
+        self.refused = None;
+    }
+
+    /// The store refused the refresh token of `generation` and the sign-out is not settled yet.
+    pub(crate) fn mark_refused(&mut self, generation: u64, reason: super::SignOutReason) {
+        if generation == self.generation {
+            self.refused = Some((generation, reason));
+            self.inflight = None;
+        }
+    }
+
+    /// Why the store refused the current generation's refresh token, if it did.
+    pub(crate) fn refused(&self, generation: u64) -> Option<super::SignOutReason> {
+        self.refused
+            .as_ref()
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, r)| r.clone())
     }
 
     /// Something worth persisting changed, for `intent`.
