@@ -307,8 +307,6 @@ fn step(w: &mut World, params: &Params, kills: &mut u32) -> Next {
             if action == Action::Logout {
                 w.replicas[r].logouts_started += 1;
                 w.replicas[r].logout_from = Some(w.plugin.access.len());
-            } else if matches!(action, Action::Login | Action::RestoreOrLogin) {
-                w.replicas[r].logout_from = None;
             }
             w.log(format!("r{r} starts {action:?}"));
             Next::Start(r, action)
@@ -441,6 +439,11 @@ fn spawn_replica(world: &Arc<Mutex<World>>, handles: &mut Vec<Handle>, clock: Si
             let mut w = lock_world(&w2);
             match &event {
                 AuthEvent::InitialSession { .. } => continue,
+                // A login replaces an unsaved logout: its tombstone is never written after it.
+                AuthEvent::SignedIn { .. } => {
+                    w.replicas[r].logout_from = None;
+                    w.log(format!("r{r} event SignedIn"));
+                }
                 AuthEvent::SignedOut { reason } => {
                     let reason = format!("{reason:?}");
                     w.log(format!("r{r} event SignedOut({reason})"));

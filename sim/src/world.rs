@@ -529,13 +529,16 @@ impl World {
         // (it died, stalled past its lease, or lost the store for longer than a lease: the lock
         // itself says so to the next holder).
         let earlier = self.presentations.entry(pair).or_default().clone();
-        let allowed = match earlier.as_slice() {
-            [] => true,
-            [first] => {
+        // Put exactly: a token is never presented again once a live presenter got the store's
+        // answer to it. Every earlier presentation's answer was lost, except that the last one
+        // may have reached a presenter whose lease then lapsed before it settled the outcome.
+        let allowed = match earlier.split_last() {
+            None => true,
+            Some((last, before)) => {
                 self.params.faulty
-                    && (first.delivery == Delivery::Lost || self.replicas[replica].lapsed_grant)
+                    && before.iter().all(|p| p.delivery == Delivery::Lost)
+                    && (last.delivery == Delivery::Lost || self.replicas[replica].lapsed_grant)
             }
-            _ => false,
         };
         if !allowed {
             self.violation(format!(

@@ -184,16 +184,10 @@ impl Inner {
                 Err(RefreshFailure::Keep(Error::Network(e), _)) => !e.is_connect(),
                 _ => false,
             };
+            // A lost answer never ends the session (the request may not have reached the
+            // store): the lease lapses with the mark, and the next holder presents the token
+            // once more, knowing a refusal means the pair was rotated and lost.
             let (outcome, release) = match outcome {
-                // The token was presented before with no answer, and now again with none: it
-                // is presented no third time. The store most likely rotated it, and the pair it
-                // made is lost.
-                Err(_) if answer_lost && grant.lapsed_refresh => (
-                    Err(RefreshFailure::Terminal(
-                        SignOutReason::RefreshedElsewhereAndLost,
-                    )),
-                    Release::AfterSignOutSaved,
-                ),
                 other if answer_lost => (other, Release::LetLapse),
                 Err(RefreshFailure::Terminal(r)) => {
                     (Err(RefreshFailure::Terminal(r)), Release::AfterSignOutSaved)
