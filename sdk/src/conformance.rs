@@ -5,18 +5,17 @@
 
 use std::time::Duration;
 
-use secrecy::{ExposeSecret, SecretString};
-
 use crate::session_store::{
     Consistency, PersistedSession, SessionStore, SessionStoreError, Stored,
 };
 use crate::shared_session::{SessionLock, owner_name};
+use crate::tokens::{AccessToken, RefreshToken};
 
 fn session(tag: &str) -> PersistedSession {
     PersistedSession {
         revision: 0,
-        access_token: Some(SecretString::from(format!("a.{tag}.c"))),
-        refresh_token: Some(SecretString::from(format!("r-{tag}"))),
+        access_token: Some(AccessToken::new(format!("a.{tag}.c"))),
+        refresh_token: Some(RefreshToken::new(format!("r-{tag}"))),
         token_received_at: 1_700_000_000,
         user: None,
         cart_key: Some(format!("t_{tag}")),

@@ -28,6 +28,7 @@ use super::User;
 use super::claims::{Claims, decode_unverified};
 use crate::error::{Error, Result};
 use crate::session_store::{PersistedSession, SessionStoreError, Stored};
+use crate::tokens::{AccessToken, RefreshToken};
 
 /// The outcome of a refresh, shared by every caller that waits for it. `Ok` also when the session
 /// changed while the refresh ran: the caller then goes on with the current session.
@@ -126,19 +127,15 @@ impl Default for Fingerprinter {
 impl Fingerprinter {
     fn of(
         &self,
-        access: Option<&SecretString>,
-        refresh: Option<&SecretString>,
+        access: Option<&str>,
+        refresh: Option<&str>,
         cart_key: Option<&str>,
     ) -> Option<u64> {
         if access.is_none() && cart_key.is_none() {
             return None;
         }
         let mut h = self.0.build_hasher();
-        for part in [
-            access.map(|s| s.expose_secret()),
-            refresh.map(|s| s.expose_secret()),
-            cart_key,
-        ] {
+        for part in [access, refresh, cart_key] {
             match part {
                 Some(text) => {
                     h.write_u8(1);
@@ -154,8 +151,8 @@ impl Fingerprinter {
     /// The fingerprint of a stored session.
     pub(crate) fn of_session(&self, s: &PersistedSession) -> Option<u64> {
         self.of(
-            s.access_token.as_ref(),
-            s.refresh_token.as_ref(),
+            s.access_token.as_ref().map(|t| t.expose_secret()),
+            s.refresh_token.as_ref().map(|t| t.expose_secret()),
             s.cart_key.as_deref(),
         )
     }
@@ -269,11 +266,6 @@ impl SessionState {
         self.changes
     }
 
-    #[cfg(test)]
-    pub(crate) fn synced(&self) -> Option<Synced> {
-        self.synced
-    }
-
     /// Whether memory holds changes the store has not got.
     pub(crate) fn has_unsaved_changes(&self) -> bool {
         self.pending.is_some()
@@ -302,8 +294,11 @@ impl SessionState {
     /// The fingerprint of what memory holds.
     pub(crate) fn fingerprint(&self) -> Option<u64> {
         self.fingerprinter.of(
-            self.tokens.as_ref().map(|t| &t.access),
-            self.tokens.as_ref().and_then(|t| t.refresh.as_ref()),
+            self.tokens.as_ref().map(|t| t.access.expose_secret()),
+            self.tokens
+                .as_ref()
+                .and_then(|t| t.refresh.as_ref())
+                .map(|r| r.expose_secret()),
             self.cart_key.as_deref(),
         )
     }
@@ -317,8 +312,15 @@ impl SessionState {
     pub(crate) fn snapshot(&self, store: &str) -> PersistedSession {
         PersistedSession {
             revision: self.expected_revision(),
-            access_token: self.tokens.as_ref().map(|t| t.access.clone()),
-            refresh_token: self.tokens.as_ref().and_then(|t| t.refresh.clone()),
+            access_token: self
+                .tokens
+                .as_ref()
+                .map(|t| AccessToken::from(t.access.clone())),
+            refresh_token: self
+                .tokens
+                .as_ref()
+                .and_then(|t| t.refresh.clone())
+                .map(RefreshToken::from),
             token_received_at: self.tokens.as_ref().map(|t| t.received_at).unwrap_or(0),
             user: self.user.clone(),
             cart_key: self.cart_key.clone(),
@@ -576,8 +578,11 @@ impl SessionState {
                 }
                 let tokens = match session.access_token {
                     Some(access) => {
-                        let tokens =
-                            Tokens::new(access, session.refresh_token, session.token_received_at);
+                        let tokens = Tokens::new(
+                            access.to_secret(),
+                            session.refresh_token.as_ref().map(RefreshToken::to_secret),
+                            session.token_received_at,
+                        );
                         if tokens.claims.is_none() {
                             return Err(Error::Storage(SessionStoreError::Corrupt(
                                 "the stored access token is not a JWT".into(),
@@ -985,7 +990,7 @@ mod tests {
         let mut st = SessionState::default();
         let mut session = PersistedSession {
             revision: 3,
-            access_token: Some(SecretString::from("nope".to_string())),
+            access_token: Some(AccessToken::new("nope")),
             ..PersistedSession::default()
         };
         session.store = Some(STORE.into());

@@ -217,14 +217,15 @@ impl Inner {
         let req = ApiRequest::post(codes::routes::REFRESH_TOKEN)
             .json(&json!({ "refresh_token": refresh_token.expose_secret() }))
             .auth(AuthMode::None)
+            .carries(refresh_token)
             .sensitive();
         let raw = self
             .send_once(&req, None, 0)
             .await
-            .map_err(|e| classify_refresh_error(e, None))?;
+            .map_err(|e| classify_refresh_error(req.scrubber(None).error(e), None))?;
         let retry_after = raw.retry_after();
         let status = raw.status;
-        let resp = response::read(&self.config.site, &req, raw, false)
+        let resp = response::read(&self.config.site, &req, raw, false, None)
             .map_err(|e| classify_refresh_error(e, retry_after))?;
         resp.value()
             .ok()
