@@ -40,6 +40,8 @@ pub(crate) struct Inner {
     pub(crate) transfer: TransferSlot,
     /// Why the last session ended (set by every `SignedOut` event, cleared by `SignedIn`).
     last_sign_out: Mutex<Option<SignOutReason>>,
+    /// Keys the fingerprint of the access token a shared refresh replaces.
+    pub(crate) access_hasher: std::collections::hash_map::RandomState,
 }
 
 impl fmt::Debug for Inner {
@@ -68,6 +70,7 @@ impl Inner {
             events: OnceLock::new(),
             transfer: TransferSlot::default(),
             last_sign_out: Mutex::new(None),
+            access_hasher: std::collections::hash_map::RandomState::new(),
         }
     }
 

@@ -70,6 +70,11 @@ impl Persistence {
     /// of its own (see `Inner::persist`).
     pub(crate) async fn write(&self, state: &Mutex<SessionState>) -> Result<Written> {
         let _lane = self.lane.lock().await;
+        self.write_in_lane(state).await
+    }
+
+    /// [`Persistence::write`] with the lane already held.
+    async fn write_in_lane(&self, state: &Mutex<SessionState>) -> Result<Written> {
         for _ in 0..WRITE_ROUNDS {
             let plan = lock_state(state).write_plan(&self.store_id, self.shared);
             let (written, expected, fingerprint, changes, intent) = match plan {
@@ -163,9 +168,24 @@ impl Persistence {
     }
 
     /// Loads the stored session through the lane; memory takes it when another client wrote it.
+    /// When memory still holds changes an earlier write could not save (the store was
+    /// unavailable) and the store holds what this client last saw, they are written now: a
+    /// failed save never waits for the next change of the session.
     pub(crate) async fn load_and_adopt(&self, state: &Mutex<SessionState>) -> Result<Restored> {
         let _lane = self.lane.lock().await;
-        self.read(state).await
+        let restored = self.read(state).await?;
+        if !lock_state(state).has_unsaved_changes() {
+            return Ok(restored);
+        }
+        match self.write_in_lane(state).await {
+            Ok(Written::Adopted) => Ok(Restored::Adopted),
+            Ok(Written::EndedElsewhere) => Ok(Restored::EndedElsewhere),
+            Ok(Written::Saved) => Ok(restored),
+            Err(e) => {
+                tracing::debug!(error = %e, "the unsaved session could not be written yet");
+                Ok(restored)
+            }
+        }
     }
 
     /// Ends the session of `generation` because the store refused its token: a tombstone written

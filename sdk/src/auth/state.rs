@@ -539,7 +539,7 @@ impl SessionState {
                     return Ok(Restored::Kept);
                 }
                 self.synced = Some(seen);
-                if self.pending == Some(Intent::Overwrite) || self.tokens.is_none() {
+                if self.tokens.is_none() {
                     return Ok(Restored::Kept);
                 }
                 self.tokens = None;
@@ -572,10 +572,14 @@ impl SessionState {
                         client: store.to_string(),
                     });
                 }
-                if self.pending == Some(Intent::Overwrite) {
+                if self.pending == Some(Intent::Overwrite) && self.tokens.is_none() {
+                    // An unsaved logout: the user's act is written over it.
                     self.synced = Some(seen);
                     return Ok(Restored::Kept);
                 }
+                // Anything else unsaved (a rotation, a login whose save failed) yields to a
+                // value another client saved since: that one is confirmed, and a login of this
+                // client may already be dead (a logout elsewhere ends every session on v3).
                 let tokens = match session.access_token {
                     Some(access) => {
                         let tokens = Tokens::new(
@@ -938,14 +942,24 @@ mod tests {
     }
 
     #[test]
-    fn an_unsaved_login_or_logout_is_kept_over_what_the_store_holds() {
+    fn an_unsaved_login_yields_to_a_newer_stored_session_and_an_unsaved_logout_does_not() {
         let mut st = signed_in("mine");
+        assert_eq!(write(&mut st, true), Some(1));
+        // A second login whose save failed; meanwhile another replica saved revision 2.
+        st.sign_in(tokens("mine-again"), user());
         assert_eq!(
-            st.on_load(stored("other", 5), STORE).unwrap(),
+            st.on_load(stored("other", 2), STORE).unwrap(),
+            Restored::Adopted
+        );
+        assert_eq!(refresh_of(&st), Some("other"));
+        assert!(!st.has_unsaved_changes());
+        // The same with the store unchanged: the login stays, still to write.
+        st.sign_in(tokens("mine-3"), user());
+        assert_eq!(
+            st.on_load(stored("other", 2), STORE).unwrap(),
             Restored::Kept
         );
-        assert_eq!(refresh_of(&st), Some("mine"));
-        assert_eq!(st.expected_revision(), 5, "the login goes above it");
+        assert_eq!(refresh_of(&st), Some("mine-3"));
         write(&mut st, true);
         assert!(st.end_current());
         assert_eq!(
