@@ -32,6 +32,7 @@ fn shared(mut args: backend::Args, redis: &TestRedis, key: &str) -> backend::Arg
         session_redis: Some(redis.url()),
         session_key: Some(key.to_string()),
         lock_lease: None,
+        session_keys: None,
     };
     args
 }

@@ -249,7 +249,10 @@ mod tests {
             stored: "https://a.example/wp-json/".into(),
             client: "https://b.example/wp-json/".into(),
         });
-        assert_eq!((other.exit, other.code.as_str()), (Exit::Usage, "session_of_another_store"));
+        assert_eq!(
+            (other.exit, other.code.as_str()),
+            (Exit::Usage, "session_of_another_store")
+        );
         assert!(other.hint.is_some_and(|h| h.contains("--session-file")));
         assert_eq!(from_sdk(&Error::Timeout).exit, Exit::Network);
         assert_eq!(from_sdk(&Error::Config("x".into())).exit, Exit::Usage);

@@ -770,7 +770,10 @@ async fn the_session_file_keeps_its_store_and_nothing_reaches_another_without_a_
             err["message"].as_str().unwrap().contains(a.base_url()),
             "{err}"
         );
-        assert!(err["hint"].as_str().unwrap().contains("--store-url"), "{err}");
+        assert!(
+            err["hint"].as_str().unwrap().contains("--store-url"),
+            "{err}"
+        );
     }
     assert!(
         b.journal().is_empty(),
@@ -833,11 +836,7 @@ async fn a_session_from_before_0_3_still_gets_its_store_from_the_old_side_file()
 /// refresh between them (the file lock), and the session stays signed in.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_parallel_commands_across_an_expiry_make_one_refresh_and_stay_signed_in() {
-    let server = MockServer::builder()
-        .access_ttl(600)
-        .start()
-        .await
-        .unwrap();
+    let server = MockServer::builder().access_ttl(600).start().await.unwrap();
     let s = Scratch::new("parallel");
     let url = server.base_url();
     assert_eq!(cocart(s.path(), &login_args(url), None).await.code, 0);
@@ -859,7 +858,12 @@ async fn three_parallel_commands_across_an_expiry_make_one_refresh_and_stay_sign
     let (one, two, three) = tokio::join!(show(), show(), show());
     for run in [&one, &two, &three] {
         assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-        assert_eq!(run.json()["items"][0]["sku"], "MOCK-TSHIRT", "{}", run.stdout);
+        assert_eq!(
+            run.json()["items"][0]["sku"],
+            "MOCK-TSHIRT",
+            "{}",
+            run.stdout
+        );
     }
     let refreshes: Vec<u16> = server
         .journal()

@@ -232,7 +232,11 @@ impl SessionLock for FileLock {
     async fn release(&self, owner: &str) -> Result<(), SessionStoreError> {
         let owner = owner.to_string();
         self.with_state(move |state, _| {
-            if state.holder.as_ref().is_some_and(|(holder, _)| *holder == owner) {
+            if state
+                .holder
+                .as_ref()
+                .is_some_and(|(holder, _)| *holder == owner)
+            {
                 state.holder = None;
                 state.refreshing = None;
             }
@@ -247,7 +251,8 @@ mod tests {
     use crate::shared_session::owner_name;
 
     fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("cocart-filelock-{}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("cocart-filelock-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         dir.join("session.json")
     }
@@ -264,12 +269,18 @@ mod tests {
     async fn two_locks_on_one_file_are_one_lock() {
         let session = scratch("two");
         let (a, b) = (FileLock::beside(&session), FileLock::beside(&session));
-        assert_eq!(a.path(), session.parent().unwrap().join(".session.json.refresh-lock"));
+        assert_eq!(
+            a.path(),
+            session.parent().unwrap().join(".session.json.refresh-lock")
+        );
         let (one, two) = (owner_name(), owner_name());
         let lease = Duration::from_secs(30);
         assert!(a.try_acquire(&one, lease).await.unwrap().is_some());
         assert!(b.try_acquire(&two, lease).await.unwrap().is_none());
-        assert!(b.mark_refreshing(&one).await.unwrap(), "the holder, through any handle");
+        assert!(
+            b.mark_refreshing(&one).await.unwrap(),
+            "the holder, through any handle"
+        );
         b.release(&one).await.unwrap();
         assert_eq!(
             a.try_acquire(&two, lease).await.unwrap(),

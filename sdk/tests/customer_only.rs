@@ -71,10 +71,7 @@ async fn without_a_session_cart_calls_fail_typed_and_catalog_reads_stay_public()
         .await;
     let client = customer_only(&server, &OffsetClock::new(), true);
     let err = client.cart().get(&CartQuery::default()).await.unwrap_err();
-    assert!(
-        matches!(err, Error::SignedOut { reason: None }),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::SignedOut { reason: None }), "{err:?}");
     assert!(err.to_string().contains("log in again"), "{err}");
     assert!(
         requests_to(&server, CART).await.is_empty(),
