@@ -751,6 +751,7 @@ async fn the_session_file_keeps_its_store_and_nothing_reaches_another_without_a_
         vec!["--store-url", b.base_url(), "refresh", "--json"],
         vec!["--store-url", b.base_url(), "whoami", "--verify", "--json"],
         vec!["--store-url", b.base_url(), "logout", "--json"],
+        vec!["--store-url", b.base_url(), "products", "--json"],
         vec![
             "--store-url",
             b.base_url(),
@@ -875,4 +876,32 @@ async fn three_parallel_commands_across_an_expiry_make_one_refresh_and_stay_sign
     let who = cocart(s.path(), &["whoami", "--verify", "--json"], None).await;
     assert_eq!(who.code, 0, "{}", who.stderr);
     assert_eq!(who.json()["token_valid"], true, "still signed in");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_file_beside_the_session_only_remembers_the_auth_header() {
+    let server = MockServer::builder()
+        .host_profile(cocart_mock::HostProfile::CustomAuthHeader(
+            "X-CoCart-Auth".into(),
+        ))
+        .start()
+        .await
+        .unwrap();
+    let s = Scratch::new("auth-header");
+    let mut login = vec!["--auth-header", "X-CoCart-Auth"];
+    login.extend(login_args(server.base_url()));
+    let run = cocart(s.path(), &login, None).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let side: Value =
+        serde_json::from_str(&std::fs::read_to_string(side_file(s.path())).unwrap()).unwrap();
+    assert_eq!(side, serde_json::json!({"auth_header": "X-CoCart-Auth"}));
+    // No --store-url and no --auth-header: the session file and the side file give both.
+    let who = cocart(s.path(), &["whoami", "--verify", "--json"], None).await;
+    assert_eq!(who.code, 0, "{}", who.stderr);
+    assert_eq!(who.json()["token_valid"], true);
+    assert_eq!(cocart(s.path(), &["logout"], None).await.code, 0);
+    assert!(
+        !side_file(s.path()).exists(),
+        "signed out: nothing to remember"
+    );
 }
