@@ -20,6 +20,7 @@ fn session(tag: &str) -> PersistedSession {
         user: None,
         cart_key: Some(format!("t_{tag}")),
         store: Some("https://shop.example/wp-json/".into()),
+        login_id: Some(format!("login-{tag}")),
     }
 }
 
@@ -181,6 +182,26 @@ pub async fn lock_conformance(lock: &dyn SessionLock, lease: Duration) {
     assert!(
         grant.is_some_and(|g| !g.lapsed_refresh),
         "the lapse is reported once"
+    );
+    assert!(lock.mark_refreshing(&b).await.expect("mark"));
+    tokio::time::sleep(lease + lease / 2).await;
+    lock.release(&b).await.expect("release");
+    let grant = lock.try_acquire(&a, lease).await.expect("acquire");
+    assert!(
+        grant.is_some_and(|g| !g.lapsed_refresh),
+        "a holder that releases after its lease lapsed knew how its refresh ended: no mark"
+    );
+    assert!(lock.mark_refreshing(&a).await.expect("mark"));
+    tokio::time::sleep(lease + lease / 2).await;
+    let grant = lock.try_acquire(&b, lease).await.expect("acquire");
+    assert!(grant.is_some_and(|g| g.lapsed_refresh));
+    lock.release(&a).await.expect("release");
+    assert!(
+        lock.try_acquire(&a, lease)
+            .await
+            .expect("acquire")
+            .is_none(),
+        "a lapsed holder's late release leaves the new holder's lock alone"
     );
     lock.release(&b).await.expect("release");
 }

@@ -191,7 +191,8 @@ impl Persistence {
     /// Ends the session of `generation` because the store refused its token: a tombstone written
     /// with compare-and-swap on what this client last read, so a newer session another client
     /// saved meanwhile is adopted instead of wiped. When the store cannot be reached the session
-    /// ends all the same (its token is dead) and the tombstone waits for the next write.
+    /// is not ended: the error comes back, and the caller keeps the refusal so that the token is
+    /// never presented again (see `SessionState::refused`).
     pub(crate) async fn end_session(
         &self,
         state: &Mutex<SessionState>,
@@ -216,29 +217,27 @@ impl Persistence {
                     st.written(changes, revision, None);
                     return Ok(Ended::Ended);
                 }
-                Err(SessionStoreError::Conflict { .. }) => match self.read(state).await {
-                    Ok(Restored::Adopted) => return Ok(Ended::Superseded),
-                    Ok(Restored::EndedElsewhere) => return Ok(Ended::EndedElsewhere),
-                    Ok(Restored::Kept) => {}
-                    Err(e) => {
-                        tracing::warn!(error = %e, "could not read the session store before a sign-out");
-                        return Ok(self.end_unwritten(state, generation));
-                    }
+                Err(SessionStoreError::Conflict { .. }) => match self.read(state).await? {
+                    Restored::Adopted => return Ok(Ended::Superseded),
+                    Restored::EndedElsewhere => return Ok(Ended::EndedElsewhere),
+                    Restored::Kept => {}
                 },
                 Err(e) => {
-                    tracing::warn!(error = %e, "could not write the sign-out; it is written at the next change");
-                    return Ok(self.end_unwritten(state, generation));
+                    let changes = lock_state(state).changes();
+                    if self.landed(state, expected, None, changes).await {
+                        let mut st = lock_state(state);
+                        let ended = st.end(generation);
+                        let changes = st.changes();
+                        let revision = st.expected_revision();
+                        st.written(changes, revision, None);
+                        return Ok(if ended { Ended::Ended } else { Ended::Superseded });
+                    }
+                    return Err(Error::Storage(e));
                 }
             }
         }
-        Ok(self.end_unwritten(state, generation))
-    }
-
-    fn end_unwritten(&self, state: &Mutex<SessionState>, generation: u64) -> Ended {
-        if lock_state(state).end(generation) {
-            Ended::Ended
-        } else {
-            Ended::Superseded
-        }
+        Err(Error::Storage(SessionStoreError::Io(
+            "the store kept changing while this client signed out".into(),
+        )))
     }
 }

@@ -73,6 +73,9 @@ pub struct PersistedSession {
     /// `https://shop.example/wp-json/`). A client refuses a session of another store before
     /// sending anything. `None` in sessions written before 0.3, which are taken as they are.
     pub store: Option<String>,
+    /// Names one login: made at the login, kept across its rotations, replaced by the next
+    /// login. A random label, not a secret. `None` in sessions written before 0.3.
+    pub login_id: Option<String>,
 }
 
 impl Clone for PersistedSession {
@@ -85,6 +88,7 @@ impl Clone for PersistedSession {
             user: self.user.clone(),
             cart_key: self.cart_key.clone(),
             store: self.store.clone(),
+            login_id: self.login_id.clone(),
         }
     }
 }
@@ -100,6 +104,7 @@ impl fmt::Debug for PersistedSession {
             .field("user", &self.user)
             .field("cart_key", &redacted(self.cart_key.is_some()))
             .field("store", &self.store)
+            .field("login_id", &self.login_id)
             .finish()
     }
 }
@@ -116,6 +121,7 @@ impl PersistedSession {
             "user": self.user.as_ref().map(User::to_json),
             "cart_key": self.cart_key,
             "store": self.store,
+            "login_id": self.login_id,
         });
         SecretString::from(v.to_string())
     }
@@ -147,6 +153,7 @@ impl PersistedSession {
             user: obj.get("user").and_then(User::from_json),
             cart_key: text("cart_key"),
             store: text("store"),
+            login_id: text("login_id"),
         })
     }
 
@@ -554,6 +561,7 @@ mod tests {
             user: None,
             cart_key: Some(format!("t_{tag}")),
             store: Some("https://shop.example/wp-json/".into()),
+            login_id: None,
         }
     }
 

@@ -69,13 +69,14 @@ return 1",
     )
 });
 
-/// `KEYS[1]` lock, `KEYS[2]` refresh mark; `ARGV` owner. Deletes the lock and its mark only for
-/// the holder (a holder whose lease lapsed holds nothing: its mark stays for the next holder).
+/// `KEYS[1]` lock, `KEYS[2]` refresh mark; `ARGV` owner. Deletes the lock if the owner holds it,
+/// and the mark if the owner set it: a holder releases once it knows how its refresh ended, so
+/// its mark goes even when its lease lapsed (a holder whose answer was lost does not release).
 pub(crate) static RELEASE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
-        "if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1], KEYS[2])
-end
-return 0",
+        "local n = 0
+if redis.call('GET', KEYS[1]) == ARGV[1] then n = n + redis.call('DEL', KEYS[1]) end
+if redis.call('GET', KEYS[2]) == ARGV[1] then n = n + redis.call('DEL', KEYS[2]) end
+return n",
     )
 });

@@ -321,10 +321,11 @@ async fn with_a_key_nothing_secret_reaches_redis_and_key_names_hold_no_customer_
     }
 }
 
-/// A holder whose lease lapsed after it marked its refresh holds nothing any more: its late
-/// release neither frees the lock nor removes the mark, and the next holder is told once.
+/// A holder whose lease lapsed after it marked its refresh and never released (its answer was
+/// lost) leaves the mark to the next holder, once; a holder that releases late knew how its
+/// refresh ended, so its own mark goes with the release.
 #[tokio::test]
-async fn a_lapsed_holders_mark_reaches_the_next_holder_even_after_its_late_release() {
+async fn a_lapsed_holders_mark_reaches_the_next_holder_unless_it_released_late() {
     let redis = TestRedis::get().expect("redis");
     let sessions = sessions(&redis, "lapse").await;
     let lock = sessions.lock("jane");
@@ -339,11 +340,29 @@ async fn a_lapsed_holders_mark_reaches_the_next_holder_even_after_its_late_relea
     tokio::time::sleep(lease * 2).await;
     lock.release("a").await.expect("late release");
     let grant = lock
+        .try_acquire("a2", lease)
+        .await
+        .expect("acquire")
+        .expect("free");
+    assert!(!grant.lapsed_refresh, "the late release took its own mark");
+    assert!(lock.mark_refreshing("a2").await.expect("mark"));
+    tokio::time::sleep(lease * 2).await;
+    let grant = lock
         .try_acquire("b", lease)
         .await
         .expect("acquire")
         .expect("free");
     assert!(grant.lapsed_refresh);
+    lock.release("a2")
+        .await
+        .expect("a late release after another took the lock");
+    assert!(
+        lock.try_acquire("x", lease)
+            .await
+            .expect("acquire")
+            .is_none(),
+        "it leaves the new holder's lock alone"
+    );
     lock.release("b").await.expect("release");
     let grant = lock
         .try_acquire("c", lease)

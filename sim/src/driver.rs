@@ -439,6 +439,11 @@ fn spawn_replica(world: &Arc<Mutex<World>>, handles: &mut Vec<Handle>, clock: Si
             let mut w = lock_world(&w2);
             match &event {
                 AuthEvent::InitialSession { .. } => continue,
+                // A login replaces an unsaved logout: its tombstone is never written after it.
+                AuthEvent::SignedIn { .. } => {
+                    w.replicas[r].logout_from = None;
+                    w.log(format!("r{r} event SignedIn"));
+                }
                 AuthEvent::SignedOut { reason } => {
                     let reason = format!("{reason:?}");
                     w.log(format!("r{r} event SignedOut({reason})"));
@@ -484,9 +489,8 @@ async fn run_action(world: Arc<Mutex<World>>, client: CoCartClient, r: usize, ac
         return;
     }
     w.replicas[r].busy = false;
-    if action == Action::Logout {
-        w.replicas[r].logout_from = None;
-    }
+    // A logout whose tombstone could not be saved stays the user's act until the replica
+    // writes it (at its next store read) or logs in again.
     match result {
         Ok(what) => w.log(format!("r{r} {action:?} -> {what}")),
         Err(e) => {

@@ -100,6 +100,10 @@ pub struct ReplicaState {
     pub refusal: Option<bool>,
     /// Fault-free schedules: its running action (a logout or login) runs alone.
     pub exclusive: bool,
+    /// Its last lock grant said the lease before it lapsed with a refresh marked in flight (a
+    /// fact of the lock: that holder died, stalled, or lost the store for longer than a lease
+    /// before its refresh's outcome was settled).
+    pub lapsed_grant: bool,
 }
 
 /// Fixed parameters of one schedule.
@@ -409,6 +413,9 @@ impl World {
                 }
                 let got = now(self.lock.try_acquire(&owner, lease));
                 self.log(format!("r{replica} {name} -> {got:?}{tag}"));
+                if let Ok(Some(grant)) = &got {
+                    self.replicas[replica].lapsed_grant = grant.lapsed_refresh;
+                }
                 lost_or(fate, OpResult::Grant(got), || {
                     OpResult::Grant(Err(unavailable()))
                 })
@@ -518,12 +525,20 @@ impl World {
             self.stats.rotations += 1;
         }
         // I1: a refresh token is presented at most once, or twice when the first presentation's
-        // answer was lost.
+        // answer was lost, or its presenter's lease lapsed before the outcome reached the store
+        // (it died, stalled past its lease, or lost the store for longer than a lease: the lock
+        // itself says so to the next holder).
         let earlier = self.presentations.entry(pair).or_default().clone();
-        let allowed = match earlier.as_slice() {
-            [] => true,
-            [first] => first.delivery == Delivery::Lost && self.params.faulty,
-            _ => false,
+        // Put exactly: a token is never presented again once a live presenter got the store's
+        // answer to it. Every earlier presentation's answer was lost, except that the last one
+        // may have reached a presenter whose lease then lapsed before it settled the outcome.
+        let allowed = match earlier.split_last() {
+            None => true,
+            Some((last, before)) => {
+                self.params.faulty
+                    && before.iter().all(|p| p.delivery == Delivery::Lost)
+                    && (last.delivery == Delivery::Lost || self.replicas[replica].lapsed_grant)
+            }
         };
         if !allowed {
             self.violation(format!(
@@ -609,7 +624,7 @@ impl World {
 
     fn on_cleared(&mut self, replica: usize, before: Option<&PersistedSession>) {
         self.tombstones += 1;
-        if let Some(from) = self.replicas[replica].logout_from {
+        if let Some(from) = self.replicas[replica].logout_from.take() {
             self.logout_floor = Some(self.logout_floor.map_or(from, |f| f.max(from)));
             return;
         }

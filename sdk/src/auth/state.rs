@@ -158,6 +158,13 @@ impl Fingerprinter {
     }
 }
 
+/// A fresh random label for one login (not a secret: it only tells logins apart).
+fn new_login_id() -> String {
+    let mut h = RandomState::new().build_hasher();
+    h.write_u64(0x636f_6361_7274);
+    format!("{:016x}", h.finish())
+}
+
 /// Everything the client knows about the session.
 #[derive(Default)]
 pub(crate) struct SessionState {
@@ -174,11 +181,19 @@ pub(crate) struct SessionState {
     unsaved_sign_out: bool,
     /// Counts changes, so that a write knows whether memory moved on while it ran.
     changes: u64,
+    /// The login the session belongs to (kept across rotations).
+    login_id: Option<String>,
+    /// The login an unsaved logout ended: its tombstone goes over that login's session only.
+    logged_out_of: Option<String>,
     fingerprinter: Fingerprinter,
     /// Always of the current generation: moving the generation on drops it.
     inflight: Option<InFlight>,
     /// Always of the current generation, like `inflight`.
     cooldown: Option<Cooldown>,
+    /// The store refused the refresh token of this generation and the sign-out could not be
+    /// settled through the session store: the token is never presented again; the next refresh
+    /// settles the sign-out (or adopts a newer stored session).
+    refused: Option<(u64, super::SignOutReason)>,
 }
 
 /// What a caller that wants a refresh must do.
@@ -283,6 +298,23 @@ impl SessionState {
         self.generation += 1;
         self.inflight = None;
         self.cooldown = None;
+        self.refused = None;
+    }
+
+    /// The store refused the refresh token of `generation` and the sign-out is not settled yet.
+    pub(crate) fn mark_refused(&mut self, generation: u64, reason: super::SignOutReason) {
+        if generation == self.generation {
+            self.refused = Some((generation, reason));
+            self.inflight = None;
+        }
+    }
+
+    /// Why the store refused the current generation's refresh token, if it did.
+    pub(crate) fn refused(&self, generation: u64) -> Option<super::SignOutReason> {
+        self.refused
+            .as_ref()
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, r)| r.clone())
     }
 
     /// Something worth persisting changed, for `intent`.
@@ -325,6 +357,7 @@ impl SessionState {
             user: self.user.clone(),
             cart_key: self.cart_key.clone(),
             store: Some(store.to_string()),
+            login_id: self.login_id.clone(),
         }
     }
 
@@ -494,7 +527,9 @@ impl SessionState {
         if self.tokens.is_none() {
             return false;
         }
+        let login = self.login_id.take();
         self.sign_out(Intent::Overwrite);
+        self.logged_out_of = login;
         true
     }
 
@@ -502,6 +537,8 @@ impl SessionState {
         self.tokens = None;
         self.user = None;
         self.cart_key = None;
+        self.login_id = None;
+        self.logged_out_of = None;
         self.next_generation();
         self.touch(intent);
         self.unsaved_sign_out = true;
@@ -511,6 +548,8 @@ impl SessionState {
     pub(crate) fn sign_in(&mut self, tokens: Tokens, user: User) {
         self.tokens = Some(tokens);
         self.user = Some(user);
+        self.login_id = Some(new_login_id());
+        self.logged_out_of = None;
         self.next_generation();
         self.touch(Intent::Overwrite);
         self.unsaved_sign_out = false;
@@ -545,6 +584,7 @@ impl SessionState {
                 self.tokens = None;
                 self.user = None;
                 self.cart_key = None;
+                self.login_id = None;
                 self.next_generation();
                 self.pending = None;
                 self.unsaved_sign_out = false;
@@ -572,8 +612,12 @@ impl SessionState {
                         client: store.to_string(),
                     });
                 }
-                if self.pending == Some(Intent::Overwrite) && self.tokens.is_none() {
-                    // An unsaved logout: the user's act is written over it.
+                if self.pending == Some(Intent::Overwrite)
+                    && self.tokens.is_none()
+                    && (session.login_id.is_none() || session.login_id == self.logged_out_of)
+                {
+                    // An unsaved logout of the login stored there (or rotated from it): the
+                    // user's act is written over it. A login made since is another matter.
                     self.synced = Some(seen);
                     return Ok(Restored::Kept);
                 }
@@ -599,6 +643,8 @@ impl SessionState {
                 self.user = tokens.as_ref().and(session.user);
                 self.tokens = tokens;
                 self.cart_key = session.cart_key;
+                self.login_id = session.login_id;
+                self.logged_out_of = None;
                 self.synced = Some(seen);
                 self.pending = None;
                 self.unsaved_sign_out = false;
@@ -961,9 +1007,15 @@ mod tests {
         );
         assert_eq!(refresh_of(&st), Some("mine-3"));
         write(&mut st, true);
+        let ours = st.login_id.clone();
         assert!(st.end_current());
+        // Another replica rotated our login's pair meanwhile: the logout goes over it.
+        let Stored::Session(mut rotated) = stored("rotated", 9) else {
+            unreachable!()
+        };
+        rotated.login_id = ours;
         assert_eq!(
-            st.on_load(stored("other", 9), STORE).unwrap(),
+            st.on_load(Stored::Session(rotated), STORE).unwrap(),
             Restored::Kept
         );
         assert!(st.tokens.is_none());
@@ -975,6 +1027,12 @@ mod tests {
                 ..
             }
         ));
+        // A login made since (another login id) is not undone by the stale logout.
+        assert_eq!(
+            st.on_load(stored("newer-login", 10), STORE).unwrap(),
+            Restored::Adopted
+        );
+        assert_eq!(refresh_of(&st), Some("newer-login"));
     }
 
     #[test]

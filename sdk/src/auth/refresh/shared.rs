@@ -77,14 +77,20 @@ impl Inner {
         })
     }
 
-    /// Keeps the lock while a sign-out the store caused is still unsaved, so that nobody
-    /// presents the refused refresh token again: retries the write, renewing the lease, for up
-    /// to three leases, then releases (or, when the store stayed away, lets the lease lapse).
+    /// Keeps the lock while a sign-out the store caused is not settled in the session store
+    /// (the store refused the token, and the session store could not be reached), so that nobody
+    /// presents the refused refresh token again: retries, renewing the lease, for up to three
+    /// leases, then releases (or, when the store stayed away, lets the lease lapse).
     async fn save_sign_out_then_release(self: Arc<Self>, shared: &SharedConfig, owner: &str) {
         let started = tokio::time::Instant::now();
         loop {
-            let saved = !self.state().has_unsaved_changes() || self.persist().await.is_ok();
-            if saved {
+            let generation = self.state().generation();
+            let refused = self.state().refused(generation);
+            let settled = match refused {
+                Some(reason) => self.end_session(generation, reason).await.is_ok(),
+                None => !self.state().has_unsaved_changes() || self.persist().await.is_ok(),
+            };
+            if settled {
                 if let Err(e) = shared.lock.release(owner).await {
                     tracing::warn!(error = %e, "could not release the refresh lock");
                 }
@@ -134,6 +140,15 @@ impl Inner {
                 st.tokens.as_ref().and_then(|t| t.refresh.clone()),
             )
         };
+        // The store refused this token earlier and the sign-out is not settled yet: settle it,
+        // never presenting the token again.
+        let refused = self.state().refused(generation);
+        if let Some(reason) = refused {
+            let outcome = self
+                .apply_refresh(generation, Err(RefreshFailure::Terminal(reason)))
+                .await;
+            return (outcome, Release::AfterSignOutSaved);
+        }
         let Some(refresh_token) = refresh_token else {
             let outcome = self
                 .apply_refresh(
@@ -163,12 +178,21 @@ impl Inner {
         // The request and the save of what it brings back both run under renewed leases.
         let work = async {
             let outcome = self.request_refresh(&refresh_token).await;
-            let release = match &outcome {
-                Err(RefreshFailure::Keep(Error::Timeout | Error::Network(_), _)) => {
-                    Release::LetLapse
+            let answer_lost = match &outcome {
+                Err(RefreshFailure::Keep(Error::Timeout, _)) => true,
+                // A connection that never opened sent nothing.
+                Err(RefreshFailure::Keep(Error::Network(e), _)) => !e.is_connect(),
+                _ => false,
+            };
+            // A lost answer never ends the session (the request may not have reached the
+            // store): the lease lapses with the mark, and the next holder presents the token
+            // once more, knowing a refusal means the pair was rotated and lost.
+            let (outcome, release) = match outcome {
+                other if answer_lost => (other, Release::LetLapse),
+                Err(RefreshFailure::Terminal(r)) => {
+                    (Err(RefreshFailure::Terminal(r)), Release::AfterSignOutSaved)
                 }
-                Err(RefreshFailure::Terminal(_)) => Release::AfterSignOutSaved,
-                _ => Release::Now,
+                other => (other, Release::Now),
             };
             let outcome = match outcome {
                 // A holder before us presented this token and never settled it: it was spent
