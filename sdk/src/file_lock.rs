@@ -238,6 +238,9 @@ impl SessionLock for FileLock {
                 .is_some_and(|(holder, _)| *holder == owner)
             {
                 state.holder = None;
+            }
+            // The owner knows how its refresh ended: its mark goes, even after its lease lapsed.
+            if state.refreshing.as_deref() == Some(owner.as_str()) {
                 state.refreshing = None;
             }
         })
