@@ -230,7 +230,11 @@ impl Persistence {
                         let changes = st.changes();
                         let revision = st.expected_revision();
                         st.written(changes, revision, None);
-                        return Ok(if ended { Ended::Ended } else { Ended::Superseded });
+                        return Ok(if ended {
+                            Ended::Ended
+                        } else {
+                            Ended::Superseded
+                        });
                     }
                     return Err(Error::Storage(e));
                 }

@@ -111,7 +111,10 @@ impl Inner {
             RefreshPlan::CoolingDown(e) => return Err(e),
             RefreshPlan::Join(pending) | RefreshPlan::Started(pending) => pending,
             RefreshPlan::NoRefreshToken => {
-                return match self.end_session(seen, SignOutReason::NoRefreshToken).await? {
+                return match self
+                    .end_session(seen, SignOutReason::NoRefreshToken)
+                    .await?
+                {
                     Some(reason) => Err(Error::SessionExpired { reason }),
                     None => Ok(()),
                 };
@@ -181,9 +184,7 @@ impl Inner {
                     Err(e) => {
                         // Callers wait a cooldown before the next try settles the sign-out.
                         let now = Instant::now();
-                        let until = now
-                            .checked_add(self.config.refresh_cooldown)
-                            .unwrap_or(now);
+                        let until = now.checked_add(self.config.refresh_cooldown).unwrap_or(now);
                         self.state().refresh_failed(generation, e.clone(), until);
                         Err(e)
                     }
