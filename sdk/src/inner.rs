@@ -161,8 +161,8 @@ impl Inner {
         let inner = Arc::clone(self);
         tokio::spawn(async move {
             let ended = match inner.persistence.end_session(&inner.state, generation).await {
-                Ok(Ended::Ended) => Some(reason),
-                Ok(Ended::EndedElsewhere) => Some(SignOutReason::SignedOutElsewhere),
+                Ok(Ended::Here) => Some(reason),
+                Ok(Ended::Elsewhere) => Some(SignOutReason::SignedOutElsewhere),
                 Ok(Ended::Superseded) => None,
                 Err(e) => {
                     tracing::warn!(error = %e, "the store refused the refresh token, and the session store cannot be reached to settle it");

@@ -38,10 +38,10 @@ pub(crate) enum Written {
 /// What ending a session because of a store answer did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Ended {
-    /// The session ended (the tombstone is written, or will be at the next write).
-    Ended,
+    /// The session ended here, and its tombstone is written.
+    Here,
     /// The store held a newer sign-out: the session ended with it.
-    EndedElsewhere,
+    Elsewhere,
     /// Another client saved a newer session, now adopted; or that generation was already gone.
     Superseded,
 }
@@ -89,7 +89,7 @@ impl Persistence {
                     changes,
                     intent,
                 } => (
-                    self.store.save(expected, &session).await,
+                    self.store.save(expected, session.as_ref()).await,
                     expected,
                     fingerprint,
                     changes,
@@ -215,11 +215,11 @@ impl Persistence {
                     }
                     let changes = st.changes();
                     st.written(changes, revision, None);
-                    return Ok(Ended::Ended);
+                    return Ok(Ended::Here);
                 }
                 Err(SessionStoreError::Conflict { .. }) => match self.read(state).await? {
                     Restored::Adopted => return Ok(Ended::Superseded),
-                    Restored::EndedElsewhere => return Ok(Ended::EndedElsewhere),
+                    Restored::EndedElsewhere => return Ok(Ended::Elsewhere),
                     Restored::Kept => {}
                 },
                 Err(e) => {
@@ -231,7 +231,7 @@ impl Persistence {
                         let revision = st.expected_revision();
                         st.written(changes, revision, None);
                         return Ok(if ended {
-                            Ended::Ended
+                            Ended::Here
                         } else {
                             Ended::Superseded
                         });

@@ -173,6 +173,8 @@ fn json_error_kind(e: &serde_json::Error) -> &'static str {
 }
 
 /// What a [`SessionStore`] holds: three states a client must tell apart.
+// A loaded value is short-lived and moved once: boxing the session would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub enum Stored {
@@ -368,7 +370,7 @@ impl FileStore {
 #[async_trait]
 impl SessionStore for FileStore {
     async fn load(&self) -> Result<Stored, SessionStoreError> {
-        self.locked(|path, lock| read_stored(path, lock)).await
+        self.locked(read_stored).await
     }
 
     async fn save(

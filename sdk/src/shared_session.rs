@@ -270,10 +270,7 @@ impl crate::CoCartClient {
             return self.login_secret(username, password).await;
         };
         let owner = owner_name();
-        let taken = wait_for_lock(&shared, &owner, || async {
-            Ok(self.restore_session().await?)
-        })
-        .await?;
+        let taken = wait_for_lock(&shared, &owner, || self.restore_session()).await?;
         if let Taken::Settled(user) = taken {
             return Ok(user);
         }

@@ -3,8 +3,8 @@
 //!
 //! Two sealed formats are read:
 //! - `xc20p2:ID:BASE64(nonce ‖ ciphertext)`, written since 0.3: `ID` names the key that sealed it
-//!   (a public label) and is bound into the associated data, so a reader picks that key and a
-//!   value whose label was changed does not open;
+//!   (a public label) and is bound into the associated data, so a reader picks that key and a value
+//!   whose label was changed does not open;
 //! - `xc20p1:BASE64(nonce ‖ ciphertext)`, written by 0.2: no id, so every configured key is tried.
 
 use std::fmt;
@@ -31,7 +31,8 @@ pub const DEFAULT_KEY_ID: &str = "default";
 
 /// A 256-bit application key that seals stored sessions, with a short public **id** that is
 /// written beside every value it seals, so that a process holding several keys knows which one
-/// opens a value (see [`RedisSessionsBuilder::encryption_keys`](crate::RedisSessionsBuilder::encryption_keys)).
+/// opens a value (see
+/// [`RedisSessionsBuilder::encryption_keys`](crate::RedisSessionsBuilder::encryption_keys)).
 ///
 /// The id is a label, not a secret: 1 to 32 ASCII letters, digits, `.`, `_` or `-`. A key made
 /// without one has the id [`DEFAULT_KEY_ID`]. A key keeps its id for as long as values sealed

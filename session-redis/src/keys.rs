@@ -15,8 +15,8 @@ pub(crate) struct CustomerKeys {
 impl CustomerKeys {
     /// `NAMESPACE:{DIGEST}:session`, `NAMESPACE:{DIGEST}:lock` and
     /// `NAMESPACE:{DIGEST}:refreshing`. The braces are a Redis Cluster hash tag: all three keys
-    /// land on one slot, so one script may touch several of them. The digest covers the namespace too, so one
-    /// customer key names unrelated keys in two namespaces.
+    /// land on one slot, so one script may touch several of them. The digest covers the namespace
+    /// too, so one customer key names unrelated keys in two namespaces.
     pub(crate) fn new(namespace: &str, customer: &str) -> Self {
         let mut h = Sha256::new();
         h.update((namespace.len() as u64).to_be_bytes());

@@ -37,14 +37,14 @@
 //! # What is stored
 //! Per customer, up to three keys that share a hash tag (so they live on one Redis Cluster slot
 //! and one script may touch several):
-//! - `NAMESPACE:{DIGEST}:session`, a hash: `rev`, the revision, and `data`, the session. A
-//!   sign-out keeps `rev` alone: the tombstone ([`Stored::Cleared`](cocart::session_store::Stored)),
-//!   so a write that expected an older revision cannot bring the session back. No key at all is
+//! - `NAMESPACE:{DIGEST}:session`, a hash: `rev`, the revision, and `data`, the session. A sign-out
+//!   keeps `rev` alone: the tombstone ([`Stored::Cleared`](cocart::session_store::Stored)), so a
+//!   write that expected an older revision cannot bring the session back. No key at all is
 //!   [`Stored::Empty`](cocart::session_store::Stored);
 //! - `NAMESPACE:{DIGEST}:lock`, the lock holder's owner name with a lease;
-//! - `NAMESPACE:{DIGEST}:refreshing`, set by the holder just before it presents the refresh
-//!   token: its release removes it; when its lease lapses instead, the next holder consumes it
-//!   and is told (`LockGrant::lapsed_refresh`).
+//! - `NAMESPACE:{DIGEST}:refreshing`, set by the holder just before it presents the refresh token:
+//!   its release removes it; when its lease lapses instead, the next holder consumes it and is told
+//!   (`LockGrant::lapsed_refresh`).
 //!
 //! `DIGEST` is the SHA-256 of the namespace and the customer key, so no customer identifier and
 //! no token appears in a key name. A session (and its tombstone) and a refresh mark expire after
@@ -205,10 +205,10 @@ impl RedisSessionsBuilder {
     ///
     /// Rotating a key with nobody signed out, one deployment at a time:
     /// 1. every process gets the new key as a second key, `[old, new]`: the old one still seals;
-    /// 2. every process seals with the new one, `[new, old]`; values sealed with the old key
-    ///    keep opening, and every save re-seals its value with the new key;
-    /// 3. once every live session was saved again (a refresh re-seals it) or has expired, drop
-    ///    the old key. A value still sealed with it then reads as corrupt, naming its key id.
+    /// 2. every process seals with the new one, `[new, old]`; values sealed with the old key keep
+    ///    opening, and every save re-seals its value with the new key;
+    /// 3. once every live session was saved again (a refresh re-seals it) or has expired, drop the
+    ///    old key. A value still sealed with it then reads as corrupt, naming its key id.
     ///
     /// Two different keys under one id make [`RedisSessionsBuilder::connect`] fail with
     /// [`SetupError::DuplicateKeyId`].

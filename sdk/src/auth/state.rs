@@ -9,11 +9,11 @@
 //!   the generation that started them. A refresh, failure or sign-out that reports back for an
 //!   older generation changes nothing.
 //! - **`synced`** is what the session store held when this client last read or wrote it: the
-//!   revision **the store** gave it and a keyed fingerprint of its tokens and cart key. Every
-//!   write is a compare-and-swap on that revision, and a read that finds anything else (another
-//!   revision, or the same number with another fingerprint, as after a wiped store) means another
-//!   client or process wrote: its value is adopted, unless this client holds an unsaved act of
-//!   the user (a login or a logout), which is written over it.
+//!   revision **the store** gave it and a keyed fingerprint of its tokens and cart key. Every write
+//!   is a compare-and-swap on that revision, and a read that finds anything else (another revision,
+//!   or the same number with another fingerprint, as after a wiped store) means another client or
+//!   process wrote: its value is adopted, unless this client holds an unsaved act of the user (a
+//!   login or a logout), which is written over it.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -253,7 +253,7 @@ pub(crate) enum WritePlan {
     /// Save this value with compare-and-swap on `expected`.
     Save {
         expected: u64,
-        session: PersistedSession,
+        session: Box<PersistedSession>,
         fingerprint: Option<u64>,
         changes: u64,
         intent: Intent,
@@ -383,7 +383,7 @@ impl SessionState {
             // A guest's cart key (after a sign-out, it replaces the old session).
             (false, false) => {}
         }
-        let session = self.snapshot(store);
+        let session = Box::new(self.snapshot(store));
         WritePlan::Save {
             expected,
             fingerprint: self.fingerprinter.of_session(&session),
