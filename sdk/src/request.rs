@@ -37,6 +37,8 @@ pub(crate) struct ApiRequest {
     pub(crate) cart: bool,
     /// The body of the answer may hold secrets: never keep it in errors.
     pub(crate) sensitive: bool,
+    /// Sent at most once, even when it is a read (see [`ApiRequest::once`]).
+    pub(crate) once: bool,
 }
 
 impl ApiRequest {
@@ -49,6 +51,7 @@ impl ApiRequest {
             auth: AuthMode::Session,
             cart: false,
             sensitive: false,
+            once: false,
         }
     }
 
@@ -85,9 +88,23 @@ impl ApiRequest {
         self
     }
 
+    /// Never sent again automatically, although it is a read: a `GET` whose effect on the store
+    /// is not the same when it arrives twice (the cart transfer: a second one puts back the
+    /// customer's cart as it was before the first).
+    pub(crate) fn once(mut self) -> Self {
+        self.once = true;
+        self
+    }
+
     /// A read: safe to send again after a transient failure.
     pub(crate) fn is_read(&self) -> bool {
         self.method == Method::GET
+    }
+
+    /// Whether the retry policy may send it again after a transient failure: a read not marked
+    /// [`ApiRequest::once`].
+    pub(crate) fn is_resendable(&self) -> bool {
+        self.is_read() && !self.once
     }
 
     /// The credentials header value this request carries, given the session's Bearer header.

@@ -99,7 +99,10 @@ async fn a_token_inside_the_leeway_is_refreshed_before_the_request() {
         events.recv().await,
         Some(AuthEvent::InitialSession { .. })
     ));
-    assert_eq!(events.recv().await, Some(AuthEvent::TokenRefreshed { saved: true }));
+    assert_eq!(
+        events.recv().await,
+        Some(AuthEvent::TokenRefreshed { saved: true })
+    );
 }
 
 #[tokio::test]
