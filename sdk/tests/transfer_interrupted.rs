@@ -15,11 +15,15 @@
 mod common;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use async_trait::async_trait;
 use cocart::models::{AddItem, CartQuery, LineOrigin, LineOutcome, TransferReport};
-use cocart::{CoCartClient, Error, MemoryStore, SessionStore, Stored};
+use cocart::{
+    CoCartClient, Error, MemoryStore, PersistedSession, SessionStore, SessionStoreError, Stored,
+};
 use common::*;
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
@@ -295,7 +299,7 @@ impl Shop {
     /// The customer's cart as `(id, quantity)`, sorted.
     fn account(&self) -> Vec<(u64, f64)> {
         let mut lines: Vec<_> = self.state().account.iter().map(|l| (l.id, l.qty)).collect();
-        lines.sort_by(|a, b| a.0.cmp(&b.0));
+        lines.sort_by_key(|l| l.0);
         lines
     }
 
@@ -587,6 +591,14 @@ async fn killed_at(
 
 /// The next process: restores the session, then makes a cart call.
 async fn next_process(server: &MockServer, store: &Arc<MemoryStore>) -> CoCartClient {
+    let client = restored(server, store).await;
+    let cart = client.cart().get(&CartQuery::default()).await.unwrap();
+    assert_eq!(cart.items.len(), 3);
+    client
+}
+
+/// A new client on `store`, its session restored, with the unfinished transfer in it.
+async fn restored(server: &MockServer, store: &Arc<MemoryStore>) -> CoCartClient {
     let client = client_on(server, store, Duration::from_secs(5));
     let user = client.restore_session().await.unwrap();
     assert_eq!(user.map(|u| u.id), Some(7));
@@ -594,8 +606,6 @@ async fn next_process(server: &MockServer, store: &Arc<MemoryStore>) -> CoCartCl
         client.transfer_pending(),
         "the restored session holds the unfinished transfer"
     );
-    let cart = client.cart().get(&CartQuery::default()).await.unwrap();
-    assert_eq!(cart.items.len(), 3);
     client
 }
 
@@ -748,5 +758,107 @@ async fn a_login_after_a_killed_login_finishes_the_transfer_and_reports_it() {
     assert_eq!(shop.account(), EVERY_LINE);
     assert_eq!(shop.transfers(), 1);
     assert!(!client.transfer_pending());
+    shop.assert_nothing_unexpected();
+}
+
+#[tokio::test]
+async fn transfer_guest_cart_in_the_next_process_finishes_a_killed_transfer_and_returns_its_report()
+{
+    let (server, shop) = shop_with_saved_cart().await;
+    let store = Arc::new(MemoryStore::new());
+    killed_at(&server, &shop, &store, Step::AddItem(1), false).await;
+
+    let client = restored(&server, &store).await;
+    let report = client
+        .transfer_guest_cart()
+        .await
+        .unwrap()
+        .expect("a report");
+    assert_eq!(outcomes(&report), moved_and_readded());
+    assert_eq!(client.last_transfer(), Some(report));
+    assert_eq!(shop.account(), EVERY_LINE);
+    assert_eq!(client.transfer_guest_cart().await.unwrap(), None, "done");
+    shop.assert_nothing_unexpected();
+}
+
+/// A session store whose saves fail while `failing` is set and the session holds a pending
+/// transfer (a locked Keychain at the wrong moment).
+#[derive(Default)]
+struct FlakyStore {
+    inner: MemoryStore,
+    failing: AtomicBool,
+}
+
+#[async_trait]
+impl SessionStore for FlakyStore {
+    async fn load(&self) -> Result<Stored, SessionStoreError> {
+        self.inner.load().await
+    }
+    async fn save(&self, expected: u64, s: &PersistedSession) -> Result<u64, SessionStoreError> {
+        if self.failing.load(Ordering::SeqCst) && s.pending_transfer.is_some() {
+            return Err(SessionStoreError::Unavailable("locked".into()));
+        }
+        self.inner.save(expected, s).await
+    }
+    async fn clear(&self, expected: u64) -> Result<u64, SessionStoreError> {
+        self.inner.clear(expected).await
+    }
+}
+
+#[tokio::test]
+async fn a_transfer_whose_saved_lines_cannot_be_saved_is_not_sent() {
+    let (server, shop) = shop_with_saved_cart().await;
+    let store = Arc::new(FlakyStore::default());
+    let client = CoCartClient::builder(server.uri())
+        .session_store_arc(store.clone())
+        .retry_base_delay(Duration::from_millis(1))
+        .build()
+        .unwrap();
+    client
+        .cart()
+        .add_item(AddItem::new(101).quantity(2))
+        .await
+        .unwrap();
+    store.failing.store(true, Ordering::SeqCst);
+    shop.clear_log();
+
+    let outcome = client.login_with_report("jane", PASSWORD).await.unwrap();
+    assert!(
+        matches!(outcome.transfer_error, Some(Error::Storage(_))),
+        "{:?}",
+        outcome.transfer_error
+    );
+    assert_eq!(
+        shop.log(),
+        [
+            "POST login guest".to_string(),
+            "GET cart/items bearer".into()
+        ],
+        "no transfer without the saved lines in the store"
+    );
+    assert_eq!(shop.transfers(), 0);
+    assert_eq!(client.cart_key().as_deref(), Some(GUEST));
+    // Still failing: a cart call looks, but does not send the transfer either.
+    assert!(matches!(
+        client.cart().get(&CartQuery::default()).await,
+        Err(Error::Storage(_))
+    ));
+    assert_eq!(shop.transfers(), 0);
+
+    store.failing.store(false, Ordering::SeqCst);
+    shop.clear_log();
+    let cart = client.cart().get(&CartQuery::default()).await.unwrap();
+    assert_eq!(cart.items.len(), 3);
+    assert_eq!(
+        shop.log(),
+        [
+            format!("GET cart cart_key={GUEST} guest"),
+            format!("GET cart cart_key={GUEST} bearer"),
+            "POST cart/add-item bearer".into(),
+            "POST cart/add-item bearer".into(),
+            "GET cart bearer".into(),
+        ]
+    );
+    assert_eq!(shop.account(), EVERY_LINE);
     shop.assert_nothing_unexpected();
 }

@@ -218,8 +218,7 @@ fn report_saved(line: &SavedLine, outcome: LineOutcome) -> TransferLine {
     }
 }
 
-/// What a transfer task has to do, read from the session.
-#[derive(Debug)]
+/// What a transfer task has to do, read from the session (no `Debug`: it holds the guest key).
 enum Work {
     /// A guest key awaits and no transfer of it has begun.
     Begin { guest_key: String, user_id: u64 },
@@ -278,10 +277,15 @@ async fn run_task(inner: &Arc<Inner>, policy: TransferPolicy) -> Result<Option<T
         let Some(work) = work(inner) else {
             return Ok(report);
         };
-        tracing::debug!(?work, "guest cart transfer");
+        let step = match &work {
+            Work::Begin { .. } => "begin",
+            Work::Unsure(_) => "check the guest cart",
+            Work::Finish(_) => "finish the re-adds",
+        };
+        tracing::debug!(step, "guest cart transfer");
         let done = match work {
             Work::Begin { guest_key, user_id } => begin(inner, guest_key, user_id, policy).await?,
-            Work::Unsure(pending) => Some(unsure(inner, pending).await?),
+            Work::Unsure(pending) => unsure(inner, pending).await?,
             Work::Finish(pending) => {
                 let after = read_customer_cart(inner).await?;
                 Some(finish(inner, pending, after).await)
@@ -333,29 +337,41 @@ async fn begin(
         }
         st.set_pending_transfer(Some(pending.clone()));
     }
-    // Saved before the transfer leaves: a process killed from here on leaves the record behind.
-    // When it cannot be saved, nothing is sent (the record stays in memory and the next attempt
-    // starts with the check).
-    match inner.persist().await? {
-        Written::Saved => {}
-        Written::Adopted | Written::EndedElsewhere => return Ok(None),
-    }
-    if inner.state().pending_transfer.as_ref() != Some(&pending) {
+    if !saved(inner, &pending).await? {
         return Ok(None);
     }
     send(inner, pending).await.map(Some)
 }
 
+/// Makes sure the session store holds `pending` before the transfer leaves, so that a process
+/// killed from then on leaves it behind. When it cannot be saved, nothing may be sent (the
+/// record stays in memory and the next attempt starts with the check): the error. `Ok(false)`:
+/// the session changed meanwhile (another client's session adopted, a sign-out), look again.
+async fn saved(inner: &Arc<Inner>, pending: &PendingTransfer) -> Result<bool> {
+    match inner.persist().await? {
+        Written::Saved => {}
+        Written::Adopted | Written::EndedElsewhere => return Ok(false),
+    }
+    let st = inner.state();
+    Ok(st.pending_transfer.as_ref() == Some(pending)
+        && st.cart_key.as_deref() == Some(pending.guest_key.as_str()))
+}
+
 /// A transfer that may have been sent already: sent only when the guest cart still exists.
-async fn unsure(inner: &Arc<Inner>, pending: PendingTransfer) -> Result<TransferReport> {
+/// `Ok(None)`: the session changed meanwhile, look again.
+async fn unsure(inner: &Arc<Inner>, pending: PendingTransfer) -> Result<Option<TransferReport>> {
     if guest_cart_holds_lines(inner, &pending.guest_key).await? {
+        // The record may not have reached the store yet (its save failed last time).
+        if !saved(inner, &pending).await? {
+            return Ok(None);
+        }
         tracing::info!("the guest cart is still there: sending its transfer");
-        send(inner, pending).await
+        send(inner, pending).await.map(Some)
     } else {
         tracing::info!("the guest cart is gone: its transfer happened; finishing it");
         transferred(inner, &pending).await;
         let after = read_customer_cart(inner).await?;
-        Ok(finish(inner, pending, after).await)
+        Ok(Some(finish(inner, pending, after).await))
     }
 }
 
