@@ -453,7 +453,11 @@ async fn a_transfer_that_lost_its_connection_is_never_resent_without_looking_at_
         ]
     );
     assert!(client.is_signed_in());
-    assert_eq!(client.cart_key(), Some(guest_key.clone()), "the guest key is kept");
+    assert_eq!(
+        client.cart_key(),
+        Some(guest_key.clone()),
+        "the guest key is kept"
+    );
     assert!(client.transfer_pending());
     server.clear_journal();
 
@@ -474,7 +478,7 @@ async fn a_transfer_that_lost_its_connection_is_never_resent_without_looking_at_
 
 #[tokio::test]
 async fn a_transfer_that_landed_without_an_answer_is_not_sent_again_and_the_saved_lines_come_back()
- {
+{
     let server = MockServer::start().await.unwrap();
     account_cart(&server, vec![AddItem::new(102)]).await;
     let client = guest(&server);
@@ -520,7 +524,9 @@ async fn a_login_cancelled_mid_transfer_still_moves_the_guest_cart_and_re_adds_t
     let client = client_with_store(&server, store.clone());
     guest_cart(&client, vec![AddItem::new(101).quantity(2)]).await;
     // The transfer takes 300 ms: the caller is cancelled while it is on its way.
-    server.add_fault(FaultSpec::delay(CART_PATH, 300, 1)).unwrap();
+    server
+        .add_fault(FaultSpec::delay(CART_PATH, 300, 1))
+        .unwrap();
     server.clear_journal();
     let caller = {
         let client = client.clone();
@@ -573,7 +579,9 @@ async fn a_process_killed_while_its_transfer_was_on_its_way_is_finished_by_the_n
     let first = client_with_store(&server, store.clone());
     let guest_key = guest_cart(&first, vec![AddItem::new(101).quantity(2)]).await;
     // The transfer hangs; the process is killed meanwhile.
-    server.add_fault(FaultSpec::delay(CART_PATH, 60_000, 1)).unwrap();
+    server
+        .add_fault(FaultSpec::delay(CART_PATH, 60_000, 1))
+        .unwrap();
     kill_login_when(first, &store, |s| s.pending_transfer.is_some()).await;
     // It had landed in the store all the same.
     transfer_behind_the_clients_back(&server, &guest_key).await;
@@ -631,8 +639,14 @@ async fn a_process_killed_before_its_re_adds_is_finished_by_the_next_login() {
     let next = client_with_store(&server, store.clone());
     next.restore_session().await.unwrap();
     let outcome = next.login_with_report(USER, PASSWORD).await.unwrap();
-    assert!(outcome.transfer_error.is_none(), "{:?}", outcome.transfer_error);
-    let report = outcome.transfer.expect("the login reports the finished transfer");
+    assert!(
+        outcome.transfer_error.is_none(),
+        "{:?}",
+        outcome.transfer_error
+    );
+    let report = outcome
+        .transfer
+        .expect("the login reports the finished transfer");
     assert_eq!(
         outcomes(&report),
         [
