@@ -498,6 +498,7 @@ async fn two_backend_instances_serve_one_customers_cart_through_redis() {
             session_redis: Some(redis.url()),
             session_key: Some(key.clone()),
             lock_lease: None,
+            session_keys: None,
         },
     };
     let mut bases = Vec::new();

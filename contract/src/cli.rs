@@ -1,13 +1,15 @@
 //! `cocart-mock verify`: the command line over [`crate::runner::verify`].
 //!
-//! Exit codes: 0 the store matches (skips and known differences included), 1 it differs, 2 a
-//! usage error (bad URL, no password, plain HTTP to a remote host), 3 the store cannot be
-//! reached or is not CoCart, 4 the test account cannot log in.
+//! Exit codes: 0 the store matches (skips and known differences included, at least one scenario
+//! checked), 1 it differs, 2 a usage error (bad flag or URL, no password, plain HTTP to a remote
+//! host), 3 the store cannot be reached or is not CoCart, 4 the test account cannot log in,
+//! 5 nothing was checked (every scenario selected was skipped, or `--only` selected none).
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::Args;
+use clap::{Parser, error::ErrorKind};
 
 use crate::model::{Contract, DEFAULT_ACCESS_TTL, Environment, Host, Plugin, Profile};
 use crate::report;
@@ -16,10 +18,18 @@ use crate::runner::{Account, Options, verify};
 /// The usage-error exit code.
 pub const EXIT_USAGE: u8 = 2;
 
-/// Options of `cocart-mock verify`. The profile flags are the mock's own, with its defaults, so
-/// a CI job passes the same flags it starts the mock with.
-#[derive(Debug, Clone, Args)]
-pub struct VerifyArgs {
+/// The exit code when nothing was checked (see [`crate::runner::Verdict::NothingChecked`]).
+pub const EXIT_NOTHING_CHECKED: u8 = 5;
+
+/// Options of `cocart-mock verify`. The profile flags are the mock's own, parsed by the same
+/// functions, with its defaults, so a CI job passes the same flags it starts the mock with.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "cocart-mock verify",
+    about = "Check a real store against the contract cocart-mock plays (read-only unless told).",
+    after_help = "Exit codes: 0 matches, 1 differs, 2 usage, 3 unreachable or not CoCart, 4 the test account cannot log in, 5 nothing was checked."
+)]
+struct VerifyArgs {
     /// The store's site root, e.g. `https://staging.shop.example`.
     #[arg(value_name = "STORE_URL")]
     pub store_url: String,
@@ -32,8 +42,12 @@ pub struct VerifyArgs {
     /// Host profile your mock plays: standard, strip-authorization, custom-auth-header:NAME.
     #[arg(long, value_name = "PROFILE", default_value = "standard")]
     pub host_profile: Host,
-    /// Environment your mock plays: local or production.
-    #[arg(long, value_name = "local|production", default_value = "local")]
+    /// WP_ENVIRONMENT_TYPE your mock plays: local, development, staging or production.
+    #[arg(
+        long,
+        value_name = "local|development|staging|production",
+        default_value = "local"
+    )]
     pub environment: Environment,
     /// Access-token lifetime your mock issues, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_ACCESS_TTL)]
@@ -91,8 +105,29 @@ fn password() -> Result<String, String> {
     Err("set COCART_VERIFY_PASSWORD (the password is never taken from the command line)".into())
 }
 
-/// Runs the command; returns the exit code.
-pub async fn run(args: VerifyArgs) -> u8 {
+/// Runs `cocart-mock verify` with its arguments (those after `verify`); returns the exit code.
+/// `--help` prints the help and returns 0; a bad flag prints why and returns [`EXIT_USAGE`].
+pub async fn run<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let argv = std::iter::once(OsString::from("cocart-mock verify"))
+        .chain(args.into_iter().map(Into::into));
+    match VerifyArgs::try_parse_from(argv) {
+        Ok(args) => run_parsed(args).await,
+        Err(e) => {
+            let code = match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => 0,
+                _ => EXIT_USAGE,
+            };
+            let _ = e.print();
+            code
+        }
+    }
+}
+
+async fn run_parsed(args: VerifyArgs) -> u8 {
     let site = match url::Url::parse(&args.store_url) {
         Ok(u) if u.scheme() == "http" || u.scheme() == "https" => u,
         _ => {
@@ -121,19 +156,15 @@ pub async fn run(args: VerifyArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let profile = Profile {
-        plugin: args.plugin,
-        host: args.host_profile.clone(),
-        environment: args.environment,
-        access_ttl: args.access_ttl,
-        https: site.scheme() == "https",
-    };
+    let mut profile = Profile::new(args.plugin, args.host_profile.clone(), args.environment);
+    profile.access_ttl = args.access_ttl;
+    profile.https = site.scheme() == "https";
     let options = Options {
         allow_writes: args.allow_writes,
         allow_logout: args.allow_logout,
         mock_controls: args.mock_controls,
         pace: !args.no_pacing,
-        timeout: Duration::from_secs(args.timeout.max(1)),
+        timeout: Duration::from_secs(args.timeout.clamp(1, 86_400)),
         only: args.only.clone(),
     };
     let account = Account {

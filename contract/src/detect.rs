@@ -8,6 +8,7 @@ use crate::probe::{Prober, RouteStyle};
 
 /// What detection found. `None` where a probe could not tell.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Detected {
     /// `CoCart-Version` (sent by some stores only with `WP_DEBUG`).
     pub cocart_version: Option<String>,

@@ -2,12 +2,15 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{Contract, Expect, Observable, Step};
+use crate::model::{Contract, Envelope, Expect, Observable, Step};
 
 fn expectation(e: &Expect) -> String {
     let mut parts = vec![e.status.to_string()];
     if let Some(c) = &e.code {
         parts.push(format!("`{c}`"));
+    }
+    if e.envelope == Envelope::WpSendJsonError {
+        parts.push("in the `wp_send_json_error` envelope".to_string());
     }
     if let Some(m) = &e.message {
         parts.push(format!("\"{m}\""));
@@ -140,7 +143,15 @@ pub fn markdown(contract: &Contract) -> String {
             }
         }
         for k in &s.known {
-            let _ = writeln!(out, "\nKnown difference in CoCart {}: {}", k.cocart, k.note);
+            let _ = write!(out, "\nKnown difference in CoCart {}: {}", k.cocart, k.note);
+            match &k.answer {
+                Some(a) => {
+                    let _ = writeln!(out, " (recognised by its answer: {})", expectation(a));
+                }
+                None => {
+                    let _ = writeln!(out, " (recognised by the version the store sends)");
+                }
+            }
         }
         let _ = writeln!(out);
     }

@@ -7,6 +7,30 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+/// Why a profile value (`--plugin`, `--host-profile`, `--environment`) was refused. The mock
+/// and `verify` parse these flags with the same functions ([`Plugin`]'s, [`Host`]'s and
+/// [`Environment`]'s `FromStr`), so they accept and refuse the same strings.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProfileError {
+    /// Not a JWT plugin generation.
+    #[error("unknown plugin {0:?}: expected v3 or v2")]
+    Plugin(String),
+    /// Not a host profile.
+    #[error(
+        "unknown host profile {0:?}: expected standard, strip-authorization or custom-auth-header:<Header-Name>"
+    )]
+    Host(String),
+    /// A custom auth header name that no web server passes on to WordPress.
+    #[error(
+        "custom auth header name {0:?}: expected letters, digits and dashes (a header name a web server passes on to WordPress as HTTP_<NAME>), not Authorization"
+    )]
+    HeaderName(String),
+    /// Not a `WP_ENVIRONMENT_TYPE`.
+    #[error("unknown environment {0:?}: expected local, development, staging or production")]
+    Environment(String),
+}
+
 /// The JWT plugin generation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -27,12 +51,13 @@ impl fmt::Display for Plugin {
 }
 
 impl FromStr for Plugin {
-    type Err = String;
+    type Err = ProfileError;
+    /// `v3` (or `3`), `v2` (or `2`).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "v3" | "3" => Ok(Self::V3),
             "v2" | "2" => Ok(Self::V2),
-            _ => Err(format!("unknown plugin {s:?} (v3 or v2)")),
+            _ => Err(ProfileError::Plugin(s.to_string())),
         }
     }
 }
@@ -68,58 +93,84 @@ impl fmt::Display for Host {
     }
 }
 
+/// Whether `name` can be CoCart's custom auth header. CoCart reads it from a server variable
+/// (`HTTP_X_COCART_AUTH` for `X-CoCart-Auth`), and web servers pass a header on as `HTTP_*` only
+/// when its name is letters, digits and dashes (Apache drops others, nginx drops underscores):
+/// any other HTTP token never reaches WordPress. `Authorization` itself is the standard profile.
+pub fn is_custom_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 256
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !name.eq_ignore_ascii_case("authorization")
+}
+
 impl FromStr for Host {
-    type Err = String;
+    type Err = ProfileError;
+    /// `standard`, `strip-authorization`, `custom-auth-header:<Header-Name>` (see
+    /// [`is_custom_header_name`]).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "standard" => Ok(Self::Standard),
             "strip-authorization" => Ok(Self::StripAuthorization),
             other => match other.strip_prefix("custom-auth-header:") {
-                Some(h)
-                    if !h.is_empty()
-                        && h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
-                {
-                    Ok(Self::CustomHeader(h.to_string()))
-                }
-                _ => Err(format!(
-                    "unknown host profile {s:?} (standard, strip-authorization, custom-auth-header:NAME)"
-                )),
+                Some(h) if is_custom_header_name(h) => Ok(Self::CustomHeader(h.to_string())),
+                Some(h) => Err(ProfileError::HeaderName(h.to_string())),
+                None => Err(ProfileError::Host(s.to_string())),
             },
         }
     }
 }
 
-/// `WP_ENVIRONMENT_TYPE` as far as it matters: Basic auth over plain HTTP.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `WP_ENVIRONMENT_TYPE`: the four values WordPress knows. CoCart runs Basic authentication
+/// over plain HTTP only on `local` and `development`; `staging` and `production` need HTTPS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Environment {
-    /// Basic auth is accepted over plain HTTP.
+    /// `local`: Basic auth is accepted over plain HTTP.
     Local,
-    /// Basic auth needs HTTPS.
+    /// `development`: Basic auth is accepted over plain HTTP.
+    Development,
+    /// `staging`: Basic auth needs HTTPS.
+    Staging,
+    /// `production` (WordPress's default): Basic auth needs HTTPS.
     Production,
+}
+
+impl Environment {
+    /// Whether CoCart accepts Basic credentials over plain HTTP here.
+    pub fn basic_over_plain_http(self) -> bool {
+        matches!(self, Self::Local | Self::Development)
+    }
 }
 
 impl fmt::Display for Environment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Local => "local",
+            Self::Development => "development",
+            Self::Staging => "staging",
             Self::Production => "production",
         })
     }
 }
 
 impl FromStr for Environment {
-    type Err = String;
+    type Err = ProfileError;
+    /// `local`, `development`, `staging`, `production`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "local" | "development" => Ok(Self::Local),
-            "production" | "staging" => Ok(Self::Production),
-            _ => Err(format!("unknown environment {s:?} (local or production)")),
+            "local" => Ok(Self::Local),
+            "development" => Ok(Self::Development),
+            "staging" => Ok(Self::Staging),
+            "production" => Ok(Self::Production),
+            _ => Err(ProfileError::Environment(s.to_string())),
         }
     }
 }
 
 /// What a store is expected to be: the same knobs as `cocart-mock`'s flags.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Profile {
     /// JWT plugin generation.
     pub plugin: Plugin,
@@ -149,10 +200,20 @@ impl Default for Profile {
 }
 
 impl Profile {
+    /// A profile over plain HTTP with the default access-token lifetime.
+    pub fn new(plugin: Plugin, host: Host, environment: Environment) -> Self {
+        Self {
+            plugin,
+            host,
+            environment,
+            ..Self::default()
+        }
+    }
+
     /// Whether Basic credentials are refused because a production site is reached over plain
     /// HTTP (CoCart only runs Basic auth over TLS or on a local site).
     pub fn basic_refused(&self) -> bool {
-        self.environment == Environment::Production && !self.https
+        !self.environment.basic_over_plain_http() && !self.https
     }
 
     /// The custom auth header's name, if the profile has one.
@@ -178,6 +239,7 @@ impl Profile {
 /// Whether a scenario can be checked on a real store, or needs the mock's controls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Observable {
     /// Any store answers it.
     Store,
@@ -188,6 +250,7 @@ pub enum Observable {
 /// What the runner must have before a scenario can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Need {
     /// A logged-in session of the test account (token and refresh token).
     Session,
@@ -204,6 +267,7 @@ pub enum Need {
 /// A condition on the profile; every field given must match.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Condition {
     /// `v3` or `v2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -252,6 +316,7 @@ impl Condition {
 /// One HTTP request of a step. Strings may hold placeholders (see the crate docs).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Request {
     /// `GET`, `POST`, `PUT`, `DELETE`.
     pub method: String,
@@ -274,6 +339,7 @@ pub struct Request {
 /// Checks on the JWT a login or refresh answered.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct TokenChecks {
     /// JSON pointer of the token in the body.
     pub at: String,
@@ -288,15 +354,31 @@ pub struct TokenChecks {
     pub pat: Option<bool>,
 }
 
+/// Which error envelope an expectation names.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Envelope {
+    /// `{"code","message","data":{"status"}}`, `data.status` equal to the HTTP status.
+    #[default]
+    Rest,
+    /// `{"success":false,"data":[{"code","message"}]}` (PHP's `wp_send_json_error`).
+    WpSendJsonError,
+}
+
 /// What an answer must be.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Expect {
     /// The HTTP status.
     pub status: u16,
-    /// The error envelope's `code` (the envelope's `data.status` must equal the status).
+    /// The error's `code` (in a REST envelope, `data.status` must equal the status too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// The envelope carrying `code` and `message` (REST unless said).
+    #[serde(default, skip_serializing_if = "is_rest")]
+    pub envelope: Envelope,
     /// The error envelope's `message`, exactly.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -316,9 +398,14 @@ pub struct Expect {
     pub token: Option<TokenChecks>,
 }
 
+fn is_rest(e: &Envelope) -> bool {
+    *e == Envelope::Rest
+}
+
 /// An expectation that replaces the default under a condition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Variant {
     /// When it applies (the first matching variant wins).
     #[serde(flatten)]
@@ -330,6 +417,7 @@ pub struct Variant {
 /// One request and what must come back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Step {
     /// The request.
     pub request: Request,
@@ -364,19 +452,27 @@ impl Step {
     }
 }
 
-/// A difference a given CoCart release is known to have from the contract.
+/// A difference some CoCart releases are known to have from the contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct KnownQuirk {
-    /// The CoCart version it was observed on (a prefix match: `4.9` covers `4.9.3`).
+    /// The releases, in words (`4.8.3 to 4.9.3`). Without `answer`, it is also a version
+    /// prefix matched against the version the store sends (`4.9` covers `4.9.3`).
     pub cocart: String,
     /// What the store does instead.
     pub note: String,
+    /// The known behaviour, as an expectation: a step that differs and answers this is the
+    /// known difference, whether or not the store sends its version (without `WP_DEBUG` most
+    /// releases send none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<Expect>,
 }
 
 /// One checkable behaviour of the contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Scenario {
     /// A stable id, e.g. `login.wrong-password`.
     pub id: String,
@@ -411,6 +507,7 @@ impl Scenario {
 /// The whole contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Contract {
     /// What the mock plays, e.g. `CoCart 4.9.3 with CoCart JWT Authentication 3.0.3`.
     pub plays: String,
@@ -439,9 +536,11 @@ impl Contract {
             if s.steps.is_empty() {
                 return Err(ContractError(format!("{} has no step", s.id)));
             }
+            let quirks = s.known.iter().filter_map(|k| k.answer.as_ref());
             for step in &s.steps {
-                for e in
-                    std::iter::once(&step.expect).chain(step.variants.iter().map(|v| &v.expect))
+                for e in std::iter::once(&step.expect)
+                    .chain(step.variants.iter().map(|v| &v.expect))
+                    .chain(quirks.clone())
                 {
                     for m in e.body.values() {
                         crate::matcher::Matcher::parse(m)

@@ -26,6 +26,7 @@ pub enum RouteStyle {
 
 /// Rate-limit headers seen on an answer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RateHeaders {
     /// `X-RateLimit-Limit` (or `RateLimit-Limit`).
     pub limit: Option<String>,
@@ -38,15 +39,8 @@ pub struct RateHeaders {
 }
 
 impl RateHeaders {
-    fn from(headers: &HeaderMap) -> Self {
-        let get = |names: &[&str]| {
-            names.iter().find_map(|n| {
-                headers
-                    .get(*n)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_string)
-            })
-        };
+    fn from(headers: &BTreeMap<String, String>) -> Self {
+        let get = |names: &[&str]| names.iter().find_map(|n| headers.get(*n).cloned());
         Self {
             limit: get(&["x-ratelimit-limit", "ratelimit-limit"]),
             remaining: get(&["x-ratelimit-remaining", "ratelimit-remaining"]),
@@ -61,12 +55,74 @@ impl RateHeaders {
     }
 }
 
+/// The shape of an error body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum EnvelopeKind {
+    /// The REST envelope: `{"code","message","data":{"status"}}`.
+    Rest,
+    /// What PHP's `wp_send_json_error` sends: `{"success":false,"data":[{"code","message"}]}`
+    /// (CoCart's session handler refuses forbidden cart keys this way).
+    SendJsonError,
+}
+
+impl std::fmt::Display for EnvelopeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Rest => "the REST error envelope",
+            Self::SendJsonError => "another envelope (wp_send_json_error)",
+        })
+    }
+}
+
+/// An error body, whichever envelope carried it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ErrorBody {
+    /// Which envelope.
+    pub kind: EnvelopeKind,
+    /// Its `code`.
+    pub code: String,
+    /// Its `message`, when it has a string one.
+    pub message: Option<String>,
+    /// `data.status` of a REST envelope, when it is an integer.
+    pub data_status: Option<u64>,
+}
+
+impl ErrorBody {
+    /// Reads an error body: a REST envelope (a string `code` at the top), or a
+    /// `wp_send_json_error` one (`success: false` and a string `code` in `data[0]`).
+    pub fn read(body: &Value) -> Option<Self> {
+        let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        if let Some(code) = text(body, "code") {
+            return Some(Self {
+                kind: EnvelopeKind::Rest,
+                code,
+                message: text(body, "message"),
+                data_status: body.pointer("/data/status").and_then(Value::as_u64),
+            });
+        }
+        if body.get("success") == Some(&Value::Bool(false)) {
+            let first = body.pointer("/data/0")?;
+            return Some(Self {
+                kind: EnvelopeKind::SendJsonError,
+                code: text(first, "code")?,
+                message: text(first, "message"),
+                data_status: None,
+            });
+        }
+        None
+    }
+}
+
 /// What a probe got back.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Answer {
     /// HTTP status.
     pub status: u16,
-    /// The error envelope's `code`, if the body had one.
+    /// The error's `code`, if the body was an error envelope (REST or `wp_send_json_error`).
     pub code: Option<String>,
     /// The JSON body (`Null` when the body was not JSON).
     pub body: Value,
@@ -85,6 +141,51 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// An answer from what came over the wire: the status, the headers (names in any case;
+    /// values that are not visible ASCII are left out), at most [`MAX_BODY_BYTES`] of the body
+    /// (the rest is ignored) and how long the exchange took. Never fails: a body that is not
+    /// JSON is `Null`, a `Date` that does not parse is `None`.
+    pub fn from_parts<'a>(
+        status: u16,
+        headers: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+        body: &[u8],
+        elapsed: Duration,
+    ) -> Self {
+        let body = &body[..body.len().min(MAX_BODY_BYTES)];
+        let body: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        let code = ErrorBody::read(&body).map(|e| e.code);
+        let mut map = BTreeMap::new();
+        for (name, value) in headers {
+            if let Ok(v) = std::str::from_utf8(value)
+                && v.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+            {
+                map.entry(name.to_ascii_lowercase())
+                    .and_modify(|old: &mut String| {
+                        old.push_str(", ");
+                        old.push_str(v);
+                    })
+                    .or_insert_with(|| v.to_string());
+            }
+        }
+        let header = |n: &str| map.get(n).cloned();
+        Self {
+            status,
+            code,
+            cocart_version: header("cocart-version"),
+            location: header("location"),
+            date: header("date").as_deref().and_then(parse_http_date),
+            rate: RateHeaders::from(&map),
+            body,
+            headers: map,
+            elapsed,
+        }
+    }
+
+    /// The error body, whichever envelope carried it.
+    pub fn error(&self) -> Option<ErrorBody> {
+        ErrorBody::read(&self.body)
+    }
+
     /// Whether the answer is this status and error code.
     pub fn is(&self, status: u16, code: &str) -> bool {
         self.status == status && self.code.as_deref() == Some(code)
@@ -113,6 +214,7 @@ impl Answer {
 
 /// One request, built by the caller.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Raw {
     /// `GET`, `POST` …
     pub method: String,
@@ -280,7 +382,7 @@ impl Prober {
         let started = Instant::now();
         let mut resp = req.send().await?;
         let status = resp.status().as_u16();
-        let header_map = resp.headers().clone();
+        let header_map: HeaderMap = resp.headers().clone();
         let mut bytes = Vec::new();
         while let Some(chunk) = resp.chunk().await? {
             let room = MAX_BODY_BYTES.saturating_sub(bytes.len());
@@ -289,36 +391,21 @@ impl Prober {
                 break;
             }
         }
-        let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        let code = body.get("code").and_then(Value::as_str).map(str::to_string);
-        let mut headers = BTreeMap::new();
-        for (name, value) in &header_map {
-            if let Ok(v) = value.to_str() {
-                headers
-                    .entry(name.as_str().to_string())
-                    .and_modify(|old: &mut String| {
-                        old.push_str(", ");
-                        old.push_str(v);
-                    })
-                    .or_insert_with(|| v.to_string());
-            }
-        }
-        let header = |n: &str| headers.get(n).cloned();
-        Ok(Answer {
+        let headers = header_map
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_bytes()));
+        Ok(Answer::from_parts(
             status,
-            code,
-            cocart_version: header("cocart-version"),
-            location: header("location"),
-            date: header("date").as_deref().and_then(parse_http_date),
-            rate: RateHeaders::from(&header_map),
-            body,
             headers,
-            elapsed: started.elapsed(),
-        })
+            &bytes,
+            started.elapsed(),
+        ))
     }
 }
 
-/// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) into Unix seconds.
+/// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) into Unix seconds. `None` for
+/// anything else, including a year outside 1..=9999 or a field out of range, so no arithmetic
+/// on a store's header can overflow.
 pub fn parse_http_date(s: &str) -> Option<i64> {
     let mut parts = s.split_whitespace().skip(1);
     let day: i64 = parts.next()?.parse().ok()?;
@@ -340,10 +427,18 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
     let year: i64 = parts.next()?.parse().ok()?;
     let mut hms = parts.next()?.split(':').map(|p| p.parse::<i64>().ok());
     let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
+    let in_range = (1..=9999).contains(&year)
+        && (1..=31).contains(&day)
+        && (0..=23).contains(&h)
+        && (0..=59).contains(&m)
+        && (0..=60).contains(&sec);
+    if !in_range || hms.next().is_some() {
+        return None;
+    }
     Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + sec)
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
+/// Days since 1970-01-01 of a proleptic Gregorian date (year 1..=9999, so it cannot overflow).
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
@@ -366,6 +461,62 @@ mod tests {
         );
         assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
         assert_eq!(parse_http_date("yesterday"), None);
+        // Years and fields out of range are refused, not overflowed.
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 99999999999999999 08:49:37 GMT"),
+            None
+        );
+        assert_eq!(parse_http_date("Sun, 06 Nov 0 08:49:37 GMT"), None);
+        assert_eq!(parse_http_date("Sun, 99 Nov 1994 08:49:37 GMT"), None);
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:99:37 GMT"), None);
+        assert_eq!(
+            parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT"),
+            Some(253_402_300_799)
+        );
+    }
+
+    #[test]
+    fn both_error_envelopes_are_read() {
+        let rest = serde_json::json!({"code": "x", "message": "m", "data": {"status": 403}});
+        let e = ErrorBody::read(&rest).unwrap();
+        assert_eq!(
+            (e.kind, e.code.as_str(), e.message.as_deref(), e.data_status),
+            (EnvelopeKind::Rest, "x", Some("m"), Some(403))
+        );
+        let other = serde_json::json!({"success": false, "data": [{"code": "y", "message": "n"}]});
+        let e = ErrorBody::read(&other).unwrap();
+        assert_eq!(
+            (e.kind, e.code.as_str(), e.message.as_deref(), e.data_status),
+            (EnvelopeKind::SendJsonError, "y", Some("n"), None)
+        );
+        assert_eq!(
+            ErrorBody::read(&serde_json::json!({"success": true, "data": [{"code": "y"}]})),
+            None
+        );
+        assert_eq!(ErrorBody::read(&serde_json::json!([1, 2])), None);
+    }
+
+    #[test]
+    fn answers_are_built_from_raw_parts() {
+        let a = Answer::from_parts(
+            403,
+            [
+                ("Date", &b"Thu, 01 Jan 1970 00:00:10 GMT"[..]),
+                ("X-RateLimit-Limit", b"10"),
+                ("X-Dup", b"a"),
+                ("x-dup", b"b"),
+                ("X-Bad", b"\xff\x00"),
+            ],
+            br#"{"success":false,"data":[{"code":"c","message":"m"}]}"#,
+            Duration::ZERO,
+        );
+        assert_eq!(a.code.as_deref(), Some("c"));
+        assert_eq!(a.date, Some(10));
+        assert_eq!(a.rate.limit.as_deref(), Some("10"));
+        assert_eq!(a.header("X-Dup"), Some("a, b"));
+        assert_eq!(a.header("x-bad"), None);
+        let junk = Answer::from_parts(200, [], b"\xff{not json", Duration::ZERO);
+        assert_eq!((junk.body.clone(), junk.code.clone()), (Value::Null, None));
     }
 
     #[test]

@@ -102,6 +102,8 @@ pub fn text(report: &Report) -> String {
             Verdict::Differs => "the store differs from the mock's contract",
             Verdict::Unreachable => "the store could not be checked",
             Verdict::CannotAuthenticate => "the test account could not log in",
+            Verdict::NothingChecked =>
+                "nothing was checked (every scenario selected was skipped, or none was selected)",
         }
     );
     out

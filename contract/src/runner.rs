@@ -9,10 +9,11 @@ use base64::Engine as _;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::detect::{DetectError, Detected, detect, without_url};
+pub use crate::detect::Detected;
+use crate::detect::{DetectError, detect, without_url};
 use crate::matcher::{Matcher, fill, select};
-use crate::model::{Contract, Expect, Need, Observable, Profile, Scenario, Step};
-use crate::probe::{Answer, Prober, Raw};
+use crate::model::{Contract, Envelope, Expect, Need, Observable, Profile, Scenario, Step};
+use crate::probe::{Answer, EnvelopeKind, Prober, Raw};
 
 /// The test account. Its `Debug` never shows the password.
 #[derive(Clone)]
@@ -34,6 +35,7 @@ impl fmt::Debug for Account {
 
 /// What the run may do.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Options {
     /// Run scenarios that write (cart changes, token refresh).
     pub allow_writes: bool,
@@ -65,6 +67,7 @@ impl Default for Options {
 
 /// One difference between what was expected and what came back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Diff {
     /// What was compared (`status`, `code`, `/extras/jwt_token`, `header CoCart-Version` …).
     pub what: String,
@@ -77,6 +80,7 @@ pub struct Diff {
 /// The verdict on one scenario.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Outcome {
     /// Every step answered as expected.
     Passed,
@@ -109,6 +113,7 @@ pub enum Outcome {
 
 /// One scenario's result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ScenarioResult {
     /// Its id.
     pub id: String,
@@ -122,9 +127,12 @@ pub struct ScenarioResult {
 /// How a run ended as a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Verdict {
-    /// Everything that ran matched (known differences included).
+    /// Everything that ran matched (known differences included), and something ran.
     Matched,
+    /// No scenario was checked: every one selected was skipped, or none was selected.
+    NothingChecked,
     /// At least one scenario differs.
     Differs,
     /// The store could not be reached, or is not CoCart.
@@ -141,12 +149,14 @@ impl Verdict {
             Self::Differs => 1,
             Self::Unreachable => 3,
             Self::CannotAuthenticate => 4,
+            Self::NothingChecked => 5,
         }
     }
 }
 
 /// The whole run.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Report {
     /// The store's site root (without credentials or query).
     pub store: String,
@@ -192,7 +202,7 @@ struct Session {
     user_id: Option<String>,
 }
 
-struct Run<'a> {
+pub(crate) struct Run<'a> {
     prober: Prober,
     profile: &'a Profile,
     account: &'a Account,
@@ -312,11 +322,18 @@ pub async fn verify(
     {
         report.verdict = Verdict::Differs;
     }
+    let checked = report
+        .results
+        .iter()
+        .any(|r| !matches!(r.outcome, Outcome::Skipped { .. }));
+    if report.verdict == Verdict::Matched && !checked {
+        report.verdict = Verdict::NothingChecked;
+    }
     report
 }
 
 /// The site root without credentials, query or fragment.
-pub fn display_site(site: &url::Url) -> String {
+pub(crate) fn display_site(site: &url::Url) -> String {
     let mut shown = site.clone();
     let _ = shown.set_username("");
     let _ = shown.set_password(None);
@@ -346,10 +363,11 @@ fn token_header(token: &str) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
-fn token_lifetime(token: &str) -> Option<u64> {
+/// `exp − iat` of a token, when both are integers and the difference is a non-negative `i64`.
+pub(crate) fn token_lifetime(token: &str) -> Option<u64> {
     let exp = token_claim(token, "/exp")?.as_i64()?;
     let iat = token_claim(token, "/iat")?.as_i64()?;
-    u64::try_from(exp - iat).ok()
+    u64::try_from(exp.checked_sub(iat)?).ok()
 }
 
 /// The same token with its signature changed: well-formed, never valid.
@@ -366,7 +384,36 @@ fn tampered(token: &str) -> String {
     }
 }
 
-impl Run<'_> {
+impl<'a> Run<'a> {
+    /// A run that only compares (no detection, no session), for the fuzzing entry point.
+    #[cfg(any(test, feature = "fuzzing"))]
+    pub(crate) fn for_fuzzing(
+        prober: Prober,
+        profile: &'a Profile,
+        account: &'a Account,
+        options: &'a Options,
+    ) -> Self {
+        Self {
+            prober,
+            profile,
+            account,
+            options,
+            session: Session::default(),
+            session_error: None,
+            product: None,
+            captures: BTreeMap::new(),
+            sent: BTreeMap::new(),
+        }
+    }
+
+    /// Sets the session's token (and user id) to `token`, for the fuzzing entry point.
+    #[cfg(any(test, feature = "fuzzing"))]
+    pub(crate) fn set_token(&mut self, token: &str) {
+        self.session.token = Some(token.to_string());
+        self.session.refresh = Some(token.to_string());
+        self.session.user_id = Some(token.to_string());
+    }
+
     fn var(&self, name: &str) -> Option<String> {
         let basic =
             |u: &str, p: &str| base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"));
@@ -588,24 +635,39 @@ impl Run<'_> {
             }
             let result = self.step(step).await;
             if failure.is_none()
-                && let Err((request, diffs)) = result
+                && let Err(differed) = result
             {
-                failure = Some(self.judge(s, index + 1, request, diffs, report));
+                failure = Some(self.judge(s, index + 1, differed, report));
             }
         }
         failure.unwrap_or(Outcome::Passed)
     }
 
-    fn judge(
-        &self,
-        s: &Scenario,
-        step: usize,
-        request: String,
-        diffs: Vec<Diff>,
-        report: &Report,
-    ) -> Outcome {
-        if let Some(version) = &report.detected.cocart_version
-            && let Some(k) = s.known.iter().find(|k| version.starts_with(&k.cocart))
+    fn judge(&self, s: &Scenario, step: usize, differed: Differed, report: &Report) -> Outcome {
+        let Differed {
+            request,
+            diffs,
+            answer,
+        } = differed;
+        // A known behaviour is recognised by the answer itself; a quirk without one, by the
+        // version the store sends.
+        let by_behaviour = |k: &&crate::model::KnownQuirk| match (&k.answer, &answer) {
+            (Some(known), Some(a)) => self.compare(known, a).is_empty(),
+            _ => false,
+        };
+        let by_version = |k: &&crate::model::KnownQuirk| {
+            k.answer.is_none()
+                && report
+                    .detected
+                    .cocart_version
+                    .as_deref()
+                    .is_some_and(|v| v.starts_with(&k.cocart))
+        };
+        if let Some(k) = s
+            .known
+            .iter()
+            .find(|k| by_behaviour(k))
+            .or_else(|| s.known.iter().find(|k| by_version(k)))
         {
             return Outcome::Known {
                 cocart: k.cocart.clone(),
@@ -640,19 +702,18 @@ impl Run<'_> {
         sent.push_back(Instant::now());
     }
 
-    /// Runs one step; `Err((request, diffs))` when it differs.
-    async fn step(&mut self, step: &Step) -> Result<(), (String, Vec<Diff>)> {
+    /// Runs one step; what differed when it differs.
+    async fn step(&mut self, step: &Step) -> Result<(), Differed> {
         let lookup = |name: &str| self.var(name);
         let request = format!("{} {}", step.request.method, step.request.route);
-        let fail = |what: &str, expected: String, actual: String| {
-            (
-                request.clone(),
-                vec![Diff {
-                    what: what.into(),
-                    expected,
-                    actual,
-                }],
-            )
+        let fail = |what: &str, expected: String, actual: String| Differed {
+            request: request.clone(),
+            diffs: vec![Diff {
+                what: what.into(),
+                expected,
+                actual,
+            }],
+            answer: None,
         };
         let Some(route) = fill(&step.request.route, &lookup) else {
             return Err(fail(
@@ -711,7 +772,11 @@ impl Run<'_> {
         let expect = step.expectation(self.profile);
         let diffs = self.compare(expect, &answer);
         if !diffs.is_empty() {
-            return Err((request, diffs));
+            return Err(Differed {
+                request,
+                diffs,
+                answer: Some(answer),
+            });
         }
         // Remember what later steps need.
         for (name, pointer) in &step.capture {
@@ -756,37 +821,66 @@ impl Run<'_> {
             .map_err(|e| without_url(&e))
     }
 
-    fn compare(&self, expect: &Expect, a: &Answer) -> Vec<Diff> {
+    /// Where `a` differs from `expect`. Every expected value comes from the contract, never
+    /// from the answer; once the status differs, only the status is reported (with the error
+    /// the store sent, if any), since the other checks were written for the expected status.
+    pub(crate) fn compare(&self, expect: &Expect, a: &Answer) -> Vec<Diff> {
         let mut diffs = Vec::new();
-        let shown_code = |a: &Answer| a.code.clone().unwrap_or_else(|| "(none)".into());
+        let error = a.error();
         if a.status != expect.status {
             diffs.push(Diff {
                 what: "status".into(),
                 expected: describe_status(expect.status, expect.code.as_deref()),
-                actual: describe_status(a.status, a.code.as_deref()),
+                actual: self.describe_answer(a.status, error.as_ref()),
             });
-        } else if let Some(code) = &expect.code
-            && a.code.as_deref() != Some(code)
-        {
-            diffs.push(Diff {
-                what: "code".into(),
-                expected: code.clone(),
-                actual: shown_code(a),
-            });
+            return diffs;
         }
-        if expect.code.is_some() {
-            let data_status = a.body.pointer("/data/status").and_then(Value::as_u64);
-            if data_status != Some(u64::from(a.status)) {
-                diffs.push(Diff {
-                    what: "envelope data.status".into(),
-                    expected: a.status.to_string(),
-                    actual: data_status.map_or("(missing)".into(), |s| s.to_string()),
-                });
+        if let Some(code) = &expect.code {
+            let want_kind = match expect.envelope {
+                Envelope::WpSendJsonError => EnvelopeKind::SendJsonError,
+                _ => EnvelopeKind::Rest,
+            };
+            match &error {
+                None => diffs.push(Diff {
+                    what: "error envelope".into(),
+                    expected: format!("{want_kind} with code {code}"),
+                    actual: "no error envelope".into(),
+                }),
+                Some(e) if e.kind != want_kind => diffs.push(Diff {
+                    what: "error envelope".into(),
+                    expected: format!("{want_kind} with code {code}"),
+                    actual: self.describe_error(e),
+                }),
+                Some(e) => {
+                    if &e.code != code {
+                        diffs.push(Diff {
+                            what: "code".into(),
+                            expected: code.clone(),
+                            actual: e.code.clone(),
+                        });
+                    }
+                    if e.kind == EnvelopeKind::Rest
+                        && e.data_status != Some(u64::from(expect.status))
+                    {
+                        diffs.push(Diff {
+                            what: "envelope data.status".into(),
+                            expected: expect.status.to_string(),
+                            actual: e.data_status.map_or("(missing)".into(), |s| s.to_string()),
+                        });
+                    }
+                }
             }
         }
         if let Some(message) = &expect.message {
-            let got = a.body.get("message").and_then(Value::as_str);
-            if got != Some(message.as_str()) {
+            let got = match &error {
+                Some(e) => e.message.clone(),
+                None => a
+                    .body
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            };
+            if got.as_deref() != Some(message.as_str()) {
                 diffs.push(Diff {
                     what: "message".into(),
                     expected: format!("{message:?}"),
@@ -887,6 +981,35 @@ impl Run<'_> {
     }
 }
 
+/// A step that differed: the request, what differed, and the answer (when there was one).
+struct Differed {
+    request: String,
+    diffs: Vec<Diff>,
+    answer: Option<Answer>,
+}
+
+impl Run<'_> {
+    /// `403 cocart_x`, or `403 another envelope (wp_send_json_error) code cocart_x message "…"`.
+    fn describe_answer(&self, status: u16, error: Option<&crate::probe::ErrorBody>) -> String {
+        match error {
+            None => status.to_string(),
+            Some(e) => format!("{status} {}", self.describe_error(e)),
+        }
+    }
+
+    fn describe_error(&self, e: &crate::probe::ErrorBody) -> String {
+        let message = e
+            .message
+            .as_deref()
+            .map(|m| format!(" message {}", short(&self.redact(&format!("{m:?}")))))
+            .unwrap_or_default();
+        match e.kind {
+            EnvelopeKind::SendJsonError => format!("{} code {}{message}", e.kind, e.code),
+            _ => e.code.clone(),
+        }
+    }
+}
+
 fn describe_status(status: u16, code: Option<&str>) -> String {
     match code {
         Some(c) => format!("{status} {c}"),
@@ -919,7 +1042,7 @@ fn pacing_wait(
 }
 
 /// Every JWT-shaped word and every run of 32 or more hex digits replaced by `[redacted]`.
-pub fn redact_token_shaped(text: &str) -> String {
+pub(crate) fn redact_token_shaped(text: &str) -> String {
     let is_word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '=' | '.');
     let mut out = String::with_capacity(text.len());
     let mut word = String::new();
@@ -1002,6 +1125,148 @@ mod tests {
         assert!(sent.is_empty());
     }
 
+    /// A run that only compares, with a session of user 42.
+    fn judge_fixture() -> (Contract, Profile, Account, Options, Prober) {
+        let prober = Prober::new(
+            url::Url::parse("http://127.0.0.1:9/").unwrap(),
+            Duration::from_secs(1),
+            "test",
+        )
+        .unwrap();
+        let account = Account {
+            username: "u".into(),
+            password: "p4ssword".into(),
+        };
+        (
+            Contract::builtin().unwrap(),
+            Profile::default(),
+            account,
+            Options::default(),
+            prober,
+        )
+    }
+
+    fn empty_report() -> Report {
+        Report {
+            store: String::new(),
+            profile: String::new(),
+            detected: Detected::default(),
+            mismatches: Vec::new(),
+            results: Vec::new(),
+            cart_left_as_found: None,
+            fatal: None,
+            verdict: Verdict::Matched,
+        }
+    }
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer::from_parts(status, [], body.as_bytes(), Duration::ZERO)
+    }
+
+    /// How the runner judges `a` as the answer to the first step of scenario `id`.
+    fn judged(id: &str, a: Answer, version: Option<&str>) -> Outcome {
+        let (contract, profile, account, options, prober) = judge_fixture();
+        let mut run = Run::for_fuzzing(prober, &profile, &account, &options);
+        run.session.user_id = Some("42".into());
+        let s = contract.scenarios.iter().find(|s| s.id == id).unwrap();
+        let diffs = run.compare(s.steps[0].expectation(&profile), &a);
+        if diffs.is_empty() {
+            return Outcome::Passed;
+        }
+        let mut report = empty_report();
+        report.detected.cocart_version = version.map(str::to_string);
+        let differed = Differed {
+            request: "GET cocart/v2/cart".into(),
+            diffs,
+            answer: Some(a),
+        };
+        run.judge(s, 1, differed, &report)
+    }
+
+    const GUEST_BY_ID: &str = "cart.guest-with-a-user-id-key";
+
+    #[test]
+    fn the_refusal_of_the_releases_that_refuse_passes() {
+        let refused = answer(
+            403,
+            r#"{"success":false,"data":[{"code":"cocart_must_authenticate_user","message":"Must authenticate customer as the cart key provided is a registered customer."}]}"#,
+        );
+        assert_eq!(judged(GUEST_BY_ID, refused, None), Outcome::Passed);
+    }
+
+    #[test]
+    fn the_leak_is_a_known_difference_by_its_behaviour_without_a_version() {
+        let leak = answer(200, r#"{"cart_key":"42","items":[]}"#);
+        for version in [None, Some("4.9.3"), Some("4.7.0")] {
+            match judged(GUEST_BY_ID, leak.clone(), version) {
+                Outcome::Known { cocart, diffs, .. } => {
+                    assert_eq!(cocart, "4.8.3 to 4.9.3");
+                    // Only the status: nothing that cannot apply to a 200.
+                    assert_eq!(diffs.len(), 1, "{diffs:?}");
+                    assert_eq!(diffs[0].what, "status");
+                    assert_eq!(diffs[0].actual, "200");
+                }
+                other => panic!("{version:?}: {other:?}"),
+            }
+        }
+        // A 200 with another cart is not that behaviour: it differs.
+        let other = answer(200, r#"{"cart_key":"t_abc","items":[]}"#);
+        assert!(matches!(
+            judged(GUEST_BY_ID, other, None),
+            Outcome::Differs { .. }
+        ));
+    }
+
+    #[test]
+    fn another_envelope_is_named_with_its_code_and_message() {
+        // The REST envelope where wp_send_json_error is expected.
+        let rest = answer(
+            403,
+            r#"{"code":"cocart_must_authenticate_user","message":"Must authenticate as the customer to access this cart.","data":{"status":403}}"#,
+        );
+        let Outcome::Differs { diffs, .. } = judged(GUEST_BY_ID, rest, None) else {
+            panic!("differs")
+        };
+        assert_eq!(diffs[0].what, "error envelope");
+        assert!(diffs[0].actual.contains("cocart_must_authenticate_user"));
+        // wp_send_json_error where a REST error is expected, with another status.
+        let other = answer(
+            403,
+            r#"{"success":false,"data":[{"code":"cocart_x","message":"No."}]}"#,
+        );
+        let Outcome::Differs { diffs, .. } = judged("login.no-credentials", other.clone(), None)
+        else {
+            panic!("differs")
+        };
+        assert_eq!(diffs.len(), 1, "only the status once it differs: {diffs:?}");
+        assert_eq!(
+            diffs[0].actual,
+            "403 another envelope (wp_send_json_error) code cocart_x message \"No.\""
+        );
+        assert!(!diffs.iter().any(|d| d.actual.contains("(none)")));
+    }
+
+    #[test]
+    fn expectations_never_come_from_the_answer() {
+        // A REST envelope whose data.status is missing, with the expected status: the expected
+        // data.status is the contract's 401, not the store's own status.
+        let a = answer(
+            401,
+            r#"{"code":"cocart_rest_not_authorized","message":"Sorry, you are not authorized."}"#,
+        );
+        let Outcome::Differs { diffs, .. } = judged("login.no-credentials", a, None) else {
+            panic!("differs")
+        };
+        assert_eq!(
+            (
+                diffs[0].what.as_str(),
+                diffs[0].expected.as_str(),
+                diffs[0].actual.as_str()
+            ),
+            ("envelope data.status", "401", "(missing)")
+        );
+    }
+
     #[test]
     fn exit_codes_are_distinct() {
         let codes = [
@@ -1009,8 +1274,9 @@ mod tests {
             Verdict::Differs,
             Verdict::Unreachable,
             Verdict::CannotAuthenticate,
+            Verdict::NothingChecked,
         ]
         .map(Verdict::exit_code);
-        assert_eq!(codes, [0, 1, 3, 4]);
+        assert_eq!(codes, [0, 1, 3, 4, 5]);
     }
 }

@@ -16,13 +16,13 @@ fn profiles() -> Vec<Profile> {
             Host::StripAuthorization,
             Host::CustomHeader(CUSTOM.into()),
         ] {
-            for environment in [Environment::Local, Environment::Production] {
-                out.push(Profile {
-                    plugin,
-                    host: host.clone(),
-                    environment,
-                    ..Profile::default()
-                });
+            for environment in [
+                Environment::Local,
+                Environment::Development,
+                Environment::Staging,
+                Environment::Production,
+            ] {
+                out.push(Profile::new(plugin, host.clone(), environment));
             }
         }
     }
@@ -40,13 +40,18 @@ async fn mock_in(profile: &Profile) -> MockServer {
 }
 
 fn everything() -> Options {
-    Options {
-        allow_writes: true,
-        allow_logout: true,
-        mock_controls: true,
-        pace: false,
-        ..Options::default()
-    }
+    let mut o = Options::default();
+    o.allow_writes = true;
+    o.allow_logout = true;
+    o.mock_controls = true;
+    o.pace = false;
+    o
+}
+
+fn unpaced() -> Options {
+    let mut o = Options::default();
+    o.pace = false;
+    o
 }
 
 async fn run(server: &MockServer, expected: &Profile, options: &Options) -> Report {
@@ -106,6 +111,11 @@ async fn the_mock_passes_every_scenario_in_every_profile_it_claims() {
             .results
             .iter()
             .any(|r| r.id == "cart.add-and-remove" && r.outcome == Outcome::Passed);
+        let transferred = report
+            .results
+            .iter()
+            .any(|r| r.id == "cart.transfer-sent-again" && r.outcome == Outcome::Passed);
+        assert_eq!(transferred, cart_written, "{text}");
         let expected = cart_written.then_some(true);
         assert_eq!(report.cart_left_as_found, expected, "{text}");
         if profile.host != Host::StripAuthorization && !profile.basic_refused() {
@@ -118,15 +128,7 @@ async fn the_mock_passes_every_scenario_in_every_profile_it_claims() {
 async fn read_only_by_default_and_mock_only_scenarios_are_skipped_against_a_store() {
     let profile = Profile::default();
     let server = mock_in(&profile).await;
-    let report = run(
-        &server,
-        &profile,
-        &Options {
-            pace: false,
-            ..Options::default()
-        },
-    )
-    .await;
+    let report = run(&server, &profile, &unpaced()).await;
     assert_eq!(report.verdict, Verdict::Matched);
     let skipped = |id: &str| {
         report
@@ -159,11 +161,8 @@ async fn read_only_by_default_and_mock_only_scenarios_are_skipped_against_a_stor
 async fn logout_is_never_sent_without_allow_logout() {
     let profile = Profile::default();
     let server = mock_in(&profile).await;
-    let options = Options {
-        allow_writes: true,
-        pace: false,
-        ..Options::default()
-    };
+    let mut options = unpaced();
+    options.allow_writes = true;
     let report = run(&server, &profile, &options).await;
     assert_eq!(
         report.verdict,
@@ -183,9 +182,10 @@ async fn logout_is_never_sent_without_allow_logout() {
 /// the generations, each explained.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drift_a_v2_store_checked_against_v3_expectations() {
-    let server = mock_in(&Profile {
-        plugin: Plugin::V2,
-        ..Profile::default()
+    let server = mock_in(&{
+        let mut p = Profile::default();
+        p.plugin = Plugin::V2;
+        p
     })
     .await;
     let report = run(&server, &Profile::default(), &everything()).await;
@@ -227,9 +227,10 @@ async fn drift_a_v2_store_checked_against_v3_expectations() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drift_a_host_that_strips_authorization() {
-    let server = mock_in(&Profile {
-        host: Host::StripAuthorization,
-        ..Profile::default()
+    let server = mock_in(&{
+        let mut p = Profile::default();
+        p.host = Host::StripAuthorization;
+        p
     })
     .await;
     let report = run(&server, &Profile::default(), &everything()).await;
@@ -254,6 +255,7 @@ async fn drift_a_host_that_strips_authorization() {
             "cart.customer",
             "refresh.invalid-bearer-blocks",
             "cart.add-and-remove",
+            "cart.transfer-sent-again",
             "refresh.rotate",
             "logout.revokes",
             "auth.expired-token",
@@ -265,9 +267,10 @@ async fn drift_a_host_that_strips_authorization() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drift_a_production_site_over_plain_http_cannot_authenticate() {
-    let server = mock_in(&Profile {
-        environment: Environment::Production,
-        ..Profile::default()
+    let server = mock_in(&{
+        let mut p = Profile::default();
+        p.environment = Environment::Production;
+        p
     })
     .await;
     let report = run(&server, &Profile::default(), &everything()).await;

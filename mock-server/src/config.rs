@@ -1,12 +1,31 @@
 //! Server configuration: what the CLI flags, the builder and `PUT /__mock/config` set.
 
+use cocart_contract::model::{self as profile, ProfileError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+/// Serialises a profile value as its flag text and reads it back through its `FromStr`, so the
+/// flags, `PUT /__mock/config` and `cocart-mock verify` accept the same strings.
+macro_rules! serde_as_flag_text {
+    ($t:ty) => {
+        impl Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
 /// Which JWT plugin family the mock behaves as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PluginVersion {
     /// CoCart JWT Authentication 3.0.x: 403 errors, PAT sessions, rotation kills the old token.
     #[default]
@@ -16,17 +35,26 @@ pub enum PluginVersion {
 }
 
 impl FromStr for PluginVersion {
-    type Err = String;
+    type Err = ProfileError;
+    /// `v3` (or `3`), `v2` (or `2`): the parser `cocart-mock verify` uses too.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "v3" | "3" => Ok(Self::V3),
-            "v2" | "2" => Ok(Self::V2),
-            other => Err(format!(
-                "unknown plugin profile {other:?}: expected v3 or v2"
-            )),
-        }
+        Ok(match s.parse::<profile::Plugin>()? {
+            profile::Plugin::V3 => Self::V3,
+            profile::Plugin::V2 => Self::V2,
+        })
     }
 }
+
+impl fmt::Display for PluginVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::V3 => "v3",
+            Self::V2 => "v2",
+        })
+    }
+}
+
+serde_as_flag_text!(PluginVersion);
 
 /// How the hosting in front of WordPress treats the `Authorization` header.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -52,59 +80,69 @@ impl fmt::Display for HostProfile {
 }
 
 impl FromStr for HostProfile {
-    type Err = String;
+    type Err = ProfileError;
+    /// `standard`, `strip-authorization`, `custom-auth-header:<Header-Name>` (letters, digits
+    /// and dashes: a name a web server passes on to WordPress): the parser `cocart-mock verify`
+    /// uses too.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "standard" => Ok(Self::Standard),
-            "strip-authorization" => Ok(Self::StripAuthorization),
-            other => match other.strip_prefix("custom-auth-header:") {
-                Some(name) if http::HeaderName::from_str(name).is_ok() => {
-                    Ok(Self::CustomAuthHeader(name.to_string()))
-                }
-                _ => Err(format!(
-                    "unknown host profile {other:?}: expected standard, strip-authorization or custom-auth-header:<Header-Name>"
-                )),
-            },
-        }
+        Ok(match s.parse::<profile::Host>()? {
+            profile::Host::Standard => Self::Standard,
+            profile::Host::StripAuthorization => Self::StripAuthorization,
+            profile::Host::CustomHeader(name) => Self::CustomAuthHeader(name),
+        })
     }
 }
 
-impl Serialize for HostProfile {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
+serde_as_flag_text!(HostProfile);
 
-impl<'de> Deserialize<'de> for HostProfile {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
-
-/// `WP_ENVIRONMENT_TYPE`: Basic auth over plain HTTP only works in `local`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
+/// `WP_ENVIRONMENT_TYPE`, the four values WordPress knows. The mock is plain HTTP, so Basic
+/// auth works only on `local` and `development`; on `staging` and `production` a Basic or
+/// JSON-body login is not authenticated (401 `cocart_rest_not_authorized`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Environment {
     /// Basic auth is accepted over plain HTTP (the default for a mock on loopback).
     #[default]
     Local,
-    /// Basic auth over plain HTTP is not authenticated (401 `cocart_rest_not_authorized`).
+    /// Basic auth is accepted over plain HTTP.
+    Development,
+    /// Basic auth over plain HTTP is not authenticated.
+    Staging,
+    /// Basic auth over plain HTTP is not authenticated.
     Production,
 }
 
-impl FromStr for Environment {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "local" | "development" => Ok(Self::Local),
-            "production" => Ok(Self::Production),
-            other => Err(format!(
-                "unknown environment {other:?}: expected local or production"
-            )),
-        }
+impl Environment {
+    /// Whether Basic credentials are accepted over plain HTTP (`local`, `development`).
+    pub fn basic_over_plain_http(self) -> bool {
+        matches!(self, Self::Local | Self::Development)
     }
 }
+
+impl FromStr for Environment {
+    type Err = ProfileError;
+    /// `local`, `development`, `staging`, `production`: the parser `cocart-mock verify` uses too.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s.parse::<profile::Environment>()? {
+            profile::Environment::Local => Self::Local,
+            profile::Environment::Development => Self::Development,
+            profile::Environment::Staging => Self::Staging,
+            profile::Environment::Production => Self::Production,
+        })
+    }
+}
+
+impl fmt::Display for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Local => "local",
+            Self::Development => "development",
+            Self::Staging => "staging",
+            Self::Production => "production",
+        })
+    }
+}
+
+serde_as_flag_text!(Environment);
 
 /// A customer account to seed.
 #[derive(Clone, Serialize, Deserialize)]
@@ -259,7 +297,7 @@ pub struct ConfigPatch {
     /// Rate limiter on/off.
     #[serde(default)]
     pub rate_limit: Option<bool>,
-    /// `"local"` or `"production"`.
+    /// `"local"`, `"development"`, `"staging"` or `"production"`.
     #[serde(default)]
     pub environment: Option<Environment>,
 }
@@ -383,6 +421,13 @@ mod tests {
             Ok(HostProfile::CustomAuthHeader("X-CoCart-Auth".into()))
         );
         assert!("custom-auth-header:".parse::<HostProfile>().is_err());
+        assert!("custom-auth-header:X_Auth".parse::<HostProfile>().is_err());
         assert!("nope".parse::<HostProfile>().is_err());
+        assert_eq!(
+            serde_json::from_str::<ConfigPatch>(r#"{"environment":"staging","plugin":"2"}"#)
+                .map(|p| (p.environment, p.plugin))
+                .ok(),
+            Some((Some(Environment::Staging), Some(PluginVersion::V2)))
+        );
     }
 }

@@ -19,6 +19,18 @@ pub(crate) struct ApiError {
     pub(crate) data: Box<Map<String, Value>>,
     /// Extra response headers (e.g. rate-limit headers).
     pub(crate) headers: Vec<(String, String)>,
+    /// The body's shape.
+    pub(crate) envelope: Envelope,
+}
+
+/// The shape of an error body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Envelope {
+    /// The REST envelope `{"code","message","data":{"status"}}`.
+    Rest,
+    /// What PHP's `wp_send_json_error` sends: `{"success":false,"data":[{"code","message"}]}`
+    /// (CoCart's session handler refuses forbidden cart keys this way).
+    SendJsonError,
 }
 
 impl ApiError {
@@ -30,6 +42,15 @@ impl ApiError {
             message: message.to_string(),
             data: Box::default(),
             headers: Vec::new(),
+            envelope: Envelope::Rest,
+        }
+    }
+
+    /// An error sent with `wp_send_json_error`: `{"success":false,"data":[{"code","message"}]}`.
+    pub(crate) fn send_json_error(status: u16, code: &str, message: &str) -> Self {
+        Self {
+            envelope: Envelope::SendJsonError,
+            ..Self::new(status, code, message)
         }
     }
 
@@ -56,6 +77,9 @@ impl ApiError {
 
     /// The JSON body of this error.
     pub(crate) fn body(&self) -> Value {
+        if self.envelope == Envelope::SendJsonError {
+            return json!({"success": false, "data": [{"code": self.code, "message": self.message}]});
+        }
         let mut data = Map::new();
         data.insert("status".into(), json!(self.status.as_u16()));
         for (k, v) in self.data.iter() {

@@ -248,13 +248,9 @@ async fn cart_19_transfer_replaces_the_customer_cart_with_the_guest_cart() {
     let g = shop.get(&format!("/cart?cart_key={guest}")).await;
     assert_eq!(g.body["items"], json!([]));
     assert_eq!(g.cart_key(), guest);
-    // The customer's cart stays the guest's; the spent guest key changes nothing any more.
+    // The customer's cart stays the guest's (the same transfer sent again: see below).
     let me = shop.send(Req::new(Method::GET, "/cart").basic()).await;
     assert_eq!(lines(&me.body), vec![(101, 2), (103, 1)]);
-    let again = shop
-        .send(Req::new(Method::GET, &format!("/cart?cart_key={guest}")).basic())
-        .await;
-    assert_eq!(lines(&again.body), vec![(101, 2), (103, 1)]);
 }
 
 #[tokio::test]
@@ -276,31 +272,81 @@ async fn cart_19_an_empty_customer_cart_simply_receives_the_guest_lines() {
 }
 
 #[tokio::test]
-async fn cart_20_forbidden_cart_keys_are_403_with_the_standard_envelope() {
+async fn cart_19_a_transfer_sent_again_puts_back_the_customer_cart_from_before_the_first() {
     let shop = Shop::start().await;
     let uid = demo_id(&shop).await;
+    // The customer's saved line, then a guest cart with another product.
+    let r = shop
+        .send(
+            Req::new(Method::POST, "/cart/add-item")
+                .basic()
+                .json(json!({"id": "101", "quantity": "1"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let guest = shop.add("resentguest", "103", "2").await.cart_key();
+    let path = format!("/cart?cart_key={guest}");
+    let first = shop.send(Req::new(Method::GET, &path).basic()).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!(
+        lines(&first.body),
+        vec![(103, 2)],
+        "the guest cart replaced it"
+    );
+    // The answer was lost: the same transfer again.
+    let again = shop.send(Req::new(Method::GET, &path).basic()).await;
+    assert_eq!(again.status, 200, "{}", again.text);
+    assert_eq!(again.cart_key(), uid);
+    assert_eq!(
+        lines(&again.body),
+        vec![(101, 1)],
+        "the guest's lines are gone"
+    );
+    let me = shop.send(Req::new(Method::GET, "/cart").basic()).await;
+    assert_eq!(lines(&me.body), vec![(101, 1)], "and the store keeps it so");
+}
+
+#[tokio::test]
+async fn cart_19_a_transfer_sent_again_into_an_empty_account_cart_ends_empty() {
+    let shop = Shop::start().await;
+    let guest = shop.add("resentempty", "103", "1").await.cart_key();
+    let path = format!("/cart?cart_key={guest}");
+    let first = shop.send(Req::new(Method::GET, &path).basic()).await;
+    assert_eq!(lines(&first.body), vec![(103, 1)]);
+    let again = shop.send(Req::new(Method::GET, &path).basic()).await;
+    assert_eq!(again.status, 200, "{}", again.text);
+    assert_eq!(again.body["items"], json!([]));
+    let me = shop.send(Req::new(Method::GET, "/cart").basic()).await;
+    assert_eq!(me.body["items"], json!([]));
+}
+
+/// `{"success":false,"data":[{"code","message"}]}`: what `wp_send_json_error` sends.
+fn send_json_error(code: &str, message: &str) -> serde_json::Value {
+    json!({"success": false, "data": [{"code": code, "message": message}]})
+}
+
+#[tokio::test]
+async fn cart_20_forbidden_cart_keys_are_403_in_the_wp_send_json_error_shape() {
+    let shop = Shop::start().await;
+    let uid = demo_id(&shop).await;
+    let must = send_json_error(
+        "cocart_must_authenticate_user",
+        "Must authenticate customer as the cart key provided is a registered customer.",
+    );
     let r = shop.get(&format!("/cart?cart_key={uid}")).await;
-    r.assert_error(403, "cocart_must_authenticate_user");
-    assert_eq!(
-        r.body["message"],
-        "Must authenticate as the customer to access this cart."
-    );
-    assert_eq!(
-        r.body,
-        json!({"code": "cocart_must_authenticate_user", "message": "Must authenticate as the customer to access this cart.", "data": {"status": 403}})
-    );
+    assert_eq!((r.status, &r.body), (403, &must), "{}", r.text);
     let r = shop
         .send(Req::new(Method::GET, "/cart").header("CoCart-API-Cart-Key", uid.clone()))
         .await;
-    r.assert_error(403, "cocart_must_authenticate_user");
+    assert_eq!((r.status, &r.body), (403, &must), "{}", r.text);
     let r = shop
         .send(Req::new(Method::GET, &format!("/cart?cart_key={uid}")).basic())
         .await;
-    r.assert_error(403, "cocart_already_authenticating_user");
-    assert_eq!(
-        r.body["message"],
-        "You are already authenticating as the customer. Cannot set cart key as the user."
+    let already = send_json_error(
+        "cocart_already_authenticating_user",
+        "You are already authenticating as the customer. Cannot set cart key as the user.",
     );
+    assert_eq!((r.status, &r.body), (403, &already), "{}", r.text);
     // A numeric key that is not a user is an ordinary guest key.
     let r = shop.add("424242", "101", "1").await;
     assert_eq!(r.cart_key(), "424242");

@@ -322,6 +322,43 @@ async fn delay_faults_slow_the_request_down_then_handle_it() {
 }
 
 #[tokio::test]
+async fn a_delayed_request_whose_client_gave_up_is_journaled() {
+    let server = server().await;
+    let c = client();
+    let session = login(&c, &server).await;
+    server.clear_journal();
+    server
+        .add_fault(FaultSpec::delay("/wp-json/cocart/v2/cart", 1_500, 1))
+        .unwrap();
+    let err = c
+        .get(url(&server, "/wp-json/cocart/v2/cart?probe=1"))
+        .bearer_auth(&session.token)
+        .timeout(Duration::from_millis(200))
+        .send()
+        .await
+        .expect_err("the client times out before the delayed answer");
+    assert!(err.is_timeout(), "{err}");
+    // Journaled while the client is gone and the request still sleeps.
+    let journal = server.journal();
+    assert_eq!(journal.len(), 1, "{journal:?}");
+    let entry = &journal[0];
+    assert_eq!(
+        (
+            entry.method.as_str(),
+            entry.path.as_str(),
+            entry.query.as_str()
+        ),
+        ("GET", "/wp-json/cocart/v2/cart", "probe=1")
+    );
+    assert_eq!((entry.status, entry.auth.as_str()), (0, "bearer"));
+    // Once the delay has passed, still one entry for it.
+    tokio::time::sleep(Duration::from_millis(1_700)).await;
+    let journal = server.journal();
+    assert_eq!(journal.len(), 1, "{journal:?}");
+    assert_eq!(journal[0].path, "/wp-json/cocart/v2/cart");
+}
+
+#[tokio::test]
 async fn drop_faults_close_the_connection_without_a_response() {
     let server = server().await;
     let c = client();

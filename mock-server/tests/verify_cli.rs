@@ -189,3 +189,121 @@ async fn with_writes_and_controls_the_mock_passes_everything_and_leaves_the_cart
     assert!(shown.contains("passed   auth.expired-token"), "{shown}");
     assert!(shown.contains(" 0 differ,"), "{shown}");
 }
+
+/// Whether `cocart-mock --FLAG VALUE` starts (it prints its listening line), or is refused as a
+/// usage error (exit 2, clap's "invalid value").
+fn mock_accepts(flag: &str, value: &str) -> bool {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cocart-mock"))
+        .args(["--port", "0", flag, value])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run cocart-mock");
+    let mut first = String::new();
+    if let Some(out) = child.stdout.take() {
+        let _ = std::io::BufReader::new(out).read_line(&mut first);
+    }
+    if first.starts_with("cocart-mock listening on ") {
+        let _ = child.kill();
+        let _ = child.wait();
+        return true;
+    }
+    let out = child.wait_with_output().expect("cocart-mock exits");
+    let shown = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "{flag} {value:?}: {shown}");
+    assert!(shown.contains("invalid value"), "{flag} {value:?}: {shown}");
+    false
+}
+
+/// Whether `cocart-mock verify … --FLAG VALUE` gets past its arguments (it then finds nothing
+/// listening: exit 3), or is refused as a usage error (exit 2, "invalid value").
+fn verify_accepts(flag: &str, value: &str, closed: &str) -> bool {
+    let out = verify(&[closed, "--username", "u", flag, value], Some(PASSWORD));
+    match out.status.code() {
+        Some(3) => true,
+        Some(2) => {
+            assert!(text(&out).contains("invalid value"), "{}", text(&out));
+            false
+        }
+        other => panic!("{flag} {value:?}: exit {other:?}: {}", text(&out)),
+    }
+}
+
+#[test]
+fn the_mock_and_verify_accept_and_refuse_the_same_profile_values() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = format!(
+        "http://127.0.0.1:{}/",
+        listener.local_addr().unwrap().port()
+    );
+    drop(listener);
+    // (flag, value, whether WordPress / CoCart / a web server make it a valid value)
+    let cases = [
+        ("--plugin", "v3", true),
+        ("--plugin", "2", true),
+        ("--plugin", "v4", false),
+        ("--plugin", "V3", false),
+        ("--environment", "local", true),
+        ("--environment", "development", true),
+        ("--environment", "staging", true),
+        ("--environment", "production", true),
+        ("--environment", "Production", false),
+        ("--environment", "", false),
+        ("--host-profile", "standard", true),
+        ("--host-profile", "strip-authorization", true),
+        ("--host-profile", "custom-auth-header:X-CoCart-Auth", true),
+        ("--host-profile", "custom-auth-header:X_CoCart_Auth", false),
+        ("--host-profile", "custom-auth-header:X.Auth", false),
+        ("--host-profile", "custom-auth-header:X Auth", false),
+        ("--host-profile", "custom-auth-header:Authorization", false),
+        ("--host-profile", "custom-auth-header:", false),
+        ("--host-profile", "custom", false),
+    ];
+    for (flag, value, valid) in cases {
+        let mock = mock_accepts(flag, value);
+        let verify = verify_accepts(flag, value, &closed);
+        assert_eq!(
+            (mock, verify),
+            (valid, valid),
+            "{flag} {value:?}: the mock and verify must both {}",
+            if valid { "accept it" } else { "refuse it" }
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_checked_is_said_and_has_its_own_exit_code() {
+    let server = MockServer::start().await.unwrap();
+    let none_selected = verify(
+        &[
+            server.base_url(),
+            "--username",
+            "demo",
+            "--no-pacing",
+            "--only",
+            "no-such-scenario",
+        ],
+        Some(PASSWORD),
+    );
+    let shown = text(&none_selected);
+    assert_eq!(none_selected.status.code(), Some(5), "{shown}");
+    assert!(shown.contains("nothing was checked"), "{shown}");
+    assert!(!shown.contains("the store matches"), "{shown}");
+    // Selected, but every one skipped (a write without --allow-writes).
+    let all_skipped = verify(
+        &[
+            server.base_url(),
+            "--username",
+            "demo",
+            "--no-pacing",
+            "--only",
+            "refresh.rotate",
+        ],
+        Some(PASSWORD),
+    );
+    let shown = text(&all_skipped);
+    assert_eq!(all_skipped.status.code(), Some(5), "{shown}");
+    assert!(shown.contains("1 skipped: nothing was checked"), "{shown}");
+}

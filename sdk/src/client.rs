@@ -122,6 +122,7 @@ impl CoCartClient {
         ));
         let req = ApiRequest::post(routes::LOGIN)
             .auth(AuthMode::Basic(basic))
+            .carries(password)
             .sensitive();
         let resp = match self.inner.execute(req).await {
             Ok(r) => r,
@@ -210,7 +211,8 @@ impl CoCartClient {
         if raw.is_token_rejection() {
             return Ok(TokenStatus::Rejected);
         }
-        response::read(&self.inner.config.site, &req, raw, true).map(|_| TokenStatus::Valid)
+        response::read(&self.inner.config.site, &req, raw, true, Some(&token))
+            .map(|_| TokenStatus::Valid)
     }
 
     /// Logs out: `POST /cocart/v2/logout` (which on v3 ends **every** session of the user), then

@@ -5,23 +5,23 @@
 
 use std::time::Duration;
 
-use secrecy::{ExposeSecret, SecretString};
-
 use crate::session_store::{
     Consistency, PersistedSession, SessionStore, SessionStoreError, Stored,
 };
 use crate::shared_session::{SessionLock, owner_name};
+use crate::tokens::{AccessToken, RefreshToken};
 
 fn session(tag: &str) -> PersistedSession {
     PersistedSession {
         revision: 0,
-        access_token: Some(SecretString::from(format!("a.{tag}.c"))),
-        refresh_token: Some(SecretString::from(format!("r-{tag}"))),
+        access_token: Some(AccessToken::new(format!("a.{tag}.c"))),
+        refresh_token: Some(RefreshToken::new(format!("r-{tag}"))),
         token_received_at: 1_700_000_000,
         user: None,
         cart_key: Some(format!("t_{tag}")),
         store: Some("https://shop.example/wp-json/".into()),
         pending_transfer: None,
+        login_id: Some(format!("login-{tag}")),
     }
 }
 
@@ -183,6 +183,26 @@ pub async fn lock_conformance(lock: &dyn SessionLock, lease: Duration) {
     assert!(
         grant.is_some_and(|g| !g.lapsed_refresh),
         "the lapse is reported once"
+    );
+    assert!(lock.mark_refreshing(&b).await.expect("mark"));
+    tokio::time::sleep(lease + lease / 2).await;
+    lock.release(&b).await.expect("release");
+    let grant = lock.try_acquire(&a, lease).await.expect("acquire");
+    assert!(
+        grant.is_some_and(|g| !g.lapsed_refresh),
+        "a holder that releases after its lease lapsed knew how its refresh ended: no mark"
+    );
+    assert!(lock.mark_refreshing(&a).await.expect("mark"));
+    tokio::time::sleep(lease + lease / 2).await;
+    let grant = lock.try_acquire(&b, lease).await.expect("acquire");
+    assert!(grant.is_some_and(|g| g.lapsed_refresh));
+    lock.release(&a).await.expect("release");
+    assert!(
+        lock.try_acquire(&a, lease)
+            .await
+            .expect("acquire")
+            .is_none(),
+        "a lapsed holder's late release leaves the new holder's lock alone"
     );
     lock.release(&b).await.expect("release");
 }

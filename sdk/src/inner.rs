@@ -38,6 +38,8 @@ pub(crate) struct Inner {
     events: OnceLock<broadcast::Sender<AuthEvent>>,
     /// The guest → customer cart transfer (single flight, last report).
     pub(crate) transfer: TransferSlot,
+    /// Keys the fingerprint of the access token a shared refresh replaces.
+    pub(crate) access_hasher: std::collections::hash_map::RandomState,
 }
 
 impl fmt::Debug for Inner {
@@ -65,6 +67,7 @@ impl Inner {
             state: Mutex::new(SessionState::default()),
             events: OnceLock::new(),
             transfer: TransferSlot::default(),
+            access_hasher: std::collections::hash_map::RandomState::new(),
         }
     }
 
@@ -125,25 +128,24 @@ impl Inner {
     /// Ends the session of `generation` because the store refused its token (see
     /// `Persistence::end_session`), in a task of its own, and tells the subscribers. Returns the
     /// reason the session ended with, or `None` when it did not end here (a newer session was
-    /// adopted, or that generation was already gone).
+    /// adopted, or that generation was already gone). When the store cannot be reached the
+    /// session stays, marked refused (its token is never presented again), and the error comes
+    /// back: the next refresh settles it.
     pub(crate) async fn end_session(
         self: &Arc<Self>,
         generation: u64,
         reason: SignOutReason,
-    ) -> Option<SignOutReason> {
+    ) -> Result<Option<SignOutReason>> {
         let inner = Arc::clone(self);
         tokio::spawn(async move {
-            let ended = match inner
-                .persistence
-                .end_session(&inner.state, generation)
-                .await
-            {
+            let ended = match inner.persistence.end_session(&inner.state, generation).await {
                 Ok(Ended::Ended) => Some(reason),
                 Ok(Ended::EndedElsewhere) => Some(SignOutReason::SignedOutElsewhere),
                 Ok(Ended::Superseded) => None,
                 Err(e) => {
-                    tracing::warn!(error = %e, "could not end the session through the store");
-                    inner.state().end(generation).then_some(reason)
+                    tracing::warn!(error = %e, "the store refused the refresh token, and the session store cannot be reached to settle it");
+                    inner.state().mark_refused(generation, reason);
+                    return Err(e);
                 }
             };
             if let Some(reason) = &ended {
@@ -151,9 +153,9 @@ impl Inner {
                     reason: reason.clone(),
                 });
             }
-            ended
+            Ok(ended)
         })
         .await
-        .unwrap_or(None)
+        .unwrap_or_else(|e| Err(Error::Internal(format!("sign-out task failed: {e}"))))
     }
 }

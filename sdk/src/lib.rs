@@ -53,11 +53,13 @@ mod request;
 mod resources;
 mod response;
 mod retry;
+mod scrub;
 pub mod session_store;
 pub mod shared_session;
 #[cfg(feature = "simulation")]
 #[doc(hidden)]
 pub mod simulation;
+mod tokens;
 mod transport;
 
 /// Entry points for the fuzz targets (`fuzz/`): the parsers of server text that are not public.
@@ -95,6 +97,7 @@ pub use session_store::{
     Consistency, FileStore, MemoryStore, PersistedSession, SessionStore, SessionStoreError, Stored,
 };
 pub use shared_session::{LockGrant, MemoryLock, SessionLock};
+pub use tokens::{AccessToken, RefreshToken};
 
 /// The session store module under its old name.
 #[deprecated(since = "0.2.0", note = "renamed to `cocart::session_store`")]

@@ -70,6 +70,11 @@ impl Persistence {
     /// of its own (see `Inner::persist`).
     pub(crate) async fn write(&self, state: &Mutex<SessionState>) -> Result<Written> {
         let _lane = self.lane.lock().await;
+        self.write_in_lane(state).await
+    }
+
+    /// [`Persistence::write`] with the lane already held.
+    async fn write_in_lane(&self, state: &Mutex<SessionState>) -> Result<Written> {
         for _ in 0..WRITE_ROUNDS {
             let plan = lock_state(state).write_plan(&self.store_id, self.shared);
             let (written, expected, fingerprint, changes, intent) = match plan {
@@ -163,15 +168,31 @@ impl Persistence {
     }
 
     /// Loads the stored session through the lane; memory takes it when another client wrote it.
+    /// When memory still holds changes an earlier write could not save (the store was
+    /// unavailable) and the store holds what this client last saw, they are written now: a
+    /// failed save never waits for the next change of the session.
     pub(crate) async fn load_and_adopt(&self, state: &Mutex<SessionState>) -> Result<Restored> {
         let _lane = self.lane.lock().await;
-        self.read(state).await
+        let restored = self.read(state).await?;
+        if !lock_state(state).has_unsaved_changes() {
+            return Ok(restored);
+        }
+        match self.write_in_lane(state).await {
+            Ok(Written::Adopted) => Ok(Restored::Adopted),
+            Ok(Written::EndedElsewhere) => Ok(Restored::EndedElsewhere),
+            Ok(Written::Saved) => Ok(restored),
+            Err(e) => {
+                tracing::debug!(error = %e, "the unsaved session could not be written yet");
+                Ok(restored)
+            }
+        }
     }
 
     /// Ends the session of `generation` because the store refused its token: a tombstone written
     /// with compare-and-swap on what this client last read, so a newer session another client
     /// saved meanwhile is adopted instead of wiped. When the store cannot be reached the session
-    /// ends all the same (its token is dead) and the tombstone waits for the next write.
+    /// is not ended: the error comes back, and the caller keeps the refusal so that the token is
+    /// never presented again (see `SessionState::refused`).
     pub(crate) async fn end_session(
         &self,
         state: &Mutex<SessionState>,
@@ -196,29 +217,31 @@ impl Persistence {
                     st.written(changes, revision, None);
                     return Ok(Ended::Ended);
                 }
-                Err(SessionStoreError::Conflict { .. }) => match self.read(state).await {
-                    Ok(Restored::Adopted) => return Ok(Ended::Superseded),
-                    Ok(Restored::EndedElsewhere) => return Ok(Ended::EndedElsewhere),
-                    Ok(Restored::Kept) => {}
-                    Err(e) => {
-                        tracing::warn!(error = %e, "could not read the session store before a sign-out");
-                        return Ok(self.end_unwritten(state, generation));
-                    }
+                Err(SessionStoreError::Conflict { .. }) => match self.read(state).await? {
+                    Restored::Adopted => return Ok(Ended::Superseded),
+                    Restored::EndedElsewhere => return Ok(Ended::EndedElsewhere),
+                    Restored::Kept => {}
                 },
                 Err(e) => {
-                    tracing::warn!(error = %e, "could not write the sign-out; it is written at the next change");
-                    return Ok(self.end_unwritten(state, generation));
+                    let changes = lock_state(state).changes();
+                    if self.landed(state, expected, None, changes).await {
+                        let mut st = lock_state(state);
+                        let ended = st.end(generation);
+                        let changes = st.changes();
+                        let revision = st.expected_revision();
+                        st.written(changes, revision, None);
+                        return Ok(if ended {
+                            Ended::Ended
+                        } else {
+                            Ended::Superseded
+                        });
+                    }
+                    return Err(Error::Storage(e));
                 }
             }
         }
-        Ok(self.end_unwritten(state, generation))
-    }
-
-    fn end_unwritten(&self, state: &Mutex<SessionState>, generation: u64) -> Ended {
-        if lock_state(state).end(generation) {
-            Ended::Ended
-        } else {
-            Ended::Superseded
-        }
+        Err(Error::Storage(SessionStoreError::Io(
+            "the store kept changing while this client signed out".into(),
+        )))
     }
 }

@@ -39,6 +39,9 @@ pub(crate) struct ApiRequest {
     pub(crate) sensitive: bool,
     /// Sent at most once, even when it is a read (see [`ApiRequest::once`]).
     pub(crate) once: bool,
+    /// Secrets this request carries besides its credentials header (a password, a refresh
+    /// token in the body): scrubbed from whatever the answer says.
+    pub(crate) secrets: Vec<SecretString>,
 }
 
 impl ApiRequest {
@@ -52,6 +55,7 @@ impl ApiRequest {
             cart: false,
             sensitive: false,
             once: false,
+            secrets: Vec::new(),
         }
     }
 
@@ -94,6 +98,32 @@ impl ApiRequest {
     pub(crate) fn once(mut self) -> Self {
         self.once = true;
         self
+    }
+
+    /// Scrubs `secret` from any text the answer holds (see `scrub.rs`).
+    pub(crate) fn carries(mut self, secret: &SecretString) -> Self {
+        self.secrets.push(secret.clone());
+        self
+    }
+
+    /// The scrubber for this request's answer, given the Bearer header it was sent with.
+    pub(crate) fn scrubber(&self, bearer: Option<&HeaderValue>) -> crate::scrub::Scrubber {
+        let mut scrubber = crate::scrub::Scrubber::default();
+        for secret in &self.secrets {
+            scrubber.add(secret.expose_secret());
+        }
+        if let AuthMode::Basic(value) = &self.auth {
+            let value = value.expose_secret();
+            scrubber.add(value);
+            scrubber.add(value.strip_prefix("Basic ").unwrap_or(value));
+        }
+        if let (AuthMode::Session, Some(header)) = (&self.auth, bearer)
+            && let Ok(value) = header.to_str()
+        {
+            scrubber.add(value);
+            scrubber.add(value.strip_prefix("Bearer ").unwrap_or(value));
+        }
+        scrubber
     }
 
     /// A read: safe to send again after a transient failure.

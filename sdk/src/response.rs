@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::HeaderMap;
+use http::{HeaderMap, HeaderValue};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use url::Url;
@@ -174,6 +174,16 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 /// Reads an answer: the JSON of a 2xx, or the typed error of anything else. `site` resolves a
 /// relative redirect target, for the error that names where it pointed.
 pub(crate) fn read(
+    site: &Url,
+    req: &ApiRequest,
+    raw: RawResponse,
+    sent_credentials: bool,
+    bearer: Option<&HeaderValue>,
+) -> Result<ApiResponse> {
+    read_unscrubbed(site, req, raw, sent_credentials).map_err(|e| req.scrubber(bearer).error(e))
+}
+
+fn read_unscrubbed(
     site: &Url,
     req: &ApiRequest,
     raw: RawResponse,

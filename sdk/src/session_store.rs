@@ -26,6 +26,7 @@ use serde_json::{Value, json};
 
 use crate::auth::User;
 use crate::models::PendingTransfer;
+use crate::tokens::{AccessToken, RefreshToken};
 
 /// Why the session store could not do what was asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -52,16 +53,16 @@ pub enum SessionStoreError {
 
 /// The persisted session: tokens, user, guest cart key and the store they belong to, saved and
 /// loaded as one value.
-#[derive(Clone, Default)]
+#[derive(Default)]
 #[non_exhaustive]
 pub struct PersistedSession {
     /// The revision the store gave this value (set by [`SessionStore::load`]; a store ignores it
     /// on [`SessionStore::save`] and assigns the next one itself).
     pub revision: u64,
     /// The JWT access token, when signed in.
-    pub access_token: Option<SecretString>,
+    pub access_token: Option<AccessToken>,
     /// The rotating refresh token, when signed in.
-    pub refresh_token: Option<SecretString>,
+    pub refresh_token: Option<RefreshToken>,
     /// Unix time (device clock) at which the access token was received; with the token's own
     /// `exp − iat` this gives its local deadline.
     pub token_received_at: i64,
@@ -77,6 +78,25 @@ pub struct PersistedSession {
     /// customer's lines read before it, so that the next use of the session finishes it (see
     /// [`PendingTransfer`]). `None` in sessions written before it existed.
     pub pending_transfer: Option<PendingTransfer>,
+    /// Names one login: made at the login, kept across its rotations, replaced by the next
+    /// login. A random label, not a secret. `None` in sessions written before 0.3.
+    pub login_id: Option<String>,
+}
+
+impl Clone for PersistedSession {
+    fn clone(&self) -> Self {
+        Self {
+            revision: self.revision,
+            access_token: self.access_token.clone(),
+            refresh_token: self.refresh_token.as_ref().map(RefreshToken::duplicate),
+            token_received_at: self.token_received_at,
+            user: self.user.clone(),
+            cart_key: self.cart_key.clone(),
+            store: self.store.clone(),
+            login_id: self.login_id.clone(),
+            pending_transfer: self.pending_transfer.clone(),
+        }
+    }
 }
 
 impl fmt::Debug for PersistedSession {
@@ -91,6 +111,7 @@ impl fmt::Debug for PersistedSession {
             .field("cart_key", &redacted(self.cart_key.is_some()))
             .field("store", &self.store)
             .field("pending_transfer", &self.pending_transfer)
+            .field("login_id", &self.login_id)
             .finish()
     }
 }
@@ -108,6 +129,7 @@ impl PersistedSession {
             "cart_key": self.cart_key,
             "store": self.store,
             "pending_transfer": self.pending_transfer.as_ref().map(PendingTransfer::to_json),
+            "login_id": self.login_id,
         });
         SecretString::from(v.to_string())
     }
@@ -126,13 +148,13 @@ impl PersistedSession {
             obj.get(k)
                 .and_then(Value::as_str)
                 .filter(|s| !s.is_empty())
-                .map(|s| SecretString::from(s.to_string()))
+                .map(str::to_string)
         };
         let text = |k: &str| obj.get(k).and_then(Value::as_str).map(str::to_string);
         Ok(Self {
             revision: obj.get("revision").and_then(Value::as_u64).unwrap_or(0),
-            access_token: secret("access_token"),
-            refresh_token: secret("refresh_token"),
+            access_token: secret("access_token").map(AccessToken::new),
+            refresh_token: secret("refresh_token").map(RefreshToken::new),
             token_received_at: obj
                 .get("token_received_at")
                 .and_then(Value::as_i64)
@@ -143,6 +165,7 @@ impl PersistedSession {
             pending_transfer: obj
                 .get("pending_transfer")
                 .and_then(PendingTransfer::from_json),
+            login_id: text("login_id"),
         })
     }
 
@@ -540,18 +563,18 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SessionStoreError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::SecretString;
 
     fn sample(tag: &str) -> PersistedSession {
         PersistedSession {
             revision: 0,
-            access_token: Some(SecretString::from("a.b.c".to_string())),
-            refresh_token: Some(SecretString::from(format!("{tag}{}", "ff".repeat(64)))),
+            access_token: Some(AccessToken::new("a.b.c")),
+            refresh_token: Some(RefreshToken::new(format!("{tag}{}", "ff".repeat(64)))),
             token_received_at: 1_700_000_000,
             user: None,
             cart_key: Some(format!("t_{tag}")),
             store: Some("https://shop.example/wp-json/".into()),
             pending_transfer: None,
+            login_id: None,
         }
     }
 

@@ -33,8 +33,8 @@ use crate::session_store::SessionStoreError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct LockGrant {
-    /// The previous holder's lease lapsed after it had marked a refresh as in flight
-    /// ([`SessionLock::mark_refreshing`]) and before it released the lock: that holder may have
+    /// A previous holder marked a refresh as in flight ([`SessionLock::mark_refreshing`]) and
+    /// never released: its lease lapsed (it died, stalled, or its answer was lost). It may have
     /// spent the refresh token without saving what it got.
     pub lapsed_refresh: bool,
 }
@@ -65,8 +65,10 @@ pub trait SessionLock: Send + Sync + 'static {
     /// mark goes with a release; if the lease lapses instead, the next holder learns of it.
     /// `Ok(false)` when `owner` does not hold the lock.
     async fn mark_refreshing(&self, owner: &str) -> Result<bool, SessionStoreError>;
-    /// Releases the lock (and its mark) if `owner` holds it; releasing a lock held by another is
-    /// a no-op.
+    /// Releases the lock if `owner` holds it, and the mark if `owner` set it (the holder knows how
+    /// its refresh ended, even when its lease lapsed meanwhile). Releasing a lock held by another
+    /// is a no-op. A holder whose refresh answer was lost does not release: its lease lapses
+    /// with the mark, and the next holder learns of it.
     async fn release(&self, owner: &str) -> Result<(), SessionStoreError>;
 }
 
@@ -154,6 +156,9 @@ impl SessionLock for MemoryLock {
             .is_some_and(|(holder, _)| holder == owner)
         {
             slot.holder = None;
+        }
+        // The owner knows how its refresh ended: its mark goes, even after its lease lapsed.
+        if slot.refreshing.as_deref() == Some(owner) {
             slot.refreshing = None;
         }
         Ok(())

@@ -52,11 +52,12 @@ impl Inner {
             .await?;
         let Some((_, generation)) = session_token else {
             let sent_credentials = matches!(req.auth, AuthMode::Basic(_));
-            let resp = response::read(&self.config.site, req, raw, sent_credentials)?;
+            let resp = response::read(&self.config.site, req, raw, sent_credentials, None)?;
             return self.after_success(req, resp, false).await;
         };
+        let bearer = session_token.as_ref().map(|t| &t.0);
         if !raw.is_token_rejection() {
-            let resp = response::read(&self.config.site, req, raw, true)?;
+            let resp = response::read(&self.config.site, req, raw, true, bearer)?;
             return self.after_success(req, resp, true).await;
         }
         tracing::debug!(route = %req.route, status = raw.status, "token rejected; refreshing once");
@@ -66,9 +67,9 @@ impl Inner {
         };
         let again = self.send_once(req, Some(&token), attempt).await?;
         if again.is_token_rejection() {
-            return Err(again.rejection());
+            return Err(req.scrubber(Some(&token)).error(again.rejection()));
         }
-        let resp = response::read(&self.config.site, req, again, true)?;
+        let resp = response::read(&self.config.site, req, again, true, Some(&token))?;
         self.after_success(req, resp, true).await
     }
 

@@ -14,7 +14,7 @@ use cocart::{
     CoCartClient, Error, MemoryStore, PersistedSession, SessionStore, SessionStoreError, Stored,
 };
 use common::*;
-use secrecy::{ExposeSecret, SecretString};
+
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, ResponseTemplate};
@@ -44,8 +44,8 @@ impl SessionStore for LockableStore {
 
 fn saved(token: &str, refresh: char) -> PersistedSession {
     let mut session = PersistedSession::default();
-    session.access_token = Some(SecretString::from(token.to_string()));
-    session.refresh_token = Some(SecretString::from(refresh_token(refresh)));
+    session.access_token = Some(cocart::AccessToken::new(token));
+    session.refresh_token = Some(cocart::RefreshToken::new(refresh_token(refresh)));
     session.token_received_at = now();
     session
 }

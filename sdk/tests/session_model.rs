@@ -32,7 +32,6 @@ use cocart::models::CartQuery;
 use cocart::{CoCartClient, Error, MemoryStore, SessionStore};
 use common::{jwt, now};
 use proptest::prelude::*;
-use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
 const CLIENT_TIMEOUT: Duration = Duration::from_millis(150);

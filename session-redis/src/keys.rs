@@ -2,16 +2,20 @@
 
 use sha2::{Digest, Sha256};
 
-/// The keys of one customer's session and lock.
+/// The keys of one customer's session, lock and refresh mark.
 #[derive(Clone, Debug)]
 pub(crate) struct CustomerKeys {
     pub(crate) session: String,
     pub(crate) lock: String,
+    /// Set by the lock holder just before it presents the refresh token; removed with its
+    /// release, or consumed (and reported) by the next holder when its lease lapsed instead.
+    pub(crate) refreshing: String,
 }
 
 impl CustomerKeys {
-    /// `NAMESPACE:{DIGEST}:session` and `NAMESPACE:{DIGEST}:lock`. The braces are a Redis
-    /// Cluster hash tag: both keys land on one slot. The digest covers the namespace too, so one
+    /// `NAMESPACE:{DIGEST}:session`, `NAMESPACE:{DIGEST}:lock` and
+    /// `NAMESPACE:{DIGEST}:refreshing`. The braces are a Redis Cluster hash tag: all three keys
+    /// land on one slot, so one script may touch several of them. The digest covers the namespace too, so one
     /// customer key names unrelated keys in two namespaces.
     pub(crate) fn new(namespace: &str, customer: &str) -> Self {
         let mut h = Sha256::new();
@@ -22,6 +26,7 @@ impl CustomerKeys {
         Self {
             session: format!("{namespace}:{{{digest}}}:session"),
             lock: format!("{namespace}:{{{digest}}}:lock"),
+            refreshing: format!("{namespace}:{{{digest}}}:refreshing"),
         }
     }
 }
@@ -37,6 +42,8 @@ mod tests {
         assert!(k.session.starts_with("shop:{") && k.session.ends_with("}:session"));
         let tag = |s: &str| s[s.find('{').unwrap()..=s.find('}').unwrap()].to_string();
         assert_eq!(tag(&k.session), tag(&k.lock));
+        assert_eq!(tag(&k.session), tag(&k.refreshing));
+        assert!(k.refreshing.ends_with("}:refreshing"));
         assert_ne!(
             CustomerKeys::new("shop", "a").session,
             CustomerKeys::new("shop", "b").session

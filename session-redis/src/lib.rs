@@ -17,7 +17,8 @@
 //!
 //! let redis = RedisSessions::builder("redis://127.0.0.1:6379/")
 //!     .namespace("shop-backend")
-//!     .encryption_key(cocart_redis::EncryptionKey::from_base64(
+//!     .encryption_key(cocart_redis::EncryptionKey::from_base64_with_id(
+//!         "2026-06",
 //!         &std::env::var("SESSION_KEY")?,
 //!     )?)
 //!     .connect()
@@ -34,16 +35,58 @@
 //! ```
 //!
 //! # What is stored
-//! Per customer, two keys that share a hash tag (so they live on one Redis Cluster slot):
-//! `NAMESPACE:{DIGEST}:session`, a hash with the revision and the session, and
-//! `NAMESPACE:{DIGEST}:lock`, the lock holder's owner name with a lease. `DIGEST` is the SHA-256
-//! of the namespace and the customer key, so no customer identifier and no token appears in a key
-//! name. Sessions expire after [`RedisSessionsBuilder::session_ttl`] without a save; a lock
-//! expires with its lease, so a holder that dies never blocks the others for longer than that.
+//! Per customer, up to three keys that share a hash tag (so they live on one Redis Cluster slot
+//! and one script may touch several):
+//! - `NAMESPACE:{DIGEST}:session`, a hash: `rev`, the revision, and `data`, the session. A
+//!   sign-out keeps `rev` alone: the tombstone ([`Stored::Cleared`](cocart::session_store::Stored)),
+//!   so a write that expected an older revision cannot bring the session back. No key at all is
+//!   [`Stored::Empty`](cocart::session_store::Stored);
+//! - `NAMESPACE:{DIGEST}:lock`, the lock holder's owner name with a lease;
+//! - `NAMESPACE:{DIGEST}:refreshing`, set by the holder just before it presents the refresh
+//!   token: its release removes it; when its lease lapses instead, the next holder consumes it
+//!   and is told (`LockGrant::lapsed_refresh`).
 //!
+//! `DIGEST` is the SHA-256 of the namespace and the customer key, so no customer identifier and
+//! no token appears in a key name. A session (and its tombstone) and a refresh mark expire after
+//! [`RedisSessionsBuilder::session_ttl`] without a save; a lock expires with its lease, so a
+//! holder that dies never blocks the others for longer than that.
+//!
+//! `save` and `clear` are compare-and-swap in one Lua script: they write only when the stored
+//! revision is exactly the one the writer read (0 when nothing is stored) and give the value the
+//! next one. Revisions are compared as decimal strings, never as Lua numbers, so the check is
+//! exact for every `u64`; a write that expected `u64::MAX` is refused.
+//!
+//! # Encryption at rest, and rotating its key
 //! With an [`EncryptionKey`] the session is sealed with XChaCha20-Poly1305 before it leaves the
-//! process, bound to its key name and revision: a value copied to another customer's key or
-//! replayed under another revision does not open.
+//! process, bound to its key name, its revision and the id of the key: a value copied to another
+//! customer's key, replayed under another revision or relabelled with another key id does not
+//! open. With keys set, a value stored in plain text is refused (nobody can plant a session).
+//!
+//! Every key has a short public id, written beside the values it seals. A process may hold
+//! several keys ([`RedisSessionsBuilder::encryption_keys`]): the first seals, every one opens the
+//! values sealed under its id. So a key rotates with no customer signed out:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use cocart_redis::{EncryptionKey, RedisSessions};
+//!
+//! // Seal with the new key; values sealed with the old one keep opening, and are sealed
+//! // again with the new one at their next save.
+//! let redis = RedisSessions::builder("redis://127.0.0.1:6379/")
+//!     .encryption_keys([
+//!         EncryptionKey::from_base64_with_id("2026-06", &std::env::var("SESSION_KEY_NEW")?)?,
+//!         EncryptionKey::from_base64_with_id("2026-01", &std::env::var("SESSION_KEY_OLD")?)?,
+//!     ])
+//!     .connect()
+//!     .await?;
+//! # Ok(()) }
+//! ```
+//!
+//! A process that lacks the id a value was sealed with reads it as
+//! `SessionStoreError::Corrupt("sealed with key id '2026-06', which this process does not
+//! have")`, never as "signed out". A key made without an id (as with 0.2) has the id
+//! [`DEFAULT_KEY_ID`]; values sealed by 0.2 carry no id and open with whichever configured key
+//! sealed them.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -60,7 +103,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use cipher::{EncryptionKey, KeyError};
+pub use cipher::{DEFAULT_KEY_ID, EncryptionKey, KeyError};
 pub use lock::RedisSessionLock;
 pub use store::RedisSessionStore;
 
@@ -92,6 +135,9 @@ pub enum SetupError {
     /// A namespace must be non-empty and must not contain `{`, `}` or whitespace.
     #[error("the namespace must be non-empty without braces or whitespace")]
     BadNamespace,
+    /// Two different encryption keys were given the same id (the id, a public label).
+    #[error("two different encryption keys have the id '{0}'")]
+    DuplicateKeyId(String),
 }
 
 /// Configures [`RedisSessions`]. Start with [`RedisSessions::builder`].
@@ -100,7 +146,10 @@ pub struct RedisSessionsBuilder {
     namespace: String,
     session_ttl: Duration,
     command_timeout: Duration,
+    /// The key that seals, when set explicitly.
     key: Option<EncryptionKey>,
+    /// More keys that open (the first seals when `key` is not set).
+    keys: Vec<EncryptionKey>,
 }
 
 impl fmt::Debug for RedisSessionsBuilder {
@@ -110,7 +159,11 @@ impl fmt::Debug for RedisSessionsBuilder {
             .field("namespace", &self.namespace)
             .field("session_ttl", &self.session_ttl)
             .field("command_timeout", &self.command_timeout)
-            .field("encrypted", &self.key.is_some())
+            .field("sealing_key_id", &self.sealing_key().map(EncryptionKey::id))
+            .field(
+                "key_ids",
+                &self.keys.iter().map(EncryptionKey::id).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -136,11 +189,36 @@ impl RedisSessionsBuilder {
         self
     }
 
-    /// Seals every stored session with this key (XChaCha20-Poly1305). Every process sharing the
-    /// sessions needs the same key; a session sealed with another key reads as corrupt.
+    /// Seals every stored session with this key (XChaCha20-Poly1305); it opens them too, beside
+    /// the keys of [`RedisSessionsBuilder::encryption_keys`]. Every process sharing the sessions
+    /// needs a key of the id each value was sealed with; a value it cannot open reads as corrupt
+    /// (never as "signed out"). Called twice, the last key seals.
     pub fn encryption_key(mut self, key: EncryptionKey) -> Self {
         self.key = Some(key);
         self
+    }
+
+    /// Keys that open stored sessions, each picked by the id written in the sealed value (see
+    /// [`EncryptionKey::with_id`]). The first seals too, unless
+    /// [`RedisSessionsBuilder::encryption_key`] names the sealing key. Values sealed by 0.2 carry
+    /// no id and open with whichever configured key sealed them.
+    ///
+    /// Rotating a key with nobody signed out, one deployment at a time:
+    /// 1. every process gets the new key as a second key, `[old, new]`: the old one still seals;
+    /// 2. every process seals with the new one, `[new, old]`; values sealed with the old key
+    ///    keep opening, and every save re-seals its value with the new key;
+    /// 3. once every live session was saved again (a refresh re-seals it) or has expired, drop
+    ///    the old key. A value still sealed with it then reads as corrupt, naming its key id.
+    ///
+    /// Two different keys under one id make [`RedisSessionsBuilder::connect`] fail with
+    /// [`SetupError::DuplicateKeyId`].
+    pub fn encryption_keys(mut self, keys: impl IntoIterator<Item = EncryptionKey>) -> Self {
+        self.keys.extend(keys);
+        self
+    }
+
+    fn sealing_key(&self) -> Option<&EncryptionKey> {
+        self.key.as_ref().or(self.keys.first())
     }
 
     fn manager_config(&self) -> ConnectionManagerConfig {
@@ -164,10 +242,17 @@ impl RedisSessionsBuilder {
         let client =
             redis::Client::open(self.url.as_str()).map_err(|e| SetupError::BadUrl(describe(&e)))?;
         let config = self.manager_config();
+        let mut keys = self.keys.into_iter();
+        let cipher = match self.key.or_else(|| keys.next()) {
+            Some(sealing) => {
+                Some(Cipher::new(sealing, keys).map_err(|dup| SetupError::DuplicateKeyId(dup.0))?)
+            }
+            None => None,
+        };
         let shared = Shared {
             namespace: self.namespace,
             session_ttl: self.session_ttl,
-            cipher: self.key.map(Cipher::new),
+            cipher,
         };
         Ok((client, config, shared))
     }
@@ -215,7 +300,7 @@ impl fmt::Debug for RedisSessions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisSessions")
             .field("namespace", &self.shared.namespace)
-            .field("encrypted", &self.shared.cipher.is_some())
+            .field("key_ids", &self.shared.cipher.as_ref().map(Cipher::key_ids))
             .finish_non_exhaustive()
     }
 }
@@ -230,6 +315,7 @@ impl RedisSessions {
             session_ttl: DEFAULT_SESSION_TTL,
             command_timeout: DEFAULT_COMMAND_TIMEOUT,
             key: None,
+            keys: Vec::new(),
         }
     }
 
@@ -250,7 +336,11 @@ impl RedisSessions {
 
     /// The refresh lock of one customer (use the same `customer` as for [`RedisSessions::store`]).
     pub fn lock(&self, customer: &str) -> RedisSessionLock {
-        RedisSessionLock::new(self.conn.clone(), self.keys(customer))
+        RedisSessionLock::new(
+            self.conn.clone(),
+            self.keys(customer),
+            self.shared.session_ttl,
+        )
     }
 }
 

@@ -1,10 +1,11 @@
-//! [`RedisSessionStore`]: one customer's session in a Redis hash, written with compare-and-swap
-//! on the revision.
+//! [`RedisSessionStore`]: one customer's session in a Redis hash (`rev` and `data`; a sign-out
+//! keeps `rev` alone as its tombstone), written with compare-and-swap on the exact revision.
 
 use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use cocart::session_store::Stored;
 use cocart::{Consistency, PersistedSession, SessionStore, SessionStoreError};
 use redis::aio::ConnectionManager;
 use secrecy::ExposeSecret;
@@ -47,7 +48,7 @@ impl RedisSessionStore {
             Some(cipher) => {
                 let plain = cipher
                     .open(&self.keys.session, revision, data)
-                    .map_err(|e: OpenError| SessionStoreError::Corrupt(e.describe().into()))?;
+                    .map_err(|e: OpenError| SessionStoreError::Corrupt(e.describe()))?;
                 PersistedSession::from_json(plain.expose_secret())?
             }
             None if is_sealed(data) => {
@@ -73,47 +74,96 @@ impl RedisSessionStore {
     }
 }
 
+/// A stored revision: only the canonical decimal form (what the scripts compare as a string)
+/// is accepted, so that the revision read is the one a write can name.
 fn parse_revision(text: &str) -> Result<u64, SessionStoreError> {
-    text.parse()
-        .map_err(|_| SessionStoreError::Corrupt("the stored revision is not a number".into()))
+    text.parse::<u64>()
+        .ok()
+        .filter(|n| n.to_string() == text)
+        .ok_or_else(|| SessionStoreError::Corrupt("the stored revision is not a number".into()))
+}
+
+/// The revision a write that expected `expected` gives its value. `None` at `u64::MAX`: no
+/// store can go past it.
+fn next_revision(expected: u64) -> Option<u64> {
+    expected.checked_add(1)
 }
 
 /// Reads a script's `{written, revision}` answer.
-fn written(answer: (i64, String)) -> Result<(), SessionStoreError> {
+fn written(answer: (i64, String)) -> Result<u64, SessionStoreError> {
     match answer {
-        (1, _) => Ok(()),
+        (1, revision) => parse_revision(&revision),
         (_, stored) => Err(SessionStoreError::Conflict {
             stored_revision: parse_revision(&stored)?,
         }),
     }
 }
 
-#[async_trait]
-impl SessionStore for RedisSessionStore {
-    async fn load(&self) -> Result<Option<PersistedSession>, SessionStoreError> {
+impl RedisSessionStore {
+    async fn fields(&self) -> Result<(Option<String>, Option<String>), SessionStoreError> {
         let mut conn = self.conn.clone();
-        let (revision, data): (Option<String>, Option<String>) = redis::cmd("HMGET")
+        redis::cmd("HMGET")
             .arg(&self.keys.session)
             .arg("rev")
             .arg("data")
             .query_async(&mut conn)
             .await
-            .map_err(|e| unavailable(&e))?;
-        match (revision, data) {
+            .map_err(|e| unavailable(&e))
+    }
+
+    /// A write that expected `u64::MAX` cannot be applied: it answers the stored revision, as a
+    /// refused compare-and-swap does (the stored one is `u64::MAX` too, or another).
+    async fn refuse_overflow(&self) -> SessionStoreError {
+        let stored = match self.fields().await {
+            Ok((Some(revision), _)) => match parse_revision(&revision) {
+                Ok(revision) => revision,
+                Err(e) => return e,
+            },
+            Ok((None, _)) => 0,
+            Err(e) => return e,
+        };
+        SessionStoreError::Conflict {
+            stored_revision: stored,
+        }
+    }
+}
+
+#[async_trait]
+impl SessionStore for RedisSessionStore {
+    async fn load(&self) -> Result<Stored, SessionStoreError> {
+        match self.fields().await? {
+            (None, None) => Ok(Stored::Empty),
             (Some(revision), Some(data)) => {
-                self.decode(parse_revision(&revision)?, &data).map(Some)
+                let revision = parse_revision(&revision)?;
+                self.decode(revision, &data).map(Stored::Session)
             }
-            // Nothing stored, or cleared (the revision stays as a fence).
-            _ => Ok(None),
+            // The tombstone of a sign-out (0.2 wrote the same): the revision stays as a fence.
+            (Some(revision), None) => Ok(Stored::Cleared {
+                revision: parse_revision(&revision)?,
+            }),
+            (None, Some(_)) => Err(SessionStoreError::Corrupt(
+                "the stored session has no revision".into(),
+            )),
         }
     }
 
-    async fn save(&self, session: &PersistedSession) -> Result<(), SessionStoreError> {
-        let data = self.encode(session)?;
+    async fn save(
+        &self,
+        expected: u64,
+        session: &PersistedSession,
+    ) -> Result<u64, SessionStoreError> {
+        let Some(next) = next_revision(expected) else {
+            return Err(self.refuse_overflow().await);
+        };
+        // Sealed for the revision the script will give it (or refused at).
+        let mut session = session.clone();
+        session.revision = next;
+        let data = self.encode(&session)?;
         let mut conn = self.conn.clone();
         let answer: (i64, String) = SAVE
             .key(&self.keys.session)
-            .arg(session.revision.to_string())
+            .arg(expected.to_string())
+            .arg(next.to_string())
             .arg(data)
             .arg(millis(self.shared.session_ttl))
             .invoke_async(&mut conn)
@@ -122,11 +172,15 @@ impl SessionStore for RedisSessionStore {
         written(answer)
     }
 
-    async fn clear(&self, revision: u64) -> Result<(), SessionStoreError> {
+    async fn clear(&self, expected: u64) -> Result<u64, SessionStoreError> {
+        let Some(next) = next_revision(expected) else {
+            return Err(self.refuse_overflow().await);
+        };
         let mut conn = self.conn.clone();
         let answer: (i64, String) = CLEAR
             .key(&self.keys.session)
-            .arg(revision.to_string())
+            .arg(expected.to_string())
+            .arg(next.to_string())
             .arg(millis(self.shared.session_ttl))
             .invoke_async(&mut conn)
             .await

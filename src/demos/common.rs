@@ -68,6 +68,16 @@ pub struct SharedSessionArgs {
     /// at most this long.
     #[arg(long, requires = "session_redis", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub lock_lease: Option<u64>,
+    /// Seal the session in Redis with these keys: `ID:BASE64` pairs separated by commas (an id is
+    /// a public label, a key 32 bytes as from `openssl rand -base64 32`). The first seals, every
+    /// one opens, so keys rotate with nobody signed out.
+    #[arg(
+        long,
+        requires = "session_redis",
+        env = "COCART_SESSION_KEYS",
+        hide_env_values = true
+    )]
+    pub session_keys: Option<String>,
 }
 
 impl fmt::Debug for SharedSessionArgs {
@@ -79,6 +89,10 @@ impl fmt::Debug for SharedSessionArgs {
             )
             .field("session_key", &self.session_key)
             .field("lock_lease", &self.lock_lease)
+            .field(
+                "session_keys",
+                &self.session_keys.as_ref().map(|_| "[redacted]"),
+            )
             .finish()
     }
 }
@@ -96,8 +110,12 @@ impl SharedSessionArgs {
         let (Some(url), Some(key)) = (&self.session_redis, &self.session_key) else {
             return Ok(builder);
         };
-        let sessions = cocart_redis::RedisSessions::builder(url.as_str())
-            .namespace("cocart-demo")
+        let mut sessions =
+            cocart_redis::RedisSessions::builder(url.as_str()).namespace("cocart-demo");
+        if let Some(keys) = &self.session_keys {
+            sessions = sessions.encryption_keys(session_keys(keys)?);
+        }
+        let sessions = sessions
             .connect_lazily()
             .map_err(|e| Error::Storage(SessionStoreError::Unavailable(e.to_string())))?;
         let builder = builder
@@ -109,5 +127,41 @@ impl SharedSessionArgs {
                 .timeout(Duration::from_secs(secs).min(Duration::from_secs(60)) / 2),
             None => builder,
         })
+    }
+}
+
+/// `ID:BASE64,ID:BASE64` as keys. The errors never repeat the text (it holds the keys).
+fn session_keys(spec: &str) -> Result<Vec<cocart_redis::EncryptionKey>, Error> {
+    spec.split(',')
+        .enumerate()
+        .map(|(i, pair)| {
+            let (id, key) = pair.trim().split_once(':').ok_or_else(|| {
+                Error::Config(format!("--session-keys: key {} is not ID:BASE64", i + 1))
+            })?;
+            cocart_redis::EncryptionKey::from_base64_with_id(id, key)
+                .map_err(|e| Error::Config(format!("--session-keys: key {}: {e}", i + 1)))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_keys_parse_as_id_base64_pairs_and_errors_never_repeat_them() {
+        let key = "ERERERERERERERERERERERERERERERERERERERERERE=";
+        let keys = session_keys(&format!("k2:{key}, k1:{key}")).unwrap();
+        let ids: Vec<_> = keys.iter().map(cocart_redis::EncryptionKey::id).collect();
+        assert_eq!(ids, ["k2", "k1"]);
+        for bad in [
+            format!("k1{key}"),
+            format!("k1:{key},k2:{key}x"),
+            format!("bad id:{key}"),
+        ] {
+            let err = session_keys(&bad).unwrap_err().to_string();
+            assert!(err.contains("--session-keys: key"), "{err}");
+            assert!(!err.contains("ERERER"), "{err}");
+        }
     }
 }

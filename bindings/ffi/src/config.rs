@@ -43,8 +43,8 @@ pub struct ClientConfig {
     #[uniffi(default = false)]
     pub send_cart_key_header: bool,
     /// Shifts the client's clock by this many seconds, in step with a mock store's clock (to
-    /// make a token look expired). A test hook: only in builds with the `testing` feature.
-    #[cfg(feature = "testing")]
+    /// make a token look expired). A test hook: builds without the `testing` feature refuse a
+    /// value other than 0 (the field is there in every build, so the record has one layout).
     #[uniffi(default = 0)]
     pub clock_skew_seconds: i64,
     /// What a login does about the customer's saved cart when a guest cart is transferred
@@ -85,8 +85,12 @@ impl ClientConfig {
         if let Some(policy) = self.transfer_policy {
             b = b.transfer_policy(policy.into());
         }
-        #[cfg(feature = "testing")]
         if self.clock_skew_seconds != 0 {
+            if !cfg!(feature = "testing") {
+                return Err(CoCartError::from(cocart::Error::Config(
+                    "clock_skew_seconds is a test hook: this build does not take it".into(),
+                )));
+            }
             let clock = cocart::clock::OffsetClock::new();
             clock.advance(self.clock_skew_seconds);
             b = b.clock(clock);
@@ -114,7 +118,6 @@ mod tests {
             read_retries: None,
             rest_style: None,
             send_cart_key_header: false,
-            #[cfg(feature = "testing")]
             clock_skew_seconds: 0,
             transfer_policy: None,
         }

@@ -120,7 +120,11 @@ impl ForeignTokenStore {
 impl cocart::SessionStore for ForeignTokenStore {
     async fn load(&self) -> Result<cocart::Stored, cocart::SessionStoreError> {
         let cleared = self.cleared.load(Ordering::SeqCst);
-        let raw = self.inner.load().await?.filter(|raw| !raw.trim().is_empty());
+        let raw = self
+            .inner
+            .load()
+            .await?
+            .filter(|raw| !raw.trim().is_empty());
         let Some(raw) = raw else {
             return Ok(match cleared {
                 0 => cocart::Stored::Empty,

@@ -114,17 +114,12 @@ mod tests {
     use std::time::Duration;
 
     fn ans(status: u16, code: &str) -> Answer {
-        Answer {
-            status,
-            code: (!code.is_empty()).then(|| code.to_string()),
-            body: serde_json::Value::Null,
-            headers: Default::default(),
-            cocart_version: None,
-            location: None,
-            date: None,
-            rate: Default::default(),
-            elapsed: Duration::ZERO,
-        }
+        let body = if code.is_empty() {
+            String::new()
+        } else {
+            serde_json::json!({"code": code, "data": {"status": status}}).to_string()
+        };
+        Answer::from_parts(status, [], body.as_bytes(), Duration::ZERO)
     }
 
     #[test]

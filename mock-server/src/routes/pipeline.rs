@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::fast::auth_memo::{AuthMemo, prepare_remembered};
 use crate::headers::{COCART_VERSION, NO_CACHE, TIMESTAMP_HEADER, VERSION_HEADER};
 use crate::ops::faults::Fault;
-use crate::ops::journal::Finished;
+use crate::ops::journal::Arrived;
 use crate::ops::rate_limit::{REFRESH_ROUTE, RateHeaders};
 use crate::state::AppState;
 use axum::Router;
@@ -77,12 +77,8 @@ pub(crate) async fn handle(
         return Ok(call(app, req, peer).await);
     }
     let (parts, body) = req.into_parts();
-    let journal = Pending {
-        state: &state,
-        seq: state.journal.next_seq(),
-        method: wire_method,
-        uri: parts.uri.clone(),
-    };
+    // Journaled now: the entry stays (status 0) even if the client gives up before the answer.
+    let journal = Pending::arrive(&state, wire_method, parts.uri.clone());
     let bytes = match body::read(&parts.headers, body).await {
         Ok(b) => b,
         Err(body::BodyError::TooLarge(e)) => {
@@ -110,6 +106,7 @@ pub(crate) async fn handle(
             return Ok(journal.finish(resp, gate.outcome.presented));
         }
         Some(Fault::Delay(d)) => {
+            journal.record(0, gate.outcome.presented);
             tokio::time::sleep(d).await;
             gate = admit(&state, &parts, &bytes, conn, false);
         }
@@ -291,28 +288,30 @@ fn decorate(
     resp
 }
 
-/// A journal entry waiting for its status.
+/// A journal entry written on arrival, waiting for its status.
 struct Pending<'a> {
     state: &'a AppState,
     seq: u64,
-    method: Method,
     uri: Uri,
 }
 
-impl Pending<'_> {
+impl<'a> Pending<'a> {
+    fn arrive(state: &'a AppState, method: Method, uri: Uri) -> Self {
+        let seq = state.journal.arrive(Arrived {
+            method: &method,
+            path: uri.path(),
+            query: uri.query().unwrap_or(""),
+        });
+        Self { state, seq, uri }
+    }
+
     fn path(&self) -> &str {
         self.uri.path()
     }
 
+    /// Sets the entry's status (`0`: no response) and the credentials presented.
     fn record(&self, status: u16, auth: AuthKind) {
-        let done = Finished {
-            method: &self.method,
-            path: self.uri.path(),
-            query: self.uri.query().unwrap_or(""),
-            status,
-            auth: auth.as_str(),
-        };
-        self.state.journal.record(self.seq, done);
+        self.state.journal.settle(self.seq, status, auth.as_str());
     }
 
     fn finish(self, resp: Response, auth: AuthKind) -> Response {

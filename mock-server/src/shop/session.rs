@@ -22,7 +22,14 @@ pub(crate) struct StoredCart {
 #[derive(Debug, Default)]
 pub(crate) struct CartStore {
     carts: HashMap<String, StoredCart>,
+    /// `(customer id, guest key)` of each transfer done, with the customer's cart as it was
+    /// before it: a live 4.9.3 store answers the same transfer sent again with that cart.
+    transferred: HashMap<(u64, String), Arc<FrozenCart>>,
 }
+
+/// The most transfers remembered; past it the oldest memory is forgotten at random (a mock
+/// serving tests never gets near it).
+const MAX_TRANSFERS_REMEMBERED: usize = 100_000;
 
 impl CartStore {
     /// How many carts are stored.
@@ -73,18 +80,22 @@ impl Session {
     }
 }
 
-/// 403 for a guest asking for a registered customer's cart (the standard envelope).
+/// 403 for a guest asking for a registered customer's cart, in the shape and words of the
+/// releases that refuse it (4.3.x, 4.7.0, 4.8.0): `wp_send_json_error`. (4.8.3 to 4.9.3 build
+/// the error in a hook whose result is ignored and serve the customer's cart instead: a data
+/// leak the mock does not copy.)
 pub(crate) fn must_authenticate() -> ApiError {
-    ApiError::new(
+    ApiError::send_json_error(
         403,
         "cocart_must_authenticate_user",
-        "Must authenticate as the customer to access this cart.",
+        "Must authenticate customer as the cart key provided is a registered customer.",
     )
 }
 
-/// 403 for a customer sending their own id as the cart key.
+/// 403 for a customer sending their own id as the cart key, as the releases that refuse it
+/// (4.3.x) do: `wp_send_json_error`.
 pub(crate) fn already_authenticating() -> ApiError {
-    ApiError::new(
+    ApiError::send_json_error(
         403,
         "cocart_already_authenticating_user",
         "You are already authenticating as the customer. Cannot set cart key as the user.",
@@ -132,17 +143,41 @@ pub(crate) fn open(
                 }
             }
             let user_cart = store.take_live(&own, now);
-            let guest = requested.and_then(|k| store.take_live(&k, now));
-            let stored = user_cart.is_some() || guest.is_some();
-            // A live store (CoCart 4.9.3) replaces the customer's cart with the guest cart
-            // (lines, removed lines and customer details), with no notice; without a guest
-            // cart the customer's stays.
-            let cart = guest.or(user_cart).unwrap_or_default();
+            let Some(guest_key) = requested else {
+                return Ok(Session {
+                    key: own,
+                    user_id: Some(uid),
+                    stored: user_cart.is_some(),
+                    cart: user_cart.unwrap_or_default(),
+                });
+            };
+            let cart = match store.take_live(&guest_key, now) {
+                // A live store (CoCart 4.9.3) replaces the customer's cart with the guest cart
+                // (lines, removed lines and customer details), with no notice.
+                Some(guest) => {
+                    if store.transferred.len() >= MAX_TRANSFERS_REMEMBERED
+                        && let Some(old) = store.transferred.keys().next().cloned()
+                    {
+                        store.transferred.remove(&old);
+                    }
+                    let before = user_cart.unwrap_or_default();
+                    store.transferred.insert((uid, guest_key), before);
+                    Some(guest)
+                }
+                // The same transfer sent again (its answer lost, a retry): the store answers,
+                // and keeps, the customer's cart as it was before the first transfer, so the
+                // guest's lines are gone.
+                None => match store.transferred.get(&(uid, guest_key)) {
+                    Some(before) => Some(Arc::clone(before)),
+                    // A guest key that never held a cart leaves the customer's cart alone.
+                    None => user_cart,
+                },
+            };
             Ok(Session {
                 key: own,
                 user_id: Some(uid),
-                cart,
-                stored,
+                stored: cart.is_some(),
+                cart: cart.unwrap_or_default(),
             })
         }
     }
@@ -227,6 +262,47 @@ mod tests {
     }
 
     #[test]
+    fn a_transfer_sent_again_puts_back_the_cart_from_before_the_first() {
+        let users = |id| id == 7;
+        let mut store = CartStore::default();
+        let me = open(&mut store, users, Some(7), None, 0).unwrap();
+        save(&mut store, &me, &cart_with(2), 0);
+        let g = open(&mut store, |_| false, None, Some("guest".into()), 0).unwrap();
+        save(&mut store, &g, &cart_with(3), 0);
+        let first = open(&mut store, users, Some(7), Some("guest".into()), 0).unwrap();
+        assert_eq!(product_ids(&first), [3]);
+        save(&mut store, &first, &first.cart.clone(), 0);
+        let again = open(&mut store, users, Some(7), Some("guest".into()), 0).unwrap();
+        assert_eq!(product_ids(&again), [2], "the guest's line is gone");
+        save(&mut store, &again, &again.cart.clone(), 0);
+        let after = open(&mut store, users, Some(7), None, 0).unwrap();
+        assert_eq!(product_ids(&after), [2], "and it stays gone");
+        save(&mut store, &after, &after.cart.clone(), 0);
+        // Another guest key that never held a cart changes nothing.
+        let other = open(&mut store, users, Some(7), Some("never".into()), 0).unwrap();
+        assert_eq!(product_ids(&other), [2]);
+    }
+
+    #[test]
+    fn a_transfer_sent_again_into_an_empty_account_cart_ends_empty() {
+        let users = |id| id == 7;
+        let mut store = CartStore::default();
+        let g = open(&mut store, |_| false, None, Some("guest".into()), 0).unwrap();
+        save(&mut store, &g, &cart_with(3), 0);
+        let first = open(&mut store, users, Some(7), Some("guest".into()), 0).unwrap();
+        save(&mut store, &first, &first.cart.clone(), 0);
+        let again = open(&mut store, users, Some(7), Some("guest".into()), 0).unwrap();
+        assert!(again.cart.is_empty());
+        save(&mut store, &again, &again.cart.clone(), 0);
+        assert!(
+            open(&mut store, users, Some(7), None, 0)
+                .unwrap()
+                .cart
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn the_guest_cart_replaces_the_customer_cart() {
         let mut store = CartStore::default();
         let me = open(&mut store, |id| id == 7, Some(7), None, 0).unwrap();
@@ -237,8 +313,8 @@ mod tests {
         assert_eq!(product_ids(&s), [3], "the customer's line 2 is gone");
         assert!(store.get("guest").is_none());
         save(&mut store, &s, &s.cart.clone(), 0);
-        // A guest key with no stored cart leaves the customer's cart alone.
-        let again = open(&mut store, |id| id == 7, Some(7), Some("guest".into()), 0).unwrap();
+        // A guest key that never held a cart leaves the customer's cart alone.
+        let again = open(&mut store, |id| id == 7, Some(7), Some("other".into()), 0).unwrap();
         assert_eq!(product_ids(&again), [3]);
     }
 }

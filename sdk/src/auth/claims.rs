@@ -10,6 +10,7 @@ use serde_json::Value;
 
 /// The claims the SDK uses, decoded from the token's payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Claims {
     /// Issued at (server clock, Unix seconds).
     pub iat: i64,

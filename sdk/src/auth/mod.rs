@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 /// The signed-in customer, as the login route described them.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct User {
     /// WordPress user id (the login route sends it as a string; the SDK parses it).
     pub id: u64,

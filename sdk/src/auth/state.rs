@@ -29,6 +29,7 @@ use super::claims::{Claims, decode_unverified};
 use crate::error::{Error, Result};
 use crate::models::PendingTransfer;
 use crate::session_store::{PersistedSession, SessionStoreError, Stored};
+use crate::tokens::{AccessToken, RefreshToken};
 
 /// The outcome of a refresh, shared by every caller that waits for it. `Ok` also when the session
 /// changed while the refresh ran: the caller then goes on with the current session.
@@ -127,19 +128,15 @@ impl Default for Fingerprinter {
 impl Fingerprinter {
     fn of(
         &self,
-        access: Option<&SecretString>,
-        refresh: Option<&SecretString>,
+        access: Option<&str>,
+        refresh: Option<&str>,
         cart_key: Option<&str>,
     ) -> Option<u64> {
         if access.is_none() && cart_key.is_none() {
             return None;
         }
         let mut h = self.0.build_hasher();
-        for part in [
-            access.map(|s| s.expose_secret()),
-            refresh.map(|s| s.expose_secret()),
-            cart_key,
-        ] {
+        for part in [access, refresh, cart_key] {
             match part {
                 Some(text) => {
                     h.write_u8(1);
@@ -155,11 +152,18 @@ impl Fingerprinter {
     /// The fingerprint of a stored session.
     pub(crate) fn of_session(&self, s: &PersistedSession) -> Option<u64> {
         self.of(
-            s.access_token.as_ref(),
-            s.refresh_token.as_ref(),
+            s.access_token.as_ref().map(|t| t.expose_secret()),
+            s.refresh_token.as_ref().map(|t| t.expose_secret()),
             s.cart_key.as_deref(),
         )
     }
+}
+
+/// A fresh random label for one login (not a secret: it only tells logins apart).
+fn new_login_id() -> String {
+    let mut h = RandomState::new().build_hasher();
+    h.write_u64(0x636f_6361_7274);
+    format!("{:016x}", h.finish())
 }
 
 /// Everything the client knows about the session.
@@ -182,11 +186,19 @@ pub(crate) struct SessionState {
     unsaved_sign_out: bool,
     /// Counts changes, so that a write knows whether memory moved on while it ran.
     changes: u64,
+    /// The login the session belongs to (kept across rotations).
+    login_id: Option<String>,
+    /// The login an unsaved logout ended: its tombstone goes over that login's session only.
+    logged_out_of: Option<String>,
     fingerprinter: Fingerprinter,
     /// Always of the current generation: moving the generation on drops it.
     inflight: Option<InFlight>,
     /// Always of the current generation, like `inflight`.
     cooldown: Option<Cooldown>,
+    /// The store refused the refresh token of this generation and the sign-out could not be
+    /// settled through the session store: the token is never presented again; the next refresh
+    /// settles the sign-out (or adopts a newer stored session).
+    refused: Option<(u64, super::SignOutReason)>,
 }
 
 /// What a caller that wants a refresh must do.
@@ -274,11 +286,6 @@ impl SessionState {
         self.changes
     }
 
-    #[cfg(test)]
-    pub(crate) fn synced(&self) -> Option<Synced> {
-        self.synced
-    }
-
     /// Whether memory holds changes the store has not got.
     pub(crate) fn has_unsaved_changes(&self) -> bool {
         self.pending.is_some()
@@ -296,6 +303,23 @@ impl SessionState {
         self.generation += 1;
         self.inflight = None;
         self.cooldown = None;
+        self.refused = None;
+    }
+
+    /// The store refused the refresh token of `generation` and the sign-out is not settled yet.
+    pub(crate) fn mark_refused(&mut self, generation: u64, reason: super::SignOutReason) {
+        if generation == self.generation {
+            self.refused = Some((generation, reason));
+            self.inflight = None;
+        }
+    }
+
+    /// Why the store refused the current generation's refresh token, if it did.
+    pub(crate) fn refused(&self, generation: u64) -> Option<super::SignOutReason> {
+        self.refused
+            .as_ref()
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, r)| r.clone())
     }
 
     /// Something worth persisting changed, for `intent`.
@@ -307,8 +331,11 @@ impl SessionState {
     /// The fingerprint of what memory holds.
     pub(crate) fn fingerprint(&self) -> Option<u64> {
         self.fingerprinter.of(
-            self.tokens.as_ref().map(|t| &t.access),
-            self.tokens.as_ref().and_then(|t| t.refresh.as_ref()),
+            self.tokens.as_ref().map(|t| t.access.expose_secret()),
+            self.tokens
+                .as_ref()
+                .and_then(|t| t.refresh.as_ref())
+                .map(|r| r.expose_secret()),
             self.cart_key.as_deref(),
         )
     }
@@ -322,13 +349,21 @@ impl SessionState {
     pub(crate) fn snapshot(&self, store: &str) -> PersistedSession {
         PersistedSession {
             revision: self.expected_revision(),
-            access_token: self.tokens.as_ref().map(|t| t.access.clone()),
-            refresh_token: self.tokens.as_ref().and_then(|t| t.refresh.clone()),
+            access_token: self
+                .tokens
+                .as_ref()
+                .map(|t| AccessToken::from(t.access.clone())),
+            refresh_token: self
+                .tokens
+                .as_ref()
+                .and_then(|t| t.refresh.clone())
+                .map(RefreshToken::from),
             token_received_at: self.tokens.as_ref().map(|t| t.received_at).unwrap_or(0),
             user: self.user.clone(),
             cart_key: self.cart_key.clone(),
             store: Some(store.to_string()),
             pending_transfer: self.pending_transfer.clone(),
+            login_id: self.login_id.clone(),
         }
     }
 
@@ -498,7 +533,9 @@ impl SessionState {
         if self.tokens.is_none() {
             return false;
         }
+        let login = self.login_id.take();
         self.sign_out(Intent::Overwrite);
+        self.logged_out_of = login;
         true
     }
 
@@ -507,6 +544,8 @@ impl SessionState {
         self.user = None;
         self.cart_key = None;
         self.pending_transfer = None;
+        self.login_id = None;
+        self.logged_out_of = None;
         self.next_generation();
         self.touch(intent);
         self.unsaved_sign_out = true;
@@ -516,6 +555,8 @@ impl SessionState {
     pub(crate) fn sign_in(&mut self, tokens: Tokens, user: User) {
         self.tokens = Some(tokens);
         self.user = Some(user);
+        self.login_id = Some(new_login_id());
+        self.logged_out_of = None;
         self.next_generation();
         self.touch(Intent::Overwrite);
         self.unsaved_sign_out = false;
@@ -544,13 +585,14 @@ impl SessionState {
                     return Ok(Restored::Kept);
                 }
                 self.synced = Some(seen);
-                if self.pending == Some(Intent::Overwrite) || self.tokens.is_none() {
+                if self.tokens.is_none() {
                     return Ok(Restored::Kept);
                 }
                 self.tokens = None;
                 self.user = None;
                 self.cart_key = None;
                 self.pending_transfer = None;
+                self.login_id = None;
                 self.next_generation();
                 self.pending = None;
                 self.unsaved_sign_out = false;
@@ -578,14 +620,25 @@ impl SessionState {
                         client: store.to_string(),
                     });
                 }
-                if self.pending == Some(Intent::Overwrite) {
+                if self.pending == Some(Intent::Overwrite)
+                    && self.tokens.is_none()
+                    && (session.login_id.is_none() || session.login_id == self.logged_out_of)
+                {
+                    // An unsaved logout of the login stored there (or rotated from it): the
+                    // user's act is written over it. A login made since is another matter.
                     self.synced = Some(seen);
                     return Ok(Restored::Kept);
                 }
+                // Anything else unsaved (a rotation, a login whose save failed) yields to a
+                // value another client saved since: that one is confirmed, and a login of this
+                // client may already be dead (a logout elsewhere ends every session on v3).
                 let tokens = match session.access_token {
                     Some(access) => {
-                        let tokens =
-                            Tokens::new(access, session.refresh_token, session.token_received_at);
+                        let tokens = Tokens::new(
+                            access.to_secret(),
+                            session.refresh_token.as_ref().map(RefreshToken::to_secret),
+                            session.token_received_at,
+                        );
                         if tokens.claims.is_none() {
                             return Err(Error::Storage(SessionStoreError::Corrupt(
                                 "the stored access token is not a JWT".into(),
@@ -599,6 +652,8 @@ impl SessionState {
                 self.pending_transfer = tokens.as_ref().and(session.pending_transfer);
                 self.tokens = tokens;
                 self.cart_key = session.cart_key;
+                self.login_id = session.login_id;
+                self.logged_out_of = None;
                 self.synced = Some(seen);
                 self.pending = None;
                 self.unsaved_sign_out = false;
@@ -951,18 +1006,34 @@ mod tests {
     }
 
     #[test]
-    fn an_unsaved_login_or_logout_is_kept_over_what_the_store_holds() {
+    fn an_unsaved_login_yields_to_a_newer_stored_session_and_an_unsaved_logout_does_not() {
         let mut st = signed_in("mine");
+        assert_eq!(write(&mut st, true), Some(1));
+        // A second login whose save failed; meanwhile another replica saved revision 2.
+        st.sign_in(tokens("mine-again"), user());
         assert_eq!(
-            st.on_load(stored("other", 5), STORE).unwrap(),
+            st.on_load(stored("other", 2), STORE).unwrap(),
+            Restored::Adopted
+        );
+        assert_eq!(refresh_of(&st), Some("other"));
+        assert!(!st.has_unsaved_changes());
+        // The same with the store unchanged: the login stays, still to write.
+        st.sign_in(tokens("mine-3"), user());
+        assert_eq!(
+            st.on_load(stored("other", 2), STORE).unwrap(),
             Restored::Kept
         );
-        assert_eq!(refresh_of(&st), Some("mine"));
-        assert_eq!(st.expected_revision(), 5, "the login goes above it");
+        assert_eq!(refresh_of(&st), Some("mine-3"));
         write(&mut st, true);
+        let ours = st.login_id.clone();
         assert!(st.end_current());
+        // Another replica rotated our login's pair meanwhile: the logout goes over it.
+        let Stored::Session(mut rotated) = stored("rotated", 9) else {
+            unreachable!()
+        };
+        rotated.login_id = ours;
         assert_eq!(
-            st.on_load(stored("other", 9), STORE).unwrap(),
+            st.on_load(Stored::Session(rotated), STORE).unwrap(),
             Restored::Kept
         );
         assert!(st.tokens.is_none());
@@ -974,6 +1045,12 @@ mod tests {
                 ..
             }
         ));
+        // A login made since (another login id) is not undone by the stale logout.
+        assert_eq!(
+            st.on_load(stored("newer-login", 10), STORE).unwrap(),
+            Restored::Adopted
+        );
+        assert_eq!(refresh_of(&st), Some("newer-login"));
     }
 
     #[test]
@@ -1003,7 +1080,7 @@ mod tests {
         let mut st = SessionState::default();
         let mut session = PersistedSession {
             revision: 3,
-            access_token: Some(SecretString::from("nope".to_string())),
+            access_token: Some(AccessToken::new("nope")),
             ..PersistedSession::default()
         };
         session.store = Some(STORE.into());

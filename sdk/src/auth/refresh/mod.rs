@@ -111,7 +111,10 @@ impl Inner {
             RefreshPlan::CoolingDown(e) => return Err(e),
             RefreshPlan::Join(pending) | RefreshPlan::Started(pending) => pending,
             RefreshPlan::NoRefreshToken => {
-                return match self.end_session(seen, SignOutReason::NoRefreshToken).await {
+                return match self
+                    .end_session(seen, SignOutReason::NoRefreshToken)
+                    .await?
+                {
                     Some(reason) => Err(Error::SessionExpired { reason }),
                     None => Ok(()),
                 };
@@ -129,7 +132,12 @@ impl Inner {
         if let Some(shared) = self.config.shared.clone() {
             return self.refresh_shared(&shared, generation).await;
         }
-        let outcome = self.request_refresh(&refresh_token).await;
+        // A refused token is never presented again: settle its sign-out instead.
+        let refused = self.state().refused(generation);
+        let outcome = match refused {
+            Some(reason) => Err(RefreshFailure::Terminal(reason)),
+            None => self.request_refresh(&refresh_token).await,
+        };
         self.apply_refresh(generation, outcome).await
     }
 
@@ -171,8 +179,15 @@ impl Inner {
             }
             Err(RefreshFailure::Terminal(reason)) => {
                 match self.end_session(generation, reason).await {
-                    Some(reason) => Err(Error::SessionExpired { reason }),
-                    None => Ok(()),
+                    Ok(Some(reason)) => Err(Error::SessionExpired { reason }),
+                    Ok(None) => Ok(()),
+                    Err(e) => {
+                        // Callers wait a cooldown before the next try settles the sign-out.
+                        let now = Instant::now();
+                        let until = now.checked_add(self.config.refresh_cooldown).unwrap_or(now);
+                        self.state().refresh_failed(generation, e.clone(), until);
+                        Err(e)
+                    }
                 }
             }
             Err(RefreshFailure::Keep(e, retry_after)) => {
@@ -217,14 +232,15 @@ impl Inner {
         let req = ApiRequest::post(codes::routes::REFRESH_TOKEN)
             .json(&json!({ "refresh_token": refresh_token.expose_secret() }))
             .auth(AuthMode::None)
+            .carries(refresh_token)
             .sensitive();
         let raw = self
             .send_once(&req, None, 0)
             .await
-            .map_err(|e| classify_refresh_error(e, None))?;
+            .map_err(|e| classify_refresh_error(req.scrubber(None).error(e), None))?;
         let retry_after = raw.retry_after();
         let status = raw.status;
-        let resp = response::read(&self.config.site, &req, raw, false)
+        let resp = response::read(&self.config.site, &req, raw, false, None)
             .map_err(|e| classify_refresh_error(e, retry_after))?;
         resp.value()
             .ok()

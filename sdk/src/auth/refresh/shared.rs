@@ -21,10 +21,14 @@ impl Inner {
         shared: &SharedConfig,
         generation: u64,
     ) -> Result<()> {
+        // The access token this refresh replaces: a stored value that holds the same one (a v2
+        // store hands the same stored token to every login) does not settle it.
+        let replaced = self.access_fingerprint();
         let owner = owner_name();
         let taken = wait_for_lock(shared, &owner, || async {
             match self.load_and_adopt().await? {
                 Restored::Kept => Ok(None),
+                Restored::Adopted if self.access_fingerprint() == replaced => Ok(None),
                 settled => Ok(Some(settled)),
             }
         })
@@ -34,46 +38,125 @@ impl Inner {
             Ok(Taken::Settled(settled)) => return settled_outcome(settled),
             Err(e) => return self.apply_refresh(generation, Err(transient(e))).await,
         };
-        let outcome = self
-            .refresh_under_lock(shared, &owner, generation, grant)
+        let (outcome, release) = self
+            .refresh_under_lock(shared, &owner, replaced, grant)
             .await;
-        if let Err(e) = shared.lock.release(&owner).await {
-            // The lease expires on its own.
-            tracing::warn!(error = %e, "could not release the refresh lock");
+        match release {
+            Release::Now => {
+                if let Err(e) = shared.lock.release(&owner).await {
+                    // The lease expires on its own.
+                    tracing::warn!(error = %e, "could not release the refresh lock");
+                }
+            }
+            // The refresh token may be spent and nobody knows its successor: the lease lapses
+            // with the mark, so the next holder knows (see `LockGrant::lapsed_refresh`).
+            Release::LetLapse => {
+                tracing::warn!("the refresh answer was lost; the lock is left to lapse");
+            }
+            Release::AfterSignOutSaved => {
+                let inner = Arc::clone(self);
+                let shared = shared.clone();
+                tokio::spawn(
+                    async move { inner.save_sign_out_then_release(&shared, &owner).await },
+                );
+            }
         }
         outcome
+    }
+
+    /// A fingerprint of the access token in use (not of the whole pair).
+    fn access_fingerprint(&self) -> Option<u64> {
+        let st = self.state();
+        let access = st.tokens.as_ref().map(|t| t.access.clone());
+        drop(st);
+        access.map(|a| {
+            use std::hash::{BuildHasher, Hasher};
+            let mut h = self.access_hasher.build_hasher();
+            h.write(secrecy::ExposeSecret::expose_secret(&a).as_bytes());
+            h.finish()
+        })
+    }
+
+    /// Keeps the lock while a sign-out the store caused is not settled in the session store
+    /// (the store refused the token, and the session store could not be reached), so that nobody
+    /// presents the refused refresh token again: retries, renewing the lease, for up to three
+    /// leases, then releases (or, when the store stayed away, lets the lease lapse).
+    async fn save_sign_out_then_release(self: Arc<Self>, shared: &SharedConfig, owner: &str) {
+        let started = tokio::time::Instant::now();
+        loop {
+            let generation = self.state().generation();
+            let refused = self.state().refused(generation);
+            let settled = match refused {
+                Some(reason) => self.end_session(generation, reason).await.is_ok(),
+                None => !self.state().has_unsaved_changes() || self.persist().await.is_ok(),
+            };
+            if settled {
+                if let Err(e) = shared.lock.release(owner).await {
+                    tracing::warn!(error = %e, "could not release the refresh lock");
+                }
+                return;
+            }
+            if started.elapsed() > shared.lease * 3
+                || !matches!(shared.lock.renew(owner, shared.lease).await, Ok(true))
+            {
+                tracing::warn!("the sign-out could not be saved; the lock is left to lapse");
+                return;
+            }
+            tokio::time::sleep(shared.lease / 6).await;
+        }
     }
 
     async fn refresh_under_lock(
         self: &Arc<Self>,
         shared: &SharedConfig,
         owner: &str,
-        generation: u64,
+        replaced: Option<u64>,
         grant: LockGrant,
-    ) -> Result<()> {
+    ) -> (Result<()>, Release) {
         // Another process may have rotated, logged in or signed out since our last look.
         match self.load_and_adopt().await {
             Ok(Restored::Kept) => {}
-            Ok(settled) => return settled_outcome(settled),
+            Ok(Restored::Adopted) if self.access_fingerprint() == replaced => {}
+            Ok(settled) => return (settled_outcome(settled), Release::Now),
             Err(Error::Storage(SessionStoreError::Corrupt(detail))) => {
-                return self.stored_value_unreadable(generation, &detail);
+                let generation = self.state().generation();
+                return (
+                    self.stored_value_unreadable(generation, &detail),
+                    Release::Now,
+                );
             }
-            Err(e) => return self.apply_refresh(generation, Err(transient(e))).await,
+            Err(e) => {
+                let generation = self.state().generation();
+                return (
+                    self.apply_refresh(generation, Err(transient(e))).await,
+                    Release::Now,
+                );
+            }
         }
-        let refresh_token = {
+        let (generation, refresh_token) = {
             let st = self.state();
-            if st.generation() != generation {
-                return Ok(());
-            }
-            st.tokens.as_ref().and_then(|t| t.refresh.clone())
+            (
+                st.generation(),
+                st.tokens.as_ref().and_then(|t| t.refresh.clone()),
+            )
         };
+        // The store refused this token earlier and the sign-out is not settled yet: settle it,
+        // never presenting the token again.
+        let refused = self.state().refused(generation);
+        if let Some(reason) = refused {
+            let outcome = self
+                .apply_refresh(generation, Err(RefreshFailure::Terminal(reason)))
+                .await;
+            return (outcome, Release::AfterSignOutSaved);
+        }
         let Some(refresh_token) = refresh_token else {
-            return self
+            let outcome = self
                 .apply_refresh(
                     generation,
                     Err(RefreshFailure::Terminal(SignOutReason::NoRefreshToken)),
                 )
                 .await;
+            return (outcome, Release::AfterSignOutSaved);
         };
         // A full lease before the request, so that it cannot outlive the lock, and the mark
         // that tells the next holder a refresh was in flight if this lease lapses.
@@ -81,45 +164,60 @@ impl Inner {
             Ok(true) => shared.lock.mark_refreshing(owner).await,
             other => other,
         };
-        match ready {
-            Ok(true) => {}
-            Ok(false) => {
-                let lost = Error::Storage(SessionStoreError::Unavailable(
-                    "the shared refresh lock was lost before the refresh".into(),
-                ));
-                return self.apply_refresh(generation, Err(transient(lost))).await;
-            }
-            Err(e) => {
-                return self
-                    .apply_refresh(generation, Err(transient(Error::Storage(e))))
-                    .await;
-            }
+        let lost = match ready {
+            Ok(true) => None,
+            Ok(false) => Some(Error::Storage(SessionStoreError::Unavailable(
+                "the shared refresh lock was lost before the refresh".into(),
+            ))),
+            Err(e) => Some(Error::Storage(e)),
+        };
+        if let Some(lost) = lost {
+            let outcome = self.apply_refresh(generation, Err(transient(lost))).await;
+            return (outcome, Release::Now);
         }
-        let outcome = {
-            let request = self.request_refresh(&refresh_token);
-            let renewals = renew_forever(shared, owner);
-            tokio::pin!(request);
-            tokio::select! {
-                biased;
-                outcome = &mut request => outcome,
-                () = renewals => request.await,
-            }
+        // The request and the save of what it brings back both run under renewed leases.
+        let work = async {
+            let outcome = self.request_refresh(&refresh_token).await;
+            let answer_lost = match &outcome {
+                Err(RefreshFailure::Keep(Error::Timeout, _)) => true,
+                // A connection that never opened sent nothing.
+                Err(RefreshFailure::Keep(Error::Network(e), _)) => !e.is_connect(),
+                _ => false,
+            };
+            // A lost answer never ends the session (the request may not have reached the
+            // store): the lease lapses with the mark, and the next holder presents the token
+            // once more, knowing a refusal means the pair was rotated and lost.
+            let (outcome, release) = match outcome {
+                other if answer_lost => (other, Release::LetLapse),
+                Err(RefreshFailure::Terminal(r)) => {
+                    (Err(RefreshFailure::Terminal(r)), Release::AfterSignOutSaved)
+                }
+                other => (other, Release::Now),
+            };
+            let outcome = match outcome {
+                // A holder before us presented this token and never settled it: it was spent
+                // and its successor lost.
+                Err(RefreshFailure::Terminal(SignOutReason::RefreshTokenInvalid))
+                    if grant.lapsed_refresh =>
+                {
+                    Err(RefreshFailure::Terminal(
+                        SignOutReason::RefreshedElsewhereAndLost,
+                    ))
+                }
+                other => other,
+            };
+            // A rotation is saved, and a sign-out written, with compare-and-swap on the
+            // revision read above, under the still-held lock: a newer session is adopted
+            // instead.
+            (self.apply_refresh(generation, outcome).await, release)
         };
-        let outcome = match outcome {
-            // The previous holder's lease lapsed while it was refreshing: it spent the token
-            // and its successor was lost with it.
-            Err(RefreshFailure::Terminal(SignOutReason::RefreshTokenInvalid))
-                if grant.lapsed_refresh =>
-            {
-                Err(RefreshFailure::Terminal(
-                    SignOutReason::RefreshedElsewhereAndLost,
-                ))
-            }
-            other => other,
-        };
-        // A rotation is saved, and a sign-out written, with compare-and-swap on the revision
-        // read above, under the still-held lock: a newer session is adopted instead.
-        self.apply_refresh(generation, outcome).await
+        let renewals = renew_forever(shared, owner);
+        tokio::pin!(work);
+        tokio::select! {
+            biased;
+            done = &mut work => done,
+            () = renewals => work.await,
+        }
     }
 
     /// The stored value cannot be read under the lock: this process cannot tell whether another
@@ -139,6 +237,16 @@ impl Inner {
         });
         Err(Error::SessionExpired { reason })
     }
+}
+
+/// What the holder does with the lock once its refresh is over.
+enum Release {
+    /// The outcome is known (and saved, or there is nothing to save): release.
+    Now,
+    /// The answer was lost: the token may be spent. Leave the lease (and its mark) to lapse.
+    LetLapse,
+    /// The store refused the token: release once the sign-out is saved.
+    AfterSignOutSaved,
 }
 
 /// What a read of the store that settled the refresh means for its callers.
