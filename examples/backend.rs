@@ -16,6 +16,11 @@
 //! ```
 //!
 //! Without `--store-url` it starts an embedded `cocart-mock` and logs in as its demo customer.
+//!
+//! The client acts for the customer only (`customer_only(true)`): once the session ends, `/cart`
+//! answers 401 with the reason (`{"error": {"code": "signed_out", "reason": …}}`) instead of
+//! serving a fresh guest cart. A stored session (file or Redis) of another store is refused
+//! before anything is sent: its tokens never reach this store.
 
 use std::error::Error;
 use std::path::PathBuf;
@@ -27,7 +32,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use clap::Parser;
 use cocart::models::{AddItem, Cart, CartQuery, Quantity};
-use cocart::{CoCartClient, FileStore};
+use cocart::{CoCartClient, FileStore, SignOutReason};
 use cocart_e2e::demos::SharedSessionArgs;
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -76,16 +81,46 @@ pub fn summary(cart: &Cart) -> Value {
     })
 }
 
-/// Maps an SDK error to an HTTP answer: the store's refusals are the client's problem (422),
+/// A stable name for why a session ended, for the backend's clients.
+pub fn reason_code(reason: &SignOutReason) -> &'static str {
+    match reason {
+        SignOutReason::LoggedOut => "logged_out",
+        SignOutReason::RefreshTokenInvalid => "refresh_token_invalid",
+        SignOutReason::RefreshTokenExpired => "refresh_token_expired",
+        SignOutReason::AccountUnavailable => "account_unavailable",
+        SignOutReason::NoRefreshToken => "no_refresh_token",
+        SignOutReason::RefreshedElsewhereAndLost => "refreshed_elsewhere_and_lost",
+        SignOutReason::SignedOutElsewhere => "signed_out_elsewhere",
+        SignOutReason::StoredSessionUnreadable => "stored_session_unreadable",
+        _ => "other",
+    }
+}
+
+/// Maps an SDK error to an HTTP answer: the store's refusals are the client's problem (422); a
+/// customer whose session ended is 401 with the reason (the backend never goes on as a guest);
 /// everything else is ours or the store's (502/503).
 fn error_response(e: cocart::Error) -> (StatusCode, Json<Value>) {
+    let signed_out = match &e {
+        cocart::Error::SessionExpired { reason } => Some(Some(reason_code(reason))),
+        cocart::Error::SignedOut { reason } => Some(reason.as_ref().map(reason_code)),
+        cocart::Error::NotSignedIn => Some(None),
+        _ => None,
+    };
+    if let Some(reason) = signed_out {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": {
+                "code": "signed_out",
+                "reason": reason,
+                "message": e.to_string(),
+            }})),
+        );
+    }
     let status = match &e {
         cocart::Error::Api(api) if api.status < 500 && !api.is_auth_rejection() => {
             StatusCode::UNPROCESSABLE_ENTITY
         }
-        cocart::Error::SessionExpired { .. }
-        | cocart::Error::NotSignedIn
-        | cocart::Error::TokenRejected(_) => StatusCode::SERVICE_UNAVAILABLE,
+        cocart::Error::TokenRejected(_) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::BAD_GATEWAY,
     };
     let code = e
@@ -142,8 +177,34 @@ pub fn app(client: CoCartClient) -> Router {
         .with_state(client)
 }
 
+/// Where the session is kept without `--session-file` or `--session-redis`: one file in the temp
+/// directory for every real store (a session of another store in it is refused, see
+/// [`connect`]), another for the embedded mock.
+pub fn session_file(args: &Args, embedded_mock: bool) -> PathBuf {
+    args.session_file.clone().unwrap_or_else(|| {
+        let name = if embedded_mock { "mock" } else { "store" };
+        std::env::temp_dir().join(format!("cocart-backend-{name}-session.json"))
+    })
+}
+
+/// Says what to do about a stored session that belongs to another store (nothing was sent).
+fn explain(e: cocart::Error, args: &Args) -> BoxError {
+    match &e {
+        cocart::Error::SessionOfAnotherStore { .. } => {
+            let place = if args.shared.is_shared() {
+                "pass another --session-key"
+            } else {
+                "pass another --session-file, or remove the file"
+            };
+            format!("{e}; nothing was sent to this store. Give the store the session belongs to, or {place}").into()
+        }
+        _ => Box::new(e),
+    }
+}
+
 /// Builds the client (starting the embedded mock when no store URL is given) and makes sure it
-/// is signed in: a saved session is reused, otherwise it logs in.
+/// is signed in: a saved session is reused, otherwise it logs in. A saved session of another
+/// store is an error, before any request.
 pub async fn connect(
     args: &Args,
 ) -> Result<(CoCartClient, Option<cocart_mock::MockServer>), BoxError> {
@@ -154,11 +215,12 @@ pub async fn connect(
             (server.base_url().to_string(), Some(server))
         }
     };
-    let session_file = args.session_file.clone().unwrap_or_else(|| {
-        let name = if mock.is_some() { "mock" } else { "store" };
-        std::env::temp_dir().join(format!("cocart-backend-{name}-session.json"))
-    });
-    let builder = CoCartClient::builder(&url).user_agent("cocart-backend-example/1.0");
+    let session_file = session_file(args, mock.is_some());
+    // It serves one customer's cart: after a sign-out, calls fail instead of turning into a
+    // guest's cart.
+    let builder = CoCartClient::builder(&url)
+        .user_agent("cocart-backend-example/1.0")
+        .customer_only(true);
     let client = if args.shared.is_shared() {
         args.shared.attach(builder)?.build()?
     } else {
@@ -176,14 +238,18 @@ pub async fn connect(
         let (user, password) = credentials()?;
         client
             .restore_or_login(&user, &SecretString::from(password))
-            .await?;
+            .await
+            .map_err(|e| explain(e, args))?;
         return Ok((client, mock));
     }
     // A saved session from another mock run would point at a store that is gone.
     let restored = if mock.is_some() {
         None
     } else {
-        client.restore_session().await?
+        client
+            .restore_session()
+            .await
+            .map_err(|e| explain(e, args))?
     };
     if restored.is_none() {
         let (user, password) = credentials()?;

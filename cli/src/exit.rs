@@ -148,6 +148,14 @@ pub fn from_sdk(e: &Error) -> Failure {
         Error::SessionExpired { .. } => Failure::new(Exit::Auth, "session_expired", msg)
             .hint("run `cocart login` again"),
         Error::NotSignedIn => Failure::not_signed_in(),
+        Error::SignedOut { .. } => {
+            Failure::new(Exit::Auth, "signed_out", msg).hint("run `cocart login` again")
+        }
+        Error::SessionOfAnotherStore { .. } => {
+            Failure::new(Exit::Usage, "session_of_another_store", msg).hint(
+                "drop --store-url to use the session's own store, run `cocart logout` first, or pass another --session-file",
+            )
+        }
         Error::TokenRejected(_) => Failure::new(Exit::Auth, "token_rejected", msg).hint(
             "the store rejects fresh tokens: run `cocart doctor <store-url> --username U` (a proxy may change the client IP)",
         ),
@@ -237,6 +245,15 @@ mod tests {
             Exit::Auth
         );
         assert_eq!(from_sdk(&Error::NotSignedIn).exit, Exit::Auth);
+        let other = from_sdk(&Error::SessionOfAnotherStore {
+            stored: "https://a.example/wp-json/".into(),
+            client: "https://b.example/wp-json/".into(),
+        });
+        assert_eq!(
+            (other.exit, other.code.as_str()),
+            (Exit::Usage, "session_of_another_store")
+        );
+        assert!(other.hint.is_some_and(|h| h.contains("--session-file")));
         assert_eq!(from_sdk(&Error::Timeout).exit, Exit::Network);
         assert_eq!(from_sdk(&Error::Config("x".into())).exit, Exit::Usage);
         assert_eq!(

@@ -1,25 +1,31 @@
 //! Where the CLI keeps its session, and the client built around it.
 //!
-//! The session (tokens, user, guest cart key) lives in a [`FileStore`] (`session.json`, mode
-//! 0600). Next to it, `session.json.store.json` remembers which store it belongs to and the auth
-//! header, so later commands need no `--store-url`, and a session is never sent to another store.
+//! The session (tokens, user, guest cart key, and the store it belongs to) lives in a
+//! [`FileStore`] (`session.json`, mode 0600). The store inside it is what later commands use
+//! when no `--store-url` is given, and what the SDK checks before anything is sent: a session is
+//! never sent to another store. A signed-in session is shared between `cocart` processes run
+//! at once through a [`FileLock`] beside it, so that they make one refresh between them.
+//!
+//! Next to it, `session.json.store.json` only remembers the auth header (`--auth-header`), when
+//! one is used. Sessions written before the store was kept inside them still get their store
+//! from that file, as older versions wrote it.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use cocart::{CoCartClient, FileStore, User};
+use cocart::{CoCartClient, FileLock, FileStore, RestStyle, SessionStore, Stored, User};
 use serde_json::json;
 
 use super::args::GlobalArgs;
 use super::exit::{Exit, Failure};
 use super::progress::Progress;
 
-/// The session file and the small file that names its store.
+/// The session file and the small file beside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionFiles {
     /// The [`FileStore`] file.
     pub session: PathBuf,
-    /// `<session>.store.json`: `{"store_url", "auth_header"}`.
+    /// `<session>.store.json`: `{"auth_header"}` (older versions also wrote `store_url`).
     pub meta: PathBuf,
 }
 
@@ -55,20 +61,20 @@ pub fn default_session_path(xdg: Option<PathBuf>, home: Option<PathBuf>) -> Opti
     Some(base.join("cocart").join("session.json"))
 }
 
-/// What the meta file remembers.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the file beside the session remembers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StoreMeta {
-    /// The store's site root.
-    pub store_url: String,
+    /// The store's site root, as versions before 0.3 wrote it (read for their sessions only).
+    pub store_url: Option<String>,
     /// The header credentials go in, when not `Authorization`.
     pub auth_header: Option<String>,
 }
 
 impl StoreMeta {
-    fn read(path: &Path) -> Result<Option<Self>, Failure> {
+    fn read(path: &Path) -> Result<Self, Failure> {
         let raw = match std::fs::read_to_string(path) {
             Ok(raw) => raw,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(e) => {
                 return Err(Failure::usage(format!(
                     "cannot read {}: {e}",
@@ -78,28 +84,47 @@ impl StoreMeta {
         };
         let v: serde_json::Value = serde_json::from_str(&raw).map_err(|_| {
             Failure::usage(format!("{} is not valid JSON", path.display()))
-                .hint("remove it; the next command with --store-url writes it again")
+                .hint("remove it (it only remembers --auth-header)")
         })?;
-        let Some(store_url) = v.get("store_url").and_then(|s| s.as_str()) else {
-            return Ok(None);
-        };
-        Ok(Some(Self {
-            store_url: store_url.to_string(),
-            auth_header: v
-                .get("auth_header")
-                .and_then(|s| s.as_str())
-                .map(str::to_string),
-        }))
+        let text = |k: &str| v.get(k).and_then(|s| s.as_str()).map(str::to_string);
+        Ok(Self {
+            store_url: text("store_url"),
+            auth_header: text("auth_header"),
+        })
     }
 
+    /// Writes the file (atomically: a `cocart` started meanwhile reads the old or the new one),
+    /// or removes it when it would hold nothing.
     fn write(&self, path: &Path) -> Result<(), Failure> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Failure::usage(format!("cannot create {}: {e}", dir.display())))?;
+        if self.store_url.is_none() && self.auth_header.is_none() {
+            return match std::fs::remove_file(path) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(Failure::new(
+                    Exit::Usage,
+                    "session_file",
+                    format!("cannot remove {}: {e}", path.display()),
+                )),
+            };
         }
-        let body = json!({"store_url": self.store_url, "auth_header": self.auth_header});
-        std::fs::write(path, format!("{body:#}\n"))
-            .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))
+        if Self::read(path).ok().as_ref() == Some(self) {
+            return Ok(());
+        }
+        let mut body = serde_json::Map::new();
+        if let Some(url) = &self.store_url {
+            body.insert("store_url".into(), json!(url));
+        }
+        body.insert("auth_header".into(), json!(self.auth_header));
+        let body = format!("{:#}\n", serde_json::Value::Object(body));
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(format!(".{}.tmp", std::process::id()));
+        let tmp = PathBuf::from(tmp);
+        std::fs::write(&tmp, body)
+            .and_then(|()| std::fs::rename(&tmp, path))
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                Failure::usage(format!("cannot write {}: {e}", path.display()))
+            })
     }
 }
 
@@ -114,6 +139,29 @@ pub fn same_store(a: &str, b: &str) -> bool {
         Err(_) => s.trim().trim_end_matches('/').to_string(),
     };
     norm(a) == norm(b)
+}
+
+/// The site root and addressing of the store a session names by its REST root
+/// (`https://shop.example/wp-json/`, or `https://shop.example/?rest_route=%2F`). `None` when
+/// the text is not a REST root the SDK would have written.
+pub fn site_of_rest_root(root: &str) -> Option<(String, RestStyle)> {
+    let parsed = url::Url::parse(root).ok()?;
+    let style = if parsed.query_pairs().any(|(k, _)| k == "rest_route") {
+        RestStyle::QueryParam
+    } else {
+        RestStyle::Pretty
+    };
+    let mut site = parsed.clone();
+    site.set_query(None);
+    if style == RestStyle::Pretty {
+        let path = site.path().strip_suffix("/wp-json/")?.to_string();
+        site.set_path(&path);
+    }
+    // Only what reads back to the same REST root.
+    if cocart::codes::routes::url(&site, style, "").as_str() != parsed.as_str() {
+        return None;
+    }
+    Some((site.as_str().trim_end_matches('/').to_string(), style))
 }
 
 /// An open session: the client, its file store, and what was loaded.
@@ -135,53 +183,101 @@ pub struct Session {
     pub progress: Progress,
 }
 
+/// A session in `file` that belongs to `stored`, not to `given`: exit 1, nothing sent.
+pub fn session_of_another_store(file: &Path, stored: &str, given: &str) -> Failure {
+    Failure::new(
+        Exit::Usage,
+        "session_of_another_store",
+        format!(
+            "the session in {} belongs to {stored}, not to {given}; nothing was sent",
+            file.display()
+        ),
+    )
+    .hint(format!(
+        "drop --store-url to use {stored}, run `cocart logout` first, or pass another --session-file"
+    ))
+}
+
 impl Session {
-    /// Locates the session, checks it belongs to the store, builds the client and restores it.
-    /// With `account`, a missing session file is "not signed in" (exit 2) before anything else.
+    /// Locates the session, finds its store, builds the client and restores it (the SDK
+    /// refuses a session of another store before sending anything). With `account`, no stored
+    /// session is "not signed in" (exit 2) before anything else.
     pub async fn open(global: &GlobalArgs, account: bool) -> Result<Self, Failure> {
         let files = SessionFiles::locate(global.session_file.as_deref())?;
         let meta = StoreMeta::read(&files.meta)?;
-        let has_session = files.session.exists();
-        if account && !has_session {
+        let store = FileStore::new(&files.session);
+        let unreadable = |e: cocart::Error| {
+            Failure::from(e).hint(format!(
+                "remove {} and log in again",
+                files.session.display()
+            ))
+        };
+        let stored = store
+            .load()
+            .await
+            .map_err(|e| unreadable(cocart::Error::from(e)))?;
+        let saved = stored.session();
+        if account && saved.is_none() {
             return Err(Failure::not_signed_in());
         }
-        let store_url = match (&global.store_url, &meta) {
-            (Some(url), Some(m)) if has_session && !same_store(url, &m.store_url) => {
-                return Err(Failure::usage(format!(
-                    "the session in {} belongs to {}, not {url}",
-                    files.session.display(),
-                    m.store_url
-                ))
-                .hint("run `cocart logout` first, or pass another --session-file"));
+        // Where the stored session belongs: its own record, or (written before 0.3) the old
+        // file beside it.
+        let bound = match saved {
+            Some(s) => match &s.store {
+                Some(root) => Some(site_of_rest_root(root).ok_or_else(|| {
+                    Failure::usage(format!(
+                        "the session in {} names a store the CLI cannot address ({root})",
+                        files.session.display()
+                    ))
+                    .hint("remove the session file and log in again")
+                })?),
+                None => meta.store_url.clone().map(|url| (url, RestStyle::Pretty)),
+            },
+            None => None,
+        };
+        let (store_url, rest_style) = match (&global.store_url, &bound) {
+            // A session of 0.3+ is checked by the SDK; an older one against the old file.
+            (Some(url), Some((site, _)))
+                if saved.is_some_and(|s| s.store.is_none()) && !same_store(url, site) =>
+            {
+                return Err(session_of_another_store(&files.session, site, url));
             }
-            (Some(url), _) => url.clone(),
-            (None, Some(m)) if has_session => m.store_url.clone(),
-            _ => {
+            (Some(url), _) => (url.clone(), RestStyle::Pretty),
+            (None, Some((site, style))) => (site.clone(), *style),
+            (None, None) => {
                 return Err(Failure::usage("no store URL given")
                     .hint("pass --store-url https://shop.example (or set COCART_STORE_URL)"));
             }
         };
-        let auth_header = global
-            .auth_header
-            .clone()
-            .or_else(|| meta.and_then(|m| m.auth_header));
-        let store = FileStore::new(&files.session);
+        let auth_header = global.auth_header.clone().or(meta.auth_header);
         let mut builder = CoCartClient::builder(&store_url)
+            .rest_style(rest_style)
             .session_store(store.clone())
             .timeout(Duration::from_secs(global.timeout.max(1)))
             .allow_insecure_http(global.allow_insecure_http)
             .transfer_policy(global.transfer_policy.into());
+        if saved.is_some_and(|s| s.access_token.is_some()) {
+            // A customer's session: `cocart` processes started together refresh it once
+            // between them (a guest's cart key needs no lock, and stays saved as it is).
+            builder = builder.session_lock(FileLock::beside(&files.session));
+        }
         if let Some(h) = &auth_header {
             builder = builder.auth_header_name(h);
         }
         let client = builder.build()?;
         let progress = Progress::for_stderr(global.json);
-        let user = client.restore_session().await.map_err(|e| {
-            Failure::from(e).hint(format!(
-                "remove {} and log in again",
-                files.session.display()
-            ))
-        })?;
+        let user = match client.restore_session().await {
+            Ok(user) => user,
+            Err(cocart::Error::SessionOfAnotherStore { stored, .. }) => {
+                let stored = site_of_rest_root(&stored).map(|(s, _)| s).unwrap_or(stored);
+                return Err(session_of_another_store(
+                    &files.session,
+                    &stored,
+                    &store_url,
+                ));
+            }
+            Err(e) => return Err(unreadable(e)),
+        };
         Ok(Self {
             client,
             store,
@@ -201,29 +297,20 @@ impl Session {
         }
     }
 
-    /// Makes sure the meta file names the store while a session file exists (the SDK itself
-    /// saves the session, tokens and cart key alike, before each call returns).
+    /// Keeps the file beside the session in step with it (the SDK itself saves the session,
+    /// tokens, cart key and store alike, before each call returns): the auth header while a
+    /// session is stored, and the store URL only for a session that does not record it yet.
     pub async fn settle(&self) -> Result<(), Failure> {
-        if self.files.session.exists() {
-            StoreMeta {
-                store_url: self.store_url.clone(),
+        let meta = match self.store.load().await {
+            Ok(Stored::Session(s)) => StoreMeta {
+                store_url: s.store.is_none().then(|| self.store_url.clone()),
                 auth_header: self.auth_header.clone(),
-            }
-            .write(&self.files.meta)?;
-        } else {
-            match std::fs::remove_file(&self.files.meta) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(Failure::new(
-                        Exit::Usage,
-                        "session_file",
-                        format!("cannot remove {}: {e}", self.files.meta.display()),
-                    ));
-                }
-            }
-        }
-        Ok(())
+            },
+            Ok(_) => StoreMeta::default(),
+            // Nothing to go by: leave the file as it is.
+            Err(_) => return Ok(()),
+        };
+        meta.write(&self.files.meta)
     }
 }
 
@@ -248,6 +335,24 @@ mod tests {
     fn the_meta_file_sits_next_to_the_session() {
         let f = SessionFiles::locate(Some(Path::new("/tmp/a/s.json"))).unwrap();
         assert_eq!(f.meta, PathBuf::from("/tmp/a/s.json.store.json"));
+    }
+
+    #[test]
+    fn the_site_comes_back_from_the_rest_root_a_session_records() {
+        assert_eq!(
+            site_of_rest_root("http://127.0.0.1:8080/wp-json/"),
+            Some(("http://127.0.0.1:8080".into(), RestStyle::Pretty))
+        );
+        assert_eq!(
+            site_of_rest_root("https://shop.example/store/wp-json/"),
+            Some(("https://shop.example/store".into(), RestStyle::Pretty))
+        );
+        assert_eq!(
+            site_of_rest_root("https://shop.example/?rest_route=%2F"),
+            Some(("https://shop.example".into(), RestStyle::QueryParam))
+        );
+        assert_eq!(site_of_rest_root("https://shop.example/"), None);
+        assert_eq!(site_of_rest_root("not a url"), None);
     }
 
     #[test]

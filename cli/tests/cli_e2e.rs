@@ -722,3 +722,186 @@ async fn attributes_and_reviews_commands() {
     .await;
     assert_eq!(unknown.code, 4, "{}", unknown.stderr);
 }
+
+/// The side file beside a session, written by versions before 0.3.
+fn side_file(session: &Path) -> PathBuf {
+    let mut p = session.as_os_str().to_owned();
+    p.push(".store.json");
+    PathBuf::from(p)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_file_keeps_its_store_and_nothing_reaches_another_without_a_side_file() {
+    let a = MockServer::start().await.unwrap();
+    let b = MockServer::start().await.unwrap();
+    let s = Scratch::new("store-inside");
+    assert_eq!(
+        cocart(s.path(), &login_args(a.base_url()), None).await.code,
+        0
+    );
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(s.path()).unwrap()).unwrap();
+    assert_eq!(saved["store"], format!("{}/wp-json/", a.base_url()));
+    assert!(
+        !side_file(s.path()).exists(),
+        "no side file: the session file names its store"
+    );
+    b.clear_journal();
+    for args in [
+        vec!["--store-url", b.base_url(), "cart", "show", "--json"],
+        vec!["--store-url", b.base_url(), "refresh", "--json"],
+        vec!["--store-url", b.base_url(), "whoami", "--verify", "--json"],
+        vec!["--store-url", b.base_url(), "logout", "--json"],
+        vec!["--store-url", b.base_url(), "products", "--json"],
+        vec![
+            "--store-url",
+            b.base_url(),
+            "login",
+            "-u",
+            "demo",
+            "--password",
+            "demo-password",
+            "--json",
+        ],
+    ] {
+        let run = cocart(s.path(), &args, None).await;
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stdout);
+        let err = &run.json()["error"];
+        assert_eq!(err["code"], "session_of_another_store", "{args:?}");
+        assert!(
+            err["message"].as_str().unwrap().contains(a.base_url()),
+            "{err}"
+        );
+        assert!(
+            err["hint"].as_str().unwrap().contains("--store-url"),
+            "{err}"
+        );
+    }
+    assert!(
+        b.journal().is_empty(),
+        "zero requests reached store B: {:?}",
+        b.journal()
+    );
+    // Without --store-url the session's own store is used, with no side file at all.
+    let show = cocart(s.path(), &["cart", "show", "--json"], None).await;
+    assert_eq!(show.code, 0, "{}", show.stderr);
+    assert_eq!(show.json()["cart_key"], "1");
+    let who = cocart(s.path(), &["whoami", "--json"], None).await;
+    assert_eq!(who.json()["store_url"], a.base_url());
+    assert!(b.journal().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_from_before_0_3_still_gets_its_store_from_the_old_side_file() {
+    let a = MockServer::start().await.unwrap();
+    let b = MockServer::start().await.unwrap();
+    let s = Scratch::new("legacy-side-file");
+    assert_eq!(
+        cocart(s.path(), &login_args(a.base_url()), None).await.code,
+        0
+    );
+    // Make it a session as 0.2 wrote it: no store inside, the store in the side file.
+    let mut saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(s.path()).unwrap()).unwrap();
+    saved.as_object_mut().unwrap().remove("store");
+    std::fs::write(s.path(), saved.to_string()).unwrap();
+    std::fs::write(
+        side_file(s.path()),
+        serde_json::json!({"store_url": a.base_url(), "auth_header": null}).to_string(),
+    )
+    .unwrap();
+    b.clear_journal();
+    let run = cocart(
+        s.path(),
+        &["--store-url", b.base_url(), "cart", "show", "--json"],
+        None,
+    )
+    .await;
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.json()["error"]["code"], "session_of_another_store");
+    assert!(b.journal().is_empty(), "zero requests reached store B");
+    // Its own store still works without --store-url; the side file stays until the session
+    // records its store.
+    let show = cocart(s.path(), &["cart", "show"], None).await;
+    assert_eq!(show.code, 0, "{}", show.stderr);
+    assert_eq!(cocart(s.path(), &["refresh"], None).await.code, 0);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(s.path()).unwrap()).unwrap();
+    assert_eq!(saved["store"], format!("{}/wp-json/", a.base_url()));
+    assert!(
+        !side_file(s.path()).exists(),
+        "the session now names its store: the old side file is gone"
+    );
+    assert!(b.journal().is_empty());
+}
+
+/// Three `cocart cart show` started together after the access token expired on the store: one
+/// refresh between them (the file lock), and the session stays signed in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_parallel_commands_across_an_expiry_make_one_refresh_and_stay_signed_in() {
+    let server = MockServer::builder().access_ttl(600).start().await.unwrap();
+    let s = Scratch::new("parallel");
+    let url = server.base_url();
+    assert_eq!(cocart(s.path(), &login_args(url), None).await.code, 0);
+    assert_eq!(
+        cocart(s.path(), &["cart", "add", "MOCK-TSHIRT"], None)
+            .await
+            .code,
+        0
+    );
+    // The store's clock passes the token's expiry; the device clock does not (the CLI learns
+    // it from the store's rejection, all three at once).
+    server.advance_clock(700);
+    // A slow refresh, so that the three are all at it at once.
+    server
+        .add_fault(cocart_mock::FaultSpec::delay(REFRESH_PATH, 500, 3))
+        .unwrap();
+    server.clear_journal();
+    let show = || cocart(s.path(), &["cart", "show", "--json"], None);
+    let (one, two, three) = tokio::join!(show(), show(), show());
+    for run in [&one, &two, &three] {
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert_eq!(
+            run.json()["items"][0]["sku"],
+            "MOCK-TSHIRT",
+            "{}",
+            run.stdout
+        );
+    }
+    let refreshes: Vec<u16> = server
+        .journal()
+        .iter()
+        .filter(|e| e.path == REFRESH_PATH)
+        .map(|e| e.status)
+        .collect();
+    assert_eq!(refreshes, vec![200], "exactly one refresh between them");
+    let who = cocart(s.path(), &["whoami", "--verify", "--json"], None).await;
+    assert_eq!(who.code, 0, "{}", who.stderr);
+    assert_eq!(who.json()["token_valid"], true, "still signed in");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_file_beside_the_session_only_remembers_the_auth_header() {
+    let server = MockServer::builder()
+        .host_profile(cocart_mock::HostProfile::CustomAuthHeader(
+            "X-CoCart-Auth".into(),
+        ))
+        .start()
+        .await
+        .unwrap();
+    let s = Scratch::new("auth-header");
+    let mut login = vec!["--auth-header", "X-CoCart-Auth"];
+    login.extend(login_args(server.base_url()));
+    let run = cocart(s.path(), &login, None).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let side: Value =
+        serde_json::from_str(&std::fs::read_to_string(side_file(s.path())).unwrap()).unwrap();
+    assert_eq!(side, serde_json::json!({"auth_header": "X-CoCart-Auth"}));
+    // No --store-url and no --auth-header: the session file and the side file give both.
+    let who = cocart(s.path(), &["whoami", "--verify", "--json"], None).await;
+    assert_eq!(who.code, 0, "{}", who.stderr);
+    assert_eq!(who.json()["token_valid"], true);
+    assert_eq!(cocart(s.path(), &["logout"], None).await.code, 0);
+    assert!(
+        !side_file(s.path()).exists(),
+        "signed out: nothing to remember"
+    );
+}

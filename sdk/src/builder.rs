@@ -78,6 +78,7 @@ pub struct ClientBuilder {
     clock: Option<Arc<dyn Clock>>,
     lock: Option<Arc<dyn SessionLock>>,
     lock_lease: Option<Duration>,
+    customer_only: bool,
     #[cfg(feature = "simulation")]
     transport: Option<Arc<dyn crate::simulation::Transport>>,
 }
@@ -113,6 +114,7 @@ impl ClientBuilder {
             clock: None,
             lock: None,
             lock_lease: None,
+            customer_only: false,
             #[cfg(feature = "simulation")]
             transport: None,
         }
@@ -279,6 +281,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Makes the client act for a customer only (default `false`): without a session (never
+    /// signed in, or after any sign-out), cart calls fail with [`Error::SignedOut`], carrying
+    /// why the last session ended, instead of starting a guest cart. Catalog reads stay public.
+    /// For backends that serve one customer's cart, which must never turn into a guest's.
+    pub fn customer_only(mut self, customer_only: bool) -> Self {
+        self.customer_only = customer_only;
+        self
+    }
+
     /// Measures token lifetimes with this clock instead of the system clock (tests and
     /// simulations; see [`crate::clock::OffsetClock`]).
     pub fn clock(mut self, clock: impl Clock) -> Self {
@@ -392,6 +403,7 @@ impl ClientBuilder {
             send_cart_key_header: self.send_cart_key_header,
             shared,
             transfer_policy: self.transfer_policy,
+            customer_only: self.customer_only,
             #[cfg(feature = "simulation")]
             transport: self.transport,
         };

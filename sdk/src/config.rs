@@ -31,6 +31,8 @@ pub(crate) struct Config {
     /// Set when the session is shared with other processes through a lock.
     pub(crate) shared: Option<SharedConfig>,
     pub(crate) transfer_policy: TransferPolicy,
+    /// Cart calls without a session fail with `Error::SignedOut` instead of using a guest cart.
+    pub(crate) customer_only: bool,
     /// Replaces the network in a deterministic simulation.
     #[cfg(feature = "simulation")]
     pub(crate) transport: Option<std::sync::Arc<dyn crate::simulation::Transport>>,

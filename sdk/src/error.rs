@@ -91,6 +91,15 @@ pub enum Error {
     #[error("not signed in")]
     NotSignedIn,
 
+    /// A client built with [`customer_only`](crate::ClientBuilder::customer_only) has no
+    /// session: the cart call was refused before anything was sent instead of starting a guest
+    /// cart. `reason` is why the last session ended, when this client saw it end. Log in again.
+    #[error("signed out{}; this client acts for a customer only: log in again", reason.as_ref().map(|r| format!(" ({r:?})")).unwrap_or_default())]
+    SignedOut {
+        /// Why the last session ended, when known.
+        reason: Option<SignOutReason>,
+    },
+
     /// The store answered a request that carried credentials with a redirect (3xx). The SDK
     /// never sends credentials on to a redirect target: use the final address as the store URL
     /// (e.g. `https://` and the `www.` the store redirects to). With an injected HTTP client that

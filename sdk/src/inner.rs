@@ -38,6 +38,8 @@ pub(crate) struct Inner {
     events: OnceLock<broadcast::Sender<AuthEvent>>,
     /// The guest → customer cart transfer (single flight, last report).
     pub(crate) transfer: TransferSlot,
+    /// Why the last session ended (set by every `SignedOut` event, cleared by `SignedIn`).
+    last_sign_out: Mutex<Option<SignOutReason>>,
     /// Keys the fingerprint of the access token a shared refresh replaces.
     pub(crate) access_hasher: std::collections::hash_map::RandomState,
 }
@@ -67,6 +69,7 @@ impl Inner {
             state: Mutex::new(SessionState::default()),
             events: OnceLock::new(),
             transfer: TransferSlot::default(),
+            last_sign_out: Mutex::new(None),
             access_hasher: std::collections::hash_map::RandomState::new(),
         }
     }
@@ -77,8 +80,27 @@ impl Inner {
 
     /// Sends an event. Never called with the state lock held.
     pub(crate) fn emit(&self, event: AuthEvent) {
+        let last = match &event {
+            AuthEvent::SignedOut { reason } => Some(Some(reason.clone())),
+            AuthEvent::SignedIn { .. } => Some(None),
+            _ => None,
+        };
+        if let Some(last) = last {
+            *self.last_sign_out.lock().unwrap_or_else(|p| p.into_inner()) = last;
+        }
         if let Some(events) = self.events.get() {
             let _ = events.send(event);
+        }
+    }
+
+    /// The error of a cart call without a session on a customer-only client.
+    pub(crate) fn signed_out(&self) -> Error {
+        Error::SignedOut {
+            reason: self
+                .last_sign_out
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone(),
         }
     }
 

@@ -46,6 +46,7 @@ mod config;
 pub mod conformance;
 mod error;
 mod exchange;
+mod file_lock;
 mod inner;
 pub mod models;
 mod persist;
@@ -93,6 +94,7 @@ pub use resources::{CartApi, CatalogApi, LoginOutcome};
 /// The old name of [`CatalogApi`].
 #[deprecated(since = "0.2.0", note = "renamed to `CatalogApi` (`client.catalog()`)")]
 pub type StoreApi = CatalogApi;
+pub use file_lock::FileLock;
 pub use session_store::{
     Consistency, FileStore, MemoryStore, PersistedSession, SessionStore, SessionStoreError, Stored,
 };

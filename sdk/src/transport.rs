@@ -47,6 +47,10 @@ impl Inner {
             AuthMode::Session => self.token_for_request().await?,
             _ => None,
         };
+        // A customer-only client never starts (or uses) a guest cart.
+        if session_token.is_none() && req.cart && self.config.customer_only {
+            return Err(self.signed_out());
+        }
         let raw = self
             .send_once(req, session_token.as_ref().map(|t| &t.0), attempt)
             .await?;

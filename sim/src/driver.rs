@@ -11,7 +11,7 @@ use std::time::Duration;
 use cocart::CoCartClient;
 use cocart::auth::{AuthEvent, SignOutReason};
 use cocart::clock::Clock;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use tokio::task::JoinHandle;
 
 use crate::io::{Op, SimLock, SimStore, SimTransport};

@@ -12,7 +12,6 @@ use cocart::session_store::{
 use cocart::shared_session::{MemoryLock, SessionLock};
 use cocart::simulation::SimFailure;
 use futures::FutureExt;
-use secrecy::ExposeSecret;
 use tokio::sync::oneshot;
 
 use crate::io::{Op, OpResult};
