@@ -444,6 +444,10 @@ fn spawn_replica(world: &Arc<Mutex<World>>, handles: &mut Vec<Handle>, clock: Si
                     w.replicas[r].logout_from = None;
                     w.log(format!("r{r} event SignedIn"));
                 }
+                AuthEvent::TokenRefreshed { saved } => {
+                    w.log(format!("r{r} event TokenRefreshed {{ saved: {saved} }}"));
+                    w.on_token_refreshed(r, *saved);
+                }
                 AuthEvent::SignedOut { reason } => {
                     let reason = format!("{reason:?}");
                     w.log(format!("r{r} event SignedOut({reason})"));

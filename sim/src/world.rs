@@ -102,6 +102,9 @@ pub struct ReplicaState {
     /// Its last delivered refusal was of a token that an earlier presentation had rotated into
     /// a pair nobody saved (the truth behind `RefreshedElsewhereAndLost`).
     pub refused_lost_rotation: bool,
+    /// One of its store calls failed (or lost its answer) since its last refresh presentation:
+    /// the only reason a rotated pair may stay unsaved (`TokenRefreshed { saved: false }`).
+    pub store_failed: bool,
     /// Its last lock grant said the lease before it lapsed with a refresh marked in flight (a
     /// fact of the lock: that holder died, stalled, or lost the store for longer than a lease
     /// before its refresh's outcome was settled).
@@ -337,6 +340,9 @@ impl World {
             Fate::AppliedLost => " [FAULT: answer lost]",
         };
         let unavailable = || SessionStoreError::Unavailable("simulated outage".into());
+        if op.is_storage() && fate != Fate::Normal {
+            self.replicas[replica].store_failed = true;
+        }
         match op {
             Op::Http(req) => match fate {
                 Fate::Fail => {
@@ -523,6 +529,7 @@ impl World {
             _ => return,
         };
         self.stats.presentations += 1;
+        self.replicas[replica].store_failed = false;
         if rotated {
             self.stats.rotations += 1;
         }
@@ -643,6 +650,16 @@ impl World {
         if let Some(pair) = live {
             self.violation(format!(
                 "I2: r{replica}'s sign-out cleared the stored session of pair #{pair}, which the store still accepts"
+            ));
+        }
+    }
+
+    /// A `TokenRefreshed { saved }` event of `replica`: "not saved" only when its store failed; a
+    /// rotation whose save met another replica's newer session adopts that one and sends nothing.
+    pub fn on_token_refreshed(&mut self, replica: usize, saved: bool) {
+        if !saved && !self.replicas[replica].store_failed {
+            self.violation(format!(
+                "event: r{replica} says its rotated pair was not saved though its store never failed"
             ));
         }
     }
