@@ -74,8 +74,8 @@ struct Args {
 }
 
 fn build(args: &Args) -> Result<CoCartClient, String> {
-    let mut sessions = RedisSessions::builder(args.session_redis.as_str())
-        .namespace(args.namespace.as_str());
+    let mut sessions =
+        RedisSessions::builder(args.session_redis.as_str()).namespace(args.namespace.as_str());
     if let Some(ms) = args.redis_timeout_ms {
         sessions = sessions.command_timeout(Duration::from_millis(ms));
     }

@@ -28,8 +28,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use cocart::session_store::Stored;
 use cocart::SessionStore;
+use cocart::session_store::Stored;
 use cocart_mock::{ConfigPatch, FaultSpec, MockServer};
 use cocart_redis::RedisSessions;
 use cocart_redis::testing::{TestRedis, unique_namespace};
@@ -58,7 +58,14 @@ fn replica_binary() -> PathBuf {
     BINARY
         .get_or_init(|| {
             let built = std::process::Command::new(env!("CARGO"))
-                .args(["build", "--quiet", "-p", "cocart-e2e", "--example", "replica"])
+                .args([
+                    "build",
+                    "--quiet",
+                    "-p",
+                    "cocart-e2e",
+                    "--example",
+                    "replica",
+                ])
                 .arg("--manifest-path")
                 .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
                 .status()
@@ -477,8 +484,8 @@ fn script_of(args: &[Vec<u8>]) -> Script {
     let is_eval = args
         .first()
         .is_some_and(|c| c.eq_ignore_ascii_case(b"evalsha") || c.eq_ignore_ascii_case(b"eval"));
-    let on_session =
-        args.get(2).is_some_and(|n| n == b"1") && args.get(3).is_some_and(|k| k.ends_with(b":session"));
+    let on_session = args.get(2).is_some_and(|n| n == b"1")
+        && args.get(3).is_some_and(|k| k.ends_with(b":session"));
     match (is_eval && on_session, args.len().saturating_sub(4)) {
         (true, 4) => Script::Save,
         (true, 3) => Script::Clear,
@@ -590,7 +597,11 @@ fn reply_end(buf: &[u8], pos: usize) -> Option<usize> {
                 p = reply_end(buf, p)?;
             }
             // An attribute precedes the value it describes.
-            if kind == b'|' { reply_end(buf, p) } else { Some(p) }
+            if kind == b'|' {
+                reply_end(buf, p)
+            } else {
+                Some(p)
+            }
         }
         _ => None,
     }
@@ -646,10 +657,23 @@ async fn s01_a_stale_rotation_adopts_the_newer_login_instead_of_wiping_it() {
     assert_eq!(answer["ok"], true, "{answer}");
     a.settle(200).await;
 
-    assert_eq!(world.statuses(REFRESH_PATH), vec![200], "A's rotation happened");
-    assert_eq!(world.stored_pat().await, (b_pat.clone(), revision_of_b), "B's session is kept");
+    assert_eq!(
+        world.statuses(REFRESH_PATH),
+        vec![200],
+        "A's rotation happened"
+    );
+    assert_eq!(
+        world.stored_pat().await,
+        (b_pat.clone(), revision_of_b),
+        "B's session is kept"
+    );
     assert_eq!(a.pat().await, Some(b_pat.clone()), "A adopted B's session");
-    assert!(a.sign_outs().is_empty() && b.sign_outs().is_empty(), "{:?} {:?}", a.events, b.events);
+    assert!(
+        a.sign_outs().is_empty() && b.sign_outs().is_empty(),
+        "{:?} {:?}",
+        a.events,
+        b.events
+    );
     a.ok("cart").await;
     b.ok("cart").await;
     assert_eq!(world.statuses(CART_PATH), vec![200, 200]);
@@ -716,7 +740,10 @@ async fn s03_a_waiter_reports_the_store_s_reason_and_never_resends_a_refused_tok
     let mut b = world.replica("b").await;
     signed_in_pair(&world, &mut a, &mut b).await;
 
-    world.server.update_user(1, Some(NEW_PASSWORD), None).unwrap();
+    world
+        .server
+        .update_user(1, Some(NEW_PASSWORD), None)
+        .unwrap();
     world
         .server
         .add_fault(FaultSpec::delay(REFRESH_PATH, 1500, 1))
@@ -737,7 +764,11 @@ async fn s03_a_waiter_reports_the_store_s_reason_and_never_resends_a_refused_tok
         why == "SignedOutElsewhere" || why == "RefreshTokenInvalid",
         "B reports the store's reason, not {why}"
     );
-    assert_eq!(world.statuses(REFRESH_PATH), vec![403], "the token was presented once");
+    assert_eq!(
+        world.statuses(REFRESH_PATH),
+        vec![403],
+        "the token was presented once"
+    );
 
     // Neither tries the refused token again.
     for r in [&mut a, &mut b] {
@@ -747,10 +778,20 @@ async fn s03_a_waiter_reports_the_store_s_reason_and_never_resends_a_refused_tok
     a.settle(200).await;
     b.settle(0).await;
     assert_eq!(world.statuses(REFRESH_PATH), vec![403]);
-    assert!(!b.sign_outs().iter().any(|r| r == "RefreshedElsewhereAndLost"));
+    assert!(
+        !b.sign_outs()
+            .iter()
+            .any(|r| r == "RefreshedElsewhereAndLost")
+    );
     assert!(matches!(world.stored().await, Stored::Cleared { .. }));
-    assert!(!world.exists(&world.lock_key()).await, "the lock was released");
-    assert!(!world.exists(&world.mark_key()).await, "no refresh mark left");
+    assert!(
+        !world.exists(&world.lock_key()).await,
+        "the lock was released"
+    );
+    assert!(
+        !world.exists(&world.mark_key()).await,
+        "no refresh mark left"
+    );
 }
 
 /// 4. A rotation that is saved says so (`saved: true`); a rotation whose save was refused
@@ -766,8 +807,16 @@ async fn s04_token_refreshed_only_for_a_kept_pair_and_saved_only_when_saved() {
     a.settle(200).await;
     let rotated = a.pat().await.expect("a signed in");
     assert_ne!(rotated, first);
-    assert_eq!(world.stored_pat().await.0, rotated, "the rotation is in Redis");
-    let refreshed: Vec<_> = a.events_named("TokenRefreshed").into_iter().cloned().collect();
+    assert_eq!(
+        world.stored_pat().await.0,
+        rotated,
+        "the rotation is in Redis"
+    );
+    let refreshed: Vec<_> = a
+        .events_named("TokenRefreshed")
+        .into_iter()
+        .cloned()
+        .collect();
     assert_eq!(refreshed.len(), 1, "{:?}", a.events);
     assert_eq!(refreshed[0]["saved"], true);
 
@@ -804,7 +853,10 @@ async fn s05_a_sign_out_the_store_caused_never_wipes_a_newer_login() {
     let mut b = world.replica("b").await;
     signed_in_pair(&world, &mut a, &mut b).await;
 
-    world.server.update_user(1, Some(NEW_PASSWORD), None).unwrap();
+    world
+        .server
+        .update_user(1, Some(NEW_PASSWORD), None)
+        .unwrap();
     proxy.control.hold_clear.store(true, Ordering::SeqCst);
     let refresh = a.send("refresh").await;
     tokio::time::timeout(Duration::from_secs(10), proxy.control.held.notified())
@@ -819,7 +871,11 @@ async fn s05_a_sign_out_the_store_caused_never_wipes_a_newer_login() {
 
     let answer = a.answer(&refresh).await;
     a.settle(200).await;
-    assert_eq!(world.stored_pat().await, in_redis, "B's login survives in Redis");
+    assert_eq!(
+        world.stored_pat().await,
+        in_redis,
+        "B's login survives in Redis"
+    );
     assert_eq!(answer["ok"], true, "A adopts B's login: {answer}");
     assert_eq!(a.pat().await, Some(b_pat.clone()));
     assert!(a.sign_outs().is_empty(), "{:?}", a.events);
@@ -846,10 +902,17 @@ async fn s06_a_guest_never_writes_the_customer_s_shared_slot() {
     assert_eq!(restore["ok"], false, "Redis is out of reach: {restore}");
     proxy.control.down.store(false, Ordering::SeqCst);
     let guest = c.ok("cart").await;
-    let guest_key = guest["cart_key"].as_str().expect("a guest cart key").to_string();
+    let guest_key = guest["cart_key"]
+        .as_str()
+        .expect("a guest cart key")
+        .to_string();
     c.ok("cart").await;
     c.settle(300).await;
-    assert_eq!(world.stored_pat().await, customer, "the customer's session stays");
+    assert_eq!(
+        world.stored_pat().await,
+        customer,
+        "the customer's session stays"
+    );
     let data = world.raw().await.get("data").cloned().unwrap_or_default();
     assert!(!data.contains(&guest_key), "no guest key in the slot");
 
@@ -907,7 +970,11 @@ async fn s07_a_corrupt_stored_session_ends_typed_and_a_new_login_recovers() {
 
     b.ok(&format!("login {USER} {PASSWORD}")).await;
     let b_pat = b.pat().await.expect("b signed in");
-    assert_eq!(world.stored_pat().await.0, b_pat, "a readable session again");
+    assert_eq!(
+        world.stored_pat().await.0,
+        b_pat,
+        "a readable session again"
+    );
     b.ok("cart").await;
     // A, still on the old session, adopts the new login at its next store read.
     a.ok("refresh").await;
@@ -933,7 +1000,12 @@ async fn s08_a_long_retry_after_rests_the_refresh_only_up_to_the_cap() {
         world.store_url(),
         &world.redis.url(),
         &world.key,
-        &["--refresh-cooldown-ms", "100", "--max-retry-wait-ms", "1500"],
+        &[
+            "--refresh-cooldown-ms",
+            "100",
+            "--max-retry-wait-ms",
+            "1500",
+        ],
     )
     .await;
     a.ok(&format!("login {USER} {PASSWORD}")).await;
@@ -953,7 +1025,10 @@ async fn s08_a_long_retry_after_rests_the_refresh_only_up_to_the_cap() {
     assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
     // What the store asks for: far longer than the cap.
     let probe = reqwest::Client::new()
-        .post(format!("{}/wp-json/cocart/jwt/refresh-token", world.store_url()))
+        .post(format!(
+            "{}/wp-json/cocart/jwt/refresh-token",
+            world.store_url()
+        ))
         .json(&serde_json::json!({"refresh_token": "0"}))
         .send()
         .await
@@ -994,18 +1069,34 @@ async fn s09_a_redis_write_whose_answer_was_lost_is_settled_by_reading_back() {
 
     proxy.control.lose_save_answer.store(true, Ordering::SeqCst);
     a.ok(&format!("login {USER} {PASSWORD}")).await;
-    assert_eq!(proxy.control.lost.load(Ordering::SeqCst), 1, "the answer was lost");
+    assert_eq!(
+        proxy.control.lost.load(Ordering::SeqCst),
+        1,
+        "the answer was lost"
+    );
     let login_pat = a.pat().await.expect("a signed in");
     assert_eq!(world.stored_pat().await.0, login_pat);
 
     proxy.control.lose_save_answer.store(true, Ordering::SeqCst);
     a.ok("refresh").await;
     a.settle(300).await;
-    assert_eq!(proxy.control.lost.load(Ordering::SeqCst), 2, "the answer was lost");
+    assert_eq!(
+        proxy.control.lost.load(Ordering::SeqCst),
+        2,
+        "the answer was lost"
+    );
     let rotated = a.pat().await.expect("a signed in");
     assert_ne!(rotated, login_pat);
-    assert_eq!(world.stored_pat().await.0, rotated, "the rotation is in Redis");
-    let refreshed: Vec<_> = a.events_named("TokenRefreshed").into_iter().cloned().collect();
+    assert_eq!(
+        world.stored_pat().await.0,
+        rotated,
+        "the rotation is in Redis"
+    );
+    let refreshed: Vec<_> = a
+        .events_named("TokenRefreshed")
+        .into_iter()
+        .cloned()
+        .collect();
     assert_eq!(refreshed.len(), 1, "{:?}", a.events);
     assert_eq!(refreshed[0]["saved"], true);
     assert!(!a.logged("could not save"), "{:?}", a.stderr);
@@ -1045,9 +1136,29 @@ async fn s10_a_cancelled_restore_or_login_never_makes_another_replica_wait_a_lea
     );
     let waited = started.elapsed();
     assert!(waited < Duration::from_secs(10), "B waited {waited:?}");
-    assert_eq!(world.statuses(LOGIN_PATH), vec![200], "one login, A's, not cut off");
+    assert_eq!(
+        world.statuses(LOGIN_PATH),
+        vec![200],
+        "one login, A's, not cut off"
+    );
     let (pat, _) = world.stored_pat().await;
     assert_eq!(b.pat().await, Some(pat.clone()));
-    assert_eq!(a.pat().await, Some(pat), "A kept the login its caller gave up on");
-    assert!(!world.exists(&world.lock_key()).await, "the lock was released");
+    assert_eq!(
+        a.pat().await,
+        Some(pat),
+        "A kept the login its caller gave up on"
+    );
+    assert!(
+        !world.exists(&world.lock_key()).await,
+        "the lock was released"
+    );
+    // The lock is free for the next refresh at once, not after A's lease.
+    let started = Instant::now();
+    b.ok("refresh").await;
+    let waited = started.elapsed();
+    assert!(
+        waited < Duration::from_secs(10),
+        "B's refresh waited {waited:?}"
+    );
+    assert_eq!(world.statuses(REFRESH_PATH), vec![200]);
 }
