@@ -45,6 +45,9 @@ const LOGOUT_PATH: &str = "/wp-json/cocart/v2/logout";
 /// The namespace the `replica` example uses by default.
 const NAMESPACE: &str = "cocart-scenarios";
 const NEW_PASSWORD: &str = "changed-password";
+/// How long a slow answer of the store takes: the window in which another replica acts (its
+/// step takes some tens of milliseconds; the margin is for a loaded machine).
+const SLOW_MS: u64 = 2000;
 /// How long a test waits for one answer of a replica.
 const ANSWER_WAIT: Duration = Duration::from_secs(20);
 
@@ -308,9 +311,17 @@ impl World {
         Replica::start(name, self.store_url(), &self.redis.url(), &self.key).await
     }
 
-    /// A replica that reaches Redis through `proxy`.
+    /// A replica that reaches Redis through `proxy`. Its Redis commands may wait 10 s (the
+    /// default 2 s), so that a command the proxy holds does not time out on a loaded machine.
     async fn replica_via(&self, name: &'static str, proxy: &RedisProxy) -> Replica {
-        Replica::start(name, self.store_url(), &proxy.url(), &self.key).await
+        Replica::start_with(
+            name,
+            self.store_url(),
+            &proxy.url(),
+            &self.key,
+            &["--redis-timeout-ms", "10000"],
+        )
+        .await
     }
 
     fn lock_key(&self) -> String {
@@ -646,7 +657,7 @@ async fn s01_a_stale_rotation_adopts_the_newer_login_instead_of_wiping_it() {
 
     world
         .server
-        .add_fault(FaultSpec::delay(REFRESH_PATH, 1500, 1))
+        .add_fault(FaultSpec::delay(REFRESH_PATH, SLOW_MS, 1))
         .unwrap();
     let refresh = a.send("refresh").await;
     world.in_flight(REFRESH_PATH).await;
@@ -746,7 +757,7 @@ async fn s03_a_waiter_reports_the_store_s_reason_and_never_resends_a_refused_tok
         .unwrap();
     world
         .server
-        .add_fault(FaultSpec::delay(REFRESH_PATH, 1500, 1))
+        .add_fault(FaultSpec::delay(REFRESH_PATH, SLOW_MS, 1))
         .unwrap();
     let refresh_a = a.send("refresh").await;
     world.in_flight(REFRESH_PATH).await;
@@ -823,7 +834,7 @@ async fn s04_token_refreshed_only_for_a_kept_pair_and_saved_only_when_saved() {
     // A stale rotation: its save is refused.
     world
         .server
-        .add_fault(FaultSpec::delay(REFRESH_PATH, 1500, 1))
+        .add_fault(FaultSpec::delay(REFRESH_PATH, SLOW_MS, 1))
         .unwrap();
     let refresh = a.send("refresh").await;
     world.in_flight(REFRESH_PATH).await;
@@ -1120,7 +1131,7 @@ async fn s10_a_cancelled_restore_or_login_never_makes_another_replica_wait_a_lea
     let mut b = world.replica("b").await;
     world
         .server
-        .add_fault(FaultSpec::delay(LOGIN_PATH, 1500, 1))
+        .add_fault(FaultSpec::delay(LOGIN_PATH, SLOW_MS, 1))
         .unwrap();
     let login = a.send(&format!("restore_or_login {USER} {PASSWORD}")).await;
     world.in_flight(LOGIN_PATH).await;
