@@ -1,7 +1,11 @@
 //! The guest → customer transfer against the real mock, which replaces the customer's cart with
 //! the guest cart as a live CoCart 4.9.3 store does. The SDK keeps both carts by default (or lets
 //! the guest cart replace the account cart when asked), reports every line, and the journal shows
-//! exactly which requests each policy costs.
+//! exactly which requests each policy costs. An interrupted transfer (a lost connection, a
+//! cancelled login, a killed process) loses nothing: the transfer is never re-sent without a look
+//! at the guest cart first, and the next use of the session finishes the re-adds. (The mock's
+//! faults answer before the store handles a request, so a transfer that landed without an
+//! answer is made here by sending it behind the client's back.)
 
 mod support;
 
@@ -375,45 +379,33 @@ async fn a_variation_comes_back_on_the_same_line_with_its_item_data() {
     assert_eq!(cart.items.len(), 2);
 }
 
-#[tokio::test]
-async fn an_interrupted_transfer_keeps_the_guest_key_and_completes_on_the_next_call_without_duplicates()
- {
-    let server = MockServer::start().await.unwrap();
-    account_cart(&server, vec![AddItem::new(102)]).await;
-    let client = guest(&server);
-    let guest_key = guest_cart(&client, vec![AddItem::new(101).quantity(2)]).await;
-    // Every attempt of the transfer (a read: one try and two retries) loses its connection.
+/// The transfers the store received: authenticated `GET /cart` naming a cart key.
+fn transfers(server: &MockServer) -> usize {
+    journal_for(server, CART_PATH)
+        .iter()
+        .filter(|e| e.auth == "bearer" && query_param(e, "cart_key").is_some())
+        .count()
+}
+
+/// `(method, path, auth, cart_key sent)` of every journaled request.
+fn requests(server: &MockServer) -> Vec<(String, String, String, bool)> {
     server
-        .add_fault(FaultSpec::drop_connection(CART_PATH, 3))
-        .unwrap();
-    server.clear_journal();
+        .journal()
+        .into_iter()
+        .map(|e| {
+            let keyed = query_param(&e, "cart_key").is_some();
+            (e.method, e.path, e.auth, keyed)
+        })
+        .collect()
+}
 
-    let outcome = client.login_with_report(USER, PASSWORD).await.unwrap();
-    assert!(outcome.transfer.is_none());
-    assert!(
-        matches!(outcome.transfer_error, Some(Error::Network(_))),
-        "{:?}",
-        outcome.transfer_error
-    );
-    assert!(client.is_signed_in());
-    assert_eq!(
-        client.cart_key(),
-        Some(guest_key.clone()),
-        "the guest key is kept"
-    );
-    assert_eq!(
-        methods_and_paths(&server),
-        [
-            post(LOGIN_PATH),
-            get(ITEMS_PATH),
-            get(CART_PATH),
-            get(CART_PATH),
-            get(CART_PATH),
-        ]
-    );
+fn req(method: &str, path: &str, auth: &str, keyed: bool) -> (String, String, String, bool) {
+    (method.into(), path.into(), auth.into(), keyed)
+}
 
-    // The store may have applied the transfer before the answer was lost: do it behind the
-    // client's back, so that the customer's cap is already gone.
+/// The store applies the transfer of `guest_key` behind the client's back: what a transfer whose
+/// answer was lost did (the mock's faults answer before the store handles the request).
+async fn transfer_behind_the_clients_back(server: &MockServer, guest_key: &str) {
     let behind = reqwest::Client::new()
         .get(format!(
             "{}/wp-json/cocart/v2/cart?cart_key={guest_key}",
@@ -424,24 +416,257 @@ async fn an_interrupted_transfer_keeps_the_guest_key_and_completes_on_the_next_c
         .await
         .unwrap();
     assert_eq!(behind.status(), 200);
+}
+
+/// The customer's Cap, and the guest's T-Shirt × 2, once each.
+fn every_line() -> Vec<(String, f64)> {
+    vec![("Cap".to_string(), 1.0), ("T-Shirt".to_string(), 2.0)]
+}
+
+#[tokio::test]
+async fn a_transfer_that_lost_its_connection_is_never_resent_without_looking_at_the_guest_cart() {
+    let server = MockServer::start().await.unwrap();
+    account_cart(&server, vec![AddItem::new(102)]).await;
+    let client = guest(&server);
+    let guest_key = guest_cart(&client, vec![AddItem::new(101).quantity(2)]).await;
+    server
+        .add_fault(FaultSpec::drop_connection(CART_PATH, 1))
+        .unwrap();
     server.clear_journal();
 
-    // Two cart calls at once: one completes the transfer, with the account lines read the
-    // first time (no second read), and the other waits for it.
+    let outcome = client.login_with_report(USER, PASSWORD).await.unwrap();
+    assert!(outcome.transfer.is_none());
+    assert!(
+        matches!(outcome.transfer_error, Some(Error::Network(_))),
+        "{:?}",
+        outcome.transfer_error
+    );
+    // One transfer (never retried), then a guest read of the guest key: still there, so the
+    // transfer did not happen and waits.
+    assert_eq!(
+        requests(&server),
+        [
+            req("POST", LOGIN_PATH, "basic", false),
+            req("GET", ITEMS_PATH, "bearer", false),
+            req("GET", CART_PATH, "bearer", true),
+            req("GET", CART_PATH, "none", true),
+        ]
+    );
+    assert!(client.is_signed_in());
+    assert_eq!(
+        client.cart_key(),
+        Some(guest_key.clone()),
+        "the guest key is kept"
+    );
+    assert!(client.transfer_pending());
+    server.clear_journal();
+
+    // The next cart call looks again, finds the guest cart, and only then sends the transfer.
+    assert_eq!(lines_of(&client).await, every_line());
+    assert_eq!(
+        requests(&server),
+        [
+            req("GET", CART_PATH, "none", true),
+            req("GET", CART_PATH, "bearer", true),
+            req("POST", ADD_ITEM_PATH, "bearer", false),
+            req("GET", CART_PATH, "bearer", false),
+        ]
+    );
+    assert_eq!(client.last_transfer().unwrap().readded().count(), 1);
+    assert_eq!(client.cart_key(), None);
+}
+
+#[tokio::test]
+async fn a_transfer_that_landed_without_an_answer_is_not_sent_again_and_the_saved_lines_come_back()
+{
+    let server = MockServer::start().await.unwrap();
+    account_cart(&server, vec![AddItem::new(102)]).await;
+    let client = guest(&server);
+    let guest_key = guest_cart(&client, vec![AddItem::new(101).quantity(2)]).await;
+    server
+        .add_fault(FaultSpec::drop_connection(CART_PATH, 1))
+        .unwrap();
+    let outcome = client.login_with_report(USER, PASSWORD).await.unwrap();
+    assert!(outcome.transfer_error.is_some());
+    // The lost transfer had landed: the customer's Cap is gone.
+    transfer_behind_the_clients_back(&server, &guest_key).await;
+    server.clear_journal();
+
+    // Two cart calls at once: one finishes the transfer with the lines saved before it (no
+    // second read of the account, no second transfer), the other waits for it.
     let cart = client.cart();
     let query = CartQuery::default();
     let (a, b) = tokio::join!(cart.get(&query), cart.count());
     assert_eq!(a.unwrap().items.len(), 2);
     assert_eq!(b.unwrap(), 3.0);
+    assert_eq!(transfers(&server), 0, "the guest cart is gone: no transfer");
     let journal = methods_and_paths(&server);
     assert_eq!(journal.iter().filter(|e| e.1 == ITEMS_PATH).count(), 0);
     assert_eq!(journal.iter().filter(|e| e.1 == ADD_ITEM_PATH).count(), 1);
     assert_eq!(client.cart_key(), None);
     let report = client.last_transfer().unwrap();
-    assert_eq!(report.readded().count(), 1);
     assert_eq!(
-        lines_of(&client).await,
-        [("Cap".to_string(), 1.0), ("T-Shirt".to_string(), 2.0)]
+        outcomes(&report),
+        [
+            (LineOrigin::Guest, "T-Shirt".to_string(), LineOutcome::Moved),
+            (LineOrigin::Account, "Cap".to_string(), LineOutcome::Readded),
+        ]
+    );
+    assert_eq!(lines_of(&client).await, every_line());
+}
+
+#[tokio::test]
+async fn a_login_cancelled_mid_transfer_still_moves_the_guest_cart_and_re_adds_the_saved_lines() {
+    let server = MockServer::start().await.unwrap();
+    account_cart(&server, vec![AddItem::new(102)]).await;
+    let store: std::sync::Arc<dyn cocart::SessionStore> =
+        std::sync::Arc::new(cocart::MemoryStore::new());
+    let client = client_with_store(&server, store.clone());
+    guest_cart(&client, vec![AddItem::new(101).quantity(2)]).await;
+    // The transfer takes 300 ms: the caller is cancelled while it is on its way.
+    server
+        .add_fault(FaultSpec::delay(CART_PATH, 300, 1))
+        .unwrap();
+    server.clear_journal();
+    let caller = {
+        let client = client.clone();
+        tokio::spawn(async move { client.login_with_report(USER, PASSWORD).await })
+    };
+    wait_for_store(store.as_ref(), |s| s.pending_transfer.is_some()).await;
+    caller.abort();
+    assert!(caller.await.unwrap_err().is_cancelled());
+
+    for _ in 0..300 {
+        if client.last_transfer().is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let report = client.last_transfer().expect("the transfer ran to its end");
+    assert_eq!(report.readded().count(), 1);
+    assert_eq!(transfers(&server), 1);
+    assert!(!client.transfer_pending());
+    assert_eq!(lines_of(&client).await, every_line());
+}
+
+/// Runs `client.login_with_report` in a runtime of its own (the "process") and kills it once
+/// the session store holds a pending transfer matching `at`.
+async fn kill_login_when(
+    client: CoCartClient,
+    store: &std::sync::Arc<dyn cocart::SessionStore>,
+    at: impl Fn(&cocart::PersistedSession) -> bool,
+) {
+    let process = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    process.spawn(async move {
+        let _ = client.login_with_report(USER, PASSWORD).await;
+    });
+    wait_for_store(store.as_ref(), at).await;
+    // Let the step's request leave before the kill.
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    process.shutdown_background();
+}
+
+#[tokio::test]
+async fn a_process_killed_while_its_transfer_was_on_its_way_is_finished_by_the_next_process() {
+    let server = MockServer::start().await.unwrap();
+    account_cart(&server, vec![AddItem::new(102)]).await;
+    let store: std::sync::Arc<dyn cocart::SessionStore> =
+        std::sync::Arc::new(cocart::MemoryStore::new());
+    let first = client_with_store(&server, store.clone());
+    let guest_key = guest_cart(&first, vec![AddItem::new(101).quantity(2)]).await;
+    // The transfer hangs; the process is killed meanwhile.
+    server
+        .add_fault(FaultSpec::delay(CART_PATH, 60_000, 1))
+        .unwrap();
+    kill_login_when(first, &store, |s| s.pending_transfer.is_some()).await;
+    // It had landed in the store all the same.
+    transfer_behind_the_clients_back(&server, &guest_key).await;
+    server.clear_journal();
+
+    let next = client_with_store(&server, store.clone());
+    next.restore_session().await.unwrap();
+    assert!(next.transfer_pending());
+    assert_eq!(lines_of(&next).await, every_line());
+    assert_eq!(
+        requests(&server),
+        [
+            req("GET", CART_PATH, "none", true),
+            req("GET", CART_PATH, "bearer", false),
+            req("POST", ADD_ITEM_PATH, "bearer", false),
+            req("GET", CART_PATH, "bearer", false),
+        ],
+        "checked, not sent again"
+    );
+    let report = next.last_transfer().expect("the next process reports it");
+    assert_eq!(
+        outcomes(&report),
+        [
+            (LineOrigin::Guest, "T-Shirt".to_string(), LineOutcome::Moved),
+            (LineOrigin::Account, "Cap".to_string(), LineOutcome::Readded),
+        ]
+    );
+    assert!(!next.transfer_pending());
+}
+
+#[tokio::test]
+async fn a_process_killed_before_its_re_adds_is_finished_by_the_next_login() {
+    let server = MockServer::start().await.unwrap();
+    account_cart(
+        &server,
+        vec![AddItem::new(102), AddItem::new(104).quantity(3)],
+    )
+    .await;
+    let store: std::sync::Arc<dyn cocart::SessionStore> =
+        std::sync::Arc::new(cocart::MemoryStore::new());
+    let first = client_with_store(&server, store.clone());
+    guest_cart(&first, vec![AddItem::new(101).quantity(2)]).await;
+    // The transfer answers; the first re-add hangs; the process is killed meanwhile.
+    server
+        .add_fault(FaultSpec::delay(ADD_ITEM_PATH, 60_000, 1))
+        .unwrap();
+    kill_login_when(first, &store, |s| {
+        s.pending_transfer.is_some() && s.cart_key.is_none()
+    })
+    .await;
+    server.clear_journal();
+
+    // `cocart login` run again after Ctrl-C: the session is restored, then the login reports the
+    // transfer it finished.
+    let next = client_with_store(&server, store.clone());
+    next.restore_session().await.unwrap();
+    let outcome = next.login_with_report(USER, PASSWORD).await.unwrap();
+    assert!(
+        outcome.transfer_error.is_none(),
+        "{:?}",
+        outcome.transfer_error
+    );
+    let report = outcome
+        .transfer
+        .expect("the login reports the finished transfer");
+    assert_eq!(
+        outcomes(&report),
+        [
+            (LineOrigin::Guest, "T-Shirt".to_string(), LineOutcome::Moved),
+            (LineOrigin::Account, "Cap".to_string(), LineOutcome::Readded),
+            (
+                LineOrigin::Account,
+                "Sticker Pack".to_string(),
+                LineOutcome::Readded
+            ),
+        ]
+    );
+    assert_eq!(transfers(&server), 0);
+    assert_eq!(
+        lines_of(&next).await,
+        [
+            ("Cap".to_string(), 1.0),
+            ("Sticker Pack".to_string(), 3.0),
+            ("T-Shirt".to_string(), 2.0)
+        ]
     );
 }
 

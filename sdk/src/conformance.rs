@@ -20,6 +20,7 @@ fn session(tag: &str) -> PersistedSession {
         user: None,
         cart_key: Some(format!("t_{tag}")),
         store: Some("https://shop.example/wp-json/".into()),
+        pending_transfer: None,
         login_id: Some(format!("login-{tag}")),
     }
 }

@@ -37,6 +37,8 @@ pub(crate) struct ApiRequest {
     pub(crate) cart: bool,
     /// The body of the answer may hold secrets: never keep it in errors.
     pub(crate) sensitive: bool,
+    /// Sent at most once, even when it is a read (see [`ApiRequest::once`]).
+    pub(crate) once: bool,
     /// Secrets this request carries besides its credentials header (a password, a refresh
     /// token in the body): scrubbed from whatever the answer says.
     pub(crate) secrets: Vec<SecretString>,
@@ -52,6 +54,7 @@ impl ApiRequest {
             auth: AuthMode::Session,
             cart: false,
             sensitive: false,
+            once: false,
             secrets: Vec::new(),
         }
     }
@@ -89,6 +92,14 @@ impl ApiRequest {
         self
     }
 
+    /// Never sent again automatically, although it is a read: a `GET` whose effect on the store
+    /// is not the same when it arrives twice (the cart transfer: a second one puts back the
+    /// customer's cart as it was before the first).
+    pub(crate) fn once(mut self) -> Self {
+        self.once = true;
+        self
+    }
+
     /// Scrubs `secret` from any text the answer holds (see `scrub.rs`).
     pub(crate) fn carries(mut self, secret: &SecretString) -> Self {
         self.secrets.push(secret.clone());
@@ -118,6 +129,12 @@ impl ApiRequest {
     /// A read: safe to send again after a transient failure.
     pub(crate) fn is_read(&self) -> bool {
         self.method == Method::GET
+    }
+
+    /// Whether the retry policy may send it again after a transient failure: a read not marked
+    /// [`ApiRequest::once`].
+    pub(crate) fn is_resendable(&self) -> bool {
+        self.is_read() && !self.once
     }
 
     /// The credentials header value this request carries, given the session's Bearer header.

@@ -1,7 +1,8 @@
 //! When to send a request again: a pure policy, decided from the outcome of an attempt and its
 //! number, with no I/O and no clock. The request loop in `transport.rs` sleeps and resends.
 //!
-//! Only reads (GET) are retried, only after a transient failure (network, timeout, 5xx, 429),
+//! Only reads (GET) are retried (never one marked `once`, such as the guest cart transfer, whose
+//! second arrival undoes the first), only after a transient failure (network, timeout, 5xx, 429),
 //! with a backoff that doubles from the base delay. A `Retry-After` longer than the backoff is
 //! honoured; one longer than the configured maximum gives up at once (the caller sees the
 //! rate limit instead of a long, silent wait).
@@ -31,16 +32,17 @@ pub(crate) enum Decision {
 }
 
 impl RetryPolicy {
-    /// The policy of a request: reads get `read_retries`, writes are never resent (a write the
-    /// store applied but whose answer was lost must not be applied twice).
+    /// The policy of a request: reads get `read_retries`, writes and reads marked `once` are
+    /// never resent (a request the store applied but whose answer was lost must not be applied
+    /// twice). `resendable` is `ApiRequest::is_resendable`.
     pub(crate) fn for_request(
-        is_read: bool,
+        resendable: bool,
         read_retries: u32,
         base_delay: Duration,
         max_retry_after: Duration,
     ) -> Self {
         Self {
-            max_retries: if is_read { read_retries } else { 0 },
+            max_retries: if resendable { read_retries } else { 0 },
             base_delay,
             max_retry_after,
         }
@@ -121,6 +123,26 @@ mod tests {
         let writes = RetryPolicy::for_request(false, 5, 200 * MS, Duration::from_secs(10));
         assert_eq!(writes.decide(&server_error(), 0), Decision::Return);
         assert_eq!(writes.decide(&rate_limited(Some(1)), 0), Decision::Return);
+    }
+
+    #[test]
+    fn a_read_marked_once_is_never_resent() {
+        use crate::request::ApiRequest;
+        let transfer = ApiRequest::get("cocart/v2/cart").cart().once();
+        assert!(transfer.is_read() && !transfer.is_resendable());
+        assert!(ApiRequest::get("cocart/v2/cart").cart().is_resendable());
+        assert!(!ApiRequest::post("cocart/v2/cart/add-item").is_resendable());
+        let policy = RetryPolicy::for_request(
+            transfer.is_resendable(),
+            5,
+            200 * MS,
+            Duration::from_secs(10),
+        );
+        assert_eq!(policy.decide(&server_error(), 0), Decision::Return);
+        assert_eq!(
+            policy.decide(&Err::<(), _>(Error::Timeout), 0),
+            Decision::Return
+        );
     }
 
     #[test]

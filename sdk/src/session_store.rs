@@ -25,6 +25,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
 use crate::auth::User;
+use crate::models::PendingTransfer;
 use crate::tokens::{AccessToken, RefreshToken};
 
 /// Why the session store could not do what was asked.
@@ -73,6 +74,10 @@ pub struct PersistedSession {
     /// `https://shop.example/wp-json/`). A client refuses a session of another store before
     /// sending anything. `None` in sessions written before 0.3, which are taken as they are.
     pub store: Option<String>,
+    /// A guest → customer cart transfer that began and has not finished: the guest key and the
+    /// customer's lines read before it, so that the next use of the session finishes it (see
+    /// [`PendingTransfer`]). `None` in sessions written before it existed.
+    pub pending_transfer: Option<PendingTransfer>,
     /// Names one login: made at the login, kept across its rotations, replaced by the next
     /// login. A random label, not a secret. `None` in sessions written before 0.3.
     pub login_id: Option<String>,
@@ -89,6 +94,7 @@ impl Clone for PersistedSession {
             cart_key: self.cart_key.clone(),
             store: self.store.clone(),
             login_id: self.login_id.clone(),
+            pending_transfer: self.pending_transfer.clone(),
         }
     }
 }
@@ -104,6 +110,7 @@ impl fmt::Debug for PersistedSession {
             .field("user", &self.user)
             .field("cart_key", &redacted(self.cart_key.is_some()))
             .field("store", &self.store)
+            .field("pending_transfer", &self.pending_transfer)
             .field("login_id", &self.login_id)
             .finish()
     }
@@ -121,13 +128,15 @@ impl PersistedSession {
             "user": self.user.as_ref().map(User::to_json),
             "cart_key": self.cart_key,
             "store": self.store,
+            "pending_transfer": self.pending_transfer.as_ref().map(PendingTransfer::to_json),
             "login_id": self.login_id,
         });
         SecretString::from(v.to_string())
     }
 
     /// Parses what [`PersistedSession::to_json`] wrote (a session written before revisions
-    /// existed reads as revision 0, one written before 0.3 has no store).
+    /// existed reads as revision 0, one written before 0.3 has no store, one without a pending
+    /// transfer, or with one this version cannot read, has none).
     pub fn from_json(raw: &str) -> Result<Self, SessionStoreError> {
         let v: Value = serde_json::from_str(raw).map_err(|e| {
             SessionStoreError::Corrupt(format!("not JSON: {}", json_error_kind(&e)))
@@ -153,6 +162,9 @@ impl PersistedSession {
             user: obj.get("user").and_then(User::from_json),
             cart_key: text("cart_key"),
             store: text("store"),
+            pending_transfer: obj
+                .get("pending_transfer")
+                .and_then(PendingTransfer::from_json),
             login_id: text("login_id"),
         })
     }
@@ -563,8 +575,19 @@ mod tests {
             user: None,
             cart_key: Some(format!("t_{tag}")),
             store: Some("https://shop.example/wp-json/".into()),
+            pending_transfer: None,
             login_id: None,
         }
+    }
+
+    /// A transfer of `t_{tag}` begun with one saved line holding a gift note.
+    fn pending(tag: &str) -> PendingTransfer {
+        let line = serde_json::json!({"item_key": "k1", "product_id": 204, "name": "Hoodie",
+            "quantity": 2.0, "variation": {"Color": "Green"},
+            "item_data": {"gift_note": "note-for-ada"}});
+        PendingTransfer::from_json(&serde_json::json!({"guest_key": format!("t_{tag}"),
+            "user_id": 7, "policy": "keep_both", "account": [line]}))
+        .expect("a pending transfer")
     }
 
     fn temp_path(name: &str) -> PathBuf {
@@ -587,6 +610,25 @@ mod tests {
         assert_eq!(back.token_received_at, 1_700_000_000);
         assert_eq!(back.cart_key.as_deref(), Some("t_x"));
         assert_eq!(back.store.as_deref(), Some("https://shop.example/wp-json/"));
+        assert_eq!(back.pending_transfer, None);
+    }
+
+    #[test]
+    fn json_round_trip_keeps_the_pending_transfer_and_reads_an_unreadable_one_as_none() {
+        let mut s = sample("x");
+        s.pending_transfer = Some(pending("x"));
+        let back = PersistedSession::from_json(s.to_json().expose_secret()).unwrap();
+        let p = back.pending_transfer.expect("kept");
+        assert_eq!(p, pending("x"));
+        let lines = p.account.expect("the saved lines");
+        assert_eq!(lines[0].product_id, 204);
+        assert_eq!(lines[0].quantity, 2.0);
+        assert_eq!(lines[0].item_data["gift_note"], "note-for-ada");
+        let mut v: Value = serde_json::from_str(s.to_json().expose_secret()).unwrap();
+        v["pending_transfer"] = serde_json::json!({"guest_key": 3});
+        let odd = PersistedSession::from_json(&v.to_string()).unwrap();
+        assert!(odd.pending_transfer.is_none());
+        assert!(odd.access_token.is_some(), "the session itself still reads");
     }
 
     #[test]
@@ -596,14 +638,19 @@ mod tests {
         assert_eq!(s.revision, 0);
         assert!(s.access_token.is_some());
         assert!(s.store.is_none());
+        assert!(s.pending_transfer.is_none());
     }
 
     #[test]
     fn debug_redacts_tokens_and_the_cart_key() {
-        let shown = format!("{:?}", sample("q"));
+        let mut s = sample("q");
+        s.pending_transfer = Some(pending("q"));
+        let shown = format!("{s:?}");
         assert!(!shown.contains("a.b.c"));
         assert!(!shown.contains("ffff"));
         assert!(!shown.contains("t_q"), "{shown}");
+        assert!(!shown.contains("note-for-ada"), "{shown}");
+        assert!(shown.contains("account_lines: Some(1)"), "{shown}");
     }
 
     #[test]

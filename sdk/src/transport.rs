@@ -7,7 +7,8 @@
 //!    and resend the identical request once;
 //! 4. read the answer (`response.rs`) and, on a cart route, learn the guest cart key
 //!    (`cart_key.rs`);
-//! 5. resend a read after a transient failure when the retry policy (`retry.rs`) says so.
+//! 5. resend a read after a transient failure when the retry policy (`retry.rs`) says so (never
+//!    a request marked `once`, such as the cart transfer).
 
 use std::sync::Arc;
 
@@ -21,7 +22,7 @@ impl Inner {
     /// Sends `req` with the full policy (see the module docs).
     pub(crate) async fn execute(self: &Arc<Self>, req: ApiRequest) -> Result<ApiResponse> {
         let policy = RetryPolicy::for_request(
-            req.is_read(),
+            req.is_resendable(),
             self.config.read_retries,
             self.config.retry_base_delay,
             self.config.max_retry_after,

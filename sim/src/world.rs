@@ -99,6 +99,9 @@ pub struct ReplicaState {
     pub refusal: Option<bool>,
     /// Fault-free schedules: its running action (a logout or login) runs alone.
     pub exclusive: bool,
+    /// Its last delivered refusal was of a token that an earlier presentation had rotated into
+    /// a pair nobody saved (the truth behind `RefreshedElsewhereAndLost`).
+    pub refused_lost_rotation: bool,
     /// Its last lock grant said the lease before it lapsed with a refresh marked in flight (a
     /// fact of the lock: that holder died, stalled, or lost the store for longer than a lease
     /// before its refresh's outcome was settled).
@@ -586,6 +589,11 @@ impl World {
         if !rotated && delivered {
             let dead = self.stored_pair_dead();
             self.replicas[replica].refusal = Some(dead);
+            let lost = self.presentations.get(&pair).is_some_and(|list| {
+                list.iter()
+                    .any(|p| p.minted.is_some_and(|m| !self.saved_pairs.contains(&m)))
+            });
+            self.replicas[replica].refused_lost_rotation = lost;
         }
     }
 
@@ -653,7 +661,11 @@ impl World {
                 ok
             }
             "SignedOutElsewhere" => self.tombstones > 0,
-            "RefreshedElsewhereAndLost" => state.refusal == Some(true) || self.stored_pair_dead(),
+            // Only when the refused token had been rotated into a pair nobody saved, or the lock
+            // told this replica that a holder's lease lapsed with a refresh of it in flight.
+            "RefreshedElsewhereAndLost" => {
+                state.refusal.is_some() && (state.refused_lost_rotation || state.lapsed_grant)
+            }
             _ => {
                 state.refusal.is_some() && (state.refusal == Some(true) || self.stored_pair_dead())
             }

@@ -1,6 +1,7 @@
 //! Runs the protocol simulation over many seeds (CI: `COCART_SIM_SCHEDULES`, default 10,000;
 //! nightly: e.g. `COCART_SIM_SCHEDULES=200000`, optionally `COCART_SIM_FIRST_SEED`), or replays
-//! one seed with its full trace (`COCART_SIM_SEED=N`).
+//! one seed with its full trace (`COCART_SIM_SEED=N`). `COCART_SIM_STOP_AT_FIRST=1` stops at the
+//! first failing schedule (the mutation script uses it).
 
 use std::time::Instant;
 
@@ -40,6 +41,8 @@ fn schedules_keep_the_invariants() {
     }
     let count = env_u64("COCART_SIM_SCHEDULES").unwrap_or(10_000);
     let first = env_u64("COCART_SIM_FIRST_SEED").unwrap_or(0);
+    // `scripts/mutations.sh` stops at the first failing schedule.
+    let stop_at_first = env_u64("COCART_SIM_STOP_AT_FIRST").is_some_and(|v| v > 0);
     let started = Instant::now();
     let mut failures = Vec::new();
     let (mut ops, mut rotations, mut faults) = (0, 0, 0);
@@ -61,6 +64,14 @@ fn schedules_keep_the_invariants() {
                 replay_command(seed)
             );
             failures.push(seed);
+            if stop_at_first {
+                println!(
+                    "first failure after {} schedules in {:.1} s",
+                    seed - first + 1,
+                    started.elapsed().as_secs_f64()
+                );
+                break;
+            }
         }
     }
     let secs = started.elapsed().as_secs_f64();

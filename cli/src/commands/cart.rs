@@ -11,8 +11,9 @@ use crate::session::Session;
 /// Runs a cart command and prints the cart that results.
 pub async fn run(s: &Session, action: CartCommand) -> Result<Outcome, Failure> {
     let cart = s.client.cart();
-    // A guest cart whose transfer did not complete at login is transferred by this command.
-    let transfer_pending = s.client.is_signed_in() && s.client.cart_key().is_some();
+    // A guest cart whose transfer did not complete at login (or an interrupted login's re-adds)
+    // is finished by this command.
+    let transfer_pending = s.client.transfer_pending();
     let (headline, result) = match action {
         CartCommand::Show => (
             String::new(),
@@ -54,7 +55,7 @@ pub async fn run(s: &Session, action: CartCommand) -> Result<Outcome, Failure> {
     } else {
         "(guest cart; `cocart login` transfers it to your account)\n"
     };
-    let transfer = if transfer_pending && s.client.cart_key().is_none() {
+    let transfer = if transfer_pending && !s.client.transfer_pending() {
         s.client.last_transfer()
     } else {
         None

@@ -27,6 +27,7 @@ use tokio::time::Instant;
 use super::User;
 use super::claims::{Claims, decode_unverified};
 use crate::error::{Error, Result};
+use crate::models::PendingTransfer;
 use crate::session_store::{PersistedSession, SessionStoreError, Stored};
 use crate::tokens::{AccessToken, RefreshToken};
 
@@ -172,6 +173,10 @@ pub(crate) struct SessionState {
     pub(crate) user: Option<User>,
     /// Guest cart key; after a login, the guest key still to transfer.
     pub(crate) cart_key: Option<String>,
+    /// A cart transfer begun and not finished (saved with the session; see
+    /// `resources/transfer.rs`). Changed only through [`SessionState::set_pending_transfer`];
+    /// it goes with the session: a sign-out drops it, an adoption takes the stored one.
+    pub(crate) pending_transfer: Option<PendingTransfer>,
     generation: u64,
     /// What the store held at the last read or write; `None` before the first one.
     synced: Option<Synced>,
@@ -357,6 +362,7 @@ impl SessionState {
             user: self.user.clone(),
             cart_key: self.cart_key.clone(),
             store: Some(store.to_string()),
+            pending_transfer: self.pending_transfer.clone(),
             login_id: self.login_id.clone(),
         }
     }
@@ -537,6 +543,7 @@ impl SessionState {
         self.tokens = None;
         self.user = None;
         self.cart_key = None;
+        self.pending_transfer = None;
         self.login_id = None;
         self.logged_out_of = None;
         self.next_generation();
@@ -584,6 +591,7 @@ impl SessionState {
                 self.tokens = None;
                 self.user = None;
                 self.cart_key = None;
+                self.pending_transfer = None;
                 self.login_id = None;
                 self.next_generation();
                 self.pending = None;
@@ -641,6 +649,7 @@ impl SessionState {
                     None => None,
                 };
                 self.user = tokens.as_ref().and(session.user);
+                self.pending_transfer = tokens.as_ref().and(session.pending_transfer);
                 self.tokens = tokens;
                 self.cart_key = session.cart_key;
                 self.login_id = session.login_id;
@@ -662,6 +671,14 @@ impl SessionState {
         }
     }
 
+    /// Records (or, with `None`, drops) the cart transfer in progress.
+    pub(crate) fn set_pending_transfer(&mut self, pending: Option<PendingTransfer>) {
+        if self.pending_transfer != pending {
+            self.pending_transfer = pending;
+            self.touch(Intent::Update);
+        }
+    }
+
     /// Ends the session locally, writing nothing: the stored value cannot be read, so this
     /// client cannot tell whether another one rotated the pair. A new login overwrites it.
     pub(crate) fn end_unreadable(&mut self, generation: u64) -> bool {
@@ -671,6 +688,7 @@ impl SessionState {
         self.tokens = None;
         self.user = None;
         self.cart_key = None;
+        self.pending_transfer = None;
         self.next_generation();
         true
     }
@@ -1072,6 +1090,53 @@ mod tests {
         ));
         assert!(st.tokens.is_none());
         assert_eq!(st.expected_revision(), 0);
+    }
+
+    fn a_pending_transfer() -> PendingTransfer {
+        PendingTransfer::from_json(&serde_json::json!({"guest_key": "t_1", "user_id": 7,
+            "policy": "keep_both", "account": []}))
+        .expect("a pending transfer")
+    }
+
+    #[test]
+    fn a_pending_transfer_is_written_with_the_session_adopted_with_it_and_dropped_at_sign_out() {
+        let mut st = signed_in("a");
+        st.set_cart_key(Some("t_1".into()));
+        write(&mut st, true);
+        st.set_pending_transfer(Some(a_pending_transfer()));
+        match st.write_plan(STORE, true) {
+            WritePlan::Save {
+                session, intent, ..
+            } => {
+                assert_eq!(session.pending_transfer, Some(a_pending_transfer()));
+                assert_eq!(intent, Intent::Update);
+            }
+            _ => panic!("the pending transfer is saved"),
+        }
+        let revision = write(&mut st, true).expect("written");
+        // Setting the same value again is no change.
+        st.set_pending_transfer(Some(a_pending_transfer()));
+        assert!(!st.has_unsaved_changes());
+        // Another client (a new process) adopts it from the store.
+        let mut stored_session = st.snapshot(STORE);
+        stored_session.revision = revision;
+        let mut other = SessionState::default();
+        assert_eq!(
+            other
+                .on_load(Stored::Session(stored_session), STORE)
+                .unwrap(),
+            Restored::Adopted
+        );
+        assert_eq!(other.pending_transfer, Some(a_pending_transfer()));
+        assert_eq!(other.cart_key.as_deref(), Some("t_1"));
+        // A session adopted without one drops it; so does a sign-out.
+        assert_eq!(
+            other.on_load(stored("b", revision + 1), STORE).unwrap(),
+            Restored::Adopted
+        );
+        assert_eq!(other.pending_transfer, None);
+        assert!(st.end_current());
+        assert_eq!(st.pending_transfer, None);
     }
 
     #[test]

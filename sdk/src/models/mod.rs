@@ -74,5 +74,6 @@ pub use store_info::{StoreAddress, StoreInfo};
 pub use taxes::{TaxLine, Taxes};
 pub use totals::CartTotalsRaw;
 pub use transfer::{
-    DropReason, LineOrigin, LineOutcome, TransferLine, TransferPolicy, TransferReport,
+    DropReason, LineOrigin, LineOutcome, PendingTransfer, SavedLine, TransferLine, TransferPolicy,
+    TransferReport,
 };

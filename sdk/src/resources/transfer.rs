@@ -1,37 +1,77 @@
 //! The guest → customer cart transfer, and what the SDK does about the customer's saved cart.
 //!
 //! A CoCart store moves a guest cart to the customer on the first authenticated cart request that
-//! names the guest key, and it **replaces** the customer's cart while doing so (seen on 4.9.3).
-//! With [`TransferPolicy::KeepBoth`] the SDK reads the customer's cart just before the transfer
-//! and adds back, afterwards, every line the store dropped.
+//! names the guest key (`GET /cart?cart_key=<guest>` with the Bearer), and it **replaces** the
+//! customer's cart while doing so (seen on 4.9.3). With [`TransferPolicy::KeepBoth`] the SDK reads
+//! the customer's cart just before the transfer and adds back, afterwards, every line the store
+//! dropped.
 //!
 //! Requests, when a guest key awaits transfer:
-//! - `KeepBoth`: `GET /cart/items` (the account cart, without the guest key), the transfer (`GET
-//!   /cart?cart_key=<guest>`), then one `POST /cart/add-item` per account line to add back (none
-//!   when the account cart was empty or the guest cart already holds its products).
+//! - `KeepBoth`: `GET /cart/items` (the account cart, without the guest key), the transfer, then
+//!   one `POST /cart/add-item` per account line to add back (none when the account cart was empty
+//!   or the guest cart already holds its products).
 //! - `GuestReplaces`: the transfer only.
 //!
-//! With no guest key waiting, nothing is sent. A transfer that fails (network, timeout) keeps
-//! the guest key; the next cart call retries it, reusing the account lines read the first time
-//! (the store may have replaced the account cart before the answer was lost). Only one transfer
-//! runs at a time per client.
+//! With no guest key waiting, nothing is sent.
+//!
+//! # An interrupted transfer loses nothing
+//!
+//! The same transfer arriving twice is not harmless: a live 4.9.3 answers the second one by
+//! putting back **the customer's cart as it was before the first**, so the guest's lines are gone.
+//! Hence:
+//! - **Saved before it is sent.** Before the transfer request leaves, the guest key and the
+//!   customer's lines just read are saved with the session ([`PendingTransfer`], through the
+//!   session store), and the transfer is not sent when that save fails. The record is dropped only
+//!   once every line is back (or reported as dropped).
+//! - **Never re-sent blindly.** The transfer request is never retried automatically (it is marked
+//!   `once`, see `retry.rs`). Whenever the SDK does not know whether a transfer it sent arrived
+//!   (its answer was lost or unreadable, the caller was cancelled, the process was killed), it
+//!   first asks the store whether the guest cart still exists: a **guest** `GET /cart?cart_key=
+//!   <guest>`, without the Bearer, so it cannot itself transfer anything. A transferred guest cart
+//!   is deleted and its key then reads as a new empty cart; so an answer for that key with lines
+//!   means the transfer did not happen (it is sent), and an answer for that key with no lines
+//!   means it did, or that there was nothing to move (it is not sent: the customer's cart is read
+//!   instead, with the Bearer and no key). An answer for another key, or no answer, tells
+//!   nothing: the transfer waits, with the guest key and the record kept. This check was chosen
+//!   over reading the customer's cart because the customer's cart after a first and after a
+//!   second transfer can look alike (an empty guest cart, lines on both sides), while a guest
+//!   cart the store still holds cannot have been transferred.
+//! - **Its own task.** The transfer runs to its end in a task of its own (like the refresh), so a
+//!   cancelled caller stops neither the transfer nor the re-adds half-way.
+//! - **Finished by the next use.** A process killed at any step leaves the record in the session
+//!   store. The next use of the session that restored it (a cart call, a login,
+//!   [`CoCartClient::transfer_guest_cart`]) finishes the work: the check above while the guest key
+//!   is still held, then the customer's cart is read and every saved line that is not in it is
+//!   added back (a line already back is reported `Kept`, so nothing is added twice). The report
+//!   is in [`CoCartClient::last_transfer`] (and in [`LoginOutcome::transfer`] when the next use is
+//!   a login).
+//!
+//! One window stays open: a transfer still on its way to the store when the check runs (a slow
+//! request the SDK gave up on) may land after it. The client's timeout bounds it.
+//!
+//! Only one transfer runs at a time per client.
 
 use std::sync::Arc;
 
 use secrecy::SecretString;
 
 use super::decode;
-use super::transfer_slot::Snapshot;
 use crate::User;
 use crate::client::CoCartClient;
 use crate::codes::routes::CART;
 use crate::error::{ApiErrorKind, Error, Result};
 use crate::inner::Inner;
 use crate::models::{
-    AddItem, Cart, CartItem, CartItems, DropReason, LineOrigin, LineOutcome, ProductRef, Quantity,
-    TransferLine, TransferPolicy, TransferReport,
+    AddItem, Cart, CartItem, CartItems, DropReason, LineOrigin, LineOutcome, PendingTransfer,
+    ProductRef, Quantity, SavedLine, TransferLine, TransferPolicy, TransferReport,
 };
-use crate::request::ApiRequest;
+use crate::persist::Written;
+use crate::request::{ApiRequest, AuthMode};
+use crate::response::REDACTED_BODY;
+
+/// How many times one transfer task looks at the session again (after another client's session
+/// was adopted while it saved, or a transfer finished with another guest key waiting).
+const ROUNDS: usize = 3;
 
 /// What `login_with_report` achieved. The login itself succeeded.
 #[derive(Debug, Clone)]
@@ -39,10 +79,12 @@ use crate::request::ApiRequest;
 pub struct LoginOutcome {
     /// Who signed in.
     pub user: User,
-    /// The transfer of the guest cart, when one awaited transfer and it completed.
+    /// The transfer of the guest cart, when one awaited transfer (or an interrupted one awaited
+    /// its end) and it completed.
     pub transfer: Option<TransferReport>,
-    /// Why the transfer did not complete, when it did not (the guest key is kept and the next
-    /// cart call retries the transfer). Never a reason to treat the login as failed.
+    /// Why the transfer did not complete, when it did not (the guest key and the saved lines are
+    /// kept, and the next use of the session finishes the transfer). Never a reason to treat the
+    /// login as failed.
     pub transfer_error: Option<Error>,
 }
 
@@ -61,19 +103,21 @@ pub(crate) enum Decision {
 /// The product identity lines are matched on: product (or variation) id and the variation
 /// attributes. Item data is not part of it: on the same product and variation the guest line
 /// wins.
-fn same_product(a: &CartItem, b: &CartItem) -> bool {
-    a.id == b.id && a.meta.variation == b.meta.variation
+fn same_product(item: &CartItem, line: &SavedLine) -> bool {
+    item.id == line.product_id && item.meta.variation == line.variation
+}
+
+/// The same line, untouched: same item key and quantity.
+fn same_line(item: &CartItem, line: &SavedLine) -> bool {
+    item.item_key == line.item_key && item.quantity.value == line.quantity
 }
 
 /// Decides, for each account line in order, what the transfer left of it. Pure.
-pub(crate) fn plan(account: &[CartItem], after: &[CartItem]) -> Vec<Decision> {
+pub(crate) fn plan(account: &[SavedLine], after: &[CartItem]) -> Vec<Decision> {
     account
         .iter()
         .map(|line| {
-            if after
-                .iter()
-                .any(|a| a.item_key == line.item_key && a.quantity.value == line.quantity.value)
-            {
+            if after.iter().any(|a| same_line(a, line)) {
                 Decision::Kept
             } else if after.iter().any(|a| same_product(a, line)) {
                 Decision::GuestLineWins
@@ -87,33 +131,32 @@ pub(crate) fn plan(account: &[CartItem], after: &[CartItem]) -> Vec<Decision> {
 /// The guest lines of the cart after the transfer: every line that is not an account line the
 /// store kept. Pure.
 pub(crate) fn guest_lines<'a>(
-    account: &[CartItem],
+    account: &[SavedLine],
     decisions: &[Decision],
     after: &'a [CartItem],
 ) -> Vec<&'a CartItem> {
     after
         .iter()
         .filter(|a| {
-            !account.iter().zip(decisions).any(|(line, d)| {
-                *d == Decision::Kept
-                    && line.item_key == a.item_key
-                    && line.quantity.value == a.quantity.value
-            })
+            !account
+                .iter()
+                .zip(decisions)
+                .any(|(line, d)| *d == Decision::Kept && same_line(a, line))
         })
         .collect()
 }
 
 /// The `add-item` request that puts an account line back: its product (the variation id for a
 /// variation), quantity, variation attributes and item data.
-pub(crate) fn readd_request(line: &CartItem) -> std::result::Result<AddItem, DropReason> {
-    let quantity = Quantity::new(line.quantity.value).map_err(|e| DropReason {
+pub(crate) fn readd_request(line: &SavedLine) -> std::result::Result<AddItem, DropReason> {
+    let quantity = Quantity::new(line.quantity).map_err(|e| DropReason {
         reason: "invalid quantity".into(),
         code: "invalid_quantity".into(),
         message: e.to_string(),
     })?;
-    let mut item = AddItem::new(ProductRef::Id(line.id)).quantity(quantity);
-    item.variation = line.meta.variation.clone();
-    item.item_data = line.cart_item_data.clone();
+    let mut item = AddItem::new(ProductRef::Id(line.product_id)).quantity(quantity);
+    item.variation = line.variation.clone();
+    item.item_data = line.item_data.clone();
     Ok(item)
 }
 
@@ -151,7 +194,7 @@ pub(crate) fn drop_reason(err: &Error) -> DropReason {
     }
 }
 
-fn report_line(item: &CartItem, origin: LineOrigin, outcome: LineOutcome) -> TransferLine {
+fn report_item(item: &CartItem, origin: LineOrigin, outcome: LineOutcome) -> TransferLine {
     TransferLine {
         origin,
         item_key: item.item_key.clone(),
@@ -163,68 +206,241 @@ fn report_line(item: &CartItem, origin: LineOrigin, outcome: LineOutcome) -> Tra
     }
 }
 
-/// Whether a transfer awaits: signed in, with a guest key still to hand over.
-fn pending(inner: &Arc<Inner>) -> Option<(String, u64)> {
-    let client = CoCartClient {
-        inner: Arc::clone(inner),
-    };
-    if !client.is_signed_in() {
-        return None;
+fn report_saved(line: &SavedLine, outcome: LineOutcome) -> TransferLine {
+    TransferLine {
+        origin: LineOrigin::Account,
+        item_key: line.item_key.clone(),
+        product_id: line.product_id,
+        name: line.name.clone(),
+        quantity: line.quantity,
+        variation: line.variation.clone(),
+        outcome,
     }
-    let user = client.current_user()?;
-    client.cart_key().map(|key| (key, user.id))
 }
 
-/// Runs the transfer if a guest key awaits it. `Ok(None)` when there was nothing to transfer.
+/// What a transfer task has to do, read from the session (no `Debug`: it holds the guest key).
+enum Work {
+    /// A guest key awaits and no transfer of it has begun.
+    Begin { guest_key: String, user_id: u64 },
+    /// A transfer of the guest key still held began: its request may have reached the store.
+    Unsure(PendingTransfer),
+    /// The transfer is done (the guest key is dropped); saved lines may still need adding back.
+    Finish(PendingTransfer),
+}
+
+/// What the session says remains to do; `None` when signed out or when nothing awaits. A
+/// pending transfer of another customer (a login as someone else over a session that held one)
+/// is dropped: its lines are not this customer's.
+fn work(inner: &Inner) -> Option<Work> {
+    let mut st = inner.state();
+    let user_id = match (&st.tokens, &st.user) {
+        (Some(_), Some(user)) => user.id,
+        _ => return None,
+    };
+    if st
+        .pending_transfer
+        .as_ref()
+        .is_some_and(|p| p.user_id != user_id)
+    {
+        st.set_pending_transfer(None);
+    }
+    match (st.pending_transfer.clone(), st.cart_key.clone()) {
+        (Some(p), Some(key)) if key == p.guest_key => Some(Work::Unsure(p)),
+        (Some(p), _) => Some(Work::Finish(p)),
+        (None, Some(guest_key)) => Some(Work::Begin { guest_key, user_id }),
+        (None, None) => None,
+    }
+}
+
+/// Whether a transfer awaits (or an interrupted one awaits its end).
+fn awaits(inner: &Inner) -> bool {
+    let st = inner.state();
+    st.tokens.is_some() && (st.cart_key.is_some() || st.pending_transfer.is_some())
+}
+
+/// Runs the transfer if one awaits, to its end, in a task of its own: a cancelled caller stops
+/// neither the transfer nor the re-adds. `Ok(None)` when there was nothing to do.
 pub(crate) async fn run(
     inner: &Arc<Inner>,
     policy: TransferPolicy,
 ) -> Result<Option<TransferReport>> {
-    let mut running = inner.transfer.running.lock().await;
-    let Some((guest_key, user_id)) = pending(inner) else {
-        *running = None;
-        return Ok(None);
-    };
-    let account = match policy {
-        TransferPolicy::GuestReplaces => None,
-        TransferPolicy::KeepBoth => match running.as_ref() {
-            Some(s) if s.guest_key == guest_key && s.user_id == user_id => Some(s.account.clone()),
-            _ => {
-                let account = read_account(inner).await?;
-                *running = Some(Snapshot {
-                    guest_key,
-                    user_id,
-                    account: account.clone(),
-                });
-                Some(account)
-            }
-        },
-    };
-    let after: Cart = decode(inner.execute(ApiRequest::get(CART).cart()).await?)?;
-    *running = None;
-    let report = match account {
-        None => TransferReport {
-            policy,
-            account_cart_read: false,
-            lines: after
-                .items
-                .iter()
-                .map(|i| report_line(i, LineOrigin::Guest, LineOutcome::Moved))
-                .collect(),
-            cart: after,
-        },
-        Some(account) => keep_both(inner, account, after).await,
-    };
-    tracing::info!(summary = %report.summary(), "guest cart transferred");
-    *inner
-        .transfer
-        .last
-        .lock()
-        .unwrap_or_else(|p| p.into_inner()) = Some(report.clone());
-    Ok(Some(report))
+    let inner = Arc::clone(inner);
+    tokio::spawn(async move { run_task(&inner, policy).await })
+        .await
+        .unwrap_or_else(|e| Err(Error::Internal(format!("transfer task failed: {e}"))))
 }
 
-/// The account cart, read without the guest key (an empty cart answers 404, read as empty).
+async fn run_task(inner: &Arc<Inner>, policy: TransferPolicy) -> Result<Option<TransferReport>> {
+    let _running = inner.transfer.running.lock().await;
+    let mut report = None;
+    for _ in 0..ROUNDS {
+        let Some(work) = work(inner) else {
+            return Ok(report);
+        };
+        let step = match &work {
+            Work::Begin { .. } => "begin",
+            Work::Unsure(_) => "check the guest cart",
+            Work::Finish(_) => "finish the re-adds",
+        };
+        tracing::debug!(step, "guest cart transfer");
+        let done = match work {
+            Work::Begin { guest_key, user_id } => begin(inner, guest_key, user_id, policy).await?,
+            Work::Unsure(pending) => unsure(inner, pending).await?,
+            Work::Finish(pending) => {
+                let after = read_customer_cart(inner).await?;
+                Some(finish(inner, pending, after).await)
+            }
+        };
+        if done.is_some() {
+            report = done;
+        }
+    }
+    if awaits(inner) {
+        return Err(Error::Internal(
+            "the session kept changing during the cart transfer".into(),
+        ));
+    }
+    Ok(report)
+}
+
+/// A first transfer of `guest_key`: reads the customer's lines (`KeepBoth`), saves them with the
+/// session, then sends the transfer. `Ok(None)`: the session changed meanwhile, look again.
+async fn begin(
+    inner: &Arc<Inner>,
+    guest_key: String,
+    user_id: u64,
+    policy: TransferPolicy,
+) -> Result<Option<TransferReport>> {
+    let account = match policy {
+        TransferPolicy::KeepBoth => Some(
+            read_account(inner)
+                .await?
+                .iter()
+                .map(SavedLine::from)
+                .collect(),
+        ),
+        TransferPolicy::GuestReplaces => None,
+    };
+    let pending = PendingTransfer {
+        guest_key,
+        user_id,
+        policy,
+        account,
+    };
+    {
+        let mut st = inner.state();
+        let same_session = st.cart_key.as_deref() == Some(pending.guest_key.as_str())
+            && st.user.as_ref().map(|u| u.id) == Some(user_id)
+            && st.pending_transfer.is_none();
+        if !same_session {
+            return Ok(None);
+        }
+        st.set_pending_transfer(Some(pending.clone()));
+    }
+    if !saved(inner, &pending).await? {
+        return Ok(None);
+    }
+    send(inner, pending).await.map(Some)
+}
+
+/// Makes sure the session store holds `pending` before the transfer leaves, so that a process
+/// killed from then on leaves it behind. When it cannot be saved, nothing may be sent (the
+/// record stays in memory and the next attempt starts with the check): the error. `Ok(false)`:
+/// the session changed meanwhile (another client's session adopted, a sign-out), look again.
+async fn saved(inner: &Arc<Inner>, pending: &PendingTransfer) -> Result<bool> {
+    match inner.persist().await? {
+        Written::Saved => {}
+        Written::Adopted | Written::EndedElsewhere => return Ok(false),
+    }
+    let st = inner.state();
+    Ok(st.pending_transfer.as_ref() == Some(pending)
+        && st.cart_key.as_deref() == Some(pending.guest_key.as_str()))
+}
+
+/// A transfer that may have been sent already: sent only when the guest cart still exists.
+/// `Ok(None)`: the session changed meanwhile, look again.
+async fn unsure(inner: &Arc<Inner>, pending: PendingTransfer) -> Result<Option<TransferReport>> {
+    if guest_cart_holds_lines(inner, &pending.guest_key).await? {
+        // The record may not have reached the store yet (its save failed last time).
+        if !saved(inner, &pending).await? {
+            return Ok(None);
+        }
+        tracing::info!("the guest cart is still there: sending its transfer");
+        send(inner, pending).await.map(Some)
+    } else {
+        tracing::info!("the guest cart is gone: its transfer happened; finishing it");
+        transferred(inner, &pending).await;
+        let after = read_customer_cart(inner).await?;
+        Ok(Some(finish(inner, pending, after).await))
+    }
+}
+
+/// Sends the transfer, once. When its answer is missing or unusable, the guest cart tells
+/// whether it arrived; it is never sent again here.
+async fn send(inner: &Arc<Inner>, pending: PendingTransfer) -> Result<TransferReport> {
+    let req = ApiRequest::get(CART)
+        .query([("cart_key".to_string(), pending.guest_key.clone())])
+        .once();
+    let sent = match inner.execute(req).await {
+        Ok(resp) => decode::<Cart>(resp),
+        Err(e) => Err(e),
+    };
+    match sent {
+        Ok(after) => {
+            transferred(inner, &pending).await;
+            Ok(finish(inner, pending, after).await)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "the cart transfer got no usable answer; asking whether the guest cart is still there");
+            match guest_cart_holds_lines(inner, &pending.guest_key).await {
+                Ok(false) => {
+                    transferred(inner, &pending).await;
+                    let after = read_customer_cart(inner).await?;
+                    Ok(finish(inner, pending, after).await)
+                }
+                // Not transferred, or no way to tell: it waits for the next use of the session.
+                Ok(true) | Err(_) => Err(e),
+            }
+        }
+    }
+}
+
+/// Whether the store still holds the guest cart with lines: a guest read of the guest key,
+/// without credentials (it cannot transfer anything). An answer for another key tells nothing.
+async fn guest_cart_holds_lines(inner: &Arc<Inner>, guest_key: &str) -> Result<bool> {
+    let req = ApiRequest::get(CART)
+        .auth(AuthMode::None)
+        .query([("cart_key".to_string(), guest_key.to_string())]);
+    let resp = inner.execute(req).await?;
+    let status = resp.status;
+    let cart: Cart = decode(resp)?;
+    if cart.cart_key != guest_key {
+        return Err(Error::InvalidResponse {
+            status,
+            reason: "the store answered the guest cart check for another cart key, so it cannot \
+                     tell whether the transfer happened"
+                .into(),
+            raw: REDACTED_BODY.into(),
+        });
+    }
+    Ok(!cart.items.is_empty())
+}
+
+/// The transfer happened: the guest key is dropped (and saved), so it is never sent again.
+async fn transferred(inner: &Arc<Inner>, pending: &PendingTransfer) {
+    {
+        let mut st = inner.state();
+        if st.cart_key.as_deref() == Some(pending.guest_key.as_str()) {
+            st.set_cart_key(None);
+        }
+    }
+    if let Err(e) = inner.persist().await {
+        tracing::warn!(error = %e, "could not save the end of the cart transfer; the next use checks the guest cart again");
+    }
+}
+
+/// The account cart's lines, read without the guest key (an empty cart answers 404, read as
+/// empty).
 async fn read_account(inner: &Arc<Inner>) -> Result<Vec<CartItem>> {
     match inner
         .execute(ApiRequest::get(format!("{CART}/items")))
@@ -236,13 +452,51 @@ async fn read_account(inner: &Arc<Inner>) -> Result<Vec<CartItem>> {
     }
 }
 
+/// The customer's whole cart, with the Bearer and without any cart key.
+async fn read_customer_cart(inner: &Arc<Inner>) -> Result<Cart> {
+    decode(inner.execute(ApiRequest::get(CART)).await?)
+}
+
+/// Adds back what is missing, drops the record (saved), and keeps the report.
+async fn finish(inner: &Arc<Inner>, pending: PendingTransfer, after: Cart) -> TransferReport {
+    let report = match &pending.account {
+        None => TransferReport {
+            policy: pending.policy,
+            account_cart_read: false,
+            lines: after
+                .items
+                .iter()
+                .map(|i| report_item(i, LineOrigin::Guest, LineOutcome::Moved))
+                .collect(),
+            cart: after,
+        },
+        Some(account) => keep_both(inner, account, after).await,
+    };
+    {
+        let mut st = inner.state();
+        if st.pending_transfer.as_ref() == Some(&pending) {
+            st.set_pending_transfer(None);
+        }
+    }
+    if let Err(e) = inner.persist().await {
+        tracing::warn!(error = %e, "could not save the end of the cart transfer; the next use looks at the cart again");
+    }
+    tracing::info!(summary = %report.summary(), "guest cart transferred");
+    *inner
+        .transfer
+        .last
+        .lock()
+        .unwrap_or_else(|p| p.into_inner()) = Some(report.clone());
+    report
+}
+
 /// Adds back the account lines the store dropped. Never fails: a line that cannot be added back
 /// is reported as dropped.
-async fn keep_both(inner: &Arc<Inner>, account: Vec<CartItem>, after: Cart) -> TransferReport {
-    let decisions = plan(&account, &after.items);
-    let mut lines: Vec<TransferLine> = guest_lines(&account, &decisions, &after.items)
+async fn keep_both(inner: &Arc<Inner>, account: &[SavedLine], after: Cart) -> TransferReport {
+    let decisions = plan(account, &after.items);
+    let mut lines: Vec<TransferLine> = guest_lines(account, &decisions, &after.items)
         .into_iter()
-        .map(|i| report_line(i, LineOrigin::Guest, LineOutcome::Moved))
+        .map(|i| report_item(i, LineOrigin::Guest, LineOutcome::Moved))
         .collect();
     let mut cart = after;
     for (line, decision) in account.iter().zip(decisions) {
@@ -251,7 +505,7 @@ async fn keep_both(inner: &Arc<Inner>, account: Vec<CartItem>, after: Cart) -> T
             Decision::GuestLineWins => LineOutcome::GuestLineWins,
             Decision::Readd => readd(inner, line, &mut cart).await,
         };
-        lines.push(report_line(line, LineOrigin::Account, outcome));
+        lines.push(report_saved(line, outcome));
     }
     TransferReport {
         policy: TransferPolicy::KeepBoth,
@@ -261,8 +515,9 @@ async fn keep_both(inner: &Arc<Inner>, account: Vec<CartItem>, after: Cart) -> T
     }
 }
 
-/// Adds one account line back; `cart` becomes the store's latest answer.
-async fn readd(inner: &Arc<Inner>, line: &CartItem, cart: &mut Cart) -> LineOutcome {
+/// Adds one account line back; `cart` becomes the store's latest answer. Customer requests:
+/// no cart key is ever sent with them.
+async fn readd(inner: &Arc<Inner>, line: &SavedLine, cart: &mut Cart) -> LineOutcome {
     let item = match readd_request(line) {
         Ok(item) => item,
         Err(why) => return LineOutcome::Dropped(why),
@@ -277,9 +532,7 @@ async fn readd(inner: &Arc<Inner>, line: &CartItem, cart: &mut Cart) -> LineOutc
             });
         }
     };
-    let req = ApiRequest::post(format!("{CART}/add-item"))
-        .cart()
-        .json(&body);
+    let req = ApiRequest::post(format!("{CART}/add-item")).json(&body);
     match inner.execute(req).await {
         Ok(resp) => match decode::<Cart>(resp) {
             Ok(now) => {
@@ -291,19 +544,16 @@ async fn readd(inner: &Arc<Inner>, line: &CartItem, cart: &mut Cart) -> LineOutc
         Err(e @ (Error::Network(_) | Error::Timeout | Error::Server { .. })) => {
             // The add may or may not have happened: look before reporting.
             tracing::warn!(error = %e, "re-adding an account line failed in transit; re-reading the cart");
-            match inner.execute(ApiRequest::get(CART).cart()).await {
-                Ok(resp) => match decode::<Cart>(resp) {
-                    Ok(now) => {
-                        let there = now.items.iter().any(|i| same_product(i, line));
-                        *cart = now;
-                        if there {
-                            LineOutcome::Readded
-                        } else {
-                            LineOutcome::Dropped(drop_reason(&e))
-                        }
+            match read_customer_cart(inner).await {
+                Ok(now) => {
+                    let there = now.items.iter().any(|i| same_product(i, line));
+                    *cart = now;
+                    if there {
+                        LineOutcome::Readded
+                    } else {
+                        LineOutcome::Dropped(drop_reason(&e))
                     }
-                    Err(_) => LineOutcome::Dropped(drop_reason(&e)),
-                },
+                }
                 Err(_) => LineOutcome::Dropped(drop_reason(&e)),
             }
         }
@@ -313,15 +563,17 @@ async fn readd(inner: &Arc<Inner>, line: &CartItem, cart: &mut Cart) -> LineOutc
 
 impl CoCartClient {
     /// Moves the guest cart (if a guest key awaits transfer) into the customer's cart, with the
-    /// client's [`TransferPolicy`]. `login` calls it for you, and so does the next cart call
-    /// when a transfer did not complete. `Ok(None)`: there was nothing to transfer (no request
-    /// is sent).
+    /// client's [`TransferPolicy`], or finishes a transfer that was interrupted (with the policy
+    /// it began with). `login` calls it for you, and so does the next cart call when a transfer
+    /// did not complete. It runs to its end as a task of its own. `Ok(None)`: there was nothing
+    /// to do (no request is sent).
     pub async fn transfer_guest_cart(&self) -> Result<Option<TransferReport>> {
         self.transfer_guest_cart_with(self.inner.config.transfer_policy)
             .await
     }
 
-    /// [`CoCartClient::transfer_guest_cart`] with another policy for this one transfer.
+    /// [`CoCartClient::transfer_guest_cart`] with another policy for this one transfer (an
+    /// interrupted transfer finishes with the policy it began with).
     pub async fn transfer_guest_cart_with(
         &self,
         policy: TransferPolicy,
@@ -332,7 +584,8 @@ impl CoCartClient {
         run(&self.inner, policy).await
     }
 
-    /// The report of the last transfer this client completed (at login or on a later cart call).
+    /// The report of the last transfer this client completed (at login, on a later cart call, or
+    /// finishing a transfer an earlier process began).
     pub fn last_transfer(&self) -> Option<TransferReport> {
         self.inner
             .transfer
@@ -342,9 +595,15 @@ impl CoCartClient {
             .clone()
     }
 
+    /// Whether a guest cart transfer awaits, or an interrupted one awaits its end (the next cart
+    /// call, or [`CoCartClient::transfer_guest_cart`], does it).
+    pub fn transfer_pending(&self) -> bool {
+        awaits(&self.inner)
+    }
+
     /// [`CoCartClient::login`], also saying what happened to the guest cart and to the
     /// customer's saved cart. A failed transfer never fails the login: it is in
-    /// [`LoginOutcome::transfer_error`] and the next cart call retries it.
+    /// [`LoginOutcome::transfer_error`] and the next use of the session finishes it.
     pub async fn login_with_report(&self, username: &str, password: &str) -> Result<LoginOutcome> {
         self.login_secret_with_report(username, &SecretString::from(password.to_string()))
             .await
@@ -360,7 +619,7 @@ impl CoCartClient {
         let (transfer, transfer_error) = match self.transfer_guest_cart().await {
             Ok(report) => (report, None),
             Err(e) => {
-                tracing::warn!(error = %e, "guest cart transfer failed; it will be retried on the next cart call");
+                tracing::warn!(error = %e, "guest cart transfer failed; the next use of the session finishes it");
                 (None, Some(e))
             }
         };
@@ -374,7 +633,7 @@ impl CoCartClient {
 
 /// Completes a pending transfer before a cart call (a no-op when none awaits).
 pub(crate) async fn settle(inner: &Arc<Inner>) -> Result<()> {
-    if pending(inner).is_some() {
+    if awaits(inner) {
         run(inner, inner.config.transfer_policy).await?;
     }
     Ok(())
@@ -394,6 +653,10 @@ mod tests {
             "quantity": {"value": qty}}))
     }
 
+    fn saved(items: &[CartItem]) -> Vec<SavedLine> {
+        items.iter().map(SavedLine::from).collect()
+    }
+
     fn hoodie(key: &str, id: u64, color: &str) -> CartItem {
         item(
             json!({"item_key": key, "id": id, "name": "Hoodie", "quantity": {"value": 1},
@@ -404,7 +667,7 @@ mod tests {
 
     #[test]
     fn a_replaced_cart_needs_every_account_line_added_back() {
-        let account = [line("a", 1, 2.0), line("b", 2, 1.0)];
+        let account = saved(&[line("a", 1, 2.0), line("b", 2, 1.0)]);
         let after = [line("c", 3, 1.0)];
         let d = plan(&account, &after);
         assert_eq!(d, [Decision::Readd, Decision::Readd]);
@@ -417,7 +680,7 @@ mod tests {
 
     #[test]
     fn a_line_the_store_kept_is_kept_and_not_counted_as_a_guest_line() {
-        let account = [line("a", 1, 2.0), line("b", 2, 1.0)];
+        let account = saved(&[line("a", 1, 2.0), line("b", 2, 1.0)]);
         let after = [line("a", 1, 2.0), line("b", 2, 1.0), line("c", 3, 1.0)];
         let d = plan(&account, &after);
         assert_eq!(d, [Decision::Kept, Decision::Kept]);
@@ -430,7 +693,7 @@ mod tests {
 
     #[test]
     fn on_the_same_product_the_guest_line_wins_whatever_its_quantity_or_data() {
-        let account = [line("a", 1, 5.0)];
+        let account = saved(&[line("a", 1, 5.0)]);
         let after = [line("a", 1, 2.0)];
         let d = plan(&account, &after);
         assert_eq!(d, [Decision::GuestLineWins]);
@@ -442,7 +705,7 @@ mod tests {
 
     #[test]
     fn variations_match_on_their_attributes() {
-        let account = [hoodie("h1", 204, "Green")];
+        let account = saved(&[hoodie("h1", 204, "Green")]);
         assert_eq!(
             plan(&account, &[hoodie("h2", 202, "Blue")]),
             [Decision::Readd]
@@ -455,17 +718,19 @@ mod tests {
 
     #[test]
     fn the_readd_request_carries_variation_item_data_and_quantity() {
-        let body =
-            serde_json::to_value(readd_request(&hoodie("h1", 204, "Green")).unwrap()).unwrap();
+        let body = serde_json::to_value(
+            readd_request(&SavedLine::from(&hoodie("h1", 204, "Green"))).unwrap(),
+        )
+        .unwrap();
         assert_eq!(
             body,
             json!({"id": "204", "quantity": "1",
                 "variation": {"Color": "Green", "Size": "Small"},
                 "item_data": {"gift_note": "hi"}})
         );
-        let half = readd_request(&line("a", 9, 1.5)).unwrap();
+        let half = readd_request(&SavedLine::from(&line("a", 9, 1.5))).unwrap();
         assert_eq!(half.quantity.to_wire(), "1.5");
-        let bad = readd_request(&line("a", 9, -1.0)).unwrap_err();
+        let bad = readd_request(&SavedLine::from(&line("a", 9, -1.0))).unwrap_err();
         assert_eq!(bad.code, "invalid_quantity");
     }
 

@@ -1,21 +1,15 @@
 //! The per-client transfer state the client holds (see `transfer.rs` for the transfer itself).
+//! What must outlive the process (the guest key and the customer's lines of a transfer in
+//! progress) is in the session state and saved with the session, not here.
 
 use std::sync::Mutex;
 
-use crate::models::{CartItem, TransferReport};
+use crate::models::TransferReport;
 
-/// The account lines read before a transfer, kept until the transfer completes.
-#[derive(Debug, Clone)]
-pub(crate) struct Snapshot {
-    pub(crate) guest_key: String,
-    pub(crate) user_id: u64,
-    pub(crate) account: Vec<CartItem>,
-}
-
-/// Per-client transfer state: one transfer at a time, the account lines of an interrupted
-/// transfer, and the last report.
+/// Per-client transfer state: one transfer at a time, and the last report.
 #[derive(Debug, Default)]
 pub(crate) struct TransferSlot {
-    pub(crate) running: tokio::sync::Mutex<Option<Snapshot>>,
+    /// Held by the transfer task from its first look at the session to its end.
+    pub(crate) running: tokio::sync::Mutex<()>,
     pub(crate) last: Mutex<Option<TransferReport>>,
 }

@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Breaks each rule of the shared-session protocol on purpose and checks that the deterministic
+simulation (`sim/`) fails within the CI budget (10,000 schedules).
+
+    python3 scripts/mutations.py            # every mutation
+    python3 scripts/mutations.py rule-4     # the ones whose name starts with rule-4
+
+Each mutation replaces one exact piece of SDK source, runs the simulation until its first failing
+schedule, and restores the file (also on Ctrl-C). It prints, per mutation, the first failing seed,
+the invariant it broke and how many schedules that took. Exit 1 when a mutation survives (the
+simulation did not notice) or a replacement no longer matches the source (update it here).
+"""
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUDGET = int(os.environ.get("COCART_SIM_SCHEDULES", "10000"))
+
+# (name, what it breaks, file, exact old text, new text)
+MUTATIONS = [
+    (
+        "rule-1-blind-write",
+        "rule 1: a save is compare-and-swap on the exact revision read (the store writes blindly)",
+        "sdk/src/session_store.rs",
+        """fn next_revision(stored: u64, expected: u64) -> Result<u64, SessionStoreError> {
+    if stored != expected {""",
+        """fn next_revision(stored: u64, expected: u64) -> Result<u64, SessionStoreError> {
+    let _ = expected;
+    if false {""",
+    ),
+    (
+        "rule-1-blind-clear",
+        "rule 1: a sign-out is compare-and-swap too (the store clears blindly)",
+        "sdk/src/session_store.rs",
+        """    async fn clear(&self, expected: u64) -> Result<u64, SessionStoreError> {
+        let mut slot = self.slot();
+        let revision = next_revision(slot.revision(), expected)?;""",
+        """    async fn clear(&self, expected: u64) -> Result<u64, SessionStoreError> {
+        let mut slot = self.slot();
+        let revision = next_revision(slot.revision(), slot.revision().max(expected))?;""",
+    ),
+    (
+        "rule-2-no-adopt-after-refused-save",
+        "rule 2: a refused save re-reads and adopts the stored session (it keeps its own pair instead)",
+        "sdk/src/persist.rs",
+        """                Err(SessionStoreError::Conflict { .. }) => match self.read(state).await? {
+                    Restored::Adopted => return Ok(Written::Adopted),""",
+        """                Err(e @ SessionStoreError::Conflict { .. }) => match Err::<Restored, Error>(Error::Storage(e))? {
+                    Restored::Adopted => return Ok(Written::Adopted),""",
+    ),
+    (
+        "rule-2-no-adopt-while-waiting",
+        "rule 2: a newer stored session is adopted while waiting for the lock (the waiter never looks)",
+        "sdk/src/auth/refresh/shared.rs",
+        """                Restored::Adopted if self.access_fingerprint() == replaced => Ok(None),
+                settled => Ok(Some(settled)),""",
+        """                Restored::Adopted if self.access_fingerprint() == replaced => Ok(None),
+                _ => Ok(None),""",
+    ),
+    (
+        "rule-3-forced-update",
+        "rule 3: only the user's own act overrides (a refused rotation or sign-out is forced over the stored value)",
+        "sdk/src/persist.rs",
+        """                Err(SessionStoreError::Conflict { stored_revision })
+                    if intent == Intent::Overwrite =>""",
+        """                Err(SessionStoreError::Conflict { stored_revision })
+                    if intent >= Intent::Update =>""",
+    ),
+    (
+        "rule-3-no-reread",
+        "rule 3: the stored session is re-read under the lock before the refresh token is presented",
+        "sdk/src/auth/refresh/shared.rs",
+        """        // Another process may have rotated, logged in or signed out since our last look.
+        match self.load_and_adopt().await {""",
+        """        // Another process may have rotated, logged in or signed out since our last look.
+        match Ok::<Restored, Error>(Restored::Kept) {""",
+    ),
+    (
+        "rule-4-tombstone-ignored",
+        "rule 4: a sign-out reaches every replica (a stored tombstone is read as nothing stored)",
+        "sdk/src/auth/state.rs",
+        """                self.synced = Some(seen);
+                if self.tokens.is_none() {
+                    return Ok(Restored::Kept);
+                }""",
+        """                self.synced = Some(seen);
+                if self.tokens.is_some() || self.tokens.is_none() {
+                    return Ok(Restored::Kept);
+                }""",
+    ),
+    (
+        "rule-5-lapse-always",
+        "rule 5: RefreshedElsewhereAndLost only after a lapsed lease with a refresh in flight (said after any wait)",
+        "sdk/src/auth/refresh/shared.rs",
+        """                    if grant.lapsed_refresh =>""",
+        """                    if grant.lapsed_refresh || !grant.lapsed_refresh =>""",
+    ),
+    (
+        "rule-5-refused-presented-again",
+        "rule 5: a refused refresh token is never presented again (the lock is released before the sign-out is saved)",
+        "sdk/src/auth/refresh/shared.rs",
+        """                Err(RefreshFailure::Terminal(r)) => {
+                    (Err(RefreshFailure::Terminal(r)), Release::AfterSignOutSaved)
+                }""",
+        """                Err(RefreshFailure::Terminal(r)) => (Err(RefreshFailure::Terminal(r)), Release::Now),""",
+    ),
+]
+
+
+def run_sim():
+    env = dict(os.environ, COCART_SIM_SCHEDULES=str(BUDGET), COCART_SIM_STOP_AT_FIRST="1")
+    started = time.time()
+    proc = subprocess.run(
+        ["cargo", "test", "-q", "-p", "cocart-sim", "--test", "protocol", "--",
+         "schedules_keep_the_invariants", "--nocapture"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )
+    out = proc.stdout + proc.stderr
+    return proc.returncode, out, time.time() - started
+
+
+def main():
+    wanted = sys.argv[1:]
+    survived = []
+    for name, rule, path, old, new in MUTATIONS:
+        if wanted and not any(name.startswith(w) for w in wanted):
+            continue
+        full = os.path.join(ROOT, path)
+        with open(full) as f:
+            original = f.read()
+        if original.count(old) != 1:
+            print(f"{name}: the text to replace is not in {path} exactly once; update scripts/mutations.py")
+            survived.append(name)
+            continue
+        try:
+            with open(full, "w") as f:
+                f.write(original.replace(old, new))
+            code, out, secs = run_sim()
+        finally:
+            with open(full, "w") as f:
+                f.write(original)
+        if "error[E" in out or "could not compile" in out:
+            print(f"{name}: the mutant does not compile\n{out[-2000:]}")
+            survived.append(name)
+            continue
+        failure = re.search(r"seed=(\d+) \((\S+), (\S+)\) FAILED: (.*)", out)
+        after = re.search(r"first failure after (\d+) schedules in ([\d.]+) s", out)
+        if code != 0 and failure:
+            print(f"KILLED  {name} ({rule})\n        seed {failure.group(1)} ({failure.group(2)}, {failure.group(3)}), "
+                  f"after {after.group(1) if after else '?'} schedules ({after.group(2) if after else '?'} s): "
+                  f"{failure.group(4)[:160]}")
+        else:
+            print(f"SURVIVED {name} ({rule}): no schedule of {BUDGET} failed ({secs:.0f} s)")
+            survived.append(name)
+    if survived:
+        print(f"{len(survived)} mutation(s) not killed: {', '.join(survived)}")
+        sys.exit(1)
+    print("every mutation was killed")
+
+
+if __name__ == "__main__":
+    main()
