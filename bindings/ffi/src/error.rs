@@ -216,7 +216,15 @@ impl From<cocart::Error> for CoCartError {
                 detail: e.to_string(),
             },
             E::SessionExpired { reason } => Self::SessionExpired { reason },
-            E::NotSignedIn => Self::NotSignedIn,
+            // A customer-only client whose session ended: the app shows its login screen.
+            E::SignedOut {
+                reason: Some(reason),
+            } => Self::SessionExpired { reason },
+            E::SignedOut { reason: None } | E::NotSignedIn => Self::NotSignedIn,
+            // A stored session of another store: nothing was sent; the app signs in again.
+            E::SessionOfAnotherStore { .. } => Self::InvalidConfig {
+                detail: e.to_string(),
+            },
             E::InvalidArgument(message) => {
                 Self::invalid_argument(message, ValidationKind::InvalidParameter)
             }
@@ -324,6 +332,25 @@ mod tests {
 
     #[test]
     fn auth_errors_map_to_their_own_variants() {
+        assert_eq!(
+            CoCartError::from(cocart::Error::SignedOut {
+                reason: Some(cocart::SignOutReason::SignedOutElsewhere)
+            }),
+            CoCartError::SessionExpired {
+                reason: cocart::SignOutReason::SignedOutElsewhere
+            }
+        );
+        assert_eq!(
+            CoCartError::from(cocart::Error::SignedOut { reason: None }),
+            CoCartError::NotSignedIn
+        );
+        assert!(matches!(
+            CoCartError::from(cocart::Error::SessionOfAnotherStore {
+                stored: "https://a.example/wp-json/".into(),
+                client: "https://b.example/wp-json/".into(),
+            }),
+            CoCartError::InvalidConfig { .. }
+        ));
         assert_eq!(
             CoCartError::from(cocart::Error::InvalidCredentials {
                 message: "bad".into()
