@@ -66,7 +66,7 @@ impl Inner {
             http,
             persistence: Persistence::new(store, store_id, shared),
             clock: clock.unwrap_or_else(|| Arc::new(SystemClock)),
-            state: Mutex::new(SessionState::default()),
+            state: Mutex::new(SessionState::new(shared)),
             events: OnceLock::new(),
             transfer: TransferSlot::default(),
             last_sign_out: Mutex::new(None),

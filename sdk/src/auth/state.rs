@@ -191,6 +191,8 @@ pub(crate) struct SessionState {
     /// The login an unsaved logout ended: its tombstone goes over that login's session only.
     logged_out_of: Option<String>,
     fingerprinter: Fingerprinter,
+    /// The session is shared with other processes through a lock.
+    shared: bool,
     /// Always of the current generation: moving the generation on drops it.
     inflight: Option<InFlight>,
     /// Always of the current generation, like `inflight`.
@@ -272,6 +274,14 @@ pub(crate) enum WritePlan {
 }
 
 impl SessionState {
+    /// The state of a new client; `shared` when its session is shared through a lock.
+    pub(crate) fn new(shared: bool) -> Self {
+        Self {
+            shared,
+            ..Self::default()
+        }
+    }
+
     pub(crate) fn generation(&self) -> u64 {
         self.generation
     }
@@ -568,9 +578,12 @@ impl SessionState {
         match stored {
             Stored::Empty => {
                 if self.synced.is_some() {
-                    // The store lost what it had (a wiped Redis): memory goes back in.
+                    // The store lost what it had (a wiped Redis): memory goes back in. A shared
+                    // session is written back only by the refresh under the lock: two replicas
+                    // writing their pairs into an empty store would race on revision 0, and one
+                    // of them may hold a pair the lock holder is rotating away.
                     self.synced = None;
-                    if self.tokens.is_some() || self.cart_key.is_some() {
+                    if !self.shared && (self.tokens.is_some() || self.cart_key.is_some()) {
                         self.touch(Intent::Update);
                     }
                 }
@@ -1054,14 +1067,21 @@ mod tests {
     }
 
     #[test]
-    fn a_store_that_lost_everything_gets_memory_back() {
+    fn a_store_that_lost_everything_gets_memory_back_and_a_shared_one_at_the_next_refresh() {
         let mut st = signed_in("a");
-        write(&mut st, true);
+        write(&mut st, false);
         assert_eq!(st.on_load(Stored::Empty, STORE).unwrap(), Restored::Kept);
         assert!(matches!(
-            st.write_plan(STORE, true),
+            st.write_plan(STORE, false),
             WritePlan::Save { expected: 0, .. }
         ));
+        // Shared: nothing is written back until a refresh under the lock saves its pair.
+        let mut st = SessionState::new(true);
+        st.sign_in(tokens("a"), user());
+        write(&mut st, true);
+        assert_eq!(st.on_load(Stored::Empty, STORE).unwrap(), Restored::Kept);
+        assert!(matches!(st.write_plan(STORE, true), WritePlan::Nothing));
+        assert_eq!(st.expected_revision(), 0, "the next save expects an empty store");
     }
 
     #[test]
