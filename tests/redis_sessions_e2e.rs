@@ -22,7 +22,6 @@ use cocart_redis::RedisSessions;
 use cocart_redis::testing::{RedisServer, TestRedis, unique_namespace};
 use serde_json::{Value, json};
 use support::*;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 
@@ -81,24 +80,7 @@ impl Replica {
             .kill_on_drop(true)
             .spawn()
             .expect("start the concurrent example");
-        let (tx, lines) = mpsc::unbounded_channel();
-        let stdout = child.stdout.take().expect("piped stdout");
-        let stderr = child.stderr.take().expect("piped stderr");
-        for (stream, prefix) in [
-            (
-                Box::new(stdout) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
-                "",
-            ),
-            (Box::new(stderr), "stderr: "),
-        ] {
-            let tx = tx.clone();
-            tokio::spawn(async move {
-                let mut reader = BufReader::new(stream).lines();
-                while let Ok(Some(line)) = reader.next_line().await {
-                    let _ = tx.send(format!("{prefix}{line}"));
-                }
-            });
-        }
+        let lines = output_lines(&mut child);
         Self {
             child,
             lines,

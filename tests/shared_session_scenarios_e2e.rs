@@ -35,7 +35,7 @@ use cocart_redis::RedisSessions;
 use cocart_redis::testing::{TestRedis, unique_namespace};
 use serde_json::Value;
 use support::*;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::process::{Child, ChildStdin, Command};
 use tokio::sync::{Notify, mpsc};
@@ -122,24 +122,7 @@ impl Replica {
             .spawn()
             .expect("start the replica example");
         let stdin = child.stdin.take().expect("piped stdin");
-        let (tx, lines) = mpsc::unbounded_channel();
-        let stdout = child.stdout.take().expect("piped stdout");
-        let stderr = child.stderr.take().expect("piped stderr");
-        for (stream, prefix) in [
-            (
-                Box::new(stdout) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
-                "",
-            ),
-            (Box::new(stderr), "stderr: "),
-        ] {
-            let tx = tx.clone();
-            tokio::spawn(async move {
-                let mut reader = BufReader::new(stream).lines();
-                while let Ok(Some(line)) = reader.next_line().await {
-                    let _ = tx.send(format!("{prefix}{line}"));
-                }
-            });
-        }
+        let lines = output_lines(&mut child);
         let mut replica = Self {
             name,
             _child: child,

@@ -110,3 +110,29 @@ pub async fn wait_for_store(
     }
     panic!("the token store never reached the expected state");
 }
+
+/// Forwards a child's stdout and stderr (prefixed `stderr: `) line by line into one channel.
+pub fn output_lines(
+    child: &mut tokio::process::Child,
+) -> tokio::sync::mpsc::UnboundedReceiver<String> {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let (tx, lines) = tokio::sync::mpsc::unbounded_channel();
+    let stdout = child.stdout.take().expect("piped stdout");
+    let stderr = child.stderr.take().expect("piped stderr");
+    for (stream, prefix) in [
+        (
+            Box::new(stdout) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+            "",
+        ),
+        (Box::new(stderr), "stderr: "),
+    ] {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let mut reader = BufReader::new(stream).lines();
+            while let Ok(Some(line)) = reader.next_line().await {
+                let _ = tx.send(format!("{prefix}{line}"));
+            }
+        });
+    }
+    lines
+}

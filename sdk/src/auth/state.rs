@@ -1081,7 +1081,11 @@ mod tests {
         write(&mut st, true);
         assert_eq!(st.on_load(Stored::Empty, STORE).unwrap(), Restored::Kept);
         assert!(matches!(st.write_plan(STORE, true), WritePlan::Nothing));
-        assert_eq!(st.expected_revision(), 0, "the next save expects an empty store");
+        assert_eq!(
+            st.expected_revision(),
+            0,
+            "the next save expects an empty store"
+        );
     }
 
     #[test]
