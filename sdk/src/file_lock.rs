@@ -198,7 +198,10 @@ impl SessionLock for FileLock {
             if state.holder.as_ref().is_some_and(|(_, until)| *until > now) {
                 return None;
             }
-            let lapsed_refresh = state.refreshing.take().is_some();
+            let lapsed_refresh = state
+                .refreshing
+                .as_deref()
+                .is_some_and(|marker| marker != owner);
             state.holder = Some((owner, lease_end(now, lease)));
             Some(LockGrant::new(lapsed_refresh))
         })

@@ -52,8 +52,9 @@ impl LockGrant {
 #[async_trait]
 pub trait SessionLock: Send + Sync + 'static {
     /// Takes the lock for `owner` for `lease` if nobody holds it; `Ok(None)` when held. The grant
-    /// says whether the lease before this one lapsed with a refresh marked in flight (the mark is
-    /// then consumed).
+    /// says whether a holder before this one left a refresh marked in flight and never released
+    /// (its lease lapsed). The mark stays until a holder marks its own refresh and releases, so
+    /// a holder that presents nothing passes the news on.
     async fn try_acquire(
         &self,
         owner: &str,
@@ -124,7 +125,11 @@ impl SessionLock for MemoryLock {
         if slot.holder.as_ref().is_some_and(|(_, until)| *until > now) {
             return Ok(None);
         }
-        let lapsed_refresh = slot.refreshing.take().is_some();
+        // The mark stays until a holder presents the token itself and releases.
+        let lapsed_refresh = slot
+            .refreshing
+            .as_deref()
+            .is_some_and(|marker| marker != owner);
         slot.holder = Some((owner.to_string(), now + lease));
         Ok(Some(LockGrant { lapsed_refresh }))
     }

@@ -39,12 +39,15 @@ return {1, ARGV[2]}",
 });
 
 /// `KEYS[1]` lock, `KEYS[2]` refresh mark; `ARGV` owner, lease ms. Takes the lock if nobody holds
-/// it (`SET NX PX`) and then consumes the mark a lapsed holder left. Answers `-1` when held,
-/// `0` when taken, `1` when taken and the lease before lapsed with a refresh marked.
+/// it (`SET NX PX`) and reports the mark a lapsed holder left, without removing it: the mark
+/// stays until a holder presents the token itself (its own mark replaces it) and releases.
+/// Answers `-1` when held, `0` when taken, `1` when taken with a refresh marked by another.
 pub(crate) static ACQUIRE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         "if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return -1 end
-return redis.call('DEL', KEYS[2])",
+local m = redis.call('GET', KEYS[2])
+if m and m ~= ARGV[1] then return 1 end
+return 0",
     )
 });
 

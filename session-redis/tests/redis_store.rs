@@ -322,8 +322,8 @@ async fn with_a_key_nothing_secret_reaches_redis_and_key_names_hold_no_customer_
 }
 
 /// A holder whose lease lapsed after it marked its refresh and never released (its answer was
-/// lost) leaves the mark to the next holder, once; a holder that releases late knew how its
-/// refresh ended, so its own mark goes with the release.
+/// lost) leaves the mark to every next holder until one marks its own refresh and releases; a
+/// holder that releases late knew how its refresh ended, so its own mark goes with the release.
 #[tokio::test]
 async fn a_lapsed_holders_mark_reaches_the_next_holder_unless_it_released_late() {
     let redis = TestRedis::get().expect("redis");
@@ -353,6 +353,17 @@ async fn a_lapsed_holders_mark_reaches_the_next_holder_unless_it_released_late()
         .expect("acquire")
         .expect("free");
     assert!(grant.lapsed_refresh);
+    // b presents nothing and releases: the lapse is passed on.
+    lock.release("b").await.expect("release");
+    let grant = lock
+        .try_acquire("c", lease)
+        .await
+        .expect("acquire")
+        .expect("free");
+    assert!(
+        grant.lapsed_refresh,
+        "the lapse is passed on to the next holder"
+    );
     lock.release("a2")
         .await
         .expect("a late release after another took the lock");
@@ -363,13 +374,14 @@ async fn a_lapsed_holders_mark_reaches_the_next_holder_unless_it_released_late()
             .is_none(),
         "it leaves the new holder's lock alone"
     );
-    lock.release("b").await.expect("release");
+    assert!(lock.mark_refreshing("c").await.expect("mark"));
+    lock.release("c").await.expect("release");
     let grant = lock
         .try_acquire("c", lease)
         .await
         .expect("acquire")
         .expect("free");
-    assert!(!grant.lapsed_refresh, "reported once");
+    assert!(!grant.lapsed_refresh, "c settled it");
     // A lock held by another is not taken, and its holder's mark is not consumed.
     assert!(lock.mark_refreshing("c").await.expect("mark"));
     assert!(

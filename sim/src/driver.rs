@@ -248,7 +248,7 @@ fn step(w: &mut World, params: &Params, kills: &mut u32) -> Next {
         .filter(|&r| !w.replicas[r].dead)
         .collect();
     // Weighted choice of the next move.
-    let moves: [(u64, u8); 8] = [
+    let moves: [(u64, u8); 9] = [
         (if eligible.is_empty() { 0 } else { 60 }, 0),
         (if idle.is_empty() { 0 } else { 14 }, 1),
         (if faulty || quiet { 5 } else { 0 }, 2),
@@ -264,6 +264,7 @@ fn step(w: &mut World, params: &Params, kills: &mut u32) -> Next {
         (if faulty && !live.is_empty() { 1 } else { 0 }, 5),
         (if faulty { 1 } else { 0 }, 6),
         (if faulty { 2 } else { 0 }, 7),
+        (if faulty { 1 } else { 0 }, 8),
     ];
     let total: u64 = moves.iter().map(|m| m.0).sum();
     let mut pick = w.rng.below(total);
@@ -349,6 +350,12 @@ fn step(w: &mut World, params: &Params, kills: &mut u32) -> Next {
             w.log(format!("session store UNREACHABLE for {ms} ms"));
             Next::Continue
         }
+        8 => {
+            if w.rotate_key_step() {
+                w.stats.faults += 1;
+            }
+            Next::Continue
+        }
         _ => {
             // A slow answer: time passes while calls are pending.
             let ms = w.rng.between(200, 1500);
@@ -391,8 +398,11 @@ fn spawn_replica(world: &Arc<Mutex<World>>, handles: &mut Vec<Handle>, clock: Si
     let (r, params, budget) = {
         let mut w = lock_world(world);
         let budget = w.rng.between(4, 10) as u32;
+        let (opens_k2, seals_k2) = w.key_config_now();
         w.replicas.push(crate::world::ReplicaState {
             budget,
+            opens_k2,
+            seals_k2,
             ..Default::default()
         });
         (w.replicas.len() - 1, w.params.clone(), budget)

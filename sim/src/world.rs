@@ -102,6 +102,11 @@ pub struct ReplicaState {
     /// Its last delivered refusal was of a token that an earlier presentation had rotated into
     /// a pair nobody saved (the truth behind `RefreshedElsewhereAndLost`).
     pub refused_lost_rotation: bool,
+    /// Key rotation: this replica opens values sealed with the new key `k2`.
+    pub opens_k2: bool,
+    /// Key rotation: this replica seals what it saves with `k2` (only once every replica opens
+    /// it, as the rotation procedure requires).
+    pub seals_k2: bool,
     /// One of its store calls failed (or lost its answer) since its last refresh presentation:
     /// the only reason a rotated pair may stay unsaved (`TokenRefreshed { saved: false }`).
     pub store_failed: bool,
@@ -184,6 +189,8 @@ pub struct World {
     pub tombstones: u64,
     /// After a logout's tombstone: access tokens numbered below this were issued before it.
     pub logout_floor: Option<usize>,
+    /// Key rotation: the key each stored revision was sealed with (2: `k2`; absent: `k1`).
+    sealed_with: BTreeMap<u64, u8>,
     /// Which replica's login minted each login pair.
     login_by: BTreeMap<usize, usize>,
     /// Pairs that reached the session store.
@@ -213,6 +220,7 @@ impl World {
             last_saved: None,
             tombstones: 0,
             logout_floor: None,
+            sealed_with: BTreeMap::new(),
             login_by: BTreeMap::new(),
             saved_pairs: std::collections::BTreeSet::new(),
         }
@@ -281,6 +289,34 @@ impl World {
             })
             .map(|(i, _)| i)
             .collect()
+    }
+
+    /// One step of a rolling key rotation, done as an operator must: first every replica learns
+    /// to open the new key, one at a time; only then do they start sealing with it, one at a
+    /// time. Replacement replicas start with the configuration of the moment. Returns whether a
+    /// step was left to take.
+    pub fn rotate_key_step(&mut self) -> bool {
+        let live: Vec<usize> = (0..self.replicas.len())
+            .filter(|&r| !self.replicas[r].dead)
+            .collect();
+        if let Some(&r) = live.iter().find(|&&r| !self.replicas[r].opens_k2) {
+            self.replicas[r].opens_k2 = true;
+            self.log(format!("KEY ROTATION: r{r} opens k2"));
+            return true;
+        }
+        if let Some(&r) = live.iter().find(|&&r| !self.replicas[r].seals_k2) {
+            self.replicas[r].seals_k2 = true;
+            self.log(format!("KEY ROTATION: r{r} seals with k2"));
+            return true;
+        }
+        false
+    }
+
+    /// The key configuration a replica started now gets.
+    pub fn key_config_now(&self) -> (bool, bool) {
+        let any_opens = self.replicas.iter().any(|r| r.opens_k2);
+        let any_seals = self.replicas.iter().any(|r| r.seals_k2);
+        (any_opens, any_seals)
     }
 
     /// Kills `replica`: its pending calls are processed with their answers lost, or never
@@ -374,7 +410,17 @@ impl World {
                     self.log(format!("r{replica} {name} -> unavailable{tag}"));
                     return OpResult::Load(Err(unavailable()));
                 }
-                let got = now(self.store.load());
+                let mut got = now(self.store.load());
+                if let Ok(Stored::Session(s)) = &got
+                    && self.sealed_with.get(&s.revision) == Some(&2)
+                    && !self.replicas[replica].opens_k2
+                {
+                    // What an encrypting store answers for a value sealed with a key this
+                    // process lacks.
+                    got = Err(SessionStoreError::Corrupt(
+                        "sealed with key id 'k2', which this process does not have".into(),
+                    ));
+                }
                 let what = match &got {
                     Ok(Stored::Session(s)) => format!("rev {} {}", s.revision, self.describe(s)),
                     Ok(Stored::Cleared { revision }) => format!("tombstone rev {revision}"),
@@ -392,7 +438,13 @@ impl World {
                 let got = now(self.store.save(expected, &session));
                 let what = self.describe(&session);
                 self.log(format!("r{replica} {name} {what} -> {got:?}{tag}"));
-                if got.is_ok() {
+                if let Ok(revision) = got {
+                    let key = if self.replicas[replica].seals_k2 {
+                        2
+                    } else {
+                        1
+                    };
+                    self.sealed_with.insert(revision, key);
                     self.on_saved(replica, &session);
                 }
                 lost_or(fate, OpResult::Revision(got), || {

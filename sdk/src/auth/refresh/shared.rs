@@ -53,7 +53,7 @@ impl Inner {
             Release::LetLapse => {
                 tracing::warn!("the refresh answer was lost; the lock is left to lapse");
             }
-            Release::AfterSignOutSaved => {
+            Release::AfterSaved => {
                 let inner = Arc::clone(self);
                 let shared = shared.clone();
                 tokio::spawn(
@@ -147,7 +147,7 @@ impl Inner {
             let outcome = self
                 .apply_refresh(generation, Err(RefreshFailure::Terminal(reason)))
                 .await;
-            return (outcome, Release::AfterSignOutSaved);
+            return (outcome, Release::AfterSaved);
         }
         let Some(refresh_token) = refresh_token else {
             let outcome = self
@@ -156,7 +156,7 @@ impl Inner {
                     Err(RefreshFailure::Terminal(SignOutReason::NoRefreshToken)),
                 )
                 .await;
-            return (outcome, Release::AfterSignOutSaved);
+            return (outcome, Release::AfterSaved);
         };
         // A full lease before the request, so that it cannot outlive the lock, and the mark
         // that tells the next holder a refresh was in flight if this lease lapses.
@@ -190,7 +190,7 @@ impl Inner {
             let (outcome, release) = match outcome {
                 other if answer_lost => (other, Release::LetLapse),
                 Err(RefreshFailure::Terminal(r)) => {
-                    (Err(RefreshFailure::Terminal(r)), Release::AfterSignOutSaved)
+                    (Err(RefreshFailure::Terminal(r)), Release::AfterSaved)
                 }
                 other => (other, Release::Now),
             };
@@ -209,7 +209,12 @@ impl Inner {
             // A rotation is saved, and a sign-out written, with compare-and-swap on the
             // revision read above, under the still-held lock: a newer session is adopted
             // instead.
-            (self.apply_refresh(generation, outcome).await, release)
+            let applied = self.apply_refresh(generation, outcome).await;
+            let unsaved = self.state().has_unsaved_changes();
+            match release {
+                Release::Now if unsaved => (applied, Release::AfterSaved),
+                release => (applied, release),
+            }
         };
         let renewals = renew_forever(shared, owner);
         tokio::pin!(work);
@@ -245,8 +250,10 @@ enum Release {
     Now,
     /// The answer was lost: the token may be spent. Leave the lease (and its mark) to lapse.
     LetLapse,
-    /// The store refused the token: release once the sign-out is saved.
-    AfterSignOutSaved,
+    /// Release once the outcome is in the session store: the sign-out of a refused token, or a
+    /// rotated pair whose save failed (memory is its only copy: the next holder must not present
+    /// the spent token while this holder can still save it).
+    AfterSaved,
 }
 
 /// What a read of the store that settled the refresh means for its callers.
