@@ -103,7 +103,7 @@ MUTATIONS = [
         "rule 5: a refused refresh token is never presented again (the lock is released before the sign-out is saved)",
         "sdk/src/auth/refresh/shared.rs",
         """                Err(RefreshFailure::Terminal(r)) => {
-                    (Err(RefreshFailure::Terminal(r)), Release::AfterSignOutSaved)
+                    (Err(RefreshFailure::Terminal(r)), Release::AfterSaved)
                 }""",
         """                Err(RefreshFailure::Terminal(r)) => (Err(RefreshFailure::Terminal(r)), Release::Now),""",
     ),
