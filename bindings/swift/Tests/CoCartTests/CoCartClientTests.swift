@@ -156,7 +156,7 @@ final class CoCartClientTests: XCTestCase {
         for _ in 0..<200 where recorder.events.count < 2 {
             try await Task.sleep(nanoseconds: 10_000_000)
         }
-        XCTAssertEqual(recorder.events.last, .tokenRefreshed)
+        XCTAssertEqual(recorder.events.last, .tokenRefreshed(saved: true))
         subscription.cancel()
     }
 
