@@ -51,6 +51,10 @@ pub struct ClientConfig {
     /// (default keep-both: the saved lines the store drops are added back).
     #[uniffi(default = None)]
     pub transfer_policy: Option<TransferPolicy>,
+    /// A client that acts for a customer only: once the session ended, cart calls throw
+    /// `SessionExpired` (with the reason) or `NotSignedIn` instead of starting a guest cart.
+    #[uniffi(default = false)]
+    pub customer_only: bool,
 }
 
 impl ClientConfig {
@@ -85,6 +89,7 @@ impl ClientConfig {
         if let Some(policy) = self.transfer_policy {
             b = b.transfer_policy(policy.into());
         }
+        b = b.customer_only(self.customer_only);
         if self.clock_skew_seconds != 0 {
             if !cfg!(feature = "testing") {
                 return Err(CoCartError::from(cocart::Error::Config(
@@ -120,6 +125,7 @@ mod tests {
             send_cart_key_header: false,
             clock_skew_seconds: 0,
             transfer_policy: None,
+            customer_only: false,
         }
     }
 

@@ -54,6 +54,7 @@ impl Mock {
             send_cart_key_header: false,
             clock_skew_seconds: skew,
             transfer_policy: None,
+            customer_only: false,
         }
     }
 
@@ -322,4 +323,31 @@ fn a_dropped_subscription_stops_delivering() {
     block_on(client.login("demo".into(), "demo-password".into())).unwrap();
     std::thread::sleep(Duration::from_millis(100));
     assert_eq!(recorder.events.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn a_customer_only_client_never_turns_into_a_guest_after_its_session_ends() {
+    let mock = Mock::start();
+    let client = CoCartClient::new(
+        ClientConfig {
+            customer_only: true,
+            ..mock.config(0)
+        },
+        None,
+    )
+    .unwrap();
+    block_on(client.login("demo".into(), "demo-password".into())).unwrap();
+    assert!(block_on(client.cart().get()).is_ok());
+    block_on(client.logout()).unwrap();
+    mock.server().clear_journal();
+    assert_eq!(
+        block_on(client.cart().get()).unwrap_err(),
+        CoCartError::SessionExpired {
+            reason: SignOutReason::LoggedOut
+        }
+    );
+    assert!(
+        mock.server().journal().is_empty(),
+        "nothing is sent: no guest cart is started"
+    );
 }
