@@ -15,16 +15,13 @@
 mod support;
 
 use std::path::PathBuf;
-use std::process::{ExitStatus, Stdio};
-use std::time::Duration;
 
 use cocart_mock::MockServer;
 use cocart_redis::testing::{TestRedis, unique_namespace};
 use cocart_redis::{EncryptionKey, RedisSessions};
 use secrecy::ExposeSecret;
 use support::*;
-use tokio::process::{Child, Command};
-use tokio::sync::mpsc;
+use tokio::process::Command;
 
 const LOGIN_PATH: &str = "/wp-json/cocart/v2/login";
 const LOGOUT_PATH: &str = "/wp-json/cocart/v2/logout";
@@ -39,93 +36,28 @@ fn statuses(server: &MockServer, path: &str) -> Vec<u16> {
     journal_for(server, path).iter().map(|e| e.status).collect()
 }
 
-/// `target/…/examples/NAME`, built now so that a test never runs a stale example.
-fn example_binary(name: &str) -> PathBuf {
-    let built = std::process::Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "-p", "cocart-e2e", "--example", name])
-        .arg("--manifest-path")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
-        .status()
-        .expect("run cargo");
-    assert!(built.success(), "cargo build --example {name} failed");
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target dir");
-    let path = dir.join("examples").join(name);
-    assert!(path.exists(), "{} is missing", path.display());
-    path
-}
-
 /// One `concurrent` example process with its keys (`ID:BASE64,…`, through the environment so
 /// they stay out of the process list).
-struct Replica {
-    child: Child,
-    lines: mpsc::UnboundedReceiver<String>,
-    output: Vec<String>,
-}
+type Replica = ExampleProcess;
 
-impl Replica {
-    fn spawn(
-        binary: &PathBuf,
-        server: &MockServer,
-        redis_url: &str,
-        key: &str,
-        keys: &str,
-    ) -> Self {
-        let mut child = Command::new(binary)
-            .args(["--store-url", server.base_url()])
-            .args(["--username", USER, "--password", PASSWORD])
-            .args(["--concurrency", "10", "--wait", &WAIT_SECS.to_string()])
-            .args(["--session-redis", redis_url, "--session-key", key])
-            .env("COCART_SESSION_KEYS", keys)
-            .env_remove("COCART_PASSWORD")
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start the concurrent example");
-        let lines = output_lines(&mut child);
-        Self {
-            child,
-            lines,
-            output: Vec::new(),
-        }
-    }
-
-    /// Waits for the "ready" line the example prints once signed in.
-    async fn ready(&mut self) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-        loop {
-            match tokio::time::timeout_at(deadline, self.lines.recv()).await {
-                Ok(Some(line)) => {
-                    let ready = line.starts_with("ready:");
-                    self.output.push(line);
-                    if ready {
-                        return;
-                    }
-                }
-                _ => panic!("never ready: {:?}", self.output),
-            }
-        }
-    }
-
-    /// Waits for the process to end; its exit status and everything it printed.
-    async fn finish(mut self) -> (ExitStatus, String) {
-        let status = tokio::time::timeout(Duration::from_secs(60), self.child.wait())
-            .await
-            .expect("the process ends within a minute")
-            .expect("wait");
-        while let Ok(Some(line)) =
-            tokio::time::timeout(Duration::from_secs(5), self.lines.recv()).await
-        {
-            self.output.push(line);
-        }
-        (status, self.output.join("\n"))
-    }
+fn spawn_replica(
+    binary: &PathBuf,
+    server: &MockServer,
+    redis_url: &str,
+    key: &str,
+    keys: &str,
+) -> Replica {
+    let mut command = Command::new(binary);
+    command
+        .args(["--store-url", server.base_url()])
+        .args(["--username", USER, "--password", PASSWORD])
+        .args(["--concurrency", "10", "--wait", &WAIT_SECS.to_string()])
+        .args(["--session-redis", redis_url, "--session-key", key])
+        .env("COCART_SESSION_KEYS", keys);
+    command
+        .env_remove("COCART_PASSWORD")
+        .env("RUST_LOG", "warn");
+    ExampleProcess::start(command)
 }
 
 /// The key id the stored session is sealed with (`xc20p2:ID:…`).
@@ -189,7 +121,7 @@ async fn three_processes_rotate_the_session_key_mid_run_with_nobody_signed_out()
     for (wave, (what, keys, sealing)) in waves.iter().enumerate() {
         let mut replicas: Vec<_> = keys
             .iter()
-            .map(|keys| Replica::spawn(&binary, &server, &redis.url(), &customer, keys))
+            .map(|keys| spawn_replica(&binary, &server, &redis.url(), &customer, keys))
             .collect();
         for r in &mut replicas {
             r.ready().await;

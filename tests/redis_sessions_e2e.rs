@@ -10,7 +10,7 @@ mod support;
 mod backend;
 
 use std::path::PathBuf;
-use std::process::{ExitStatus, Stdio};
+use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
 use cocart::clock::OffsetClock;
@@ -22,8 +22,7 @@ use cocart_redis::RedisSessions;
 use cocart_redis::testing::{RedisServer, TestRedis, unique_namespace};
 use serde_json::{Value, json};
 use support::*;
-use tokio::process::{Child, Command};
-use tokio::sync::mpsc;
+use tokio::process::Command;
 
 const LOGIN_PATH: &str = "/wp-json/cocart/v2/login";
 /// The namespace the demos use (see `SharedSessionArgs::attach`).
@@ -33,96 +32,29 @@ fn statuses(server: &MockServer, path: &str) -> Vec<u16> {
     journal_for(server, path).iter().map(|e| e.status).collect()
 }
 
-/// `target/…/examples/NAME`, built now (cargo leaves the build lock while tests run), so that
-/// a test never runs a stale example.
-fn example_binary(name: &str) -> PathBuf {
-    static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _one_build_at_a_time = BUILD.lock().unwrap_or_else(|p| p.into_inner());
-    let built = std::process::Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "-p", "cocart-e2e", "--example", name])
-        .arg("--manifest-path")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
-        .status()
-        .expect("run cargo");
-    assert!(built.success(), "cargo build --example {name} failed");
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target dir");
-    let path = dir.join("examples").join(name);
-    assert!(path.exists(), "{} is missing", path.display());
-    path
-}
-
 /// One `concurrent` example process.
-struct Replica {
-    child: Child,
-    lines: mpsc::UnboundedReceiver<String>,
-    output: Vec<String>,
-}
+type Replica = ExampleProcess;
 
-impl Replica {
-    fn spawn(server: &MockServer, redis_url: &str, key: &str, wait: u64, extra: &[&str]) -> Self {
-        static BINARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-        let binary = BINARY.get_or_init(|| example_binary("concurrent"));
-        let mut child = Command::new(binary)
-            .args(["--store-url", server.base_url()])
-            .args(["--username", USER, "--password", PASSWORD])
-            .args(["--concurrency", "10", "--wait", &wait.to_string()])
-            .args(["--session-redis", redis_url, "--session-key", key])
-            .args(extra)
-            .env_remove("COCART_PASSWORD")
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start the concurrent example");
-        let lines = output_lines(&mut child);
-        Self {
-            child,
-            lines,
-            output: Vec::new(),
-        }
-    }
-
-    fn pid(&self) -> Option<u32> {
-        self.child.id()
-    }
-
-    /// Waits for the "ready" line the example prints once signed in.
-    async fn ready(&mut self) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-        loop {
-            match tokio::time::timeout_at(deadline, self.lines.recv()).await {
-                Ok(Some(line)) => {
-                    let ready = line.starts_with("ready:");
-                    self.output.push(line);
-                    if ready {
-                        return;
-                    }
-                }
-                _ => panic!("never ready: {:?}", self.output),
-            }
-        }
-    }
-
-    /// Waits for the process to end; its exit status and everything it printed.
-    async fn finish(mut self) -> (ExitStatus, String) {
-        let status = tokio::time::timeout(Duration::from_secs(60), self.child.wait())
-            .await
-            .expect("the process ends within a minute")
-            .expect("wait");
-        // The readers end with the pipes.
-        while let Ok(Some(line)) =
-            tokio::time::timeout(Duration::from_secs(5), self.lines.recv()).await
-        {
-            self.output.push(line);
-        }
-        (status, self.output.join("\n"))
-    }
+fn spawn_replica(
+    server: &MockServer,
+    redis_url: &str,
+    key: &str,
+    wait: u64,
+    extra: &[&str],
+) -> Replica {
+    static BINARY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let binary = BINARY.get_or_init(|| example_binary("concurrent"));
+    let mut command = Command::new(binary);
+    command
+        .args(["--store-url", server.base_url()])
+        .args(["--username", USER, "--password", PASSWORD])
+        .args(["--concurrency", "10", "--wait", &wait.to_string()])
+        .args(["--session-redis", redis_url, "--session-key", key])
+        .args(extra);
+    command
+        .env_remove("COCART_PASSWORD")
+        .env("RUST_LOG", "warn");
+    ExampleProcess::start(command)
 }
 
 fn assert_served_all(status: ExitStatus, output: &str) {
@@ -139,7 +71,7 @@ async fn three_processes_across_a_real_expiry_make_one_login_and_one_refresh() {
     let redis = TestRedis::get().expect("redis");
     let key = unique_namespace("real-expiry");
     let replicas: Vec<_> = (0..3)
-        .map(|_| Replica::spawn(&server, &redis.url(), &key, 11, &[]))
+        .map(|_| spawn_replica(&server, &redis.url(), &key, 11, &[]))
         .collect();
     let mut outputs = Vec::new();
     for r in replicas {
@@ -169,7 +101,7 @@ async fn ready_replicas(
     extra: &[&str],
 ) -> Vec<Replica> {
     let mut replicas: Vec<_> = (0..n)
-        .map(|_| Replica::spawn(server, redis_url, key, wait, extra))
+        .map(|_| spawn_replica(server, redis_url, key, wait, extra))
         .collect();
     for r in &mut replicas {
         r.ready().await;

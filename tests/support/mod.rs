@@ -136,3 +136,88 @@ pub fn output_lines(
     }
     lines
 }
+
+/// `target/…/examples/NAME`, built now (cargo leaves the build lock while tests run), so that
+/// a test never runs a stale example.
+pub fn example_binary(name: &str) -> std::path::PathBuf {
+    static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_build_at_a_time = BUILD.lock().unwrap_or_else(|p| p.into_inner());
+    let built = std::process::Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "-p", "cocart-e2e", "--example", name])
+        .arg("--manifest-path")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+        .status()
+        .expect("run cargo");
+    assert!(built.success(), "cargo build --example {name} failed");
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target dir");
+    let path = dir.join("examples").join(name);
+    assert!(path.exists(), "{} is missing", path.display());
+    path
+}
+
+/// One process of an example that prints `ready:` once signed in (the `concurrent` demo), with
+/// everything it prints.
+pub struct ExampleProcess {
+    pub child: tokio::process::Child,
+    lines: tokio::sync::mpsc::UnboundedReceiver<String>,
+    pub output: Vec<String>,
+}
+
+impl ExampleProcess {
+    /// Starts `command` with piped output and no input; the process dies with the handle.
+    pub fn start(mut command: tokio::process::Command) -> Self {
+        let mut child = command
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start the example");
+        let lines = output_lines(&mut child);
+        Self {
+            child,
+            lines,
+            output: Vec::new(),
+        }
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    /// Waits for the "ready" line the example prints once signed in.
+    pub async fn ready(&mut self) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            match tokio::time::timeout_at(deadline, self.lines.recv()).await {
+                Ok(Some(line)) => {
+                    let ready = line.starts_with("ready:");
+                    self.output.push(line);
+                    if ready {
+                        return;
+                    }
+                }
+                _ => panic!("never ready: {:?}", self.output),
+            }
+        }
+    }
+
+    /// Waits for the process to end; its exit status and everything it printed.
+    pub async fn finish(mut self) -> (std::process::ExitStatus, String) {
+        let status = tokio::time::timeout(Duration::from_secs(60), self.child.wait())
+            .await
+            .expect("the process ends within a minute")
+            .expect("wait");
+        // The readers end with the pipes.
+        while let Ok(Some(line)) =
+            tokio::time::timeout(Duration::from_secs(5), self.lines.recv()).await
+        {
+            self.output.push(line);
+        }
+        (status, self.output.join("\n"))
+    }
+}
