@@ -40,8 +40,6 @@ pub(crate) struct Inner {
     pub(crate) transfer: TransferSlot,
     /// Why the last session ended (set by every `SignedOut` event, cleared by `SignedIn`).
     last_sign_out: Mutex<Option<SignOutReason>>,
-    /// Keys the fingerprint of the access token a shared refresh replaces.
-    pub(crate) access_hasher: std::collections::hash_map::RandomState,
 }
 
 impl fmt::Debug for Inner {
@@ -70,7 +68,6 @@ impl Inner {
             events: OnceLock::new(),
             transfer: TransferSlot::default(),
             last_sign_out: Mutex::new(None),
-            access_hasher: std::collections::hash_map::RandomState::new(),
         }
     }
 

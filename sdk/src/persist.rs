@@ -120,11 +120,10 @@ impl Persistence {
                     // Our own value at another revision: write again from there.
                     Restored::Kept => {}
                 },
-                Err(e) => {
-                    if !self.landed(state, expected, fingerprint, changes).await {
-                        return Err(Error::Storage(e));
-                    }
-                }
+                Err(e) => match self.landed(state, expected, fingerprint).await {
+                    Some(revision) => lock_state(state).written(changes, revision, fingerprint),
+                    None => return Err(Error::Storage(e)),
+                },
             }
             if !lock_state(state).has_unsaved_changes() {
                 return Ok(Written::Saved);
@@ -135,30 +134,25 @@ impl Persistence {
         )))
     }
 
-    /// After a write failed without an answer: whether it landed all the same (the store holds
-    /// this client's value at a revision after `expected`). Records it when it did.
+    /// After a write failed without an answer: the revision it landed at all the same, when the
+    /// store holds this client's value (`fingerprint`; `None` for a tombstone) right after
+    /// `expected`.
     async fn landed(
         &self,
         state: &Mutex<SessionState>,
         expected: u64,
         fingerprint: Option<u64>,
-        changes: u64,
-    ) -> bool {
-        let Ok(stored) = self.store.load().await else {
-            return false;
-        };
-        let mut st = lock_state(state);
-        let revision = stored.revision();
+    ) -> Option<u64> {
+        let stored = self.store.load().await.ok()?;
         let ours = match &stored {
-            Stored::Session(s) => fingerprint.is_some() && st.fingerprint_of(s) == fingerprint,
+            Stored::Session(s) => {
+                fingerprint.is_some() && lock_state(state).fingerprint_of(s) == fingerprint
+            }
             Stored::Cleared { .. } => fingerprint.is_none(),
             Stored::Empty => false,
         };
-        if ours && revision == expected.saturating_add(1) {
-            st.written(changes, revision, fingerprint);
-            return true;
-        }
-        false
+        let revision = stored.revision();
+        (ours && revision == expected.saturating_add(1)).then_some(revision)
     }
 
     /// Reads the store (the lane held by the caller) and lets memory take what it found.
@@ -207,38 +201,25 @@ impl Persistence {
                 }
                 st.expected_revision()
             };
-            match self.store.clear(expected).await {
-                Ok(revision) => {
-                    let mut st = lock_state(state);
-                    if !st.end(generation) {
-                        return Ok(Ended::Superseded);
-                    }
-                    let changes = st.changes();
-                    st.written(changes, revision, None);
-                    return Ok(Ended::Here);
-                }
+            let revision = match self.store.clear(expected).await {
+                Ok(revision) => revision,
                 Err(SessionStoreError::Conflict { .. }) => match self.read(state).await? {
                     Restored::Adopted => return Ok(Ended::Superseded),
                     Restored::EndedElsewhere => return Ok(Ended::Elsewhere),
-                    Restored::Kept => {}
+                    Restored::Kept => continue,
                 },
-                Err(e) => {
-                    let changes = lock_state(state).changes();
-                    if self.landed(state, expected, None, changes).await {
-                        let mut st = lock_state(state);
-                        let ended = st.end(generation);
-                        let changes = st.changes();
-                        let revision = st.expected_revision();
-                        st.written(changes, revision, None);
-                        return Ok(if ended {
-                            Ended::Here
-                        } else {
-                            Ended::Superseded
-                        });
-                    }
-                    return Err(Error::Storage(e));
-                }
+                Err(e) => match self.landed(state, expected, None).await {
+                    Some(revision) => revision,
+                    None => return Err(Error::Storage(e)),
+                },
+            };
+            let mut st = lock_state(state);
+            if !st.end(generation) {
+                return Ok(Ended::Superseded);
             }
+            let changes = st.changes();
+            st.written(changes, revision, None);
+            return Ok(Ended::Here);
         }
         Err(Error::Storage(SessionStoreError::Io(
             "the store kept changing while this client signed out".into(),

@@ -180,6 +180,15 @@ pub(crate) struct SharedConfig {
     pub(crate) poll: Duration,
 }
 
+impl SharedConfig {
+    /// Releases the lock held by `owner`; a failure only logs (the lease ends it).
+    pub(crate) async fn release(&self, owner: &str) {
+        if let Err(e) = self.lock.release(owner).await {
+            tracing::warn!(error = %e, "could not release the session lock (its lease ends it)");
+        }
+    }
+}
+
 /// How the lock wait ended.
 pub(crate) enum Taken<T> {
     /// The store answered what the waiter needed while it waited (another process saved a newer
@@ -284,9 +293,7 @@ impl crate::CoCartClient {
             Ok(None) => self.login_secret(username, password).await,
             Err(e) => Err(e),
         };
-        if let Err(e) = shared.lock.release(&owner).await {
-            tracing::warn!(error = %e, "could not release the session lock (its lease ends it)");
-        }
+        shared.release(&owner).await;
         outcome
     }
 }

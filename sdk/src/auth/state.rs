@@ -350,6 +350,12 @@ impl SessionState {
         )
     }
 
+    /// The fingerprint of the access token in use alone (not of the pair or the cart key).
+    pub(crate) fn access_fingerprint(&self) -> Option<u64> {
+        let access = self.tokens.as_ref().map(|t| t.access.expose_secret());
+        access.and_then(|a| self.fingerprinter.of(Some(a), None, None))
+    }
+
     /// The fingerprint of a stored session, with this client's key.
     pub(crate) fn fingerprint_of(&self, session: &PersistedSession) -> Option<u64> {
         self.fingerprinter.of_session(session)

@@ -183,31 +183,35 @@ impl Inner {
                     Ok(None) => Ok(()),
                     Err(e) => {
                         // Callers wait a cooldown before the next try settles the sign-out.
-                        let now = Instant::now();
-                        let until = now.checked_add(self.config.refresh_cooldown).unwrap_or(now);
-                        self.state().refresh_failed(generation, e.clone(), until);
+                        self.cool_down(generation, e.clone(), None);
                         Err(e)
                     }
                 }
             }
             Err(RefreshFailure::Keep(e, retry_after)) => {
-                let wait = cooldown_after(
-                    self.config.refresh_cooldown,
-                    retry_after,
-                    self.config.max_retry_after,
-                );
-                let now = Instant::now();
-                // A cap set past what the clock can hold rests an hour rather than not at all.
-                let until = now
-                    .checked_add(wait)
-                    .or_else(|| now.checked_add(Duration::from_secs(3600)))
-                    .unwrap_or(now);
-                match self.state().refresh_failed(generation, e.clone(), until) {
+                match self.cool_down(generation, e.clone(), retry_after) {
                     true => Err(e),
                     false => Ok(()),
                 }
             }
         }
+    }
+
+    /// Callers of `generation` get `error` without a new request for the cooldown (or the
+    /// store's `Retry-After`, capped). Returns whether that generation was still current.
+    fn cool_down(&self, generation: u64, error: Error, retry_after: Option<Duration>) -> bool {
+        let wait = cooldown_after(
+            self.config.refresh_cooldown,
+            retry_after,
+            self.config.max_retry_after,
+        );
+        let now = Instant::now();
+        // A cap set past what the clock can hold rests an hour rather than not at all.
+        let until = now
+            .checked_add(wait)
+            .or_else(|| now.checked_add(Duration::from_secs(3600)))
+            .unwrap_or(now);
+        self.state().refresh_failed(generation, error, until)
     }
 
     /// Persists a rotated pair: memory is the only copy of it, so a store that fails is tried

@@ -26,11 +26,7 @@ impl Inner {
         let replaced = self.access_fingerprint();
         let owner = owner_name();
         let taken = wait_for_lock(shared, &owner, || async {
-            match self.load_and_adopt().await? {
-                Restored::Kept => Ok(None),
-                Restored::Adopted if self.access_fingerprint() == replaced => Ok(None),
-                settled => Ok(Some(settled)),
-            }
+            Ok(self.settled_by(self.load_and_adopt().await?, replaced))
         })
         .await;
         let grant = match taken {
@@ -42,12 +38,7 @@ impl Inner {
             .refresh_under_lock(shared, &owner, replaced, grant)
             .await;
         match release {
-            Release::Now => {
-                if let Err(e) = shared.lock.release(&owner).await {
-                    // The lease expires on its own.
-                    tracing::warn!(error = %e, "could not release the refresh lock");
-                }
-            }
+            Release::Now => shared.release(&owner).await,
             // The refresh token may be spent and nobody knows its successor: the lease lapses
             // with the mark, so the next holder knows (see `LockGrant::lapsed_refresh`).
             Release::LetLapse => {
@@ -56,9 +47,7 @@ impl Inner {
             Release::AfterSaved => {
                 let inner = Arc::clone(self);
                 let shared = shared.clone();
-                tokio::spawn(
-                    async move { inner.save_sign_out_then_release(&shared, &owner).await },
-                );
+                tokio::spawn(async move { inner.settle_then_release(&shared, &owner).await });
             }
         }
         outcome
@@ -66,22 +55,26 @@ impl Inner {
 
     /// A fingerprint of the access token in use (not of the whole pair).
     fn access_fingerprint(&self) -> Option<u64> {
-        let st = self.state();
-        let access = st.tokens.as_ref().map(|t| t.access.clone());
-        drop(st);
-        access.map(|a| {
-            use std::hash::{BuildHasher, Hasher};
-            let mut h = self.access_hasher.build_hasher();
-            h.write(secrecy::ExposeSecret::expose_secret(&a).as_bytes());
-            h.finish()
-        })
+        self.state().access_fingerprint()
     }
 
-    /// Keeps the lock while a sign-out the store caused is not settled in the session store
-    /// (the store refused the token, and the session store could not be reached), so that nobody
-    /// presents the refused refresh token again: retries, renewing the lease, for up to three
-    /// leases, then releases (or, when the store stayed away, lets the lease lapse).
-    async fn save_sign_out_then_release(self: Arc<Self>, shared: &SharedConfig, owner: &str) {
+    /// What a read of the store means for a refresh of the access token `replaced`: `None` to
+    /// go on, or how it settled. A stored value with the same access token (a v2 store hands one
+    /// stored token to every login) does not settle it.
+    fn settled_by(&self, restored: Restored, replaced: Option<u64>) -> Option<Restored> {
+        match restored {
+            Restored::Kept => None,
+            Restored::Adopted if self.access_fingerprint() == replaced => None,
+            settled => Some(settled),
+        }
+    }
+
+    /// Keeps the lock while the refresh's outcome is not in the session store (the store refused
+    /// the token and the sign-out could not be saved, or a rotated pair could not be saved), so
+    /// that nobody presents the spent or refused refresh token meanwhile: retries, renewing the
+    /// lease, for up to three leases, then releases (or, when the store stayed away, lets the
+    /// lease lapse).
+    async fn settle_then_release(self: Arc<Self>, shared: &SharedConfig, owner: &str) {
         let started = tokio::time::Instant::now();
         loop {
             let generation = self.state().generation();
@@ -91,9 +84,7 @@ impl Inner {
                 None => !self.state().has_unsaved_changes() || self.persist().await.is_ok(),
             };
             if settled {
-                if let Err(e) = shared.lock.release(owner).await {
-                    tracing::warn!(error = %e, "could not release the refresh lock");
-                }
+                shared.release(owner).await;
                 return;
             }
             if started.elapsed() > shared.lease * 3
@@ -114,10 +105,13 @@ impl Inner {
         grant: LockGrant,
     ) -> (Result<()>, Release) {
         // Another process may have rotated, logged in or signed out since our last look.
-        match self.load_and_adopt().await {
-            Ok(Restored::Kept) => {}
-            Ok(Restored::Adopted) if self.access_fingerprint() == replaced => {}
-            Ok(settled) => return (settled_outcome(settled), Release::Now),
+        match self
+            .load_and_adopt()
+            .await
+            .map(|r| self.settled_by(r, replaced))
+        {
+            Ok(None) => {}
+            Ok(Some(settled)) => return (settled_outcome(settled), Release::Now),
             Err(Error::Storage(SessionStoreError::Corrupt(detail))) => {
                 let generation = self.state().generation();
                 return (
