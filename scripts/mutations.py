@@ -55,10 +55,13 @@ MUTATIONS = [
         "rule-2-no-adopt-while-waiting",
         "rule 2: a newer stored session is adopted while waiting for the lock (the waiter never looks)",
         "sdk/src/auth/refresh/shared.rs",
-        """                Restored::Adopted if self.access_fingerprint() == replaced => Ok(None),
-                settled => Ok(Some(settled)),""",
-        """                Restored::Adopted if self.access_fingerprint() == replaced => Ok(None),
-                _ => Ok(None),""",
+        """        let taken = wait_for_lock(shared, &owner, || async {
+            Ok(self.settled_by(self.load_and_adopt().await?, replaced))
+        })""",
+        """        let taken = wait_for_lock(shared, &owner, || async {
+            let _ = self.settled_by(self.load_and_adopt().await?, replaced);
+            Ok(None)
+        })""",
     ),
     (
         "rule-3-forced-update",
@@ -74,9 +77,14 @@ MUTATIONS = [
         "rule 3: the stored session is re-read under the lock before the refresh token is presented",
         "sdk/src/auth/refresh/shared.rs",
         """        // Another process may have rotated, logged in or signed out since our last look.
-        match self.load_and_adopt().await {""",
+        match self
+            .load_and_adopt()
+            .await
+            .map(|r| self.settled_by(r, replaced))
+        {""",
         """        // Another process may have rotated, logged in or signed out since our last look.
-        match Ok::<Restored, Error>(Restored::Kept) {""",
+        match Ok::<Option<Restored>, Error>(None)
+        {""",
     ),
     (
         "rule-4-tombstone-ignored",
