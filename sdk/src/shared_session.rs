@@ -209,7 +209,9 @@ where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = crate::Result<Option<T>>>,
 {
-    let deadline = Instant::now() + shared.lease + 2 * shared.poll;
+    let patience = shared.lease + 2 * shared.poll;
+    let mut deadline = Instant::now() + patience;
+    let mut last_look = Instant::now();
     loop {
         if let Some(grant) = shared.lock.try_acquire(owner, shared.lease).await? {
             return Ok(Taken::Held(grant));
@@ -217,7 +219,15 @@ where
         if let Some(found) = settled().await? {
             return Ok(Taken::Settled(found));
         }
-        if Instant::now() >= deadline {
+        let now = Instant::now();
+        // More than a lease since the last look (this process stalled, or the store answered
+        // that slowly): the waiter did not see the lock held all that time, so its patience
+        // starts again from now.
+        if now.duration_since(last_look) > shared.lease {
+            deadline = now + patience;
+        }
+        last_look = now;
+        if now >= deadline {
             return Err(crate::Error::Storage(SessionStoreError::Unavailable(
                 "the shared session lock stayed held longer than its lease".into(),
             )));

@@ -110,6 +110,8 @@ pub struct ReplicaState {
     /// One of its store calls failed (or lost its answer) since its last refresh presentation:
     /// the only reason a rotated pair may stay unsaved (`TokenRefreshed { saved: false }`).
     pub store_failed: bool,
+    /// Virtual ms until which its last lease (taken or renewed) runs.
+    pub lease_until: u64,
     /// Its last lock grant said the lease before it lapsed with a refresh marked in flight (a
     /// fact of the lock: that holder died, stalled, or lost the store for longer than a lease
     /// before its refresh's outcome was settled).
@@ -474,7 +476,19 @@ impl World {
                 let got = now(self.lock.try_acquire(&owner, lease));
                 self.log(format!("r{replica} {name} -> {got:?}{tag}"));
                 if let Ok(Some(grant)) = &got {
+                    if grant.lapsed_refresh {
+                        // The lock treats a holder whose lease lapsed mid-refresh as dead: an
+                        // answer it got and never saved counts as lost, as for a killed replica.
+                        for list in self.presentations.values_mut() {
+                            for p in list.iter_mut() {
+                                if p.minted.is_none_or(|m| !self.saved_pairs.contains(&m)) {
+                                    p.delivery = Delivery::Lost;
+                                }
+                            }
+                        }
+                    }
                     self.replicas[replica].lapsed_grant = grant.lapsed_refresh;
+                    self.replicas[replica].lease_until = self.now_ms() + lease.as_millis() as u64;
                 }
                 lost_or(fate, OpResult::Grant(got), || {
                     OpResult::Grant(Err(unavailable()))
@@ -498,6 +512,9 @@ impl World {
                 }
                 let got = now(self.lock.renew(&owner, lease));
                 self.log(format!("r{replica} {name} -> {got:?}{tag}"));
+                if let Ok(true) = got {
+                    self.replicas[replica].lease_until = self.now_ms() + lease.as_millis() as u64;
+                }
                 lost_or(fate, OpResult::Bool(got), || {
                     OpResult::Bool(Err(unavailable()))
                 })
@@ -593,8 +610,13 @@ impl World {
         // Put exactly: a token is never presented again once a live presenter got the store's
         // answer to it. Every earlier presentation's answer was lost, except that the last one
         // may have reached a presenter whose lease then lapsed before it settled the outcome.
+        // A presenter whose own lease lapsed while its request was on its way (a process
+        // stalled past its lease) can present after the next holder did: a lease cannot fence a
+        // request already sent, and the README says so.
+        let presenter_lapsed = self.now_ms() > self.replicas[replica].lease_until;
         let allowed = match earlier.split_last() {
             None => true,
+            Some(_) if self.params.faulty && presenter_lapsed => true,
             Some((last, before)) => {
                 self.params.faulty
                     && before.iter().all(|p| p.delivery == Delivery::Lost)

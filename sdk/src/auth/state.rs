@@ -149,6 +149,14 @@ impl Fingerprinter {
         Some(h.finish())
     }
 
+    /// The fingerprint of a refresh token alone.
+    fn of_refresh(&self, refresh: &str) -> u64 {
+        let mut h = self.0.build_hasher();
+        h.write_u8(2);
+        h.write(refresh.as_bytes());
+        h.finish()
+    }
+
     /// The fingerprint of a stored session.
     pub(crate) fn of_session(&self, s: &PersistedSession) -> Option<u64> {
         self.of(
@@ -186,6 +194,9 @@ pub(crate) struct SessionState {
     unsaved_sign_out: bool,
     /// Counts changes, so that a write knows whether memory moved on while it ran.
     changes: u64,
+    /// While a rotation is unsaved: the fingerprint of the refresh token it spent. A stored
+    /// value that still holds that token is this session before the rotation, never newer.
+    spent_refresh: Option<u64>,
     /// The login the session belongs to (kept across rotations).
     login_id: Option<String>,
     /// The login an unsaved logout ended: its tombstone goes over that login's session only.
@@ -429,6 +440,7 @@ impl SessionState {
         if changes == self.changes {
             self.pending = None;
             self.unsaved_sign_out = false;
+            self.spent_refresh = None;
         } else if fingerprint.is_none() {
             // The tombstone landed; what came after it (a guest key) is still to write.
             self.unsaved_sign_out = false;
@@ -516,6 +528,9 @@ impl SessionState {
         if generation != self.generation {
             return false;
         }
+        let spent = self.tokens.as_ref().and_then(|t| t.refresh.as_ref());
+        let spent = spent.map(|r| self.fingerprinter.of_refresh(r.expose_secret()));
+        self.spent_refresh = spent.or(self.spent_refresh);
         self.tokens = Some(tokens);
         self.next_generation();
         self.touch(Intent::Update);
@@ -556,6 +571,7 @@ impl SessionState {
     }
 
     fn sign_out(&mut self, intent: Intent) {
+        self.spent_refresh = None;
         self.tokens = None;
         self.user = None;
         self.cart_key = None;
@@ -573,6 +589,7 @@ impl SessionState {
         self.user = Some(user);
         self.login_id = Some(new_login_id());
         self.logged_out_of = None;
+        self.spent_refresh = None;
         self.next_generation();
         self.touch(Intent::Overwrite);
         self.unsaved_sign_out = false;
@@ -639,6 +656,16 @@ impl SessionState {
                         client: store.to_string(),
                     });
                 }
+                let spent = session
+                    .refresh_token
+                    .as_ref()
+                    .map(|r| self.fingerprinter.of_refresh(r.expose_secret()));
+                if self.pending.is_some() && spent.is_some() && spent == self.spent_refresh {
+                    // This session before the rotation memory holds, written again by another
+                    // client (its token is spent): the rotation is newer and goes above it.
+                    self.synced = Some(seen);
+                    return Ok(Restored::Kept);
+                }
                 if self.pending == Some(Intent::Overwrite)
                     && self.tokens.is_none()
                     && (session.login_id.is_none() || session.login_id == self.logged_out_of)
@@ -673,6 +700,7 @@ impl SessionState {
                 self.cart_key = session.cart_key;
                 self.login_id = session.login_id;
                 self.logged_out_of = None;
+                self.spent_refresh = None;
                 self.synced = Some(seen);
                 self.pending = None;
                 self.unsaved_sign_out = false;
@@ -982,6 +1010,28 @@ mod tests {
         );
         assert!(!st.has_unsaved_changes());
         assert_eq!(refresh_of(&st), Some("b"));
+    }
+
+    #[test]
+    fn an_unsaved_rotation_goes_above_a_stored_value_that_still_holds_the_token_it_spent() {
+        let mut st = signed_in("a");
+        write(&mut st, true);
+        let g = start(&mut st);
+        assert!(st.refresh_succeeded(g, tokens("a2")));
+        // Another client wrote the pre-rotation session again (say, with a cart key).
+        let Stored::Session(mut again) = stored("a", 2) else {
+            unreachable!()
+        };
+        again.cart_key = Some("t_x".into());
+        assert_eq!(
+            st.on_load(Stored::Session(again), STORE).unwrap(),
+            Restored::Kept
+        );
+        assert_eq!(refresh_of(&st), Some("a2"));
+        assert!(matches!(
+            st.write_plan(STORE, true),
+            WritePlan::Save { expected: 2, .. }
+        ));
     }
 
     #[test]
