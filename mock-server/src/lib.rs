@@ -37,6 +37,6 @@ mod state;
 pub use config::{ConfigPatch, Environment, HostProfile, MockConfig, PluginVersion, SeedUser};
 pub use error::MockError;
 pub use ops::faults::{FaultKind, FaultSpec, MAX_DELAY_MS};
-pub use ops::journal::JournalEntry;
+pub use ops::journal::{CLIENT_HEADER, JournalEntry, token_fingerprint};
 pub use params::MAX_BODY_BYTES;
 pub use server::{IDLE_TIMEOUT, MAX_HEADER_BYTES, MAX_HEADERS, MockServer, MockServerBuilder};

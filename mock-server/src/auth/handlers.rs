@@ -9,8 +9,10 @@ use super::errors;
 use super::plugin::{Device, Site};
 use crate::caller::{AuthKind, TakeCaller};
 use crate::error::ApiError;
+use crate::ops::journal::TokenNote;
 use crate::params::Params;
 use crate::state::{AppState, World};
+use axum::Extension;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use bytes::Bytes;
@@ -46,6 +48,7 @@ fn avatar_urls(email: &str) -> Value {
 /// `POST /wp-json/cocart/v2/login`.
 pub(crate) async fn login(
     State(state): State<AppState>,
+    note: Option<Extension<TokenNote>>,
     TakeCaller(caller): TakeCaller,
     method: Method,
     headers: HeaderMap,
@@ -78,6 +81,12 @@ pub(crate) async fn login(
     };
     let extras = auth.login_extras(user_id, bearer, site, device);
     drop(guard);
+    if let Some(Extension(note)) = note {
+        match extras.get("jwt_refresh").and_then(Value::as_str) {
+            Some(refresh) => note.issued(user_id, refresh),
+            None => note.user(user_id),
+        }
+    }
     Ok(Json(json!({
         "user_id": user.id.to_string(),
         "first_name": user.first_name,
@@ -121,6 +130,7 @@ fn refresh_param(p: &Params) -> Option<String> {
 /// `POST /wp-json/cocart/jwt/refresh-token`.
 pub(crate) async fn refresh_token(
     State(state): State<AppState>,
+    note: Option<Extension<TokenNote>>,
     TakeCaller(caller): TakeCaller,
     method: Method,
     headers: HeaderMap,
@@ -129,6 +139,10 @@ pub(crate) async fn refresh_token(
 ) -> Result<Json<Value>, ApiError> {
     let p = params(&(method, headers, query, body))?;
     let refresh = refresh_param(&p);
+    let note = note.map(|Extension(n)| n);
+    if let (Some(note), Some(r)) = (&note, refresh.as_deref().filter(|r| !r.is_empty())) {
+        note.presented(r);
+    }
     let now = state.now();
     let mut guard = state.world();
     let World { config, auth, .. } = &mut *guard;
@@ -141,8 +155,19 @@ pub(crate) async fn refresh_token(
         ip: &caller.ip,
         user_agent: caller.user_agent.as_deref(),
     };
-    let issued = auth.refresh(refresh.as_deref(), site, device)?;
+    let owner = refresh
+        .as_deref()
+        .and_then(|r| auth.sessions.find_refresh(r))
+        .map(|row| row.user_id);
+    let issued = auth.refresh(refresh.as_deref(), site, device);
     drop(guard);
+    if let (Some(note), Some(owner)) = (&note, owner) {
+        match &issued {
+            Ok(i) => note.issued(owner, &i.refresh_token),
+            Err(_) => note.user(owner),
+        }
+    }
+    let issued = issued?;
     Ok(Json(
         json!({"token": issued.token, "refresh_token": issued.refresh_token}),
     ))

@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::fast::auth_memo::{AuthMemo, prepare_remembered};
 use crate::headers::{COCART_VERSION, NO_CACHE, TIMESTAMP_HEADER, VERSION_HEADER};
 use crate::ops::faults::Fault;
-use crate::ops::journal::Arrived;
+use crate::ops::journal::{Arrived, TokenNote, client_label};
 use crate::ops::rate_limit::{REFRESH_ROUTE, RateHeaders};
 use crate::state::AppState;
 use axum::Router;
@@ -78,7 +78,7 @@ pub(crate) async fn handle(
     }
     let (parts, body) = req.into_parts();
     // Journaled now: the entry stays (status 0) even if the client gives up before the answer.
-    let journal = Pending::arrive(&state, wire_method, parts.uri.clone());
+    let mut journal = Pending::arrive(&state, wire_method, parts.uri.clone(), &parts.headers);
     let bytes = match body::read(&parts.headers, body).await {
         Ok(b) => b,
         Err(body::BodyError::TooLarge(e)) => {
@@ -139,6 +139,7 @@ pub(crate) async fn handle(
     };
     let auth = outcome.caller.auth;
     let authenticated = outcome.caller.user_id.is_some();
+    journal.user = outcome.caller.user_id;
     let resp = if state.fast.skips_router(&parts.method, parts.uri.path()) {
         let Parts {
             method,
@@ -160,6 +161,7 @@ pub(crate) async fn handle(
     } else {
         let mut req = Request::from_parts(parts, Body::from(bytes));
         req.extensions_mut().insert(outcome.caller);
+        req.extensions_mut().insert(journal.note.clone());
         call(app, req, peer).await
     };
     let resp = decorate(
@@ -293,16 +295,27 @@ struct Pending<'a> {
     state: &'a AppState,
     seq: u64,
     uri: Uri,
+    /// The authenticated caller's user id, once known.
+    user: Option<u64>,
+    /// What the handler notes of the refresh tokens it saw.
+    note: TokenNote,
 }
 
 impl<'a> Pending<'a> {
-    fn arrive(state: &'a AppState, method: Method, uri: Uri) -> Self {
+    fn arrive(state: &'a AppState, method: Method, uri: Uri, headers: &http::HeaderMap) -> Self {
         let seq = state.journal.arrive(Arrived {
             method: &method,
             path: uri.path(),
             query: uri.query().unwrap_or(""),
+            client: client_label(headers),
         });
-        Self { state, seq, uri }
+        Self {
+            state,
+            seq,
+            uri,
+            user: None,
+            note: TokenNote::default(),
+        }
     }
 
     fn path(&self) -> &str {
@@ -311,6 +324,9 @@ impl<'a> Pending<'a> {
 
     /// Sets the entry's status (`0`: no response) and the credentials presented.
     fn record(&self, status: u16, auth: AuthKind) {
+        self.state
+            .journal
+            .note(self.seq, self.user, self.note.take());
         self.state.journal.settle(self.seq, status, auth.as_str());
     }
 
