@@ -44,6 +44,14 @@ for unit in "${fast_off[@]}"; do
   (cd "${unit%% *}" && COCART_MOCK_FAST_PATHS=0 "${unit#* }" -q)
 done
 
+# The chaos soak (scripts/soak.sh): 60 s of K=8 workers, M=40 customers, a seeded fault schedule,
+# judged from the mock's journal; then the judge's self-test (a worker that presents a spent
+# refresh token must make it fail).
+echo "==> chaos soak, 60 s (plain Redis)"
+bash scripts/soak.sh 60
+echo "==> chaos soak self-test"
+bash scripts/soak.sh --self-test
+
 if [ -f bindings/scripts/test-kotlin.sh ]; then
   echo "==> Kotlin binding tests"
   bash bindings/scripts/test-kotlin.sh

@@ -64,8 +64,8 @@ pub struct RunArgs {
     /// Where the logs, the journal and the verdict go (default: a fresh temporary folder).
     #[arg(long)]
     pub out_dir: Option<PathBuf>,
-    /// Replaces the soak section of this Markdown file (BENCHMARKS.md) with the figures.
-    #[arg(long)]
+    /// Replaces the soak section of this Markdown file with the figures of a passing run.
+    #[arg(long, num_args = 0..=1, default_missing_value = "BENCHMARKS.md")]
     pub write_benchmarks: Option<PathBuf>,
     /// Redis Cluster mode (3 primaries, 3 replicas, primary failovers): not available until
     /// `cocart-redis` has cluster support on this branch.
@@ -524,7 +524,9 @@ fn summary(args: &RunArgs, seed: u64, verdict: &Verdict, ok: bool) -> Value {
         "read_interval_ms": args.read_interval_ms,
         "requests": verdict.requests,
         "reads_ok": verdict.reads_ok,
-        "reads_failed_transient": verdict.reads_failed_transient,
+        "reads_failed_redis_down": verdict.reads_failed_redis_down,
+        "reads_failed_own_stall": verdict.reads_failed_own_stall,
+        "reads_failed_lock_wait": verdict.reads_failed_lock_wait,
         "logins": verdict.logins,
         "refreshes": verdict.refreshes,
         "rotations": verdict.rotations,

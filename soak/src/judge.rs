@@ -96,8 +96,14 @@ pub struct Verdict {
     pub requests: u64,
     /// Reads answered, from the workers' logs.
     pub reads_ok: u64,
-    /// Reads that failed with a transient error while Redis was down.
-    pub reads_failed_transient: u64,
+    /// Reads that failed with a transient error while Redis was down (plus the grace).
+    pub reads_failed_redis_down: u64,
+    /// Reads that failed with a transient error in a worker during its own stall (its timers
+    /// ran out while it was stopped) or just after it.
+    pub reads_failed_own_stall: u64,
+    /// Reads that gave up waiting for a refresh lock held by a worker that was killed or
+    /// stalled (the SDK's typed `Storage(Unavailable)` after a lease).
+    pub reads_failed_lock_wait: u64,
     /// Successful logins.
     pub logins: u64,
     /// Refresh requests.
@@ -199,6 +205,20 @@ pub fn judge(ev: &Evidence, tol: Tolerances) -> Verdict {
         outages
             .iter()
             .any(|(s, e)| t + 200 >= *s && t <= e + tol.grace_ms)
+    };
+    let in_own_stall = |client: &str, t: u64| {
+        stalls
+            .get(client)
+            .is_some_and(|l| l.iter().any(|(s, e)| t >= *s && t <= e + tol.grace_ms))
+    };
+    // A lock held by a killed or stalled worker keeps waiters out for up to a lease after its
+    // last renewal: a waiter may give up within two leases of the fault.
+    let after_holder_fault = |t: u64| {
+        ev.faults.iter().any(|f| {
+            f.kind != FaultKind::RestartRedis
+                && t + tol.lease_ms >= f.at_ms
+                && t <= f.at_ms + 2 * tol.lease_ms + tol.grace_ms
+        })
     };
     // The last journal entry of each client.
     let mut last_of: HashMap<&str, usize> = HashMap::new();
@@ -397,10 +417,14 @@ pub fn judge(ev: &Evidence, tol: Tolerances) -> Verdict {
             kind @ ("read_err" | "login_err") => {
                 let err = line["err"].as_str().unwrap_or("?");
                 let transient = line["transient"].as_bool().unwrap_or(false);
+                let lock_wait = line["lock_wait"].as_bool().unwrap_or(false);
+                let read = u64::from(kind == "read_err");
                 if transient && in_outage(t) {
-                    if kind == "read_err" {
-                        v.reads_failed_transient += 1;
-                    }
+                    v.reads_failed_redis_down += read;
+                } else if transient && in_own_stall(&wl.client, t) {
+                    v.reads_failed_own_stall += read;
+                } else if lock_wait && after_holder_fault(t) {
+                    v.reads_failed_lock_wait += read;
                 } else if transient {
                     record(
                         &mut v,
@@ -583,7 +607,7 @@ mod tests {
         }
         ev.final_state = vec![FinalState::Session(Some("r1".into()))];
         let v = judge(&ev, TOL);
-        assert_eq!(v.reads_failed_transient, 2);
+        assert_eq!(v.reads_failed_redis_down, 2);
         assert_eq!(
             v.violations_by_kind.get("transient_error_while_redis_up"),
             Some(&1)
@@ -593,5 +617,38 @@ mod tests {
             Some(&1)
         );
         assert_eq!(v.redis_down_ms, 1_000);
+    }
+
+    #[test]
+    fn a_lock_wait_that_gave_up_is_allowed_only_after_a_holder_fault_and_stalls_excuse_their_own_worker()
+     {
+        let mut ev = clean();
+        let err = |client: &str, t: u64, err: &str, lock_wait: bool| WorkerLine {
+            client: client.into(),
+            line: json!({"ev": "read_err", "c": 0, "err": err, "transient": true,
+                "lock_wait": lock_wait, "t": t}),
+        };
+        ev.faults.push(FaultRecord {
+            kind: FaultKind::StallHolder,
+            client: Some("w3.1".into()),
+            at_ms: 20_000,
+            end_ms: 24_000,
+            on_holder: true,
+        });
+        ev.lines
+            .push(err("w1.1", 22_600, "Storage.Unavailable", true));
+        ev.lines.push(err("w3.1", 24_100, "Timeout", false));
+        let v = judge(&ev, TOL);
+        assert!(v.violations.is_empty(), "{:?}", v.violations);
+        assert_eq!((v.reads_failed_lock_wait, v.reads_failed_own_stall), (1, 1));
+        // The same errors long after the fault, or in another worker, are violations.
+        ev.lines
+            .push(err("w1.1", 40_000, "Storage.Unavailable", true));
+        ev.lines.push(err("w2.1", 24_100, "Timeout", false));
+        let v = judge(&ev, TOL);
+        assert_eq!(
+            v.violations_by_kind.get("transient_error_while_redis_up"),
+            Some(&2)
+        );
     }
 }

@@ -113,6 +113,12 @@ pub fn is_transient(e: &Error) -> bool {
     )
 }
 
+/// A lock wait that gave up: the SDK's `Storage(Unavailable)` after the shared lock stayed held
+/// longer than a lease (told apart by its message, which holds no secret).
+pub fn is_lock_wait(e: &Error) -> bool {
+    matches!(e, Error::Storage(SessionStoreError::Unavailable(m)) if m.contains("lock stayed held"))
+}
+
 fn is_signed_out(e: &Error) -> bool {
     matches!(e, Error::SignedOut { .. } | Error::SessionExpired { .. })
 }
@@ -125,33 +131,43 @@ fn reason_of(e: &Error) -> Option<String> {
     }
 }
 
-/// `--inject-violation stale-store`: answers the first session it loaded once more, after
-/// the session moved on, so that the client presents a spent refresh token.
+/// `--inject-violation stale-store`: once the session moved on by two revisions, answers the
+/// first session it loaded (under the current revision) for a second and a half, so that the
+/// client presents a spent refresh token.
 struct StaleStore {
     inner: RedisSessionStore,
-    first: Mutex<Option<PersistedSession>>,
-    loads: AtomicU64,
-    spent: std::sync::atomic::AtomicBool,
+    state: Mutex<Stale>,
+}
+
+#[derive(Default)]
+struct Stale {
+    first: Option<PersistedSession>,
+    loads: u64,
+    until: Option<std::time::Instant>,
 }
 
 #[async_trait]
 impl SessionStore for StaleStore {
     async fn load(&self) -> Result<Stored, SessionStoreError> {
-        let n = self.loads.fetch_add(1, Ordering::Relaxed);
         let loaded = self.inner.load().await?;
-        let mut first = self.first.lock().unwrap_or_else(|p| p.into_inner());
-        if let Stored::Session(s) = &loaded {
-            match first.as_ref() {
-                None if !self.spent.load(Ordering::Relaxed) => *first = Some(s.clone()),
-                Some(old) if n >= 3 && s.revision > old.revision + 1 => {
-                    if let Some(mut stale) = first.take() {
-                        // Once: later loads are true again.
-                        self.spent.store(true, Ordering::Relaxed);
-                        stale.revision = s.revision;
-                        return Ok(Stored::Session(stale));
-                    }
-                }
-                _ => {}
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        st.loads += 1;
+        let Stored::Session(s) = &loaded else {
+            return Ok(loaded);
+        };
+        let now = std::time::Instant::now();
+        match (&st.first, st.until) {
+            (None, None) => st.first = Some(s.clone()),
+            (Some(old), None) if st.loads >= 3 && s.revision > old.revision + 1 => {
+                st.until = Some(now + Duration::from_millis(1_500));
+            }
+            _ => {}
+        }
+        if st.until.is_some_and(|u| now < u) {
+            if let Some(old) = &st.first {
+                let mut stale = old.clone();
+                stale.revision = s.revision;
+                return Ok(Stored::Session(stale));
             }
         }
         Ok(loaded)
@@ -192,9 +208,7 @@ fn client_for(
     builder = if inject == Some("stale-store") && c == 0 {
         builder.session_store(StaleStore {
             inner: sessions.store(&key),
-            first: Mutex::new(None),
-            loads: AtomicU64::new(0),
-            spent: std::sync::atomic::AtomicBool::new(false),
+            state: Mutex::new(Stale::default()),
         })
     } else {
         builder.session_store(sessions.store(&key))
@@ -225,7 +239,8 @@ async fn sign_in(
             }
             Err(e) => {
                 log.write(json!({"ev": "login_err", "c": c, "err": error_kind(&e),
-                    "transient": is_transient(&e), "reason": reason_of(&e)}));
+                    "transient": is_transient(&e), "reason": reason_of(&e),
+                    "lock_wait": is_lock_wait(&e)}));
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
         }
@@ -263,7 +278,8 @@ async fn serve(
             }
             Err(e) => {
                 log.write(json!({"ev": "read_err", "c": c, "err": error_kind(&e),
-                    "transient": is_transient(&e), "reason": reason_of(&e)}));
+                    "transient": is_transient(&e), "reason": reason_of(&e),
+                    "lock_wait": is_lock_wait(&e)}));
                 if is_signed_out(&e) && !sign_in(&client, c, &log, &stop).await {
                     return;
                 }
