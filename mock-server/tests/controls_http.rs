@@ -174,17 +174,46 @@ async fn journal_records_store_requests_in_order_with_the_auth_the_app_saw() {
         .send()
         .await
         .unwrap();
-    let (status, body) = control(&c, &server, "GET", "/__mock/journal", None).await;
+    let (status, mut body) = control(&c, &server, "GET", "/__mock/journal", None).await;
     assert_eq!(status, 200);
+    let user = session.body["user_id"]
+        .as_str()
+        .unwrap()
+        .parse::<u64>()
+        .unwrap();
+    let issued = cocart_mock::token_fingerprint(&session.refresh);
     let expected = json!([
-        {"method": "POST", "path": "/wp-json/cocart/v2/login", "query": "", "status": 200, "auth": "basic"},
-        {"method": "POST", "path": "/wp-json/cocart/jwt/validate-token", "query": "", "status": 200, "auth": "bearer"},
+        {"method": "POST", "path": "/wp-json/cocart/v2/login", "query": "", "status": 200, "auth": "basic", "user_id": user, "refresh_issued": issued},
+        {"method": "POST", "path": "/wp-json/cocart/jwt/validate-token", "query": "", "status": 200, "auth": "bearer", "user_id": user},
         {"method": "POST", "path": "/wp-json/cocart/jwt/validate-token", "query": "", "status": 403, "auth": "bearer"},
         {"method": "POST", "path": "/wp-json/cocart/jwt/refresh-token", "query": "a=1&b=2", "status": 403, "auth": "none"},
         {"method": "GET", "path": "/wp-json/cocart/v2/nope", "query": "x=%20y", "status": 404, "auth": "none"},
     ]);
+    // Arrival times are real milliseconds, in order; the rest is compared without them.
+    let strip = |entries: &mut serde_json::Value| -> Vec<u64> {
+        entries
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .map(|e| {
+                e.as_object_mut()
+                    .unwrap()
+                    .remove("at_ms")
+                    .unwrap()
+                    .as_u64()
+                    .unwrap()
+            })
+            .collect()
+    };
+    let times = strip(&mut body);
+    assert!(
+        times[0] > 1_700_000_000_000 && times.is_sorted(),
+        "{times:?}"
+    );
     assert_eq!(body, expected);
-    assert_eq!(serde_json::to_value(server.journal()).unwrap(), expected);
+    let mut typed = serde_json::to_value(server.journal()).unwrap();
+    strip(&mut typed);
+    assert_eq!(typed, expected);
     let (status, _) = control(&c, &server, "DELETE", "/__mock/journal", None).await;
     assert_eq!(status, 200);
     assert!(server.journal().is_empty());

@@ -298,3 +298,79 @@ async fn jwt_27_other_methods_on_the_jwt_routes_are_404_rest_no_route() {
         }
     }
 }
+
+/// The journal tells who presented which refresh token (by fingerprint, never the token): the
+/// `X-Mock-Client` label, the user, and the fingerprints presented and issued.
+#[tokio::test]
+async fn the_journal_names_the_presenter_and_fingerprints_the_refresh_tokens_moved() {
+    let server = server().await;
+    let c = client();
+    let session = login(&c, &server).await;
+    let user: u64 = session.body["user_id"].as_str().unwrap().parse().unwrap();
+    let send = |label: &'static str, token: String| {
+        let c = c.clone();
+        let url = url(&server, "/wp-json/cocart/jwt/refresh-token");
+        async move {
+            let resp = c
+                .post(url)
+                .header(cocart_mock::CLIENT_HEADER, label)
+                .json(&json!({"refresh_token": token}))
+                .send()
+                .await
+                .unwrap();
+            json(resp).await
+        }
+    };
+    let (status, body) = send("worker-a", session.refresh.clone()).await;
+    assert_eq!(status, 200);
+    let rotated = body["refresh_token"].as_str().unwrap().to_string();
+    assert_eq!(send("worker-b", session.refresh.clone()).await.0, 403);
+    assert_eq!(send("worker-c", "never-issued".into()).await.0, 403);
+
+    let fp = cocart_mock::token_fingerprint;
+    let journal = server.journal();
+    assert_eq!(
+        journal[0].refresh_issued,
+        Some(fp(&session.refresh)),
+        "the login's"
+    );
+    assert_eq!(journal[0].user_id, Some(user));
+    assert_eq!(journal[0].client, None, "no header, no label");
+    let who: Vec<_> = journal[1..]
+        .iter()
+        .map(|e| {
+            (
+                e.client.as_deref(),
+                e.status,
+                e.user_id,
+                e.refresh_presented.clone(),
+                e.refresh_issued.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        who,
+        [
+            (
+                Some("worker-a"),
+                200,
+                Some(user),
+                Some(fp(&session.refresh)),
+                Some(fp(&rotated))
+            ),
+            (
+                Some("worker-b"),
+                403,
+                None,
+                Some(fp(&session.refresh)),
+                None
+            ),
+            (Some("worker-c"), 403, None, Some(fp("never-issued")), None),
+        ]
+    );
+    // No token in the JSON form or in Debug.
+    let shown = format!("{} {journal:?}", serde_json::to_string(&journal).unwrap());
+    for secret in [&session.refresh, &rotated, &session.token] {
+        assert!(!shown.contains(secret.as_str()));
+    }
+}

@@ -447,7 +447,7 @@ mod tests {
         let j = Journal::default();
         let before = unix_ms();
         let mut headers = HeaderMap::new();
-        headers.insert(CLIENT_HEADER, "w3.1 \u{7f}x".parse().unwrap());
+        headers.insert(CLIENT_HEADER, "w3.1 \tx".parse().unwrap());
         let seq = j.arrive(Arrived {
             client: client_label(&headers),
             ..arrived("/wp-json/cocart/jwt/refresh-token")
