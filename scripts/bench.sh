@@ -387,6 +387,11 @@ if [ "$ONLY" = all ]; then
 fi
 
 # --- 6. the report --------------------------------------------------------------------------
+# Keep the soak section (between its markers) of the existing report.
+if [ -f "$REPORT" ]; then
+  sed -n '/^<!-- soak:start -->$/,/^<!-- soak:end -->$/p' "$REPORT" >"$WORK/soak.md"
+  [ -s "$WORK/soak.md" ] || rm -f "$WORK/soak.md"
+fi
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitted changes)" || true)
 if [ "$ONLY" = shared ]; then
@@ -460,6 +465,11 @@ fi
   cat "$BENCH_SUMMARY"
   echo
   cat "$WORK/overhead.md" "$WORK/storm.md" "$WORK/shared_storm.md" "$WORK/throughput.md" "$WORK/startup.md" "$WORK/memory.md" "$WORK/size.md"
+  # The chaos soak's section is written by `scripts/soak.sh 600 --write-benchmarks`: kept as is.
+  if [ -f "$WORK/soak.md" ]; then
+    cat "$WORK/soak.md"
+    echo
+  fi
   if [ -f benches/analysis.md ]; then
     cat benches/analysis.md
   fi

@@ -269,13 +269,13 @@ impl Run {
     fn reap(&mut self) {
         for w in &mut self.workers {
             let label = format!("w{}.{}", w.index, w.incarnation);
-            if let Some(child) = w.child.as_mut() {
-                if let Ok(Some(status)) = child.try_wait() {
-                    if !status.success() && !w.killed {
-                        self.crashed.push((label, status.to_string()));
-                    }
-                    w.child = None;
+            if let Some(child) = w.child.as_mut()
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                if !status.success() && !w.killed {
+                    self.crashed.push((label, status.to_string()));
                 }
+                w.child = None;
             }
         }
     }
@@ -307,10 +307,10 @@ impl Run {
                 .arg(&self.lock_keys)
                 .query_async(&mut conn)
                 .await;
-            if let Ok(owners) = owners {
-                if owners.iter().flatten().any(|o| o.starts_with(&prefix)) {
-                    return true;
-                }
+            if let Ok(owners) = owners
+                && owners.iter().flatten().any(|o| o.starts_with(&prefix))
+            {
+                return true;
             }
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
@@ -546,19 +546,54 @@ fn summary(args: &RunArgs, seed: u64, verdict: &Verdict, ok: bool) -> Value {
 const BENCH_START: &str = "<!-- soak:start -->";
 const BENCH_END: &str = "<!-- soak:end -->";
 
+/// The soak section of BENCHMARKS.md: the method, then the figures of this run.
+fn benchmarks_section(table: &str, args: &RunArgs) -> String {
+    format!(
+        "{BENCH_START}\n## Chaos soak: shared sessions through Redis\n\n\
+Method: `bash scripts/soak.sh {d} --write-benchmarks` (crate `soak/`) runs {k} worker processes \
+that all serve the same {m} customers (each customer's session shared by every worker through \
+one `RedisSessions` per worker and one `redis-server` with AOF and `appendfsync always`) \
+against one debug-build `cocart-mock` whose access tokens live {ttl} s. Every worker reads each \
+customer's cart every {ri} ms (`cart().get`) after `restore_or_login`; its lock lease is {lease} ms \
+and its request timeout {to} ms. A schedule drawn from the seed SIGKILLs workers (some while \
+they hold a refresh lock) and restarts them, SIGSTOPs a lock holder for longer than its lease, \
+and SIGKILLs and restarts Redis, every 3–7 s after a warm-up and before a quiet tail. The \
+judge reads the mock's journal (each request's worker label, user, and fingerprints of the \
+refresh token presented and issued), the fault log, the workers' outcome logs and what Redis \
+holds at the end: no refresh token accepted twice; none presented twice except once after its \
+presenter was killed or stalled with the answer lost; no sign-out other than the documented \
+lost rotation (a worker killed or stalled after the store rotated the pair and before it \
+saved it), counted on its own; no extra login; every read answered, or failed with a typed \
+transient error only while Redis was down (plus {grace} ms), in a worker during its own stall, \
+or as a lock wait that gave up after its holder was killed or stalled; and Redis holds, for \
+every customer, the newest pair the store issued. One run; the figures count events, they \
+are not timings.\n\n\
+_Written by a passing run of the soak itself at Unix time {now}; `--seed` replays its fault schedule._\n\n\
+{table}{BENCH_END}",
+        d = args.duration,
+        k = args.workers,
+        m = args.customers,
+        ttl = args.access_ttl,
+        ri = args.read_interval_ms,
+        lease = args.lock_lease_ms,
+        to = args.timeout_ms,
+        grace = args.grace_ms,
+        now = unix_ms() / 1000,
+    )
+}
+
 fn write_benchmarks(path: &Path, table: &str, args: &RunArgs) -> Result<(), SoakError> {
     let text = std::fs::read_to_string(path).map_err(|e| SoakError::Io(e.to_string()))?;
-    let section = format!(
-        "{BENCH_START}\n_Written by `scripts/soak.sh {} --write-benchmarks` on {} (Unix time); \
-         replay with `--seed` below._\n\n{table}{BENCH_END}",
-        args.duration,
-        unix_ms() / 1000
-    );
+    let section = benchmarks_section(table, args);
     let new = match (text.find(BENCH_START), text.find(BENCH_END)) {
         (Some(s), Some(e)) if e > s => {
             format!("{}{section}{}", &text[..s], &text[e + BENCH_END.len()..])
         }
-        _ => format!("{text}\n{section}\n"),
+        // Before the analysis (kept last by scripts/bench.sh), or at the end.
+        _ => match text.find("\n## Analysis") {
+            Some(at) => format!("{}\n{section}\n{}", &text[..at], &text[at..]),
+            None => format!("{text}\n{section}\n"),
+        },
     };
     std::fs::write(path, new).map_err(|e| SoakError::Io(e.to_string()))
 }

@@ -277,11 +277,11 @@ pub fn judge(ev: &Evidence, tol: Tolerances) -> Verdict {
                 ));
             }
         }
-        if let (Some(fp), Some(u)) = (e.refresh_issued.as_deref(), e.user_id) {
-            if e.status == 200 {
-                issued.insert(fp, u);
-                last_issued.insert(u, (fp, i));
-            }
+        if let (Some(fp), Some(u)) = (e.refresh_issued.as_deref(), e.user_id)
+            && e.status == 200
+        {
+            issued.insert(fp, u);
+            last_issued.insert(u, (fp, i));
         }
     }
     let mut incidents: Vec<LostRotation> = Vec::new();

@@ -90,7 +90,7 @@ pub struct Timing {
 /// first four a seeded order of the four kinds (so every run of a minute sees each kind).
 pub fn plan(seed: u64, workers: usize, timing: Timing) -> Vec<Planned> {
     let mut rng = Rng::new(seed);
-    let mut kinds = vec![
+    let mut kinds = [
         FaultKind::KillWorker,
         FaultKind::KillHolder,
         FaultKind::StallHolder,

@@ -163,12 +163,12 @@ impl SessionStore for StaleStore {
             }
             _ => {}
         }
-        if st.until.is_some_and(|u| now < u) {
-            if let Some(old) = &st.first {
-                let mut stale = old.clone();
-                stale.revision = s.revision;
-                return Ok(Stored::Session(stale));
-            }
+        if st.until.is_some_and(|u| now < u)
+            && let Some(old) = &st.first
+        {
+            let mut stale = old.clone();
+            stale.revision = s.revision;
+            return Ok(Stored::Session(stale));
         }
         Ok(loaded)
     }
