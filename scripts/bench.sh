@@ -8,9 +8,12 @@
 # BENCH_MAX_WAIT (seconds to wait for it, default 1200), BENCH_WRK_ROUNDS (default 3),
 # BENCH_WRK_SECONDS (default 10), BENCH_REPORT (output file, default BENCHMARKS.md), and the
 # benches' own BENCH_ITERS, BENCH_STORM_NS, BENCH_STORM_REPS, BENCH_SHARED_K, BENCH_SHARED_M,
-# BENCH_SHARED_REPS, BENCH_CARTS, BENCH_CLIENTS, BENCH_COLD_CUSTOMERS, BENCH_STARTUP_ITERS.
-# BENCH_ONLY=mock measures only the mock (throughput and start-up) and BENCH_ONLY=shared only the
-# cross-process storm; each replaces its sections of the existing report.
+# BENCH_SHARED_REPS, BENCH_CARTS, BENCH_CLIENTS, BENCH_COLD_CUSTOMERS, BENCH_STARTUP_ITERS,
+# BENCH_HOT_CUSTOMERS, BENCH_HOT_REQUESTS, BENCH_HOT_CONCURRENCY, BENCH_HOT_ROUNDS.
+# BENCH_ONLY=mock measures only the mock (throughput and start-up), BENCH_ONLY=shared only the
+# cross-process storm and BENCH_ONLY=hot only the hot path with Redis (1,000 customers through
+# one RedisSessions); each replaces its sections of the existing report. The chaos soak's
+# section is written by `scripts/soak.sh 600 --write-benchmarks` and kept here as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -60,6 +63,10 @@ FD_LIMIT=$(ulimit -n)
 log "building cocart-mock (release) and the bench binaries"
 if [ "$ONLY" = mock ]; then
   cargo bench -p cocart-e2e --bench mock_throughput --no-run --message-format=json >"$WORK/build.json"
+elif [ "$ONLY" = hot ]; then
+  cargo build --release -p cocart-mock --bin cocart-mock >&2
+  cargo bench -p cocart-e2e --bench redis_hot_path --no-run --message-format=json >"$WORK/build.json"
+  command -v redis-server >/dev/null || { apt-get update -qq; apt-get install -y -qq redis-server >/dev/null; }
 elif [ "$ONLY" = shared ]; then
   cargo build --release -p cocart-mock --bin cocart-mock >&2
   cargo bench -p cocart-e2e --bench shared_storm --no-run --message-format=json >"$WORK/build.json"
@@ -78,9 +85,10 @@ bench_exe() {
   grep -o "\"executable\":\"[^\"]*/deps/$1-[0-9a-f]*\"" "$WORK/build.json" | tail -1 |
     sed 's/^"executable":"//; s/"$//'
 }
-for b in sdk_overhead refresh_storm shared_storm mock_throughput memory; do
+for b in sdk_overhead refresh_storm shared_storm redis_hot_path mock_throughput memory; do
   [ "$ONLY" = mock ] && [ "$b" != mock_throughput ] && continue
   [ "$ONLY" = shared ] && [ "$b" != shared_storm ] && continue
+  [ "$ONLY" = hot ] && [ "$b" != redis_hot_path ] && continue
   [ -x "$(bench_exe "$b")" ] || { echo "bench binary $b not found" >&2; exit 1; }
 done
 
@@ -126,9 +134,14 @@ if [ "$ONLY" = all ]; then
   "$(bench_exe refresh_storm)" >"$WORK/storm.md"
   log "cross-process refresh storm (Redis)"
   "$(bench_exe shared_storm)" >"$WORK/shared_storm.md"
+  log "hot path with Redis (1,000 customers, one RedisSessions) against the in-memory store"
+  "$(bench_exe redis_hot_path)" >"$WORK/hot_path.md"
 fi
 
-if [ "$ONLY" = shared ]; then
+if [ "$ONLY" = hot ]; then
+  log "hot path with Redis (1,000 customers, one RedisSessions) against the in-memory store"
+  "$(bench_exe redis_hot_path)" >"$WORK/hot_path.md"
+elif [ "$ONLY" = shared ]; then
   log "cross-process refresh storm (Redis)"
   "$(bench_exe shared_storm)" >"$WORK/shared_storm.md"
 else
@@ -394,6 +407,26 @@ if [ -f "$REPORT" ]; then
 fi
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitted changes)" || true)
+if [ "$ONLY" = hot ]; then
+  # Put the hot path's section and summary rows into the existing report (before the mock's
+  # throughput, after the cross-process storm).
+  [ -f "$REPORT" ] || { echo "BENCH_ONLY=hot needs an existing $REPORT" >&2; exit 1; }
+  note="- Hot path with Redis: measured alone (\`BENCH_ONLY=hot\`) on $(date -u '+%Y-%m-%d %H:%M UTC') at commit $commit$dirty, load average before $LOAD_BEFORE, after $LOAD_AFTER; the other figures are from the runs above."
+  awk -v note="$note" -v section="$WORK/hot_path.md" -v rows="$BENCH_SUMMARY" '
+    function put(file,   line) { while ((getline line < file) > 0) print line; close(file) }
+    /^- Hot path with Redis: measured alone/ { next }
+    /^- Open-files limit:/ { print; print note; next }
+    /^\| Hot path/ { next }
+    /^\| Throughput: cocart-mock \(fast paths on\) \/ wiremock/ && !rows_done { put(rows); rows_done = 1 }
+    /^## Hot path with Redis/ { skipping = 1; next }
+    /^## Mock-server throughput$/ && !section_done { put(section); section_done = 1 }
+    /^## / && !/^## Hot path/ { skipping = 0 }
+    !skipping { print }
+  ' "$REPORT" >"$WORK/report.md"
+  cp "$WORK/report.md" "$REPORT"
+  log "updated the hot path of $REPORT"
+  exit 0
+fi
 if [ "$ONLY" = shared ]; then
   # Put the cross-process storm's section and summary row into the existing report.
   [ -f "$REPORT" ] || { echo "BENCH_ONLY=shared needs an existing $REPORT" >&2; exit 1; }
@@ -464,7 +497,7 @@ fi
   echo "| --- | --- | --- | --- | --- | --- |"
   cat "$BENCH_SUMMARY"
   echo
-  cat "$WORK/overhead.md" "$WORK/storm.md" "$WORK/shared_storm.md" "$WORK/throughput.md" "$WORK/startup.md" "$WORK/memory.md" "$WORK/size.md"
+  cat "$WORK/overhead.md" "$WORK/storm.md" "$WORK/shared_storm.md" "$WORK/hot_path.md" "$WORK/throughput.md" "$WORK/startup.md" "$WORK/memory.md" "$WORK/size.md"
   # The chaos soak's section is written by `scripts/soak.sh 600 --write-benchmarks`: kept as is.
   if [ -f "$WORK/soak.md" ]; then
     cat "$WORK/soak.md"

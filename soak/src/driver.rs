@@ -532,6 +532,7 @@ fn summary(args: &RunArgs, seed: u64, verdict: &Verdict, ok: bool) -> Value {
         "rotations": verdict.rotations,
         "refused_refreshes": verdict.refused_refreshes,
         "re_presented_after_lost_answer": verdict.re_presented_after_lost_answer,
+        "presented_late_by_stalled_holder": verdict.presented_late_by_stalled_holder,
         "lost_rotations_killed": verdict.lost_rotations_killed,
         "lost_rotations_stalled": verdict.lost_rotations_stalled,
         "lost_logins_killed": verdict.lost_logins_killed,
@@ -561,7 +562,8 @@ and SIGKILLs and restarts Redis, every 3–7 s after a warm-up and before a quie
 judge reads the mock's journal (each request's worker label, user, and fingerprints of the \
 refresh token presented and issued), the fault log, the workers' outcome logs and what Redis \
 holds at the end: no refresh token accepted twice; none presented twice except once after its \
-presenter was killed or stalled with the answer lost; no sign-out other than the documented \
+presenter was killed or stalled with the answer lost, or once late by a holder stalled past its \
+lease with its request in flight (both documented limits, counted); no sign-out other than the documented \
 lost rotation (a worker killed or stalled after the store rotated the pair and before it \
 saved it), counted on its own; no extra login; every read answered, or failed with a typed \
 transient error only while Redis was down (plus {grace} ms), in a worker during its own stall, \

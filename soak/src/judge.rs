@@ -115,6 +115,10 @@ pub struct Verdict {
     /// Refresh tokens presented a second time after their first presenter was killed or
     /// stalled past its lease before an answer came back to it.
     pub re_presented_after_lost_answer: u64,
+    /// Refresh tokens presented a second time by a worker stalled past its lease with its
+    /// request in flight, after the next lock holder had presented them (the README's "What
+    /// cannot hold": a lease cannot fence a request in flight); the store refused them.
+    pub presented_late_by_stalled_holder: u64,
     /// Rotations answered to a worker that was killed before it saved the pair (the README's
     /// "What cannot hold"): the customer signs in again.
     pub lost_rotations_killed: u64,
@@ -308,6 +312,23 @@ pub fn judge(ev: &Evidence, tol: Tolerances) -> Verdict {
                 "refresh_token_presented_3_times_or_more",
                 format!("token {fp} presented by {who:?}"),
             );
+            continue;
+        }
+        // The second presenter was stalled past its lease, the first presented during the stall
+        // and the second's request arrived as it resumed: its request was in flight.
+        let late = p1.client != p2.client
+            && p2.status != 200
+            && stalls.get(p2.client.as_str()).is_some_and(|list| {
+                list.iter().any(|(s, e)| {
+                    e - s > tol.lease_ms
+                        && p1.at_ms >= *s
+                        && p1.at_ms <= *e
+                        && p2.at_ms + 50 >= *s
+                        && p2.at_ms <= e + 1_000
+                })
+            });
+        if late {
+            v.presented_late_by_stalled_holder += 1;
             continue;
         }
         let cause = (p1.client != p2.client)
@@ -649,6 +670,45 @@ mod tests {
         assert_eq!(
             v.violations_by_kind.get("transient_error_while_redis_up"),
             Some(&2)
+        );
+    }
+
+    #[test]
+    fn a_stalled_holder_whose_request_lands_after_the_next_holders_is_its_own_figure() {
+        let mut ev = clean();
+        // w0.1 is stopped (holding the lock) with r2 about to go out; w1.1 takes the lock after
+        // the lease and rotates r2; w0.1's request lands as it resumes and is refused.
+        ev.journal.push(entry(
+            REFRESH_PATH,
+            "w1.1",
+            12_000,
+            200,
+            Some("r2"),
+            Some("r3"),
+        ));
+        ev.journal
+            .push(entry(REFRESH_PATH, "w0.1", 14_010, 403, Some("r2"), None));
+        ev.final_state = vec![FinalState::Session(Some("r3".into()))];
+        let stall = FaultRecord {
+            kind: FaultKind::StallHolder,
+            client: Some("w0.1".into()),
+            at_ms: 9_000,
+            end_ms: 14_000,
+            on_holder: true,
+        };
+        ev.faults.push(stall.clone());
+        let v = judge(&ev, TOL);
+        assert!(v.violations.is_empty(), "{:?}", v.violations);
+        assert_eq!(v.presented_late_by_stalled_holder, 1);
+        // A stall too short to outlast the lease excuses nothing.
+        ev.faults = vec![FaultRecord {
+            at_ms: 13_000,
+            ..stall
+        }];
+        let v = judge(&ev, TOL);
+        assert_eq!(
+            v.violations_by_kind.get("refresh_token_presented_twice"),
+            Some(&1)
         );
     }
 }
