@@ -71,6 +71,10 @@ pub struct RunArgs {
     /// `cocart-redis` has cluster support on this branch.
     #[arg(long)]
     pub cluster: bool,
+    /// Known limits counted as figures instead of violations: `unsaved-rotation` (a rotation
+    /// whose save failed because Redis went down, lost when the holder's lease lapsed).
+    #[arg(long, value_parser = ["unsaved-rotation"])]
+    pub tolerate: Vec<String>,
     /// Breaks the protocol in worker 0 on purpose, to see the judge fail: `no-lock` or
     /// `stale-store`.
     #[arg(long, hide = true)]
@@ -535,6 +539,8 @@ fn summary(args: &RunArgs, seed: u64, verdict: &Verdict, ok: bool) -> Value {
         "presented_late_by_stalled_holder": verdict.presented_late_by_stalled_holder,
         "lost_rotations_killed": verdict.lost_rotations_killed,
         "lost_rotations_stalled": verdict.lost_rotations_stalled,
+        "lost_rotations_unsaved_redis_outage": verdict.lost_rotations_unsaved_redis_outage,
+        "tolerated": if args.tolerate.is_empty() { "none".to_string() } else { args.tolerate.join(",") },
         "lost_logins_killed": verdict.lost_logins_killed,
         "sign_outs_from_lost_rotations": verdict.sign_outs_from_lost_rotations,
         "faults": verdict.faults,
@@ -748,6 +754,7 @@ pub async fn run(args: RunArgs) -> Result<bool, SoakError> {
         Tolerances {
             grace_ms: args.grace_ms,
             lease_ms: args.lock_lease_ms,
+            tolerate_unsaved_rotation: args.tolerate.iter().any(|t| t == "unsaved-rotation"),
         },
     );
     run.redis.kill().await;

@@ -78,6 +78,9 @@ pub struct Tolerances {
     pub grace_ms: u64,
     /// The lock lease.
     pub lease_ms: u64,
+    /// Counts a rotation whose save failed because Redis was down, and that was lost when the
+    /// holder's lease lapsed, as a figure instead of a violation (`--tolerate unsaved-rotation`).
+    pub tolerate_unsaved_rotation: bool,
 }
 
 /// One broken rule.
@@ -124,6 +127,11 @@ pub struct Verdict {
     pub lost_rotations_killed: u64,
     /// The same, with a worker stalled past its lease instead of killed.
     pub lost_rotations_stalled: u64,
+    /// Rotations whose holder got the answer but could not save it because Redis went down
+    /// (its outcome log says `TokenRefreshed { saved: false }`), lost when its lease lapsed and
+    /// the next holder presented the spent token: the customer is signed out. Not in the
+    /// README's "What cannot hold"; a violation unless tolerated.
+    pub lost_rotations_unsaved_redis_outage: u64,
     /// Logins whose session was lost because the worker was killed before saving it.
     pub lost_logins_killed: u64,
     /// Workers' sign-out events explained by those lost rotations.
@@ -141,7 +149,6 @@ pub struct Verdict {
 }
 
 struct Presentation {
-    index: usize,
     at_ms: u64,
     client: String,
     status: u16,
@@ -224,17 +231,14 @@ pub fn judge(ev: &Evidence, tol: Tolerances) -> Verdict {
                 && t <= f.at_ms + 2 * tol.lease_ms + tol.grace_ms
         })
     };
-    // The last journal entry of each client.
-    let mut last_of: HashMap<&str, usize> = HashMap::new();
-    for (i, e) in ev.journal.iter().enumerate() {
-        if let Some(c) = e.client.as_deref() {
-            last_of.insert(c, i);
-        }
-    }
-    // Whether client `c`'s answer to the request at `index` (arrived `at_ms`) was lost to a
-    // fault: killed with nothing sent after it, or stalled past its lease around it.
-    let lost = |c: &str, index: usize, at_ms: u64, next_at: u64| -> Option<&'static str> {
-        if killed.get(c).is_some_and(|k| *k + 50 >= at_ms) && last_of.get(c) == Some(&index) {
+    // Whether client `c`'s answer to its request that arrived at `at_ms` was lost to a fault
+    // before the next presentation at `next_at`: killed in between (and the next presentation
+    // came within the lease the dead holder's lock lasts, and a little more), or stalled past
+    // its lease around it.
+    let lost = |c: &str, at_ms: u64, next_at: u64| -> Option<&'static str> {
+        if killed.get(c).is_some_and(|k| {
+            *k + 50 >= at_ms && *k <= next_at && next_at <= k + 2 * tol.lease_ms + 2_000
+        }) {
             return Some("killed");
         }
         let stalled = stalls.get(c).is_some_and(|list| {
@@ -263,7 +267,6 @@ pub fn judge(ev: &Evidence, tol: Tolerances) -> Verdict {
             }
             if let Some(fp) = e.refresh_presented.as_deref() {
                 presented.entry(fp).or_default().push(Presentation {
-                    index: i,
                     at_ms: e.at_ms,
                     client: e.client.clone().unwrap_or_default(),
                     status: e.status,
@@ -288,6 +291,21 @@ pub fn judge(ev: &Evidence, tol: Tolerances) -> Verdict {
             last_issued.insert(u, (fp, i));
         }
     }
+    // Saves that failed, from the outcome logs: (client, customer) → times.
+    let mut unsaved: HashMap<(&str, u64), Vec<u64>> = HashMap::new();
+    for wl in &ev.lines {
+        if wl.line["ev"] == "refreshed" && wl.line["saved"] == false {
+            let c = wl.line["c"].as_u64().unwrap_or(u64::MAX);
+            unsaved
+                .entry((wl.client.as_str(), c))
+                .or_default()
+                .push(at(&wl.line));
+        }
+    }
+    let customer_of = |user: Option<u64>| {
+        user.and_then(|u| ev.users.iter().position(|x| *x == u))
+            .map(|c| c as u64)
+    };
     let mut incidents: Vec<LostRotation> = Vec::new();
     let mut fps: Vec<_> = presented.keys().copied().collect();
     fps.sort_unstable();
@@ -332,8 +350,42 @@ pub fn judge(ev: &Evidence, tol: Tolerances) -> Verdict {
             continue;
         }
         let cause = (p1.client != p2.client)
-            .then(|| lost(&p1.client, p1.index, p1.at_ms, p2.at_ms))
+            .then(|| lost(&p1.client, p1.at_ms, p2.at_ms))
             .flatten();
+        // The holder got the rotated pair and could not save it: Redis went down around the
+        // rotation and the save failed; the next holder presented the token after the lease.
+        let unsaved_in_outage = cause.is_none()
+            && p1.client != p2.client
+            && p1.status == 200
+            && p2.at_ms >= p1.at_ms + tol.lease_ms.saturating_sub(100)
+            && outages
+                .iter()
+                .any(|(s, _)| *s + 1_000 >= p1.at_ms && *s <= p1.at_ms + tol.lease_ms)
+            && customer_of(p1.user.or(issued.get(fp).copied())).is_some_and(|c| {
+                unsaved.get(&(p1.client.as_str(), c)).is_some_and(|ts| {
+                    ts.iter()
+                        .any(|t| *t >= p1.at_ms && *t <= p1.at_ms + tol.lease_ms + 1_000)
+                })
+            });
+        if unsaved_in_outage {
+            v.lost_rotations_unsaved_redis_outage += 1;
+            if !tol.tolerate_unsaved_rotation {
+                record(
+                    &mut v,
+                    "rotation_unsaved_during_redis_outage",
+                    format!(
+                        "token {fp}: {} rotated it, could not save the pair while Redis was down, \
+                         and {} presented it again after the lease",
+                        p1.client, p2.client
+                    ),
+                );
+            }
+            incidents.push(LostRotation {
+                user: p1.user.or(issued.get(fp).copied()),
+                represented_at: p2.at_ms,
+            });
+            continue;
+        }
         match cause {
             None => record(
                 &mut v,
@@ -372,8 +424,7 @@ pub fn judge(ev: &Evidence, tol: Tolerances) -> Verdict {
                 .unwrap_or(u64::MAX);
             if killed
                 .get(client.as_str())
-                .is_some_and(|k| *k + 50 >= *at_ms)
-                && last_of.get(client.as_str()) == Some(index)
+                .is_some_and(|k| *k + 50 >= *at_ms && *k <= next)
                 && next != u64::MAX
             {
                 v.lost_logins_killed += 1;
@@ -543,6 +594,7 @@ mod tests {
     const TOL: Tolerances = Tolerances {
         grace_ms: 1_000,
         lease_ms: 2_000,
+        tolerate_unsaved_rotation: false,
     };
 
     #[test]
@@ -706,6 +758,63 @@ mod tests {
             ..stall
         }];
         let v = judge(&ev, TOL);
+        assert_eq!(
+            v.violations_by_kind.get("refresh_token_presented_twice"),
+            Some(&1)
+        );
+    }
+
+    #[test]
+    fn a_rotation_unsaved_because_redis_went_down_is_recognised_and_fails_unless_tolerated() {
+        let mut ev = clean();
+        // w0.1 rotates r2 → r3 at 9 s, Redis dies at 9.001 s, its save fails (saved: false);
+        // after the lease w1.1 presents r2 again and signs the customer out; one login follows.
+        ev.journal.push(entry(
+            REFRESH_PATH,
+            "w0.1",
+            9_000,
+            200,
+            Some("r2"),
+            Some("r3"),
+        ));
+        ev.journal
+            .push(entry(REFRESH_PATH, "w1.1", 11_100, 403, Some("r2"), None));
+        ev.journal
+            .push(entry(LOGIN_PATH, "w1.1", 11_200, 200, None, Some("r9")));
+        ev.faults.push(FaultRecord {
+            kind: FaultKind::RestartRedis,
+            client: None,
+            at_ms: 9_001,
+            end_ms: 10_400,
+            on_holder: false,
+        });
+        ev.lines.push(WorkerLine {
+            client: "w0.1".into(),
+            line: json!({"ev": "refreshed", "c": 0, "saved": false, "t": 9_540}),
+        });
+        ev.lines.push(WorkerLine {
+            client: "w1.1".into(),
+            line: json!({"ev": "signed_out", "c": 0, "reason": "RefreshedElsewhereAndLost", "t": 11_150}),
+        });
+        ev.final_state = vec![FinalState::Session(Some("r9".into()))];
+        let v = judge(&ev, TOL);
+        assert_eq!(v.lost_rotations_unsaved_redis_outage, 1);
+        assert_eq!(
+            v.violations_by_kind.keys().collect::<Vec<_>>(),
+            ["rotation_unsaved_during_redis_outage"],
+            "{:?}",
+            v.violations
+        );
+        let tolerant = Tolerances {
+            tolerate_unsaved_rotation: true,
+            ..TOL
+        };
+        let v = judge(&ev, tolerant);
+        assert!(v.violations.is_empty(), "{:?}", v.violations);
+        assert_eq!(v.sign_outs_from_lost_rotations, 1);
+        // Without the failed save in the log it is an unexplained double presentation.
+        ev.lines.remove(1);
+        let v = judge(&ev, tolerant);
         assert_eq!(
             v.violations_by_kind.get("refresh_token_presented_twice"),
             Some(&1)
