@@ -45,7 +45,7 @@ gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
 
 # --- 1. prerequisites ------------------------------------------------------------------------
 missing=()
-command -v wrk >/dev/null || missing+=(wrk)
+if [ "$ONLY" = all ] || [ "$ONLY" = mock ]; then command -v wrk >/dev/null || missing+=(wrk); fi
 command -v nm >/dev/null && command -v size >/dev/null || missing+=(binutils)
 # The native-tls variant of the FFI library links the system OpenSSL.
 pkg-config --exists openssl 2>/dev/null || missing+=(pkg-config libssl-dev)

@@ -12,7 +12,9 @@
 #                        [--lock-lease-ms MS] [--write-benchmarks [FILE]] [--out-dir DIR] ...
 #   bash scripts/soak.sh --self-test [DURATION_S]
 #
-# `--seed N` replays the fault schedule of a failing run. `--write-benchmarks` (default file
+# `--seed N` replays the fault schedule of a failing run. `--tolerate unsaved-rotation` counts a
+# rotation lost because its save failed while Redis was down (README, "What cannot hold") as a
+# figure instead of a violation; CI passes it. `--write-benchmarks` (default file
 # BENCHMARKS.md) rewrites the soak section of the report from a passing run.
 #
 # A check must be able to fail: `--self-test` runs a short soak in which worker 0 breaks the
@@ -54,5 +56,5 @@ if [ "${1:-}" = "--self-test" ]; then
   exit 1
 fi
 
-[ $# -ge 1 ] || { sed -n '2,22p' "$0" >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,25p' "$0" >&2; exit 2; }
 exec "$SOAK" run "$@" --mock-bin "$MOCK"

@@ -47,8 +47,11 @@ done
 # The chaos soak (scripts/soak.sh): 60 s of K=8 workers, M=40 customers, a seeded fault schedule,
 # judged from the mock's journal; then the judge's self-test (a worker that presents a spent
 # refresh token must make it fail).
+# `--tolerate unsaved-rotation`: a Redis outage that starts between a refresh and its save and
+# outlasts the holder's lease loses the rotated pair (README, "What cannot hold"); the soak
+# counts it as `lost_rotations_unsaved_redis_outage` instead of failing CI on it.
 echo "==> chaos soak, 60 s (plain Redis)"
-bash scripts/soak.sh 60
+bash scripts/soak.sh 60 --tolerate unsaved-rotation
 echo "==> chaos soak self-test"
 bash scripts/soak.sh --self-test
 

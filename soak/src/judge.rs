@@ -422,11 +422,14 @@ pub fn judge(ev: &Evidence, tol: Tolerances) -> Verdict {
                 .find(|(i, _, _)| i > index)
                 .map(|(_, t, _)| *t)
                 .unwrap_or(u64::MAX);
-            if killed
-                .get(client.as_str())
-                .is_some_and(|k| *k + 50 >= *at_ms && *k <= next)
-                && next != u64::MAX
-            {
+            if killed.get(client.as_str()).is_some_and(|k| {
+                // Killed within a lease of its login, and the next login came while the
+                // dead worker's lock could still hold the others off.
+                *k + 50 >= *at_ms
+                    && *k <= at_ms + tol.lease_ms
+                    && *k <= next
+                    && next <= k + 2 * tol.lease_ms + 2_000
+            }) {
                 v.lost_logins_killed += 1;
                 allowed += 1;
             }
@@ -651,6 +654,10 @@ mod tests {
         assert!(v.violations.is_empty(), "{:?}", v.violations);
         assert_eq!(v.lost_rotations_killed, 1);
         assert_eq!(v.sign_outs_from_lost_rotations, 1);
+        assert_eq!(
+            v.lost_logins_killed, 0,
+            "w0.1's login was long before its kill"
+        );
         // Without the kill, the same journal is two violations and an unexplained sign-out.
         ev.faults.clear();
         let v = judge(&ev, TOL);
