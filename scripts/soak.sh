@@ -37,13 +37,14 @@ SOAK="$CARGO_TARGET_DIR/debug/cocart-soak"
 MOCK="$CARGO_TARGET_DIR/debug/cocart-mock"
 
 if [ "${1:-}" = "--self-test" ]; then
-  duration="${2:-25}"
+  duration="${2:-30}"
   out=$(mktemp)
   evidence=$(mktemp -d)
   trap 'rm -rf "$out" "$evidence"' EXIT
   echo "==> soak self-test: ${duration} s with a worker that presents a spent refresh token" >&2
   set +e
-  "$SOAK" run "$duration" --mock-bin "$MOCK" --out-dir "$evidence/run" \
+  # A fixed seed: its schedule never kills worker 0 (the one that breaks the protocol).
+  "$SOAK" run "$duration" --seed 3 --mock-bin "$MOCK" --out-dir "$evidence/run" \
     --inject-violation stale-store >"$out"
   rc=$?
   set -e
