@@ -6,6 +6,7 @@
 //! cargo run --example replica -- --store-url URL --session-redis redis://127.0.0.1:6379/ \
 //!     --session-key customer-1 [--namespace NS] [--lock-lease-ms N] [--timeout-ms N] \
 //!     [--refresh-cooldown-ms N] [--max-retry-wait-ms N] [--redis-timeout-ms N]
+//!     [--key-name-secret BASE64 | --unkeyed-key-names] [--migrate-key-names follow|move]
 //! ```
 //!
 //! Every input line is `ID COMMAND [ARGS…]`; each command runs as a task of its own (so several
@@ -36,7 +37,7 @@ use std::time::Duration;
 use clap::Parser;
 use cocart::models::CartQuery;
 use cocart::{AuthEvent, CoCartClient, Error};
-use cocart_redis::RedisSessions;
+use cocart_redis::{KeyNameSecret, MigrationStep, PreviousKeyNames, RedisSessions};
 use serde_json::{Value, json};
 use tokio::task::AbortHandle;
 
@@ -71,11 +72,40 @@ struct Args {
     /// How long one Redis command may take, in milliseconds.
     #[arg(long)]
     redis_timeout_ms: Option<u64>,
+    /// The key-name secret, base64 (default: the tests' fixed one).
+    #[arg(long)]
+    key_name_secret: Option<String>,
+    /// Keep the unkeyed key names of 0.3 (as a process of 0.3 would).
+    #[arg(long, conflicts_with = "key_name_secret")]
+    unkeyed_key_names: bool,
+    /// Move sessions from the unkeyed names to the keyed ones: `follow` (step 1) or `move`
+    /// (step 2).
+    #[arg(long, conflicts_with = "unkeyed_key_names")]
+    migrate_key_names: Option<String>,
 }
 
 fn build(args: &Args) -> Result<CoCartClient, String> {
     let mut sessions =
         RedisSessions::builder(args.session_redis.as_str()).namespace(args.namespace.as_str());
+    sessions = if args.unkeyed_key_names {
+        sessions.unkeyed_key_names()
+    } else {
+        let secret = match &args.key_name_secret {
+            Some(text) => KeyNameSecret::from_base64(text).map_err(|e| e.to_string())?,
+            None => cocart_redis::testing::key_name_secret(),
+        };
+        sessions.key_name_secret(secret)
+    };
+    sessions = match args.migrate_key_names.as_deref() {
+        None => sessions,
+        Some("follow") => {
+            sessions.migrate_key_names(PreviousKeyNames::Unkeyed, MigrationStep::FollowMoved)
+        }
+        Some("move") => {
+            sessions.migrate_key_names(PreviousKeyNames::Unkeyed, MigrationStep::MoveOnUse)
+        }
+        Some(other) => return Err(format!("--migrate-key-names: follow or move, not {other}")),
+    };
     if let Some(ms) = args.redis_timeout_ms {
         sessions = sessions.command_timeout(Duration::from_millis(ms));
     }

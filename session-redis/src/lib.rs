@@ -94,6 +94,7 @@
 mod cipher;
 mod keys;
 mod lock;
+mod migration;
 mod scripts;
 mod store;
 #[cfg(feature = "testing")]
@@ -104,14 +105,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use cipher::{DEFAULT_KEY_ID, EncryptionKey, KeyError};
+pub use keys::KeyNameSecret;
 pub use lock::RedisSessionLock;
+pub use migration::{MigrationStep, PreviousKeyNames};
 pub use store::RedisSessionStore;
 
 // The traits these types implement, for the reader's convenience.
 pub use cocart::{SessionLock, SessionStore};
 
 use cipher::Cipher;
-use keys::CustomerKeys;
+use keys::Naming;
+use migration::Layout;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 /// How long a session lives in Redis without a save, unless set otherwise: 30 days.
@@ -138,6 +142,20 @@ pub enum SetupError {
     /// Two different encryption keys were given the same id (the id, a public label).
     #[error("two different encryption keys have the id '{0}'")]
     DuplicateKeyId(String),
+    /// No choice of key names was made: set [`RedisSessionsBuilder::key_name_secret`] (private
+    /// names), or [`RedisSessionsBuilder::unkeyed_key_names`] to keep the names of 0.3, which
+    /// anybody holding a customer id can compute.
+    #[error(
+        "choose the Redis key names: key_name_secret (private) or unkeyed_key_names (those of 0.3)"
+    )]
+    KeyNamesNotChosen,
+    /// The key-name secret has the bytes of an encryption key: they must be separate secrets.
+    #[error("the key-name secret must not be an encryption key")]
+    KeyNameSecretIsEncryptionKey,
+    /// A key-name migration needs a [`RedisSessionsBuilder::key_name_secret`] to move to, other
+    /// than the one it moves from.
+    #[error("a key-name migration needs a new key_name_secret, other than the previous one")]
+    MigrationWithoutNewSecret,
 }
 
 /// Configures [`RedisSessions`]. Start with [`RedisSessions::builder`].
@@ -150,6 +168,10 @@ pub struct RedisSessionsBuilder {
     key: Option<EncryptionKey>,
     /// More keys that open (the first seals when `key` is not set).
     keys: Vec<EncryptionKey>,
+    /// How key names are made; `None` until chosen.
+    naming: Option<Naming>,
+    /// The key names sessions move from, and this process's step.
+    migration: Option<(PreviousKeyNames, MigrationStep)>,
 }
 
 impl fmt::Debug for RedisSessionsBuilder {
@@ -164,6 +186,15 @@ impl fmt::Debug for RedisSessionsBuilder {
                 "key_ids",
                 &self.keys.iter().map(EncryptionKey::id).collect::<Vec<_>>(),
             )
+            .field(
+                "key_names",
+                &match self.naming {
+                    None => "not chosen",
+                    Some(Naming::Unkeyed) => "unkeyed",
+                    Some(Naming::Keyed(_)) => "keyed",
+                },
+            )
+            .field("migration", &self.migration.as_ref().map(|(_, step)| step))
             .finish()
     }
 }
@@ -217,6 +248,52 @@ impl RedisSessionsBuilder {
         self
     }
 
+    /// Makes the customer part of every key name a keyed hash (HMAC-SHA256) under `secret`, so
+    /// a leaked list of key names gives no customer id back, even to someone with a dictionary
+    /// of them. Every process sharing the sessions needs the same secret. Changing it moves every
+    /// customer to other names: do it with [`RedisSessionsBuilder::migrate_key_names`].
+    pub fn key_name_secret(mut self, secret: KeyNameSecret) -> Self {
+        self.naming = Some(Naming::Keyed(secret));
+        self
+    }
+
+    /// Keeps the key names of 0.3: a plain SHA-256 of the namespace and the customer key, which
+    /// anybody who has (or can guess) a customer id computes. Prefer
+    /// [`RedisSessionsBuilder::key_name_secret`]; the way from these names to keyed ones is
+    /// [`RedisSessionsBuilder::migrate_key_names`].
+    pub fn unkeyed_key_names(mut self) -> Self {
+        self.naming = Some(Naming::Unkeyed);
+        self
+    }
+
+    /// Moves live sessions from `from` names to the names of
+    /// [`RedisSessionsBuilder::key_name_secret`] with no customer signed out, in steps that each
+    /// roll out to every process before the next:
+    ///
+    /// 1. `MigrationStep::FollowMoved` everywhere (beside processes that know only the previous
+    ///    names): sessions stay where they are; a moved one is followed.
+    /// 2. `MigrationStep::MoveOnUse` everywhere (beside step-1 processes): sessions live under
+    ///    the new names, and each one moves at its first use, with its revision, its sign-out
+    ///    fence and its lock.
+    /// 3. Once every process runs step 2 and a [`RedisSessionsBuilder::session_ttl`] has passed,
+    ///    drop this call: sessions not used since have expired.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// use cocart_redis::{KeyNameSecret, MigrationStep, PreviousKeyNames, RedisSessions};
+    ///
+    /// let redis = RedisSessions::builder("redis://127.0.0.1:6379/")
+    ///     .key_name_secret(KeyNameSecret::from_base64(&std::env::var("KEY_NAME_SECRET")?)?)
+    ///     .migrate_key_names(PreviousKeyNames::Unkeyed, MigrationStep::FollowMoved)
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn migrate_key_names(mut self, from: PreviousKeyNames, step: MigrationStep) -> Self {
+        self.migration = Some((from, step));
+        self
+    }
+
     fn sealing_key(&self) -> Option<&EncryptionKey> {
         self.key.as_ref().or(self.keys.first())
     }
@@ -239,6 +316,31 @@ impl RedisSessionsBuilder {
         {
             return Err(SetupError::BadNamespace);
         }
+        let naming = self.naming.clone().ok_or(SetupError::KeyNamesNotChosen)?;
+        if let Naming::Keyed(secret) = &naming
+            && self
+                .key
+                .iter()
+                .chain(&self.keys)
+                .any(|key| secret.same_bytes(key.secret_bytes()))
+        {
+            return Err(SetupError::KeyNameSecretIsEncryptionKey);
+        }
+        let migration = match self.migration.clone() {
+            None => None,
+            Some((from, step)) => {
+                let previous = from.naming();
+                let same = match (&naming, &previous) {
+                    (Naming::Unkeyed, _) => true,
+                    (Naming::Keyed(new), Naming::Keyed(old)) => new.same_as(old),
+                    (Naming::Keyed(_), Naming::Unkeyed) => false,
+                };
+                if same {
+                    return Err(SetupError::MigrationWithoutNewSecret);
+                }
+                Some((previous, step))
+            }
+        };
         let client =
             redis::Client::open(self.url.as_str()).map_err(|e| SetupError::BadUrl(describe(&e)))?;
         let config = self.manager_config();
@@ -253,6 +355,8 @@ impl RedisSessionsBuilder {
             namespace: self.namespace,
             session_ttl: self.session_ttl,
             cipher,
+            naming,
+            migration,
         };
         Ok((client, config, shared))
     }
@@ -286,6 +390,8 @@ struct Shared {
     namespace: String,
     session_ttl: Duration,
     cipher: Option<Cipher>,
+    naming: Naming,
+    migration: Option<(Naming, MigrationStep)>,
 }
 
 /// Sessions of many customers in one Redis: hands out a [`RedisSessionStore`] and a
@@ -316,29 +422,49 @@ impl RedisSessions {
             command_timeout: DEFAULT_COMMAND_TIMEOUT,
             key: None,
             keys: Vec::new(),
+            naming: None,
+            migration: None,
         }
     }
 
-    /// Connects with the defaults (namespace `cocart`, no encryption).
-    pub async fn connect(url: impl Into<String>) -> Result<Self, SetupError> {
-        Self::builder(url).connect().await
+    /// Connects with the defaults (namespace `cocart`, no encryption) and key names keyed by
+    /// `key_name_secret`.
+    pub async fn connect(
+        url: impl Into<String>,
+        key_name_secret: KeyNameSecret,
+    ) -> Result<Self, SetupError> {
+        Self::builder(url)
+            .key_name_secret(key_name_secret)
+            .connect()
+            .await
     }
 
-    fn keys(&self, customer: &str) -> CustomerKeys {
-        CustomerKeys::new(&self.shared.namespace, customer)
+    fn layout(&self, customer: &str) -> Layout {
+        Layout::new(
+            &self.shared.namespace,
+            customer,
+            &self.shared.naming,
+            self.shared.migration.as_ref(),
+        )
     }
 
     /// The session store of one customer. `customer` is any stable identifier of yours (a user
     /// id, an email): only its digest reaches Redis.
     pub fn store(&self, customer: &str) -> RedisSessionStore {
-        RedisSessionStore::new(self.conn.clone(), self.shared.clone(), self.keys(customer))
+        RedisSessionStore::new(
+            self.conn.clone(),
+            self.shared.clone(),
+            self.layout(customer),
+        )
     }
 
     /// The refresh lock of one customer (use the same `customer` as for [`RedisSessions::store`]).
     pub fn lock(&self, customer: &str) -> RedisSessionLock {
+        let layout = self.layout(customer);
         RedisSessionLock::new(
             self.conn.clone(),
-            self.keys(customer),
+            layout.locks(),
+            layout.home().clone(),
             self.shared.session_ttl,
         )
     }

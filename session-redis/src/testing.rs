@@ -163,3 +163,9 @@ pub fn unique_namespace(test: &str) -> String {
         NEXT.fetch_add(1, Ordering::Relaxed)
     )
 }
+
+/// The key-name secret the tests share across their processes (a fixed test value, never for
+/// production).
+pub fn key_name_secret() -> crate::KeyNameSecret {
+    crate::KeyNameSecret::from_bytes(*b"cocart-tests-key-name-secret-32b")
+}
