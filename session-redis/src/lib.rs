@@ -17,6 +17,9 @@
 //!
 //! let redis = RedisSessions::builder("redis://127.0.0.1:6379/")
 //!     .namespace("shop-backend")
+//!     .key_name_secret(cocart_redis::KeyNameSecret::from_base64(
+//!         &std::env::var("KEY_NAME_SECRET")?,
+//!     )?)
 //!     .encryption_key(cocart_redis::EncryptionKey::from_base64_with_id(
 //!         "2026-06",
 //!         &std::env::var("SESSION_KEY")?,
@@ -46,10 +49,14 @@
 //!   its release removes it; when its lease lapses instead, the next holder consumes it and is told
 //!   (`LockGrant::lapsed_refresh`).
 //!
-//! `DIGEST` is the SHA-256 of the namespace and the customer key, so no customer identifier and
-//! no token appears in a key name. A session (and its tombstone) and a refresh mark expire after
-//! [`RedisSessionsBuilder::session_ttl`] without a save; a lock expires with its lease, so a
-//! holder that dies never blocks the others for longer than that.
+//! `DIGEST` is `k1.` and the HMAC-SHA256 of the namespace and the customer key under the
+//! application's [`KeyNameSecret`], so no customer identifier and no token appears in a key name,
+//! and a list of key names cannot be matched against a dictionary of customer ids or emails
+//! without the secret. (The names of 0.3, a plain SHA-256, stay available as
+//! [`RedisSessionsBuilder::unkeyed_key_names`], and live sessions move from them with
+//! [`RedisSessionsBuilder::migrate_key_names`].) A session (and its tombstone) and a refresh
+//! mark expire after [`RedisSessionsBuilder::session_ttl`] without a save; a lock expires with
+//! its lease, so a holder that dies never blocks the others for longer than that.
 //!
 //! `save` and `clear` are compare-and-swap in one Lua script: they write only when the stored
 //! revision is exactly the one the writer read (0 when nothing is stored) and give the value the
@@ -73,6 +80,7 @@
 //! // Seal with the new key; values sealed with the old one keep opening, and are sealed
 //! // again with the new one at their next save.
 //! let redis = RedisSessions::builder("redis://127.0.0.1:6379/")
+//!     .key_name_secret(cocart_redis::KeyNameSecret::from_base64(&std::env::var("KEY_NAME_SECRET")?)?)
 //!     .encryption_keys([
 //!         EncryptionKey::from_base64_with_id("2026-06", &std::env::var("SESSION_KEY_NEW")?)?,
 //!         EncryptionKey::from_base64_with_id("2026-01", &std::env::var("SESSION_KEY_OLD")?)?,
