@@ -329,6 +329,12 @@ async fn mutual_tls_needs_a_client_certificate_of_the_servers_ca_and_never_shows
     for line in &body {
         assert!(!debug.contains(line.as_str()), "the key shows in {debug}");
     }
+    let with_secrets = RedisSessions::builder(with_password.as_str())
+        .tls_root_certificates_pem(pki.read("ca.crt"))
+        .tls_client_certificate_pem(pki.read("client.crt"), key.clone());
+    let debug = format!("{with_secrets:?}");
+    assert!(!debug.contains(PASSWORD), "{debug}");
+    assert!(!debug.contains("PRIVATE KEY"), "{debug}");
     let sessions = builder.connect().await.expect("mutual TLS");
     store_conformance(&sessions.store("jane"), true).await;
     lock_conformance(&sessions.lock("jane"), Duration::from_millis(300)).await;
