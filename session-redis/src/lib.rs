@@ -87,6 +87,13 @@
 //! have")`, never as "signed out". A key made without an id (as with 0.2) has the id
 //! [`DEFAULT_KEY_ID`]; values sealed by 0.2 carry no id and open with whichever configured key
 //! sealed them.
+//!
+//! # TLS and ACL
+//! With the `tls` feature, a `rediss://` URL always verifies the server's certificate: against
+//! the webpki roots, or only against the CA given to `tls_root_certificates_pem`;
+//! `tls_client_certificate_pem` adds a client certificate (mutual TLS). [`ACL_RULE`] is the
+//! smallest ACL rule the crate needs. [`RedisSessionsBuilder::connect`] checks both at start:
+//! a TLS failure is a [`SetupError::Tls`], a missing permission a [`SetupError::NotPermitted`].
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -164,7 +164,8 @@ pub(crate) fn client(url: &str, tls: &TlsOptions) -> Result<redis::Client, Setup
 /// rustls needs a process-wide crypto provider when more than one is compiled in (ours is
 /// `ring`; the application may bring another). Installs `ring` when none is installed yet, so a
 /// `rediss://` connection never panics for the lack of one; a provider the application
-/// installed stays.
+/// installed stays. (With a single provider compiled in, rustls installs it the same way at
+/// its first use.)
 fn ensure_crypto_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Another thread may install one at the same moment: either is fine.
