@@ -160,7 +160,9 @@ redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'data', ARGV[3])""",
         "names-5-completion-overwrites",
         "key names 5: completing a move writes only where nothing is stored (a late completer overwrites newer writes)",
         "session-redis/src/scripts.rs",
-        """        "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+        """        "if redis.call('HEXISTS', KEYS[1], 'rev') == 1 or redis.call('HEXISTS', KEYS[1], 'data') == 1 then
+  return 0
+end
 redis.call('HSET', KEYS[1], 'rev', ARGV[1])""",
         """        "redis.call('HSET', KEYS[1], 'rev', ARGV[1])""",
         "key_names",

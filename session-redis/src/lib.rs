@@ -95,11 +95,20 @@
 //! have")`, never as "signed out". A key made without an id (as with 0.2) has the id
 //! [`DEFAULT_KEY_ID`]; values sealed by 0.2 carry no id and open with whichever configured key
 //! sealed them.
+//!
+//! # TLS and ACL
+//! With the `tls` feature, a `rediss://` URL always verifies the server's certificate: against
+//! the webpki roots, or only against the CA given to `tls_root_certificates_pem`;
+//! `tls_client_certificate_pem` adds a client certificate (mutual TLS). [`ACL_RULE`] is the
+//! smallest ACL rule the crate needs. [`RedisSessionsBuilder::connect`] checks both at start:
+//! a TLS failure is a [`SetupError::Tls`], a missing permission a [`SetupError::NotPermitted`].
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod cipher;
+// redis-tls: connect-time checks and the ACL rule; TLS options (feature `tls`).
+mod connect;
 mod keys;
 mod lock;
 mod migration;
@@ -107,12 +116,15 @@ mod scripts;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
+#[cfg(feature = "tls")]
+mod tls;
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use cipher::{DEFAULT_KEY_ID, EncryptionKey, KeyError};
+pub use connect::{ACL_RULE, acl_rule};
 pub use keys::KeyNameSecret;
 pub use lock::RedisSessionLock;
 pub use migration::{MigrationStep, PreviousKeyNames};
@@ -141,7 +153,8 @@ pub enum SetupError {
     /// feature, `redis+unix://`). The URL itself is not repeated: it may hold a password.
     #[error("not a usable Redis URL ({0})")]
     BadUrl(String),
-    /// Redis did not answer the first connection.
+    /// Redis did not answer the first connection, refused its credentials, or answered a
+    /// check of [`RedisSessionsBuilder::connect`] with an error other than a permission.
     #[error("could not reach Redis ({0})")]
     Unreachable(String),
     /// A namespace must be non-empty and must not contain `{`, `}` or whitespace.
@@ -164,6 +177,19 @@ pub enum SetupError {
     /// than the one it moves from.
     #[error("a key-name migration needs a new key_name_secret, other than the previous one")]
     MigrationWithoutNewSecret,
+    /// TLS could not be set up (a PEM that does not parse, TLS options on a URL that is not
+    /// `rediss://`, `#insecure` in the URL) or its handshake failed (a server certificate no
+    /// trusted CA signed, a client certificate the server requires or refuses). The text names
+    /// the cause, never a key or a password.
+    #[error("TLS with Redis failed ({0})")]
+    Tls(String),
+    /// The Redis user may not run a command the crate needs, or not on the namespace's keys:
+    /// [`RedisSessionsBuilder::connect`] tries each one. Grant [`ACL_RULE`].
+    #[error("the Redis user may not run {command} (the rule it needs: cocart_redis::ACL_RULE)")]
+    NotPermitted {
+        /// The command refused (e.g. `EVALSHA`), or the commands of the script that was.
+        command: String,
+    },
 }
 
 /// Configures [`RedisSessions`]. Start with [`RedisSessions::builder`].
@@ -180,12 +206,15 @@ pub struct RedisSessionsBuilder {
     naming: Option<Naming>,
     /// The key names sessions move from, and this process's step.
     migration: Option<(PreviousKeyNames, MigrationStep)>,
+    /// Custom CA and client certificate for `rediss://`.
+    #[cfg(feature = "tls")]
+    tls: tls::TlsOptions,
 }
 
 impl fmt::Debug for RedisSessionsBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RedisSessionsBuilder")
-            .field("url", &"[redacted]")
+        let mut d = f.debug_struct("RedisSessionsBuilder");
+        d.field("url", &"[redacted]")
             .field("namespace", &self.namespace)
             .field("session_ttl", &self.session_ttl)
             .field("command_timeout", &self.command_timeout)
@@ -202,8 +231,10 @@ impl fmt::Debug for RedisSessionsBuilder {
                     Some(Naming::Keyed(_)) => "keyed",
                 },
             )
-            .field("migration", &self.migration.as_ref().map(|(_, step)| step))
-            .finish()
+            .field("migration", &self.migration.as_ref().map(|(_, step)| step));
+        #[cfg(feature = "tls")]
+        d.field("tls", &self.tls);
+        d.finish()
     }
 }
 
@@ -349,8 +380,7 @@ impl RedisSessionsBuilder {
                 Some((previous, step))
             }
         };
-        let client =
-            redis::Client::open(self.url.as_str()).map_err(|e| SetupError::BadUrl(describe(&e)))?;
+        let client = self.client()?;
         let config = self.manager_config();
         let mut keys = self.keys.into_iter();
         let cipher = match self.key.or_else(|| keys.next()) {
@@ -369,12 +399,16 @@ impl RedisSessionsBuilder {
         Ok((client, config, shared))
     }
 
-    /// Connects now, failing if Redis does not answer.
+    /// Connects now, failing if Redis does not answer, if TLS fails
+    /// ([`SetupError::Tls`]) or if the user may not run every command the crate sends
+    /// ([`SetupError::NotPermitted`]): it loads the scripts and runs each command once on probe
+    /// keys of the namespace (`NAMESPACE:{connect-probe-…}:…`; none stays longer than 1 ms).
     pub async fn connect(self) -> Result<RedisSessions, SetupError> {
         let (client, config, shared) = self.parts()?;
         let conn = ConnectionManager::new_with_config(client, config)
             .await
-            .map_err(|e| SetupError::Unreachable(describe(&e)))?;
+            .map_err(|e| connect::unreachable(&e))?;
+        connect::check(&conn, &shared.namespace).await?;
         Ok(RedisSessions {
             conn,
             shared: Arc::new(shared),
@@ -383,6 +417,10 @@ impl RedisSessionsBuilder {
 
     /// Connects on first use, so a process can start while Redis is down (its stores answer
     /// "unavailable" until Redis is back). Must be called inside a Tokio runtime.
+    ///
+    /// Nothing is checked at start, nor later as a whole: a TLS failure or a missing
+    /// permission shows at each call as `SessionStoreError::Unavailable` (with Redis's error
+    /// code, e.g. `NOPERM`). A PEM that does not parse still fails here.
     pub fn connect_lazily(self) -> Result<RedisSessions, SetupError> {
         let (client, config, shared) = self.parts()?;
         let conn = ConnectionManager::new_lazy_with_config(client, config)
@@ -421,7 +459,8 @@ impl fmt::Debug for RedisSessions {
 
 impl RedisSessions {
     /// Starts configuring sessions in the Redis at `url` (`redis://[user:password@]host:port/db`,
-    /// `rediss://…` with the `tls` feature). ACL user and password come from the URL.
+    /// `rediss://…` with the `tls` feature). ACL user and password come from the URL; the user
+    /// needs [`ACL_RULE`].
     pub fn builder(url: impl Into<String>) -> RedisSessionsBuilder {
         RedisSessionsBuilder {
             url: url.into(),
@@ -432,6 +471,8 @@ impl RedisSessions {
             keys: Vec::new(),
             naming: None,
             migration: None,
+            #[cfg(feature = "tls")]
+            tls: Default::default(),
         }
     }
 

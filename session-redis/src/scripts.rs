@@ -124,7 +124,9 @@ return 1",
 /// whoever completes a move first wins and the others change nothing. Answers `1` when written.
 pub(crate) static CREATE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
-        "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+        "if redis.call('HEXISTS', KEYS[1], 'rev') == 1 or redis.call('HEXISTS', KEYS[1], 'data') == 1 then
+  return 0
+end
 redis.call('HSET', KEYS[1], 'rev', ARGV[1])
 if ARGV[3] then redis.call('HSET', KEYS[1], 'data', ARGV[3]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])

@@ -15,6 +15,20 @@ pub struct RedisServer {
     child: Option<Child>,
     port: u16,
     dir: PathBuf,
+    tls: Option<ServerTls>,
+}
+
+/// The TLS files of a server started with [`RedisServer::start_tls`] (PEM files it reads).
+#[derive(Debug, Clone)]
+pub struct ServerTls {
+    /// The server's certificate (`tls-cert-file`).
+    pub cert_file: PathBuf,
+    /// Its private key (`tls-key-file`).
+    pub key_file: PathBuf,
+    /// The CA that client certificates must chain to (`tls-ca-cert-file`).
+    pub ca_file: PathBuf,
+    /// `tls-auth-clients yes` (mutual TLS) or `no`.
+    pub auth_clients: bool,
 }
 
 fn binary() -> String {
@@ -28,6 +42,16 @@ fn free_port() -> io::Result<u16> {
 impl RedisServer {
     /// Starts a server and waits until it accepts connections.
     pub fn start() -> io::Result<Self> {
+        Self::start_with(None)
+    }
+
+    /// Starts a server that speaks TLS only (`port 0`, `tls-port`), and waits until its port
+    /// accepts TCP connections. [`RedisServer::url`] is then `rediss://`.
+    pub fn start_tls(tls: ServerTls) -> io::Result<Self> {
+        Self::start_with(Some(tls))
+    }
+
+    fn start_with(tls: Option<ServerTls>) -> io::Result<Self> {
         let port = free_port()?;
         let dir = std::env::temp_dir().join(format!("cocart-redis-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
@@ -35,14 +59,32 @@ impl RedisServer {
             child: None,
             port,
             dir,
+            tls,
         };
         server.spawn()?;
         Ok(server)
     }
 
     fn spawn(&mut self) -> io::Result<()> {
-        let child = Command::new(binary())
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+        let port = self.port.to_string();
+        let mut command = Command::new(binary());
+        match &self.tls {
+            None => command.args(["--port", &port]),
+            Some(tls) => command
+                .args(["--port", "0", "--tls-port", &port])
+                .arg("--tls-cert-file")
+                .arg(&tls.cert_file)
+                .arg("--tls-key-file")
+                .arg(&tls.key_file)
+                .arg("--tls-ca-cert-file")
+                .arg(&tls.ca_file)
+                .args([
+                    "--tls-auth-clients",
+                    if tls.auth_clients { "yes" } else { "no" },
+                ]),
+        };
+        let child = command
+            .args(["--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no", "--protected-mode", "yes"])
             .arg("--dir")
             .arg(&self.dir)
@@ -61,6 +103,15 @@ impl RedisServer {
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                return Err(io::Error::other(format!(
+                    "redis-server exited at start ({status}): check its arguments"
+                )));
+            }
             if Instant::now() > deadline {
                 return Err(io::Error::new(
                     io::ErrorKind::TimedOut,
@@ -72,9 +123,14 @@ impl RedisServer {
         Ok(())
     }
 
-    /// `redis://127.0.0.1:PORT/`.
+    /// `redis://127.0.0.1:PORT/`, or `rediss://127.0.0.1:PORT/` for a TLS server.
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
+        let scheme = if self.tls.is_some() {
+            "rediss"
+        } else {
+            "redis"
+        };
+        format!("{scheme}://127.0.0.1:{}/", self.port)
     }
 
     /// The port it listens on.

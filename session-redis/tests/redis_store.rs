@@ -776,14 +776,16 @@ async fn acl_credentials_come_from_the_url_and_never_show_in_errors() {
     assert!(matches!(refused, SetupError::Unreachable(_)), "{text}");
     assert!(!text.contains("Pa55"), "{text}");
 
-    // A namespace outside the user's key pattern is refused by Redis, as an error, not a panic.
+    // A namespace outside the user's key pattern is refused at connect, naming no secret.
     let outside = RedisSessions::builder(format!("redis://shop:Pa55-word@127.0.0.1:{port}/"))
         .key_name_secret(cocart_redis::testing::key_name_secret())
         .namespace("other")
         .connect()
         .await
-        .expect("connect");
-    assert!(outside.store("jane").load().await.is_err());
+        .expect_err("keys outside the user's pattern");
+    let text = format!("{outside} {outside:?}");
+    assert!(matches!(outside, SetupError::NotPermitted { .. }), "{text}");
+    assert!(!text.contains("Pa55"), "{text}");
 
     let bad = RedisSessions::builder("http://secret@example.com")
         .key_name_secret(cocart_redis::testing::key_name_secret())
