@@ -3,16 +3,17 @@
 //! lapsed while a refresh was in flight.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use cocart::shared_session::LockGrant;
 use cocart::{SessionLock, SessionStoreError};
-use redis::aio::ConnectionManager;
 
+use crate::conn::Conn;
 use crate::keys::CustomerKeys;
 use crate::scripts::{ACQUIRE, MARK, RELEASE, RENEW};
-use crate::{millis, unavailable};
+use crate::{Shared, millis, unavailable};
 
 /// One customer's refresh lock in Redis. Made by
 /// [`RedisSessions::lock`](crate::RedisSessions::lock). The lease expires on its own in Redis, so a
@@ -24,9 +25,9 @@ use crate::{millis, unavailable};
 /// reports `lapsed_refresh`. A late release by a holder whose lease lapsed removes nothing.
 #[derive(Clone)]
 pub struct RedisSessionLock {
-    conn: ConnectionManager,
+    conn: Conn,
+    shared: Arc<Shared>,
     keys: CustomerKeys,
-    mark_ttl: Duration,
 }
 
 impl fmt::Debug for RedisSessionLock {
@@ -38,12 +39,8 @@ impl fmt::Debug for RedisSessionLock {
 }
 
 impl RedisSessionLock {
-    pub(crate) fn new(conn: ConnectionManager, keys: CustomerKeys, mark_ttl: Duration) -> Self {
-        Self {
-            conn,
-            keys,
-            mark_ttl,
-        }
+    pub(crate) fn new(conn: Conn, shared: Arc<Shared>, keys: CustomerKeys) -> Self {
+        Self { conn, shared, keys }
     }
 
     /// The Redis key of the lock.
@@ -97,11 +94,19 @@ impl SessionLock for RedisSessionLock {
             .key(&self.keys.lock)
             .key(&self.keys.refreshing)
             .arg(owner)
-            .arg(millis(self.mark_ttl))
+            .arg(millis(self.shared.session_ttl))
             .invoke_async(&mut conn)
             .await
             .map_err(|e| unavailable(&e))?;
-        Ok(marked == 1)
+        if marked != 1 {
+            return Ok(false);
+        }
+        // The mark (and the lock it was set under, written before it) must survive a failover
+        // before the token is presented: otherwise the next holder would not know.
+        self.conn
+            .acknowledge(&self.keys.refreshing, self.shared.acknowledge)
+            .await?;
+        Ok(true)
     }
 
     async fn release(&self, owner: &str) -> Result<(), SessionStoreError> {

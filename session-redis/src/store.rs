@@ -7,10 +7,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use cocart::session_store::Stored;
 use cocart::{Consistency, PersistedSession, SessionStore, SessionStoreError};
-use redis::aio::ConnectionManager;
 use secrecy::ExposeSecret;
 
 use crate::cipher::{OpenError, is_sealed};
+use crate::conn::Conn;
 use crate::keys::CustomerKeys;
 use crate::scripts::{CLEAR, SAVE};
 use crate::{Shared, millis, unavailable};
@@ -19,7 +19,7 @@ use crate::{Shared, millis, unavailable};
 /// cheap to make, shares the connection. Its revision check is atomic across processes.
 #[derive(Clone)]
 pub struct RedisSessionStore {
-    conn: ConnectionManager,
+    conn: Conn,
     shared: Arc<Shared>,
     keys: CustomerKeys,
 }
@@ -34,7 +34,7 @@ impl fmt::Debug for RedisSessionStore {
 }
 
 impl RedisSessionStore {
-    pub(crate) fn new(conn: ConnectionManager, shared: Arc<Shared>, keys: CustomerKeys) -> Self {
+    pub(crate) fn new(conn: Conn, shared: Arc<Shared>, keys: CustomerKeys) -> Self {
         Self { conn, shared, keys }
     }
 
@@ -111,6 +111,15 @@ impl RedisSessionStore {
             .map_err(|e| unavailable(&e))
     }
 
+    /// A write that landed at `revision`, once the replicas asked for confirm it (see
+    /// [`RedisSessionsBuilder::replicas_to_acknowledge`](crate::RedisSessionsBuilder::replicas_to_acknowledge)).
+    async fn acknowledged(&self, revision: u64) -> Result<u64, SessionStoreError> {
+        self.conn
+            .acknowledge(&self.keys.session, self.shared.acknowledge)
+            .await?;
+        Ok(revision)
+    }
+
     /// A write that expected `u64::MAX` cannot be applied: it answers the stored revision, as a
     /// refused compare-and-swap does (the stored one is `u64::MAX` too, or another).
     async fn refuse_overflow(&self) -> SessionStoreError {
@@ -169,7 +178,7 @@ impl SessionStore for RedisSessionStore {
             .invoke_async(&mut conn)
             .await
             .map_err(|e| unavailable(&e))?;
-        written(answer)
+        self.acknowledged(written(answer)?).await
     }
 
     async fn clear(&self, expected: u64) -> Result<u64, SessionStoreError> {
@@ -185,7 +194,7 @@ impl SessionStore for RedisSessionStore {
             .invoke_async(&mut conn)
             .await
             .map_err(|e| unavailable(&e))?;
-        written(answer)
+        self.acknowledged(written(answer)?).await
     }
 
     fn consistency(&self) -> Consistency {
