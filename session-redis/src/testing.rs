@@ -444,9 +444,17 @@ impl RedisCluster {
     pub fn failover(&self, slot: u16) -> io::Result<u16> {
         let primary = self.primary_of_slot(slot)?;
         let replica = self.replica_of(primary)?;
-        let _: String = self.query(replica, redis::cmd("CLUSTER").arg("FAILOVER"))?;
-        self.wait_for_primary(slot, replica, Duration::from_secs(15))?;
-        Ok(replica)
+        // A manual failover the primary does not join in time is dropped by Redis after 5 s
+        // (for instance when the replica rejoined a moment ago): asked again then.
+        let mut last = other("no attempt");
+        for _ in 0..3 {
+            let _: String = self.query(replica, redis::cmd("CLUSTER").arg("FAILOVER"))?;
+            match self.wait_for_primary(slot, replica, Duration::from_secs(6)) {
+                Ok(()) => return Ok(replica),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
     }
 
     fn wait_for_primary(&self, slot: u16, port: u16, limit: Duration) -> io::Result<()> {
@@ -500,19 +508,24 @@ impl RedisCluster {
     fn wait_until_healthy(&self, limit: Duration) -> io::Result<()> {
         let deadline = Instant::now() + limit;
         loop {
-            let replicas_up = self.ports().iter().all(|&p| {
-                self.query::<String>(p, redis::cmd("INFO").arg("replication"))
-                    .map(|info| {
-                        info.contains("role:master") || info.contains("master_link_status:up")
-                    })
-                    .unwrap_or(false)
-            });
+            // Three primaries; every other running node a replica whose link is up and synced.
+            let ports = self.ports();
+            let in_sync = ports
+                .iter()
+                .filter(|&&p| {
+                    self.query::<String>(p, redis::cmd("INFO").arg("replication"))
+                        .map(|info| {
+                            info.contains("role:slave")
+                                && info.contains("master_link_status:up")
+                                && info.contains("master_sync_in_progress:0")
+                        })
+                        .unwrap_or(false)
+                })
+                .count();
+            let replicas_up = in_sync == ports.len().saturating_sub(3);
             let replicas_known = self
                 .cluster_nodes()
-                .map(|nodes| {
-                    nodes.iter().filter(|n| !n.failed && !n.primary).count()
-                        >= self.ports().len().saturating_sub(3)
-                })
+                .map(|nodes| nodes.iter().filter(|n| !n.failed && !n.primary).count() == in_sync)
                 .unwrap_or(false);
             if self.all_ok() && replicas_up && replicas_known {
                 return Ok(());

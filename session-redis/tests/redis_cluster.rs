@@ -10,7 +10,6 @@ use cocart::session_store::Stored;
 use cocart::{PersistedSession, SessionLock, SessionStore, SessionStoreError};
 use cocart_redis::testing::{RedisCluster, RedisServer, unique_namespace};
 use cocart_redis::{EncryptionKey, RedisSessions, SetupError};
-use secrecy::ExposeSecret;
 
 fn session(tag: &str) -> PersistedSession {
     let mut s = PersistedSession::default();
@@ -183,7 +182,10 @@ async fn moved_and_ask_are_followed_and_the_revisions_go_on() {
         .await
         .expect("connect");
     match impatient.lock("jane").try_acquire("b", Duration::from_secs(5)).await {
-        Err(SessionStoreError::Unavailable(why)) => assert!(why.contains("TRYAGAIN"), "{why}"),
+        // TRYAGAIN when the client's retries ran out first, "timed out" when its timeout did.
+        Err(SessionStoreError::Unavailable(why)) => {
+            assert!(why.contains("TRYAGAIN") || why.contains("timed out"), "{why}")
+        }
         other => panic!("taking the lock mid-migration: {other:?}"),
     }
     blocking(|| cluster.finish_slot_migration(slot, second, first)).expect("finish");
