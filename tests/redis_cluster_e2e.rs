@@ -343,9 +343,13 @@ async fn storm_through_a_failover(loss: Loss) {
             "a read ended the session: {a}"
         );
     }
+    let kinds: Vec<String> = failed(&answers)
+        .iter()
+        .map(|a| format!("{} {}", a["error"], a["message"]))
+        .collect();
     eprintln!(
-        "{loss:?}: {} of {} reads failed transiently",
-        failed(&answers).len(),
+        "{loss:?}: {} of {} reads failed transiently: {kinds:?}",
+        kinds.len(),
         answers.len()
     );
     world.assert_one_rotation_and_nobody_signed_out(&pat).await;
