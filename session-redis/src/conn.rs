@@ -111,13 +111,19 @@ pub(crate) enum Target {
 impl Target {
     /// A cluster client over `nodes` (any of them, each `redis://[user:password@]host:port`):
     /// every attempt and answer bounded by `timeout`, and a whole command with its redirections
-    /// and retries too, retried quickly (a failover or a moved slot is followed within it).
+    /// and retries too. Retried quickly and often, so that the timeout, not a count, ends the
+    /// attempts: a moved slot, or a failover that ends within the timeout, costs no error.
+    ///
+    /// A retry after a connection lost with a write in flight may find that write landed: a
+    /// compare-and-swap then answers `Conflict` at its own revision (the SDK reads back and
+    /// finds its own value), and a lock acquisition answers "held" (by itself: it waits out its
+    /// lease, as for any holder).
     pub(crate) fn cluster(nodes: &[String], timeout: Duration) -> Result<Self, SetupError> {
         let client = ClusterClient::builder(nodes.iter().map(String::as_str))
             .connection_timeout(timeout)
             .response_timeout(timeout)
             .overall_response_timeout(Some(timeout))
-            .retries(8)
+            .retries(64)
             .min_retry_wait(10)
             .max_retry_wait(millis(timeout / 4))
             .build()
