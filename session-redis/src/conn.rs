@@ -145,11 +145,9 @@ impl Target {
     /// Connects on first use.
     pub(crate) fn connect_lazily(self) -> Result<Conn, SetupError> {
         match self {
-            Self::Single(client, config) => {
-                ConnectionManager::new_lazy_with_config(client, config)
-                    .map(Conn::Single)
-                    .map_err(|e| SetupError::Unreachable(describe(&e)))
-            }
+            Self::Single(client, config) => ConnectionManager::new_lazy_with_config(client, config)
+                .map(Conn::Single)
+                .map_err(|e| SetupError::Unreachable(describe(&e))),
             // The config replaces the client's timeouts: the same ones again.
             Self::Cluster(client, timeout) => Ok(Conn::Cluster(
                 client.get_pending_async_connection_with_config(

@@ -163,7 +163,10 @@ impl fmt::Debug for RedisSessionsBuilder {
         f.debug_struct("RedisSessionsBuilder")
             .field("url", &"[redacted]")
             .field("cluster_nodes", &self.cluster.as_ref().map(Vec::len))
-            .field("replicas_to_acknowledge", &self.acknowledge().map(|a| a.replicas))
+            .field(
+                "replicas_to_acknowledge",
+                &self.acknowledge().map(|a| a.replicas),
+            )
             .field("namespace", &self.namespace)
             .field("session_ttl", &self.session_ttl)
             .field("command_timeout", &self.command_timeout)

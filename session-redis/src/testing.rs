@@ -290,7 +290,9 @@ impl RedisCluster {
             .map_err(|e| {
                 io::Error::new(
                     e.kind(),
-                    format!("cannot run `{cli}` ({e}): install Debian's redis-tools or set REDIS_CLI"),
+                    format!(
+                        "cannot run `{cli}` ({e}): install Debian's redis-tools or set REDIS_CLI"
+                    ),
                 )
             })?;
         if !created.status.success() {
@@ -332,7 +334,9 @@ impl RedisCluster {
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             if Instant::now() > deadline {
-                return Err(other(format!("redis-server on {port} did not start within 10 s")));
+                return Err(other(format!(
+                    "redis-server on {port} did not start within 10 s"
+                )));
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -358,7 +362,8 @@ impl RedisCluster {
 
     /// Runs one command on the node at `port` (a plain connection: no redirection).
     pub fn query<T: redis::FromRedisValue>(&self, port: u16, cmd: &redis::Cmd) -> io::Result<T> {
-        let client = redis::Client::open(format!("redis://127.0.0.1:{port}/")).map_err(redis_err)?;
+        let client =
+            redis::Client::open(format!("redis://127.0.0.1:{port}/")).map_err(redis_err)?;
         let mut conn = client
             .get_connection_with_timeout(Duration::from_secs(2))
             .map_err(redis_err)?;
@@ -378,7 +383,11 @@ impl RedisCluster {
 
     /// The slot of `key` (`CLUSTER KEYSLOT`, answered by the cluster itself).
     pub fn keyslot(&self, key: &str) -> io::Result<u16> {
-        let port = self.ports().first().copied().ok_or_else(|| other("no node runs"))?;
+        let port = self
+            .ports()
+            .first()
+            .copied()
+            .ok_or_else(|| other("no node runs"))?;
         self.query(port, redis::cmd("CLUSTER").arg("KEYSLOT").arg(key))
     }
 
@@ -386,7 +395,9 @@ impl RedisCluster {
     pub fn primary_of_slot(&self, slot: u16) -> io::Result<u16> {
         self.cluster_nodes()?
             .into_iter()
-            .find(|n| n.primary && !n.failed && n.slots.iter().any(|&(a, b)| a <= slot && slot <= b))
+            .find(|n| {
+                n.primary && !n.failed && n.slots.iter().any(|&(a, b)| a <= slot && slot <= b)
+            })
             .map(|n| n.port)
             .ok_or_else(|| other(format!("no primary serves slot {slot}")))
     }
@@ -531,7 +542,9 @@ impl RedisCluster {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(other(format!("the cluster was not healthy within {limit:?}")));
+                return Err(other(format!(
+                    "the cluster was not healthy within {limit:?}"
+                )));
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -565,7 +578,12 @@ impl RedisCluster {
     /// Step 2: moves the given keys of the slot from `from` to `to` (`MIGRATE … KEYS`).
     pub fn migrate_keys(&self, from: u16, to: u16, keys: &[&str]) -> io::Result<()> {
         let mut cmd = redis::cmd("MIGRATE");
-        cmd.arg("127.0.0.1").arg(to).arg("").arg(0).arg(5000).arg("KEYS");
+        cmd.arg("127.0.0.1")
+            .arg(to)
+            .arg("")
+            .arg(0)
+            .arg(5000)
+            .arg("KEYS");
         for key in keys {
             cmd.arg(*key);
         }

@@ -76,7 +76,16 @@ async fn the_cluster_store_and_lock_pass_the_conformance_checks_on_one_slot_per_
 
     // Every key of a customer hashes to one slot, as the cluster computes it; customers spread.
     let mut slots = std::collections::HashSet::new();
-    for customer in ["jane", "joe", "customer-42", "a@b.example", "x", "y", "z", "w"] {
+    for customer in [
+        "jane",
+        "joe",
+        "customer-42",
+        "a@b.example",
+        "x",
+        "y",
+        "z",
+        "w",
+    ] {
         let store = plain.store(customer);
         let lock = plain.lock(customer);
         let slot = blocking(|| cluster.keyslot(store.key_name())).expect("keyslot");
@@ -87,10 +96,14 @@ async fn the_cluster_store_and_lock_pass_the_conformance_checks_on_one_slot_per_
         );
         slots.insert(slot);
     }
-    assert!(slots.len() > 1, "customers land on several slots: {slots:?}");
+    assert!(
+        slots.len() > 1,
+        "customers land on several slots: {slots:?}"
+    );
 
     // A lazily connected cluster works on first use, and the builder's Debug shows no URL.
-    let builder = RedisSessions::cluster_builder(cluster.urls()).namespace(unique_namespace("lazy"));
+    let builder =
+        RedisSessions::cluster_builder(cluster.urls()).namespace(unique_namespace("lazy"));
     let shown = format!("{builder:?}");
     assert!(!shown.contains("127.0.0.1"), "{shown}");
     let lazy = builder.connect_lazily().expect("lazy");
@@ -98,7 +111,10 @@ async fn the_cluster_store_and_lock_pass_the_conformance_checks_on_one_slot_per_
     assert_eq!(lazy.store("jane").load().await.expect("load").revision(), 1);
 
     // No node: a clear setup error, no URL in it.
-    match RedisSessions::cluster_builder(Vec::<String>::new()).connect().await {
+    match RedisSessions::cluster_builder(Vec::<String>::new())
+        .connect()
+        .await
+    {
         Err(SetupError::BadUrl(_)) => {}
         other => panic!("expected BadUrl, got {other:?}"),
     }
@@ -138,7 +154,11 @@ async fn moved_and_ask_are_followed_and_the_revisions_go_on() {
         .expect("GETKEYSINSLOT");
         i64::from(keys.contains(&key))
     };
-    assert_eq!(raw_exists(second), 1, "the session now lives on the second primary");
+    assert_eq!(
+        raw_exists(second),
+        1,
+        "the session now lives on the second primary"
+    );
     let stored = store.load().await.expect("load after MOVED");
     assert_eq!(stored.revision(), 1);
     assert_eq!(refresh_of(&stored).as_deref(), Some("refresh-one"));
@@ -170,7 +190,11 @@ async fn moved_and_ask_are_followed_and_the_revisions_go_on() {
         Err(SessionStoreError::Conflict { stored_revision: 4 }),
         "compare-and-swap holds on the importing node"
     );
-    assert!(lock.renew("a", Duration::from_secs(5)).await.expect("renew"));
+    assert!(
+        lock.renew("a", Duration::from_secs(5))
+            .await
+            .expect("renew")
+    );
     lock.release("a").await.expect("release");
     // Redis refuses a script over several keys that are not all on the importing node while the
     // slot is half migrated (TRYAGAIN, retried by the client until its timeout): taking the
@@ -181,10 +205,17 @@ async fn moved_and_ask_are_followed_and_the_revisions_go_on() {
         .connect()
         .await
         .expect("connect");
-    match impatient.lock("jane").try_acquire("b", Duration::from_secs(5)).await {
+    match impatient
+        .lock("jane")
+        .try_acquire("b", Duration::from_secs(5))
+        .await
+    {
         // TRYAGAIN when the client's retries ran out first, "timed out" when its timeout did.
         Err(SessionStoreError::Unavailable(why)) => {
-            assert!(why.contains("TRYAGAIN") || why.contains("timed out"), "{why}")
+            assert!(
+                why.contains("TRYAGAIN") || why.contains("timed out"),
+                "{why}"
+            )
         }
         other => panic!("taking the lock mid-migration: {other:?}"),
     }
@@ -215,8 +246,17 @@ async fn a_write_waits_for_its_replica_and_one_not_confirmed_is_reported_unavail
     let lock = acked.lock("jane");
     let slot = blocking(|| cluster.keyslot(store.key_name())).expect("keyslot");
     assert_eq!(store.save(0, &session("one")).await, Ok(1));
-    assert!(lock.try_acquire("a", Duration::from_secs(5)).await.unwrap().is_some());
-    assert!(lock.mark_refreshing("a").await.expect("mark with its replica"));
+    assert!(
+        lock.try_acquire("a", Duration::from_secs(5))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        lock.mark_refreshing("a")
+            .await
+            .expect("mark with its replica")
+    );
 
     // More replicas than the shard has: the write lands, its answer is Unavailable.
     let greedy = RedisSessions::cluster_builder(cluster.urls())
@@ -229,9 +269,17 @@ async fn a_write_waits_for_its_replica_and_one_not_confirmed_is_reported_unavail
     let started = Instant::now();
     let why = unavailable(greedy.store("jane").save(1, &session("two")).await);
     assert!(why.contains("1 of the 2 replicas"), "{why}");
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
     let stored = store.load().await.expect("load");
-    assert_eq!(stored.revision(), 2, "the write is on the primary all the same");
+    assert_eq!(
+        stored.revision(),
+        2,
+        "the write is on the primary all the same"
+    );
     assert_eq!(refresh_of(&stored).as_deref(), Some("refresh-two"));
 
     // The shard's replica dies: with the default (one replica), saves, sign-outs and refresh
@@ -254,7 +302,13 @@ async fn a_write_waits_for_its_replica_and_one_not_confirmed_is_reported_unavail
         .await
         .expect("connect");
     assert_eq!(unacked.store("jane").save(4, &session("five")).await, Ok(5));
-    assert!(unacked.lock("jane").mark_refreshing("a").await.expect("mark"));
+    assert!(
+        unacked
+            .lock("jane")
+            .mark_refreshing("a")
+            .await
+            .expect("mark")
+    );
 
     // The replica comes back: acknowledged writes again.
     blocking(|| cluster.restart(replica)).expect("restart the replica");
@@ -290,9 +344,17 @@ async fn answered_writes_survive_a_killed_primary_and_a_manual_failover() {
     let lock = sessions.lock("jane");
     let slot = blocking(|| cluster.keyslot(store.key_name())).expect("keyslot");
     for rev in 0..20u64 {
-        assert_eq!(store.save(rev, &session(&rev.to_string())).await, Ok(rev + 1));
+        assert_eq!(
+            store.save(rev, &session(&rev.to_string())).await,
+            Ok(rev + 1)
+        );
     }
-    assert!(lock.try_acquire("a", Duration::from_secs(30)).await.unwrap().is_some());
+    assert!(
+        lock.try_acquire("a", Duration::from_secs(30))
+            .await
+            .unwrap()
+            .is_some()
+    );
     assert!(lock.mark_refreshing("a").await.expect("mark"));
 
     let old = blocking(|| cluster.primary_of_slot(slot)).expect("primary");
@@ -304,7 +366,10 @@ async fn answered_writes_survive_a_killed_primary_and_a_manual_failover() {
     assert_eq!(stored.revision(), 20, "no answered write lost");
     assert_eq!(refresh_of(&stored).as_deref(), Some("refresh-19"));
     assert!(
-        lock.try_acquire("b", Duration::from_secs(5)).await.unwrap().is_none(),
+        lock.try_acquire("b", Duration::from_secs(5))
+            .await
+            .unwrap()
+            .is_none(),
         "the lock survived"
     );
     // The promoted primary has no replica until the old one returns: writes land but are
@@ -316,9 +381,16 @@ async fn answered_writes_survive_a_killed_primary_and_a_manual_failover() {
     let started = Instant::now();
     let handed = blocking(|| cluster.failover(slot)).expect("CLUSTER FAILOVER");
     eprintln!("CLUSTER FAILOVER took {:?}", started.elapsed());
-    assert_eq!(handed, old, "the old primary, now a replica, took the slot back");
+    assert_eq!(
+        handed, old,
+        "the old primary, now a replica, took the slot back"
+    );
     assert_eq!(store.load().await.expect("load").revision(), 22);
     assert_eq!(store.save(22, &session("22")).await, Ok(23));
-    assert!(lock.renew("a", Duration::from_secs(5)).await.expect("renew"));
+    assert!(
+        lock.renew("a", Duration::from_secs(5))
+            .await
+            .expect("renew")
+    );
     lock.release("a").await.expect("release");
 }

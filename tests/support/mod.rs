@@ -152,17 +152,21 @@ pub fn example_binary(name: &str) -> std::path::PathBuf {
     // that saw them rebuilds `ring` and the TLS stack, and the next `cargo test` again.
     for (var, _) in std::env::vars_os() {
         let var = var.to_string_lossy().into_owned();
-        if ["CARGO_PKG_", "CARGO_MANIFEST_", "CARGO_CRATE_", "CARGO_BIN_", "CARGO_PRIMARY_"]
-            .iter()
-            .any(|p| var.starts_with(p))
+        if [
+            "CARGO_PKG_",
+            "CARGO_MANIFEST_",
+            "CARGO_CRATE_",
+            "CARGO_BIN_",
+            "CARGO_PRIMARY_",
+        ]
+        .iter()
+        .any(|p| var.starts_with(p))
             || var == "CARGO_TARGET_TMPDIR"
         {
             command.env_remove(var);
         }
     }
-    let built = command
-        .status()
-        .expect("run cargo");
+    let built = command.status().expect("run cargo");
     assert!(built.success(), "cargo build --example {name} failed");
     let exe = std::env::current_exe().expect("test binary path");
     let dir = exe
