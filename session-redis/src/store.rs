@@ -112,7 +112,7 @@ impl RedisSessionStore {
     }
 
     /// A write that landed at `revision`, once the replicas asked for confirm it (see
-    /// [`RedisSessionsBuilder::replicas_to_acknowledge`](crate::RedisSessionsBuilder::replicas_to_acknowledge)).
+    /// [`crate::RedisSessionsBuilder::replicas_to_acknowledge`]).
     async fn acknowledged(&self, revision: u64) -> Result<u64, SessionStoreError> {
         self.conn
             .acknowledge(&self.keys.session, self.shared.acknowledge)
