@@ -230,7 +230,7 @@ impl RedisSessionsBuilder {
 
     /// How many replicas must confirm each write before it counts as done: after every save,
     /// sign-out and refresh mark, the primary that took it is asked `WAIT replicas` (for at
-    /// most half the command timeout). Fewer confirmations in time answer
+    /// most a quarter of the command timeout). Fewer confirmations in time answer
     /// `SessionStoreError::Unavailable`, although the write is on the primary: the SDK treats it
     /// as a write whose answer was lost and reads the session back, so a save the primary still
     /// holds counts as done, and one a failover lost is written again from memory. A refresh
@@ -244,7 +244,9 @@ impl RedisSessionsBuilder {
     /// replica on its own. `0` turns it off. Ask for no more replicas than each primary has:
     /// while a shard has fewer live replicas than asked (for instance after a failover, until
     /// the old primary comes back as a replica), its customers can sign in and be read but
-    /// cannot refresh.
+    /// cannot refresh, and each write to it holds the process's connection to that primary for
+    /// the whole wait (Redis answers the commands of one connection in order), delaying the
+    /// other customers of that shard.
     pub fn replicas_to_acknowledge(mut self, replicas: u32) -> Self {
         self.replicas_to_acknowledge = Some(replicas);
         self
@@ -255,7 +257,7 @@ impl RedisSessionsBuilder {
         let replicas = self.replicas_to_acknowledge.unwrap_or(default);
         (replicas > 0).then_some(Acknowledge {
             replicas,
-            within: self.command_timeout / 2,
+            within: self.command_timeout / 4,
         })
     }
 

@@ -533,7 +533,16 @@ impl RedisCluster {
                         .unwrap_or(false)
                 })
                 .count();
-            let replicas_up = in_sync == ports.len().saturating_sub(3);
+            // As the primaries see them: online (a replica's own view goes up before that).
+            let online: usize = ports
+                .iter()
+                .map(|&p| {
+                    self.query::<String>(p, redis::cmd("INFO").arg("replication"))
+                        .map(|info| info.matches("state=online").count())
+                        .unwrap_or(0)
+                })
+                .sum();
+            let replicas_up = in_sync == ports.len().saturating_sub(3) && online == in_sync;
             let replicas_known = self
                 .cluster_nodes()
                 .map(|nodes| nodes.iter().filter(|n| !n.failed && !n.primary).count() == in_sync)
