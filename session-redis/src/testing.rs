@@ -440,6 +440,42 @@ impl RedisCluster {
         }
     }
 
+    /// Freezes the node at `port` (SIGSTOP): it reads nothing, answers nothing, until
+    /// [`RedisCluster::resume`].
+    pub fn pause(&self, port: u16) -> io::Result<()> {
+        self.signal(port, "-STOP")
+    }
+
+    /// Lets a paused node run again (SIGCONT).
+    pub fn resume(&self, port: u16) -> io::Result<()> {
+        self.signal(port, "-CONT")
+    }
+
+    fn signal(&self, port: u16, signal: &str) -> io::Result<()> {
+        let pid = self
+            .nodes
+            .iter()
+            .find(|n| n.port == port)
+            .and_then(|n| n.child.as_ref())
+            .map(Child::id)
+            .ok_or_else(|| other(format!("no running node on {port}")))?;
+        let status = Command::new("kill")
+            .arg(signal)
+            .arg(pid.to_string())
+            .status()?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(other(format!("kill {signal} {pid} failed")))
+        }
+    }
+
+    /// Waits until the node at `port` serves `slot` as a primary and the cluster is `ok` (after
+    /// its primary was killed, for instance).
+    pub fn wait_for_failover_to(&self, slot: u16, port: u16) -> io::Result<()> {
+        self.wait_for_primary(slot, port, Duration::from_secs(15))
+    }
+
     /// Kills the primary of `slot` (SIGKILL) and waits until its replica serves the slot and
     /// the cluster is `ok` again; the new primary's port.
     pub fn kill_primary_and_wait_for_failover(&mut self, slot: u16) -> io::Result<u16> {

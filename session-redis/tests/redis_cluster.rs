@@ -426,3 +426,60 @@ async fn answered_writes_survive_a_killed_primary_and_a_manual_failover() {
     );
     lock.release("a").await.expect("release");
 }
+
+/// Why the acknowledgement exists, shown deterministically: the replica is cut off (frozen, its
+/// replication link closed by the primary), a write is answered, the primary dies, and the
+/// replica that takes over never saw the write. Without acknowledgement the store answered
+/// `Ok` for a write that is gone (for a rotation: a customer signed out at the next refresh);
+/// with it, the write was answered `Unavailable`, so the SDK read it back after the failover,
+/// found it missing and kept the rotated pair in memory to write again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failover_can_lose_an_answered_write_unless_it_waited_for_its_replica() {
+    let mut cluster = start_cluster();
+    let ns = unique_namespace("lost");
+    let acked = cluster_sessions(&cluster, &ns).await.store("jane");
+    let unacked = RedisSessions::cluster_builder(cluster.urls())
+        .namespace(ns.as_str())
+        .replicas_to_acknowledge(0)
+        .connect()
+        .await
+        .expect("connect")
+        .store("jane");
+    assert_eq!(acked.save(0, &session("one")).await, Ok(1));
+    let slot = blocking(|| cluster.keyslot(acked.key_name())).expect("keyslot");
+    let primary = blocking(|| cluster.primary_of_slot(slot)).expect("primary");
+    let replica = blocking(|| cluster.replica_of(primary)).expect("replica");
+
+    blocking(|| -> std::io::Result<()> {
+        cluster.pause(replica)?;
+        let _: i64 = cluster.query(
+            primary,
+            redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("replica"),
+        )?;
+        Ok(())
+    })
+    .expect("cut the replica off");
+    assert_eq!(
+        unacked.save(1, &session("two")).await,
+        Ok(2),
+        "answered as saved"
+    );
+    let why = unavailable(acked.save(2, &session("three")).await);
+    assert!(why.contains("0 of the 1 replicas"), "{why}");
+
+    let started = Instant::now();
+    blocking(|| -> std::io::Result<()> {
+        cluster.kill(primary);
+        cluster.resume(replica)?;
+        cluster.wait_for_failover_to(slot, replica)
+    })
+    .expect("the replica takes over");
+    eprintln!("failover took {:?}", started.elapsed());
+    let stored = acked.load().await.expect("load after the failover");
+    assert_eq!(
+        stored.revision(),
+        1,
+        "the answered write of revision 2 (and the unconfirmed one) are gone"
+    );
+    assert_eq!(refresh_of(&stored).as_deref(), Some("refresh-one"));
+}
