@@ -483,3 +483,35 @@ async fn a_failover_can_lose_an_answered_write_unless_it_waited_for_its_replica(
     );
     assert_eq!(refresh_of(&stored).as_deref(), Some("refresh-one"));
 }
+
+/// A process may start while the cluster does not answer (`connect_lazily`): its stores answer
+/// `Unavailable` until the nodes answer again, then work, with no new connection made by hand.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lazily_connected_process_starts_while_the_cluster_is_frozen_and_works_after() {
+    let cluster = start_cluster();
+    let ports = cluster.ports();
+    blocking(|| ports.iter().try_for_each(|&p| cluster.pause(p))).expect("freeze every node");
+    let sessions = RedisSessions::cluster_builder(cluster.urls())
+        .namespace(unique_namespace("lazy-down"))
+        .command_timeout(Duration::from_millis(500))
+        .connect_lazily()
+        .expect("a lazy connection needs no answer");
+    let store = sessions.store("jane");
+    match store.load().await {
+        Err(SessionStoreError::Unavailable(_)) => {}
+        other => panic!("a frozen cluster answered: {other:?}"),
+    }
+    blocking(|| ports.iter().try_for_each(|&p| cluster.resume(p))).expect("thaw");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match store.save(0, &session("after")).await {
+            Ok(1) => break,
+            Err(SessionStoreError::Unavailable(why)) if Instant::now() < deadline => {
+                eprintln!("not yet: {why}");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            other => panic!("after the thaw: {other:?}"),
+        }
+    }
+    assert_eq!(store.load().await.expect("load").revision(), 1);
+}
