@@ -47,8 +47,10 @@ impl Replica {
         let mut child = Command::new(binary)
             .args(["--store-url", store_url])
             .args(["--session-redis-cluster", nodes, "--session-key", key])
-            // Lease 6 s, and the default command timeout: a failover (about 3 s) fits in both.
+            // Lease 6 s; Redis commands may take 4 s (a replica has 1 s to confirm a write,
+            // which a loaded machine needs), so a failover (2 to 3 s) fits in both.
             .args(["--lock-lease-ms", "6000", "--timeout-ms", "3000"])
+            .args(["--redis-timeout-ms", "4000"])
             .args(["--refresh-cooldown-ms", "200"])
             .env("RUST_LOG", "warn")
             .stdin(Stdio::piped())

@@ -21,8 +21,25 @@ fn binary() -> String {
     std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into())
 }
 
+/// Ports this process's clusters hold or are about to bind (each node's port and its cluster
+/// bus port), which a free-port probe would still see as free for a moment.
+static RESERVED: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+
+fn reserved(port: u16) -> bool {
+    RESERVED
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .contains(&port)
+}
+
 fn free_port() -> io::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    for _ in 0..100 {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        if !reserved(port) {
+            return Ok(port);
+        }
+    }
+    Err(io::Error::other("no free port found"))
 }
 
 impl RedisServer {
@@ -204,19 +221,30 @@ fn redis_err(e: redis::RedisError) -> io::Error {
     other(format!("redis: {e}"))
 }
 
-/// A free port below 55536 whose port + 10000 is free too (the cluster bus).
-fn free_cluster_port(taken: &[u16]) -> io::Result<u16> {
+/// A free port below 55536 whose port + 10000 is free too (the cluster bus), both reserved for
+/// this process's clusters until [`release`].
+fn free_cluster_port() -> io::Result<u16> {
     for _ in 0..200 {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let port = listener.local_addr()?.port();
-        if port > 55535 || taken.contains(&port) || taken.contains(&(port - 10000)) {
+        if port > 55535 {
             continue;
         }
-        if TcpListener::bind(("127.0.0.1", port + 10000)).is_ok() {
+        let bus_free = TcpListener::bind(("127.0.0.1", port + 10000)).is_ok();
+        let mut reserved = RESERVED.lock().unwrap_or_else(|p| p.into_inner());
+        if bus_free && !reserved.contains(&port) && !reserved.contains(&(port + 10000)) {
+            reserved.extend([port, port + 10000]);
             return Ok(port);
         }
     }
     Err(other("no free port pair (port, port + 10000) found"))
+}
+
+fn release(ports: &[u16]) {
+    RESERVED
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .retain(|p| !ports.contains(p) && !ports.contains(&p.wrapping_sub(10000)));
 }
 
 fn parse_nodes(text: &str) -> Vec<NodeLine> {
@@ -256,8 +284,21 @@ fn parse_nodes(text: &str) -> Vec<NodeLine> {
 
 impl RedisCluster {
     /// Starts six nodes, makes them a cluster (three primaries, one replica each) and waits
-    /// until every node reports `cluster_state:ok` and every replica is in sync.
+    /// until every node reports `cluster_state:ok` and every replica is in sync. A node that
+    /// cannot bind its ports (another process took one meanwhile) makes it start over on other
+    /// ports, up to three times.
     pub fn start() -> io::Result<Self> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match Self::start_once() {
+                Err(e) if attempt < 3 && e.kind() == io::ErrorKind::AddrInUse => continue,
+                other => return other,
+            }
+        }
+    }
+
+    fn start_once() -> io::Result<Self> {
         let dir = std::env::temp_dir().join(format!(
             "cocart-redis-cluster-{}-{}",
             std::process::id(),
@@ -266,7 +307,13 @@ impl RedisCluster {
         std::fs::create_dir_all(&dir)?;
         let mut ports = Vec::new();
         for _ in 0..CLUSTER_SIZE {
-            ports.push(free_cluster_port(&ports)?);
+            match free_cluster_port() {
+                Ok(port) => ports.push(port),
+                Err(e) => {
+                    release(&ports);
+                    return Err(e);
+                }
+            }
         }
         let mut cluster = Self {
             nodes: ports
@@ -333,6 +380,17 @@ impl RedisCluster {
         self.nodes[i].child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            let exited = self.nodes[i]
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten());
+            if let Some(status) = exited {
+                self.nodes[i].child = None;
+                return Err(io::Error::new(
+                    io::ErrorKind::AddrInUse,
+                    format!("redis-server on {port} exited at start ({status}): port taken?"),
+                ));
+            }
             if Instant::now() > deadline {
                 return Err(other(format!(
                     "redis-server on {port} did not start within 10 s"
@@ -662,6 +720,7 @@ impl Drop for RedisCluster {
                 let _ = child.wait();
             }
         }
+        release(&self.nodes.iter().map(|n| n.port).collect::<Vec<_>>());
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
