@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! cargo run --example replica -- --store-url URL --session-redis redis://127.0.0.1:6379/ \
-//!     --session-key customer-1 [--namespace NS] [--lock-lease-ms N] [--timeout-ms N] \
+//!     --session-key customer-1 [--session-redis-cluster redis://127.0.0.1:7000/,…] \
+//!     [--replicas-to-acknowledge N] [--namespace NS] [--lock-lease-ms N] [--timeout-ms N] \
 //!     [--refresh-cooldown-ms N] [--max-retry-wait-ms N] [--redis-timeout-ms N]
 //!     [--key-name-secret BASE64 | --unkeyed-key-names] [--migrate-key-names follow|move]
 //! ```
@@ -49,8 +50,14 @@ struct Args {
     #[arg(long)]
     store_url: String,
     /// The Redis that holds the shared session.
+    #[arg(long, required_unless_present = "session_redis_cluster")]
+    session_redis: Option<String>,
+    /// Or the nodes of a Redis Cluster that holds it (comma-separated URLs).
+    #[arg(long, value_delimiter = ',', conflicts_with = "session_redis")]
+    session_redis_cluster: Vec<String>,
+    /// Replicas that must confirm each write (default: the mode's, 1 in a cluster).
     #[arg(long)]
-    session_redis: String,
+    replicas_to_acknowledge: Option<u32>,
     /// The customer's key in that Redis.
     #[arg(long)]
     session_key: String,
@@ -85,8 +92,14 @@ struct Args {
 }
 
 fn build(args: &Args) -> Result<CoCartClient, String> {
-    let mut sessions =
-        RedisSessions::builder(args.session_redis.as_str()).namespace(args.namespace.as_str());
+    let sessions = match &args.session_redis {
+        Some(url) => RedisSessions::builder(url.as_str()),
+        None => RedisSessions::cluster_builder(args.session_redis_cluster.iter().cloned()),
+    };
+    let mut sessions = sessions.namespace(args.namespace.as_str());
+    if let Some(n) = args.replicas_to_acknowledge {
+        sessions = sessions.replicas_to_acknowledge(n);
+    }
     sessions = if args.unkeyed_key_names {
         sessions.unkeyed_key_names()
     } else {

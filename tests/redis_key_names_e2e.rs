@@ -27,8 +27,6 @@ const LOGOUT_PATH: &str = "/wp-json/cocart/v2/logout";
 const DEMO_NAMESPACE: &str = "cocart-demo";
 const WAIT_SECS: u64 = 3;
 const TOKEN_TTL: u64 = 3600;
-/// `cocart_redis::testing::key_name_secret()`, base64.
-const TEST_KEY_NAME_SECRET: &str = "Y29jYXJ0LXRlc3RzLWtleS1uYW1lLXNlY3JldC0zMmI=";
 
 fn statuses(server: &MockServer, path: &str) -> Vec<u16> {
     journal_for(server, path).iter().map(|e| e.status).collect()

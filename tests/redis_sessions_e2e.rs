@@ -53,6 +53,7 @@ fn spawn_replica(
         .args(extra);
     command
         .env_remove("COCART_PASSWORD")
+        .env("COCART_KEY_NAME_SECRET", TEST_KEY_NAME_SECRET)
         .env("RUST_LOG", "warn");
     ExampleProcess::start(command)
 }

@@ -10,8 +10,8 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use redis::RedisError;
-use redis::aio::ConnectionManager;
 
+use crate::conn::Conn;
 use crate::scripts::{ACQUIRE, CLEAR, CREATE, MARK, MARK_MOVED, RELEASE, RENEW, SAVE, UNLOCK};
 use crate::{RedisSessionsBuilder, SetupError, describe, millis};
 
@@ -125,7 +125,7 @@ const PROBE_TTL: Duration = Duration::from_secs(10);
 /// Loads the scripts and runs each command the crate sends once, on probe keys: the lock's
 /// steps on a probe lock (taken, renewed, marked, released: nothing stays), a save and a
 /// sign-out on a probe session (its tombstone expires after 1 ms), and a read.
-pub(crate) async fn check(conn: &ConnectionManager, namespace: &str) -> Result<(), SetupError> {
+pub(crate) async fn check(conn: &Conn, namespace: &str) -> Result<(), SetupError> {
     let mut conn = conn.clone();
     for script in [
         &*SAVE,

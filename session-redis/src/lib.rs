@@ -108,6 +108,7 @@
 
 mod cipher;
 // redis-tls: connect-time checks and the ACL rule; TLS options (feature `tls`).
+mod conn;
 mod connect;
 mod keys;
 mod lock;
@@ -134,9 +135,10 @@ pub use store::RedisSessionStore;
 pub use cocart::{SessionLock, SessionStore};
 
 use cipher::Cipher;
+use conn::{Acknowledge, Conn, Target};
 use keys::Naming;
 use migration::Layout;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionManagerConfig;
 
 /// How long a session lives in Redis without a save, unless set otherwise: 30 days.
 pub const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -195,6 +197,10 @@ pub enum SetupError {
 /// Configures [`RedisSessions`]. Start with [`RedisSessions::builder`].
 pub struct RedisSessionsBuilder {
     url: String,
+    /// The nodes of a Redis Cluster, when made by [`RedisSessions::cluster_builder`].
+    cluster: Option<Vec<String>>,
+    /// `None`: the default of the mode (see [`RedisSessionsBuilder::replicas_to_acknowledge`]).
+    replicas_to_acknowledge: Option<u32>,
     namespace: String,
     session_ttl: Duration,
     command_timeout: Duration,
@@ -215,6 +221,11 @@ impl fmt::Debug for RedisSessionsBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("RedisSessionsBuilder");
         d.field("url", &"[redacted]")
+            .field("cluster_nodes", &self.cluster.as_ref().map(Vec::len))
+            .field(
+                "replicas_to_acknowledge",
+                &self.acknowledge().map(|a| a.replicas),
+            )
             .field("namespace", &self.namespace)
             .field("session_ttl", &self.session_ttl)
             .field("command_timeout", &self.command_timeout)
@@ -333,6 +344,39 @@ impl RedisSessionsBuilder {
         self
     }
 
+    /// How many replicas must confirm each write before it counts as done: after every save,
+    /// sign-out and refresh mark, the primary that took it is asked `WAIT replicas` (for at
+    /// most a quarter of the command timeout). Fewer confirmations in time answer
+    /// `SessionStoreError::Unavailable`, although the write is on the primary: the SDK treats it
+    /// as a write whose answer was lost and reads the session back, so a save the primary still
+    /// holds counts as done, and one a failover lost is written again from memory. A refresh
+    /// mark without its confirmations stops the refresh before the token is presented (the
+    /// SDK retries it later): no refresh token is spent that a failover could make the others
+    /// forget.
+    ///
+    /// Default: **1 in cluster mode** ([`RedisSessions::cluster_builder`]), where a primary's
+    /// death promotes a replica that may lack the last writes (replication is asynchronous);
+    /// **0** (no `WAIT`) with one server ([`RedisSessions::builder`]), where nothing promotes a
+    /// replica on its own. `0` turns it off. Ask for no more replicas than each primary has:
+    /// while a shard has fewer live replicas than asked (for instance after a failover, until
+    /// the old primary comes back as a replica), its customers can sign in and be read but
+    /// cannot refresh, and each write to it holds the process's connection to that primary for
+    /// the whole wait (Redis answers the commands of one connection in order), delaying the
+    /// other customers of that shard.
+    pub fn replicas_to_acknowledge(mut self, replicas: u32) -> Self {
+        self.replicas_to_acknowledge = Some(replicas);
+        self
+    }
+
+    fn acknowledge(&self) -> Option<Acknowledge> {
+        let default = if self.cluster.is_some() { 1 } else { 0 };
+        let replicas = self.replicas_to_acknowledge.unwrap_or(default);
+        (replicas > 0).then_some(Acknowledge {
+            replicas,
+            within: self.command_timeout / 4,
+        })
+    }
+
     fn sealing_key(&self) -> Option<&EncryptionKey> {
         self.key.as_ref().or(self.keys.first())
     }
@@ -346,7 +390,7 @@ impl RedisSessionsBuilder {
             .set_max_delay(self.command_timeout)
     }
 
-    fn parts(self) -> Result<(redis::Client, ConnectionManagerConfig, Shared), SetupError> {
+    fn parts(self) -> Result<(Target, Shared), SetupError> {
         if self.namespace.is_empty()
             || self
                 .namespace
@@ -380,8 +424,22 @@ impl RedisSessionsBuilder {
                 Some((previous, step))
             }
         };
-        let client = self.client()?;
-        let config = self.manager_config();
+        let acknowledge = self.acknowledge();
+        let target = match &self.cluster {
+            Some(nodes) => {
+                #[cfg(feature = "tls")]
+                let certs = tls::cluster_certificates(nodes, &self.tls)?;
+                Target::cluster(nodes, self.command_timeout, |builder| {
+                    #[cfg(feature = "tls")]
+                    let builder = match certs {
+                        Some(certs) => builder.certs(certs),
+                        None => builder,
+                    };
+                    builder
+                })?
+            }
+            None => Target::Single(self.client()?, self.manager_config()),
+        };
         let mut keys = self.keys.into_iter();
         let cipher = match self.key.or_else(|| keys.next()) {
             Some(sealing) => {
@@ -395,8 +453,9 @@ impl RedisSessionsBuilder {
             cipher,
             naming,
             migration,
+            acknowledge,
         };
-        Ok((client, config, shared))
+        Ok((target, shared))
     }
 
     /// Connects now, failing if Redis does not answer, if TLS fails
@@ -404,10 +463,8 @@ impl RedisSessionsBuilder {
     /// ([`SetupError::NotPermitted`]): it loads the scripts and runs each command once on probe
     /// keys of the namespace (`NAMESPACE:{connect-probe-…}:…`; none stays longer than 1 ms).
     pub async fn connect(self) -> Result<RedisSessions, SetupError> {
-        let (client, config, shared) = self.parts()?;
-        let conn = ConnectionManager::new_with_config(client, config)
-            .await
-            .map_err(|e| connect::unreachable(&e))?;
+        let (target, shared) = self.parts()?;
+        let conn = target.connect().await?;
         connect::check(&conn, &shared.namespace).await?;
         Ok(RedisSessions {
             conn,
@@ -422,9 +479,8 @@ impl RedisSessionsBuilder {
     /// permission shows at each call as `SessionStoreError::Unavailable` (with Redis's error
     /// code, e.g. `NOPERM`). A PEM that does not parse still fails here.
     pub fn connect_lazily(self) -> Result<RedisSessions, SetupError> {
-        let (client, config, shared) = self.parts()?;
-        let conn = ConnectionManager::new_lazy_with_config(client, config)
-            .map_err(|e| SetupError::Unreachable(describe(&e)))?;
+        let (target, shared) = self.parts()?;
+        let conn = target.connect_lazily()?;
         Ok(RedisSessions {
             conn,
             shared: Arc::new(shared),
@@ -438,13 +494,15 @@ struct Shared {
     cipher: Option<Cipher>,
     naming: Naming,
     migration: Option<(Naming, MigrationStep)>,
+    /// Replicas that must confirm each write (`None`: no `WAIT`).
+    acknowledge: Option<Acknowledge>,
 }
 
 /// Sessions of many customers in one Redis: hands out a [`RedisSessionStore`] and a
 /// [`RedisSessionLock`] per customer key. Cloning is cheap and shares the connection.
 #[derive(Clone)]
 pub struct RedisSessions {
-    conn: ConnectionManager,
+    conn: Conn,
     shared: Arc<Shared>,
 }
 
@@ -464,6 +522,8 @@ impl RedisSessions {
     pub fn builder(url: impl Into<String>) -> RedisSessionsBuilder {
         RedisSessionsBuilder {
             url: url.into(),
+            cluster: None,
+            replicas_to_acknowledge: None,
             namespace: "cocart".into(),
             session_ttl: DEFAULT_SESSION_TTL,
             command_timeout: DEFAULT_COMMAND_TIMEOUT,
@@ -474,6 +534,21 @@ impl RedisSessions {
             #[cfg(feature = "tls")]
             tls: Default::default(),
         }
+    }
+
+    /// Starts configuring sessions in a Redis Cluster reached through any of `nodes` (each
+    /// `redis://[user:password@]host:port`; the others are discovered). Every option of the
+    /// builder applies; commands go to the primary of each customer's slot (the keys of one
+    /// customer share a hash tag, so they live on one slot), and `MOVED` and `ASK` redirections
+    /// are followed within the command timeout. Each write waits for one replica to confirm it
+    /// unless [`RedisSessionsBuilder::replicas_to_acknowledge`] says otherwise.
+    pub fn cluster_builder(
+        nodes: impl IntoIterator<Item = impl Into<String>>,
+    ) -> RedisSessionsBuilder {
+        let nodes: Vec<String> = nodes.into_iter().map(Into::into).collect();
+        let mut builder = Self::builder(String::new());
+        builder.cluster = Some(nodes);
+        builder
     }
 
     /// Connects with the defaults (namespace `cocart`, no encryption) and key names keyed by
@@ -512,9 +587,9 @@ impl RedisSessions {
         let layout = self.layout(customer);
         RedisSessionLock::new(
             self.conn.clone(),
+            self.shared.clone(),
             layout.locks(),
             layout.home().clone(),
-            self.shared.session_ttl,
         )
     }
 }

@@ -3,16 +3,17 @@
 //! lapsed while a refresh was in flight.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use cocart::shared_session::LockGrant;
 use cocart::{SessionLock, SessionStoreError};
-use redis::aio::ConnectionManager;
 
+use crate::conn::Conn;
 use crate::keys::CustomerKeys;
 use crate::scripts::{ACQUIRE, MARK, RELEASE, RENEW, UNLOCK};
-use crate::{millis, unavailable};
+use crate::{Shared, millis, unavailable};
 
 /// One customer's refresh lock in Redis. Made by
 /// [`RedisSessions::lock`](crate::RedisSessions::lock). The lease expires on its own in Redis, so a
@@ -29,12 +30,12 @@ use crate::{millis, unavailable};
 /// either.
 #[derive(Clone)]
 pub struct RedisSessionLock {
-    conn: ConnectionManager,
+    conn: Conn,
+    shared: Arc<Shared>,
     /// The locks taken, in order; never empty.
     keys: Vec<CustomerKeys>,
     /// Where the lock lives when nothing is migrating (the last of `keys`).
     home: CustomerKeys,
-    mark_ttl: Duration,
 }
 
 impl fmt::Debug for RedisSessionLock {
@@ -47,16 +48,16 @@ impl fmt::Debug for RedisSessionLock {
 
 impl RedisSessionLock {
     pub(crate) fn new(
-        conn: ConnectionManager,
+        conn: Conn,
+        shared: Arc<Shared>,
         keys: Vec<CustomerKeys>,
         home: CustomerKeys,
-        mark_ttl: Duration,
     ) -> Self {
         Self {
             conn,
+            shared,
             keys,
             home,
-            mark_ttl,
         }
     }
 
@@ -146,20 +147,26 @@ impl SessionLock for RedisSessionLock {
     }
 
     async fn mark_refreshing(&self, owner: &str) -> Result<bool, SessionStoreError> {
-        let mut all = true;
         for keys in &self.keys {
             let mut conn = self.conn.clone();
             let marked: i64 = MARK
                 .key(&keys.lock)
                 .key(&keys.refreshing)
                 .arg(owner)
-                .arg(millis(self.mark_ttl))
+                .arg(millis(self.shared.session_ttl))
                 .invoke_async(&mut conn)
                 .await
                 .map_err(|e| unavailable(&e))?;
-            all &= marked == 1;
+            if marked != 1 {
+                return Ok(false);
+            }
+            // The mark (and the lock it was set under, written before it) must survive a
+            // failover before the token is presented: otherwise the next holder would not know.
+            self.conn
+                .acknowledge(&keys.refreshing, self.shared.acknowledge)
+                .await?;
         }
-        Ok(all)
+        Ok(true)
     }
 
     async fn release(&self, owner: &str) -> Result<(), SessionStoreError> {

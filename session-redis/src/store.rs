@@ -8,10 +8,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use cocart::session_store::Stored;
 use cocart::{Consistency, PersistedSession, SessionStore, SessionStoreError};
-use redis::aio::ConnectionManager;
 use secrecy::ExposeSecret;
 
 use crate::cipher::{OpenError, is_sealed};
+use crate::conn::Conn;
 use crate::keys::CustomerKeys;
 use crate::migration::Layout;
 use crate::scripts::{CLEAR, CREATE, MARK_MOVED, SAVE};
@@ -21,7 +21,7 @@ use crate::{Shared, millis, unavailable};
 /// cheap to make, shares the connection. Its revision check is atomic across processes.
 #[derive(Clone)]
 pub struct RedisSessionStore {
-    conn: ConnectionManager,
+    conn: Conn,
     shared: Arc<Shared>,
     layout: Layout,
 }
@@ -83,7 +83,7 @@ fn moved_here_error() -> SessionStoreError {
 }
 
 impl RedisSessionStore {
-    pub(crate) fn new(conn: ConnectionManager, shared: Arc<Shared>, layout: Layout) -> Self {
+    pub(crate) fn new(conn: Conn, shared: Arc<Shared>, layout: Layout) -> Self {
         Self {
             conn,
             shared,
@@ -223,6 +223,13 @@ impl RedisSessionStore {
         })
     }
 
+    /// Once a write to `key` landed: waits until the replicas asked for confirm it (see
+    /// [`crate::RedisSessionsBuilder::replicas_to_acknowledge`]); fewer in time is
+    /// "unavailable", which the SDK settles by reading back.
+    async fn acknowledged(&self, key: &str) -> Result<(), SessionStoreError> {
+        self.conn.acknowledge(key, self.shared.acknowledge).await
+    }
+
     /// What `keys` holds, as the SDK sees it (a marker is not expected there).
     async fn load_at(&self, keys: &CustomerKeys) -> Result<Stored, SessionStoreError> {
         match self.read(keys).await? {
@@ -266,7 +273,11 @@ impl RedisSessionStore {
             .invoke_async(&mut conn)
             .await
             .map_err(|e| unavailable(&e))?;
-        cas_answer(answer)
+        let answer = cas_answer(answer)?;
+        if matches!(answer, Cas::Written(_)) {
+            self.acknowledged(&keys.session).await?;
+        }
+        Ok(answer)
     }
 
     /// Replaces the session under `keys` with a tombstone if the stored revision is `expected`.
@@ -285,7 +296,11 @@ impl RedisSessionStore {
             .invoke_async(&mut conn)
             .await
             .map_err(|e| unavailable(&e))?;
-        cas_answer(answer)
+        let answer = cas_answer(answer)?;
+        if matches!(answer, Cas::Written(_)) {
+            self.acknowledged(&keys.session).await?;
+        }
+        Ok(answer)
     }
 
     /// Finishes a move that `marker` (under `old`) records: writes what it moved under `new`,
@@ -314,10 +329,13 @@ impl RedisSessionStore {
         if let Some(data) = data {
             call.arg(data);
         }
-        let _: i64 = call
+        let created: i64 = call
             .invoke_async(&mut conn)
             .await
             .map_err(|e| unavailable(&e))?;
+        if created == 1 {
+            self.acknowledged(&new.session).await?;
+        }
         Ok(())
     }
 
@@ -340,7 +358,7 @@ impl RedisSessionStore {
                 ));
             };
             let mut conn = self.conn.clone();
-            let _: i64 = MARK_MOVED
+            let marked: i64 = MARK_MOVED
                 .key(&old.session)
                 .arg(expected.to_string())
                 .arg(next.to_string())
@@ -348,6 +366,11 @@ impl RedisSessionStore {
                 .invoke_async(&mut conn)
                 .await
                 .map_err(|e| unavailable(&e))?;
+            if marked == 1 {
+                // A marker a failover forgets would let old-name writers go on beside the
+                // moved session.
+                self.acknowledged(&old.session).await?;
+            }
             // Marked by us or by another, or changed meanwhile: the next read tells.
         }
         Err(SessionStoreError::Unavailable(

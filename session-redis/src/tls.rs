@@ -161,6 +161,45 @@ pub(crate) fn client(url: &str, tls: &TlsOptions) -> Result<redis::Client, Setup
     }
 }
 
+/// The TLS material for a cluster whose nodes are `nodes`: the same checks as [`client`] for
+/// each node (no `#insecure`; TLS options only with `rediss://` nodes, and then every node is
+/// `rediss://`), and the certificates to hand to the cluster client.
+pub(crate) fn cluster_certificates(
+    nodes: &[String],
+    tls: &TlsOptions,
+) -> Result<Option<TlsCertificates>, SetupError> {
+    let mut tls_nodes = 0usize;
+    for node in nodes {
+        let info = node
+            .as_str()
+            .into_connection_info()
+            .map_err(|e| SetupError::BadUrl(describe(&e)))?;
+        match info.addr() {
+            ConnectionAddr::TcpTls { insecure: true, .. } => {
+                return Err(tls_error(
+                    "certificate verification cannot be turned off (`#insecure` in the URL)",
+                ));
+            }
+            ConnectionAddr::TcpTls { .. } => tls_nodes += 1,
+            _ => {}
+        }
+    }
+    if tls_nodes > 0 && tls_nodes < nodes.len() {
+        return Err(tls_error(
+            "some cluster nodes are `rediss://` and some are not: all or none",
+        ));
+    }
+    if tls_nodes > 0 {
+        ensure_crypto_provider();
+    }
+    match tls.certificates()? {
+        Some(_) if tls_nodes == 0 => Err(tls_error(
+            "TLS certificates were given for cluster nodes that are not `rediss://`",
+        )),
+        certs => Ok(certs),
+    }
+}
+
 /// rustls needs a process-wide crypto provider when more than one is compiled in (ours is
 /// `ring`; the application may bring another). Installs `ring` when none is installed yet, so a
 /// `rediss://` connection never panics for the lack of one; a provider the application
