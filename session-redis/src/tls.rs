@@ -205,7 +205,7 @@ pub(crate) fn cluster_certificates(
 /// `rediss://` connection never panics for the lack of one; a provider the application
 /// installed stays. (With a single provider compiled in, rustls installs it the same way at
 /// its first use.)
-fn ensure_crypto_provider() {
+pub(crate) fn ensure_crypto_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Another thread may install one at the same moment: either is fine.
         let _ = rustls::crypto::ring::default_provider().install_default();
