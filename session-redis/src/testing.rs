@@ -19,7 +19,7 @@ pub struct RedisServer {
 }
 
 /// The TLS files of a server started with [`RedisServer::start_tls`], or of every node of a
-/// cluster started with [`RedisCluster::start_tls`] (PEM files it reads).
+/// cluster started with `RedisCluster::start_tls` (PEM files it reads).
 #[derive(Debug, Clone)]
 pub struct ServerTls {
     /// The server's certificate (`tls-cert-file`).
@@ -394,7 +394,7 @@ pub fn key_name_secret() -> crate::KeyNameSecret {
 /// ports (port + 10000) are free too; every node is stopped when dropped. Node timeout 1 s, so
 /// a killed primary's replica takes over within about three seconds.
 ///
-/// [`RedisCluster::start_tls`] (feature `tls`) starts one that speaks TLS only, to its clients,
+/// `RedisCluster::start_tls` (feature `tls`) starts one that speaks TLS only, to its clients,
 /// on the cluster bus and for replication; its own connections (every helper here, and
 /// `redis-cli`) then speak TLS too.
 #[derive(Debug)]
