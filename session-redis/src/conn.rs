@@ -105,7 +105,14 @@ impl Conn {
 /// Where [`RedisSessions`](crate::RedisSessions) connects, checked and ready to open.
 pub(crate) enum Target {
     Single(redis::Client, ConnectionManagerConfig),
-    Cluster(ClusterClient, Duration),
+    Cluster {
+        client: ClusterClient,
+        timeout: Duration,
+        /// Single-server clients of the `rediss://` nodes, to find the TLS error behind a
+        /// failed connection (see `tls::cluster_probes`).
+        #[cfg(feature = "tls")]
+        probes: Vec<redis::Client>,
+    },
 }
 
 impl Target {
@@ -122,6 +129,7 @@ impl Target {
         nodes: &[String],
         timeout: Duration,
         tls: impl FnOnce(ClusterClientBuilder) -> ClusterClientBuilder,
+        #[cfg(feature = "tls")] probes: Vec<redis::Client>,
     ) -> Result<Self, SetupError> {
         let client = tls(ClusterClient::builder(nodes.iter().map(String::as_str)))
             .connection_timeout(timeout)
@@ -132,7 +140,12 @@ impl Target {
             .max_retry_wait(millis(timeout / 4))
             .build()
             .map_err(|e| SetupError::BadUrl(describe(&e)))?;
-        Ok(Self::Cluster(client, timeout))
+        Ok(Self::Cluster {
+            client,
+            timeout,
+            #[cfg(feature = "tls")]
+            probes,
+        })
     }
 
     /// Connects now, failing if no node answers.
@@ -140,10 +153,28 @@ impl Target {
         match self {
             Self::Single(client, config) => ConnectionManager::new_with_config(client, config)
                 .await
-                .map(Conn::Single),
-            Self::Cluster(client, _) => client.get_async_connection().await.map(Conn::Cluster),
+                .map(Conn::Single)
+                .map_err(|e| crate::connect::unreachable(&e)),
+            Self::Cluster {
+                client,
+                #[cfg(feature = "tls")]
+                timeout,
+                #[cfg(feature = "tls")]
+                probes,
+                ..
+            } => match client.get_async_connection().await {
+                Ok(conn) => Ok(Conn::Cluster(conn)),
+                Err(e) => {
+                    // The cluster client's error holds only the text of the TLS error, if any:
+                    // the nodes are asked again one by one to find it.
+                    #[cfg(feature = "tls")]
+                    if let Some(why) = crate::tls::cluster_failure(&probes, timeout).await {
+                        return Err(SetupError::Tls(why));
+                    }
+                    Err(crate::connect::unreachable(&e))
+                }
+            },
         }
-        .map_err(|e| crate::connect::unreachable(&e))
     }
 
     /// Connects on first use.
@@ -153,7 +184,9 @@ impl Target {
                 .map(Conn::Single)
                 .map_err(|e| SetupError::Unreachable(describe(&e))),
             // The config replaces the client's timeouts: the same ones again.
-            Self::Cluster(client, timeout) => Ok(Conn::Cluster(
+            Self::Cluster {
+                client, timeout, ..
+            } => Ok(Conn::Cluster(
                 client.get_pending_async_connection_with_config(
                     redis::cluster::ClusterConfig::new()
                         .set_connection_timeout(timeout)

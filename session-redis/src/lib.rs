@@ -429,14 +429,20 @@ impl RedisSessionsBuilder {
             Some(nodes) => {
                 #[cfg(feature = "tls")]
                 let certs = tls::cluster_certificates(nodes, &self.tls)?;
-                Target::cluster(nodes, self.command_timeout, |builder| {
+                Target::cluster(
+                    nodes,
+                    self.command_timeout,
+                    |builder| {
+                        #[cfg(feature = "tls")]
+                        let builder = match certs {
+                            Some(certs) => builder.certs(certs),
+                            None => builder,
+                        };
+                        builder
+                    },
                     #[cfg(feature = "tls")]
-                    let builder = match certs {
-                        Some(certs) => builder.certs(certs),
-                        None => builder,
-                    };
-                    builder
-                })?
+                    tls::cluster_probes(nodes, &self.tls)?,
+                )?
             }
             None => Target::Single(self.client()?, self.manager_config()),
         };

@@ -18,7 +18,8 @@ pub struct RedisServer {
     tls: Option<ServerTls>,
 }
 
-/// The TLS files of a server started with [`RedisServer::start_tls`] (PEM files it reads).
+/// The TLS files of a server started with [`RedisServer::start_tls`], or of every node of a
+/// cluster started with `RedisCluster::start_tls` (PEM files it reads).
 #[derive(Debug, Clone)]
 pub struct ServerTls {
     /// The server's certificate (`tls-cert-file`).
@@ -29,6 +30,151 @@ pub struct ServerTls {
     pub ca_file: PathBuf,
     /// `tls-auth-clients yes` (mutual TLS) or `no`.
     pub auth_clients: bool,
+}
+
+/// A throwaway PKI made with the `openssl` CLI in a temporary directory (removed when dropped),
+/// for TLS servers and clusters: a CA (`ca.crt`, `ca.key`); a server certificate for the IP
+/// 127.0.0.1 only (`server.crt`, `server.key`), usable as a client certificate too (a cluster
+/// node presents it to the others on the cluster bus and for replication when clients must
+/// authenticate); a client certificate of that CA (`client.crt`, `client.key`); and a second
+/// CA (`other-ca.crt`) with a client certificate of its own (`stranger.crt`, `stranger.key`)
+/// that the servers do not know. Nothing is stored in the repository.
+#[derive(Debug)]
+pub struct TestPki {
+    dir: PathBuf,
+}
+
+impl TestPki {
+    /// Makes the CAs and certificates (elliptic-curve keys, valid two days). Fails with a clear
+    /// message when `openssl` cannot run.
+    pub fn new(test: &str) -> io::Result<Self> {
+        let dir = std::env::temp_dir().join(format!("cocart-redis-pki-{}", unique_namespace(test)));
+        std::fs::create_dir_all(&dir)?;
+        let pki = Self { dir };
+        pki.ca("ca")?;
+        pki.ca("other-ca")?;
+        pki.leaf(
+            "server",
+            "ca",
+            "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n",
+        )?;
+        pki.leaf("client", "ca", "extendedKeyUsage=clientAuth\n")?;
+        pki.leaf("stranger", "other-ca", "extendedKeyUsage=clientAuth\n")?;
+        Ok(pki)
+    }
+
+    fn openssl(&self, args: &[&str]) -> io::Result<()> {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(&self.dir)
+            .output()
+            .map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("cannot run `openssl` ({e}): install Debian's openssl package"),
+                )
+            })?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(other(format!(
+                "openssl {args:?} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )))
+        }
+    }
+
+    fn ca(&self, name: &str) -> io::Result<()> {
+        self.openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.crt"),
+            "-days",
+            "2",
+            "-subj",
+            &format!("/CN=cocart test {name}"),
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ])
+    }
+
+    fn leaf(&self, name: &str, ca: &str, extensions: &str) -> io::Result<()> {
+        let ext = format!("{name}.ext");
+        std::fs::write(
+            self.dir.join(&ext),
+            format!(
+                "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n{extensions}"
+            ),
+        )?;
+        self.openssl(&[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.csr"),
+            "-subj",
+            &format!("/CN={name}"),
+        ])?;
+        self.openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            &format!("{name}.csr"),
+            "-CA",
+            &format!("{ca}.crt"),
+            "-CAkey",
+            &format!("{ca}.key"),
+            "-CAcreateserial",
+            "-out",
+            &format!("{name}.crt"),
+            "-days",
+            "2",
+            "-extfile",
+            &ext,
+        ])
+    }
+
+    /// The path of one of its files (`ca.crt`, `server.key`…).
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.dir.join(file)
+    }
+
+    /// The content of one of its files.
+    pub fn read(&self, file: &str) -> io::Result<Vec<u8>> {
+        std::fs::read(self.path(file))
+    }
+
+    /// The files of a server (or of every node of a cluster) with the server certificate, whose
+    /// clients must present a certificate of the CA when `auth_clients`.
+    pub fn server_tls(&self, auth_clients: bool) -> ServerTls {
+        ServerTls {
+            cert_file: self.path("server.crt"),
+            key_file: self.path("server.key"),
+            ca_file: self.path("ca.crt"),
+            auth_clients,
+        }
+    }
+}
+
+impl Drop for TestPki {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 fn binary() -> String {
@@ -247,10 +393,60 @@ pub fn key_name_secret() -> crate::KeyNameSecret {
 /// `redis-cli --cluster create`), without persistence, on free loopback ports whose cluster bus
 /// ports (port + 10000) are free too; every node is stopped when dropped. Node timeout 1 s, so
 /// a killed primary's replica takes over within about three seconds.
+///
+/// `RedisCluster::start_tls` (feature `tls`) starts one that speaks TLS only, to its clients,
+/// on the cluster bus and for replication; its own connections (every helper here, and
+/// `redis-cli`) then speak TLS too.
 #[derive(Debug)]
 pub struct RedisCluster {
     nodes: Vec<ClusterNode>,
     dir: PathBuf,
+    /// The TLS files of every node, for a TLS-only cluster.
+    tls: Option<ServerTls>,
+    /// What the helpers' own connections present to a TLS-only cluster.
+    #[cfg(feature = "tls")]
+    admin: Option<AdminTls>,
+}
+
+/// The CA a helper's connection trusts, and the certificate it presents when the nodes require
+/// one (the nodes' own, which may serve as a client certificate: see [`TestPki`]).
+#[cfg(feature = "tls")]
+#[derive(Clone)]
+struct AdminTls {
+    certificates: redis::TlsCertificates,
+}
+
+#[cfg(feature = "tls")]
+impl std::fmt::Debug for AdminTls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A test key, but a key all the same: not printed.
+        f.debug_struct("AdminTls")
+            .field(
+                "client_certificate",
+                &self.certificates.client_tls.is_some(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "tls")]
+impl AdminTls {
+    fn new(tls: &ServerTls) -> io::Result<Self> {
+        let client_tls = if tls.auth_clients {
+            Some(redis::ClientTlsConfig {
+                client_cert: std::fs::read(&tls.cert_file)?,
+                client_key: std::fs::read(&tls.key_file)?,
+            })
+        } else {
+            None
+        };
+        Ok(Self {
+            certificates: redis::TlsCertificates {
+                client_tls,
+                root_cert: Some(std::fs::read(&tls.ca_file)?),
+            },
+        })
+    }
 }
 
 #[derive(Debug)]
@@ -350,17 +546,30 @@ impl RedisCluster {
     /// cannot bind its ports (another process took one meanwhile) makes it start over on other
     /// ports, up to three times.
     pub fn start() -> io::Result<Self> {
+        Self::start_with(None)
+    }
+
+    /// Starts a cluster as [`RedisCluster::start`] does, whose nodes speak TLS only (`port 0`,
+    /// `tls-port`, `tls-cluster yes`, `tls-replication yes`) with the files of `tls`; with
+    /// `auth_clients`, every client must present a certificate of its CA (the nodes present
+    /// their own to each other). [`RedisCluster::urls`] are then `rediss://`.
+    #[cfg(feature = "tls")]
+    pub fn start_tls(tls: &ServerTls) -> io::Result<Self> {
+        Self::start_with(Some(tls))
+    }
+
+    fn start_with(tls: Option<&ServerTls>) -> io::Result<Self> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match Self::start_once() {
+            match Self::start_once(tls) {
                 Err(e) if attempt < 3 && e.kind() == io::ErrorKind::AddrInUse => continue,
                 other => return other,
             }
         }
     }
 
-    fn start_once() -> io::Result<Self> {
+    fn start_once(tls: Option<&ServerTls>) -> io::Result<Self> {
         let dir = std::env::temp_dir().join(format!(
             "cocart-redis-cluster-{}-{}",
             std::process::id(),
@@ -383,12 +592,26 @@ impl RedisCluster {
                 .map(|&port| ClusterNode { port, child: None })
                 .collect(),
             dir,
+            tls: tls.cloned(),
+            #[cfg(feature = "tls")]
+            admin: tls.map(AdminTls::new).transpose()?,
         };
         for i in 0..CLUSTER_SIZE {
             cluster.spawn(i)?;
         }
         let cli = std::env::var("REDIS_CLI").unwrap_or_else(|_| "redis-cli".into());
-        let created = Command::new(&cli)
+        let mut create = Command::new(&cli);
+        if let Some(tls) = tls {
+            create.arg("--tls").arg("--cacert").arg(&tls.ca_file);
+            if tls.auth_clients {
+                create
+                    .arg("--cert")
+                    .arg(&tls.cert_file)
+                    .arg("--key")
+                    .arg(&tls.key_file);
+            }
+        }
+        let created = create
             .arg("--cluster")
             .arg("create")
             .args(ports.iter().map(|p| format!("127.0.0.1:{p}")))
@@ -416,8 +639,25 @@ impl RedisCluster {
 
     fn spawn(&mut self, i: usize) -> io::Result<()> {
         let port = self.nodes[i].port;
-        let child = Command::new(binary())
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        let mut command = Command::new(binary());
+        match &self.tls {
+            None => command.args(["--port", &port.to_string()]),
+            Some(tls) => command
+                .args(["--port", "0", "--tls-port", &port.to_string()])
+                .args(["--tls-cluster", "yes", "--tls-replication", "yes"])
+                .arg("--tls-cert-file")
+                .arg(&tls.cert_file)
+                .arg("--tls-key-file")
+                .arg(&tls.key_file)
+                .arg("--tls-ca-cert-file")
+                .arg(&tls.ca_file)
+                .args([
+                    "--tls-auth-clients",
+                    if tls.auth_clients { "yes" } else { "no" },
+                ]),
+        };
+        let child = command
+            .args(["--bind", "127.0.0.1"])
             .args(["--cluster-enabled", "yes"])
             .args(["--cluster-config-file", &format!("nodes-{port}.conf")])
             .args(["--cluster-node-timeout", &NODE_TIMEOUT_MS.to_string()])
@@ -463,11 +703,17 @@ impl RedisCluster {
         Ok(())
     }
 
-    /// `redis://127.0.0.1:PORT/` of every node (the cluster client's initial nodes).
+    /// `redis://127.0.0.1:PORT/` of every node (the cluster client's initial nodes), or
+    /// `rediss://127.0.0.1:PORT/` for a TLS-only cluster.
     pub fn urls(&self) -> Vec<String> {
+        let scheme = if self.tls.is_some() {
+            "rediss"
+        } else {
+            "redis"
+        };
         self.nodes
             .iter()
-            .map(|n| format!("redis://127.0.0.1:{}/", n.port))
+            .map(|n| format!("{scheme}://127.0.0.1:{}/", n.port))
             .collect()
     }
 
@@ -480,10 +726,25 @@ impl RedisCluster {
             .collect()
     }
 
-    /// Runs one command on the node at `port` (a plain connection: no redirection).
+    /// A client of the node at `port`: TLS with the cluster's CA (and the nodes' certificate
+    /// when they require one) for a TLS-only cluster.
+    fn node_client(&self, port: u16) -> io::Result<redis::Client> {
+        #[cfg(feature = "tls")]
+        if let Some(admin) = &self.admin {
+            crate::tls::ensure_crypto_provider();
+            return redis::Client::build_with_tls(
+                format!("rediss://127.0.0.1:{port}/"),
+                admin.certificates.clone(),
+            )
+            .map_err(redis_err);
+        }
+        redis::Client::open(format!("redis://127.0.0.1:{port}/")).map_err(redis_err)
+    }
+
+    /// Runs one command on the node at `port` (a direct connection, over TLS for a TLS-only
+    /// cluster: no redirection).
     pub fn query<T: redis::FromRedisValue>(&self, port: u16, cmd: &redis::Cmd) -> io::Result<T> {
-        let client =
-            redis::Client::open(format!("redis://127.0.0.1:{port}/")).map_err(redis_err)?;
+        let client = self.node_client(port)?;
         let mut conn = client
             .get_connection_with_timeout(Duration::from_secs(2))
             .map_err(redis_err)?;

@@ -7,6 +7,7 @@
 //! trusted). A `#insecure` URL, which turns verification off in redis-rs, is refused.
 
 use std::fmt;
+use std::time::Duration;
 
 use redis::{ClientTlsConfig, ConnectionAddr, IntoConnectionInfo, TlsCertificates};
 use rustls::RootCertStore;
@@ -200,12 +201,63 @@ pub(crate) fn cluster_certificates(
     }
 }
 
+/// Single-server clients of the `rediss://` nodes, with the same TLS options as the cluster
+/// client (none when the nodes are `redis://`), to tell why a cluster connection failed: redis-rs's
+/// cluster client keeps only the text of its initial connections' error, so the TLS error under
+/// it is lost (a wrong CA would read as "connection lost"). Call after
+/// [`cluster_certificates`], which checked the nodes and the options.
+pub(crate) fn cluster_probes(
+    nodes: &[String],
+    tls: &TlsOptions,
+) -> Result<Vec<redis::Client>, SetupError> {
+    let tls_nodes = nodes.iter().all(|node| {
+        matches!(
+            node.as_str()
+                .into_connection_info()
+                .map(|i| i.addr().clone()),
+            Ok(ConnectionAddr::TcpTls { .. })
+        )
+    });
+    if !tls_nodes {
+        return Ok(Vec::new());
+    }
+    nodes.iter().map(|node| client(node, tls)).collect()
+}
+
+/// The TLS failure that made a cluster connection fail, found by connecting to its nodes one by
+/// one with `probes` (see [`cluster_probes`]) and sending `PING` (with TLS 1.3 a server refuses
+/// a client certificate only after the handshake): the first TLS failure, or `None` when no
+/// probe meets one within `limit` as a whole (nodes down, or failing otherwise).
+pub(crate) async fn cluster_failure(probes: &[redis::Client], limit: Duration) -> Option<String> {
+    let config = redis::AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(limit))
+        .set_response_timeout(Some(limit));
+    let probe_all = async {
+        for probe in probes {
+            let answer = match probe
+                .get_multiplexed_async_connection_with_config(&config)
+                .await
+            {
+                Ok(mut conn) => redis::cmd("PING").query_async::<()>(&mut conn).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = answer
+                && let Some(why) = failure(&e)
+            {
+                return Some(why);
+            }
+        }
+        None
+    };
+    tokio::time::timeout(limit, probe_all).await.ok().flatten()
+}
+
 /// rustls needs a process-wide crypto provider when more than one is compiled in (ours is
 /// `ring`; the application may bring another). Installs `ring` when none is installed yet, so a
 /// `rediss://` connection never panics for the lack of one; a provider the application
 /// installed stays. (With a single provider compiled in, rustls installs it the same way at
 /// its first use.)
-fn ensure_crypto_provider() {
+pub(crate) fn ensure_crypto_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Another thread may install one at the same moment: either is fine.
         let _ = rustls::crypto::ring::default_provider().install_default();

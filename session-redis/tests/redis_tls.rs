@@ -4,152 +4,32 @@
 //! certificate fail at `connect()` with `SetupError::Tls`, mutual TLS works with the right
 //! client certificate, and no password or key shows in an error or a `Debug`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use cocart::conformance::{lock_conformance, store_conformance};
 use cocart::{PersistedSession, SessionStore};
-use cocart_redis::testing::{RedisServer, ServerTls};
+use cocart_redis::testing::{RedisServer, TestPki};
 use cocart_redis::{RedisSessions, SetupError};
 
 const PASSWORD: &str = "Tls-Pa55word-42";
 
-/// A CA, a server certificate for 127.0.0.1 (not for `localhost`), a client certificate, and a second
-/// CA (with its own client certificate) that the server does not know. Made fresh per test.
-struct Pki {
-    dir: PathBuf,
-}
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("cannot run `openssl` ({e}): install Debian's openssl package (apt-get install openssl)")
-        });
-    assert!(
-        out.status.success(),
-        "openssl {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+/// The PKI of `cocart_redis::testing` (a CA, a server certificate for 127.0.0.1 only, not for
+/// `localhost`, a client certificate, and a second CA with its own client certificate that the
+/// server does not know), made fresh per test with the `openssl` CLI.
+struct Pki(TestPki);
 
 impl Pki {
     fn new(test: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("cocart-redis-pki-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("pki dir");
-        let pki = Self { dir };
-        pki.ca("ca");
-        pki.ca("other-ca");
-        pki.leaf(
-            "server",
-            "ca",
-            "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
-        );
-        pki.leaf("client", "ca", "extendedKeyUsage=clientAuth\n");
-        pki.leaf("stranger", "other-ca", "extendedKeyUsage=clientAuth\n");
-        pki
-    }
-
-    fn ca(&self, name: &str) {
-        openssl(
-            &self.dir,
-            &[
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-                "-keyout",
-                &format!("{name}.key"),
-                "-out",
-                &format!("{name}.crt"),
-                "-days",
-                "2",
-                "-subj",
-                &format!("/CN=cocart test {name}"),
-                "-addext",
-                "basicConstraints=critical,CA:TRUE",
-                "-addext",
-                "keyUsage=critical,keyCertSign,cRLSign",
-            ],
-        );
-    }
-
-    fn leaf(&self, name: &str, ca: &str, extensions: &str) {
-        let ext = format!("{name}.ext");
-        std::fs::write(
-            self.dir.join(&ext),
-            format!("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n{extensions}"),
-        )
-        .expect("write extensions");
-        openssl(
-            &self.dir,
-            &[
-                "req",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-                "-keyout",
-                &format!("{name}.key"),
-                "-out",
-                &format!("{name}.csr"),
-                "-subj",
-                &format!("/CN={name}"),
-            ],
-        );
-        openssl(
-            &self.dir,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                &format!("{name}.csr"),
-                "-CA",
-                &format!("{ca}.crt"),
-                "-CAkey",
-                &format!("{ca}.key"),
-                "-CAcreateserial",
-                "-out",
-                &format!("{name}.crt"),
-                "-days",
-                "2",
-                "-extfile",
-                &ext,
-            ],
-        );
-    }
-
-    fn path(&self, file: &str) -> PathBuf {
-        self.dir.join(file)
+        Self(TestPki::new(test).expect("the test PKI (openssl)"))
     }
 
     fn read(&self, file: &str) -> Vec<u8> {
-        std::fs::read(self.path(file)).expect("read pki file")
+        self.0.read(file).expect("read pki file")
     }
 
     fn server(&self, auth_clients: bool) -> RedisServer {
-        RedisServer::start_tls(ServerTls {
-            cert_file: self.path("server.crt"),
-            key_file: self.path("server.key"),
-            ca_file: self.path("ca.crt"),
-            auth_clients,
-        })
-        .expect("redis-server with TLS (Debian's package is built with it)")
-    }
-}
-
-impl Drop for Pki {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+        RedisServer::start_tls(self.0.server_tls(auth_clients))
+            .expect("redis-server with TLS (Debian's package is built with it)")
     }
 }
 
