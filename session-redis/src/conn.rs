@@ -154,7 +154,7 @@ impl Target {
             Self::Single(client, config) => ConnectionManager::new_with_config(client, config)
                 .await
                 .map(Conn::Single)
-                .map_err(|e| crate::connect::unreachable(&e)),
+                .map_err(|e| unreachable(&e)),
             Self::Cluster {
                 client,
                 #[cfg(feature = "tls")]
@@ -171,7 +171,7 @@ impl Target {
                     if let Some(why) = crate::tls::cluster_failure(&probes, timeout).await {
                         return Err(SetupError::Tls(why));
                     }
-                    Err(crate::connect::unreachable(&e))
+                    Err(unreachable(&e))
                 }
             },
         }
@@ -195,4 +195,14 @@ impl Target {
             )),
         }
     }
+}
+
+/// A connection that failed to open: a TLS failure, or Redis not answering (or refusing the
+/// credentials). Never the URL, never the password.
+pub(crate) fn unreachable(e: &redis::RedisError) -> SetupError {
+    #[cfg(feature = "tls")]
+    if let Some(tls) = crate::tls::failure(e) {
+        return SetupError::Tls(tls);
+    }
+    SetupError::Unreachable(describe(e))
 }

@@ -13,7 +13,7 @@ use redis::RedisError;
 
 use crate::conn::Conn;
 use crate::scripts::{ACQUIRE, CLEAR, CREATE, MARK, MARK_MOVED, RELEASE, RENEW, SAVE, UNLOCK};
-use crate::{RedisSessionsBuilder, SetupError, describe, millis};
+use crate::{RedisSessionsBuilder, SetupError, millis};
 
 /// The smallest Redis ACL rule the crate needs, with `NAMESPACE` standing for the namespace
 /// ([`acl_rule`] fills it in). Give it to a user of its own, after `reset` and its password:
@@ -61,19 +61,10 @@ impl RedisSessionsBuilder {
         }
         #[cfg(not(feature = "tls"))]
         {
-            redis::Client::open(self.url.as_str()).map_err(|e| SetupError::BadUrl(describe(&e)))
+            redis::Client::open(self.url.as_str())
+                .map_err(|e| SetupError::BadUrl(crate::describe(&e)))
         }
     }
-}
-
-/// A connection that failed to open: a TLS failure, or Redis not answering (or refusing the
-/// credentials). Never the URL, never the password.
-pub(crate) fn unreachable(e: &RedisError) -> SetupError {
-    #[cfg(feature = "tls")]
-    if let Some(tls) = crate::tls::failure(e) {
-        return SetupError::Tls(tls);
-    }
-    SetupError::Unreachable(describe(e))
 }
 
 /// A check that Redis answered with an error. A missing permission names the command sent
@@ -87,7 +78,7 @@ fn refused(e: &RedisError, sent: &str, in_script: &str) -> SetupError {
         Some("ERR") if detail.contains("can't run this command") => {
             format!("{in_script} (in a script)")
         }
-        _ => return unreachable(e),
+        _ => return crate::conn::unreachable(e),
     };
     SetupError::NotPermitted { command }
 }
