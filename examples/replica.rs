@@ -4,8 +4,10 @@
 //!
 //! ```text
 //! cargo run --example replica -- --store-url URL --session-redis redis://127.0.0.1:6379/ \
-//!     --session-key customer-1 [--namespace NS] [--lock-lease-ms N] [--timeout-ms N] \
+//!     --session-key customer-1 [--session-redis-cluster redis://127.0.0.1:7000/,…] \
+//!     [--replicas-to-acknowledge N] [--namespace NS] [--lock-lease-ms N] [--timeout-ms N] \
 //!     [--refresh-cooldown-ms N] [--max-retry-wait-ms N] [--redis-timeout-ms N]
+//!     [--key-name-secret BASE64 | --unkeyed-key-names] [--migrate-key-names follow|move]
 //! ```
 //!
 //! Every input line is `ID COMMAND [ARGS…]`; each command runs as a task of its own (so several
@@ -36,7 +38,7 @@ use std::time::Duration;
 use clap::Parser;
 use cocart::models::CartQuery;
 use cocart::{AuthEvent, CoCartClient, Error};
-use cocart_redis::RedisSessions;
+use cocart_redis::{KeyNameSecret, MigrationStep, PreviousKeyNames, RedisSessions};
 use serde_json::{Value, json};
 use tokio::task::AbortHandle;
 
@@ -48,8 +50,14 @@ struct Args {
     #[arg(long)]
     store_url: String,
     /// The Redis that holds the shared session.
+    #[arg(long, required_unless_present = "session_redis_cluster")]
+    session_redis: Option<String>,
+    /// Or the nodes of a Redis Cluster that holds it (comma-separated URLs).
+    #[arg(long, value_delimiter = ',', conflicts_with = "session_redis")]
+    session_redis_cluster: Vec<String>,
+    /// Replicas that must confirm each write (default: the mode's, 1 in a cluster).
     #[arg(long)]
-    session_redis: String,
+    replicas_to_acknowledge: Option<u32>,
     /// The customer's key in that Redis.
     #[arg(long)]
     session_key: String,
@@ -71,11 +79,46 @@ struct Args {
     /// How long one Redis command may take, in milliseconds.
     #[arg(long)]
     redis_timeout_ms: Option<u64>,
+    /// The key-name secret, base64 (default: the tests' fixed one).
+    #[arg(long)]
+    key_name_secret: Option<String>,
+    /// Keep the unkeyed key names of 0.3 (as a process of 0.3 would).
+    #[arg(long, conflicts_with = "key_name_secret")]
+    unkeyed_key_names: bool,
+    /// Move sessions from the unkeyed names to the keyed ones: `follow` (step 1) or `move`
+    /// (step 2).
+    #[arg(long, conflicts_with = "unkeyed_key_names")]
+    migrate_key_names: Option<String>,
 }
 
 fn build(args: &Args) -> Result<CoCartClient, String> {
-    let mut sessions =
-        RedisSessions::builder(args.session_redis.as_str()).namespace(args.namespace.as_str());
+    let sessions = match &args.session_redis {
+        Some(url) => RedisSessions::builder(url.as_str()),
+        None => RedisSessions::cluster_builder(args.session_redis_cluster.iter().cloned()),
+    };
+    let mut sessions = sessions.namespace(args.namespace.as_str());
+    if let Some(n) = args.replicas_to_acknowledge {
+        sessions = sessions.replicas_to_acknowledge(n);
+    }
+    sessions = if args.unkeyed_key_names {
+        sessions.unkeyed_key_names()
+    } else {
+        let secret = match &args.key_name_secret {
+            Some(text) => KeyNameSecret::from_base64(text).map_err(|e| e.to_string())?,
+            None => cocart_redis::testing::key_name_secret(),
+        };
+        sessions.key_name_secret(secret)
+    };
+    sessions = match args.migrate_key_names.as_deref() {
+        None => sessions,
+        Some("follow") => {
+            sessions.migrate_key_names(PreviousKeyNames::Unkeyed, MigrationStep::FollowMoved)
+        }
+        Some("move") => {
+            sessions.migrate_key_names(PreviousKeyNames::Unkeyed, MigrationStep::MoveOnUse)
+        }
+        Some(other) => return Err(format!("--migrate-key-names: follow or move, not {other}")),
+    };
     if let Some(ms) = args.redis_timeout_ms {
         sessions = sessions.command_timeout(Duration::from_millis(ms));
     }

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Breaks each rule of the shared-session protocol on purpose and checks that the deterministic
-simulation (`sim/`) fails within the CI budget (10,000 schedules).
+simulation (`sim/`) fails within the CI budget (10,000 schedules); and each rule of the key-name
+migration of `cocart-redis`, checked by its tests against a real `redis-server`
+(`session-redis/tests/key_names.rs`, random interleavings included).
 
     python3 scripts/mutations.py            # every mutation
     python3 scripts/mutations.py rule-4     # the ones whose name starts with rule-4
@@ -19,7 +21,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUDGET = int(os.environ.get("COCART_SIM_SCHEDULES", "10000"))
 
-# (name, what it breaks, file, exact old text, new text)
+# (name, what it breaks, file, exact old text, new text[, the test that must fail])
 MUTATIONS = [
     (
         "rule-1-blind-write",
@@ -115,7 +117,67 @@ MUTATIONS = [
                 }""",
         """                Err(RefreshFailure::Terminal(r)) => (Err(RefreshFailure::Terminal(r)), Release::Now),""",
     ),
+    (
+        "names-1-write-over-marker",
+        "key names 1: nothing is written over a moved session's marker (an old-name write lands)",
+        "session-redis/src/scripts.rs",
+        """if redis.call('HEXISTS', KEYS[1], 'moved') == 1 then return {2, stored} end
+if stored ~= ARGV[1] then return {0, stored} end
+redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'data', ARGV[3])""",
+        """if stored ~= ARGV[1] then return {0, stored} end
+redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'data', ARGV[3])""",
+        "key_names",
+    ),
+    (
+        "names-2-login-without-move",
+        "key names 2: a step-2 write over nothing stored moves the old name's session first (it starts a second one)",
+        "session-redis/src/store.rs",
+        """                if expected == 0 {""",
+        """                if expected == 0 && false {""",
+        "key_names",
+    ),
+    (
+        "names-3-step-2-new-lock-only",
+        "key names 3: step 2 takes the old name's lock too (it takes only the new one)",
+        "session-redis/src/migration.rs",
+        """            Self::Move { old, new } => vec![old.clone(), new.clone()],""",
+        """            Self::Move { new, .. } => vec![new.clone()],""",
+        "key_names",
+    ),
+    (
+        "names-4-follower-ignores-marker",
+        "key names 4: step 1 follows a marker to the new names (it reads the marker as nothing stored)",
+        "session-redis/src/store.rs",
+        """                Raw::Moved(marker) => {
+                    self.complete_move(old, new, marker).await?;
+                    self.load_at(new).await
+                }
+                Raw::Empty => Ok(Stored::Empty),""",
+        """                Raw::Moved(_) | Raw::Empty => Ok(Stored::Empty),""",
+        "key_names",
+    ),
+    (
+        "names-5-completion-overwrites",
+        "key names 5: completing a move writes only where nothing is stored (a late completer overwrites newer writes)",
+        "session-redis/src/scripts.rs",
+        """        "if redis.call('HEXISTS', KEYS[1], 'rev') == 1 or redis.call('HEXISTS', KEYS[1], 'data') == 1 then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'rev', ARGV[1])""",
+        """        "redis.call('HSET', KEYS[1], 'rev', ARGV[1])""",
+        "key_names",
+    ),
 ]
+
+
+def run_redis_test(test):
+    """The `cocart-redis` integration test `test`: killed when it fails."""
+    started = time.time()
+    proc = subprocess.run(
+        ["cargo", "test", "-p", "cocart-redis", "--test", test],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    return proc.returncode, proc.stdout + proc.stderr, time.time() - started
 
 
 def run_sim():
@@ -133,7 +195,7 @@ def run_sim():
 def main():
     wanted = sys.argv[1:]
     survived = []
-    for name, rule, path, old, new in MUTATIONS:
+    for name, rule, path, old, new, *test in MUTATIONS:
         if wanted and not any(name.startswith(w) for w in wanted):
             continue
         full = os.path.join(ROOT, path)
@@ -146,13 +208,21 @@ def main():
         try:
             with open(full, "w") as f:
                 f.write(original.replace(old, new))
-            code, out, secs = run_sim()
+            code, out, secs = run_redis_test(test[0]) if test else run_sim()
         finally:
             with open(full, "w") as f:
                 f.write(original)
         if "error[E" in out or "could not compile" in out:
             print(f"{name}: the mutant does not compile\n{out[-2000:]}")
             survived.append(name)
+            continue
+        if test:
+            failed = re.findall(r"^test (\S+) \.\.\. FAILED", out, re.M)
+            if code != 0 and failed:
+                print(f"KILLED  {name} ({rule})\n        {test[0]}: {', '.join(failed)} failed ({secs:.0f} s)")
+            else:
+                print(f"SURVIVED {name} ({rule}): {test[0]} passed ({secs:.0f} s)")
+                survived.append(name)
             continue
         failure = re.search(r"seed=(\d+) \((\S+), (\S+)\) FAILED: (.*)", out)
         after = re.search(r"first failure after (\d+) schedules in ([\d.]+) s", out)

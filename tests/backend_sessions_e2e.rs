@@ -33,6 +33,8 @@ fn shared(mut args: backend::Args, redis: &TestRedis, key: &str) -> backend::Arg
         session_key: Some(key.to_string()),
         lock_lease: None,
         session_keys: None,
+        migrate_key_names: None,
+        key_name_secret: Some("Y29jYXJ0LXRlc3RzLWtleS1uYW1lLXNlY3JldC0zMmI=".into()),
     };
     args
 }

@@ -53,7 +53,8 @@ fn spawn_replica(
         .args(["--username", USER, "--password", PASSWORD])
         .args(["--concurrency", "10", "--wait", &WAIT_SECS.to_string()])
         .args(["--session-redis", redis_url, "--session-key", key])
-        .env("COCART_SESSION_KEYS", keys);
+        .env("COCART_SESSION_KEYS", keys)
+        .env("COCART_KEY_NAME_SECRET", TEST_KEY_NAME_SECRET);
     command
         .env_remove("COCART_PASSWORD")
         .env("RUST_LOG", "warn");
@@ -63,6 +64,7 @@ fn spawn_replica(
 /// The key id the stored session is sealed with (`xc20p2:ID:…`).
 async fn sealed_with(redis_url: &str, key: &str) -> String {
     let probe = RedisSessions::builder(redis_url)
+        .key_name_secret(cocart_redis::testing::key_name_secret())
         .namespace(DEMO_NAMESPACE)
         .connect()
         .await
@@ -159,6 +161,7 @@ async fn three_processes_rotate_the_session_key_mid_run_with_nobody_signed_out()
     );
     // The customer is still signed in, sealed with k2 alone.
     let k2_only = RedisSessions::builder(redis.url())
+        .key_name_secret(cocart_redis::testing::key_name_secret())
         .namespace(DEMO_NAMESPACE)
         .encryption_keys([EncryptionKey::from_bytes([0x22; 32])
             .with_id("k2")

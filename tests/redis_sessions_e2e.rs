@@ -53,6 +53,7 @@ fn spawn_replica(
         .args(extra);
     command
         .env_remove("COCART_PASSWORD")
+        .env("COCART_KEY_NAME_SECRET", TEST_KEY_NAME_SECRET)
         .env("RUST_LOG", "warn");
     ExampleProcess::start(command)
 }
@@ -112,6 +113,7 @@ async fn ready_replicas(
 /// A client in this process on the same Redis session as the example processes.
 async fn in_process_replica(server: &MockServer, redis_url: &str, key: &str) -> CoCartClient {
     let sessions = RedisSessions::builder(redis_url)
+        .key_name_secret(cocart_redis::testing::key_name_secret())
         .namespace(DEMO_NAMESPACE)
         .connect()
         .await
@@ -203,6 +205,7 @@ async fn a_holder_killed_mid_refresh_costs_the_others_one_lease_and_nobody_is_si
     server.advance_clock(3700);
 
     let lock = RedisSessions::builder(redis.url())
+        .key_name_secret(cocart_redis::testing::key_name_secret())
         .namespace(DEMO_NAMESPACE)
         .connect()
         .await
@@ -271,6 +274,7 @@ async fn requests_with_a_valid_token_make_no_redis_call() {
     // A server of its own, so that no other test's commands are counted.
     let redis = RedisServer::start().expect("redis-server");
     let sessions = RedisSessions::builder(redis.url())
+        .key_name_secret(cocart_redis::testing::key_name_secret())
         .namespace(unique_namespace("quiet"))
         .connect()
         .await
@@ -319,6 +323,7 @@ async fn a_redis_restart_keeps_the_customer_signed_in_and_one_refresh_recovers()
         .unwrap();
     let mut redis = RedisServer::start().expect("redis-server");
     let sessions = RedisSessions::builder(redis.url())
+        .key_name_secret(cocart_redis::testing::key_name_secret())
         .namespace(unique_namespace("restart"))
         .command_timeout(Duration::from_millis(500))
         .connect()
@@ -413,6 +418,8 @@ async fn two_backend_instances_serve_one_customers_cart_through_redis() {
             session_key: Some(key.clone()),
             lock_lease: None,
             session_keys: None,
+            migrate_key_names: None,
+            key_name_secret: Some("Y29jYXJ0LXRlc3RzLWtleS1uYW1lLXNlY3JldC0zMmI=".into()),
         },
     };
     let mut bases = Vec::new();
@@ -497,6 +504,7 @@ async fn a_logout_in_one_replica_signs_the_other_out_at_its_next_request() {
         .unwrap();
     let redis = TestRedis::get().expect("redis");
     let sessions = RedisSessions::builder(redis.url())
+        .key_name_secret(cocart_redis::testing::key_name_secret())
         .namespace(unique_namespace("logout"))
         .connect()
         .await

@@ -268,6 +268,7 @@ impl World {
         let redis = TestRedis::get().expect("redis");
         let key = unique_namespace(test);
         let sessions = RedisSessions::builder(redis.url())
+            .key_name_secret(cocart_redis::testing::key_name_secret())
             .namespace(NAMESPACE)
             .connect()
             .await

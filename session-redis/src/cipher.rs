@@ -122,6 +122,10 @@ impl EncryptionKey {
         Ok(self)
     }
 
+    pub(crate) fn secret_bytes(&self) -> &[u8; 32] {
+        self.bytes.expose_secret()
+    }
+
     /// The key's id (public).
     pub fn id(&self) -> &str {
         &self.id

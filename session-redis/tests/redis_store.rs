@@ -46,6 +46,21 @@ async fn sealed_with(
     keys: impl IntoIterator<Item = EncryptionKey>,
 ) -> RedisSessions {
     RedisSessions::builder(url)
+        .key_name_secret(cocart_redis::testing::key_name_secret())
+        .namespace(ns)
+        .encryption_keys(keys)
+        .connect()
+        .await
+        .expect("connect")
+}
+
+async fn sealed_unkeyed(
+    url: &str,
+    ns: &str,
+    keys: impl IntoIterator<Item = EncryptionKey>,
+) -> RedisSessions {
+    RedisSessions::builder(url)
+        .unkeyed_key_names()
         .namespace(ns)
         .encryption_keys(keys)
         .connect()
@@ -55,6 +70,7 @@ async fn sealed_with(
 
 async fn sessions(redis: &TestRedis, test: &str) -> RedisSessions {
     RedisSessions::builder(redis.url())
+        .key_name_secret(cocart_redis::testing::key_name_secret())
         .namespace(unique_namespace(test))
         .connect()
         .await
@@ -77,6 +93,7 @@ async fn the_redis_store_and_lock_pass_the_conformance_checks_plain_and_encrypte
     lock_conformance(&plain.lock("jane"), Duration::from_millis(300)).await;
 
     let sealed = RedisSessions::builder(redis.url())
+        .key_name_secret(cocart_redis::testing::key_name_secret())
         .namespace(unique_namespace("conf-sealed"))
         .encryption_key(EncryptionKey::generate())
         .connect()
@@ -101,6 +118,7 @@ async fn concurrent_saves_of_one_revision_from_separate_connections_let_exactly_
     let mut stores = Vec::new();
     for _ in 0..8 {
         let s = RedisSessions::builder(redis.url())
+            .key_name_secret(cocart_redis::testing::key_name_secret())
             .namespace(ns.clone())
             .connect()
             .await
@@ -228,6 +246,7 @@ async fn with_a_key_nothing_secret_reaches_redis_and_key_names_hold_no_customer_
     let key = EncryptionKey::generate();
     let key_text = key.to_base64();
     let sealed = RedisSessions::builder(redis.url())
+        .key_name_secret(cocart_redis::testing::key_name_secret())
         .namespace(ns.clone())
         .encryption_key(key)
         .session_ttl(Duration::from_secs(3600))
@@ -437,6 +456,7 @@ async fn a_sealed_session_moved_to_another_customer_or_read_without_the_key_is_c
     let ns = unique_namespace("moved");
     let key = EncryptionKey::from_bytes([9; 32]);
     let sealed = RedisSessions::builder(redis.url())
+        .key_name_secret(cocart_redis::testing::key_name_secret())
         .namespace(ns.clone())
         .encryption_key(key)
         .connect()
@@ -460,6 +480,7 @@ async fn a_sealed_session_moved_to_another_customer_or_read_without_the_key_is_c
     );
 
     let keyless = RedisSessions::builder(redis.url())
+        .key_name_secret(cocart_redis::testing::key_name_secret())
         .namespace(ns.clone())
         .connect()
         .await
@@ -491,6 +512,7 @@ async fn keys_rotate_through_redis_and_a_process_without_the_new_key_is_told_its
     let old = sealed_with(&redis.url(), &ns, [key(1, "k1")]).await;
     let both = sealed_with(&redis.url(), &ns, [key(2, "k2"), key(1, "k1")]).await;
     let opening_only = RedisSessions::builder(redis.url())
+        .key_name_secret(cocart_redis::testing::key_name_secret())
         .namespace(ns.clone())
         .encryption_key(key(1, "k1"))
         .encryption_keys([key(2, "k2")])
@@ -549,6 +571,7 @@ async fn keys_rotate_through_redis_and_a_process_without_the_new_key_is_told_its
     );
     // Two different keys under one id are refused at setup.
     let dup = RedisSessions::builder(redis.url())
+        .key_name_secret(cocart_redis::testing::key_name_secret())
         .namespace(ns.clone())
         .encryption_keys([key(1, "k1"), key(3, "k1")])
         .connect()
@@ -567,10 +590,12 @@ async fn values_written_by_0_2_keep_opening() {
     /// Sealed by cocart-redis 0.2 (d37ce14) with the key `[9; 32]` for the customer `fixture` of
     /// the namespace `cocart-v02`, at revision 3.
     const SEALED_BY_0_2: &str = "xc20p1:kJWNbThsXQDMmQipWZ4MQu8fQL5iocH3wYuh3Vm8hRXHXUmZ0MfBZ/+B5DyurtVJMQSSTk3skb4K4rNRxnBqGYRhZfk4+NUy8ruVSvyjjMcl4zZb6/3Dq08gCxfgdtmMN5qOuG6g2swFd0Q5Fonhk24WwLzBGa1qCeU8Vl0L7xwzfP/ZXUocjXGtO4gdvF/WpxIM++LZBfyy5iEe5mRKsDWuAp32t7rY6j2ycOoLY8nxomivx9XBKpFhUKegWlg5Gme+D2s=";
-    // A server of its own: the namespace is fixed by the fixture.
+    // A server of its own: the namespace is fixed by the fixture, and 0.2 values live under
+    // the unkeyed names of 0.2 and 0.3.
     let server = RedisServer::start().expect("redis-server");
     let url = server.url();
     let old_way = RedisSessions::builder(&url)
+        .unkeyed_key_names()
         .namespace("cocart-v02")
         .encryption_key(EncryptionKey::from_bytes([9; 32]))
         .connect()
@@ -589,7 +614,7 @@ async fn values_written_by_0_2_keep_opening() {
         .expect("hset");
 
     // The key made the old way, and the same key under an id among others, both open it.
-    let rotated = sealed_with(&url, "cocart-v02", [key(2, "k2"), key(9, "k1")]).await;
+    let rotated = sealed_unkeyed(&url, "cocart-v02", [key(2, "k2"), key(9, "k1")]).await;
     for reader in [&old_way, &rotated] {
         let stored = reader.store("fixture").load().await.expect("load");
         assert_eq!(stored.revision(), 3);
@@ -598,7 +623,7 @@ async fn values_written_by_0_2_keep_opening() {
         assert_eq!(s.cart_key.as_deref(), Some("cart-v02"));
         assert_eq!(s.store, None, "0.2 sessions name no store");
     }
-    let without = sealed_with(&url, "cocart-v02", [key(2, "k2")]).await;
+    let without = sealed_unkeyed(&url, "cocart-v02", [key(2, "k2")]).await;
     assert!(matches!(
         without.store("fixture").load().await,
         Err(SessionStoreError::Corrupt(_))
@@ -618,6 +643,7 @@ async fn values_written_by_0_2_keep_opening() {
 
     // A plain 0.2 value and a 0.2 sign-out.
     let plain = RedisSessions::builder(&url)
+        .unkeyed_key_names()
         .namespace("cocart-v02")
         .connect()
         .await
@@ -656,6 +682,7 @@ async fn values_written_by_0_2_keep_opening() {
 async fn when_redis_is_down_calls_answer_unavailable_quickly_and_recover_when_it_is_back() {
     let mut server = RedisServer::start().expect("redis-server");
     let sessions = RedisSessions::builder(server.url())
+        .key_name_secret(cocart_redis::testing::key_name_secret())
         .namespace(unique_namespace("down"))
         .command_timeout(Duration::from_millis(500))
         .connect()
@@ -718,6 +745,7 @@ async fn acl_credentials_come_from_the_url_and_never_show_in_errors() {
     let port = server.port();
 
     let ok = RedisSessions::builder(format!("redis://shop:Pa55-word@127.0.0.1:{port}/"))
+        .key_name_secret(cocart_redis::testing::key_name_secret())
         .namespace("app")
         .connect()
         .await
@@ -739,6 +767,7 @@ async fn acl_credentials_come_from_the_url_and_never_show_in_errors() {
     assert!(!format!("{ok:?}").contains("Pa55"));
 
     let refused = RedisSessions::builder(format!("redis://shop:wrong-Pa55@127.0.0.1:{port}/"))
+        .key_name_secret(cocart_redis::testing::key_name_secret())
         .namespace("app")
         .connect()
         .await
@@ -747,20 +776,25 @@ async fn acl_credentials_come_from_the_url_and_never_show_in_errors() {
     assert!(matches!(refused, SetupError::Unreachable(_)), "{text}");
     assert!(!text.contains("Pa55"), "{text}");
 
-    // A namespace outside the user's key pattern is refused by Redis, as an error, not a panic.
+    // A namespace outside the user's key pattern is refused at connect, naming no secret.
     let outside = RedisSessions::builder(format!("redis://shop:Pa55-word@127.0.0.1:{port}/"))
+        .key_name_secret(cocart_redis::testing::key_name_secret())
         .namespace("other")
         .connect()
         .await
-        .expect("connect");
-    assert!(outside.store("jane").load().await.is_err());
+        .expect_err("keys outside the user's pattern");
+    let text = format!("{outside} {outside:?}");
+    assert!(matches!(outside, SetupError::NotPermitted { .. }), "{text}");
+    assert!(!text.contains("Pa55"), "{text}");
 
     let bad = RedisSessions::builder("http://secret@example.com")
+        .key_name_secret(cocart_redis::testing::key_name_secret())
         .connect()
         .await;
     assert!(matches!(bad, Err(SetupError::BadUrl(ref m)) if !m.contains("secret")));
     assert!(matches!(
         RedisSessions::builder(server.url())
+            .key_name_secret(cocart_redis::testing::key_name_secret())
             .namespace("a{b}")
             .connect()
             .await,

@@ -78,6 +78,26 @@ pub struct SharedSessionArgs {
         hide_env_values = true
     )]
     pub session_keys: Option<String>,
+    /// The secret that makes Redis key names private (base64 of 32 bytes, as from
+    /// `openssl rand -base64 32`); every process sharing the sessions needs the same one.
+    /// Without it, the demo keeps unkeyed names (the customer key's plain digest) and says so.
+    #[arg(
+        long,
+        requires = "session_redis",
+        env = "COCART_KEY_NAME_SECRET",
+        hide_env_values = true
+    )]
+    pub key_name_secret: Option<String>,
+    /// Move sessions from the unkeyed key names to those of `--key-name-secret`, one step of
+    /// the migration at a time across all processes: `follow` (step 1: sessions stay, moved
+    /// ones are followed), then `move` (step 2: sessions move at their first use).
+    #[arg(
+        long,
+        requires = "key_name_secret",
+        env = "COCART_MIGRATE_KEY_NAMES",
+        value_parser = ["follow", "move"]
+    )]
+    pub migrate_key_names: Option<String>,
 }
 
 impl fmt::Debug for SharedSessionArgs {
@@ -93,6 +113,11 @@ impl fmt::Debug for SharedSessionArgs {
                 "session_keys",
                 &self.session_keys.as_ref().map(|_| "[redacted]"),
             )
+            .field(
+                "key_name_secret",
+                &self.key_name_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("migrate_key_names", &self.migrate_key_names)
             .finish()
     }
 }
@@ -114,6 +139,27 @@ impl SharedSessionArgs {
             cocart_redis::RedisSessions::builder(url.as_str()).namespace("cocart-demo");
         if let Some(keys) = &self.session_keys {
             sessions = sessions.encryption_keys(session_keys(keys)?);
+        }
+        sessions = match &self.key_name_secret {
+            Some(text) => sessions.key_name_secret(
+                cocart_redis::KeyNameSecret::from_base64(text)
+                    .map_err(|e| Error::Storage(SessionStoreError::Unavailable(e.to_string())))?,
+            ),
+            None => {
+                eprintln!(
+                    "note: Redis key names are unkeyed (set COCART_KEY_NAME_SECRET to make them \
+                     private)"
+                );
+                sessions.unkeyed_key_names()
+            }
+        };
+        let step = match self.migrate_key_names.as_deref() {
+            Some("follow") => Some(cocart_redis::MigrationStep::FollowMoved),
+            Some("move") => Some(cocart_redis::MigrationStep::MoveOnUse),
+            _ => None,
+        };
+        if let Some(step) = step {
+            sessions = sessions.migrate_key_names(cocart_redis::PreviousKeyNames::Unkeyed, step);
         }
         let sessions = sessions
             .connect_lazily()

@@ -142,12 +142,31 @@ pub fn output_lines(
 pub fn example_binary(name: &str) -> std::path::PathBuf {
     static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _one_build_at_a_time = BUILD.lock().unwrap_or_else(|p| p.into_inner());
-    let built = std::process::Command::new(env!("CARGO"))
+    let mut command = std::process::Command::new(env!("CARGO"));
+    command
         .args(["build", "--quiet", "-p", "cocart-e2e", "--example", name])
         .arg("--manifest-path")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
-        .status()
-        .expect("run cargo");
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"));
+    // The environment a build from the command line sees: `ring`'s build script watches the
+    // variables cargo sets for this test (`CARGO_PKG_NAME`, `CARGO_MANIFEST_DIR`…), and a build
+    // that saw them rebuilds `ring` and the TLS stack, and the next `cargo test` again.
+    for (var, _) in std::env::vars_os() {
+        let var = var.to_string_lossy().into_owned();
+        if [
+            "CARGO_PKG_",
+            "CARGO_MANIFEST_",
+            "CARGO_CRATE_",
+            "CARGO_BIN_",
+            "CARGO_PRIMARY_",
+        ]
+        .iter()
+        .any(|p| var.starts_with(p))
+            || var == "CARGO_TARGET_TMPDIR"
+        {
+            command.env_remove(var);
+        }
+    }
+    let built = command.status().expect("run cargo");
     assert!(built.success(), "cargo build --example {name} failed");
     let exe = std::env::current_exe().expect("test binary path");
     let dir = exe
@@ -221,3 +240,7 @@ impl ExampleProcess {
         (status, self.output.join("\n"))
     }
 }
+
+/// `cocart_redis::testing::key_name_secret()` as base64, for processes of the demos
+/// (`COCART_KEY_NAME_SECRET`).
+pub const TEST_KEY_NAME_SECRET: &str = "Y29jYXJ0LXRlc3RzLWtleS1uYW1lLXNlY3JldC0zMmI=";
