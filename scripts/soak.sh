@@ -10,6 +10,7 @@
 #
 #   bash scripts/soak.sh DURATION_S [--seed N] [--workers K] [--customers M] [--access-ttl S]
 #                        [--lock-lease-ms MS] [--write-benchmarks [FILE]] [--out-dir DIR] ...
+#   bash scripts/soak.sh DURATION_S --cluster ...   # six nodes, CLUSTER FAILOVER instead of restarts
 #   bash scripts/soak.sh --self-test [DURATION_S]
 #
 # `--seed N` replays the fault schedule of a failing run. `--tolerate unsaved-rotation` counts a

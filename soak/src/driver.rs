@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use cocart::SessionStore;
 use cocart::session_store::Stored;
-use cocart_redis::RedisSessions;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -67,8 +66,9 @@ pub struct RunArgs {
     /// Replaces the soak section of this Markdown file with the figures of a passing run.
     #[arg(long, num_args = 0..=1, default_missing_value = "BENCHMARKS.md")]
     pub write_benchmarks: Option<PathBuf>,
-    /// Redis Cluster mode (3 primaries, 3 replicas, primary failovers): not available until
-    /// `cocart-redis` has cluster support on this branch.
+    /// Redis Cluster mode: six nodes (3 primaries, 3 replicas, no persistence: nothing is
+    /// restarted), `RedisSessions::cluster_builder` in the workers, and a `CLUSTER FAILOVER` of a
+    /// customer's primary where plain mode restarts Redis.
     #[arg(long)]
     pub cluster: bool,
     /// Known limits counted as figures instead of violations: `unsaved-rotation` (a rotation
@@ -217,7 +217,12 @@ struct Run {
     dir: PathBuf,
     store_url: String,
     namespace: String,
-    redis: Redis,
+    /// Plain mode's Redis.
+    redis: Option<Redis>,
+    /// Cluster mode's six nodes.
+    cluster: Option<cocart_redis::testing::RedisCluster>,
+    /// What the workers connect to (cluster mode: every node, comma-separated).
+    redis_url: String,
     workers: Vec<Worker>,
     crashed: Vec<(String, String)>,
     faults: Vec<FaultRecord>,
@@ -231,7 +236,7 @@ impl Run {
         let mut cmd = Command::new(&self.exe);
         cmd.arg("worker")
             .args(["--store-url", &self.store_url])
-            .args(["--redis-url", &self.redis.url()])
+            .args(["--redis-url", &self.redis_url])
             .args(["--namespace", &self.namespace])
             .args(["--customers", &self.args.customers.to_string()])
             .args(["--index", &index.to_string()])
@@ -248,6 +253,9 @@ impl Run {
             ])
             .arg("--log")
             .arg(&log);
+        if self.cluster.is_some() {
+            cmd.arg("--cluster");
+        }
         if let (Some(kind), 0) = (&self.args.inject_violation, index) {
             cmd.args(["--inject-violation", kind]);
         }
@@ -298,7 +306,12 @@ impl Run {
         let Some(pid) = self.workers[index].pid else {
             return false;
         };
-        let Ok(client) = redis::Client::open(self.redis.url()) else {
+        // Cluster mode: the lock keys live on several nodes (no MGET across slots); the fault
+        // hits the worker wherever it is.
+        let Some(redis) = &self.redis else {
+            return false;
+        };
+        let Ok(client) = redis::Client::open(redis.url()) else {
             return false;
         };
         let Ok(mut conn) = client.get_multiplexed_async_connection().await else {
@@ -349,9 +362,24 @@ impl Run {
             }
             FaultKind::RestartRedis => {
                 let at_ms = unix_ms();
-                self.redis.kill().await;
-                tokio::time::sleep(hold).await;
-                self.redis.spawn().await?;
+                if let Some(redis) = self.redis.as_mut() {
+                    redis.kill().await;
+                    tokio::time::sleep(hold).await;
+                    redis.spawn().await?;
+                }
+                (None, false, at_ms, unix_ms())
+            }
+            FaultKind::FailoverPrimary => {
+                let at_ms = unix_ms();
+                if let Some(cluster) = &self.cluster {
+                    let key = self.lock_keys[index % self.lock_keys.len()].clone();
+                    tokio::task::block_in_place(|| {
+                        cluster
+                            .keyslot(&key)
+                            .and_then(|slot| cluster.failover(slot))
+                    })
+                    .map_err(|e| SoakError::Service(format!("cluster failover: {e}")))?;
+                }
                 (None, false, at_ms, unix_ms())
             }
         };
@@ -470,8 +498,13 @@ fn read_lines(dir: &Path) -> Result<Vec<WorkerLine>, SoakError> {
     Ok(out)
 }
 
-async fn final_state(redis_url: &str, namespace: &str, customers: usize) -> Vec<FinalState> {
-    let sessions = match RedisSessions::builder(redis_url)
+async fn final_state(
+    redis_url: &str,
+    cluster: bool,
+    namespace: &str,
+    customers: usize,
+) -> Vec<FinalState> {
+    let sessions = match crate::sessions_builder(redis_url, cluster)
         .namespace(namespace)
         .connect()
         .await
@@ -608,13 +641,6 @@ fn write_benchmarks(path: &Path, table: &str, args: &RunArgs) -> Result<(), Soak
 
 /// Runs a soak; `Ok(true)` when no rule was broken.
 pub async fn run(args: RunArgs) -> Result<bool, SoakError> {
-    if args.cluster {
-        return Err(SoakError::Setup(
-            "--cluster needs Redis Cluster support in cocart-redis (branch redis-cluster), \
-             which this branch does not have yet"
-                .into(),
-        ));
-    }
     if args.workers == 0 || args.customers == 0 || args.timeout_ms * 2 > args.lock_lease_ms {
         return Err(SoakError::Setup(
             "need at least one worker and customer, and a lease of at least two timeouts".into(),
@@ -643,9 +669,18 @@ pub async fn run(args: RunArgs) -> Result<bool, SoakError> {
     );
 
     let (mut mock, store_url) = start_mock(&mock_bin, &args).await?;
-    let redis = Redis::start(&args.redis_server, dir.join("redis")).await?;
+    let (redis, cluster, redis_url) = if args.cluster {
+        let cluster = tokio::task::block_in_place(cocart_redis::testing::RedisCluster::start)
+            .map_err(|e| SoakError::Setup(format!("cannot start a Redis Cluster: {e}")))?;
+        let urls = cluster.urls().join(",");
+        (None, Some(cluster), urls)
+    } else {
+        let redis = Redis::start(&args.redis_server, dir.join("redis")).await?;
+        let url = redis.url();
+        (Some(redis), None, url)
+    };
     let namespace = format!("soak-{seed}");
-    let lock_view = RedisSessions::builder(redis.url())
+    let lock_view = crate::sessions_builder(&redis_url, args.cluster)
         .namespace(namespace.as_str())
         .connect_lazily()
         .map_err(|e| SoakError::Setup(e.to_string()))?;
@@ -658,7 +693,15 @@ pub async fn run(args: RunArgs) -> Result<bool, SoakError> {
         quiet_tail_ms: args.access_ttl * 1000 + args.lock_lease_ms + 4_000,
         lease_ms: args.lock_lease_ms,
     };
-    let plan = schedule::plan(seed, args.workers, timing);
+    let mut plan = schedule::plan(seed, args.workers, timing);
+    if args.cluster {
+        // The same schedule, with a primary's failover where plain mode restarts Redis.
+        for f in &mut plan {
+            if f.kind == FaultKind::RestartRedis {
+                f.kind = FaultKind::FailoverPrimary;
+            }
+        }
+    }
     std::fs::write(
         dir.join("schedule.json"),
         serde_json::to_string_pretty(&plan).unwrap_or_default(),
@@ -680,6 +723,8 @@ pub async fn run(args: RunArgs) -> Result<bool, SoakError> {
         store_url: store_url.clone(),
         namespace: namespace.clone(),
         redis,
+        cluster,
+        redis_url,
         crashed: Vec::new(),
         faults: Vec::new(),
         lock_keys,
@@ -731,7 +776,7 @@ pub async fn run(args: RunArgs) -> Result<bool, SoakError> {
     let users = (0..args.customers)
         .map(|c| by_name.get(&customer_user(c)).copied().unwrap_or(0))
         .collect();
-    let final_state = final_state(&run.redis.url(), &namespace, args.customers).await;
+    let final_state = final_state(&run.redis_url, args.cluster, &namespace, args.customers).await;
     let _ = std::fs::write(
         dir.join("journal.json"),
         serde_json::to_string(&journal).unwrap_or_default(),
@@ -757,7 +802,10 @@ pub async fn run(args: RunArgs) -> Result<bool, SoakError> {
             tolerate_unsaved_rotation: args.tolerate.iter().any(|t| t == "unsaved-rotation"),
         },
     );
-    run.redis.kill().await;
+    if let Some(redis) = run.redis.as_mut() {
+        redis.kill().await;
+    }
+    drop(run.cluster.take());
     let _ = mock.start_kill();
     let _ = mock.wait().await;
 

@@ -205,7 +205,7 @@ pub fn judge(ev: &Evidence, tol: Tolerances) -> Verdict {
             (FaultKind::StallHolder, Some(c)) => {
                 stalls.entry(c).or_default().push((f.at_ms, f.end_ms))
             }
-            (FaultKind::RestartRedis, _) => {
+            (FaultKind::RestartRedis | FaultKind::FailoverPrimary, _) => {
                 v.redis_down_ms += f.end_ms.saturating_sub(f.at_ms);
                 outages.push((f.at_ms, f.end_ms));
             }
@@ -226,7 +226,7 @@ pub fn judge(ev: &Evidence, tol: Tolerances) -> Verdict {
     // last renewal: a waiter may give up within two leases of the fault.
     let after_holder_fault = |t: u64| {
         ev.faults.iter().any(|f| {
-            f.kind != FaultKind::RestartRedis
+            !matches!(f.kind, FaultKind::RestartRedis | FaultKind::FailoverPrimary)
                 && t + tol.lease_ms >= f.at_ms
                 && t <= f.at_ms + 2 * tol.lease_ms + tol.grace_ms
         })

@@ -46,6 +46,17 @@ pub fn customer_password(c: usize) -> String {
     format!("soak-pass-{c}")
 }
 
+/// The sessions of this soak: `url` is one Redis, or in cluster mode every node's URL separated
+/// by commas; key names keyed with the tests' fixed key-name secret (every process shares it).
+pub fn sessions_builder(url: &str, cluster: bool) -> cocart_redis::RedisSessionsBuilder {
+    let builder = if cluster {
+        cocart_redis::RedisSessions::cluster_builder(url.split(','))
+    } else {
+        cocart_redis::RedisSessions::builder(url)
+    };
+    builder.key_name_secret(cocart_redis::testing::key_name_secret())
+}
+
 /// Milliseconds since the Unix epoch.
 pub fn unix_ms() -> u64 {
     std::time::SystemTime::now()

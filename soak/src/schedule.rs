@@ -46,6 +46,9 @@ pub enum FaultKind {
     StallHolder,
     /// SIGKILL Redis (AOF with `appendfsync always`), start it again after `hold_ms`.
     RestartRedis,
+    /// Cluster mode: `CLUSTER FAILOVER` of the primary that serves the worker-th customer's
+    /// slot (a coordinated hand-over to its replica).
+    FailoverPrimary,
 }
 
 impl FaultKind {
@@ -56,6 +59,7 @@ impl FaultKind {
             Self::KillHolder => "kill-holder",
             Self::StallHolder => "stall-holder",
             Self::RestartRedis => "restart-redis",
+            Self::FailoverPrimary => "failover-primary",
         }
     }
 }
@@ -122,7 +126,7 @@ pub fn plan(seed: u64, workers: usize, timing: Timing) -> Vec<Planned> {
         let hold_ms = match kind {
             FaultKind::KillWorker | FaultKind::KillHolder => rng.range(200, 2_000),
             FaultKind::StallHolder => timing.lease_ms + rng.range(1_000, 2_500),
-            FaultKind::RestartRedis => rng.range(300, 2_000),
+            FaultKind::RestartRedis | FaultKind::FailoverPrimary => rng.range(300, 2_000),
         };
         let worker = rng.range(0, workers.saturating_sub(1) as u64) as usize;
         out.push(Planned {

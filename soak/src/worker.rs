@@ -27,9 +27,12 @@ pub struct WorkerArgs {
     /// The mock's site root.
     #[arg(long)]
     pub store_url: String,
-    /// The Redis URL.
+    /// The Redis URL (in cluster mode, the nodes' URLs separated by commas).
     #[arg(long)]
     pub redis_url: String,
+    /// The Redis is a cluster.
+    #[arg(long)]
+    pub cluster: bool,
     /// The Redis namespace of this run.
     #[arg(long)]
     pub namespace: String,
@@ -307,7 +310,7 @@ pub async fn run(args: WorkerArgs) -> Result<(), SoakError> {
         .default_headers(headers)
         .build()
         .map_err(|e| SoakError::Setup(e.to_string()))?;
-    let sessions = RedisSessions::builder(args.redis_url.as_str())
+    let sessions = crate::sessions_builder(&args.redis_url, args.cluster)
         .namespace(args.namespace.as_str())
         .command_timeout(Duration::from_millis(args.redis_timeout_ms))
         .connect_lazily()
