@@ -104,6 +104,7 @@ async fn main() -> BenchResult {
     let base = mock.base_url().to_string();
     let redis = RedisServer::start()?;
     let sessions = RedisSessions::builder(redis.url())
+        .key_name_secret(cocart_redis::testing::key_name_secret())
         .namespace("hot-path")
         .connect()
         .await?;
