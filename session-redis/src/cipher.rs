@@ -69,6 +69,17 @@ pub enum KeyError {
     BadId,
 }
 
+/// 32 bytes from their standard base64 text (surrounding whitespace ignored).
+pub(crate) fn key_bytes(text: &str) -> Result<[u8; 32], KeyError> {
+    let bytes = STANDARD
+        .decode(text.trim())
+        .map_err(|_| KeyError::NotBase64)?;
+    bytes
+        .as_slice()
+        .try_into()
+        .map_err(|_| KeyError::WrongLength(bytes.len()))
+}
+
 /// Whether `id` is a valid key id.
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
@@ -90,14 +101,7 @@ impl EncryptionKey {
     /// A key from its standard base64 text (e.g. `openssl rand -base64 32`), with the id
     /// [`DEFAULT_KEY_ID`].
     pub fn from_base64(text: &str) -> Result<Self, KeyError> {
-        let bytes = STANDARD
-            .decode(text.trim())
-            .map_err(|_| KeyError::NotBase64)?;
-        let arr: [u8; 32] = bytes
-            .as_slice()
-            .try_into()
-            .map_err(|_| KeyError::WrongLength(bytes.len()))?;
-        Ok(Self::from_bytes(arr))
+        key_bytes(text).map(Self::from_bytes)
     }
 
     /// A key from its standard base64 text, with the id `id`.

@@ -7,14 +7,12 @@
 
 use std::fmt;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretBox};
 use sha2::{Digest, Sha256};
 
-use crate::cipher::KeyError;
+use crate::cipher::{KeyError, key_bytes};
 
 /// The secret that makes Redis key names private: the customer part of every key name is a
 /// keyed hash (HMAC-SHA256) of the namespace and the customer key under it. Keep it apart from
@@ -49,14 +47,7 @@ impl KeyNameSecret {
 
     /// A secret from its standard base64 text (e.g. `openssl rand -base64 32`).
     pub fn from_base64(text: &str) -> Result<Self, KeyError> {
-        let bytes = STANDARD
-            .decode(text.trim())
-            .map_err(|_| KeyError::NotBase64)?;
-        let arr: [u8; 32] = bytes
-            .as_slice()
-            .try_into()
-            .map_err(|_| KeyError::WrongLength(bytes.len()))?;
-        Ok(Self::from_bytes(arr))
+        key_bytes(text).map(Self::from_bytes)
     }
 
     pub(crate) fn same_bytes(&self, other: &[u8; 32]) -> bool {
@@ -133,6 +124,8 @@ impl CustomerKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
 
     fn keyed(byte: u8) -> Naming {
         Naming::Keyed(KeyNameSecret::from_bytes([byte; 32]))

@@ -263,21 +263,12 @@ impl RedisSessionStore {
         let mut session = session.clone();
         session.revision = next;
         let data = self.encode(&keys.session, &session)?;
-        let mut conn = self.conn.clone();
-        let answer: (i64, String) = SAVE
-            .key(&keys.session)
-            .arg(expected.to_string())
+        let mut call = SAVE.key(&keys.session);
+        call.arg(expected.to_string())
             .arg(next.to_string())
             .arg(data)
-            .arg(millis(self.shared.session_ttl))
-            .invoke_async(&mut conn)
-            .await
-            .map_err(|e| unavailable(&e))?;
-        let answer = cas_answer(answer)?;
-        if matches!(answer, Cas::Written(_)) {
-            self.acknowledged(&keys.session).await?;
-        }
-        Ok(answer)
+            .arg(millis(self.shared.session_ttl));
+        self.compare_and_swap(keys, &call).await
     }
 
     /// Replaces the session under `keys` with a tombstone if the stored revision is `expected`.
@@ -287,12 +278,22 @@ impl RedisSessionStore {
         expected: u64,
         next: u64,
     ) -> Result<Cas, SessionStoreError> {
-        let mut conn = self.conn.clone();
-        let answer: (i64, String) = CLEAR
-            .key(&keys.session)
-            .arg(expected.to_string())
+        let mut call = CLEAR.key(&keys.session);
+        call.arg(expected.to_string())
             .arg(next.to_string())
-            .arg(millis(self.shared.session_ttl))
+            .arg(millis(self.shared.session_ttl));
+        self.compare_and_swap(keys, &call).await
+    }
+
+    /// Runs a compare-and-swap script on the session under `keys`; a write that landed counts
+    /// once the replicas asked for confirm it.
+    async fn compare_and_swap(
+        &self,
+        keys: &CustomerKeys,
+        call: &redis::ScriptInvocation<'_>,
+    ) -> Result<Cas, SessionStoreError> {
+        let mut conn = self.conn.clone();
+        let answer: (i64, String) = call
             .invoke_async(&mut conn)
             .await
             .map_err(|e| unavailable(&e))?;

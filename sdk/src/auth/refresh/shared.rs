@@ -73,7 +73,8 @@ impl Inner {
     /// the token and the sign-out could not be saved, or a rotated pair could not be saved), so
     /// that nobody presents the spent or refused refresh token meanwhile: retries, renewing the
     /// lease, for up to three leases, then releases (or, when the store stayed away, lets the
-    /// lease lapse).
+    /// lease lapse). A renewal that fails (the store is away) or finds the lock lost does not end
+    /// the retries: the write is a compare-and-swap and needs no lock.
     async fn settle_then_release(self: Arc<Self>, shared: &SharedConfig, owner: &str) {
         let started = tokio::time::Instant::now();
         loop {
@@ -87,12 +88,18 @@ impl Inner {
                 shared.release(owner).await;
                 return;
             }
-            if started.elapsed() > shared.lease * 3
-                || !matches!(shared.lock.renew(owner, shared.lease).await, Ok(true))
-            {
-                tracing::warn!("the sign-out could not be saved; the lock is left to lapse");
+            if started.elapsed() > shared.lease * 3 {
+                tracing::warn!(
+                    "the refresh's outcome could not be saved within three leases; the lock is \
+                     left to lapse"
+                );
                 return;
             }
+            // While the store is away the lease cannot be renewed and may lapse, and another
+            // process may take the lock: the outcome is still written as soon as the store
+            // answers (a compare-and-swap, which needs no lock), so that the other process finds
+            // it, or its own write of what it learnt is refused and it adopts this one.
+            let _ = shared.lock.renew(owner, shared.lease).await;
             tokio::time::sleep(shared.lease / 6).await;
         }
     }
