@@ -113,6 +113,20 @@ impl Probe {
 /// How long a probe key may outlive a `connect()` that died halfway.
 const PROBE_TTL: Duration = Duration::from_secs(10);
 
+/// Runs one probe script (its answer does not matter); a refusal names `in_script`, the
+/// commands the script runs, since Redis names the script, not which of its commands it refused.
+async fn run(
+    conn: &mut Conn,
+    call: &mut redis::ScriptInvocation<'_>,
+    in_script: &str,
+) -> Result<(), SetupError> {
+    let _: redis::Value = call
+        .invoke_async(conn)
+        .await
+        .map_err(|e| refused(&e, "EVALSHA", in_script))?;
+    Ok(())
+}
+
 /// Loads the scripts and runs each command the crate sends once, on probe keys: the lock's
 /// steps on a probe lock (taken, renewed, marked, released: nothing stays), a save and a
 /// sign-out on a probe session (its tombstone expires after 1 ms), and a read.
@@ -137,77 +151,70 @@ pub(crate) async fn check(conn: &Conn, namespace: &str) -> Result<(), SetupError
     let probe = Probe::new(namespace);
     let ttl = millis(PROBE_TTL);
 
-    let _: (i64, String) = SAVE
-        .key(&probe.session)
-        .arg("0")
-        .arg("1")
-        .arg("")
-        .arg(ttl)
-        .invoke_async(&mut conn)
-        .await
-        .map_err(|e| refused(&e, "EVALSHA", "HGET, HEXISTS, HSET or PEXPIRE"))?;
-    let _: (i64, String) = CLEAR
-        .key(&probe.session)
-        .arg("1")
-        .arg("2")
-        .arg(1)
-        .invoke_async(&mut conn)
-        .await
-        .map_err(|e| refused(&e, "EVALSHA", "HDEL"))?;
+    run(
+        &mut conn,
+        SAVE.key(&probe.session).arg("0").arg("1").arg("").arg(ttl),
+        "HGET, HEXISTS, HSET or PEXPIRE",
+    )
+    .await?;
+    run(
+        &mut conn,
+        CLEAR.key(&probe.session).arg("1").arg("2").arg(1),
+        "HDEL",
+    )
+    .await?;
     // The steps of a key-name migration, on a second probe session: written as a move's
     // completion, then turned into a marker that expires after 1 ms.
-    let _: i64 = CREATE
-        .key(&probe.moved)
-        .arg("1")
-        .arg(ttl)
-        .invoke_async(&mut conn)
-        .await
-        .map_err(|e| refused(&e, "EVALSHA", "HEXISTS, HSET or PEXPIRE"))?;
-    let _: i64 = MARK_MOVED
-        .key(&probe.moved)
-        .arg("1")
-        .arg("2")
-        .arg(1)
-        .invoke_async(&mut conn)
-        .await
-        .map_err(|e| refused(&e, "EVALSHA", "HMGET, DEL, HSET or PEXPIRE"))?;
+    run(
+        &mut conn,
+        CREATE.key(&probe.moved).arg("1").arg(ttl),
+        "HEXISTS, HSET or PEXPIRE",
+    )
+    .await?;
+    run(
+        &mut conn,
+        MARK_MOVED.key(&probe.moved).arg("1").arg("2").arg(1),
+        "HMGET, DEL, HSET or PEXPIRE",
+    )
+    .await?;
 
-    let _: i64 = ACQUIRE
-        .key(&probe.lock)
-        .key(&probe.mark)
-        .arg(&probe.owner)
-        .arg(ttl)
-        .invoke_async(&mut conn)
-        .await
-        .map_err(|e| refused(&e, "EVALSHA", "SET or GET"))?;
-    let _: i64 = RENEW
-        .key(&probe.lock)
-        .arg(&probe.owner)
-        .arg(ttl)
-        .invoke_async(&mut conn)
-        .await
-        .map_err(|e| refused(&e, "EVALSHA", "GET or PEXPIRE"))?;
-    let _: i64 = MARK
-        .key(&probe.lock)
-        .key(&probe.mark)
-        .arg(&probe.owner)
-        .arg(ttl)
-        .invoke_async(&mut conn)
-        .await
-        .map_err(|e| refused(&e, "EVALSHA", "GET or SET"))?;
-    let _: i64 = UNLOCK
-        .key(&probe.lock)
-        .arg(&probe.owner)
-        .invoke_async(&mut conn)
-        .await
-        .map_err(|e| refused(&e, "EVALSHA", "GET or DEL"))?;
-    let _: i64 = RELEASE
-        .key(&probe.lock)
-        .key(&probe.mark)
-        .arg(&probe.owner)
-        .invoke_async(&mut conn)
-        .await
-        .map_err(|e| refused(&e, "EVALSHA", "GET or DEL"))?;
+    run(
+        &mut conn,
+        ACQUIRE
+            .key(&probe.lock)
+            .key(&probe.mark)
+            .arg(&probe.owner)
+            .arg(ttl),
+        "SET or GET",
+    )
+    .await?;
+    run(
+        &mut conn,
+        RENEW.key(&probe.lock).arg(&probe.owner).arg(ttl),
+        "GET or PEXPIRE",
+    )
+    .await?;
+    run(
+        &mut conn,
+        MARK.key(&probe.lock)
+            .key(&probe.mark)
+            .arg(&probe.owner)
+            .arg(ttl),
+        "GET or SET",
+    )
+    .await?;
+    run(
+        &mut conn,
+        UNLOCK.key(&probe.lock).arg(&probe.owner),
+        "GET or DEL",
+    )
+    .await?;
+    run(
+        &mut conn,
+        RELEASE.key(&probe.lock).key(&probe.mark).arg(&probe.owner),
+        "GET or DEL",
+    )
+    .await?;
 
     let _: (Option<String>, Option<String>) = redis::cmd("HMGET")
         .arg(&probe.session)

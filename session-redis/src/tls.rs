@@ -133,9 +133,9 @@ impl RedisSessionsBuilder {
     }
 }
 
-/// The redis-rs client for `url` with the TLS options. TLS options on a URL that is not
-/// `rediss://` are refused (they would be ignored), and so is a `#insecure` URL.
-pub(crate) fn client(url: &str, tls: &TlsOptions) -> Result<redis::Client, SetupError> {
+/// The connection info of `url` and whether it is `rediss://`; a `#insecure` URL (which turns
+/// certificate verification off in redis-rs) is refused.
+fn parse(url: &str) -> Result<(redis::ConnectionInfo, bool), SetupError> {
     let info = url
         .into_connection_info()
         .map_err(|e| SetupError::BadUrl(describe(&e)))?;
@@ -148,6 +148,13 @@ pub(crate) fn client(url: &str, tls: &TlsOptions) -> Result<redis::Client, Setup
         ConnectionAddr::TcpTls { .. } => true,
         _ => false,
     };
+    Ok((info, is_tls))
+}
+
+/// The redis-rs client for `url` with the TLS options. TLS options on a URL that is not
+/// `rediss://` are refused (they would be ignored), and so is a `#insecure` URL.
+pub(crate) fn client(url: &str, tls: &TlsOptions) -> Result<redis::Client, SetupError> {
+    let (info, is_tls) = parse(url)?;
     if is_tls {
         ensure_crypto_provider();
     }
@@ -171,18 +178,8 @@ pub(crate) fn cluster_certificates(
 ) -> Result<Option<TlsCertificates>, SetupError> {
     let mut tls_nodes = 0usize;
     for node in nodes {
-        let info = node
-            .as_str()
-            .into_connection_info()
-            .map_err(|e| SetupError::BadUrl(describe(&e)))?;
-        match info.addr() {
-            ConnectionAddr::TcpTls { insecure: true, .. } => {
-                return Err(tls_error(
-                    "certificate verification cannot be turned off (`#insecure` in the URL)",
-                ));
-            }
-            ConnectionAddr::TcpTls { .. } => tls_nodes += 1,
-            _ => {}
+        if parse(node)?.1 {
+            tls_nodes += 1;
         }
     }
     if tls_nodes > 0 && tls_nodes < nodes.len() {
@@ -210,14 +207,9 @@ pub(crate) fn cluster_probes(
     nodes: &[String],
     tls: &TlsOptions,
 ) -> Result<Vec<redis::Client>, SetupError> {
-    let tls_nodes = nodes.iter().all(|node| {
-        matches!(
-            node.as_str()
-                .into_connection_info()
-                .map(|i| i.addr().clone()),
-            Ok(ConnectionAddr::TcpTls { .. })
-        )
-    });
+    let tls_nodes = nodes
+        .iter()
+        .all(|node| matches!(parse(node), Ok((_, true))));
     if !tls_nodes {
         return Ok(Vec::new());
     }
