@@ -33,7 +33,7 @@ pub struct GlobalArgs {
         env = "COCART_STORE_URL",
         global = true,
         value_name = "URL",
-        help = "The store's site root, e.g. https://shop.example. Default: the store the saved session belongs to"
+        help = "The store's site root, e.g. https://shop.example (a URL holding the REST root, like https://shop.example/wp-json/cocart/v2/, is read as its site root). Default: the store of the saved session, or of the last one that ended"
     )]
     pub store_url: Option<String>,
 
@@ -68,7 +68,8 @@ pub struct GlobalArgs {
     )]
     pub transfer_policy: TransferPolicyArg,
 
-    /// Give up on a request after this many seconds.
+    /// Give up on a call to the store after this many seconds, retries included (a command that
+    /// makes several calls gives each its own; `doctor`: each probe).
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30)]
     pub timeout: u64,
 }

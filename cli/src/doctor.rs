@@ -138,18 +138,15 @@ fn describe_error(e: &reqwest::Error) -> String {
     text
 }
 
-/// The site root as the SDK reads it (no `/wp-json`, no query).
+/// The site root as the SDK reads it: a URL holding the REST root
+/// (`https://shop.example/wp-json/cocart/v2/`) is taken apart into its site root.
 fn parse_site(raw: &str) -> Result<Url, String> {
-    let mut url = Url::parse(raw.trim()).map_err(|e| format!("{raw:?} is not a URL: {e}"))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err(format!("{raw:?} is not an http(s) URL with a host"));
-    }
-    let path = url.path().trim_end_matches('/').to_string();
-    let path = path.strip_suffix("/wp-json").unwrap_or(&path).to_string();
-    url.set_path(&path);
-    url.set_query(None);
-    url.set_fragment(None);
-    Ok(url)
+    cocart::StoreAddress::parse(raw)
+        .map(|a| a.site)
+        .map_err(|e| match e {
+            cocart::Error::Config(msg) => msg,
+            other => other.to_string(),
+        })
 }
 
 fn https_check(site: &Url) -> Check {
@@ -185,6 +182,9 @@ fn now() -> i64 {
     cocart::clock::Clock::now(&cocart::clock::SystemClock)
 }
 
+/// Where the clock skew was measured: seconds, whether it is too large, and from what.
+type Skew = (i64, bool, &'static str);
+
 /// Runs every check against the store and returns the report.
 pub async fn diagnose(opts: &DoctorOptions) -> DoctorReport {
     let mut r = DoctorReport {
@@ -197,6 +197,53 @@ pub async fn diagnose(opts: &DoctorOptions) -> DoctorReport {
         rate_limited: false,
         validate_calls: 0,
     };
+    let later = later_checks(opts);
+    let Some((site, mut prober, store, date_skew)) = reach(opts, &mut r, &later).await else {
+        return r;
+    };
+    let mut rate = RateSeen::default();
+
+    // 2. CoCart.
+    let cocart = cocart_check(&mut prober, &store).await;
+    let cocart_ok = cocart.status != Status::Fail;
+    r.cocart_version = cocart_version(&store);
+    r.checks.push(cocart);
+    if !cocart_ok {
+        skip_from(&mut r, &later[2..], "skipped: CoCart does not answer");
+        return r;
+    }
+
+    // 3. The JWT plugin: empty refresh + bogus Bearer.
+    let bearer = check_jwt_plugin(&mut prober, &mut r, &mut rate).await;
+
+    // 4. Does the Authorization header arrive? And the custom header?
+    check_headers(&mut prober, opts, &site, bearer.as_ref(), &mut r, &mut rate).await;
+
+    // 5. A real login, with credentials.
+    let mut skew = date_skew.map(|(s, big)| (s, big, "the HTTP Date header"));
+    if let Some(creds) = &opts.credentials {
+        let found = login::run(opts, creds, probe::rest_style(prober.style), &mut r).await;
+        if let Some(retry) = found.rate_limited {
+            rate.sdk_retry_after = Some(retry);
+        }
+        if let Some(s) = found.skew {
+            skew = Some((s.0, s.1, "the token's iat"));
+        }
+    }
+
+    // 6. Clock.
+    let clock = clock_check(skew, &mut r);
+    r.checks.push(clock);
+
+    // 7. Rate limiting.
+    r.checks.push(rate_check(&rate, r.validate_calls));
+    r.rate_limited = !rate.limited.is_empty() || rate.sdk_retry_after.is_some();
+    r
+}
+
+/// The checks after "reachable", in the order of the report (skipped together when the doctor
+/// stops early).
+fn later_checks(opts: &DoctorOptions) -> Vec<CheckId> {
     let mut later = vec![
         CheckId::Https,
         CheckId::CoCart,
@@ -206,12 +253,21 @@ pub async fn diagnose(opts: &DoctorOptions) -> DoctorReport {
     if opts.auth_header.is_some() {
         later.push(CheckId::CustomAuthHeader);
     }
-    let login_ids = [CheckId::Login, CheckId::Token, CheckId::Refresh];
     if opts.credentials.is_some() {
-        later.extend(login_ids);
+        later.extend([CheckId::Login, CheckId::Token, CheckId::Refresh]);
     }
     later.extend([CheckId::Clock, CheckId::RateLimit]);
+    later
+}
 
+/// 1. Reachable (and HTTPS): the site root read, the store route asked. `None` when the doctor
+/// stops here (the checks after it are recorded as skipped); else the site, the prober, the
+/// store route's answer and the skew its `Date` header shows.
+async fn reach(
+    opts: &DoctorOptions,
+    r: &mut DoctorReport,
+    later: &[CheckId],
+) -> Option<(Url, Prober, Answer, Option<(i64, bool)>)> {
     let site = match parse_site(&opts.store_url) {
         Ok(s) => s,
         Err(msg) => {
@@ -219,22 +275,19 @@ pub async fn diagnose(opts: &DoctorOptions) -> DoctorReport {
                 Check::new(CheckId::Reachable, Status::Fail, msg)
                     .fixes(["give the site root, e.g. https://shop.example"]),
             );
-            skip_from(&mut r, &later, "skipped: no valid store URL");
-            return r;
+            skip_from(r, later, "skipped: no valid store URL");
+            return None;
         }
     };
-    let mut prober = match probe::prober(site.clone(), opts.timeout) {
+    let prober = match probe::prober(site.clone(), opts.timeout) {
         Ok(p) => p,
         Err(msg) => {
             r.checks
                 .push(Check::new(CheckId::Reachable, Status::Fail, msg));
-            skip_from(&mut r, &later, "skipped");
-            return r;
+            skip_from(r, later, "skipped");
+            return None;
         }
     };
-    let mut rate = RateSeen::default();
-
-    // 1. Reachable.
     let t0 = now();
     let store = prober.store(RouteStyle::Pretty).await;
     let t1 = now();
@@ -250,8 +303,8 @@ pub async fn diagnose(opts: &DoctorOptions) -> DoctorReport {
                 .fixes(["check the URL, DNS and that the site is up (try it in a browser)"]),
             );
             r.checks.push(https_check(&site));
-            skip_from(&mut r, &later[2..], "skipped: the store is not reachable");
-            return r;
+            skip_from(r, &later[2..], "skipped: the store is not reachable");
+            return None;
         }
     };
     if (300..400).contains(&store.status) {
@@ -265,8 +318,8 @@ pub async fn diagnose(opts: &DoctorOptions) -> DoctorReport {
             .fixes(["use the address it redirects to as the store URL: the SDK does not follow redirects (a redirected POST loses its body and credentials)"]),
         );
         r.checks.push(https_check(&site));
-        skip_from(&mut r, &later[2..], "skipped: the store URL redirects");
-        return r;
+        skip_from(r, &later[2..], "skipped: the store URL redirects");
+        return None;
     }
     r.checks.push(Check::new(
         CheckId::Reachable,
@@ -278,19 +331,17 @@ pub async fn diagnose(opts: &DoctorOptions) -> DoctorReport {
         ),
     ));
     r.checks.push(https_check(&site));
-
-    // 2. CoCart.
-    let cocart = cocart_check(&mut prober, &store).await;
-    let cocart_ok = cocart.status != Status::Fail;
-    r.cocart_version = store.cocart_version.clone();
-    r.checks.push(cocart);
     let date_skew = store.date.map(|d| analysis::skew(d, t0, t1, 60));
-    if !cocart_ok {
-        skip_from(&mut r, &later[2..], "skipped: CoCart does not answer");
-        return r;
-    }
+    Some((site, prober, store, date_skew))
+}
 
-    // 3. The JWT plugin: empty refresh + bogus Bearer.
+/// 3. Which JWT plugin answers: an empty refresh and a bogus Bearer. Returns the Bearer's
+/// answer, which the header check reads too.
+async fn check_jwt_plugin(
+    prober: &mut Prober,
+    r: &mut DoctorReport,
+    rate: &mut RateSeen,
+) -> Option<Answer> {
     let refresh = prober.refresh_without_token().await.ok();
     if let Some(a) = &refresh {
         rate.note("refresh-token", a);
@@ -304,11 +355,21 @@ pub async fn diagnose(opts: &DoctorOptions) -> DoctorReport {
     r.jwt_plugin = Some(plugin);
     r.checks
         .push(plugin_check(plugin, refresh.as_ref(), bearer.as_ref()));
+    bearer
+}
 
-    // 4. Does the Authorization header arrive? And the custom header?
+/// 4. Whether the Authorization header reaches WordPress (the Bearer's answer and a wrong
+/// Basic login), and the custom auth header when one is given.
+async fn check_headers(
+    prober: &mut Prober,
+    opts: &DoctorOptions,
+    site: &Url,
+    bearer: Option<&Answer>,
+    r: &mut DoctorReport,
+    rate: &mut RateSeen,
+) {
     let basic = prober.login_wrong_basic("authorization").await.ok();
     let bearer_read = bearer
-        .as_ref()
         .map(analysis::bearer_reading)
         .unwrap_or(Reading::Unclear);
     let basic_read = basic
@@ -334,7 +395,7 @@ pub async fn diagnose(opts: &DoctorOptions) -> DoctorReport {
         .map(analysis::bearer_reading);
     r.checks.push(header_check(
         reach,
-        bearer.as_ref(),
+        bearer,
         basic.as_ref(),
         custom
             .as_ref()
@@ -344,21 +405,11 @@ pub async fn diagnose(opts: &DoctorOptions) -> DoctorReport {
     if let Some((name, answer)) = &custom {
         r.checks.push(custom_header_check(name, answer.as_ref()));
     }
+}
 
-    // 5. A real login, with credentials.
-    let mut skew = date_skew.map(|(s, big)| (s, big, "the HTTP Date header"));
-    if let Some(creds) = &opts.credentials {
-        let found = login::run(opts, creds, probe::rest_style(prober.style), &mut r).await;
-        if let Some(retry) = found.rate_limited {
-            rate.sdk_retry_after = Some(retry);
-        }
-        if let Some(s) = found.skew {
-            skew = Some((s.0, s.1, "the token's iat"));
-        }
-    }
-
-    // 6. Clock.
-    r.checks.push(match skew {
+/// 6. The clock: the skew from the token's `iat` (after a login) or the `Date` header.
+fn clock_check(skew: Option<Skew>, r: &mut DoctorReport) -> Check {
+    match skew {
         None => Check::new(
             CheckId::Clock,
             Status::Skip,
@@ -385,20 +436,36 @@ pub async fn diagnose(opts: &DoctorOptions) -> DoctorReport {
             )
             .fixes(["set the wrong clock right (NTP): apps that compare the token's exp with the device clock refresh too early or too late"])
         }
-    });
-
-    // 7. Rate limiting.
-    r.checks.push(rate_check(&rate, r.validate_calls));
-    r.rate_limited = !rate.limited.is_empty() || rate.sdk_retry_after.is_some();
-    r
+    }
 }
 
+/// The CoCart version the store tells: the `CoCart-Version` header, else `version` in the
+/// store route's body (CoCart sends either only with `WP_DEBUG` on).
+fn cocart_version(store: &Answer) -> Option<String> {
+    store.cocart_version.clone().or_else(|| {
+        store
+            .body
+            .get("version")
+            .and_then(|v| v.as_str())
+            .filter(|v| !v.trim().is_empty())
+            .map(str::to_string)
+    })
+}
+
+/// What the doctor says when the store does not tell its CoCart version.
+pub const VERSION_UNKNOWN: &str = "the CoCart version is not readable (no CoCart-Version header, no `version` in the store route: CoCart sends them only with WP_DEBUG on), which weakens two checks: whether CoCart is 4.3 or later (the SDK's minimum) is not verified, and the header fixes cannot tell whether CoCart 4.9's \"Authorization Header\" setting exists; the other checks go by how the store behaves";
+
 async fn cocart_check(prober: &mut Prober, store: &Answer) -> Check {
-    let version = store
-        .cocart_version
+    let known = cocart_version(store);
+    let version = known
         .as_deref()
         .map(|v| format!("CoCart {v}"))
         .unwrap_or_else(|| "CoCart".to_string());
+    let unknown = if known.is_none() {
+        format!("; {VERSION_UNKNOWN}")
+    } else {
+        String::new()
+    };
     let title = |a: &Answer| {
         a.body
             .get("title")
@@ -411,7 +478,7 @@ async fn cocart_check(prober: &mut Prober, store: &Answer) -> Check {
             CheckId::CoCart,
             Status::Pass,
             format!(
-                "{version} answers at /wp-json/cocart/v2/store{}",
+                "{version} answers at /wp-json/cocart/v2/store{}{unknown}",
                 title(store)
             ),
         );
@@ -441,7 +508,7 @@ async fn cocart_check(prober: &mut Prober, store: &Answer) -> Check {
             CheckId::CoCart,
             Status::Warn,
             format!(
-                "{version} answers only at /?rest_route=/cocart/v2/store{} (/wp-json/ gave HTTP {}: pretty permalinks are off)",
+                "{version} answers only at /?rest_route=/cocart/v2/store{} (/wp-json/ gave HTTP {}: pretty permalinks are off){unknown}",
                 title(&q),
                 store.status
             ),
@@ -626,6 +693,15 @@ fn custom_header_check(name: &str, answer: Option<&Answer>) -> Check {
     }
 }
 
+/// `1 validate-token call`, `2 validate-token calls`.
+fn validate_calls_text(n: u32) -> String {
+    if n == 1 {
+        "1 validate-token call".to_string()
+    } else {
+        format!("{n} validate-token calls")
+    }
+}
+
 fn rate_check(rate: &RateSeen, validate_calls: u32) -> Check {
     let id = CheckId::RateLimit;
     if let Some((route, a)) = rate.limited.first() {
@@ -666,21 +742,26 @@ fn rate_check(rate: &RateSeen, validate_calls: u32) -> Check {
             id,
             Status::Pass,
             format!(
-                "rate limiting is on (X-RateLimit-Limit {}, remaining {}); the doctor made {validate_calls} validate-token call(s)",
+                "rate limiting is on (X-RateLimit-Limit {}, remaining {}); the doctor made {}",
                 a.rate.limit.clone().unwrap_or_else(|| "?".into()),
-                a.rate.remaining.clone().unwrap_or_else(|| "?".into())
+                a.rate.remaining.clone().unwrap_or_else(|| "?".into()),
+                validate_calls_text(validate_calls)
             ),
         );
     }
     Check::new(
         id,
         Status::Pass,
-        format!("no rate limiting seen ({validate_calls} validate-token call(s))"),
+        format!(
+            "no rate limiting seen ({})",
+            validate_calls_text(validate_calls)
+        ),
     )
 }
 
-/// `cocart doctor [STORE_URL] [--username U]`.
-pub async fn command(global: &GlobalArgs, args: DoctorArgs) -> Result<Outcome, Failure> {
+/// The options of `cocart doctor [STORE_URL] [--username U]`, the password prompted for when
+/// not given.
+pub fn options(global: &GlobalArgs, args: DoctorArgs) -> Result<DoctorOptions, Failure> {
     let store_url = args
         .store_url
         .or_else(|| global.store_url.clone())
@@ -697,13 +778,17 @@ pub async fn command(global: &GlobalArgs, args: DoctorArgs) -> Result<Outcome, F
         }
         _ => None,
     };
-    let opts = DoctorOptions {
+    Ok(DoctorOptions {
         store_url,
         credentials,
         auth_header: global.auth_header.clone(),
         allow_insecure_http: global.allow_insecure_http,
         timeout: Duration::from_secs(global.timeout.max(1)),
-    };
+    })
+}
+
+/// `cocart doctor`: runs [`diagnose`] and prints the report.
+pub async fn command(global: &GlobalArgs, opts: DoctorOptions) -> Result<Outcome, Failure> {
     let progress = super::progress::Progress::for_stderr(global.json);
     let report = progress.run(diagnose(&opts)).await;
     Ok(Outcome {

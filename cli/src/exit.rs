@@ -22,6 +22,8 @@ pub enum Exit {
     Refused = 4,
     /// 5: `cocart doctor` found problems.
     DoctorProblems = 5,
+    /// 130: interrupted (Ctrl-C, SIGINT); one line says what state the session was left in.
+    Interrupted = 130,
 }
 
 impl Exit {
@@ -45,7 +47,8 @@ Exit codes:
   2  authentication: not signed in, session ended, wrong password, store cannot authenticate
   3  network or server: unreachable, timeout, 5xx, rate limited, unexpected answer
   4  the store refused the request (out of stock, unknown product, invalid quantity, ...)
-  5  `cocart doctor` found problems";
+  5  `cocart doctor` found problems
+  130  interrupted (Ctrl-C): one line says what state the session was left in";
 
 /// A failure of a command: what happened, what to do, and the exit code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +93,11 @@ impl Failure {
     /// A usage error (exit 1).
     pub fn usage(message: impl Into<String>) -> Self {
         Self::new(Exit::Usage, "usage", message)
+    }
+
+    /// Interrupted by Ctrl-C (exit 130); `state` is the one line saying what was left.
+    pub fn interrupted(state: impl Into<String>) -> Self {
+        Self::new(Exit::Interrupted, "interrupted", state)
     }
 
     /// Not signed in (exit 2).
@@ -166,11 +174,15 @@ pub fn from_sdk(e: &Error) -> Failure {
         Error::Network(_) => Failure::new(Exit::Network, "network", msg)
             .hint("check the store URL and your connection"),
         Error::Timeout => Failure::new(Exit::Network, "timeout", msg)
-            .hint("try again, or raise --timeout"),
+            .hint("the store did not answer in time (--timeout covers each call, retries included): try again, or raise --timeout"),
         Error::InvalidResponse { .. } => Failure::new(Exit::Network, "invalid_response", msg)
             .hint("is this the site root of a WordPress store running CoCart? `cocart doctor <store-url>` checks"),
         Error::Storage(_) => Failure::new(Exit::Usage, "session_file", msg)
             .hint("check the session file (--session-file) or remove it and log in again"),
+        Error::CredentialsRedirected { to } => Failure::new(Exit::Usage, "credentials_redirected", msg)
+            .hint(format!(
+                "the store URL redirects to {to}: pass that address as --store-url (e.g. https:// or the www. host it redirects to); nothing secret was sent on"
+            )),
         Error::WriteOutcomeUnknown { .. } => Failure::new(Exit::Network, "write_outcome_unknown", msg)
             .hint("run `cocart cart show` to see what the cart holds now"),
         Error::Api(api) => {

@@ -33,6 +33,9 @@ pub fn main() -> ExitCode {
                 }
                 _ => Exit::Usage,
             };
+            if code == Exit::Usage && wants_json(std::env::args_os().skip(1)) {
+                return print_result(Err(usage_failure(&e)), true);
+            }
             let _ = e.print();
             return code.into();
         }
@@ -51,6 +54,42 @@ pub fn main() -> ExitCode {
     };
     let result = runtime.block_on(commands::run(cli));
     print_result(result, json)
+}
+
+/// Whether `--json` is among the arguments (before a `--` that ends the options), for errors
+/// found before the command line could be parsed.
+pub fn wants_json<I: IntoIterator<Item = std::ffi::OsString>>(args: I) -> bool {
+    args.into_iter()
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json")
+}
+
+/// A command-line error from `clap` as a usage failure (exit 1): clap's first line as the
+/// message, the usage line as the hint.
+pub fn usage_failure(e: &clap::Error) -> Failure {
+    let text = e.render().to_string();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let usage = lines.iter().position(|l| l.starts_with("Usage: "));
+    let said = lines[..usage.unwrap_or(lines.len())]
+        .iter()
+        .filter(|l| !l.starts_with("For more information"))
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let message = said.strip_prefix("error: ").unwrap_or(&said);
+    let message = if message.is_empty() {
+        "invalid command line"
+    } else {
+        message
+    };
+    let hint = usage
+        .map(|i| format!("{} (`cocart --help` lists the commands)", lines[i]))
+        .unwrap_or_else(|| "run `cocart --help`".to_string());
+    Failure::usage(message).hint(hint)
 }
 
 /// Prints an outcome (stdout) or a failure (stderr; JSON on stdout with `--json`) and returns

@@ -198,8 +198,38 @@ fn product_json(p: &Product) -> Value {
         "type": p.product_type,
         "price": money(&p.price()),
         "in_stock": p.is_in_stock(),
+        "stock_quantity": p.stock.stock_quantity,
         "purchasable": p.is_purchasable(),
     })
+}
+
+/// A product's stock as a few words: `12 in stock` when the store sends a quantity, else
+/// `in stock`, `backorder` or `out`.
+pub fn stock_text(p: &Product) -> String {
+    match (p.is_in_stock(), p.stock.stock_quantity) {
+        (true, Some(n)) if n > 0 => format!("{n} in stock"),
+        (true, _) if p.stock.stock_status == "onbackorder" => "backorder".to_string(),
+        (true, _) => "in stock".to_string(),
+        (false, _) => "out".to_string(),
+    }
+}
+
+/// The line under a listing: `page 1 of 3 (41 products)`, `1 product`, or `no products`
+/// (never `page 1 of 0`). `page` past the last one says so.
+pub fn page_line(page: u32, total_pages: u32, total: u64, one: &str, many: &str) -> String {
+    let count = match total {
+        0 => format!("no {many}"),
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    };
+    match (total, total_pages) {
+        (0, _) => count,
+        (_, 0 | 1) if page <= 1 => count,
+        (_, last) if page > last => {
+            format!("page {page} is past the last page ({last}); {count}")
+        }
+        (_, last) => format!("page {page} of {last} ({count})"),
+    }
 }
 
 /// The JSON of a product page (`cocart products --json`).
@@ -215,20 +245,21 @@ pub fn products_json(page: &ProductPage) -> Value {
 /// A product page as text.
 pub fn products_text(page: &ProductPage) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:<6} {:<22} {:>10}  {:<10} NAME",
-        "ID", "SKU", "PRICE", "STOCK"
-    );
-    for p in &page.products {
-        let stock = if p.is_in_stock() { "in stock" } else { "out" };
+    if !page.products.is_empty() {
         let _ = writeln!(
             out,
-            "{:<6} {:<22} {:>10}  {:<10} {}{}",
+            "{:<6} {:<22} {:>10}  {:<12} NAME",
+            "ID", "SKU", "PRICE", "STOCK"
+        );
+    }
+    for p in &page.products {
+        let _ = writeln!(
+            out,
+            "{:<6} {:<22} {:>10}  {:<12} {}{}",
             p.id,
             p.sku,
             p.price().to_string(),
-            stock,
+            stock_text(p),
             p.name,
             if p.product_type == "variable" {
                 " (variable: add a variation's SKU)"
@@ -239,8 +270,14 @@ pub fn products_text(page: &ProductPage) -> String {
     }
     let _ = writeln!(
         out,
-        "page {} of {} ({} products)",
-        page.page, page.total_pages, page.total_products
+        "{}",
+        page_line(
+            page.page,
+            page.total_pages,
+            page.total_products,
+            "product",
+            "products"
+        )
     );
     out
 }
@@ -347,8 +384,8 @@ pub fn reviews_text(product_id: u64, page: &Paged<Review>) -> String {
     }
     let _ = writeln!(
         out,
-        "page {} of {} ({} reviews)",
-        page.page, page.total_pages, page.total
+        "{}",
+        page_line(page.page, page.total_pages, page.total, "review", "reviews")
     );
     out
 }

@@ -6,14 +6,18 @@
 //! never sent to another store. A signed-in session is shared between `cocart` processes run
 //! at once through a [`FileLock`] beside it, so that they make one refresh between them.
 //!
-//! Next to it, `session.json.store.json` only remembers the auth header (`--auth-header`), when
-//! one is used. Sessions written before the store was kept inside them still get their store
-//! from that file, as older versions wrote it.
+//! Next to it, `session.json.store.json` remembers the auth header (`--auth-header`), when one
+//! is used, and the store once its session has ended (logout, or a session the store ended), so
+//! that the next command goes on as a guest, or logs in again, with no `--store-url`. Sessions
+//! written before the store was kept inside them still get their store from that file, as older
+//! versions wrote it.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use cocart::{CoCartClient, FileLock, FileStore, RestStyle, SessionStore, Stored, User};
+use cocart::{
+    CoCartClient, FileLock, FileStore, RestStyle, SessionStore, StoreAddress, Stored, User,
+};
 use serde_json::json;
 
 use super::args::GlobalArgs;
@@ -25,7 +29,8 @@ use super::progress::Progress;
 pub struct SessionFiles {
     /// The [`FileStore`] file.
     pub session: PathBuf,
-    /// `<session>.store.json`: `{"auth_header"}` (older versions also wrote `store_url`).
+    /// `<session>.store.json`: `{"store_url", "rest_style", "auth_header"}`, each when there is
+    /// something to remember.
     pub meta: PathBuf,
 }
 
@@ -64,8 +69,11 @@ pub fn default_session_path(xdg: Option<PathBuf>, home: Option<PathBuf>) -> Opti
 /// What the file beside the session remembers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StoreMeta {
-    /// The store's site root, as versions before 0.3 wrote it (read for their sessions only).
+    /// The store's site root: the store of a session that does not name it (written before
+    /// 0.3), or the store of a session that has ended (the default for the next command).
     pub store_url: Option<String>,
+    /// The store's routes are addressed with `?rest_route=` (with `store_url` only).
+    pub query_routes: bool,
     /// The header credentials go in, when not `Authorization`.
     pub auth_header: Option<String>,
 }
@@ -89,6 +97,7 @@ impl StoreMeta {
         let text = |k: &str| v.get(k).and_then(|s| s.as_str()).map(str::to_string);
         Ok(Self {
             store_url: text("store_url"),
+            query_routes: text("rest_style").as_deref() == Some("query"),
             auth_header: text("auth_header"),
         })
     }
@@ -113,6 +122,9 @@ impl StoreMeta {
         let mut body = serde_json::Map::new();
         if let Some(url) = &self.store_url {
             body.insert("store_url".into(), json!(url));
+            if self.query_routes {
+                body.insert("rest_style".into(), json!("query"));
+            }
         }
         body.insert("auth_header".into(), json!(self.auth_header));
         let body = format!("{:#}\n", serde_json::Value::Object(body));
@@ -129,16 +141,27 @@ impl StoreMeta {
 }
 
 /// Compares store URLs the way the SDK reads them (scheme and host case, trailing slash,
-/// a trailing `/wp-json`).
+/// the REST root inside the URL).
 pub fn same_store(a: &str, b: &str) -> bool {
-    let norm = |s: &str| match url::Url::parse(s.trim()) {
-        Ok(u) => {
-            let s = u.as_str().trim_end_matches('/');
-            s.strip_suffix("/wp-json").unwrap_or(s).to_string()
-        }
+    let norm = |s: &str| match StoreAddress::parse(s) {
+        Ok(a) => a.site.as_str().trim_end_matches('/').to_string(),
         Err(_) => s.trim().trim_end_matches('/').to_string(),
     };
     norm(a) == norm(b)
+}
+
+/// The site root and addressing of a store URL a user gave: a URL holding the REST root
+/// (`https://shop.example/wp-json/cocart/v2/`, `…/?rest_route=/cocart/v2/`) is taken apart
+/// into its site root, as the SDK does. Not a store URL: exit 1 with the fix.
+pub fn given_store(raw: &str) -> Result<(String, RestStyle), Failure> {
+    let address = StoreAddress::parse(raw).map_err(|e| {
+        Failure::new(Exit::Usage, "config", format!("--store-url: {e}"))
+            .hint("give the store's site root, e.g. --store-url https://shop.example")
+    })?;
+    Ok((
+        address.site.as_str().trim_end_matches('/').to_string(),
+        address.rest_style.unwrap_or(RestStyle::Pretty),
+    ))
 }
 
 /// The site root and addressing of the store a session names by its REST root
@@ -173,8 +196,10 @@ pub struct Session {
     pub store: FileStore,
     /// The files.
     pub files: SessionFiles,
-    /// The store URL in use.
+    /// The store URL in use (the site root).
     pub store_url: String,
+    /// How the store's routes are addressed.
+    pub rest_style: RestStyle,
     /// The auth header in use, when not `Authorization`.
     pub auth_header: Option<String>,
     /// The user of the restored session, if any.
@@ -231,23 +256,43 @@ impl Session {
                     ))
                     .hint("remove the session file and log in again")
                 })?),
-                None => meta.store_url.clone().map(|url| (url, RestStyle::Pretty)),
+                None => meta.store_url.clone().map(|url| {
+                    let style = if meta.query_routes {
+                        RestStyle::QueryParam
+                    } else {
+                        RestStyle::Pretty
+                    };
+                    (url, style)
+                }),
             },
             None => None,
         };
-        let (store_url, rest_style) = match (&global.store_url, &bound) {
+        // No session: the store of the last one, if it ended (logout, or ended by the store).
+        let remembered = match (saved, &meta.store_url) {
+            (None, Some(url)) => Some((
+                url.clone(),
+                if meta.query_routes {
+                    RestStyle::QueryParam
+                } else {
+                    RestStyle::Pretty
+                },
+            )),
+            _ => None,
+        };
+        let given = global.store_url.as_deref().map(given_store).transpose()?;
+        let (store_url, rest_style) = match (given, &bound) {
             // A session of 0.3+ is checked by the SDK; an older one against the old file.
-            (Some(url), Some((site, _)))
-                if saved.is_some_and(|s| s.store.is_none()) && !same_store(url, site) =>
+            (Some((url, _)), Some((site, _)))
+                if saved.is_some_and(|s| s.store.is_none()) && !same_store(&url, site) =>
             {
-                return Err(session_of_another_store(&files.session, site, url));
+                return Err(session_of_another_store(&files.session, site, &url));
             }
-            (Some(url), _) => (url.clone(), RestStyle::Pretty),
+            (Some(given), _) => given,
             (None, Some((site, style))) => (site.clone(), *style),
-            (None, None) => {
-                return Err(Failure::usage("no store URL given")
-                    .hint("pass --store-url https://shop.example (or set COCART_STORE_URL)"));
-            }
+            (None, None) => remembered.ok_or_else(|| {
+                Failure::usage("no store URL given")
+                    .hint("pass --store-url https://shop.example (or set COCART_STORE_URL)")
+            })?,
         };
         let auth_header = global.auth_header.clone().or(meta.auth_header);
         let mut builder = CoCartClient::builder(&store_url)
@@ -283,6 +328,7 @@ impl Session {
             store,
             files,
             store_url,
+            rest_style,
             auth_header,
             user,
             progress,
@@ -298,12 +344,20 @@ impl Session {
     }
 
     /// Keeps the file beside the session in step with it (the SDK itself saves the session,
-    /// tokens, cart key and store alike, before each call returns): the auth header while a
-    /// session is stored, and the store URL only for a session that does not record it yet.
+    /// tokens, cart key and store alike, before each call returns): the auth header, the store
+    /// URL for a session that does not record it, and the store and auth header of a session
+    /// that ended (so that `cocart cart show` or `cocart login` need no flag afterwards).
     pub async fn settle(&self) -> Result<(), Failure> {
+        let query_routes = self.rest_style == RestStyle::QueryParam;
         let meta = match self.store.load().await {
             Ok(Stored::Session(s)) => StoreMeta {
                 store_url: s.store.is_none().then(|| self.store_url.clone()),
+                query_routes: s.store.is_none() && query_routes,
+                auth_header: self.auth_header.clone(),
+            },
+            Ok(Stored::Cleared { .. }) => StoreMeta {
+                store_url: Some(self.store_url.clone()),
+                query_routes,
                 auth_header: self.auth_header.clone(),
             },
             Ok(_) => StoreMeta::default(),

@@ -900,8 +900,371 @@ async fn the_file_beside_the_session_only_remembers_the_auth_header() {
     assert_eq!(who.code, 0, "{}", who.stderr);
     assert_eq!(who.json()["token_valid"], true);
     assert_eq!(cocart(s.path(), &["logout"], None).await.code, 0);
-    assert!(
-        !side_file(s.path()).exists(),
-        "signed out: nothing to remember"
+    // Signed out: the side file remembers the store and the header, so that logging in again
+    // needs no flag (this host only reads the custom header).
+    let side: Value =
+        serde_json::from_str(&std::fs::read_to_string(side_file(s.path())).unwrap()).unwrap();
+    assert_eq!(
+        side,
+        serde_json::json!({"store_url": server.base_url(), "auth_header": "X-CoCart-Auth"})
     );
+    let again = cocart(
+        s.path(),
+        &["login", "-u", "demo", "--password", "demo-password"],
+        None,
+    )
+    .await;
+    assert_eq!(again.code, 0, "{}", again.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_store_survives_a_logout_and_a_session_the_store_ended() {
+    let server = MockServer::builder()
+        .access_ttl(600)
+        .refresh_ttl(900)
+        .start()
+        .await
+        .unwrap();
+    let s = Scratch::new("store-survives");
+    let url = server.base_url();
+    assert_eq!(cocart(s.path(), &login_args(url), None).await.code, 0);
+    assert_eq!(cocart(s.path(), &["logout"], None).await.code, 0);
+    // No --store-url: the store of the session that ended.
+    let guest = cocart(s.path(), &["cart", "show", "--json"], None).await;
+    assert_eq!(guest.code, 0, "{}", guest.stdout);
+    assert!(guest.json()["items"].as_array().unwrap().is_empty());
+    let login = cocart(
+        s.path(),
+        &[
+            "login",
+            "-u",
+            "demo",
+            "--password",
+            "demo-password",
+            "--json",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(login.code, 0, "{}", login.stdout);
+    assert_eq!(login.json()["store_url"], url);
+
+    // The store ends the session (the refresh token expires): the hint says to log in again,
+    // and that works with no flag.
+    server.advance_clock(1000);
+    let ended = cocart(s.path(), &["cart", "show", "--json"], None).await;
+    assert_eq!(ended.code, 2, "{}", ended.stdout);
+    let hint = ended.json()["error"]["hint"].as_str().unwrap().to_string();
+    assert!(hint.contains("cocart login"), "{hint}");
+    let guest = cocart(s.path(), &["cart", "show"], None).await;
+    assert_eq!(guest.code, 0, "{}", guest.stderr);
+    assert!(guest.stdout.contains("guest cart"), "{}", guest.stdout);
+    let again = cocart(
+        s.path(),
+        &["login", "-u", "demo", "--password", "demo-password"],
+        None,
+    )
+    .await;
+    assert_eq!(again.code, 0, "{}", again.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_url_holding_the_rest_root_is_taken_apart_into_the_site_root() {
+    let server = MockServer::start().await.unwrap();
+    let s = Scratch::new("rest-root");
+    let base = server.base_url();
+    // What the mock's banner prints as "REST API".
+    let pasted = format!("{base}/wp-json/cocart/v2/");
+    let products = cocart(
+        s.path(),
+        &["--store-url", &pasted, "products", "--json"],
+        None,
+    )
+    .await;
+    assert_eq!(products.code, 0, "{}", products.stdout);
+    assert!(products.json()["total_products"].as_u64().unwrap() > 0);
+    let paths: Vec<String> = server.journal().iter().map(|e| e.path.clone()).collect();
+    assert_eq!(paths, vec!["/wp-json/cocart/v2/products"]);
+
+    let mut login = vec!["--store-url", pasted.as_str()];
+    login.extend(&login_args(base)[2..]);
+    let run = cocart(s.path(), &login, None).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(s.path()).unwrap()).unwrap();
+    assert_eq!(saved["store"], format!("{base}/wp-json/"));
+    // The same store, pasted: not "another store".
+    let who = cocart(
+        s.path(),
+        &["--store-url", &pasted, "whoami", "--json"],
+        None,
+    )
+    .await;
+    assert_eq!(who.code, 0, "{}", who.stdout);
+    assert_eq!(who.json()["store_url"], base);
+
+    // A `?rest_route=` address: the site root, with routes addressed the same way (the session
+    // records the REST root it used).
+    let q = Scratch::new("rest-route");
+    let query = format!("{base}/?rest_route=/cocart/v2/");
+    let run = cocart(
+        q.path(),
+        &["--store-url", &query, "cart", "add", "MOCK-MUG", "--json"],
+        None,
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(q.path()).unwrap()).unwrap();
+    assert_eq!(saved["store"], format!("{base}/?rest_route=%2F"));
+}
+
+/// A listener that accepts connections and never answers; counts them.
+fn silent_store() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            counter.fetch_add(1, Ordering::SeqCst);
+            held.push(stream);
+        }
+    });
+    (url, accepted)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timeout_is_the_deadline_of_the_call_retries_included() {
+    let (url, accepted) = silent_store();
+    let s = Scratch::new("silent");
+    let started = std::time::Instant::now();
+    let run = cocart(
+        s.path(),
+        &["--store-url", &url, "--timeout", "1", "products", "--json"],
+        None,
+    )
+    .await;
+    let took = started.elapsed();
+    assert_eq!(run.code, 3, "{}", run.stdout);
+    assert_eq!(run.json()["error"]["code"], "timeout");
+    // One attempt: the read is not retried past the deadline (it was: 3 attempts, 3.6 s).
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert!(took < std::time::Duration::from_millis(2500), "{took:?}");
+    let help = cocart(s.path(), &["--help"], None).await;
+    assert!(help.stdout.contains("retries included"), "{}", help.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn usage_errors_under_json_are_one_json_object_on_stdout() {
+    let s = Scratch::new("json-usage");
+    for (args, needle) in [
+        (vec!["--json", "cart", "add"], "<PRODUCT>"),
+        (
+            vec!["cart", "add", "MOCK-MUG", "--qty", "abc", "--json"],
+            "abc",
+        ),
+        (vec!["--json", "frobnicate"], "frobnicate"),
+    ] {
+        let run = cocart(s.path(), &args, None).await;
+        assert_eq!(run.code, 1, "{args:?}");
+        assert!(run.stderr.is_empty(), "{args:?}: {}", run.stderr);
+        let err = &run.json()["error"];
+        assert_eq!(err["code"], "usage", "{args:?}");
+        assert_eq!(err["exit_code"], 1, "{args:?}");
+        assert!(
+            err["message"].as_str().unwrap().contains(needle),
+            "{args:?}: {err}"
+        );
+        assert!(err["hint"].as_str().unwrap().contains("--help"), "{err}");
+    }
+    // Without --json, clap's own text on stderr.
+    let plain = cocart(s.path(), &["cart", "add"], None).await;
+    assert_eq!(plain.code, 1);
+    assert!(plain.stdout.is_empty() && plain.stderr.contains("Usage:"));
+}
+
+/// A store whose every answer is a redirect to another host.
+async fn redirecting_store() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 8192];
+                let _ = stream.read(&mut buf).await;
+                let _ = stream
+                    .write_all(
+                        b"HTTP/1.1 301 Moved Permanently\r\nLocation: https://www.shop.example/wp-json/cocart/v2/login\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    )
+                    .await;
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_that_would_carry_credentials_has_its_own_code_and_hint() {
+    let url = redirecting_store().await;
+    let s = Scratch::new("redirect");
+    let mut args = login_args(&url);
+    args.push("--json");
+    let run = cocart(s.path(), &args, None).await;
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let err = &run.json()["error"];
+    assert_eq!(err["code"], "credentials_redirected");
+    let hint = err["hint"].as_str().unwrap();
+    assert!(hint.contains("https://www.shop.example"), "{hint}");
+    assert!(hint.contains("--store-url"), "{hint}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_a_login_leaves_the_transfer_pending_and_the_next_command_finishes_it() {
+    let server = MockServer::start().await.unwrap();
+    let s = Scratch::new("sigint");
+    let url = server.base_url();
+    let guest = cocart(
+        s.path(),
+        &["--store-url", url, "cart", "add", "MOCK-TSHIRT"],
+        None,
+    )
+    .await;
+    assert_eq!(guest.code, 0, "{}", guest.stderr);
+    // The transfer (the first authenticated cart read) hangs.
+    server
+        .add_fault(cocart_mock::FaultSpec::delay(
+            "/wp-json/cocart/v2/cart",
+            cocart_mock::MAX_DELAY_MS,
+            1,
+        ))
+        .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cocart"));
+    cmd.arg("--session-file")
+        .arg(s.path())
+        .args(["login", "-u", "demo", "--password", "demo-password"])
+        .env_remove("COCART_STORE_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    // Wait until the transfer is recorded as pending (saved before it is sent).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let saved = std::fs::read_to_string(s.path()).unwrap_or_default();
+        if saved.contains("\"pending_transfer\":{") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no pending transfer: {saved}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let started = std::time::Instant::now();
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one line: {stderr}");
+    assert!(
+        lines[0].contains("interrupted: signed in as demo"),
+        "{stderr}"
+    );
+    assert!(
+        lines[0].contains("transfer is saved as pending"),
+        "{stderr}"
+    );
+    let saved = std::fs::read_to_string(s.path()).unwrap();
+    assert!(saved.contains("\"pending_transfer\":{"), "{saved}");
+
+    // The next cart command finishes the transfer: the guest line is in the customer's cart.
+    let show = cocart(s.path(), &["cart", "show"], None).await;
+    assert_eq!(show.code, 0, "{}", show.stderr);
+    assert!(
+        show.stdout.contains("Guest cart transferred"),
+        "{}",
+        show.stdout
+    );
+    assert!(show.stdout.contains("MOCK-TSHIRT"), "{}", show.stdout);
+    let saved = std::fs::read_to_string(s.path()).unwrap();
+    assert!(
+        saved.contains("\"pending_transfer\":null") || !saved.contains("pending_transfer\":{"),
+        "{saved}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listings_count_in_words_and_show_the_stock_the_store_sends() {
+    let server = MockServer::start().await.unwrap();
+    let s = Scratch::new("words");
+    let url = server.base_url();
+    let none = cocart(
+        s.path(),
+        &[
+            "--store-url",
+            url,
+            "products",
+            "--search",
+            "zzz-no-such-thing",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(none.code, 0, "{}", none.stderr);
+    assert!(!none.stdout.contains("of 0"), "{}", none.stdout);
+    assert!(none.stdout.contains("no products"), "{}", none.stdout);
+    let mug = cocart(
+        s.path(),
+        &[
+            "--store-url",
+            url,
+            "products",
+            "--search",
+            "MOCK-MUG",
+            "--json",
+        ],
+        None,
+    )
+    .await
+    .json();
+    let id = mug["products"][0]["id"].as_u64().unwrap();
+    assert!(server.set_stock(id, Some(7)));
+    let one = cocart(
+        s.path(),
+        &["--store-url", url, "products", "--search", "MOCK-MUG"],
+        None,
+    )
+    .await;
+    assert!(one.stdout.contains("7 in stock"), "{}", one.stdout);
+    assert!(
+        one.stdout.lines().last().unwrap() == "1 product",
+        "{}",
+        one.stdout
+    );
+    let json = cocart(
+        s.path(),
+        &[
+            "--store-url",
+            url,
+            "products",
+            "--search",
+            "MOCK-MUG",
+            "--json",
+        ],
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(json["products"][0]["stock_quantity"], 7);
 }

@@ -304,3 +304,65 @@ async fn an_unreachable_store_and_a_site_without_cocart_stop_early() {
     assert_eq!(r.status(CheckId::AuthorizationHeader), Status::Skip);
     server.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pasted_rest_root_is_read_as_the_site_root() {
+    let server = server(HostProfile::Standard, PluginVersion::V3).await;
+    // What the mock's banner prints as the REST API, and a route under it.
+    for pasted in [
+        format!("{}/wp-json/cocart/v2/", server.base_url()),
+        format!("{}/wp-json/cocart/v2/products", server.base_url()),
+    ] {
+        let r = diagnose(&DoctorOptions::new(&pasted)).await;
+        assert_eq!(
+            r.check(CheckId::CoCart).map(|c| c.status),
+            Some(Status::Pass),
+            "{pasted}: {}",
+            detail(&r, CheckId::CoCart)
+        );
+        assert!(r.ok(), "{pasted}: {}", r.to_text());
+    }
+    let (code, out) = doctor_bin(vec![format!("{}/wp-json/cocart/v2/", server.base_url())]).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("install and activate CoCart"), "{out}");
+}
+
+/// A store route that answers like CoCart without WP_DEBUG: no `CoCart-Version` header and no
+/// `version` in the body (every other route is missing).
+async fn store_without_a_version() -> (String, tokio::task::JoinHandle<()>) {
+    use axum::routing::get;
+    let app = axum::Router::new().route(
+        "/wp-json/cocart/v2/store",
+        get(|| async { axum::Json(serde_json::json!({"title": "Quiet Shop"})) }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, task)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_doctor_says_when_it_cannot_read_the_cocart_version_and_what_that_weakens() {
+    let (url, task) = store_without_a_version().await;
+    let r = diagnose(&DoctorOptions::new(&url)).await;
+    let cocart = detail(&r, CheckId::CoCart);
+    assert!(
+        cocart.contains("CoCart version is not readable"),
+        "{cocart}"
+    );
+    assert!(cocart.contains("4.3 or later"), "{cocart}");
+    assert!(cocart.contains("Authorization Header"), "{cocart}");
+    assert_eq!(r.cocart_version, None);
+    // The mock says its version: nothing about it then.
+    let server = server(HostProfile::Standard, PluginVersion::V3).await;
+    let known = diagnose(&DoctorOptions::new(server.base_url())).await;
+    assert!(known.cocart_version.is_some());
+    assert!(
+        !detail(&known, CheckId::CoCart).contains("not readable"),
+        "{}",
+        detail(&known, CheckId::CoCart)
+    );
+    task.abort();
+}

@@ -38,9 +38,81 @@ fn check_tls_available(site: &Url, has_tls: bool) -> Result<()> {
     Ok(())
 }
 
+/// Where a store is, read from the URL a user gives: the site root, and the REST addressing the
+/// URL itself shows (see [`StoreAddress::parse`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StoreAddress {
+    /// The site root: no `/wp-json`, no query, no fragment (e.g. `https://shop.example/store`).
+    pub site: Url,
+    /// [`RestStyle::QueryParam`] when the URL given was a `?rest_route=` address,
+    /// [`RestStyle::Pretty`] when it held `/wp-json`, `None` when it said nothing either way.
+    pub rest_style: Option<RestStyle>,
+}
+
+impl StoreAddress {
+    /// Reads a store URL the way [`ClientBuilder::build`] does. A URL that contains the REST
+    /// root is taken apart into the site root: `https://shop.example/wp-json/cocart/v2/` (what
+    /// a banner or the browser shows), `https://shop.example/wp-json` and
+    /// `https://shop.example/wp-json/cocart/v2/products` all give `https://shop.example`, and
+    /// `https://shop.example/?rest_route=/cocart/v2/` gives the same site with
+    /// [`RestStyle::QueryParam`]. A WordPress in a folder keeps its folder
+    /// (`https://shop.example/store/wp-json/` gives `https://shop.example/store`).
+    ///
+    /// Refused with [`Error::Config`]: text that is not a URL, a scheme other than http(s), no
+    /// host, or a user name or password inside the URL.
+    ///
+    /// ```
+    /// use cocart::{RestStyle, StoreAddress};
+    /// let a = StoreAddress::parse("http://127.0.0.1:8080/wp-json/cocart/v2/").unwrap();
+    /// assert_eq!(a.site.as_str(), "http://127.0.0.1:8080/");
+    /// assert_eq!(a.rest_style, Some(RestStyle::Pretty));
+    /// let q = StoreAddress::parse("https://shop.example/?rest_route=/cocart/v2/").unwrap();
+    /// assert_eq!((q.site.as_str(), q.rest_style), ("https://shop.example/", Some(RestStyle::QueryParam)));
+    /// ```
+    pub fn parse(store_url: &str) -> Result<Self> {
+        let mut site = Url::parse(store_url.trim())
+            .map_err(|e| Error::Config(format!("store URL {store_url:?}: {e}")))?;
+        if !matches!(site.scheme(), "http" | "https") {
+            return Err(Error::Config(format!(
+                "store URL must be http or https, not {:?}",
+                site.scheme()
+            )));
+        }
+        if site.host().is_none() {
+            return Err(Error::Config("store URL has no host".into()));
+        }
+        if !site.username().is_empty() || site.password().is_some() {
+            return Err(Error::Config(
+                "store URL must not embed credentials; use login()".into(),
+            ));
+        }
+        let query_style = site.query_pairs().any(|(k, _)| k == "rest_route");
+        // WordPress reserves the `wp-json` segment for its REST API: everything from it on is
+        // the REST root and a route, not the site.
+        let segments: Vec<String> = site
+            .path_segments()
+            .map(|s| s.filter(|s| !s.is_empty()).map(str::to_string).collect())
+            .unwrap_or_default();
+        let rest_at = segments.iter().position(|s| s == "wp-json");
+        let kept = &segments[..rest_at.unwrap_or(segments.len())];
+        site.set_path(&format!("/{}", kept.join("/")));
+        site.set_query(None);
+        site.set_fragment(None);
+        let rest_style = if query_style {
+            Some(RestStyle::QueryParam)
+        } else {
+            rest_at.map(|_| RestStyle::Pretty)
+        };
+        Ok(Self { site, rest_style })
+    }
+}
+
 impl CoCartClient {
     /// Starts configuring a client for the store at `store_url` (the site root, e.g.
-    /// `https://shop.example`; the SDK adds `/wp-json/…`).
+    /// `https://shop.example`; the SDK adds `/wp-json/…`). A URL holding the REST root
+    /// (`https://shop.example/wp-json/cocart/v2/`, or a `?rest_route=` address) is read as its
+    /// site root, see [`StoreAddress::parse`].
     pub fn builder(store_url: impl Into<String>) -> ClientBuilder {
         ClientBuilder::new(store_url)
     }
@@ -60,7 +132,7 @@ impl CoCartClient {
 /// ```
 pub struct ClientBuilder {
     store_url: String,
-    rest_style: RestStyle,
+    rest_style: Option<RestStyle>,
     user_agent: String,
     timeout: Duration,
     connect_timeout: Duration,
@@ -96,7 +168,7 @@ impl ClientBuilder {
     pub(crate) fn new(store_url: impl Into<String>) -> Self {
         Self {
             store_url: store_url.into(),
-            rest_style: RestStyle::Pretty,
+            rest_style: None,
             user_agent: DEFAULT_USER_AGENT.to_string(),
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
@@ -120,9 +192,11 @@ impl ClientBuilder {
         }
     }
 
-    /// Addresses routes as `/?rest_route=/…` (sites with plain permalinks).
+    /// Addresses routes as `/?rest_route=/…` (sites with plain permalinks). Default: what the
+    /// store URL shows (a `?rest_route=` URL is [`RestStyle::QueryParam`]), else
+    /// [`RestStyle::Pretty`].
     pub fn rest_style(mut self, style: RestStyle) -> Self {
-        self.rest_style = style;
+        self.rest_style = Some(style);
         self
     }
 
@@ -134,7 +208,14 @@ impl ClientBuilder {
         self
     }
 
-    /// The whole-request timeout (default 30 s).
+    /// The deadline of each request, retries included (default 30 s): a read retried after a
+    /// transient failure gets only what is left, and a retry that cannot start before the
+    /// deadline is not made (the last failure is returned, e.g. [`Error::Timeout`]). Against a
+    /// store that never answers, a call ends after about this long, not once per attempt.
+    ///
+    /// Two things run on their own deadline: a token refresh the request waits for (shared with
+    /// other requests, never cut short), and the re-read of the cart after a write whose answer
+    /// was lost ([`Error::WriteOutcomeUnknown`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -308,29 +389,13 @@ impl ClientBuilder {
 
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<CoCartClient> {
-        let mut site = Url::parse(self.store_url.trim())
-            .map_err(|e| Error::Config(format!("store URL {:?}: {e}", self.store_url)))?;
-        if !matches!(site.scheme(), "http" | "https") {
-            return Err(Error::Config(format!(
-                "store URL must be http or https, not {:?}",
-                site.scheme()
-            )));
-        }
-        if site.host().is_none() {
-            return Err(Error::Config("store URL has no host".into()));
-        }
+        let address = StoreAddress::parse(&self.store_url)?;
+        let site = address.site;
         check_tls_available(&site, HAS_TLS)?;
-        if !site.username().is_empty() || site.password().is_some() {
-            return Err(Error::Config(
-                "store URL must not embed credentials; use login()".into(),
-            ));
-        }
-        // `https://shop.example/wp-json` is a common mistake: accept it as the site root.
-        let path = site.path().trim_end_matches('/').to_string();
-        let path = path.strip_suffix("/wp-json").unwrap_or(&path).to_string();
-        site.set_path(&path);
-        site.set_query(None);
-        site.set_fragment(None);
+        let rest_style = self
+            .rest_style
+            .or(address.rest_style)
+            .unwrap_or(RestStyle::Pretty);
         if self.refresh_leeway < MIN_REFRESH_LEEWAY {
             return Err(Error::Config(format!(
                 "refresh leeway must be at least {} s",
@@ -389,7 +454,7 @@ impl ClientBuilder {
         };
         let config = Config {
             site,
-            rest_style: self.rest_style,
+            rest_style,
             user_agent: self.user_agent,
             user_agent_per_request,
             timeout: self.timeout,
@@ -452,5 +517,61 @@ mod tests {
                 .contains("auth header")
         );
         assert!(err(CoCartClient::builder("https://x").user_agent("")).contains("user agent"));
+    }
+
+    #[test]
+    fn a_store_url_holding_the_rest_root_is_read_as_its_site_root() {
+        let read = |u: &str| {
+            let a = StoreAddress::parse(u).unwrap();
+            (a.site.to_string(), a.rest_style)
+        };
+        let root = "http://127.0.0.1:8080/".to_string();
+        for pasted in [
+            "http://127.0.0.1:8080/wp-json/cocart/v2/",
+            "http://127.0.0.1:8080/wp-json/cocart/v2",
+            "http://127.0.0.1:8080/wp-json",
+            "http://127.0.0.1:8080/wp-json/cocart/v2/products?per_page=5",
+        ] {
+            assert_eq!(
+                read(pasted),
+                (root.clone(), Some(RestStyle::Pretty)),
+                "{pasted}"
+            );
+        }
+        assert_eq!(read("http://127.0.0.1:8080"), (root.clone(), None));
+        assert_eq!(
+            read("https://shop.example/store/wp-json/cocart/v2/"),
+            ("https://shop.example/store".into(), Some(RestStyle::Pretty))
+        );
+        assert_eq!(
+            read("https://shop.example/store/"),
+            ("https://shop.example/store".into(), None)
+        );
+        assert_eq!(
+            read("https://shop.example/?rest_route=/cocart/v2/"),
+            ("https://shop.example/".into(), Some(RestStyle::QueryParam))
+        );
+        // The client sends its routes under the site root, once.
+        let client = CoCartClient::builder("http://127.0.0.1:8080/wp-json/cocart/v2/")
+            .build()
+            .unwrap();
+        let url = client
+            .config()
+            .route_url("cocart/v2/products", &[])
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:8080/wp-json/cocart/v2/products"
+        );
+        let query = CoCartClient::builder("http://127.0.0.1:8080/?rest_route=/cocart/v2/")
+            .build()
+            .unwrap();
+        assert_eq!(query.config().rest_style, RestStyle::QueryParam);
+        // An explicit choice wins over what the URL shows.
+        let explicit = CoCartClient::builder("http://127.0.0.1:8080/?rest_route=/")
+            .rest_style(RestStyle::Pretty)
+            .build()
+            .unwrap();
+        assert_eq!(explicit.config().rest_style, RestStyle::Pretty);
     }
 }

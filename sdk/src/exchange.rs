@@ -11,13 +11,26 @@ use crate::request::{self, ApiRequest};
 use crate::response::{RawResponse, host_of};
 
 impl Inner {
-    /// Sends `req` once with the session's `bearer` header (if the request uses the session).
-    /// No secret is ever recorded in the span.
+    /// Sends `req` once with the session's `bearer` header (if the request uses the session),
+    /// giving it the client's whole timeout. No secret is ever recorded in the span.
     pub(crate) async fn send_once(
         &self,
         req: &ApiRequest,
         bearer: Option<&HeaderValue>,
         attempt: u32,
+    ) -> Result<RawResponse> {
+        self.send_within(req, bearer, attempt, self.config.timeout)
+            .await
+    }
+
+    /// [`Inner::send_once`] with at most `timeout` for the exchange (what is left of a call's
+    /// deadline).
+    pub(crate) async fn send_within(
+        &self,
+        req: &ApiRequest,
+        bearer: Option<&HeaderValue>,
+        attempt: u32,
+        timeout: std::time::Duration,
     ) -> Result<RawResponse> {
         let cart_key = if req.cart {
             self.cart_key_to_send()
@@ -35,6 +48,7 @@ impl Inner {
             req,
             cart_key.as_deref(),
             credentials,
+            timeout,
         )?;
         let span = tracing::debug_span!(
             "cocart.http",

@@ -84,7 +84,7 @@ pub mod fuzzing {
 }
 
 pub use auth::{AuthEvent, AuthEvents, SignOutReason, User};
-pub use builder::{ClientBuilder, DEFAULT_USER_AGENT, MIN_REFRESH_LEEWAY};
+pub use builder::{ClientBuilder, DEFAULT_USER_AGENT, MIN_REFRESH_LEEWAY, StoreAddress};
 pub use client::{CoCartClient, LogoutOutcome, TokenStatus};
 pub use codes::RestStyle;
 pub use config::is_loopback;

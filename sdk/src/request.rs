@@ -156,13 +156,15 @@ pub(crate) fn sensitive_header(secret: &SecretString) -> Result<HeaderValue> {
 }
 
 /// The reqwest request for `req` and the URL it goes to. `cart_key` is the guest key to send
-/// (cart routes only), `credentials` the header value [`ApiRequest::credentials`] chose.
+/// (cart routes only), `credentials` the header value [`ApiRequest::credentials`] chose,
+/// `timeout` the longest the exchange may take.
 pub(crate) fn build(
     config: &Config,
     http: &reqwest::Client,
     req: &ApiRequest,
     cart_key: Option<&str>,
     credentials: Option<HeaderValue>,
+    timeout: std::time::Duration,
 ) -> Result<(reqwest::RequestBuilder, Url)> {
     let mut query = req.query.clone();
     if let Some(key) = cart_key {
@@ -171,7 +173,7 @@ pub(crate) fn build(
     let url = config.route_url(&req.route, &query)?;
     let mut builder = http
         .request(req.method.clone(), url.clone())
-        .timeout(config.timeout)
+        .timeout(timeout)
         .header(http::header::ACCEPT, "application/json");
     if config.user_agent_per_request {
         builder = builder.header(http::header::USER_AGENT, &config.user_agent);

@@ -9,14 +9,35 @@
 //!    (`cart_key.rs`);
 //! 5. resend a read after a transient failure when the retry policy (`retry.rs`) says so (never
 //!    a request marked `once`, such as the cart transfer).
+//!
+//! The client's timeout is the deadline of the whole call: each send gets what is left of it,
+//! and a retry whose wait would end past it is not made (the caller gets the last failure). A
+//! token refresh the call waits for is the exception: it is shared with other calls and runs in
+//! a task of its own, so it is never cut short, and it has the full timeout for its own request.
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use crate::error::{Error, Result};
 use crate::inner::Inner;
 use crate::request::{ApiRequest, AuthMode};
 use crate::response::{self, ApiResponse};
 use crate::retry::{Decision, RetryPolicy};
+
+/// The shortest time worth a send: a retry that would leave less than this before the deadline
+/// is not made.
+const MIN_ATTEMPT: Duration = Duration::from_millis(50);
+
+/// What is left until `deadline`, or [`Error::Timeout`] when it has passed.
+fn left(deadline: Instant) -> Result<Duration> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(Error::Timeout);
+    }
+    Ok(left)
+}
 
 impl Inner {
     /// Sends `req` with the full policy (see the module docs).
@@ -27,11 +48,16 @@ impl Inner {
             self.config.retry_base_delay,
             self.config.max_retry_after,
         );
+        let deadline = Instant::now() + self.config.timeout;
         let mut attempt: u32 = 0;
         loop {
-            let outcome = self.execute_once(&req, attempt).await;
+            let outcome = self.execute_once(&req, attempt, deadline).await;
             match policy.decide(&outcome, attempt) {
                 Decision::Return => return outcome,
+                Decision::RetryAfter(wait) if Instant::now() + wait + MIN_ATTEMPT >= deadline => {
+                    tracing::debug!(route = %req.route, attempt, "no retry: the call's deadline comes first");
+                    return outcome;
+                }
                 Decision::RetryAfter(wait) => {
                     tracing::debug!(route = %req.route, attempt, wait_ms = wait.as_millis() as u64, "retrying a read after a transient failure");
                     tokio::time::sleep(wait).await;
@@ -41,8 +67,14 @@ impl Inner {
         }
     }
 
-    /// One attempt: the token, the exchange, and at most one reactive refresh and resend.
-    async fn execute_once(self: &Arc<Self>, req: &ApiRequest, attempt: u32) -> Result<ApiResponse> {
+    /// One attempt: the token, the exchange, and at most one reactive refresh and resend, each
+    /// send within what is left until `deadline`.
+    async fn execute_once(
+        self: &Arc<Self>,
+        req: &ApiRequest,
+        attempt: u32,
+        deadline: Instant,
+    ) -> Result<ApiResponse> {
         let session_token = match req.auth {
             AuthMode::Session => self.token_for_request().await?,
             _ => None,
@@ -52,7 +84,12 @@ impl Inner {
             return Err(self.signed_out());
         }
         let raw = self
-            .send_once(req, session_token.as_ref().map(|t| &t.0), attempt)
+            .send_within(
+                req,
+                session_token.as_ref().map(|t| &t.0),
+                attempt,
+                left(deadline)?,
+            )
             .await?;
         let Some((_, generation)) = session_token else {
             let sent_credentials = matches!(req.auth, AuthMode::Basic(_));
@@ -69,7 +106,9 @@ impl Inner {
         let Some((token, _)) = self.current_token() else {
             return Err(Error::NotSignedIn);
         };
-        let again = self.send_once(req, Some(&token), attempt).await?;
+        let again = self
+            .send_within(req, Some(&token), attempt, left(deadline)?)
+            .await?;
         if again.is_token_rejection() {
             return Err(req.scrubber(Some(&token)).error(again.rejection()));
         }

@@ -230,3 +230,47 @@ async fn variations_categories_and_tags_decode_lenient_shapes() {
     let tags = catalog.tags().await.unwrap();
     assert_eq!((tags[0].id, tags[0].name.as_str()), (31, "Winter"));
 }
+
+/// A store that accepts connections and never answers: the client's timeout is the deadline of
+/// the whole call, so a read that times out is not retried past it (it used to get the full
+/// timeout once per attempt: three attempts, three connections).
+#[tokio::test]
+async fn the_timeout_is_the_deadline_of_the_whole_call_retries_included() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    let silent = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            held.push(stream);
+        }
+    });
+    let client = cocart::CoCartClient::builder(&url)
+        .timeout(Duration::from_millis(800))
+        .read_retries(2)
+        .retry_base_delay(Duration::from_millis(10))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client
+        .catalog()
+        .products(&ProductQuery::new())
+        .await
+        .unwrap_err();
+    let took = started.elapsed();
+    assert!(matches!(err, cocart::Error::Timeout), "{err:?}");
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        1,
+        "no retry once the deadline has passed"
+    );
+    assert!(took >= Duration::from_millis(750), "{took:?}");
+    assert!(took < Duration::from_millis(2000), "{took:?}");
+    silent.abort();
+}

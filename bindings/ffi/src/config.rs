@@ -16,7 +16,7 @@ pub struct ClientConfig {
     /// launches and app updates. Default `cocart-rs/<version>`.
     #[uniffi(default = None)]
     pub user_agent: Option<String>,
-    /// Whole-request timeout in seconds (default 30).
+    /// The deadline of each request in seconds, retries included (default 30).
     #[uniffi(default = None)]
     pub timeout_seconds: Option<u32>,
     /// Connect timeout in seconds (default 10).

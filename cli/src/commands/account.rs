@@ -1,6 +1,7 @@
 //! `login`, `whoami`, `refresh`, `logout`.
 
 use cocart::{SessionStore, TokenStatus};
+use secrecy::SecretString;
 use serde_json::json;
 
 use super::Outcome;
@@ -10,10 +11,19 @@ use crate::output::{human_duration, transfer_json, transfer_text, user_json, use
 use crate::password;
 use crate::session::Session;
 
-/// `cocart login`.
-pub async fn login(s: &Session, args: LoginArgs) -> Result<Outcome, Failure> {
+/// The username and password for `cocart login`, prompted for when not given. Read before
+/// Ctrl-C is handled, so that Ctrl-C at a prompt ends the program at once.
+pub fn credentials(args: LoginArgs) -> Result<(String, SecretString), Failure> {
     let username = password::username(args.credentials.username)?;
     let secret = password::password(args.credentials.password, &username)?;
+    Ok((username, secret))
+}
+
+/// `cocart login`.
+pub async fn login(
+    s: &Session,
+    (username, secret): (String, SecretString),
+) -> Result<Outcome, Failure> {
     let outcome = s
         .progress
         .run(s.client.login_secret_with_report(&username, &secret))
