@@ -22,6 +22,21 @@ fi
 echo "==> [${SECONDS}s] cargo test --workspace"
 cargo test --workspace
 
+# The README's install command for the CLI (the first `cargo install` line of its CLI section),
+# run as written into a temporary root; `--debug` and the shared CARGO_TARGET_DIR reuse what the
+# build above made (only the crates whose features differ without the dev-dependencies are
+# built again: about a minute). The installed binary must report the workspace version.
+echo "==> [${SECONDS}s] the README's install command for cocart, into a temporary root"
+install_cmd=$(awk '/^## The `cocart` command-line tool/{cli=1; next} /^## /{cli=0} cli && /^cargo install /{sub(/ *#.*/, ""); print; exit}' README.md)
+[ -n "$install_cmd" ] || { echo "README.md's CLI section has no \`cargo install\` line" >&2; exit 1; }
+install_root=$(mktemp -d)
+# shellcheck disable=SC2086 # the README's command, word-split as a shell would
+$install_cmd --debug --root "$install_root"
+want_version=$(awk '/^\[workspace.package\]/{p=1; next} /^\[/{p=0} p && /^version *=/{gsub(/[" ]/, ""); sub(/version=/, ""); print; exit}' Cargo.toml)
+got_version=$("$install_root/bin/cocart" --version)
+[ "$got_version" = "cocart $want_version" ] || { echo "installed cocart says '$got_version', not 'cocart $want_version'" >&2; exit 1; }
+rm -rf "$install_root"
+
 # The mock's fast paths off (COCART_MOCK_FAST_PATHS is read at run time): the mock's tests and
 # the end-to-end tests again (but the Redis and multi-process ones), running the test binaries built above (a `cargo test -p …` would
 # resolve features for fewer packages and rebuild).
