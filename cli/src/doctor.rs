@@ -260,7 +260,7 @@ fn later_checks(opts: &DoctorOptions) -> Vec<CheckId> {
     later
 }
 
-/// 1. Reachable (and HTTPS): the site root read, the store route asked. `None` when the doctor
+/// Step 1, reachable (and HTTPS): the site root read, the store route asked. `None` when the doctor
 /// stops here (the checks after it are recorded as skipped); else the site, the prober, the
 /// store route's answer and the skew its `Date` header shows.
 async fn reach(
@@ -335,7 +335,7 @@ async fn reach(
     Some((site, prober, store, date_skew))
 }
 
-/// 3. Which JWT plugin answers: an empty refresh and a bogus Bearer. Returns the Bearer's
+/// Step 3: which JWT plugin answers: an empty refresh and a bogus Bearer. Returns the Bearer's
 /// answer, which the header check reads too.
 async fn check_jwt_plugin(
     prober: &mut Prober,
@@ -358,7 +358,7 @@ async fn check_jwt_plugin(
     bearer
 }
 
-/// 4. Whether the Authorization header reaches WordPress (the Bearer's answer and a wrong
+/// Step 4: whether the Authorization header reaches WordPress (the Bearer's answer and a wrong
 /// Basic login), and the custom auth header when one is given.
 async fn check_headers(
     prober: &mut Prober,
@@ -407,7 +407,7 @@ async fn check_headers(
     }
 }
 
-/// 6. The clock: the skew from the token's `iat` (after a login) or the `Date` header.
+/// Step 6, the clock: the skew from the token's `iat` (after a login) or the `Date` header.
 fn clock_check(skew: Option<Skew>, r: &mut DoctorReport) -> Check {
     match skew {
         None => Check::new(
