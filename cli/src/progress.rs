@@ -29,6 +29,15 @@ impl Progress {
         Self { enabled, after }
     }
 
+    /// Erases a progress line a call left behind when it was stopped half-way (Ctrl-C).
+    pub fn erase(&self) {
+        if self.enabled {
+            let mut err = std::io::stderr();
+            let _ = write!(err, "\r\x1b[2K");
+            let _ = err.flush();
+        }
+    }
+
     /// Runs `fut`; prints the progress line to stderr if it is slow.
     pub async fn run<F: Future>(&self, fut: F) -> F::Output {
         self.run_with(fut, &mut std::io::stderr()).await

@@ -1268,3 +1268,65 @@ async fn listings_count_in_words_and_show_the_stock_the_store_sends() {
     .json();
     assert_eq!(json["products"][0]["stock_quantity"], 7);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_during_a_cart_change_says_it_may_have_landed_and_how_to_see() {
+    let server = MockServer::start().await.unwrap();
+    let s = Scratch::new("sigint-cart");
+    let url = server.base_url();
+    assert_eq!(cocart(s.path(), &login_args(url), None).await.code, 0);
+    let add_item = "/wp-json/cocart/v2/cart/add-item";
+    server
+        .add_fault(cocart_mock::FaultSpec::delay(
+            add_item,
+            cocart_mock::MAX_DELAY_MS,
+            1,
+        ))
+        .unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_cocart"))
+        .arg("--session-file")
+        .arg(s.path())
+        .args(["cart", "add", "MOCK-MUG", "--json"])
+        .env_remove("COCART_STORE_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the store holds the request (the fault is taken when it arrives).
+    let faults = format!("{url}/__mock/faults");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let pending = reqwest::get(&faults).await.unwrap().text().await.unwrap();
+        if !pending.contains("add-item") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the add never arrived"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let err: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(err["error"]["code"], "interrupted");
+    assert_eq!(err["error"]["exit_code"], 130);
+    let line = err["error"]["message"].as_str().unwrap();
+    assert!(line.starts_with("interrupted: signed in as demo"), "{line}");
+    assert!(
+        line.contains("may or may not have applied the cart change: `cocart cart show`"),
+        "{line}"
+    );
+    // Still signed in: the next command goes on.
+    let who = cocart(s.path(), &["whoami"], None).await;
+    assert_eq!(who.code, 0, "{}", who.stderr);
+}

@@ -50,11 +50,10 @@ pub async fn run(cli: Cli) -> Result<Outcome, Failure> {
         Command::Login(args) => Some(account::credentials(args.clone())?),
         _ => None,
     };
-    let writes = match &cli.command {
-        Command::Cart { action } => !matches!(action, CartCommand::Show),
-        Command::Login(_) | Command::Logout | Command::Refresh => true,
-        _ => false,
-    };
+    // A cart change whose answer never came: the line says how to see whether it landed (a
+    // login, logout or refresh shows in the session state the line gives).
+    let writes =
+        matches!(&cli.command, Command::Cart { action } if !matches!(action, CartCommand::Show));
     let work = async {
         match cli.command {
             Command::Login(_) => match credentials {
@@ -78,6 +77,7 @@ pub async fn run(cli: Cli) -> Result<Outcome, Failure> {
     // Whatever happened, leave the session file consistent with the client.
     let settled = session.settle().await;
     let Some(result) = result else {
+        session.progress.erase();
         return Err(Failure::interrupted(interrupted(&session, writes).await));
     };
     let outcome = result?;
@@ -128,7 +128,7 @@ pub async fn interrupted(s: &Session, writes: bool) -> String {
     }
     if writes {
         line.push_str(
-            "; the store may or may not have applied the interrupted change: `cocart cart show` (or `cocart whoami`) tells",
+            "; the store may or may not have applied the cart change: `cocart cart show` tells",
         );
     }
     line
