@@ -36,7 +36,8 @@ pub struct ClientConfig {
     /// How many times a read (GET) is retried after a transient failure (default 2).
     #[uniffi(default = None)]
     pub read_retries: Option<u32>,
-    /// How routes are addressed (default pretty permalinks).
+    /// How routes are addressed (default: what the store URL shows, a `?rest_route=` URL being
+    /// query-style, else pretty permalinks).
     #[uniffi(default = None)]
     pub rest_style: Option<cocart::RestStyle>,
     /// Also send the guest cart key in the `CoCart-API-Cart-Key` header.
@@ -82,7 +83,9 @@ impl ClientConfig {
         if let Some(n) = self.read_retries {
             b = b.read_retries(n);
         }
-        b = b.rest_style(self.rest_style.unwrap_or_default());
+        if let Some(style) = self.rest_style {
+            b = b.rest_style(style);
+        }
         b = b
             .allow_insecure_http(self.allow_insecure_http)
             .send_cart_key_header(self.send_cart_key_header);
