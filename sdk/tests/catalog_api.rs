@@ -274,3 +274,56 @@ async fn the_timeout_is_the_deadline_of_the_whole_call_retries_included() {
     assert!(took < Duration::from_millis(2000), "{took:?}");
     silent.abort();
 }
+
+/// A retry gets only what is left of the deadline: the first attempt fails fast (503), the
+/// second meets a store that never answers and is cut at the call's deadline, not a full
+/// timeout after it started.
+#[tokio::test]
+async fn a_retry_gets_only_what_is_left_of_the_deadline() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    let store = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((mut stream, _)) = listener.accept().await {
+            if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+                // The first request: a 503 after half the timeout.
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 8192];
+                    let _ = stream.read(&mut buf).await;
+                    tokio::time::sleep(Duration::from_millis(600)).await;
+                    let _ = stream
+                        .write_all(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                        .await;
+                });
+            } else {
+                held.push(stream);
+            }
+        }
+    });
+    let client = cocart::CoCartClient::builder(&url)
+        .timeout(Duration::from_millis(1200))
+        .read_retries(2)
+        .retry_base_delay(Duration::from_millis(10))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client
+        .catalog()
+        .products(&ProductQuery::new())
+        .await
+        .unwrap_err();
+    let took = started.elapsed();
+    assert!(matches!(err, cocart::Error::Timeout), "{err:?}");
+    assert_eq!(accepted.load(Ordering::SeqCst), 2, "one retry");
+    // The retry had about 600 ms left, not 1200 (which would end at about 1.8 s).
+    assert!(took < Duration::from_millis(1600), "{took:?}");
+    assert!(took >= Duration::from_millis(1100), "{took:?}");
+    store.abort();
+}
