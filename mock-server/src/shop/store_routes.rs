@@ -934,3 +934,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "store_golden_tests.rs"]
+mod golden;
