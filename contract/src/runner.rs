@@ -1280,3 +1280,7 @@ mod tests {
         assert_eq!(codes, [0, 1, 3, 4, 5]);
     }
 }
+
+#[cfg(test)]
+#[path = "runner_golden_tests.rs"]
+mod golden;
