@@ -1,7 +1,7 @@
 //! Characterisation of [`Run::compare`]: every expectation of the shipped contract compared with
 //! answers built to hit each check (status, envelope kind, code, `data.status`, message, body
-//! matchers, headers present and absent, token header, lifetime and `pat`), and a grid of token
-//! checks; every diff (what, expected, actual, in order) compared with
+//! matchers, headers present and absent, token header, lifetime and `pat`), a grid of token
+//! checks, and headers missing and unwanted in one answer; every diff (what, expected, actual, in order) compared with
 //! `testdata/compare_golden.json`, captured from `compare` before it was split into parts.
 //!
 //! After a deliberate change, `COCART_CONTRACT_WRITE_GOLDEN=1` rewrites the file (and the test
@@ -107,6 +107,17 @@ fn tokens() -> Vec<(&'static str, String)> {
                 &claims(json!(0), json!(864_000), Some(pat)),
             ),
         ),
+        (
+            "pat-not-hex",
+            jwt(
+                &standard_header(),
+                &claims(
+                    json!(0),
+                    json!(864_000),
+                    Some("pat_0123456789abcdefghijklmn"),
+                ),
+            ),
+        ),
         ("not-a-jwt", "plain-text".to_string()),
     ]
 }
@@ -172,6 +183,7 @@ fn answers_for(e: &Expect, token: &str) -> Vec<(&'static str, Answer)> {
         };
         put(&mut scrambled, pointer, v);
     }
+    let unwanted: Vec<(&str, &str)> = e.no_headers.iter().map(|h| (h.as_str(), "1")).collect();
     let all: Vec<(&str, &str)> = e
         .headers
         .iter()
@@ -194,6 +206,7 @@ fn answers_for(e: &Expect, token: &str) -> Vec<(&'static str, Answer)> {
         ("full", answer(e.status, &[], &full)),
         ("full-every-header", answer(e.status, &all, &full)),
         ("scrambled", answer(e.status, &all, &scrambled)),
+        ("only-unwanted-headers", answer(e.status, &unwanted, &full)),
     ]
 }
 
@@ -247,6 +260,35 @@ fn token_grid() -> Vec<(String, Expect)> {
     out
 }
 
+/// Headers that must be there and headers that must not, against answers with some of each.
+fn header_grid() -> Vec<(String, Expect, Answer)> {
+    let expect = Expect {
+        status: 200,
+        code: None,
+        envelope: Envelope::Rest,
+        message: None,
+        body: BTreeMap::new(),
+        headers: vec!["X-Wanted".into(), "X-Also-Wanted".into()],
+        no_headers: vec!["X-Unwanted".into(), "X-Also-Unwanted".into()],
+        token: None,
+    };
+    let sent: [&[(&str, &str)]; 3] = [
+        &[("x-unwanted", "1")],
+        &[("X-Also-Wanted", "1"), ("X-ALSO-UNWANTED", "1")],
+        &[("x-wanted", "1"), ("x-also-wanted", "")],
+    ];
+    sent.iter()
+        .enumerate()
+        .map(|(i, h)| {
+            (
+                format!("headers/{i}"),
+                expect.clone(),
+                answer(200, h, &json!({})),
+            )
+        })
+        .collect()
+}
+
 fn describe(diffs: &[Diff]) -> String {
     diffs
         .iter()
@@ -292,6 +334,9 @@ fn cases() -> Vec<(String, String)> {
                 let diffs = run.compare(&e, &a);
                 out.push((format!("{ttl_name}/{name}/{tname}"), describe(&diffs)));
             }
+        }
+        for (name, e, a) in header_grid() {
+            out.push((format!("{ttl_name}/{name}"), describe(&run.compare(&e, &a))));
         }
         if ttl_name != "ttl-default" {
             continue;
