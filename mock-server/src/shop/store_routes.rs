@@ -263,8 +263,8 @@ struct AttributeClause {
 }
 
 /// The `attributes` parameter: an array of objects `{attribute, term_id[], slug[], operator}`,
-/// checked like WordPress checks the schema. A clause without a known `pa_*` taxonomy or without
-/// terms is ignored, as CoCart does.
+/// checked like WordPress checks the schema, item by item. A clause without a known `pa_*`
+/// taxonomy or without terms is ignored, as CoCart does.
 fn attribute_clauses(cat: &Catalogue, params: &Params) -> Result<Vec<AttributeClause>, ApiError> {
     check_enum(
         "attribute_relation",
@@ -275,6 +275,18 @@ fn attribute_clauses(cat: &Catalogue, params: &Params) -> Result<Vec<AttributeCl
     let Some(raw) = params.get("attributes") else {
         return Ok(Vec::new());
     };
+    let mut clauses = Vec::new();
+    for (i, item) in attribute_items(raw)?.iter().enumerate() {
+        let obj = clause_object(i, item)?;
+        if let Some(clause) = attribute_clause(cat, i, &obj)? {
+            clauses.push(clause);
+        }
+    }
+    Ok(clauses)
+}
+
+/// The items of `attributes`: an array, an object with numeric keys only, or a string.
+fn attribute_items(raw: &Value) -> Result<Vec<Value>, ApiError> {
     let not_array = || {
         param_error(
             "attributes",
@@ -282,82 +294,88 @@ fn attribute_clauses(cat: &Catalogue, params: &Params) -> Result<Vec<AttributeCl
             "rest_invalid_type",
         )
     };
-    let items: Vec<Value> = match raw {
-        Value::Object(m) if m.keys().any(|k| k.parse::<u64>().is_err()) => return Err(not_array()),
-        Value::Object(_) | Value::Array(_) | Value::String(_) => list_items(raw),
-        _ => return Err(not_array()),
-    };
-    let mut clauses = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let obj = match item {
-            Value::Object(m) => m.clone(),
-            Value::Array(a) => a
-                .iter()
-                .enumerate()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-            Value::String(s) if s.is_empty() => Map::new(),
-            _ => {
-                return Err(param_error(
-                    "attributes",
-                    format!("attributes[{i}] is not of type object."),
-                    "rest_invalid_type",
-                ));
-            }
-        };
-        let taxonomy = match obj.get("attribute") {
-            None => String::new(),
-            Some(Value::String(s)) => s.clone(),
-            Some(_) => {
-                return Err(param_error(
-                    "attributes",
-                    format!("attributes[{i}][attribute] is not of type string."),
-                    "rest_invalid_type",
-                ));
-            }
-        };
-        let term_ids = int_list_at(
-            "attributes",
-            &format!("attributes[{i}][term_id]"),
-            obj.get("term_id"),
-        )?;
-        let slugs: Vec<String> = obj
-            .get("slug")
-            .map(list_items)
-            .unwrap_or_default()
-            .iter()
-            .map(|v| match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
-            .collect();
-        check_enum(
-            "attributes",
-            &format!("attributes[{i}][operator]"),
-            obj.get("operator"),
-            &["in", "not in", "and"],
-        )?;
-        let Some(attr) = cat.attribute_by_slug(&taxonomy) else {
-            continue;
-        };
-        let wanted: Vec<String> = if !term_ids.is_empty() {
-            term_ids
-                .iter()
-                .filter_map(|id| u64::try_from(*id).ok().and_then(|id| attr.term(id)))
-                .map(|t| t.slug.clone())
-                .collect()
-        } else if !slugs.is_empty() {
-            slugs
-        } else {
-            continue;
-        };
-        clauses.push(AttributeClause {
-            taxonomy,
-            slugs: wanted,
-            all: obj.get("operator").and_then(Value::as_str) == Some("and"),
-        });
+    match raw {
+        Value::Object(m) if m.keys().any(|k| k.parse::<u64>().is_err()) => Err(not_array()),
+        Value::Object(_) | Value::Array(_) | Value::String(_) => Ok(list_items(raw)),
+        _ => Err(not_array()),
     }
-    Ok(clauses)
+}
+
+/// `attributes[i]` as an object: a list is keyed by position, `""` is empty.
+fn clause_object(i: usize, item: &Value) -> Result<Map<String, Value>, ApiError> {
+    match item {
+        Value::Object(m) => Ok(m.clone()),
+        Value::Array(a) => Ok(a
+            .iter()
+            .enumerate()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()),
+        Value::String(s) if s.is_empty() => Ok(Map::new()),
+        _ => Err(param_error(
+            "attributes",
+            format!("attributes[{i}] is not of type object."),
+            "rest_invalid_type",
+        )),
+    }
+}
+
+/// One clause, its fields checked in the schema's order; `None` when CoCart ignores it.
+fn attribute_clause(
+    cat: &Catalogue,
+    i: usize,
+    obj: &Map<String, Value>,
+) -> Result<Option<AttributeClause>, ApiError> {
+    let taxonomy = match obj.get("attribute") {
+        None => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => {
+            return Err(param_error(
+                "attributes",
+                format!("attributes[{i}][attribute] is not of type string."),
+                "rest_invalid_type",
+            ));
+        }
+    };
+    let term_ids = int_list_at(
+        "attributes",
+        &format!("attributes[{i}][term_id]"),
+        obj.get("term_id"),
+    )?;
+    let slugs: Vec<String> = obj
+        .get("slug")
+        .map(list_items)
+        .unwrap_or_default()
+        .iter()
+        .map(|v| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+    check_enum(
+        "attributes",
+        &format!("attributes[{i}][operator]"),
+        obj.get("operator"),
+        &["in", "not in", "and"],
+    )?;
+    let Some(attr) = cat.attribute_by_slug(&taxonomy) else {
+        return Ok(None);
+    };
+    let wanted: Vec<String> = if !term_ids.is_empty() {
+        term_ids
+            .iter()
+            .filter_map(|id| u64::try_from(*id).ok().and_then(|id| attr.term(id)))
+            .map(|t| t.slug.clone())
+            .collect()
+    } else if !slugs.is_empty() {
+        slugs
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(AttributeClause {
+        taxonomy,
+        slugs: wanted,
+        all: obj.get("operator").and_then(Value::as_str) == Some("and"),
+    }))
 }
 
 fn attribute_match(cat: &Catalogue, p: &Product, clause: &AttributeClause) -> bool {
