@@ -825,69 +825,93 @@ impl<'a> Run<'a> {
     /// from the answer; once the status differs, only the status is reported (with the error
     /// the store sent, if any), since the other checks were written for the expected status.
     pub(crate) fn compare(&self, expect: &Expect, a: &Answer) -> Vec<Diff> {
-        let mut diffs = Vec::new();
         let error = a.error();
         if a.status != expect.status {
-            diffs.push(Diff {
+            return vec![Diff {
                 what: "status".into(),
                 expected: describe_status(expect.status, expect.code.as_deref()),
                 actual: self.describe_answer(a.status, error.as_ref()),
-            });
-            return diffs;
+            }];
         }
+        let mut diffs = Vec::new();
         if let Some(code) = &expect.code {
-            let want_kind = match expect.envelope {
-                Envelope::WpSendJsonError => EnvelopeKind::SendJsonError,
-                _ => EnvelopeKind::Rest,
-            };
-            match &error {
-                None => diffs.push(Diff {
-                    what: "error envelope".into(),
-                    expected: format!("{want_kind} with code {code}"),
-                    actual: "no error envelope".into(),
-                }),
-                Some(e) if e.kind != want_kind => diffs.push(Diff {
-                    what: "error envelope".into(),
-                    expected: format!("{want_kind} with code {code}"),
-                    actual: self.describe_error(e),
-                }),
-                Some(e) => {
-                    if &e.code != code {
-                        diffs.push(Diff {
-                            what: "code".into(),
-                            expected: code.clone(),
-                            actual: e.code.clone(),
-                        });
-                    }
-                    if e.kind == EnvelopeKind::Rest
-                        && e.data_status != Some(u64::from(expect.status))
-                    {
-                        diffs.push(Diff {
-                            what: "envelope data.status".into(),
-                            expected: expect.status.to_string(),
-                            actual: e.data_status.map_or("(missing)".into(), |s| s.to_string()),
-                        });
-                    }
-                }
-            }
+            diffs.extend(self.envelope_diffs(expect, code, error.as_ref()));
         }
         if let Some(message) = &expect.message {
-            let got = match &error {
-                Some(e) => e.message.clone(),
-                None => a
-                    .body
-                    .get("message")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-            };
-            if got.as_deref() != Some(message.as_str()) {
-                diffs.push(Diff {
-                    what: "message".into(),
-                    expected: format!("{message:?}"),
-                    actual: got.map_or("(missing)".into(), |m| self.redact(&format!("{m:?}"))),
-                });
-            }
+            diffs.extend(self.message_diff(message, a, error.as_ref()));
         }
+        diffs.extend(self.body_diffs(expect, a));
+        diffs.extend(header_diffs(expect, a));
+        if let Some(checks) = &expect.token {
+            diffs.extend(self.token_diffs(checks, a));
+        }
+        diffs
+    }
+
+    /// The error envelope: its kind, its `code`, and for a REST one `data.status`.
+    fn envelope_diffs(
+        &self,
+        expect: &Expect,
+        code: &str,
+        error: Option<&crate::probe::ErrorBody>,
+    ) -> Vec<Diff> {
+        let want_kind = match expect.envelope {
+            Envelope::WpSendJsonError => EnvelopeKind::SendJsonError,
+            _ => EnvelopeKind::Rest,
+        };
+        let wrong_envelope = |actual: String| Diff {
+            what: "error envelope".into(),
+            expected: format!("{want_kind} with code {code}"),
+            actual,
+        };
+        let e = match error {
+            None => return vec![wrong_envelope("no error envelope".into())],
+            Some(e) if e.kind != want_kind => return vec![wrong_envelope(self.describe_error(e))],
+            Some(e) => e,
+        };
+        let mut diffs = Vec::new();
+        if e.code != code {
+            diffs.push(Diff {
+                what: "code".into(),
+                expected: code.to_string(),
+                actual: e.code.clone(),
+            });
+        }
+        if e.kind == EnvelopeKind::Rest && e.data_status != Some(u64::from(expect.status)) {
+            diffs.push(Diff {
+                what: "envelope data.status".into(),
+                expected: expect.status.to_string(),
+                actual: e.data_status.map_or("(missing)".into(), |s| s.to_string()),
+            });
+        }
+        diffs
+    }
+
+    /// The error's `message` (or the body's top-level `message` when there is no envelope).
+    fn message_diff(
+        &self,
+        message: &str,
+        a: &Answer,
+        error: Option<&crate::probe::ErrorBody>,
+    ) -> Option<Diff> {
+        let got = match error {
+            Some(e) => e.message.clone(),
+            None => a
+                .body
+                .get("message")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        };
+        (got.as_deref() != Some(message)).then(|| Diff {
+            what: "message".into(),
+            expected: format!("{message:?}"),
+            actual: got.map_or("(missing)".into(), |m| self.redact(&format!("{m:?}"))),
+        })
+    }
+
+    /// Each body pointer whose value fails its matcher (a matcher that does not parse is skipped).
+    fn body_diffs(&self, expect: &Expect, a: &Answer) -> Vec<Diff> {
+        let mut diffs = Vec::new();
         for (pointer, matcher) in &expect.body {
             let Ok(m) = Matcher::parse(matcher) else {
                 continue;
@@ -901,84 +925,99 @@ impl<'a> Run<'a> {
                 });
             }
         }
-        for h in &expect.headers {
-            if a.header(h).is_none() {
-                diffs.push(Diff {
-                    what: format!("header {h}"),
-                    expected: "present".into(),
-                    actual: "absent".into(),
-                });
-            }
-        }
-        for h in &expect.no_headers {
-            if a.header(h).is_some() {
-                diffs.push(Diff {
-                    what: format!("header {h}"),
-                    expected: "absent".into(),
-                    actual: "present".into(),
-                });
-            }
-        }
-        if let Some(checks) = &expect.token {
-            let token = select(&a.body, &checks.at, &|_| None).and_then(Value::as_str);
-            match token {
-                None => diffs.push(Diff {
-                    what: format!("token at {}", checks.at),
-                    expected: "a JWT".into(),
-                    actual: "(absent)".into(),
-                }),
-                Some(token) => {
-                    if let Some(want) = &checks.header {
-                        let got = token_header(token).unwrap_or_default();
-                        if &got != want {
-                            diffs.push(Diff {
-                                what: "token header".into(),
-                                expected: want.clone(),
-                                actual: got,
-                            });
-                        }
-                    }
-                    if checks.lifetime {
-                        let got = token_lifetime(token);
-                        if got != Some(self.profile.access_ttl) {
-                            diffs.push(Diff {
-                                what: "token exp − iat".into(),
-                                expected: format!("{} s", self.profile.access_ttl),
-                                actual: got.map_or("(unreadable)".into(), |s| format!("{s} s")),
-                            });
-                        }
-                    }
-                    if let Some(want) = checks.pat {
-                        let got = token_claim(token, "/data/user/pat")
-                            .and_then(|v| v.as_str().map(str::to_string));
-                        let ok = match (&got, want) {
-                            (Some(p), true) => {
-                                p.len() == 28
-                                    && p.starts_with("pat_")
-                                    && p[4..]
-                                        .bytes()
-                                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-                            }
-                            (None, false) => true,
-                            _ => false,
-                        };
-                        if !ok {
-                            diffs.push(Diff {
-                                what: "token data.user.pat".into(),
-                                expected: if want {
-                                    "pat_ + 24 hex".into()
-                                } else {
-                                    "absent".into()
-                                },
-                                actual: got.unwrap_or_else(|| "(absent)".into()),
-                            });
-                        }
-                    }
-                }
-            }
-        }
         diffs
     }
+
+    /// The token at `checks.at`: present, then its header, lifetime and `pat` as asked.
+    fn token_diffs(&self, checks: &crate::model::TokenChecks, a: &Answer) -> Vec<Diff> {
+        let Some(token) = select(&a.body, &checks.at, &|_| None).and_then(Value::as_str) else {
+            return vec![Diff {
+                what: format!("token at {}", checks.at),
+                expected: "a JWT".into(),
+                actual: "(absent)".into(),
+            }];
+        };
+        let header = checks
+            .header
+            .as_ref()
+            .and_then(|want| token_header_diff(token, want));
+        let lifetime = checks
+            .lifetime
+            .then(|| self.token_lifetime_diff(token))
+            .flatten();
+        let pat = checks.pat.and_then(|want| token_pat_diff(token, want));
+        [header, lifetime, pat].into_iter().flatten().collect()
+    }
+
+    /// `exp − iat` against the profile's access-token lifetime.
+    fn token_lifetime_diff(&self, token: &str) -> Option<Diff> {
+        let got = token_lifetime(token);
+        (got != Some(self.profile.access_ttl)).then(|| Diff {
+            what: "token exp − iat".into(),
+            expected: format!("{} s", self.profile.access_ttl),
+            actual: got.map_or("(unreadable)".into(), |s| format!("{s} s")),
+        })
+    }
+}
+
+/// Headers that must be present, then headers that must be absent.
+fn header_diffs(expect: &Expect, a: &Answer) -> Vec<Diff> {
+    let missing = expect
+        .headers
+        .iter()
+        .filter(|h| a.header(h).is_none())
+        .map(|h| (h, "present", "absent"));
+    let unwanted = expect
+        .no_headers
+        .iter()
+        .filter(|h| a.header(h).is_some())
+        .map(|h| (h, "absent", "present"));
+    missing
+        .chain(unwanted)
+        .map(|(h, expected, actual)| Diff {
+            what: format!("header {h}"),
+            expected: expected.into(),
+            actual: actual.into(),
+        })
+        .collect()
+}
+
+/// The token's decoded header, exactly.
+fn token_header_diff(token: &str, want: &str) -> Option<Diff> {
+    let got = token_header(token).unwrap_or_default();
+    (got != want).then(|| Diff {
+        what: "token header".into(),
+        expected: want.to_string(),
+        actual: got,
+    })
+}
+
+/// `data.user.pat`: `pat_` and 24 lowercase hex digits when `want`, absent otherwise.
+fn token_pat_diff(token: &str, want: bool) -> Option<Diff> {
+    let got = token_claim(token, "/data/user/pat").and_then(|v| v.as_str().map(str::to_string));
+    let ok = match (&got, want) {
+        (Some(p), true) => is_pat(p),
+        (None, false) => true,
+        _ => false,
+    };
+    (!ok).then(|| Diff {
+        what: "token data.user.pat".into(),
+        expected: if want {
+            "pat_ + 24 hex".into()
+        } else {
+            "absent".into()
+        },
+        actual: got.unwrap_or_else(|| "(absent)".into()),
+    })
+}
+
+/// `pat_` and 24 lowercase hex digits.
+fn is_pat(p: &str) -> bool {
+    p.len() == 28
+        && p.starts_with("pat_")
+        && p[4..]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// A step that differed: the request, what differed, and the answer (when there was one).
@@ -1280,3 +1319,7 @@ mod tests {
         assert_eq!(codes, [0, 1, 3, 4, 5]);
     }
 }
+
+#[cfg(test)]
+#[path = "runner_golden_tests.rs"]
+mod golden;

@@ -10,7 +10,7 @@
 use super::{body, rewrite};
 use crate::auth::authenticate::{AuthOutcome, RequestInfo, authenticate, finish, is_cocart_path};
 use crate::auth::errors::critical_error;
-use crate::caller::AuthKind;
+use crate::caller::{AuthKind, Caller};
 use crate::error::ApiError;
 use crate::fast::auth_memo::{AuthMemo, prepare_remembered};
 use crate::headers::{COCART_VERSION, NO_CACHE, TIMESTAMP_HEADER, VERSION_HEADER};
@@ -70,77 +70,141 @@ pub(crate) async fn handle(
     mut req: Request<Body>,
     conn: &Connection,
 ) -> Result<Response, DropConnection> {
-    let peer = conn.peer;
     let wire_method = req.method().clone();
     rewrite::apply(&mut req);
     if !rewrite::is_rest_path(req.uri().path()) {
-        return Ok(call(app, req, peer).await);
+        return Ok(call(app, req, conn.peer).await);
     }
     let (parts, body) = req.into_parts();
     // Journaled now: the entry stays (status 0) even if the client gives up before the answer.
     let mut journal = Pending::arrive(&state, wire_method, parts.uri.clone(), &parts.headers);
-    let bytes = match body::read(&parts.headers, body).await {
-        Ok(b) => b,
-        Err(body::BodyError::TooLarge(e)) => {
-            return Ok(journal.finish(e.into_response(), AuthKind::None));
-        }
-        Err(body::BodyError::Broken) => {
-            journal.record(0, AuthKind::None);
-            return Err(DropConnection);
-        }
-    };
-    let mut gate = admit(&state, &parts, &bytes, conn, true);
+    let (Ok(ending) | Err(ending)) =
+        serve_store(&state, app, parts, body, conn, &mut journal).await;
+    journal.end(ending)
+}
+
+/// How a store request ends: an answer (with the credentials the journal records), or the
+/// connection dropped.
+enum Ending {
+    Answer(Response, AuthKind),
+    Drop(AuthKind),
+}
+
+/// A store request after its arrival is journaled: body, faults, authentication, rate limit,
+/// then the handler and CoCart's headers. `Err` is an ending before the handler.
+async fn serve_store(
+    state: &AppState,
+    app: Router,
+    parts: Parts,
+    body: Body,
+    conn: &Connection,
+    journal: &mut Pending<'_>,
+) -> Result<Ending, Ending> {
+    let bytes = read_body(&parts, body).await?;
+    let gate = admit_with_faults(state, &parts, &bytes, conn, journal).await?;
+    let (caller, rate) = refuse_or_admit(gate).map_err(|r| r.into_ending(journal, state))?;
+    let auth = caller.auth;
+    let authenticated = caller.user_id.is_some();
+    journal.user = caller.user_id;
+    let note = journal.note.clone();
+    let resp = dispatch(state, app, parts, bytes, caller, note, conn.peer).await;
+    let resp = decorate(
+        resp,
+        journal.path(),
+        state.now(),
+        authenticated,
+        rate.as_ref(),
+    );
+    Ok(Ending::Answer(resp, auth))
+}
+
+/// The body, buffered: over the limit is a 413 (without CoCart's headers), a broken body drops
+/// the connection.
+async fn read_body(parts: &Parts, body: Body) -> Result<Bytes, Ending> {
+    match body::read(&parts.headers, body).await {
+        Ok(b) => Ok(b),
+        Err(body::BodyError::TooLarge(e)) => Err(Ending::Answer(e.into_response(), AuthKind::None)),
+        Err(body::BodyError::Broken) => Err(Ending::Drop(AuthKind::None)),
+    }
+}
+
+/// Admits the request and plays a scheduled fault: a drop, a critical error, or a delay (the
+/// entry journaled with status 0 meanwhile) after which the request is admitted again.
+async fn admit_with_faults(
+    state: &AppState,
+    parts: &Parts,
+    bytes: &Bytes,
+    conn: &Connection,
+    journal: &Pending<'_>,
+) -> Result<Gate, Ending> {
+    let gate = admit(state, parts, bytes, conn, true);
     match gate.fault {
-        Some(Fault::Drop) => {
-            journal.record(0, gate.outcome.presented);
-            return Err(DropConnection);
-        }
-        Some(Fault::Status(code)) => {
-            let resp = decorate(
-                critical_error(code).into_response(),
-                journal.path(),
-                state.now(),
-                false,
-                None,
-            );
-            return Ok(journal.finish(resp, gate.outcome.presented));
-        }
+        Some(Fault::Drop) => Err(Ending::Drop(gate.outcome.presented)),
+        Some(Fault::Status(code)) => Err(Ending::Answer(
+            refusal(critical_error(code).into_response(), journal, state),
+            gate.outcome.presented,
+        )),
         Some(Fault::Delay(d)) => {
             journal.record(0, gate.outcome.presented);
             tokio::time::sleep(d).await;
-            gate = admit(&state, &parts, &bytes, conn, false);
+            Ok(admit(state, parts, bytes, conn, false))
         }
-        None => {}
+        None => Ok(gate),
     }
+}
+
+/// The caller and the rate-limit headers, or the refusal: credentials that fail the request
+/// (journaled as presented), or the rate limiter (journaled as the caller's).
+fn refuse_or_admit(gate: Gate) -> Result<(Caller, Option<RateHeaders>), Refused> {
     let Gate { outcome, rate, .. } = gate;
-    if let Some(err) = outcome.error {
-        let resp = decorate(
-            err.into_response(),
-            journal.path(),
-            state.now(),
-            false,
-            None,
-        );
-        return Ok(journal.finish(resp, outcome.presented));
+    if let Some(error) = outcome.error {
+        return Err(Refused {
+            error,
+            auth: outcome.presented,
+        });
     }
-    let rate = match rate {
-        Some(Err(limited)) => {
-            let resp = decorate(
-                limited.into_response(),
-                journal.path(),
-                state.now(),
-                false,
-                None,
-            );
-            return Ok(journal.finish(resp, outcome.caller.auth));
-        }
-        Some(Ok(headers)) => Some(headers),
-        None => None,
-    };
-    let auth = outcome.caller.auth;
-    let authenticated = outcome.caller.user_id.is_some();
-    journal.user = outcome.caller.user_id;
-    let resp = if state.fast.skips_router(&parts.method, parts.uri.path()) {
+    match rate {
+        Some(Err(error)) => Err(Refused {
+            error,
+            auth: outcome.caller.auth,
+        }),
+        Some(Ok(headers)) => Ok((outcome.caller, Some(headers))),
+        None => Ok((outcome.caller, None)),
+    }
+}
+
+/// A request refused by authentication or the rate limiter, and the credentials to journal.
+struct Refused {
+    error: ApiError,
+    auth: AuthKind,
+}
+
+impl Refused {
+    fn into_ending(self, journal: &Pending<'_>, state: &AppState) -> Ending {
+        Ending::Answer(
+            refusal(self.error.into_response(), journal, state),
+            self.auth,
+        )
+    }
+}
+
+/// An answer given before the handler, with CoCart's headers as for a guest.
+fn refusal(resp: Response, journal: &Pending<'_>, state: &AppState) -> Response {
+    decorate(resp, journal.path(), state.now(), false, None)
+}
+
+/// Runs the handler: the cart read without the router when a fast path allows it, else the
+/// router with the caller and the journal's token note as extensions.
+async fn dispatch(
+    state: &AppState,
+    app: Router,
+    parts: Parts,
+    bytes: Bytes,
+    caller: Caller,
+    note: TokenNote,
+    peer: SocketAddr,
+) -> Response {
+    if state.fast.skips_router(&parts.method, parts.uri.path()) {
         let Parts {
             method,
             uri,
@@ -150,7 +214,7 @@ pub(crate) async fn handle(
         let query = uri.query().map(str::to_string);
         let mut resp = crate::shop::cart_routes::get_cart_direct(
             state.clone(),
-            outcome.caller,
+            caller,
             method,
             headers,
             query,
@@ -160,18 +224,10 @@ pub(crate) async fn handle(
         resp
     } else {
         let mut req = Request::from_parts(parts, Body::from(bytes));
-        req.extensions_mut().insert(outcome.caller);
-        req.extensions_mut().insert(journal.note.clone());
+        req.extensions_mut().insert(caller);
+        req.extensions_mut().insert(note);
         call(app, req, peer).await
-    };
-    let resp = decorate(
-        resp,
-        journal.path(),
-        state.now(),
-        authenticated,
-        rate.as_ref(),
-    );
-    Ok(journal.finish(resp, auth))
+    }
 }
 
 /// What axum's router does to a routed response: a `Content-Length` from an exact body size.
@@ -330,8 +386,17 @@ impl<'a> Pending<'a> {
         self.state.journal.settle(self.seq, status, auth.as_str());
     }
 
-    fn finish(self, resp: Response, auth: AuthKind) -> Response {
-        self.record(resp.status().as_u16(), auth);
-        resp
+    /// Records how the request ended and gives its answer.
+    fn end(self, ending: Ending) -> Result<Response, DropConnection> {
+        match ending {
+            Ending::Answer(resp, auth) => {
+                self.record(resp.status().as_u16(), auth);
+                Ok(resp)
+            }
+            Ending::Drop(auth) => {
+                self.record(0, auth);
+                Err(DropConnection)
+            }
+        }
     }
 }

@@ -280,47 +280,247 @@ pub(crate) fn product_json(ctx: &Ctx<'_>, p: &Product) -> Value {
 /// lighter shape of the variations route: no type, review fields or `variations`, `total_sales`
 /// as a string, and its attributes as `{id, name, option: {slug: name}}`.
 pub(crate) fn product_json_with(ctx: &Ctx<'_>, p: &Product, with_reviews: bool) -> Value {
-    let cat = ctx.cat;
-    let parent = (p.kind == ProductType::Variation)
-        .then(|| cat.get(p.parent_id))
-        .flatten();
-    let attrs_src = parent.unwrap_or(p);
+    let parent = variation_parent(ctx.cat, p);
     let is_variation = p.kind == ProductType::Variation;
-    let (attributes, default_attributes) = attribute_blocks(cat, p);
-    let variations: Vec<Value> = if p.kind == ProductType::Variable {
-        cat.variations_of(p.id)
-            .iter()
-            .map(|v| {
-                let attrs: Map<String, Value> = v
-                    .variation
-                    .iter()
-                    .map(|(k, val)| (format!("attribute_{k}"), Value::String(val.clone())))
-                    .collect();
-                let mut rest_url = format!(
-                    "{}/wp-json/cocart/v2/cart/add-item?id={}&quantity=1",
-                    ctx.site_url, v.id
-                );
-                for (k, val) in &v.variation {
-                    rest_url.push_str(&format!("&variation[attribute_{k}]={val}"));
-                }
-                let purchase_quantity = if v.is_purchasable() && v.price() > 0 {
-                    json!({"min_purchase": 1, "max_purchase": v.max_purchase()})
-                } else {
-                    empty_list()
-                };
-                json!({"id": v.id, "sku": v.sku, "description": "", "attributes": attrs,
-                       "featured_image": image_url(ctx, &v.slug, "-300x300"),
-                       "prices": prices_json(ctx, v), "stock": stock_json(ctx, v),
-                       "add_to_cart": {"is_purchasable": v.is_purchasable() && v.price() > 0,
-                                       "purchase_quantity": purchase_quantity,
-                                       "rest_url": rest_url}})
-            })
-            .collect()
+    // A variation shows its parent's page, image, categories and tags.
+    let slug = parent.map_or(p.slug.as_str(), |pp| pp.slug.as_str());
+    let mut out = Map::new();
+    put_identity(&mut out, ctx, p, slug);
+    put_dates_prices_and_conditions(&mut out, ctx, p);
+    if !is_variation {
+        put_review_summary(&mut out, ctx.cat, p);
+    }
+    put(&mut out, "images", images_json(ctx, p, slug));
+    put_terms(&mut out, ctx, parent.unwrap_or(p));
+    put_attributes_and_variations(&mut out, ctx, p, is_variation);
+    put_kind_specifics_and_stock(&mut out, ctx, p, is_variation);
+    if !is_variation {
+        let reviews = if with_reviews {
+            embedded_reviews(ctx.cat, p)
+        } else {
+            empty_list()
+        };
+        put(&mut out, "reviews", reviews);
+    }
+    for key in ["related", "upsells", "cross_sells"] {
+        put(&mut out, key, empty_list());
+    }
+    put(&mut out, "add_to_cart", add_to_cart_json(ctx, p));
+    put(&mut out, "meta_data", empty_list());
+    if is_variation {
+        keep_variation_keys(&mut out);
+    }
+    Value::Object(out)
+}
+
+fn put(out: &mut Map<String, Value>, key: &str, value: Value) {
+    out.insert(key.to_string(), value);
+}
+
+/// The parent of a variation (`None` for any other product, or a variation whose parent is gone).
+fn variation_parent<'c>(cat: &'c Catalogue, p: &Product) -> Option<&'c Product> {
+    (p.kind == ProductType::Variation)
+        .then(|| cat.get(p.parent_id))
+        .flatten()
+}
+
+/// `id` to `short_description`: what names the product and where its page is.
+fn put_identity(out: &mut Map<String, Value>, ctx: &Ctx<'_>, p: &Product, slug: &str) {
+    put(out, "id", json!(p.id));
+    put(out, "parent_id", json!(p.parent_id));
+    put(out, "name", json!(p.name));
+    put(out, "type", json!(p.kind.as_str()));
+    put(out, "slug", json!(p.slug));
+    put(
+        out,
+        "permalink",
+        json!(format!("{}/product/{slug}/", ctx.site_url)),
+    );
+    put(out, "sku", json!(p.sku));
+    put(out, "description", json!(p.description));
+    put(out, "short_description", json!(p.short_description));
+}
+
+/// `dates` (a product without a creation date shows 2024-01-01), `featured`, `prices` and
+/// `hidden_conditions`.
+fn put_dates_prices_and_conditions(out: &mut Map<String, Value>, ctx: &Ctx<'_>, p: &Product) {
+    let date = if p.date_created.is_empty() {
+        "2024-01-01T00:00:00".to_string()
     } else {
-        Vec::new()
+        p.date_created.clone()
     };
-    let purchasable = p.is_purchasable() && p.price() > 0;
-    let (text, description) = match p.kind {
+    put(
+        out,
+        "dates",
+        json!({"created": date, "created_gmt": date, "modified": date, "modified_gmt": date}),
+    );
+    put(out, "featured", json!(p.featured));
+    put(out, "prices", prices_json(ctx, p));
+    put(
+        out,
+        "hidden_conditions",
+        json!({"virtual": p.is_virtual, "downloadable": false,
+               "manage_stock": p.managing_stock(), "sold_individually": p.sold_individually,
+               "reviews_allowed": p.reviews_allowed, "shipping_required": !p.is_virtual}),
+    );
+}
+
+/// `average_rating`, `review_count`, `rating_count` and `rated_out_of` over the approved reviews.
+fn put_review_summary(out: &mut Map<String, Value>, cat: &Catalogue, p: &Product) {
+    let (review_count, rating_count, average) = cat.review_stats(p.id);
+    let (average_rating, rated_out_of) = if rating_count > 0 {
+        (
+            format!("{average:.2}"),
+            format!(
+                "Rated {average:.2} out of 5 based on {rating_count} customer rating{}",
+                if rating_count == 1 { "" } else { "s" }
+            ),
+        )
+    } else {
+        ("0".to_string(), "5".to_string())
+    };
+    put(out, "average_rating", json!(average_rating));
+    put(out, "review_count", json!(review_count));
+    put(out, "rating_count", json!(rating_count));
+    put(out, "rated_out_of", json!(rated_out_of));
+}
+
+/// The one featured image, named after `slug`.
+fn images_json(ctx: &Ctx<'_>, p: &Product, slug: &str) -> Value {
+    json!([{
+        "id": p.id * 10,
+        "src": {"thumbnail": image_url(ctx, slug, "-150x150"),
+                "woocommerce_thumbnail": image_url(ctx, slug, "-300x300"),
+                "full": image_url(ctx, slug, "")},
+        "name": format!("{slug}.png"),
+        "alt": "",
+        "position": 0,
+        "featured": true
+    }])
+}
+
+/// `categories` and `tags` of `owner` (a variation's parent), names the catalogue does not know
+/// left out.
+fn put_terms(out: &mut Map<String, Value>, ctx: &Ctx<'_>, owner: &Product) {
+    let cat = ctx.cat;
+    let term_list = |names: &[String], kind: &str, find: &dyn Fn(&str) -> Option<Term>| {
+        Value::Array(
+            names
+                .iter()
+                .filter_map(|n| find(n))
+                .map(|t| term_json(ctx, &t, kind))
+                .collect(),
+        )
+    };
+    let categories = term_list(&owner.categories, "categories", &|n| {
+        cat.category(n).cloned()
+    });
+    let tags = term_list(&owner.tags, "tags", &|n| cat.tag(n).cloned());
+    put(out, "categories", categories);
+    put(out, "tags", tags);
+}
+
+/// `attributes`, and for all but a variation `default_attributes` and `variations`.
+fn put_attributes_and_variations(
+    out: &mut Map<String, Value>,
+    ctx: &Ctx<'_>,
+    p: &Product,
+    is_variation: bool,
+) {
+    let (attributes, default_attributes) = attribute_blocks(ctx.cat, p);
+    put(out, "attributes", attributes);
+    if !is_variation {
+        put(out, "default_attributes", default_attributes);
+        put(out, "variations", Value::Array(variation_summaries(ctx, p)));
+    }
+}
+
+/// The `variations` entries of a variable product (none for other types).
+fn variation_summaries(ctx: &Ctx<'_>, p: &Product) -> Vec<Value> {
+    if p.kind != ProductType::Variable {
+        return Vec::new();
+    }
+    ctx.cat
+        .variations_of(p.id)
+        .iter()
+        .map(|v| variation_summary(ctx, v))
+        .collect()
+}
+
+/// One entry of `variations`: its attributes, image, prices, stock and how to add it.
+fn variation_summary(ctx: &Ctx<'_>, v: &Product) -> Value {
+    let attrs: Map<String, Value> = v
+        .variation
+        .iter()
+        .map(|(k, val)| (format!("attribute_{k}"), Value::String(val.clone())))
+        .collect();
+    let mut rest_url = format!(
+        "{}/wp-json/cocart/v2/cart/add-item?id={}&quantity=1",
+        ctx.site_url, v.id
+    );
+    for (k, val) in &v.variation {
+        rest_url.push_str(&format!("&variation[attribute_{k}]={val}"));
+    }
+    json!({"id": v.id, "sku": v.sku, "description": "", "attributes": attrs,
+           "featured_image": image_url(ctx, &v.slug, "-300x300"),
+           "prices": prices_json(ctx, v), "stock": stock_json(ctx, v),
+           "add_to_cart": {"is_purchasable": buyable(v),
+                           "purchase_quantity": purchase_quantity(v),
+                           "rest_url": rest_url}})
+}
+
+/// Whether the product can go in a cart: a purchasable type with a price above zero.
+fn buyable(p: &Product) -> bool {
+    p.is_purchasable() && p.price() > 0
+}
+
+/// `{min_purchase, max_purchase}` for a buyable product, `[]` otherwise.
+fn purchase_quantity(p: &Product) -> Value {
+    if buyable(p) {
+        json!({"min_purchase": 1, "max_purchase": p.max_purchase()})
+    } else {
+        empty_list()
+    }
+}
+
+/// `grouped_products`, `external_url`, `button_text`, `total_sales` (a string on a variation),
+/// `stock`, `weight` and `dimensions`.
+fn put_kind_specifics_and_stock(
+    out: &mut Map<String, Value>,
+    ctx: &Ctx<'_>,
+    p: &Product,
+    is_variation: bool,
+) {
+    let grouped = if p.kind == ProductType::Grouped {
+        json!(p.children)
+    } else {
+        empty_list()
+    };
+    put(out, "grouped_products", grouped);
+    put(out, "external_url", json!(p.external_url));
+    let button_text = if p.kind == ProductType::External {
+        "Buy product"
+    } else {
+        ""
+    };
+    put(out, "button_text", json!(button_text));
+    put(
+        out,
+        "total_sales",
+        if is_variation { json!("0") } else { json!(0) },
+    );
+    put(out, "stock", stock_json(ctx, p));
+    put(out, "weight", json!(p.weight));
+    put(
+        out,
+        "dimensions",
+        json!({"length": "", "width": "", "height": ""}),
+    );
+}
+
+/// The button text and description a product's type and stock call for.
+fn add_to_cart_label(cat: &Catalogue, p: &Product) -> (&'static str, String) {
+    match p.kind {
         ProductType::Variable => (
             "Select options",
             format!("Select options for &ldquo;{}&rdquo;", p.name),
@@ -338,163 +538,29 @@ pub(crate) fn product_json_with(ctx: &Ctx<'_>, p: &Product, with_reviews: bool) 
             "Add to cart",
             format!("Add to cart: &ldquo;{}&rdquo;", p.name),
         ),
-    };
-    let purchase_quantity = if purchasable {
-        json!({"min_purchase": 1, "max_purchase": p.max_purchase()})
-    } else {
-        empty_list()
-    };
-    let slug = parent.map_or(p.slug.as_str(), |pp| pp.slug.as_str());
-    let term_list = |names: &[String], kind: &str, find: &dyn Fn(&str) -> Option<Term>| {
-        Value::Array(
-            names
-                .iter()
-                .filter_map(|n| find(n))
-                .map(|t| term_json(ctx, &t, kind))
-                .collect(),
-        )
-    };
-    let categories = term_list(&attrs_src.categories, "categories", &|n| {
-        cat.category(n).cloned()
-    });
-    let tags = term_list(&attrs_src.tags, "tags", &|n| cat.tag(n).cloned());
-    let date = if p.date_created.is_empty() {
-        "2024-01-01T00:00:00".to_string()
-    } else {
-        p.date_created.clone()
-    };
-    let mut out = Map::new();
-    let mut put = |k: &str, v: Value| {
-        out.insert(k.to_string(), v);
-    };
-    put("id", json!(p.id));
-    put("parent_id", json!(p.parent_id));
-    put("name", json!(p.name));
-    put("type", json!(p.kind.as_str()));
-    put("slug", json!(p.slug));
-    put(
-        "permalink",
-        json!(format!("{}/product/{slug}/", ctx.site_url)),
-    );
-    put("sku", json!(p.sku));
-    put("description", json!(p.description));
-    put("short_description", json!(p.short_description));
-    put(
-        "dates",
-        json!({"created": date, "created_gmt": date, "modified": date, "modified_gmt": date}),
-    );
-    put("featured", json!(p.featured));
-    put("prices", prices_json(ctx, p));
-    put(
-        "hidden_conditions",
-        json!({"virtual": p.is_virtual, "downloadable": false,
-               "manage_stock": p.managing_stock(), "sold_individually": p.sold_individually,
-               "reviews_allowed": p.reviews_allowed, "shipping_required": !p.is_virtual}),
-    );
-    if !is_variation {
-        let (review_count, rating_count, average) = cat.review_stats(p.id);
-        put(
-            "average_rating",
-            json!(if rating_count > 0 {
-                format!("{average:.2}")
-            } else {
-                "0".to_string()
-            }),
-        );
-        put("review_count", json!(review_count));
-        put("rating_count", json!(rating_count));
-        put(
-            "rated_out_of",
-            json!(if rating_count > 0 {
-                format!(
-                    "Rated {average:.2} out of 5 based on {rating_count} customer rating{}",
-                    if rating_count == 1 { "" } else { "s" }
-                )
-            } else {
-                "5".to_string()
-            }),
-        );
     }
-    put(
-        "images",
-        json!([{
-            "id": p.id * 10,
-            "src": {"thumbnail": image_url(ctx, slug, "-150x150"),
-                    "woocommerce_thumbnail": image_url(ctx, slug, "-300x300"),
-                    "full": image_url(ctx, slug, "")},
-            "name": format!("{slug}.png"),
-            "alt": "",
-            "position": 0,
-            "featured": true
-        }]),
-    );
-    put("categories", categories);
-    put("tags", tags);
-    put("attributes", attributes);
-    if !is_variation {
-        put("default_attributes", default_attributes);
-        put("variations", Value::Array(variations));
+}
+
+/// The `add_to_cart` block.
+fn add_to_cart_json(ctx: &Ctx<'_>, p: &Product) -> Value {
+    let (text, description) = add_to_cart_label(ctx.cat, p);
+    json!({
+        "text": text,
+        "description": description,
+        "has_options": p.kind == ProductType::Variable,
+        "is_purchasable": buyable(p),
+        "purchase_quantity": purchase_quantity(p),
+        "rest_url": format!("{}/wp-json/cocart/v2/cart/add-item?id={}", ctx.site_url, p.id)
+    })
+}
+
+/// Cuts a product object down to the variations route's shape.
+fn keep_variation_keys(out: &mut Map<String, Value>) {
+    out.retain(|k, _| VARIATION_KEYS.contains(&k.as_str()));
+    if let Some(Value::Object(h)) = out.get_mut("hidden_conditions") {
+        h.remove("reviews_allowed");
     }
-    put(
-        "grouped_products",
-        if p.kind == ProductType::Grouped {
-            json!(p.children)
-        } else {
-            empty_list()
-        },
-    );
-    put("external_url", json!(p.external_url));
-    put(
-        "button_text",
-        json!(if p.kind == ProductType::External {
-            "Buy product"
-        } else {
-            ""
-        }),
-    );
-    put(
-        "total_sales",
-        if is_variation { json!("0") } else { json!(0) },
-    );
-    put("stock", stock_json(ctx, p));
-    put("weight", json!(p.weight));
-    put(
-        "dimensions",
-        json!({"length": "", "width": "", "height": ""}),
-    );
-    if !is_variation {
-        put(
-            "reviews",
-            if with_reviews {
-                embedded_reviews(cat, p)
-            } else {
-                empty_list()
-            },
-        );
+    if let Some(Value::Object(a)) = out.get_mut("add_to_cart") {
+        a.remove("has_options");
     }
-    put("related", empty_list());
-    put("upsells", empty_list());
-    put("cross_sells", empty_list());
-    put(
-        "add_to_cart",
-        json!({
-            "text": text,
-            "description": description,
-            "has_options": p.kind == ProductType::Variable,
-            "is_purchasable": purchasable,
-            "purchase_quantity": purchase_quantity,
-            "rest_url": format!("{}/wp-json/cocart/v2/cart/add-item?id={}", ctx.site_url, p.id)
-        }),
-    );
-    put("meta_data", empty_list());
-    if is_variation {
-        out.retain(|k, _| VARIATION_KEYS.contains(&k.as_str()));
-        if let Some(Value::Object(h)) = out.get_mut("hidden_conditions") {
-            h.remove("reviews_allowed");
-        }
-        if let Some(Value::Object(a)) = out.get_mut("add_to_cart") {
-            a.remove("has_options");
-        }
-    }
-    Value::Object(out)
 }

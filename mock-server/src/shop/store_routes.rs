@@ -263,8 +263,8 @@ struct AttributeClause {
 }
 
 /// The `attributes` parameter: an array of objects `{attribute, term_id[], slug[], operator}`,
-/// checked like WordPress checks the schema. A clause without a known `pa_*` taxonomy or without
-/// terms is ignored, as CoCart does.
+/// checked like WordPress checks the schema, item by item. A clause without a known `pa_*`
+/// taxonomy or without terms is ignored, as CoCart does.
 fn attribute_clauses(cat: &Catalogue, params: &Params) -> Result<Vec<AttributeClause>, ApiError> {
     check_enum(
         "attribute_relation",
@@ -275,6 +275,18 @@ fn attribute_clauses(cat: &Catalogue, params: &Params) -> Result<Vec<AttributeCl
     let Some(raw) = params.get("attributes") else {
         return Ok(Vec::new());
     };
+    let mut clauses = Vec::new();
+    for (i, item) in attribute_items(raw)?.iter().enumerate() {
+        let obj = clause_object(i, item)?;
+        if let Some(clause) = attribute_clause(cat, i, &obj)? {
+            clauses.push(clause);
+        }
+    }
+    Ok(clauses)
+}
+
+/// The items of `attributes`: an array, an object with numeric keys only, or a string.
+fn attribute_items(raw: &Value) -> Result<Vec<Value>, ApiError> {
     let not_array = || {
         param_error(
             "attributes",
@@ -282,82 +294,88 @@ fn attribute_clauses(cat: &Catalogue, params: &Params) -> Result<Vec<AttributeCl
             "rest_invalid_type",
         )
     };
-    let items: Vec<Value> = match raw {
-        Value::Object(m) if m.keys().any(|k| k.parse::<u64>().is_err()) => return Err(not_array()),
-        Value::Object(_) | Value::Array(_) | Value::String(_) => list_items(raw),
-        _ => return Err(not_array()),
-    };
-    let mut clauses = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let obj = match item {
-            Value::Object(m) => m.clone(),
-            Value::Array(a) => a
-                .iter()
-                .enumerate()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-            Value::String(s) if s.is_empty() => Map::new(),
-            _ => {
-                return Err(param_error(
-                    "attributes",
-                    format!("attributes[{i}] is not of type object."),
-                    "rest_invalid_type",
-                ));
-            }
-        };
-        let taxonomy = match obj.get("attribute") {
-            None => String::new(),
-            Some(Value::String(s)) => s.clone(),
-            Some(_) => {
-                return Err(param_error(
-                    "attributes",
-                    format!("attributes[{i}][attribute] is not of type string."),
-                    "rest_invalid_type",
-                ));
-            }
-        };
-        let term_ids = int_list_at(
-            "attributes",
-            &format!("attributes[{i}][term_id]"),
-            obj.get("term_id"),
-        )?;
-        let slugs: Vec<String> = obj
-            .get("slug")
-            .map(list_items)
-            .unwrap_or_default()
-            .iter()
-            .map(|v| match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
-            .collect();
-        check_enum(
-            "attributes",
-            &format!("attributes[{i}][operator]"),
-            obj.get("operator"),
-            &["in", "not in", "and"],
-        )?;
-        let Some(attr) = cat.attribute_by_slug(&taxonomy) else {
-            continue;
-        };
-        let wanted: Vec<String> = if !term_ids.is_empty() {
-            term_ids
-                .iter()
-                .filter_map(|id| u64::try_from(*id).ok().and_then(|id| attr.term(id)))
-                .map(|t| t.slug.clone())
-                .collect()
-        } else if !slugs.is_empty() {
-            slugs
-        } else {
-            continue;
-        };
-        clauses.push(AttributeClause {
-            taxonomy,
-            slugs: wanted,
-            all: obj.get("operator").and_then(Value::as_str) == Some("and"),
-        });
+    match raw {
+        Value::Object(m) if m.keys().any(|k| k.parse::<u64>().is_err()) => Err(not_array()),
+        Value::Object(_) | Value::Array(_) | Value::String(_) => Ok(list_items(raw)),
+        _ => Err(not_array()),
     }
-    Ok(clauses)
+}
+
+/// `attributes[i]` as an object: a list is keyed by position, `""` is empty.
+fn clause_object(i: usize, item: &Value) -> Result<Map<String, Value>, ApiError> {
+    match item {
+        Value::Object(m) => Ok(m.clone()),
+        Value::Array(a) => Ok(a
+            .iter()
+            .enumerate()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()),
+        Value::String(s) if s.is_empty() => Ok(Map::new()),
+        _ => Err(param_error(
+            "attributes",
+            format!("attributes[{i}] is not of type object."),
+            "rest_invalid_type",
+        )),
+    }
+}
+
+/// One clause, its fields checked in the schema's order; `None` when CoCart ignores it.
+fn attribute_clause(
+    cat: &Catalogue,
+    i: usize,
+    obj: &Map<String, Value>,
+) -> Result<Option<AttributeClause>, ApiError> {
+    let taxonomy = match obj.get("attribute") {
+        None => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => {
+            return Err(param_error(
+                "attributes",
+                format!("attributes[{i}][attribute] is not of type string."),
+                "rest_invalid_type",
+            ));
+        }
+    };
+    let term_ids = int_list_at(
+        "attributes",
+        &format!("attributes[{i}][term_id]"),
+        obj.get("term_id"),
+    )?;
+    let slugs: Vec<String> = obj
+        .get("slug")
+        .map(list_items)
+        .unwrap_or_default()
+        .iter()
+        .map(|v| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+    check_enum(
+        "attributes",
+        &format!("attributes[{i}][operator]"),
+        obj.get("operator"),
+        &["in", "not in", "and"],
+    )?;
+    let Some(attr) = cat.attribute_by_slug(&taxonomy) else {
+        return Ok(None);
+    };
+    let wanted: Vec<String> = if !term_ids.is_empty() {
+        term_ids
+            .iter()
+            .filter_map(|id| u64::try_from(*id).ok().and_then(|id| attr.term(id)))
+            .map(|t| t.slug.clone())
+            .collect()
+    } else if !slugs.is_empty() {
+        slugs
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(AttributeClause {
+        taxonomy,
+        slugs: wanted,
+        all: obj.get("operator").and_then(Value::as_str) == Some("and"),
+    }))
 }
 
 fn attribute_match(cat: &Catalogue, p: &Product, clause: &AttributeClause) -> bool {
@@ -420,11 +438,23 @@ fn brand_match(cat: &Catalogue, p: &Product, ids: &[u64], op: &str) -> bool {
     }
 }
 
-/// Filters, sorts and pages the catalogue for `GET /products`.
+/// Filters, sorts and pages the catalogue for `GET /products`. Errors come in WordPress's
+/// order: the declared types, then the attribute and brand filters, then paging, then ordering.
 fn list_products(
     cat: &Catalogue,
     params: &Params,
 ) -> Result<(Vec<Product>, usize, i64, i64), ApiError> {
+    check_product_params(params)?;
+    let filter = ProductFilter::read(cat, params)?;
+    let (page, per_page) = product_paging(params)?;
+    let sort = ProductSort::read(params)?;
+    let mut list = filter.select(cat);
+    sort.apply(cat, &mut list, &filter.include);
+    Ok(page_of_products(list, page, per_page))
+}
+
+/// The declared parameters of `GET /products` and their types.
+fn check_product_params(params: &Params) -> Result<(), ApiError> {
     schema::check(
         params,
         &[
@@ -446,12 +476,11 @@ fn list_products(
             opt("hide_free", Ty::Bool),
             opt("show_reviews", Ty::Bool),
         ],
-    )?;
-    let clauses = attribute_clauses(cat, params)?;
-    let brand = brand_filter(cat, params)?;
-    // `rating` is sanitised with wp_parse_id_list and never validated: 0, 6 or "abc" match
-    // nothing. A product matches through its `rated-N` term, N its rounded average.
-    let ratings = id_list(params, "rating");
+    )
+}
+
+/// `page` (at least 1) and `per_page` (1 to 100).
+fn product_paging(params: &Params) -> Result<(i64, i64), ApiError> {
     let page = int_param(params, "page", 1);
     if page < 1 {
         return Err(invalid_param(
@@ -466,117 +495,212 @@ fn list_products(
             "per_page must be between 1 (inclusive) and 100 (inclusive)".into(),
         ));
     }
-    let orderby = params.get_str("orderby").unwrap_or("date");
-    if !ORDERBY.contains(&orderby) {
-        return Err(invalid_param(
-            "orderby",
-            format!("orderby is not one of {}.", ORDERBY.join(", ")),
-        ));
+    Ok((page, per_page))
+}
+
+/// What `GET /products` keeps: every filter parameter, read.
+struct ProductFilter<'p> {
+    clauses: Vec<AttributeClause>,
+    brand: Option<(Vec<u64>, String)>,
+    ratings: Vec<u64>,
+    search: Option<String>,
+    categories: Vec<String>,
+    tags: Vec<String>,
+    skus: Vec<String>,
+    include: Vec<u64>,
+    exclude: Vec<u64>,
+    parents: Vec<u64>,
+    slug: Option<String>,
+    price_bounds: Option<(i64, i64)>,
+    hide_free: bool,
+    kind: Option<&'p str>,
+    status: Option<&'p str>,
+    featured: Option<bool>,
+    on_sale: Option<bool>,
+}
+
+impl<'p> ProductFilter<'p> {
+    /// Reads the filters; only `attributes`, `attribute_relation` and `brand_operator` can be
+    /// refused.
+    fn read(cat: &Catalogue, params: &'p Params) -> Result<Self, ApiError> {
+        let clauses = attribute_clauses(cat, params)?;
+        let brand = brand_filter(cat, params)?;
+        // `rating` is sanitised with wp_parse_id_list and never validated: 0, 6 or "abc" match
+        // nothing. A product matches through its `rated-N` term, N its rounded average.
+        let ratings = id_list(params, "rating");
+        // WP_Query `name`: one slug, run through `sanitize_title`; empty means no filter.
+        let slug = params
+            .get_str("slug")
+            .map(sanitize_title)
+            .filter(|s| !s.is_empty());
+        let flag = |name: &str| params.get(name).map(|_| schema::flag(params, name));
+        Ok(Self {
+            clauses,
+            brand,
+            ratings,
+            search: params.get_str("search").map(str::to_lowercase),
+            categories: list_param(params, "category"),
+            tags: list_param(params, "tag"),
+            skus: list_param(params, "sku"),
+            include: id_list(params, "include"),
+            exclude: id_list(params, "exclude"),
+            parents: id_list(params, "parent"),
+            slug,
+            price_bounds: price_bounds(params),
+            hide_free: schema::flag(params, "hide_free"),
+            kind: params.get_str("type"),
+            status: params.get_str("stock_status"),
+            featured: flag("featured"),
+            on_sale: flag("on_sale"),
+        })
     }
-    let order = params
-        .get_str("order")
-        .unwrap_or("desc")
-        .to_ascii_lowercase();
-    if order != "asc" && order != "desc" {
-        return Err(invalid_param(
-            "order",
-            "order is not one of asc, desc.".into(),
-        ));
+
+    /// The matching products in id order (variations only when `type=variation`).
+    fn select<'c>(&self, cat: &'c Catalogue) -> Vec<&'c Product> {
+        let variations = self.kind == Some("variation");
+        cat.all()
+            .filter(|p| variations || p.kind != ProductType::Variation)
+            .filter(|p| self.matches(cat, p))
+            .collect()
     }
-    let search = params.get_str("search").map(str::to_lowercase);
-    let categories = list_param(params, "category");
-    let tags = list_param(params, "tag");
-    let skus = list_param(params, "sku");
-    let include = id_list(params, "include");
-    let exclude = id_list(params, "exclude");
-    let parents = id_list(params, "parent");
-    // WP_Query `name`: one slug, run through `sanitize_title`; empty means no filter.
-    let slug = params
-        .get_str("slug")
-        .map(sanitize_title)
-        .filter(|s| !s.is_empty());
-    // cocart_get_min_max_price_meta_query: only when min_price or max_price is non-empty; a
-    // bound that is sent is floatval'd, a missing one is 0 / PHP_INT_MAX; BETWEEN is inclusive.
-    let price_bounds = (!php_empty(params.get("min_price")) || !php_empty(params.get("max_price")))
-        .then(|| {
-            (
-                params.get("min_price").map_or(0, bound_minor),
-                params.get("max_price").map_or(i64::MAX, bound_minor),
-            )
-        });
-    let hide_free = schema::flag(params, "hide_free");
-    let kind = params.get_str("type");
-    let status = params.get_str("stock_status");
-    let featured = params
-        .get("featured")
-        .map(|_| schema::flag(params, "featured"));
-    let on_sale = params
-        .get("on_sale")
-        .map(|_| schema::flag(params, "on_sale"));
-    let variations = kind == Some("variation");
-    let mut list: Vec<&Product> = cat
-        .all()
-        .filter(|p| variations || p.kind != ProductType::Variation)
-        .filter(|p| {
-            search.as_ref().is_none_or(|s| {
-                p.name.to_lowercase().contains(s)
-                    || p.sku.to_lowercase().contains(s)
-                    || p.description.to_lowercase().contains(s)
-                    || p.short_description.to_lowercase().contains(s)
-            })
+
+    fn matches(&self, cat: &Catalogue, p: &Product) -> bool {
+        self.matches_search(p)
+            && self.matches_terms_and_ids(cat, p)
+            && self.matches_price(cat, p)
+            && self.matches_type_and_flags(cat, p)
+            && self.matches_facets(cat, p)
+    }
+
+    /// `search`: in the name, SKU or either description, ignoring case.
+    fn matches_search(&self, p: &Product) -> bool {
+        self.search.as_ref().is_none_or(|s| {
+            p.name.to_lowercase().contains(s)
+                || p.sku.to_lowercase().contains(s)
+                || p.description.to_lowercase().contains(s)
+                || p.short_description.to_lowercase().contains(s)
         })
-        .filter(|p| {
-            categories.is_empty() || term_matches(&p.categories, cat.categories(), &categories)
-        })
-        .filter(|p| tags.is_empty() || term_matches(&p.tags, cat.tags(), &tags))
-        .filter(|p| skus.is_empty() || skus.iter().any(|s| s.eq_ignore_ascii_case(&p.sku)))
-        .filter(|p| include.is_empty() || include.contains(&p.id))
-        .filter(|p| !exclude.contains(&p.id))
-        .filter(|p| parents.is_empty() || parents.contains(&p.parent_id))
-        .filter(|p| slug.as_ref().is_none_or(|s| *s == p.slug))
-        .filter(|p| {
-            price_bounds.is_none_or(|(lo, hi)| {
-                price_rows(cat, p)
-                    .iter()
-                    .any(|price| (lo..=hi).contains(price))
-            })
-        })
-        .filter(|p| !hide_free || price_rows(cat, p).iter().any(|price| *price > 0))
-        .filter(|p| kind.is_none_or(|k| k == p.kind.as_str()))
-        .filter(|p| status.is_none_or(|s| s == stock_status(cat, p)))
-        .filter(|p| featured.is_none_or(|f| f == p.featured))
-        .filter(|p| on_sale.is_none_or(|f| f == product_on_sale(cat, p)))
-        .filter(|p| clauses.iter().all(|c| attribute_match(cat, p, c)))
-        .filter(|p| {
-            ratings.is_empty() || cat.rated_term(p.id).is_some_and(|n| ratings.contains(&n))
-        })
-        .filter(|p| {
-            brand
+    }
+
+    /// `category`, `tag`, `sku`, `include`, `exclude`, `parent` and `slug`.
+    fn matches_terms_and_ids(&self, cat: &Catalogue, p: &Product) -> bool {
+        (self.categories.is_empty()
+            || term_matches(&p.categories, cat.categories(), &self.categories))
+            && (self.tags.is_empty() || term_matches(&p.tags, cat.tags(), &self.tags))
+            && (self.skus.is_empty() || self.skus.iter().any(|s| s.eq_ignore_ascii_case(&p.sku)))
+            && (self.include.is_empty() || self.include.contains(&p.id))
+            && !self.exclude.contains(&p.id)
+            && (self.parents.is_empty() || self.parents.contains(&p.parent_id))
+            && self.slug.as_ref().is_none_or(|s| *s == p.slug)
+    }
+
+    /// `min_price`/`max_price` and `hide_free`, on the product's `_price` rows.
+    fn matches_price(&self, cat: &Catalogue, p: &Product) -> bool {
+        self.price_bounds.is_none_or(|(lo, hi)| {
+            price_rows(cat, p)
+                .iter()
+                .any(|price| (lo..=hi).contains(price))
+        }) && (!self.hide_free || price_rows(cat, p).iter().any(|price| *price > 0))
+    }
+
+    /// `type`, `stock_status`, `featured` and `on_sale`.
+    fn matches_type_and_flags(&self, cat: &Catalogue, p: &Product) -> bool {
+        self.kind.is_none_or(|k| k == p.kind.as_str())
+            && self.status.is_none_or(|s| s == stock_status(cat, p))
+            && self.featured.is_none_or(|f| f == p.featured)
+            && self.on_sale.is_none_or(|f| f == product_on_sale(cat, p))
+    }
+
+    /// `attributes`, `rating` and `brand`.
+    fn matches_facets(&self, cat: &Catalogue, p: &Product) -> bool {
+        self.clauses.iter().all(|c| attribute_match(cat, p, c))
+            && (self.ratings.is_empty()
+                || cat
+                    .rated_term(p.id)
+                    .is_some_and(|n| self.ratings.contains(&n)))
+            && self
+                .brand
                 .as_ref()
                 .is_none_or(|(ids, op)| brand_match(cat, p, ids, op))
+    }
+}
+
+/// cocart_get_min_max_price_meta_query: only when min_price or max_price is non-empty; a
+/// bound that is sent is floatval'd, a missing one is 0 / PHP_INT_MAX; BETWEEN is inclusive.
+fn price_bounds(params: &Params) -> Option<(i64, i64)> {
+    (!php_empty(params.get("min_price")) || !php_empty(params.get("max_price"))).then(|| {
+        (
+            params.get("min_price").map_or(0, bound_minor),
+            params.get("max_price").map_or(i64::MAX, bound_minor),
+        )
+    })
+}
+
+/// `orderby` (one of [`ORDERBY`], default `date`) and `order` (`asc` or `desc`, any case,
+/// default `desc`).
+struct ProductSort<'p> {
+    orderby: &'p str,
+    descending: bool,
+}
+
+impl<'p> ProductSort<'p> {
+    fn read(params: &'p Params) -> Result<Self, ApiError> {
+        let orderby = params.get_str("orderby").unwrap_or("date");
+        if !ORDERBY.contains(&orderby) {
+            return Err(invalid_param(
+                "orderby",
+                format!("orderby is not one of {}.", ORDERBY.join(", ")),
+            ));
+        }
+        let order = params
+            .get_str("order")
+            .unwrap_or("desc")
+            .to_ascii_lowercase();
+        if order != "asc" && order != "desc" {
+            return Err(invalid_param(
+                "order",
+                "order is not one of asc, desc.".into(),
+            ));
+        }
+        Ok(Self {
+            orderby,
+            descending: order == "desc",
         })
-        .collect();
-    match orderby {
-        "id" => list.sort_by_key(|p| p.id),
-        "title" => list.sort_by(|a, b| {
-            a.name
-                .to_lowercase()
-                .cmp(&b.name.to_lowercase())
-                .then(a.id.cmp(&b.id))
-        }),
-        "slug" => list.sort_by(|a, b| a.slug.cmp(&b.slug).then(a.id.cmp(&b.id))),
-        "price" => list.sort_by_key(|p| (cat.display_price(p), p.id)),
-        "include" => list.sort_by_key(|p| {
-            include
-                .iter()
-                .position(|i| *i == p.id)
-                .unwrap_or(usize::MAX)
-        }),
-        _ => list.sort_by(|a, b| a.date_created.cmp(&b.date_created).then(a.id.cmp(&b.id))),
     }
-    if order == "desc" && orderby != "include" {
-        list.reverse();
+
+    /// Sorts ascending (ties by id), then reverses for `desc`; `include` keeps the order of
+    /// `include` either way. Orders the mock does not model sort by date.
+    fn apply(&self, cat: &Catalogue, list: &mut [&Product], include: &[u64]) {
+        match self.orderby {
+            "id" => list.sort_by_key(|p| p.id),
+            "title" => list.sort_by(|a, b| {
+                a.name
+                    .to_lowercase()
+                    .cmp(&b.name.to_lowercase())
+                    .then(a.id.cmp(&b.id))
+            }),
+            "slug" => list.sort_by(|a, b| a.slug.cmp(&b.slug).then(a.id.cmp(&b.id))),
+            "price" => list.sort_by_key(|p| (cat.display_price(p), p.id)),
+            "include" => list.sort_by_key(|p| {
+                include
+                    .iter()
+                    .position(|i| *i == p.id)
+                    .unwrap_or(usize::MAX)
+            }),
+            _ => list.sort_by(|a, b| a.date_created.cmp(&b.date_created).then(a.id.cmp(&b.id))),
+        }
+        if self.descending && self.orderby != "include" {
+            list.reverse();
+        }
     }
+}
+
+/// One page of the sorted list: the products, the total, the page count and the page.
+fn page_of_products(
+    list: Vec<&Product>,
+    page: i64,
+    per_page: i64,
+) -> (Vec<Product>, usize, i64, i64) {
     let total = list.len();
     let pages = (total as i64 + per_page - 1) / per_page;
     let start = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
@@ -586,7 +710,7 @@ fn list_products(
         .take(per_page as usize)
         .cloned()
         .collect();
-    Ok((products, total, pages, page))
+    (products, total, pages, page)
 }
 
 fn parse(
@@ -934,3 +1058,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "store_golden_tests.rs"]
+mod golden;
