@@ -179,6 +179,7 @@ fn login_cart_and_events_work_without_an_ambient_runtime() {
             code: "cocart_item_not_in_cart".into(),
             message: "no line \"no-such-line\" in the cart".into(),
             kind: ValidationKind::ItemNotInCart,
+            status: Some(404),
         }
     );
     assert_eq!(block_on(client.cart().count()).unwrap(), 2.0);
@@ -204,7 +205,7 @@ fn login_cart_and_events_work_without_an_ambient_runtime() {
     assert!(!subscription.is_active());
 }
 
-fn user_id(client: &CoCartClient) -> u64 {
+fn user_id(client: &CoCartClient) -> i64 {
     client.current_user().map(|u| u.id).unwrap_or_default()
 }
 
