@@ -121,6 +121,20 @@ class TransferTest {
         }
     }
 
+    @Test
+    fun `a transfer that fails is a typed error and the login stands`() = runBlocking {
+        savedCap()
+        guestWithMug().use { client ->
+            mock.addFault("""{"path":"/wp-json/cocart/v2/cart","kind":"status","status":503}""")
+            val result = client.loginWithReport(USER, PASSWORD)
+            assertTrue(client.isSignedIn())
+            assertNull(result.transfer)
+            val error = result.transferError as CoCartException.Server
+            assertEquals(503, error.status)
+            assertTrue(error.message.contains("HTTP 503"), error.message)
+        }
+    }
+
     private companion object {
         const val USER = "demo"
         const val PASSWORD = "demo-password"

@@ -1,0 +1,155 @@
+package dev.cocart.sdk
+
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import org.junit.jupiter.api.AfterAll
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertNotSame
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Assertions.fail
+import org.junit.jupiter.api.BeforeAll
+import org.junit.jupiter.api.BeforeEach
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.TestInstance
+
+/**
+ * What makes the bindings read like Kotlin: handles without `use {}`, readable exception
+ * messages, `data object`s, `Long`/`Int` numbers, the auth state as a `StateFlow`.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KotlinIdiomsTest {
+    private lateinit var mock: MockStore
+
+    @BeforeAll
+    fun startMock() {
+        mock = MockStore()
+    }
+
+    @AfterAll
+    fun stopMock() {
+        mock.close()
+    }
+
+    @BeforeEach
+    fun resetMock() {
+        mock.reset()
+    }
+
+    private fun config(timeoutSeconds: Int = 10, readRetries: Int? = null) =
+        ClientConfig(storeUrl = mock.baseUrl, timeoutSeconds = timeoutSeconds, readRetries = readRetries)
+
+    private suspend inline fun <reified E : CoCartException> failure(block: () -> Unit): E {
+        try {
+            block()
+        } catch (e: CoCartException) {
+            if (e is E) return e
+            fail<Unit>("expected ${E::class.simpleName}, got $e")
+        }
+        fail<Unit>("expected ${E::class.simpleName}, nothing was thrown")
+        error("unreachable")
+    }
+
+    @Test
+    fun `cart and catalog are properties whose handles need no closing`() = runBlocking {
+        CoCartClient(config(), null).use { client ->
+            client.cart.addItem(AddItemRequest(product = productSku("MOCK-TSHIRT"), quantity = 2.0))
+            assertEquals(listOf("MOCK-TSHIRT"), client.cart.get().items.map { it.sku })
+            // A handle per read: closing one (an old `use {}` habit) breaks nothing after it.
+            val first = client.cart
+            assertNotSame(first, client.cart)
+            first.close()
+            assertEquals(2.0, client.cart.count())
+            client.catalog.close()
+            assertEquals(105L, client.catalog.product(productSku("MOCK-POSTER")).id)
+        }
+    }
+
+    @Test
+    fun `a store error's message has the store's text, its code and the HTTP status`() = runBlocking {
+        CoCartClient(config(), null).use { client ->
+            val e = failure<CoCartException.Validation> {
+                client.cart.addItem(AddItemRequest(product = productId(105)))
+            }
+            assertEquals(404, e.status)
+            assertEquals("${e.serverMessage} (cocart_product_out_of_stock, HTTP 404)", e.message)
+            assertTrue(e.serverMessage.contains("out of stock"), e.serverMessage)
+            assertEquals("dev.cocart.sdk.CoCartException\$Validation: ${e.message}", e.toString())
+            assertEquals("OutOfStock", e.kind.toString())
+        }
+    }
+
+    @Test
+    fun `NotSignedIn, Timeout and Server errors say what happened`() = runBlocking {
+        CoCartClient(config(), null).use { client ->
+            val notSignedIn = failure<CoCartException.NotSignedIn> { client.logout() }
+            assertEquals("not signed in: this call needs a logged-in customer", notSignedIn.message)
+        }
+        CoCartClient(config(timeoutSeconds = 1, readRetries = 0), null).use { client ->
+            mock.addFault("""{"path":"/wp-json/cocart/v2/cart","times":1,"kind":"delay","ms":2500}""")
+            val timeout = failure<CoCartException.Timeout> { client.cart.get() }
+            assertEquals("the request timed out; the session is kept, retry later", timeout.message)
+            mock.addFault("""{"path":"/wp-json/cocart/v2/cart","times":1,"kind":"status","status":503}""")
+            val server = failure<CoCartException.Server> { client.cart.get() }
+            assertEquals(503, server.status)
+            assertTrue(server.message.contains("HTTP 503"), server.message)
+        }
+    }
+
+    @Test
+    fun `variants without data are data objects that print their name`() {
+        assertEquals("OutOfStock", ValidationKind.OutOfStock.toString())
+        assertEquals("Moved", TransferLineOutcome.Moved.toString())
+        assertEquals(ValidationKind.Other.hashCode(), ValidationKind.Other.hashCode())
+        assertEquals("InvalidQuantity(min=null, max=3.0)", ValidationKind.InvalidQuantity(null, 3.0).toString())
+    }
+
+    @Test
+    fun `ids are Long, pages Int, and a negative id is refused before anything is sent`() = runBlocking {
+        CoCartClient(config(), null).use { client ->
+            val page = client.catalog.products(ProductQuery(perPage = 2, page = 1, include = listOf(101L, 103L)))
+            assertEquals(listOf(101L, 103L), page.products.map { it.id }.sorted())
+            val total: Long = page.totalProducts
+            val pages: Int = page.totalPages
+            assertEquals(2L to 1, total to pages)
+            mock.clearJournal()
+            val e = failure<CoCartException.Validation> { client.catalog.product(productId(-1)) }
+            assertEquals("invalid_argument", e.code)
+            assertNull(e.status)
+            assertEquals(ValidationKind.InvalidParameter, e.kind)
+            assertEquals(emptyList<MockStore.JournalEntry>(), mock.journal())
+        }
+    }
+
+    @Test
+    fun `the auth state is a StateFlow that follows sign-in and sign-out`() = runBlocking {
+        val scope = CoroutineScope(Dispatchers.Default + Job())
+        try {
+            CoCartClient(config(), null).use { client ->
+                val state = client.authState(scope)
+                assertEquals(AuthState.SignedOut(null), state.value)
+                val user = client.login(USER, PASSWORD)
+                withTimeout(5_000) { state.first { it == AuthState.SignedIn(user) } }
+                client.refreshIfNeeded()
+                assertEquals(AuthState.SignedIn(user), state.value)
+                client.logout()
+                withTimeout(5_000) { state.first { it == AuthState.SignedOut(SignOutReason.LOGGED_OUT) } }
+                // A state taken while signed in starts as SignedIn.
+                client.login(USER, PASSWORD)
+                assertEquals(AuthState.SignedIn(user), client.authState(scope).value)
+            }
+        } finally {
+            scope.cancel()
+        }
+    }
+
+    private companion object {
+        const val USER = "demo"
+        const val PASSWORD = "demo-password"
+    }
+}
