@@ -2,6 +2,8 @@ package dev.cocart.consumer
 
 import dev.cocart.sdk.AddItemRequest
 import dev.cocart.sdk.CoCartClient
+import dev.cocart.sdk.cart
+import dev.cocart.sdk.catalog
 import dev.cocart.sdk.productSku
 import kotlinx.coroutines.runBlocking
 
