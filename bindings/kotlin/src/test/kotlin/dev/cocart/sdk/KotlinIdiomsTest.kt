@@ -127,6 +127,24 @@ class KotlinIdiomsTest {
     }
 
     @Test
+    fun `term and review queries reach the store with their sort and filter fields`() = runBlocking {
+        CoCartClient(config(), null).use { client ->
+            val color = client.catalog.attributes().first { it.slug == "pa_color" }
+            val bySlug = client.catalog.attributeTerms(color.id, TermQuery(orderby = TermOrderBy.SLUG, order = SortOrder.DESC))
+            assertEquals(listOf("red", "green", "blue"), bySlug.terms.map { it.slug })
+            val red = bySlug.terms.first { it.slug == "red" }
+            val onlyRed = client.catalog.attributeTerms(color.id, TermQuery(include = listOf(red.id)))
+            assertEquals(listOf("red"), onlyRed.terms.map { it.slug })
+            val oldestFirst = client.catalog.reviews(
+                ReviewQuery(products = listOf(101L), orderby = ReviewOrderBy.ID, order = SortOrder.ASC),
+            )
+            assertEquals(listOf(2L, 3L), oldestFirst.reviews.map { it.id })
+            val notThree = client.catalog.reviews(ReviewQuery(products = listOf(101L), exclude = listOf(3L)))
+            assertEquals(listOf(2L), notThree.reviews.map { it.id })
+        }
+    }
+
+    @Test
     fun `the auth state is a StateFlow that follows sign-in and sign-out`() = runBlocking {
         val scope = CoroutineScope(Dispatchers.Default + Job())
         try {
