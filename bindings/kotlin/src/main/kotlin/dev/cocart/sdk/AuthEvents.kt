@@ -1,14 +1,14 @@
 package dev.cocart.sdk
 
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.channels.awaitClose
 import kotlinx.coroutines.channels.trySendBlocking
 import kotlinx.coroutines.flow.Flow
-import kotlinx.coroutines.flow.SharingStarted
+import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.callbackFlow
-import kotlinx.coroutines.flow.mapNotNull
-import kotlinx.coroutines.flow.stateIn
 
 /**
  * The client's auth events as a cold [Flow]. Each collector gets its own subscription, whose
@@ -37,24 +37,31 @@ sealed interface AuthState {
 }
 
 /**
- * The auth state as a hot [StateFlow] that lives as long as [scope] (a `viewModelScope`, an
- * application scope): its value is right from the start (the client's current user) and follows
- * every sign-in and sign-out; a token refresh does not change it. One subscription serves every
- * collector; it is closed when [scope] is cancelled.
+ * The auth state as a [StateFlow]: its value is right from the start (the client's current user)
+ * and follows every sign-in and sign-out; a token refresh does not change it.
+ *
+ * The subscription is made here, before this returns (so no sign-in is missed, and a client
+ * closed afterwards is no error), and closed when [scope]'s job completes (a `viewModelScope`,
+ * an application scope). A scope without a job (`GlobalScope`) keeps it as long as the client.
  *
  * ```kotlin
  * val state = client.authState(viewModelScope)
  * if (state.value is AuthState.SignedIn) …
  * ```
  */
-fun CoCartClient.authState(scope: CoroutineScope): StateFlow<AuthState> =
-    authEvents()
-        .mapNotNull { event ->
+fun CoCartClient.authState(scope: CoroutineScope): StateFlow<AuthState> {
+    val state = MutableStateFlow<AuthState>(currentUser()?.let { AuthState.SignedIn(it) } ?: AuthState.SignedOut())
+    val subscription = subscribe(object : AuthEventListener {
+        // One event at a time, in order (see subscribe); StateFlow.value is thread-safe.
+        override fun onEvent(event: AuthEvent) {
             when (event) {
-                is AuthEvent.InitialSession -> event.user?.let { AuthState.SignedIn(it) } ?: AuthState.SignedOut()
-                is AuthEvent.SignedIn -> AuthState.SignedIn(event.user)
-                is AuthEvent.SignedOut -> AuthState.SignedOut(event.reason)
-                is AuthEvent.TokenRefreshed -> null
+                is AuthEvent.InitialSession -> state.value = event.user?.let { AuthState.SignedIn(it) } ?: AuthState.SignedOut()
+                is AuthEvent.SignedIn -> state.value = AuthState.SignedIn(event.user)
+                is AuthEvent.SignedOut -> state.value = AuthState.SignedOut(event.reason)
+                is AuthEvent.TokenRefreshed -> Unit
             }
         }
-        .stateIn(scope, SharingStarted.Eagerly, currentUser()?.let { AuthState.SignedIn(it) } ?: AuthState.SignedOut())
+    })
+    scope.coroutineContext[Job]?.invokeOnCompletion { subscription.close() }
+    return state.asStateFlow()
+}

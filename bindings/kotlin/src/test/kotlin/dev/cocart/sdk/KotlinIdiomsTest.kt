@@ -1,8 +1,11 @@
 package dev.cocart.sdk
 
+import kotlinx.coroutines.CoroutineExceptionHandler
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
+import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
@@ -17,6 +20,9 @@ import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
+import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.Executors
 
 /**
  * What makes the bindings read like Kotlin: handles without `use {}`, readable exception
@@ -163,6 +169,34 @@ class KotlinIdiomsTest {
             }
         } finally {
             scope.cancel()
+        }
+    }
+
+    @Test
+    fun `the auth state subscribes before it returns, whatever the scope's dispatcher is doing`() = runBlocking {
+        // The scope's only thread is busy until the client is closed: a state that subscribed
+        // lazily, in the scope, would call a destroyed client then.
+        val executor = Executors.newSingleThreadExecutor()
+        val release = CountDownLatch(1)
+        executor.execute { release.await() }
+        val failures = CopyOnWriteArrayList<Throwable>()
+        val scope = CoroutineScope(executor.asCoroutineDispatcher() + Job() + CoroutineExceptionHandler { _, e -> failures.add(e) })
+        try {
+            val seen = CopyOnWriteArrayList<AuthState>()
+            CoCartClient(config(), null).use { client ->
+                val state = client.authState(scope)
+                val user = client.login(USER, PASSWORD)
+                withTimeout(5_000) { while (state.value != AuthState.SignedIn(user)) delay(10) }
+                seen.add(state.value)
+            }
+            release.countDown()
+            delay(300)
+            assertEquals(1, seen.size)
+            assertEquals(emptyList<Throwable>(), failures.toList())
+        } finally {
+            release.countDown()
+            scope.cancel()
+            executor.shutdown()
         }
     }
 
