@@ -263,6 +263,24 @@ fn errors_tell_the_app_what_to_do() {
         ),
         Err(CoCartError::InvalidConfig { .. })
     ));
+    // Kotlin `Int` / Swift `Int32` settings: a negative one is refused, naming the setting.
+    for config in [
+        ClientConfig {
+            timeout_seconds: Some(-1),
+            ..mock.config(0)
+        },
+        ClientConfig {
+            read_retries: Some(-2),
+            ..mock.config(0)
+        },
+    ] {
+        match CoCartClient::new(config, None) {
+            Err(CoCartError::InvalidConfig { detail }) => {
+                assert!(detail.contains("must not be negative"), "{detail}")
+            }
+            other => panic!("expected InvalidConfig, got {other:?}"),
+        }
+    }
 }
 
 #[test]

@@ -165,7 +165,13 @@ class KotlinIdiomsTest {
                 withTimeout(5_000) { state.first { it == AuthState.SignedOut(SignOutReason.LOGGED_OUT) } }
                 // A state taken while signed in starts as SignedIn.
                 client.login(USER, PASSWORD)
-                assertEquals(AuthState.SignedIn(user), client.authState(scope).value)
+                val last = client.authState(scope)
+                assertEquals(AuthState.SignedIn(user), last.value)
+                // The scope's end closes the subscriptions: a sign-out after it changes nothing.
+                scope.cancel()
+                client.logout()
+                delay(300)
+                assertEquals(AuthState.SignedIn(user), last.value)
             }
         } finally {
             scope.cancel()
