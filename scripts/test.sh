@@ -85,4 +85,10 @@ if [ -f bindings/scripts/test-kotlin-consumer.sh ]; then
   echo "==> [${SECONDS}s] Kotlin SDK as a Maven artifact: mvn install, then bindings/kotlin-consumer against cocart-mock"
   bash bindings/scripts/test-kotlin-consumer.sh
 fi
+if [ -f bindings/scripts/check-swift-drift.sh ]; then
+  # No Swift compiler here: the hand-written Swift is parsed with tree-sitter-swift and checked
+  # against freshly generated Swift bindings (names, argument labels), with a self-test.
+  echo "==> [${SECONDS}s] Swift drift check: hand-written Swift against freshly generated bindings"
+  bash bindings/scripts/check-swift-drift.sh
+fi
 echo "==> [${SECONDS}s] all tests passed"

@@ -41,5 +41,7 @@ LIB="$CARGO_TARGET_DIR/aarch64-linux-android/$DIR/libcocart_ffi.so"
 cargo build -p uniffi-bindgen
 rm -rf "$OUT/kotlin"
 "$CARGO_TARGET_DIR/debug/uniffi-bindgen" generate "$LIB" --language kotlin --no-format --out-dir "$OUT/kotlin"
+# Readable exception messages and `data object`s, as generate.sh does.
+find "$OUT/kotlin" -name '*.kt' -print0 | xargs -0 python3 "$ROOT/bindings/scripts/kotlin-idioms.py"
 find "$OUT/jniLibs" -name '*.so' -exec ls -l {} \;
 echo "==> $OUT"

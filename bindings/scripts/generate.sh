@@ -56,6 +56,8 @@ if [[ "$KOTLIN_FLAVOR" == jvm ]]; then
 fi
 echo "==> Kotlin ($KOTLIN_FLAVOR) -> ${KOTLIN_OUT#"$ROOT"/}"
 "$BINDGEN" generate "$LIB" --language kotlin --no-format --out-dir "$KOTLIN_OUT" "${KOTLIN_CONFIG[@]}"
+# Readable exception messages and `data object`s (see the script for why uniffi cannot do it).
+find "$KOTLIN_OUT" -name '*.kt' -print0 | xargs -0 python3 "$ROOT/bindings/scripts/kotlin-idioms.py"
 
 SWIFT_TMP="$(mktemp -d)"
 trap 'rm -rf "$SWIFT_TMP"' EXIT

@@ -6,7 +6,7 @@ use cocart::models::{AddItems, CartQuery, CustomerUpdate, ItemKey, UpdateQuantit
 
 use crate::error::CoCartError;
 use crate::records::{
-    AddItemRequest, BillingAddress, Cart, CartItem, CartTotals, ProductRef, quantity,
+    AddItemRequest, BillingAddress, Cart, CartItem, CartTotals, ProductRef, id, quantity,
 };
 use crate::runtime::call;
 
@@ -51,13 +51,13 @@ impl CartApi {
     pub async fn add_items(
         &self,
         parent: ProductRef,
-        quantities: HashMap<u64, f64>,
+        quantities: HashMap<i64, f64>,
     ) -> Result<Cart, CoCartError> {
-        let mut items = AddItems::new(cocart::models::ProductRef::from(parent));
+        let mut items = AddItems::new(cocart::models::ProductRef::try_from(parent)?);
         let mut children: Vec<_> = quantities.into_iter().collect();
         children.sort_by_key(|(id, _)| *id);
-        for (id, q) in children {
-            items = items.child(id, quantity(q)?);
+        for (child, q) in children {
+            items = items.child(id("child id", child)?, quantity(q)?);
         }
         call(&self.core, |core| async move {
             Ok(Cart::from(core.add_items(items).await?))

@@ -1,6 +1,7 @@
 //! [`CatalogApi`]: the shop's catalog and the store's own information.
 
 use crate::error::CoCartError;
+use crate::records::id;
 use crate::records::{
     Attribute, Category, Product, ProductPage, ProductQuery, ProductRef, Review, ReviewPage,
     ReviewQuery, StoreInfo, Tag, TermPage, TermQuery, Variation,
@@ -31,7 +32,7 @@ impl CatalogApi {
 
     /// One page of products; `page.has_next` tells whether to ask for `page + 1`.
     pub async fn products(&self, query: ProductQuery) -> Result<ProductPage, CoCartError> {
-        let query = cocart::models::ProductQuery::from(query);
+        let query = cocart::models::ProductQuery::try_from(query)?;
         call(&self.core, |core| async move {
             Ok(ProductPage::from(core.products(&query).await?))
         })
@@ -40,7 +41,7 @@ impl CatalogApi {
 
     /// One product by id or SKU.
     pub async fn product(&self, product: ProductRef) -> Result<Product, CoCartError> {
-        let product = cocart::models::ProductRef::from(product);
+        let product = cocart::models::ProductRef::try_from(product)?;
         call(&self.core, |core| async move {
             Ok(Product::from(core.product(product).await?))
         })
@@ -49,7 +50,7 @@ impl CatalogApi {
 
     /// One product with its reviews filled.
     pub async fn product_with_reviews(&self, product: ProductRef) -> Result<Product, CoCartError> {
-        let product = cocart::models::ProductRef::from(product);
+        let product = cocart::models::ProductRef::try_from(product)?;
         call(&self.core, |core| async move {
             Ok(Product::from(core.product_with_reviews(product).await?))
         })
@@ -72,10 +73,11 @@ impl CatalogApi {
     /// One page of an attribute's terms, with product counts and totals.
     pub async fn attribute_terms(
         &self,
-        attribute_id: u64,
+        attribute_id: i64,
         query: TermQuery,
     ) -> Result<TermPage, CoCartError> {
-        let query = cocart::models::TermQuery::from(query);
+        let attribute_id = id("attribute id", attribute_id)?;
+        let query = cocart::models::TermQuery::try_from(query)?;
         call(&self.core, |core| async move {
             Ok(TermPage::from(
                 core.attribute_terms(attribute_id, &query).await?,
@@ -86,7 +88,7 @@ impl CatalogApi {
 
     /// One page of reviews, newest first, with totals.
     pub async fn reviews(&self, query: ReviewQuery) -> Result<ReviewPage, CoCartError> {
-        let query = cocart::models::ReviewQuery::from(query);
+        let query = cocart::models::ReviewQuery::try_from(query)?;
         call(&self.core, |core| async move {
             Ok(ReviewPage::from(core.reviews(&query).await?))
         })
@@ -94,7 +96,8 @@ impl CatalogApi {
     }
 
     /// One review.
-    pub async fn review(&self, id: u64) -> Result<Review, CoCartError> {
+    pub async fn review(&self, id: i64) -> Result<Review, CoCartError> {
+        let id = self::id("review id", id)?;
         call(&self.core, |core| async move {
             Ok(Review::from(&core.review(id).await?))
         })
@@ -102,7 +105,8 @@ impl CatalogApi {
     }
 
     /// The variations of a variable product.
-    pub async fn variations(&self, product_id: u64) -> Result<Vec<Variation>, CoCartError> {
+    pub async fn variations(&self, product_id: i64) -> Result<Vec<Variation>, CoCartError> {
+        let product_id = id("product id", product_id)?;
         call(&self.core, |core| async move {
             Ok(core
                 .variations(product_id)

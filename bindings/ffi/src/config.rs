@@ -18,14 +18,14 @@ pub struct ClientConfig {
     pub user_agent: Option<String>,
     /// The deadline of each request in seconds, retries included (default 30).
     #[uniffi(default = None)]
-    pub timeout_seconds: Option<u32>,
+    pub timeout_seconds: Option<i32>,
     /// Connect timeout in seconds (default 10).
     #[uniffi(default = None)]
-    pub connect_timeout_seconds: Option<u32>,
+    pub connect_timeout_seconds: Option<i32>,
     /// Refresh the token when less than this is left, in seconds (default 300, at least 60; at
     /// most half the token's lifetime is used).
     #[uniffi(default = None)]
-    pub refresh_leeway_seconds: Option<u32>,
+    pub refresh_leeway_seconds: Option<i32>,
     /// Send credentials in this header instead of `Authorization` (hosts that strip it, with
     /// CoCart's "Authorization Header" setting).
     #[uniffi(default = None)]
@@ -35,7 +35,7 @@ pub struct ClientConfig {
     pub allow_insecure_http: bool,
     /// How many times a read (GET) is retried after a transient failure (default 2).
     #[uniffi(default = None)]
-    pub read_retries: Option<u32>,
+    pub read_retries: Option<i32>,
     /// How routes are addressed (default: what the store URL shows, a `?rest_route=` URL being
     /// query-style, else pretty permalinks).
     #[uniffi(default = None)]
@@ -58,6 +58,14 @@ pub struct ClientConfig {
     pub customer_only: bool,
 }
 
+/// A number of the configuration, which the app gives as a Kotlin `Int` / Swift `Int32`: not
+/// negative.
+fn config_number(name: &str, value: i32) -> Result<u64, CoCartError> {
+    u64::try_from(value).map_err(|_| CoCartError::InvalidConfig {
+        detail: format!("{name} must not be negative (got {value})"),
+    })
+}
+
 impl ClientConfig {
     /// Builds the core client. Must run inside the shared runtime's context.
     pub(crate) fn build(
@@ -69,19 +77,26 @@ impl ClientConfig {
             b = b.user_agent(ua);
         }
         if let Some(s) = self.timeout_seconds {
-            b = b.timeout(Duration::from_secs(u64::from(s)));
+            b = b.timeout(Duration::from_secs(config_number("timeout_seconds", s)?));
         }
         if let Some(s) = self.connect_timeout_seconds {
-            b = b.connect_timeout(Duration::from_secs(u64::from(s)));
+            b = b.connect_timeout(Duration::from_secs(config_number(
+                "connect_timeout_seconds",
+                s,
+            )?));
         }
         if let Some(s) = self.refresh_leeway_seconds {
-            b = b.refresh_leeway(Duration::from_secs(u64::from(s)));
+            b = b.refresh_leeway(Duration::from_secs(config_number(
+                "refresh_leeway_seconds",
+                s,
+            )?));
         }
         if let Some(name) = self.auth_header_name {
             b = b.auth_header_name(name);
         }
         if let Some(n) = self.read_retries {
-            b = b.read_retries(n);
+            b = b
+                .read_retries(u32::try_from(config_number("read_retries", n)?).unwrap_or(u32::MAX));
         }
         if let Some(style) = self.rest_style {
             b = b.rest_style(style);

@@ -8,7 +8,12 @@ use crate::records::Cart;
 use cocart::SignOutReason;
 
 /// What went wrong, grouped by what the app should do about it.
+///
+/// Its `Display` text (Kotlin: the exception's `message`; Swift: `description` and
+/// `localizedDescription`) is one readable sentence with the store's text, its code and the HTTP
+/// status where there are some, and never empty.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, uniffi::Error)]
+#[uniffi::export(Display)]
 pub enum CoCartError {
     /// The username/email or password is wrong: ask again.
     #[error("invalid credentials: {detail}")]
@@ -18,13 +23,13 @@ pub enum CoCartError {
     },
     /// The session ended (refresh token rejected, revoked or expired) and was cleared: show the
     /// login screen.
-    #[error("the session has ended ({reason:?}); log in again")]
+    #[error("the session has ended ({}); log in again", reason_text(reason))]
     SessionExpired {
         /// Why it ended.
         reason: SignOutReason,
     },
     /// The call needs a signed-in user and there is none.
-    #[error("not signed in")]
+    #[error("not signed in: this call needs a logged-in customer")]
     NotSignedIn,
     /// The request did not complete (offline, DNS, TLS, reset). The session is kept: retry later.
     #[error("network error: {detail}")]
@@ -33,30 +38,35 @@ pub enum CoCartError {
         detail: String,
     },
     /// The request timed out. The session is kept: retry later.
-    #[error("the request timed out")]
+    #[error("the request timed out; the session is kept, retry later")]
     Timeout,
     /// The store rate-limited the call: wait, then retry.
-    #[error("rate limited by the store")]
+    #[error("rate limited by the store{}", retry_after_seconds.map(|s| format!("; retry in {s} s")).unwrap_or_default())]
     RateLimited {
         /// How long the store asked to wait, when it said.
-        retry_after_seconds: Option<u64>,
+        retry_after_seconds: Option<i64>,
     },
     /// The store failed (HTTP 5xx). The session is kept: retry later.
-    #[error("the store failed with HTTP {status}")]
+    #[error("{detail}")]
     Server {
         /// The HTTP status.
-        status: u16,
+        status: i32,
+        /// The status and, when the store sent one, its message.
+        detail: String,
     },
     /// The store refused the request itself (out of stock, unknown product, invalid quantity…):
     /// show `message` to the user or fix the input.
-    #[error("{message} ({code})")]
+    #[error("{message} ({code}{})", status.map(|s| format!(", HTTP {s}")).unwrap_or_default())]
     Validation {
-        /// The store's error code, e.g. `cocart_product_out_of_stock`.
+        /// The store's error code, e.g. `cocart_product_out_of_stock` (`invalid_argument` when
+        /// the SDK refused the argument before sending anything).
         code: String,
         /// The store's message (plain text, for display).
         message: String,
         /// What the code means.
         kind: ValidationKind,
+        /// The HTTP status of the store's answer; `None` when nothing was sent.
+        status: Option<i32>,
     },
     /// A cart write (add, update, remove, clear…) failed in transit or with a 5xx, so it may or
     /// may not have happened. Nothing was retried. `cart` is the cart as re-read right after the
@@ -96,7 +106,7 @@ pub enum CoCartError {
     },
     /// The store's JWT plugin has no secret configured: login cannot work until the store owner
     /// fixes it.
-    #[error("the store's JWT plugin is not configured")]
+    #[error("the store's JWT plugin is not configured: the store owner must set its secret")]
     JwtNotConfigured,
     /// The client configuration is invalid (URL, leeway, header name, plain HTTP…).
     #[error("invalid configuration: {detail}")]
@@ -180,6 +190,7 @@ impl CoCartError {
             code: "invalid_argument".into(),
             message: message.into(),
             kind,
+            status: None,
         }
     }
 
@@ -188,7 +199,25 @@ impl CoCartError {
             code: api.code.clone(),
             message: api.message.clone(),
             kind: ValidationKind::from(&api.kind),
+            status: Some(i32::from(api.status)),
         }
+    }
+}
+
+/// Why a session ended, in words.
+fn reason_text(reason: &SignOutReason) -> &'static str {
+    match reason {
+        SignOutReason::LoggedOut => "logged out",
+        SignOutReason::RefreshTokenInvalid => "the store refused the refresh token",
+        SignOutReason::RefreshTokenExpired => "the refresh token expired",
+        SignOutReason::AccountUnavailable => "the store no longer knows the account",
+        SignOutReason::NoRefreshToken => "the token was refused and there is no refresh token",
+        SignOutReason::RefreshedElsewhereAndLost => {
+            "another process refreshed the session and lost the new tokens"
+        }
+        SignOutReason::SignedOutElsewhere => "signed out elsewhere",
+        SignOutReason::StoredSessionUnreadable => "the stored session cannot be read",
+        _ => "the session ended",
     }
 }
 
@@ -234,10 +263,13 @@ impl From<cocart::Error> for CoCartError {
                 detail: api.message.clone(),
             },
             E::RateLimited { retry_after } => Self::RateLimited {
-                retry_after_seconds: retry_after.map(|d| d.as_secs()),
+                retry_after_seconds: retry_after.map(|d| crate::records::long(d.as_secs())),
             },
             E::Api(api) => Self::from_api(&api),
-            E::Server { status, .. } => Self::Server { status },
+            E::Server { status, .. } => Self::Server {
+                status: i32::from(status),
+                detail: e.to_string(),
+            },
             E::Network(_) => Self::Network {
                 detail: e.to_string(),
             },
@@ -283,7 +315,9 @@ mod tests {
                 code,
                 message,
                 kind,
+                status,
             } => {
+                assert_eq!(status, Some(400));
                 assert_eq!(code, "cocart_product_out_of_stock");
                 assert!(message.contains("out of stock"));
                 assert_eq!(kind, ValidationKind::OutOfStock);
@@ -322,7 +356,10 @@ mod tests {
                 status: 503,
                 api: None
             }),
-            CoCartError::Server { status: 503 }
+            CoCartError::Server {
+                status: 503,
+                detail: "the store failed with HTTP 503".into()
+            }
         );
         assert_eq!(
             CoCartError::from(cocart::Error::Timeout),
@@ -394,6 +431,7 @@ mod tests {
                 code: "invalid_argument".into(),
                 message: "bad item key".into(),
                 kind: ValidationKind::InvalidParameter,
+                status: None,
             }
         );
     }
@@ -468,5 +506,55 @@ mod tests {
                 detail: "Authentication failed.".into()
             }
         );
+    }
+
+    #[test]
+    fn every_message_is_a_readable_sentence_with_the_store_text_code_and_status() {
+        let out_of_stock = CoCartError::from(api(
+            404,
+            "cocart_product_out_of_stock",
+            "You cannot add \"Poster\" to your cart because the product is out of stock.",
+        ));
+        assert_eq!(
+            out_of_stock.to_string(),
+            "You cannot add \"Poster\" to your cart because the product is out of stock. \
+             (cocart_product_out_of_stock, HTTP 404)"
+        );
+        assert_eq!(
+            CoCartError::invalid_argument(
+                "product id -1: an id is not negative",
+                ValidationKind::InvalidParameter
+            )
+            .to_string(),
+            "product id -1: an id is not negative (invalid_argument)"
+        );
+        let server = CoCartError::from(cocart::Error::Server {
+            status: 503,
+            api: None,
+        });
+        assert!(matches!(server, CoCartError::Server { status: 503, .. }));
+        assert!(server.to_string().contains("HTTP 503"), "{server}");
+        assert_eq!(
+            CoCartError::from(cocart::Error::RateLimited {
+                retry_after: Some(Duration::from_secs(30))
+            })
+            .to_string(),
+            "rate limited by the store; retry in 30 s"
+        );
+        assert_eq!(
+            CoCartError::SessionExpired {
+                reason: SignOutReason::RefreshTokenExpired
+            }
+            .to_string(),
+            "the session has ended (the refresh token expired); log in again"
+        );
+        for unit in [
+            CoCartError::NotSignedIn,
+            CoCartError::Timeout,
+            CoCartError::JwtNotConfigured,
+        ] {
+            let text = unit.to_string();
+            assert!(text.len() > 20, "{unit:?} says only {text:?}");
+        }
     }
 }

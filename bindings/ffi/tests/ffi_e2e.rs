@@ -179,6 +179,7 @@ fn login_cart_and_events_work_without_an_ambient_runtime() {
             code: "cocart_item_not_in_cart".into(),
             message: "no line \"no-such-line\" in the cart".into(),
             kind: ValidationKind::ItemNotInCart,
+            status: Some(404),
         }
     );
     assert_eq!(block_on(client.cart().count()).unwrap(), 2.0);
@@ -204,7 +205,7 @@ fn login_cart_and_events_work_without_an_ambient_runtime() {
     assert!(!subscription.is_active());
 }
 
-fn user_id(client: &CoCartClient) -> u64 {
+fn user_id(client: &CoCartClient) -> i64 {
     client.current_user().map(|u| u.id).unwrap_or_default()
 }
 
@@ -262,6 +263,24 @@ fn errors_tell_the_app_what_to_do() {
         ),
         Err(CoCartError::InvalidConfig { .. })
     ));
+    // Kotlin `Int` / Swift `Int32` settings: a negative one is refused, naming the setting.
+    for config in [
+        ClientConfig {
+            timeout_seconds: Some(-1),
+            ..mock.config(0)
+        },
+        ClientConfig {
+            read_retries: Some(-2),
+            ..mock.config(0)
+        },
+    ] {
+        match CoCartClient::new(config, None) {
+            Err(CoCartError::InvalidConfig { detail }) => {
+                assert!(detail.contains("must not be negative"), "{detail}")
+            }
+            other => panic!("expected InvalidConfig, got {other:?}"),
+        }
+    }
 }
 
 #[test]

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use cocart::models::Currency;
 
-use super::{Money, Notices, hash_map};
+use super::{Money, Notices, hash_map, long};
 
 /// A cart, as the store answered it.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -122,7 +122,7 @@ pub struct CartItem {
     /// The line's key (for update/remove/restore).
     pub item_key: String,
     /// Product or variation id.
-    pub id: u64,
+    pub id: i64,
     /// Product name.
     pub name: String,
     /// Title (with the variation, e.g. "Hoodie - Blue, Small").
@@ -155,7 +155,7 @@ impl CartItem {
     pub(crate) fn new(i: &cocart::models::CartItem, currency: &Currency) -> Self {
         Self {
             item_key: i.item_key.as_str().to_string(),
-            id: i.id,
+            id: long(i.id),
             name: i.name.clone(),
             title: i.title.clone(),
             sku: i.meta.sku.clone(),
@@ -179,7 +179,7 @@ pub struct RemovedItem {
     /// The line's key.
     pub item_key: String,
     /// Product or variation id.
-    pub id: u64,
+    pub id: i64,
     /// Product name.
     pub name: String,
     /// Quantity that was removed.
@@ -194,7 +194,7 @@ impl RemovedItem {
     fn new(i: &cocart::models::RemovedItem, currency: &Currency) -> Self {
         Self {
             item_key: i.item_key.as_str().to_string(),
-            id: i.id,
+            id: long(i.id),
             name: i.name.clone(),
             quantity: i.quantity,
             price: i.unit_price(currency).into(),

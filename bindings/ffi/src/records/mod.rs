@@ -15,11 +15,11 @@ pub use product::{
     Attribute, AttributeTerm, Category, EmbeddedReview, PriceRange, Product, ProductAttribute,
     ProductImage, ProductPage, Review, ReviewPage, StoreInfo, Tag, TermPage, Variation,
 };
-pub(crate) use requests::quantity;
 pub use requests::{
     AddItemRequest, AttributeFilter, BillingAddress, BrandOperator, ProductQuery, ProductRef,
-    ReviewQuery, TermQuery,
+    ReviewOrderBy, ReviewQuery, TermOrderBy, TermQuery,
 };
+pub(crate) use requests::{id, quantity};
 pub use transfer::{
     LoginResult, TransferLine, TransferLineOrigin, TransferLineOutcome, TransferPolicy,
     TransferReport,
@@ -50,7 +50,7 @@ impl From<cocart::models::Money> for Money {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct User {
     /// WordPress user id.
-    pub id: u64,
+    pub id: i64,
     /// The login name, when known.
     pub username: Option<String>,
     /// Display name.
@@ -68,7 +68,7 @@ pub struct User {
 impl From<cocart::User> for User {
     fn from(u: cocart::User) -> Self {
         Self {
-            id: u.id,
+            id: long(u.id),
             username: u.username,
             display_name: u.display_name,
             first_name: u.first_name,
@@ -105,21 +105,33 @@ impl From<&cocart::models::Notices> for Notices {
 }
 
 /// What `logout()` achieved. The local session is cleared in every case.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct LogoutResult {
     /// Whether the store confirmed the logout (it then ends every session of the user).
     pub server_confirmed: bool,
-    /// Why the store did not confirm it, when it did not.
-    pub server_error: Option<String>,
+    /// Why the store did not confirm it, when it did not, typed like the errors the calls
+    /// throw.
+    pub server_error: Option<crate::error::CoCartError>,
 }
 
 impl From<cocart::LogoutOutcome> for LogoutResult {
     fn from(o: cocart::LogoutOutcome) -> Self {
         Self {
             server_confirmed: o.server_confirmed,
-            server_error: o.server_error.map(|e| e.to_string()),
+            server_error: o.server_error.map(crate::error::CoCartError::from),
         }
     }
+}
+
+/// An id or count from the core as a Kotlin `Long` / Swift `Int64` (ids and counts never come
+/// near `i64::MAX`; a larger value saturates).
+pub(crate) fn long(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// A page number, rating or position from the core as a Kotlin `Int` / Swift `Int32`.
+pub(crate) fn int(value: u32) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
 }
 
 pub(crate) fn hash_map(map: &BTreeMap<String, String>) -> HashMap<String, String> {

@@ -4,15 +4,15 @@ use std::collections::HashMap;
 
 use cocart::models::{ProductPrices, ProductStock};
 
-use super::{Money, hash_map};
+use super::{Money, hash_map, int, long};
 
 /// A product.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct Product {
     /// Product id.
-    pub id: u64,
+    pub id: i64,
     /// Parent id (variations), else 0.
-    pub parent_id: u64,
+    pub parent_id: i64,
     /// Name.
     pub name: String,
     /// `simple`, `variable`, `variation`, `grouped`, `external`.
@@ -50,9 +50,9 @@ pub struct Product {
     /// Average rating (0 when unrated).
     pub average_rating: f64,
     /// Number of reviews.
-    pub review_count: u64,
+    pub review_count: i64,
     /// Number of reviews with a rating.
-    pub rating_count: u64,
+    pub rating_count: i64,
     /// Reviews, filled only by `productWithReviews` or `ProductQuery.withReviews`.
     pub reviews: Vec<EmbeddedReview>,
     /// Variations (variable products).
@@ -79,8 +79,8 @@ impl From<cocart::models::Product> for Product {
             None => (1.0, None),
         };
         Self {
-            id: p.id,
-            parent_id: p.parent_id,
+            id: long(p.id),
+            parent_id: long(p.parent_id),
             name: p.name.clone(),
             product_type: p.product_type.clone(),
             slug: p.slug.clone(),
@@ -100,7 +100,7 @@ impl From<cocart::models::Product> for Product {
                 .images
                 .iter()
                 .map(|i| ProductImage {
-                    id: i.id,
+                    id: long(i.id),
                     src: hash_map(&i.src),
                     name: i.name.clone(),
                     alt: i.alt.clone(),
@@ -114,9 +114,9 @@ impl From<cocart::models::Product> for Product {
                 .into_iter()
                 .map(|(key, a)| ProductAttribute {
                     key: key.to_owned(),
-                    id: a.id,
+                    id: long(a.id),
                     name: a.name.clone(),
-                    position: a.position,
+                    position: int(a.position),
                     visible: a.is_attribute_visible,
                     used_for_variation: a.used_for_variation,
                     options: a.options(),
@@ -129,8 +129,8 @@ impl From<cocart::models::Product> for Product {
                 .map(|(k, d)| (k.clone(), d.option.clone()))
                 .collect(),
             average_rating: p.average_rating,
-            review_count: p.review_count,
-            rating_count: p.rating_count,
+            review_count: long(p.review_count),
+            rating_count: long(p.rating_count),
             reviews: p.reviews.iter().map(EmbeddedReview::from).collect(),
             variations: p.variations.iter().map(Variation::from).collect(),
             in_stock: p.stock.is_in_stock,
@@ -156,7 +156,7 @@ pub struct PriceRange {
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct ProductImage {
     /// Attachment id.
-    pub id: u64,
+    pub id: i64,
     /// Size name (`thumbnail`, `full`, …) → URL.
     pub src: HashMap<String, String>,
     /// Name.
@@ -171,7 +171,7 @@ pub struct ProductImage {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Category {
     /// Id.
-    pub id: u64,
+    pub id: i64,
     /// Name.
     pub name: String,
     /// Slug.
@@ -181,7 +181,7 @@ pub struct Category {
 impl From<&cocart::models::Category> for Category {
     fn from(c: &cocart::models::Category) -> Self {
         Self {
-            id: c.id,
+            id: long(c.id),
             name: c.name.clone(),
             slug: c.slug.clone(),
         }
@@ -192,7 +192,7 @@ impl From<&cocart::models::Category> for Category {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Tag {
     /// Id.
-    pub id: u64,
+    pub id: i64,
     /// Name.
     pub name: String,
     /// Slug.
@@ -202,7 +202,7 @@ pub struct Tag {
 impl From<&cocart::models::Tag> for Tag {
     fn from(t: &cocart::models::Tag) -> Self {
         Self {
-            id: t.id,
+            id: long(t.id),
             name: t.name.clone(),
             slug: t.slug.clone(),
         }
@@ -215,11 +215,11 @@ pub struct ProductAttribute {
     /// The store's key, e.g. `attribute_pa_color`.
     pub key: String,
     /// Global attribute id (0 for a custom attribute).
-    pub id: u64,
+    pub id: i64,
     /// Name, e.g. `Color`.
     pub name: String,
     /// Display position.
-    pub position: u32,
+    pub position: i32,
     /// Shown on the product page.
     pub visible: bool,
     /// Used to pick a variation.
@@ -234,7 +234,7 @@ pub struct ProductAttribute {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct EmbeddedReview {
     /// Review id.
-    pub id: u64,
+    pub id: i64,
     /// Author name.
     pub author_name: String,
     /// The review, plain text.
@@ -242,7 +242,7 @@ pub struct EmbeddedReview {
     /// Date, `YYYY-MM-DD HH:MM:SS`.
     pub date: String,
     /// 1 to 5, 0 when none.
-    pub rating: u32,
+    pub rating: i32,
     /// Whether the author bought the product; `None` when the store does not know yet.
     pub verified: Option<bool>,
 }
@@ -250,11 +250,11 @@ pub struct EmbeddedReview {
 impl From<&cocart::models::EmbeddedReview> for EmbeddedReview {
     fn from(r: &cocart::models::EmbeddedReview) -> Self {
         Self {
-            id: r.review_id,
+            id: long(r.review_id),
             author_name: r.author_name.clone(),
             comment: r.review_comment.clone(),
             date: r.review_date.clone(),
-            rating: r.rating,
+            rating: int(r.rating),
             verified: r.verified,
         }
     }
@@ -264,9 +264,9 @@ impl From<&cocart::models::EmbeddedReview> for EmbeddedReview {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Review {
     /// Review id.
-    pub id: u64,
+    pub id: i64,
     /// The reviewed product.
-    pub product_id: u64,
+    pub product_id: i64,
     /// `approved`, or `hold`/`spam`/`trash` when a store leaks those.
     pub status: String,
     /// Reviewer name.
@@ -274,7 +274,7 @@ pub struct Review {
     /// The review as HTML.
     pub review_html: String,
     /// 1 to 5, 0 when none.
-    pub rating: u32,
+    pub rating: i32,
     /// Whether the reviewer bought the product.
     pub verified: bool,
     /// Date, `YYYY-MM-DDTHH:MM:SS`.
@@ -286,12 +286,12 @@ pub struct Review {
 impl From<&cocart::models::Review> for Review {
     fn from(r: &cocart::models::Review) -> Self {
         Self {
-            id: r.id,
-            product_id: r.product_id,
+            id: long(r.id),
+            product_id: long(r.product_id),
             status: r.status.clone(),
             reviewer: r.reviewer.clone(),
             review_html: r.review.clone(),
-            rating: r.rating,
+            rating: int(r.rating),
             verified: r.verified,
             date_created: r.date_created.clone(),
             avatar_urls: hash_map(&r.reviewer_avatar_urls),
@@ -305,11 +305,11 @@ pub struct ReviewPage {
     /// The reviews on this page.
     pub reviews: Vec<Review>,
     /// This page's number.
-    pub page: u32,
+    pub page: i32,
     /// Number of pages (0 when nothing matched).
-    pub total_pages: u32,
+    pub total_pages: i32,
     /// Number of reviews over all pages.
-    pub total: u64,
+    pub total: i64,
     /// Whether a later page exists.
     pub has_next: bool,
 }
@@ -319,9 +319,9 @@ impl From<cocart::models::Paged<cocart::models::Review>> for ReviewPage {
         Self {
             has_next: p.has_next(),
             reviews: p.items.iter().map(Review::from).collect(),
-            page: p.page,
-            total_pages: p.total_pages,
-            total: p.total,
+            page: int(p.page),
+            total_pages: int(p.total_pages),
+            total: long(p.total),
         }
     }
 }
@@ -330,7 +330,7 @@ impl From<cocart::models::Paged<cocart::models::Review>> for ReviewPage {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Attribute {
     /// Attribute id (for `attributeTerms`).
-    pub id: u64,
+    pub id: i64,
     /// Label, e.g. `Color`.
     pub name: String,
     /// Taxonomy with the `pa_` prefix, e.g. `pa_color`.
@@ -342,7 +342,7 @@ pub struct Attribute {
 impl From<&cocart::models::Attribute> for Attribute {
     fn from(a: &cocart::models::Attribute) -> Self {
         Self {
-            id: a.id,
+            id: long(a.id),
             name: a.name.clone(),
             slug: a.slug.clone(),
             order_by: a.order_by.clone(),
@@ -354,7 +354,7 @@ impl From<&cocart::models::Attribute> for Attribute {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct AttributeTerm {
     /// Term id.
-    pub id: u64,
+    pub id: i64,
     /// Name, e.g. `Red`.
     pub name: String,
     /// Slug, e.g. `red`.
@@ -362,17 +362,17 @@ pub struct AttributeTerm {
     /// Description.
     pub description: String,
     /// Products using the term.
-    pub count: u64,
+    pub count: i64,
 }
 
 impl From<&cocart::models::AttributeTerm> for AttributeTerm {
     fn from(t: &cocart::models::AttributeTerm) -> Self {
         Self {
-            id: t.id,
+            id: long(t.id),
             name: t.name.clone(),
             slug: t.slug.clone(),
             description: t.description.clone(),
-            count: t.count,
+            count: long(t.count),
         }
     }
 }
@@ -383,11 +383,11 @@ pub struct TermPage {
     /// The terms on this page.
     pub terms: Vec<AttributeTerm>,
     /// This page's number.
-    pub page: u32,
+    pub page: i32,
     /// Number of pages.
-    pub total_pages: u32,
+    pub total_pages: i32,
     /// Number of terms over all pages.
-    pub total: u64,
+    pub total: i64,
     /// Whether a later page exists.
     pub has_next: bool,
 }
@@ -397,9 +397,9 @@ impl From<cocart::models::Paged<cocart::models::AttributeTerm>> for TermPage {
         Self {
             has_next: p.has_next(),
             terms: p.items.iter().map(AttributeTerm::from).collect(),
-            page: p.page,
-            total_pages: p.total_pages,
-            total: p.total,
+            page: int(p.page),
+            total_pages: int(p.total_pages),
+            total: long(p.total),
         }
     }
 }
@@ -408,7 +408,7 @@ impl From<cocart::models::Paged<cocart::models::AttributeTerm>> for TermPage {
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct Variation {
     /// Variation id.
-    pub id: u64,
+    pub id: i64,
     /// Attribute key (`attribute_pa_color`) → option slug (`blue`): what add-to-cart takes.
     pub attributes: HashMap<String, String>,
     /// Attribute key → option name (`Blue`), when the store sent it (the variations route).
@@ -433,7 +433,7 @@ impl From<&cocart::models::Variation> for Variation {
                 .and_then(|p| f(p).map(|a| Money::from(a.with_currency(&p.currency))))
         };
         Self {
-            id: v.id,
+            id: long(v.id),
             attributes: hash_map(&v.selection()),
             option_names: v
                 .attributes
@@ -456,11 +456,11 @@ pub struct ProductPage {
     /// The products on this page.
     pub products: Vec<Product>,
     /// This page's number (1-based).
-    pub page: u32,
+    pub page: i32,
     /// Number of pages.
-    pub total_pages: u32,
+    pub total_pages: i32,
     /// Number of products over all pages.
-    pub total_products: u64,
+    pub total_products: i64,
     /// Whether a later page exists.
     pub has_next: bool,
 }
@@ -470,9 +470,9 @@ impl From<cocart::models::ProductPage> for ProductPage {
         let has_next = p.has_next();
         Self {
             products: p.products.into_iter().map(Product::from).collect(),
-            page: p.page,
-            total_pages: p.total_pages,
-            total_products: p.total_products,
+            page: int(p.page),
+            total_pages: int(p.total_pages),
+            total_products: long(p.total_products),
             has_next,
         }
     }

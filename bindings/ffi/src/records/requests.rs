@@ -12,7 +12,7 @@ pub enum ProductRef {
     /// A product or variation id.
     Id {
         /// The id.
-        id: u64,
+        id: i64,
     },
     /// A SKU.
     Sku {
@@ -21,13 +21,43 @@ pub enum ProductRef {
     },
 }
 
-impl From<ProductRef> for core::ProductRef {
-    fn from(r: ProductRef) -> Self {
-        match r {
-            ProductRef::Id { id } => core::ProductRef::Id(id),
+impl TryFrom<ProductRef> for core::ProductRef {
+    type Error = CoCartError;
+
+    fn try_from(r: ProductRef) -> Result<Self, CoCartError> {
+        Ok(match r {
+            ProductRef::Id { id } => core::ProductRef::Id(self::id("product id", id)?),
             ProductRef::Sku { sku } => core::ProductRef::Sku(sku),
-        }
+        })
     }
+}
+
+/// Checks an id from the app (a Kotlin `Long`, a Swift `Int64`): not negative.
+pub(crate) fn id(what: &str, value: i64) -> Result<u64, CoCartError> {
+    u64::try_from(value).map_err(|_| {
+        CoCartError::invalid_argument(
+            format!("{what} {value}: an id is not negative"),
+            ValidationKind::InvalidParameter,
+        )
+    })
+}
+
+fn ids(what: &str, values: Vec<i64>) -> Result<Vec<u64>, CoCartError> {
+    values.into_iter().map(|v| id(what, v)).collect()
+}
+
+/// Checks a page number or size from the app (a Kotlin `Int`, a Swift `Int32`): not negative.
+fn number(what: &str, value: Option<i32>) -> Result<Option<u32>, CoCartError> {
+    value
+        .map(|v| {
+            u32::try_from(v).map_err(|_| {
+                CoCartError::invalid_argument(
+                    format!("{what} {v}: must not be negative"),
+                    ValidationKind::InvalidParameter,
+                )
+            })
+        })
+        .transpose()
 }
 
 /// Checks a quantity from the app: finite and not negative.
@@ -69,8 +99,8 @@ impl TryFrom<AddItemRequest> for core::AddItem {
     type Error = CoCartError;
 
     fn try_from(r: AddItemRequest) -> Result<Self, CoCartError> {
-        let mut item =
-            core::AddItem::new(core::ProductRef::from(r.product)).quantity(quantity(r.quantity)?);
+        let mut item = core::AddItem::new(core::ProductRef::try_from(r.product)?)
+            .quantity(quantity(r.quantity)?);
         // Sorted, so that the same request always sends the same body.
         let mut variation: Vec<_> = r.variation.into_iter().collect();
         variation.sort();
@@ -153,10 +183,10 @@ impl From<BillingAddress> for core::BillingAddress {
 pub struct ProductQuery {
     /// Page number (1-based).
     #[uniffi(default = None)]
-    pub page: Option<u32>,
+    pub page: Option<i32>,
     /// Products per page (at most 100).
     #[uniffi(default = None)]
-    pub per_page: Option<u32>,
+    pub per_page: Option<i32>,
     /// Full-text search.
     #[uniffi(default = None)]
     pub search: Option<String>,
@@ -189,16 +219,16 @@ pub struct ProductQuery {
     pub product_type: Option<String>,
     /// Only these ids.
     #[uniffi(default)]
-    pub include: Vec<u64>,
+    pub include: Vec<i64>,
     /// Not these ids.
     #[uniffi(default)]
-    pub exclude: Vec<u64>,
+    pub exclude: Vec<i64>,
     /// Exact product slug (one).
     #[uniffi(default = None)]
     pub slug: Option<String>,
     /// Only children of these parent ids.
     #[uniffi(default)]
-    pub parents: Vec<u64>,
+    pub parents: Vec<i64>,
     /// Lowest current price, inclusive, in major units as the store compares them (`"10"`).
     #[uniffi(default = None)]
     pub min_price: Option<String>,
@@ -213,7 +243,7 @@ pub struct ProductQuery {
     pub attributes: Vec<AttributeFilter>,
     /// Rounded average ratings to match (1 to 5; others are not sent).
     #[uniffi(default)]
-    pub rating: Vec<u32>,
+    pub rating: Vec<i32>,
     /// Brand slugs (or ids as strings; do not mix).
     #[uniffi(default)]
     pub brands: Vec<String>,
@@ -236,20 +266,22 @@ pub struct AttributeFilter {
     pub slugs: Vec<String>,
     /// Term ids.
     #[uniffi(default)]
-    pub term_ids: Vec<u64>,
+    pub term_ids: Vec<i64>,
     /// Every term instead of any.
     #[uniffi(default = false)]
     pub match_all: bool,
 }
 
-impl From<AttributeFilter> for core::AttributeFilter {
-    fn from(f: AttributeFilter) -> Self {
+impl TryFrom<AttributeFilter> for core::AttributeFilter {
+    type Error = CoCartError;
+
+    fn try_from(f: AttributeFilter) -> Result<Self, CoCartError> {
         let filter = if f.slugs.is_empty() {
-            core::AttributeFilter::term_ids(&f.attribute, f.term_ids)
+            core::AttributeFilter::term_ids(&f.attribute, ids("term id", f.term_ids)?)
         } else {
             core::AttributeFilter::slugs(&f.attribute, f.slugs)
         };
-        if f.match_all { filter.all() } else { filter }
+        Ok(if f.match_all { filter.all() } else { filter })
     }
 }
 
@@ -264,75 +296,184 @@ pub enum BrandOperator {
     And,
 }
 
-/// Paging and filters for `store.attributeTerms`.
+/// Paging and filters for `catalog.attributeTerms`. Unset fields are not sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
 pub struct TermQuery {
     /// Page number (1-based).
     #[uniffi(default = None)]
-    pub page: Option<u32>,
+    pub page: Option<i32>,
     /// Terms per page (at most 100; the store's default is 10).
     #[uniffi(default = None)]
-    pub per_page: Option<u32>,
+    pub per_page: Option<i32>,
     /// Leave out unused terms.
     #[uniffi(default = None)]
     pub hide_empty: Option<bool>,
     /// Only the terms of this product.
     #[uniffi(default = None)]
-    pub product: Option<u64>,
+    pub product: Option<i64>,
     /// Name or slug contains this.
     #[uniffi(default = None)]
     pub search: Option<String>,
+    /// Only the term with this slug.
+    #[uniffi(default = None)]
+    pub slug: Option<String>,
+    /// Only these term ids.
+    #[uniffi(default)]
+    pub include: Vec<i64>,
+    /// Not these term ids.
+    #[uniffi(default)]
+    pub exclude: Vec<i64>,
+    /// Sort key (the store's default: name).
+    #[uniffi(default = None)]
+    pub orderby: Option<TermOrderBy>,
+    /// Sort direction.
+    #[uniffi(default = None)]
+    pub order: Option<cocart::models::SortOrder>,
 }
 
-impl From<TermQuery> for core::TermQuery {
-    fn from(q: TermQuery) -> Self {
-        core::TermQuery {
-            page: q.page,
-            per_page: q.per_page,
-            hide_empty: q.hide_empty,
-            product: q.product,
-            search: q.search,
-            ..core::TermQuery::default()
+/// Sort key for attribute terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum TermOrderBy {
+    /// By name (the store's default).
+    Name,
+    /// By id.
+    Id,
+    /// By slug.
+    Slug,
+    /// By the number of products using the term.
+    Count,
+    /// In the order of `include`.
+    Include,
+    /// By description.
+    Description,
+}
+
+impl From<TermOrderBy> for core::TermOrderBy {
+    fn from(o: TermOrderBy) -> Self {
+        match o {
+            TermOrderBy::Name => Self::Name,
+            TermOrderBy::Id => Self::Id,
+            TermOrderBy::Slug => Self::Slug,
+            TermOrderBy::Count => Self::Count,
+            TermOrderBy::Include => Self::Include,
+            TermOrderBy::Description => Self::Description,
         }
     }
 }
 
-/// Paging and filters for `store.reviews`.
+impl TryFrom<TermQuery> for core::TermQuery {
+    type Error = CoCartError;
+
+    fn try_from(q: TermQuery) -> Result<Self, CoCartError> {
+        Ok(core::TermQuery {
+            page: number("page", q.page)?,
+            per_page: number("per_page", q.per_page)?,
+            hide_empty: q.hide_empty,
+            product: q.product.map(|p| id("product id", p)).transpose()?,
+            search: q.search,
+            slug: q.slug,
+            include: ids("term id", q.include)?,
+            exclude: ids("term id", q.exclude)?,
+            orderby: q.orderby.map(Into::into),
+            order: q.order,
+        })
+    }
+}
+
+/// Paging and filters for `catalog.reviews`. Unset fields are not sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
 pub struct ReviewQuery {
     /// Page number (1-based).
     #[uniffi(default = None)]
-    pub page: Option<u32>,
+    pub page: Option<i32>,
     /// Reviews per page (at most 100; the store's default is 10).
     #[uniffi(default = None)]
-    pub per_page: Option<u32>,
+    pub per_page: Option<i32>,
     /// Only reviews of these products.
     #[uniffi(default)]
-    pub products: Vec<u64>,
+    pub products: Vec<i64>,
+    /// Only reviews by these user ids.
+    #[uniffi(default)]
+    pub reviewers: Vec<i64>,
+    /// Only these review ids.
+    #[uniffi(default)]
+    pub include: Vec<i64>,
+    /// Not these review ids.
+    #[uniffi(default)]
+    pub exclude: Vec<i64>,
     /// Text search.
     #[uniffi(default = None)]
     pub search: Option<String>,
+    /// Only reviews after this ISO 8601 date-time (`2024-03-01T00:00:00`).
+    #[uniffi(default = None)]
+    pub after: Option<String>,
+    /// Only reviews before this ISO 8601 date-time.
+    #[uniffi(default = None)]
+    pub before: Option<String>,
+    /// Sort key (the store's default: date, GMT).
+    #[uniffi(default = None)]
+    pub orderby: Option<ReviewOrderBy>,
+    /// Sort direction.
+    #[uniffi(default = None)]
+    pub order: Option<cocart::models::SortOrder>,
 }
 
-impl From<ReviewQuery> for core::ReviewQuery {
-    fn from(q: ReviewQuery) -> Self {
-        core::ReviewQuery {
-            page: q.page,
-            per_page: q.per_page,
-            products: q.products,
-            search: q.search,
-            ..core::ReviewQuery::default()
+/// Sort key for reviews.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ReviewOrderBy {
+    /// By date, GMT (the store's default).
+    DateGmt,
+    /// By date, the store's time zone.
+    Date,
+    /// By id.
+    Id,
+    /// By product.
+    Product,
+    /// In the order of `include`.
+    Include,
+}
+
+impl From<ReviewOrderBy> for core::ReviewOrderBy {
+    fn from(o: ReviewOrderBy) -> Self {
+        match o {
+            ReviewOrderBy::DateGmt => Self::DateGmt,
+            ReviewOrderBy::Date => Self::Date,
+            ReviewOrderBy::Id => Self::Id,
+            ReviewOrderBy::Product => Self::Product,
+            ReviewOrderBy::Include => Self::Include,
         }
     }
 }
 
-impl From<ProductQuery> for core::ProductQuery {
-    fn from(q: ProductQuery) -> Self {
+impl TryFrom<ReviewQuery> for core::ReviewQuery {
+    type Error = CoCartError;
+
+    fn try_from(q: ReviewQuery) -> Result<Self, CoCartError> {
+        Ok(core::ReviewQuery {
+            page: number("page", q.page)?,
+            per_page: number("per_page", q.per_page)?,
+            products: ids("product id", q.products)?,
+            reviewers: ids("reviewer id", q.reviewers)?,
+            include: ids("review id", q.include)?,
+            exclude: ids("review id", q.exclude)?,
+            search: q.search,
+            after: q.after,
+            before: q.before,
+            orderby: q.orderby.map(Into::into),
+            order: q.order,
+        })
+    }
+}
+
+impl TryFrom<ProductQuery> for core::ProductQuery {
+    type Error = CoCartError;
+
+    fn try_from(q: ProductQuery) -> Result<Self, CoCartError> {
         let mut c = core::ProductQuery::new();
-        if let Some(v) = q.page {
+        if let Some(v) = number("page", q.page)? {
             c = c.page(v);
         }
-        if let Some(v) = q.per_page {
+        if let Some(v) = number("per_page", q.per_page)? {
             c = c.per_page(v);
         }
         if let Some(v) = q.search {
@@ -366,16 +507,16 @@ impl From<ProductQuery> for core::ProductQuery {
             c = c.product_type(v);
         }
         if !q.include.is_empty() {
-            c = c.include(q.include);
+            c = c.include(ids("product id", q.include)?);
         }
         if !q.exclude.is_empty() {
-            c = c.exclude(q.exclude);
+            c = c.exclude(ids("product id", q.exclude)?);
         }
         if let Some(v) = q.slug {
             c = c.slug(v);
         }
         if !q.parents.is_empty() {
-            c = c.parents(q.parents);
+            c = c.parents(ids("parent id", q.parents)?);
         }
         if let Some(v) = q.min_price {
             c = c.min_price(v);
@@ -387,7 +528,7 @@ impl From<ProductQuery> for core::ProductQuery {
             c = c.hide_free(v);
         }
         for f in q.attributes {
-            c = c.attribute(f.into());
+            c = c.attribute(f.try_into()?);
         }
         c = c.rating(q.rating.into_iter().filter_map(|r| u8::try_from(r).ok()));
         for b in q.brands {
@@ -403,7 +544,7 @@ impl From<ProductQuery> for core::ProductQuery {
         if let Some(v) = q.with_reviews {
             c = c.with_reviews(v);
         }
-        c
+        Ok(c)
     }
 }
 
@@ -470,7 +611,7 @@ mod tests {
             hide_free: Some(true),
             ..Default::default()
         };
-        let pairs = core::ProductQuery::from(q).to_query_pairs();
+        let pairs = core::ProductQuery::try_from(q).unwrap().to_query_pairs();
         let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         assert_eq!(get("page"), Some("2"));
         assert_eq!(get("per_page"), Some("5"));
@@ -507,7 +648,7 @@ mod tests {
             with_reviews: Some(true),
             ..Default::default()
         };
-        let pairs = core::ProductQuery::from(q).to_query_pairs();
+        let pairs = core::ProductQuery::try_from(q).unwrap().to_query_pairs();
         let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         assert_eq!(get("attributes[0][attribute]"), Some("pa_color"));
         assert_eq!(get("attributes[0][slug][]"), Some("red"));
@@ -517,5 +658,93 @@ mod tests {
         assert_eq!(get("brand"), Some("acme"));
         assert_eq!(get("brand_operator"), Some("not_in"));
         assert_eq!(get("show_reviews"), Some("true"));
+    }
+
+    #[test]
+    fn term_queries_carry_every_field_of_the_core_query() {
+        let q = TermQuery {
+            page: Some(2),
+            per_page: Some(5),
+            hide_empty: Some(true),
+            product: Some(101),
+            search: Some("re".into()),
+            slug: Some("red".into()),
+            include: vec![11, 12],
+            exclude: vec![13],
+            orderby: Some(TermOrderBy::Count),
+            order: Some(cocart::models::SortOrder::Desc),
+        };
+        let core = core::TermQuery::try_from(q).unwrap();
+        assert_eq!(core.include, vec![11, 12]);
+        assert_eq!(core.exclude, vec![13]);
+        assert_eq!(core.slug.as_deref(), Some("red"));
+        assert_eq!(core.orderby, Some(core::TermOrderBy::Count));
+        let pairs = core.to_query_pairs();
+        let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("orderby"), Some("count"));
+        assert_eq!(get("order"), Some("desc"));
+        assert_eq!(get("product"), Some("101"));
+        assert_eq!(get("page"), Some("2"));
+    }
+
+    #[test]
+    fn review_queries_carry_every_field_of_the_core_query() {
+        let q = ReviewQuery {
+            page: Some(1),
+            per_page: Some(20),
+            products: vec![101],
+            reviewers: vec![7],
+            include: vec![3, 2],
+            exclude: vec![5],
+            search: Some("okay".into()),
+            after: Some("2024-03-01T00:00:00".into()),
+            before: Some("2025-03-01T00:00:00".into()),
+            orderby: Some(ReviewOrderBy::Include),
+            order: Some(cocart::models::SortOrder::Asc),
+        };
+        let core = core::ReviewQuery::try_from(q).unwrap();
+        assert_eq!(core.reviewers, vec![7]);
+        assert_eq!(core.include, vec![3, 2]);
+        assert_eq!(core.exclude, vec![5]);
+        assert_eq!(core.after.as_deref(), Some("2024-03-01T00:00:00"));
+        assert_eq!(core.before.as_deref(), Some("2025-03-01T00:00:00"));
+        assert_eq!(core.orderby, Some(core::ReviewOrderBy::Include));
+        assert_eq!(core.order, Some(cocart::models::SortOrder::Asc));
+    }
+
+    #[test]
+    fn negative_ids_and_page_numbers_are_refused_before_sending() {
+        let refused = |r: Result<(), CoCartError>| {
+            assert!(
+                matches!(
+                    &r,
+                    Err(CoCartError::Validation { code, status: None, kind: ValidationKind::InvalidParameter, .. })
+                        if code == "invalid_argument"
+                ),
+                "{r:?}"
+            );
+        };
+        refused(core::ProductRef::try_from(ProductRef::Id { id: -1 }).map(drop));
+        refused(
+            core::ProductQuery::try_from(ProductQuery {
+                per_page: Some(-1),
+                ..Default::default()
+            })
+            .map(drop),
+        );
+        refused(
+            core::ReviewQuery::try_from(ReviewQuery {
+                reviewers: vec![-7],
+                ..Default::default()
+            })
+            .map(drop),
+        );
+        refused(
+            core::TermQuery::try_from(TermQuery {
+                product: Some(-101),
+                ..Default::default()
+            })
+            .map(drop),
+        );
     }
 }

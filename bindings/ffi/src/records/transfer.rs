@@ -1,6 +1,7 @@
 //! The guest → customer cart transfer: the policy and the per-line report.
 
-use super::{Cart, User, hash_map};
+use super::{Cart, User, hash_map, long};
+use crate::error::CoCartError;
 
 /// What a login does about the customer's saved cart when a guest cart is transferred. The store
 /// itself replaces the saved cart with the guest cart.
@@ -70,7 +71,7 @@ pub struct TransferLine {
     /// Its item key in that cart.
     pub item_key: String,
     /// The product id (the variation id for a variation).
-    pub product_id: u64,
+    pub product_id: i64,
     /// The product name.
     pub name: String,
     /// Its quantity in that cart.
@@ -110,7 +111,7 @@ impl From<cocart::models::TransferReport> for TransferReport {
                     LineOrigin::Account => TransferLineOrigin::Account,
                 },
                 item_key: l.item_key.as_str().to_string(),
-                product_id: l.product_id,
+                product_id: long(l.product_id),
                 name: l.name.clone(),
                 quantity: l.quantity,
                 variation: hash_map(&l.variation),
@@ -149,8 +150,9 @@ pub struct LoginResult {
     pub user: User,
     /// The guest cart transfer, when one awaited and it completed.
     pub transfer: Option<TransferReport>,
-    /// Why the transfer did not complete (the next cart call retries it).
-    pub transfer_error: Option<String>,
+    /// Why the transfer did not complete (the next cart call retries it), typed like the
+    /// errors the calls throw (`Network`, `Timeout`, `Server`…).
+    pub transfer_error: Option<CoCartError>,
 }
 
 impl From<cocart::LoginOutcome> for LoginResult {
@@ -158,7 +160,7 @@ impl From<cocart::LoginOutcome> for LoginResult {
         Self {
             user: User::from(o.user),
             transfer: o.transfer.map(TransferReport::from),
-            transfer_error: o.transfer_error.map(|e| e.to_string()),
+            transfer_error: o.transfer_error.map(CoCartError::from),
         }
     }
 }

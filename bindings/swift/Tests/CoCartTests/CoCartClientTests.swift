@@ -190,10 +190,17 @@ final class CoCartClientTests: XCTestCase {
         do {
             _ = try await client.cart().addItem(item: AddItemRequest(product: .id(id: 105)))
             XCTFail("adding an out-of-stock product must fail")
-        } catch CoCartError.Validation(let code, let message, let kind) {
+        } catch let error as CoCartError {
+            guard case .Validation(let code, let message, let kind, let status) = error else {
+                return XCTFail("expected Validation, got \(error)")
+            }
             XCTAssertEqual(code, "cocart_product_out_of_stock")
             XCTAssertEqual(kind, .outOfStock)
+            XCTAssertEqual(status, 404)
             XCTAssertFalse(message.isEmpty)
+            // The message is the store's text, its code and the HTTP status.
+            XCTAssertEqual(error.localizedDescription, "\(message) (cocart_product_out_of_stock, HTTP 404)")
+            XCTAssertEqual("\(error)", error.localizedDescription)
         }
     }
 
@@ -282,5 +289,92 @@ final class CoCartClientTests: XCTestCase {
         XCTAssertEqual(variations.count, 4)
         let categories = try await catalog.categories()
         XCTAssertTrue(categories.contains { $0.slug == "clothing" })
+    }
+
+    func testNotSignedInAndTimeoutSayWhatHappened() async throws {
+        let client = try CoCartClient(config: config(), sessionStore: nil)
+        do {
+            _ = try await client.logout()
+            XCTFail("logout without a session must fail")
+        } catch let error as CoCartError {
+            XCTAssertEqual(error, .NotSignedIn)
+            XCTAssertEqual(error.localizedDescription, "not signed in: this call needs a logged-in customer")
+        }
+        let slow = try CoCartClient(
+            config: ClientConfig(storeUrl: mock.baseURL, timeoutSeconds: 1, readRetries: 0), sessionStore: nil)
+        try await mock.addFault(#"{"path":"/wp-json/cocart/v2/cart","times":1,"kind":"delay","ms":2500}"#)
+        do {
+            _ = try await slow.cart().get()
+            XCTFail("a store that does not answer in time must fail")
+        } catch let error as CoCartError {
+            XCTAssertEqual(error, .Timeout)
+            XCTAssertEqual(error.localizedDescription, "the request timed out; the session is kept, retry later")
+        }
+    }
+
+    func testANegativeIdIsRefusedBeforeAnythingIsSent() async throws {
+        let catalog = try CoCartClient(storeURL: mock.baseURL).catalog()
+        try await mock.clearJournal()
+        do {
+            _ = try await catalog.product(product: productId(-1))
+            XCTFail("a negative id must be refused")
+        } catch CoCartError.Validation(let code, _, let kind, let status) {
+            XCTAssertEqual(code, "invalid_argument")
+            XCTAssertEqual(kind, .invalidParameter)
+            XCTAssertNil(status)
+        }
+        let journal = try await mock.journal()
+        XCTAssertTrue(journal.isEmpty)
+    }
+
+    func testAuthStatesFollowSignInAndSignOut() async throws {
+        let client = try CoCartClient(config: config(), sessionStore: nil)
+        // A state stream keeps only the newest value: read it step by step.
+        var states = try client.authStates().makeAsyncIterator()
+        let first = await states.next()
+        XCTAssertEqual(first, .signedOut(reason: nil))
+        let user = try await client.login(username: Self.user, password: Self.password)
+        var state = await states.next()
+        while state != nil && state != .signedIn(user: user) { state = await states.next() }
+        XCTAssertEqual(state, .signedIn(user: user))
+        _ = try await client.refreshIfNeeded()
+        _ = try await client.logout()
+        state = await states.next()
+        XCTAssertEqual(state, .signedOut(reason: .loggedOut), "a token refresh is not a state")
+    }
+
+    func testAFacetQueryListsTermsAndFiltersProductsByTermRatingAndBrand() async throws {
+        let catalog = try CoCartClient(storeURL: mock.baseURL).catalog()
+        let attributes = try await catalog.attributes()
+        let color = try XCTUnwrap(attributes.first { $0.slug == "pa_color" })
+        let terms = try await catalog.attributeTerms(attributeId: color.id, query: TermQuery(hideEmpty: true))
+        XCTAssertEqual(terms.terms.map(\.slug), ["blue", "green", "red"])
+        XCTAssertEqual(terms.total, 3)
+        let bySlug = try await catalog.attributeTerms(
+            attributeId: color.id, query: TermQuery(orderby: .slug, order: .desc))
+        XCTAssertEqual(bySlug.terms.map(\.slug), ["red", "green", "blue"])
+        let red = try await catalog.products(query: ProductQuery(
+            attributes: [AttributeFilter(attribute: "pa_color", slugs: ["red"])]))
+        XCTAssertEqual(red.products.map(\.id), [101])
+        let rated = try await catalog.products(query: ProductQuery(rating: [5], brands: ["mock-co"]))
+        XCTAssertEqual(rated.products.map(\.id), [103])
+        let hoodie = try await catalog.product(product: productId(201))
+        XCTAssertEqual(hoodie.defaultAttributes["attribute_pa_size"], "small")
+    }
+
+    func testAProductsReviewsComeAsAPageAndAsEmbeddedReviews() async throws {
+        let catalog = try CoCartClient(storeURL: mock.baseURL).catalog()
+        let page = try await catalog.reviews(query: ReviewQuery(products: [101]))
+        XCTAssertEqual(page.reviews.map(\.id), [3, 2])
+        XCTAssertEqual(page.total, 2)
+        XCTAssertEqual(page.totalPages, 1)
+        XCTAssertFalse(page.hasNext)
+        XCTAssertEqual(page.reviews[0].rating, 3)
+        let oldestFirst = try await catalog.reviews(query: ReviewQuery(products: [101], orderby: .id, order: .asc))
+        XCTAssertEqual(oldestFirst.reviews.map(\.id), [2, 3])
+        let tee = try await catalog.productWithReviews(product: productId(101))
+        XCTAssertEqual(tee.averageRating, 4.0)
+        XCTAssertEqual(tee.reviewCount, 2)
+        XCTAssertEqual(tee.reviews.map(\.authorName), ["Bob smith", "Alice Reviewer"])
     }
 }

@@ -2,6 +2,8 @@ package dev.cocart.consumer
 
 import dev.cocart.sdk.AddItemRequest
 import dev.cocart.sdk.CoCartClient
+import dev.cocart.sdk.cart
+import dev.cocart.sdk.catalog
 import dev.cocart.sdk.productSku
 import kotlinx.coroutines.runBlocking
 
@@ -27,19 +29,18 @@ suspend fun addToCartAndSummarize(
     quantity: Double,
 ): CartSummary = CoCartClient(storeUrl).use { client ->
     val user = client.login(username, password)
-    val storeName = client.catalog().use { it.storeInfo().title }
-    client.cart().use { cart ->
-        cart.addItem(AddItemRequest(product = productSku(sku), quantity = quantity))
-        val back = cart.get()
-        CartSummary(
-            username = user.username,
-            storeName = storeName,
-            lines = back.items.associate { it.sku to it.quantity },
-            subtotalMinor = back.totals.subtotal.minor,
-            currencyCode = back.totals.subtotal.currencyCode,
-            subtotalFormatted = back.totals.subtotal.formatted,
-        )
-    }
+    val storeName = client.catalog.storeInfo().title
+    val cart = client.cart
+    cart.addItem(AddItemRequest(product = productSku(sku), quantity = quantity))
+    val back = cart.get()
+    CartSummary(
+        username = user.username,
+        storeName = storeName,
+        lines = back.items.associate { it.sku to it.quantity },
+        subtotalMinor = back.totals.subtotal.minor,
+        currencyCode = back.totals.subtotal.currencyCode,
+        subtotalFormatted = back.totals.subtotal.formatted,
+    )
 }
 
 /** `java -cp … dev.cocart.consumer.CartSummaryKt STORE_URL USER PASSWORD SKU` */

@@ -2,11 +2,15 @@ package dev.cocart.consumer
 
 import com.sun.jna.NativeLibrary
 import com.sun.jna.Platform
+import dev.cocart.sdk.AddItemRequest
+import dev.cocart.sdk.cart
+import dev.cocart.sdk.productId
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertThrows
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
@@ -75,5 +79,16 @@ class ConsumerTest {
         assertEquals(2500L, summary.subtotalMinor)
         assertEquals("USD", summary.currencyCode)
         assertEquals("$25.00", summary.subtotalFormatted)
+    }
+
+    @Test
+    fun `the artifact's errors read as sentences and its handles need no closing`() = runBlocking {
+        dev.cocart.sdk.CoCartClient(baseUrl).use { client ->
+            val e = assertThrows(dev.cocart.sdk.CoCartException.Validation::class.java) {
+                runBlocking { client.cart.addItem(AddItemRequest(product = productId(105))) }
+            }
+            assertEquals("${e.serverMessage} (cocart_product_out_of_stock, HTTP 404)", e.message)
+            assertEquals("OutOfStock", e.kind.toString())
+        }
     }
 }

@@ -1,7 +1,22 @@
 package dev.cocart.sdk
 
 /** A product by id, e.g. `productId(101)`. */
-fun productId(id: Long): ProductRef = ProductRef.Id(id.toULong())
+fun productId(id: Long): ProductRef = ProductRef.Id(id)
+
+/**
+ * The cart of the current user or guest: `client.cart.get()`.
+ *
+ * Each read returns a new handle that needs no closing: the handle holds its own reference to
+ * the client's Rust core, so it stays valid on its own, and the JVM's Cleaner (Android's
+ * SystemCleaner) frees it once it is unreachable. It is not cached on purpose: a shared cached
+ * handle that one caller closed (`use {}`, `close()`) would make every later call throw
+ * `IllegalStateException`; with a handle per read, closing is optional and harmless. A handle
+ * costs one small native allocation, nothing next to the HTTP request it makes.
+ */
+val CoCartClient.cart: CartApi get() = cart()
+
+/** The shop's catalog and the store's information: `client.catalog.products(…)` (see [cart]). */
+val CoCartClient.catalog: CatalogApi get() = catalog()
 
 /** A product by SKU, e.g. `productSku("MOCK-TSHIRT")`. */
 fun productSku(sku: String): ProductRef = ProductRef.Sku(sku)

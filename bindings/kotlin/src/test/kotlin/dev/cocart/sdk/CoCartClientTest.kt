@@ -48,7 +48,7 @@ class CoCartClientTest {
 
     private fun config(skewSeconds: Long = 0) = ClientConfig(
         storeUrl = mock.baseUrl,
-        timeoutSeconds = 10u,
+        timeoutSeconds = 10,
         clockSkewSeconds = skewSeconds,
     )
 
@@ -79,28 +79,27 @@ class CoCartClientTest {
     fun `add to cart by SKU and by id, then read the cart back`() = runBlocking {
         CoCartClient(config(), null).use { client ->
             client.login(USER, PASSWORD)
-            client.cart().use { cart ->
-                cart.addItem(AddItemRequest(product = productSku("MOCK-TSHIRT"), quantity = 2.0))
-                val added = cart.addItem(AddItemRequest(product = productId(103)))
-                assertEquals(2, added.items.size)
+            val cart = client.cart
+            cart.addItem(AddItemRequest(product = productSku("MOCK-TSHIRT"), quantity = 2.0))
+            val added = cart.addItem(AddItemRequest(product = productId(103)))
+            assertEquals(2, added.items.size)
 
-                val back = cart.get()
-                val tshirt = back.items.single { it.sku == "MOCK-TSHIRT" }
-                assertEquals(2.0, tshirt.quantity)
-                assertEquals(1250L, tshirt.price.minor)
-                assertEquals("USD", tshirt.price.currencyCode)
-                assertEquals(2500L + 999L, back.totals.subtotal.minor)
-                assertEquals("$34.99", back.totals.subtotal.formatted)
-                assertEquals(3.0, cart.count())
-                assertEquals(tshirt, cart.item(tshirt.itemKey))
+            val back = cart.get()
+            val tshirt = back.items.single { it.sku == "MOCK-TSHIRT" }
+            assertEquals(2.0, tshirt.quantity)
+            assertEquals(1250L, tshirt.price.minor)
+            assertEquals("USD", tshirt.price.currencyCode)
+            assertEquals(2500L + 999L, back.totals.subtotal.minor)
+            assertEquals("$34.99", back.totals.subtotal.formatted)
+            assertEquals(3.0, cart.count())
+            assertEquals(tshirt, cart.item(tshirt.itemKey))
 
-                val updated = cart.updateItem(tshirt.itemKey, 1.0)
-                assertEquals(1.0, updated.items.single { it.sku == "MOCK-TSHIRT" }.quantity)
-                val removed = cart.removeItem(tshirt.itemKey)
-                assertEquals(listOf("MOCK-MUG"), removed.items.map { it.sku })
-                assertEquals(listOf(tshirt.itemKey), removed.removedItems.map { it.itemKey })
-                assertEquals(0.0, cart.clear().itemCount)
-            }
+            val updated = cart.updateItem(tshirt.itemKey, 1.0)
+            assertEquals(1.0, updated.items.single { it.sku == "MOCK-TSHIRT" }.quantity)
+            val removed = cart.removeItem(tshirt.itemKey)
+            assertEquals(listOf("MOCK-MUG"), removed.items.map { it.sku })
+            assertEquals(listOf(tshirt.itemKey), removed.removedItems.map { it.itemKey })
+            assertEquals(0.0, cart.clear().itemCount)
         }
     }
 
@@ -117,7 +116,7 @@ class CoCartClientTest {
             assertEquals(user, second.restoreSession())
             assertTrue(second.isSignedIn())
             // The restored token works on the store without a new login.
-            second.cart().use { it.addItem(AddItemRequest(product = productId(101))) }
+            second.cart.addItem(AddItemRequest(product = productId(101)))
             assertEquals(1, mock.journal().count { it.path == "/wp-json/cocart/v2/login" })
             second.logout()
             assertNull(store.raw(), "logout clears the stored session")
@@ -138,19 +137,18 @@ class CoCartClientTest {
             collector.cancelAndJoin()
             assertTrue(received[0] is AuthEvent.InitialSession)
             assertEquals(AuthEvent.TokenRefreshed(saved = true), received[1])
-            assertTrue(client.cart().use { it.get() }.cartKey.isNotEmpty())
+            assertTrue(client.cart.get().cartKey.isNotEmpty())
         }
     }
 
     @Test
     fun `fifty concurrent coroutines with an expired token cause exactly one refresh`() = runBlocking {
         expiredClient().use { client ->
-            client.cart().use { cart ->
-                val carts = coroutineScope {
-                    (1..50).map { async(Dispatchers.Default) { cart.get() } }.awaitAll()
-                }
-                assertEquals(50, carts.size)
+            val cart = client.cart
+            val carts = coroutineScope {
+                (1..50).map { async(Dispatchers.Default) { cart.get() } }.awaitAll()
             }
+            assertEquals(50, carts.size)
             assertEquals(listOf(200), mock.refreshStatuses())
             assertEquals(50, mock.journal().count { it.path == "/wp-json/cocart/v2/cart" && it.status == 200 })
         }
@@ -173,7 +171,7 @@ class CoCartClientTest {
     fun `an out-of-stock product is a Validation error of kind OutOfStock`() = runBlocking {
         CoCartClient(config(), null).use { client ->
             try {
-                client.cart().use { it.addItem(AddItemRequest(product = productId(105))) }
+                client.cart.addItem(AddItemRequest(product = productId(105)))
                 fail("adding an out-of-stock product must fail")
             } catch (e: CoCartException.Validation) {
                 assertEquals("cocart_product_out_of_stock", e.code)
@@ -201,7 +199,7 @@ class CoCartClientTest {
             mock.addFault(
                 """{"path":"${MockStore.REFRESH_PATH}","times":1,"kind":"delay","ms":1500}""",
             )
-            val cart = client.cart()
+            val cart = client.cart
             val job = launch(Dispatchers.Default) { cart.get() }
             delay(300)
             job.cancelAndJoin()
@@ -218,7 +216,7 @@ class CoCartClientTest {
             assertTrue(after.cartKey.isNotEmpty())
             assertTrue(client.isSignedIn())
             assertEquals(listOf(200), mock.refreshStatuses(), "still exactly one refresh")
-            cart.close()
+            cart.close() // optional: a handle the Cleaner would free anyway
         }
     }
 
@@ -282,66 +280,63 @@ class CoCartClientTest {
     @Test
     fun `the catalog pages and finds products by SKU`() = runBlocking {
         CoCartClient(mock.baseUrl).use { client ->
-            client.catalog().use { catalog ->
-                val page = catalog.products(ProductQuery(perPage = 3u))
-                assertEquals(3, page.products.size)
-                assertTrue(page.hasNext)
-                val poster = catalog.product(productSku("MOCK-POSTER"))
-                assertEquals(105uL, poster.id)
-                assertFalse(poster.inStock)
-                assertEquals(4, catalog.variations(201uL).size)
-                assertTrue(catalog.categories().any { it.slug == "clothing" })
-                assertTrue(catalog.storeInfo().title.isNotEmpty())
-            }
+            val catalog = client.catalog
+            val page = catalog.products(ProductQuery(perPage = 3))
+            assertEquals(3, page.products.size)
+            assertTrue(page.hasNext)
+            val poster = catalog.product(productSku("MOCK-POSTER"))
+            assertEquals(105L, poster.id)
+            assertFalse(poster.inStock)
+            assertEquals(4, catalog.variations(201L).size)
+            assertTrue(catalog.categories().any { it.slug == "clothing" })
+            assertTrue(catalog.storeInfo().title.isNotEmpty())
         }
     }
 
     @Test
     fun `a facet query lists an attribute's terms and filters products by term, rating and brand`() = runBlocking {
         CoCartClient(mock.baseUrl).use { client ->
-            client.catalog().use { catalog ->
-                val color = catalog.attributes().first { it.slug == "pa_color" }
-                val terms = catalog.attributeTerms(color.id, TermQuery(hideEmpty = true))
-                assertEquals(listOf("blue", "green", "red"), terms.terms.map { it.slug })
-                assertEquals(3uL, terms.total)
-                assertEquals(listOf(1uL, 1uL, 1uL), terms.terms.map { it.count })
-                val red = catalog.products(
-                    ProductQuery(attributes = listOf(AttributeFilter(attribute = "pa_color", slugs = listOf("red")))),
-                )
-                assertEquals(listOf(101uL), red.products.map { it.id })
-                val tee = red.products.single()
-                val attr = tee.attributes.single()
-                assertEquals("attribute_pa_color", attr.key)
-                assertEquals(listOf("red"), attr.optionSlugs)
-                assertFalse(attr.usedForVariation)
-                val rated = catalog.products(ProductQuery(rating = listOf(5u), brands = listOf("mock-co")))
-                assertEquals(listOf(103uL), rated.products.map { it.id })
-                val hoodie = catalog.product(ProductRef.Id(201uL))
-                assertEquals("small", hoodie.defaultAttributes["attribute_pa_size"])
-            }
+            val catalog = client.catalog
+            val color = catalog.attributes().first { it.slug == "pa_color" }
+            val terms = catalog.attributeTerms(color.id, TermQuery(hideEmpty = true))
+            assertEquals(listOf("blue", "green", "red"), terms.terms.map { it.slug })
+            assertEquals(3L, terms.total)
+            assertEquals(listOf(1L, 1L, 1L), terms.terms.map { it.count })
+            val red = catalog.products(
+                ProductQuery(attributes = listOf(AttributeFilter(attribute = "pa_color", slugs = listOf("red")))),
+            )
+            assertEquals(listOf(101L), red.products.map { it.id })
+            val tee = red.products.single()
+            val attr = tee.attributes.single()
+            assertEquals("attribute_pa_color", attr.key)
+            assertEquals(listOf("red"), attr.optionSlugs)
+            assertFalse(attr.usedForVariation)
+            val rated = catalog.products(ProductQuery(rating = listOf(5), brands = listOf("mock-co")))
+            assertEquals(listOf(103L), rated.products.map { it.id })
+            val hoodie = catalog.product(ProductRef.Id(201L))
+            assertEquals("small", hoodie.defaultAttributes["attribute_pa_size"])
         }
     }
 
     @Test
     fun `a product's reviews come as a page with totals and as embedded reviews`() = runBlocking {
         CoCartClient(mock.baseUrl).use { client ->
-            client.catalog().use { catalog ->
-                val page = catalog.reviews(ReviewQuery(products = listOf(101uL)))
-                assertEquals(listOf(3uL, 2uL), page.reviews.map { it.id })
-                assertEquals(2uL, page.total)
-                assertEquals(1u, page.totalPages)
-                assertFalse(page.hasNext)
-                assertEquals("<p>It is okay.</p>\n", page.reviews[0].reviewHtml)
-                assertEquals(3u, page.reviews[0].rating)
-                assertTrue(page.reviews[1].verified)
-                val tee = catalog.productWithReviews(ProductRef.Id(101uL))
-                assertEquals(4.0, tee.averageRating)
-                assertEquals(2uL, tee.reviewCount)
-                assertEquals(listOf("Bob smith", "Alice Reviewer"), tee.reviews.map { it.authorName })
-                assertEquals(false, tee.reviews[0].verified)
-                val held = runCatching { catalog.review(5uL) }.exceptionOrNull()
-                assertNotNull(held, "a held review is not shown")
-            }
+            val catalog = client.catalog
+            val page = catalog.reviews(ReviewQuery(products = listOf(101L)))
+            assertEquals(listOf(3L, 2L), page.reviews.map { it.id })
+            assertEquals(2L, page.total)
+            assertEquals(1, page.totalPages)
+            assertFalse(page.hasNext)
+            assertEquals("<p>It is okay.</p>\n", page.reviews[0].reviewHtml)
+            assertEquals(3, page.reviews[0].rating)
+            assertTrue(page.reviews[1].verified)
+            val tee = catalog.productWithReviews(ProductRef.Id(101L))
+            assertEquals(4.0, tee.averageRating)
+            assertEquals(2L, tee.reviewCount)
+            assertEquals(listOf("Bob smith", "Alice Reviewer"), tee.reviews.map { it.authorName })
+            assertEquals(false, tee.reviews[0].verified)
+            val held = runCatching { catalog.review(5L) }.exceptionOrNull()
+            assertNotNull(held, "a held review is not shown")
         }
     }
 

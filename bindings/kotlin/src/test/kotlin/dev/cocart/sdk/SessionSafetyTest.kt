@@ -38,26 +38,25 @@ class SessionSafetyTest {
         mock.reset()
     }
 
-    private fun config(url: String = mock.baseUrl) = ClientConfig(storeUrl = url, timeoutSeconds = 5u)
+    private fun config(url: String = mock.baseUrl) = ClientConfig(storeUrl = url, timeoutSeconds = 5)
 
     @Test
     fun `a write that failed with a 503 says it may have happened and carries the re-read cart`() = runBlocking {
         CoCartClient(config(), null).use { client ->
             client.login(USER, PASSWORD)
-            client.cart().use { cart ->
-                cart.addItem(AddItemRequest(product = productSku("MOCK-MUG")))
-                mock.addFault("""{"path":"/wp-json/cocart/v2/cart/add-item","kind":"status","status":503,"times":1}""")
-                try {
-                    cart.addItem(AddItemRequest(product = productSku("MOCK-TSHIRT")))
-                    fail("the 503 must surface")
-                } catch (e: CoCartException.WriteOutcomeUnknown) {
-                    val reread = e.cart
-                    assertNotNull(reread, "the cart was re-read")
-                    assertEquals(listOf("MOCK-MUG"), reread!!.items.map { it.sku }, "the store holds what it holds")
-                    assertTrue(e.detail.contains("503"), e.detail)
-                }
-                assertTrue(client.isSignedIn(), "the session is kept")
+            val cart = client.cart
+            cart.addItem(AddItemRequest(product = productSku("MOCK-MUG")))
+            mock.addFault("""{"path":"/wp-json/cocart/v2/cart/add-item","kind":"status","status":503,"times":1}""")
+            try {
+                cart.addItem(AddItemRequest(product = productSku("MOCK-TSHIRT")))
+                fail("the 503 must surface")
+            } catch (e: CoCartException.WriteOutcomeUnknown) {
+                val reread = e.cart
+                assertNotNull(reread, "the cart was re-read")
+                assertEquals(listOf("MOCK-MUG"), reread!!.items.map { it.sku }, "the store holds what it holds")
+                assertTrue(e.detail.contains("503"), e.detail)
             }
+            assertTrue(client.isSignedIn(), "the session is kept")
         }
     }
 
@@ -65,17 +64,16 @@ class SessionSafetyTest {
     fun `when the re-read fails too the error says so with no cart`() = runBlocking {
         CoCartClient(config(), null).use { client ->
             client.login(USER, PASSWORD)
-            client.cart().use { cart ->
-                mock.addFault("""{"path":"/wp-json/cocart/v2/cart/add-item","kind":"drop","times":1}""")
-                mock.addFault("""{"path":"/wp-json/cocart/v2/cart","kind":"drop","times":3}""")
-                try {
-                    cart.addItem(AddItemRequest(product = productSku("MOCK-TSHIRT")))
-                    fail("the dropped connection must surface")
-                } catch (e: CoCartException.WriteOutcomeUnknown) {
-                    assertNull(e.cart, "no re-read cart")
-                }
-                assertTrue(client.isSignedIn())
+            val cart = client.cart
+            mock.addFault("""{"path":"/wp-json/cocart/v2/cart/add-item","kind":"drop","times":1}""")
+            mock.addFault("""{"path":"/wp-json/cocart/v2/cart","kind":"drop","times":3}""")
+            try {
+                cart.addItem(AddItemRequest(product = productSku("MOCK-TSHIRT")))
+                fail("the dropped connection must surface")
+            } catch (e: CoCartException.WriteOutcomeUnknown) {
+                assertNull(e.cart, "no re-read cart")
             }
+            assertTrue(client.isSignedIn())
         }
     }
 
@@ -86,7 +84,7 @@ class SessionSafetyTest {
             CoCartClient(config(store.url), null).use { client ->
                 client.login(USER, PASSWORD)
                 try {
-                    client.cart().use { it.get() }
+                    client.cart.get()
                     fail("the rejection must surface")
                 } catch (e: CoCartException.TokenRejected) {
                     assertEquals("Authentication failed.", e.detail)

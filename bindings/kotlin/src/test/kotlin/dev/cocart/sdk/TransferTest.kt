@@ -37,7 +37,7 @@ class TransferTest {
 
     private fun config(policy: TransferPolicy? = null) = ClientConfig(
         storeUrl = mock.baseUrl,
-        timeoutSeconds = 10u,
+        timeoutSeconds = 10,
         transferPolicy = policy,
     )
 
@@ -45,13 +45,13 @@ class TransferTest {
     private suspend fun savedCap() {
         CoCartClient(config(), null).use { other ->
             other.login(USER, PASSWORD)
-            other.cart().use { it.addItem(AddItemRequest(product = productSku("MOCK-CAP"))) }
+            other.cart.addItem(AddItemRequest(product = productSku("MOCK-CAP")))
         }
     }
 
     private suspend fun guestWithMug(policy: TransferPolicy? = null): CoCartClient {
         val client = CoCartClient(config(policy), null)
-        client.cart().use { it.addItem(AddItemRequest(product = productSku("MOCK-MUG"))) }
+        client.cart.addItem(AddItemRequest(product = productSku("MOCK-MUG")))
         return client
     }
 
@@ -98,7 +98,7 @@ class TransferTest {
             assertFalse(report.accountCartRead)
             assertEquals(listOf(TransferLineOrigin.GUEST), report.lines.map { it.origin })
             assertEquals(listOf("POST /login", "GET /cart"), paths())
-            client.cart().use { cart -> assertEquals(listOf("MOCK-MUG"), cart.get().items.map { it.sku }) }
+            assertEquals(listOf("MOCK-MUG"), client.cart.get().items.map { it.sku })
         }
     }
 
@@ -118,6 +118,20 @@ class TransferTest {
             mock.clearJournal()
             assertNull(client.transferGuestCart(null))
             assertEquals(emptyList<String>(), paths())
+        }
+    }
+
+    @Test
+    fun `a transfer that fails is a typed error and the login stands`() = runBlocking {
+        savedCap()
+        guestWithMug().use { client ->
+            mock.addFault("""{"path":"/wp-json/cocart/v2/cart","kind":"status","status":503}""")
+            val result = client.loginWithReport(USER, PASSWORD)
+            assertTrue(client.isSignedIn())
+            assertNull(result.transfer)
+            val error = result.transferError as CoCartException.Server
+            assertEquals(503, error.status)
+            assertTrue(error.message.contains("HTTP 503"), error.message)
         }
     }
 
