@@ -126,6 +126,8 @@ class CocartMock {
       running.delete(child);
       return Promise.resolve();
     }
+    // The process was unref'd at start; waiting for its end must keep the event loop alive.
+    child.ref();
     return new Promise((resolve) => {
       child.once("exit", () => {
         running.delete(child);

@@ -98,8 +98,9 @@ test("npx cocart-mock passes the binary's flags", () => {
   assert.match(help, /--exit-on-stdin-eof/);
 });
 
-test("npx cocart-mock serves and stops on SIGTERM", async () => {
-  const p = spawn("npx", ["--no-install", "cocart-mock", "--port", "0", "--user", "zoe:zoe-pw"], {
+test("the cocart-mock bin serves with the given flags and stops on SIGTERM", async () => {
+  // The bin npx runs, started directly: npx itself does not pass SIGTERM on to it.
+  const p = spawn("node_modules/.bin/cocart-mock", ["--port", "0", "--user", "zoe:zoe-pw"], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const first = await new Promise((resolve) => createInterface({ input: p.stdout }).once("line", resolve));
@@ -107,5 +108,6 @@ test("npx cocart-mock serves and stops on SIGTERM", async () => {
   const users = await (await fetch(`${url}/__mock/users`)).json();
   assert.deepEqual(users.map((u) => u.username), ["zoe"]);
   p.kill("SIGTERM");
-  await waitFor("npx cocart-mock to stop", async () => !(await serves(url)));
+  await waitFor("the bin to stop", async () => !(await serves(url)));
+  await new Promise((resolve) => (p.exitCode !== null || p.signalCode !== null ? resolve() : p.once("exit", resolve)));
 });
