@@ -15,7 +15,7 @@ repo=$PWD
 version=$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-export COCART_CONTROLS_JSON="$repo/packaging/controls.json" COCART_README="$repo/README.md"
+export COCART_CONTROLS_JSON="$repo/packaging/controls.json" COCART_REPO="$repo"
 unset COCART_MOCK_BINARY
 
 echo "--> controls: packaging/controls.json against mock-server/README.md"

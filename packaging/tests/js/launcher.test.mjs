@@ -4,6 +4,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import { createInterface } from "node:readline";
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { start, argsFor } from "cocart-mock";
 
 const serves = async (url) => {
@@ -49,6 +52,26 @@ test("a profile reaches the binary as its flags", async () => {
     assert.match(mock.url, /^http:\/\/127\.0\.0\.1:\d+$/);
   } finally {
     await mock.stop();
+  }
+});
+
+test("seed, noSecret, rateLimit and extra args reach the binary; secret too", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "cocart-mock-seed-"));
+  const seed = join(dir, "seed.json");
+  writeFileSync(seed, JSON.stringify({ users: [{ username: "sam", email: "sam@example.com", password: "sam-pw" }] }));
+  const a = await start({ seed, noSecret: true, rateLimit: true, args: ["--environment", "staging"] });
+  const b = await start({ secret: "s3cret" });
+  try {
+    assert.deepEqual((await a.users()).map((u) => u.username), ["sam"]);
+    const c = await a.config();
+    assert.equal(c.secret, null);
+    assert.equal(c.rate_limit, true);
+    assert.equal(c.environment, "staging");
+    assert.equal((await b.config()).secret, "[redacted]");
+  } finally {
+    await a.stop();
+    await b.stop();
+    rmSync(dir, { recursive: true });
   }
 });
 

@@ -37,6 +37,17 @@ def test_the_marker_sets_the_profile(cocart_mock):
     assert [u["username"] for u in cocart_mock.users()] == ["alice", "bob"]
 
 
+def test_seed_no_secret_rate_limit_args_and_secret_reach_the_binary(tmp_path):
+    seed = tmp_path / "seed.json"
+    seed.write_text('{"users":[{"username":"sam","email":"sam@example.com","password":"sam-pw"}]}')
+    with cm.start(seed=str(seed), no_secret=True, rate_limit=True,
+                  args=["--environment", "staging"]) as a, cm.start(secret="s3cret") as b:
+        assert [u["username"] for u in a.users()] == ["sam"]
+        c = a.config()
+        assert (c["secret"], c["rate_limit"], c["environment"]) == (None, True, "staging")
+        assert b.config()["secret"] == "[redacted]"
+
+
 def test_without_a_marker_the_default_profile(cocart_mock):
     assert cocart_mock.config()["plugin"] == "v3"
     assert [u["username"] for u in cocart_mock.users()] == ["demo"]
