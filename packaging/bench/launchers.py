@@ -21,6 +21,7 @@ A new arm is one more entry in CLI_ARMS, or one more API child (e.g. a JVM progr
 """
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -58,6 +59,8 @@ def main():
         ("binary, started directly", [binary, "--port", "0"]),
         ("`npx cocart-mock` (npm launcher's bin)",
          ["npx", "--no-install", "--prefix", js_project, "cocart-mock", "--port", "0"]),
+        ("`node_modules/.bin/cocart-mock` (the same bin without npx)",
+         [os.path.join(js_project, "node_modules", ".bin", "cocart-mock"), "--port", "0"]),
         ("`cocart-mock` console command (wheel)", [os.path.join(venv, "bin", "cocart-mock"), "--port", "0"]),
     ]
     results = {name: [] for name, _ in cli_arms}
@@ -68,9 +71,12 @@ def main():
             if r > 0:  # round 0 warms the page cache
                 results[name].append(ms)
 
+    # The Node child imports "cocart-mock", which resolves from the script's own folder: it runs
+    # from inside the consumer project.
+    shutil.copy(os.path.join(HERE, "api_node.mjs"), js_project)
     api_children = [
         ("Node: `spawn` the binary", "Node: `start()` (npm launcher)",
-         ["node", os.path.join(HERE, "api_node.mjs"), str(rounds), binary], js_project),
+         ["node", os.path.join(js_project, "api_node.mjs"), str(rounds), binary], js_project),
         ("Python: `Popen` the binary", "Python: `cocart_mock.start()` (wheel)",
          [os.path.join(venv, "bin", "python"), os.path.join(HERE, "api_python.py"), str(rounds), binary], None),
     ]
