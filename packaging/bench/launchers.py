@@ -22,6 +22,7 @@ A new arm is one more entry in CLI_ARMS, or one more API child (e.g. a JVM progr
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -34,15 +35,30 @@ PATH = "/wp-json/cocart/v2/cart"
 
 def first_answer(cmd, env=None):
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    # Its own process group: npx does not pass SIGTERM on to the bin it runs, so the whole group
+    # is stopped.
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+                         start_new_session=True)
     line = p.stdout.readline().decode().strip()
     url = line.removeprefix("cocart-mock listening on ")
     with urllib.request.urlopen(url + PATH, timeout=30) as r:
         r.read()
         assert r.status == 200
     ms = (time.perf_counter() - t0) * 1000
-    p.terminate()
+    os.killpg(p.pid, signal.SIGTERM)
     p.wait(10)
+    p.stdout.close()
+    # Every process of the group has ended (the mock included) before the next arm starts.
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            os.killpg(p.pid, 0)
+        except ProcessLookupError:
+            break
+        if time.monotonic() > deadline:
+            os.killpg(p.pid, signal.SIGKILL)
+            raise SystemExit(f"{cmd[0]}: processes left 10 s after SIGTERM")
+        time.sleep(0.01)
     return ms
 
 
