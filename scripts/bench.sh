@@ -12,7 +12,8 @@
 # BENCH_HOT_CUSTOMERS, BENCH_HOT_REQUESTS, BENCH_HOT_CONCURRENCY, BENCH_HOT_ROUNDS.
 # BENCH_ONLY=mock measures only the mock (throughput and start-up), BENCH_ONLY=shared only the
 # cross-process storm and BENCH_ONLY=hot only the hot path with Redis (1,000 customers through
-# one RedisSessions); each replaces its sections of the existing report. The chaos soak's
+# one RedisSessions), BENCH_ONLY=launchers only the packaged mock's start-up (npm and Python
+# launchers against the binary, and its size); each replaces its sections of the existing report. The chaos soak's
 # section is written by `scripts/soak.sh 600 --write-benchmarks` and kept here as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +43,50 @@ load1() { cut -d' ' -f1 /proc/loadavg; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 # awk comparisons on floats: gt A B is true when A > B.
 gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
+
+# --- BENCH_ONLY=launchers: the packaged mock (npm, wheel) against the binary ------------------
+# Builds the packages (scripts/package-mock.sh), installs them as the consumer tests do, runs
+# packaging/bench/launchers.py (its docstring is the method) and puts its section, between the
+# launchers markers, into the existing report. BENCH_LAUNCHER_ROUNDS (default 30).
+if [ "$ONLY" = launchers ]; then
+  [ -f "$REPORT" ] || { echo "BENCH_ONLY=launchers needs an existing $REPORT" >&2; exit 1; }
+  LOAD_BEFORE=$(loadavg)
+  log "packaging the mock (scripts/package-mock.sh)"
+  bash scripts/package-mock.sh "$WORK/packages" >/dev/null
+  version=$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)
+  mkdir "$WORK/js"
+  printf '{"name":"bench","private":true,"type":"module"}\n' >"$WORK/js/package.json"
+  (cd "$WORK/js" && npm install --no-audit --no-fund --loglevel=error \
+    "$WORK/packages/cocart-mock-$version.tgz" "$WORK/packages/cocart-mock-linux-x64-$version.tgz" >&2)
+  python3 -m venv "$WORK/venv"
+  "$WORK/venv/bin/pip" install --quiet --disable-pip-version-check "$WORK/packages"/cocart_mock-*.whl
+  log "measuring the launchers"
+  python3 packaging/bench/launchers.py "${BENCH_LAUNCHER_ROUNDS:-30}" "$CARGO_TARGET_DIR/release/cocart-mock" \
+    "$WORK/packages" "$WORK/js" "$WORK/venv" "$WORK/launchers_body.md" >&2
+  LOAD_AFTER=$(loadavg)
+  commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+  dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitted changes)" || true)
+  {
+    echo "<!-- launchers:start -->"
+    cat "$WORK/launchers_body.md"
+    echo "Measured alone (\`BENCH_ONLY=launchers\`) on $(date -u '+%Y-%m-%d %H:%M UTC') at commit $commit$dirty,"
+    echo "load average before $LOAD_BEFORE, after $LOAD_AFTER; $(node --version) (Node), $(python3 --version)."
+    echo "<!-- launchers:end -->"
+    echo
+  } >"$WORK/launchers.md"
+  # Replace the section between the markers, or put it before the analysis.
+  awk -v section="$WORK/launchers.md" '
+    function put(file,   line) { while ((getline line < file) > 0) print line; close(file) }
+    /^<!-- launchers:start -->$/ { skipping = 1; if (!done) { put(section); done = 1 } next }
+    /^<!-- launchers:end -->$/ { skipping = 0; getline; if ($0 != "") print; next }
+    /^## Analysis$/ && !done { put(section); done = 1 }
+    !skipping { print }
+    END { if (!done) put(section) }
+  ' "$REPORT" >"$WORK/report.md"
+  cp "$WORK/report.md" "$REPORT"
+  log "updated the launchers section of $REPORT"
+  exit 0
+fi
 
 # --- 1. prerequisites ------------------------------------------------------------------------
 missing=()
@@ -400,10 +445,12 @@ if [ "$ONLY" = all ]; then
 fi
 
 # --- 6. the report --------------------------------------------------------------------------
-# Keep the soak section (between its markers) of the existing report.
+# Keep the soak section and the launchers section (between their markers) of the existing report.
 if [ -f "$REPORT" ]; then
   sed -n '/^<!-- soak:start -->$/,/^<!-- soak:end -->$/p' "$REPORT" >"$WORK/soak.md"
   [ -s "$WORK/soak.md" ] || rm -f "$WORK/soak.md"
+  sed -n '/^<!-- launchers:start -->$/,/^<!-- launchers:end -->$/p' "$REPORT" >"$WORK/launchers_kept.md"
+  [ -s "$WORK/launchers_kept.md" ] || rm -f "$WORK/launchers_kept.md"
 fi
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitted changes)" || true)
@@ -501,6 +548,11 @@ fi
   # The chaos soak's section is written by `scripts/soak.sh 600 --write-benchmarks`: kept as is.
   if [ -f "$WORK/soak.md" ]; then
     cat "$WORK/soak.md"
+    echo
+  fi
+  # The launchers' section is written by `BENCH_ONLY=launchers bash scripts/bench.sh`: kept as is.
+  if [ -f "$WORK/launchers_kept.md" ]; then
+    cat "$WORK/launchers_kept.md"
     echo
   fi
   if [ -f benches/analysis.md ]; then

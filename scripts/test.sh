@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project: Rust (unit, integration, end-to-end against cocart-mock, doc
-# tests) and, when the bindings are present, the Kotlin tests on the real JVM.
+# tests), the mock's npm and Python packages as a user installs them, and, when the bindings are
+# present, the Kotlin tests on the real JVM.
 #
 # The Redis tests need Debian's `redis-server` on PATH (installed here with apt-get when missing);
 # they start their own servers, or share the one in COCART_TEST_REDIS_URL (`.ci/run` starts it).
@@ -76,6 +77,14 @@ bash scripts/soak.sh 30 --tolerate unsaved-rotation
 bash scripts/soak.sh 30 --cluster --tolerate unsaved-rotation
 echo "==> chaos soak self-test"
 bash scripts/soak.sh --self-test
+
+# The mock as other ecosystems install it: the release binary in the npm tarballs and the wheel
+# (and the JVM jar), installed into fresh projects and driven by real clients
+# (scripts/package-mock.sh, scripts/test-packages.sh; needs node/npm and python3-venv).
+echo "==> [${SECONDS}s] cocart-mock packages: package-mock.sh, then test-packages.sh (npm, pip)"
+pkg_out=$(mktemp -d)
+bash scripts/package-mock.sh "$pkg_out" && bash scripts/test-packages.sh "$pkg_out"
+rm -rf "$pkg_out"
 
 if [ -f bindings/scripts/test-kotlin.sh ]; then
   echo "==> [${SECONDS}s] Kotlin binding tests"

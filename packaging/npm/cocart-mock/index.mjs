@@ -1,0 +1,3 @@
+import cjs from "./index.js";
+export const { start, binaryPath, argsFor, CocartMock, MockError } = cjs;
+export default cjs;
