@@ -1,8 +1,9 @@
 //! Characterisation of [`Run::compare`]: every expectation of the shipped contract compared with
 //! answers built to hit each check (status, envelope kind, code, `data.status`, message, body
 //! matchers, headers present and absent, token header, lifetime and `pat`), a grid of token
-//! checks, and headers missing and unwanted in one answer; every diff (what, expected, actual, in order) compared with
-//! `testdata/compare_golden.json`, captured from `compare` before it was split into parts.
+//! checks, and headers missing and unwanted in one answer; every diff (what, expected, actual,
+//! in order) compared with `testdata/compare_golden.json`, captured from `compare` before it was
+//! split into parts.
 //!
 //! After a deliberate change, `COCART_CONTRACT_WRITE_GOLDEN=1` rewrites the file (and the test
 //! still fails, so a rewrite is never a silent pass); review the diff before committing it.
