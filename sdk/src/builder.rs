@@ -214,8 +214,9 @@ impl ClientBuilder {
     /// store that never answers, a call ends after about this long, not once per attempt.
     ///
     /// Two things run on their own deadline: a token refresh the request waits for (shared with
-    /// other requests, never cut short), and the re-read of the cart after a write whose answer
-    /// was lost ([`Error::WriteOutcomeUnknown`]).
+    /// other requests and, with a shared session, other processes; never cut short, and the
+    /// time spent waiting for it is not counted against the request), and the re-read of the
+    /// cart after a write whose answer was lost ([`Error::WriteOutcomeUnknown`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self

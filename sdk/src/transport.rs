@@ -12,8 +12,10 @@
 //!
 //! The client's timeout is the deadline of the whole call: each send gets what is left of it,
 //! and a retry whose wait would end past it is not made (the caller gets the last failure). A
-//! token refresh the call waits for is the exception: it is shared with other calls and runs in
-//! a task of its own, so it is never cut short, and it has the full timeout for its own request.
+//! token refresh the call waits for is the exception: it is shared with other calls (and, with a
+//! shared session, other processes, whose lock lease bounds the wait) and runs in a task of its
+//! own, so it is never cut short, it has the full timeout for its own request, and the time the
+//! call spends waiting for it moves the call's deadline back by as much.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,10 +50,10 @@ impl Inner {
             self.config.retry_base_delay,
             self.config.max_retry_after,
         );
-        let deadline = Instant::now() + self.config.timeout;
+        let mut deadline = Instant::now() + self.config.timeout;
         let mut attempt: u32 = 0;
         loop {
-            let outcome = self.execute_once(&req, attempt, deadline).await;
+            let outcome = self.execute_once(&req, attempt, &mut deadline).await;
             match policy.decide(&outcome, attempt) {
                 Decision::Return => return outcome,
                 Decision::RetryAfter(wait) if Instant::now() + wait + MIN_ATTEMPT >= deadline => {
@@ -68,15 +70,21 @@ impl Inner {
     }
 
     /// One attempt: the token, the exchange, and at most one reactive refresh and resend, each
-    /// send within what is left until `deadline`.
+    /// send within what is left until `deadline`. Time spent waiting for a token (a refresh
+    /// shared with other calls or processes) moves `deadline` back by as much.
     async fn execute_once(
         self: &Arc<Self>,
         req: &ApiRequest,
         attempt: u32,
-        deadline: Instant,
+        deadline: &mut Instant,
     ) -> Result<ApiResponse> {
         let session_token = match req.auth {
-            AuthMode::Session => self.token_for_request().await?,
+            AuthMode::Session => {
+                let asked = Instant::now();
+                let token = self.token_for_request().await?;
+                *deadline += asked.elapsed();
+                token
+            }
             _ => None,
         };
         // A customer-only client never starts (or uses) a guest cart.
@@ -88,7 +96,7 @@ impl Inner {
                 req,
                 session_token.as_ref().map(|t| &t.0),
                 attempt,
-                left(deadline)?,
+                left(*deadline)?,
             )
             .await?;
         let Some((_, generation)) = session_token else {
@@ -102,12 +110,14 @@ impl Inner {
             return self.after_success(req, resp, true).await;
         }
         tracing::debug!(route = %req.route, status = raw.status, "token rejected; refreshing once");
+        let asked = Instant::now();
         self.refresh(generation).await?;
+        *deadline += asked.elapsed();
         let Some((token, _)) = self.current_token() else {
             return Err(Error::NotSignedIn);
         };
         let again = self
-            .send_within(req, Some(&token), attempt, left(deadline)?)
+            .send_within(req, Some(&token), attempt, left(*deadline)?)
             .await?;
         if again.is_token_rejection() {
             return Err(req.scrubber(Some(&token)).error(again.rejection()));
