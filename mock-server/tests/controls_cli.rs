@@ -153,6 +153,7 @@ fn help_documents_every_option() {
         "--user",
         "--seed",
         "--rate-limit",
+        "--exit-on-stdin-eof",
     ] {
         assert!(help.contains(option), "--help lacks {option}");
     }

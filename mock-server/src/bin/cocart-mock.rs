@@ -1,4 +1,5 @@
-//! `cocart-mock`: runs the mock store until Ctrl-C.
+//! `cocart-mock`: runs the mock store until Ctrl-C (or, with `--exit-on-stdin-eof`, until stdin
+//! reaches end of file).
 //!
 //! The first line on stdout is machine-readable: `cocart-mock listening on http://HOST:PORT`
 //! (with the real port when `--port 0` is given).
@@ -89,6 +90,12 @@ struct Cli {
     /// COCART_MOCK_FAST_PATHS=0.
     #[arg(long)]
     no_fast_paths: bool,
+
+    /// Stop when stdin reaches end of file (its writer closed it, or the parent process that
+    /// holds the pipe died), as well as on Ctrl-C: launchers give the mock a pipe on stdin so it
+    /// never outlives them.
+    #[arg(long)]
+    exit_on_stdin_eof: bool,
 }
 
 #[derive(clap::Subcommand)]
@@ -127,6 +134,37 @@ fn read_seed(path: &PathBuf) -> Result<serde_json::Value, String> {
     serde_json::to_value(value).map_err(|e| format!("seed file {}: {e}", path.display()))
 }
 
+/// Resolves once stdin reaches end of file (or cannot be read). Whatever is written to stdin is
+/// read and ignored.
+async fn stdin_eof() {
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let spawned = std::thread::Builder::new()
+        .name("stdin-eof".into())
+        .spawn(move || {
+            let mut buf = [0u8; 1024];
+            let mut stdin = std::io::stdin().lock();
+            loop {
+                match std::io::Read::read(&mut stdin, &mut buf) {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
+            let _ = tx.send(());
+        });
+    match spawned {
+        // A dropped sender (the thread died) also ends the wait.
+        Ok(_) => {
+            let _ = rx.await;
+        }
+        Err(e) => {
+            eprintln!("cocart-mock: cannot watch stdin: {e}");
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
 fn config_from(cli: Cli) -> Result<MockConfig, String> {
     let seed = cli.seed.as_ref().map(read_seed).transpose()?;
     let secret = if cli.no_secret {
@@ -156,6 +194,7 @@ async fn main() -> ExitCode {
     if let Some(Command::Verify { args }) = cli.command.take() {
         return ExitCode::from(cocart_contract::cli::run(args).await);
     }
+    let exit_on_stdin_eof = cli.exit_on_stdin_eof;
     let config = match config_from(cli) {
         Ok(c) => c,
         Err(e) => {
@@ -192,8 +231,18 @@ async fn main() -> ExitCode {
     );
     let _ = out.flush();
     drop(out);
-    if let Err(e) = tokio::signal::ctrl_c().await {
-        eprintln!("cocart-mock: cannot wait for Ctrl-C: {e}");
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            eprintln!("cocart-mock: cannot wait for Ctrl-C: {e}");
+        }
+    };
+    if exit_on_stdin_eof {
+        tokio::select! {
+            () = ctrl_c => {}
+            () = stdin_eof() => {}
+        }
+    } else {
+        ctrl_c.await;
     }
     server.shutdown().await;
     ExitCode::SUCCESS
