@@ -128,7 +128,7 @@ class ControlsTest {
             "users" to { mock ->
                 mock.addUser("kim", "kim-pw", email = "k@example.org", firstName = "Kim", lastName = "Lee")
                 assertEquals(
-                    listOf(MockUser(1, "demo", "demo@example.com", "", ""), MockUser(2, "kim", "k@example.org", "Kim", "Lee")),
+                    listOf(MockUser(1, "demo", "demo@example.com", "Demo", "Customer"), MockUser(2, "kim", "k@example.org", "Kim", "Lee")),
                     mock.users(),
                 )
             },
