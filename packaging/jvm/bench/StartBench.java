@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * Start-up of cocart-mock through dev.cocart:cocart-mock-junit (CoCartMock.start, what the JUnit
  * extension calls) against the binary started directly, in one JVM: each sample is the time from
  * "start" to the answer of the first store request (GET /wp-json/cocart/v2/cart, status 200).
- * Run by packaging/jvm/bench-start.sh; args: MOCK_BINARY ITERATIONS.
+ * Run by packaging/jvm/bench-start.sh; args: [--json] MOCK_BINARY ROUNDS.
  */
 public class StartBench {
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -59,20 +59,35 @@ public class StartBench {
     }
 
     public static void main(String[] args) throws Exception {
-        String binary = args[0];
-        int n = Integer.parseInt(args[1]);
-        double first = launcher(); // the first start in a JVM also copies the binary out of the jar
-        direct(binary); // warm the HTTP client and the page cache for the direct path too
+        boolean json = args[0].equals("--json");
+        String binary = args[json ? 1 : 0];
+        int rounds = Integer.parseInt(args[json ? 2 : 1]);
         List<Double> viaLauncher = new ArrayList<>();
         List<Double> viaBinary = new ArrayList<>();
-        for (int i = 0; i < n; i++) { // interleaved, so both see the same machine load
-            viaBinary.add(direct(binary));
-            viaLauncher.add(launcher());
+        double first = 0;
+        // Round 0 warms up (its launcher start also copies the binary out of the jar) and is not
+        // counted; then each round runs both arms, in an order that alternates between rounds.
+        for (int r = 0; r <= rounds; r++) {
+            boolean launcherFirst = r % 2 == 1;
+            double a = launcherFirst ? launcher() : direct(binary);
+            double b = launcherFirst ? direct(binary) : launcher();
+            double l = launcherFirst ? a : b, d = launcherFirst ? b : a;
+            if (r == 0) {
+                first = l;
+            } else {
+                viaLauncher.add(l);
+                viaBinary.add(d);
+            }
+        }
+        if (json) {
+            System.out.println("{\"direct\": " + viaBinary + ", \"launcher\": " + viaLauncher
+                + ", \"first_launcher_start\": " + first + "}");
+            return;
         }
         double l = median(viaLauncher), d = median(viaBinary);
         System.out.printf(java.util.Locale.ROOT,
             "jvm start-to-first-request: first start in the JVM (copies the binary out of the jar) %.1f ms; "
                 + "median of %d: launcher %.1f ms, binary directly %.1f ms, ratio %.2f%n",
-            first, n, l, d, l / d);
+            first, rounds, l, d, l / d);
     }
 }
