@@ -261,8 +261,9 @@ class CoCartMock private constructor(
             return mock
         }
 
-        /** `--user name:password` → `--user name:[redacted]` in error messages. */
+        /** `--user name:password` → `--user name:[redacted]`, `--secret S` → `--secret [redacted]`. */
         private fun String.redactUsers() = replace(Regex("(--user \\S+?):\\S+"), "$1:[redacted]")
+            .replace(Regex("(--secret[ =])\\S+"), "$1[redacted]")
 
         private fun stopProcess(process: Process) {
             runCatching { process.outputStream.close() }

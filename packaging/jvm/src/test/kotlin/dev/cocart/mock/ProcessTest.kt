@@ -61,8 +61,11 @@ class ProcessTest {
     @Test
     fun `a profile the mock refuses fails the start with its message and without passwords`() {
         val e = assertThrows(MockStartException::class.java) {
-            CoCartMock.start(MockProfile(users = listOf("kim" to "hunter2-secret"), extraArgs = listOf("--no-such-flag")))
+            CoCartMock.start(
+                MockProfile(users = listOf("kim" to "hunter2-secret"), extraArgs = listOf("--secret", "jwt-s3cret", "--no-such-flag")),
+            )
         }
+        assertFalse("jwt-s3cret" in e.message!!, e.message)
         assertTrue("--no-such-flag" in e.message!!, e.message)
         assertTrue("exited with status" in e.message!!, e.message)
         assertFalse("hunter2-secret" in e.message!!, e.message)
