@@ -3,7 +3,7 @@
 # feature: no test hooks in an artifact), generates the JVM bindings, `mvn install`s
 # dev.cocart:cocart-kotlin into the local Maven repository with the library inside the jar, then
 # runs the JUnit test of bindings/kotlin-consumer, which depends on it by coordinates only and
-# talks to a real cocart-mock. Prints a pass/fail summary; exits non-zero on any failure.
+# talks to a real cocart-mock through dev.cocart:cocart-mock-junit (installed here too). Prints a pass/fail summary; exits non-zero on any failure.
 #
 # The SDK's own tests are skipped by this install (-Dmaven.test.skip): they need the `testing`
 # build of the library and are run by bindings/scripts/test-kotlin.sh (scripts/test.sh runs that
@@ -45,6 +45,13 @@ step "dev.cocart:cocart-kotlin:$SDK_VERSION (the Cargo workspace version)"
 
 step "cargo build -p cocart-mock --bin cocart-mock"
 cargo build -p cocart-mock --bin cocart-mock
+# The mock store for the consumer's test: dev.cocart:cocart-mock-junit around the DEBUG cocart-mock
+# binary just built, into the local repository (its own tests run in test-kotlin.sh).
+step "packaging/jvm/package.sh (dev.cocart:cocart-mock-junit:$SDK_VERSION with the debug cocart-mock, tests skipped)"
+JVM_OUT="$(mktemp -d)"
+trap 'rm -rf "$JVM_OUT"' EXIT
+bash "$ROOT/packaging/jvm/package.sh" "$JVM_OUT" "$MOCK_BIN" --skip-tests || fail "packaging/jvm/package.sh"
+
 # Without --testing: the library and bindings a user gets.
 bash "$ROOT/bindings/scripts/generate.sh"
 
@@ -68,7 +75,7 @@ PY
 step "mvn clean test (bindings/kotlin-consumer, dev.cocart:cocart-kotlin:$SDK_VERSION from the local repository)"
 rm -rf "$REPORTS"
 status=0
-env -u LD_LIBRARY_PATH "${MVN[@]}" -f "$CONSUMER/pom.xml" clean test -Dcocart.mock.bin="$MOCK_BIN" || status=$?
+env -u LD_LIBRARY_PATH "${MVN[@]}" -f "$CONSUMER/pom.xml" clean test || status=$?
 echo
 summary=0
 python3 "$ROOT/bindings/scripts/surefire-summary.py" "$REPORTS" kotlin-consumer || summary=$?

@@ -5,50 +5,31 @@ import com.sun.jna.Platform
 import dev.cocart.sdk.AddItemRequest
 import dev.cocart.sdk.cart
 import dev.cocart.sdk.productId
+import dev.cocart.mock.CoCartMockExtension
+import dev.cocart.mock.MockProfile
 import kotlinx.coroutines.runBlocking
-import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertThrows
 import org.junit.jupiter.api.Assertions.assertTrue
-import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
-import java.io.BufferedReader
+import org.junit.jupiter.api.extension.RegisterExtension
 import java.io.File
-import java.io.InputStreamReader
-import java.util.concurrent.TimeUnit
 
 /**
  * The SDK as a user gets it: dev.cocart:cocart-kotlin resolved by coordinates from the local
  * Maven repository, its native library loaded by JNA from inside the jar (no jna.library.path),
- * one login and one cart round trip against a real cocart-mock process.
+ * one login and one cart round trip against a real cocart-mock process, run by the JUnit 5
+ * extension of dev.cocart:cocart-mock-junit (also resolved by coordinates).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsumerTest {
-    private lateinit var mock: Process
-    private lateinit var baseUrl: String
-
-    @BeforeAll
-    fun startMock() {
-        val bin = System.getProperty("cocart.mock.bin") ?: error("system property cocart.mock.bin is not set")
-        check(File(bin).canExecute()) { "cocart-mock not found at $bin (build it: cargo build -p cocart-mock)" }
-        // --port 0: the mock picks a free port and announces it on its first line.
-        mock = ProcessBuilder(bin, "--port", "0").redirectError(ProcessBuilder.Redirect.INHERIT).start()
-        Runtime.getRuntime().addShutdownHook(Thread { mock.destroyForcibly() })
-        val out = BufferedReader(InputStreamReader(mock.inputStream))
-        val first = out.readLine()
-        baseUrl = first?.let { Regex("listening on (http://127\\.0\\.0\\.1:\\d+)").find(it) }?.groupValues?.get(1)
-            ?: error("cocart-mock did not announce its URL (first line: $first)")
-        Thread { out.useLines { lines -> lines.forEach { } } }.apply { isDaemon = true }.start()
-    }
-
-    @AfterAll
-    fun stopMock() {
-        mock.destroy()
-        if (!mock.waitFor(5, TimeUnit.SECONDS)) mock.destroyForcibly()
-    }
+    @RegisterExtension
+    @JvmField
+    val store = CoCartMockExtension(MockProfile(), CoCartMockExtension.Lifetime.PER_CLASS)
+    private val baseUrl get() = store.url
 
     @Test
     fun `the native library comes from the cocart-kotlin jar in the local Maven repository`() {
@@ -67,6 +48,14 @@ class ConsumerTest {
         val loaded = NativeLibrary.getInstance("cocart_ffi").file
         println("libcocart_ffi loaded from $loaded (extracted from $url)")
         assertTrue(loaded.name != System.mapLibraryName("cocart_ffi"), "loaded $loaded, not a copy extracted from the jar")
+    }
+
+    @Test
+    fun `the mock comes from the cocart-mock-junit jar in the local Maven repository`() {
+        val version = requireNotNull(System.getProperty("cocart.version")) { "the pom passes cocart.version" }
+        val expectedJar = File(System.getProperty("maven.repo.local"), "dev/cocart/cocart-mock-junit/$version/cocart-mock-junit-$version.jar")
+        assertEquals(expectedJar.toURI(), CoCartMockExtension::class.java.protectionDomain.codeSource.location.toURI())
+        assertTrue(store.mock.isRunning)
     }
 
     @Test

@@ -1,5 +1,8 @@
 package dev.cocart.sdk
 
+import dev.cocart.mock.CoCartMockExtension
+import dev.cocart.mock.CoCartMockExtension.Lifetime
+import dev.cocart.mock.MockProfile
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
@@ -9,17 +12,16 @@ import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
-import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Assertions.fail
-import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
+import org.junit.jupiter.api.extension.RegisterExtension
 import java.util.concurrent.CopyOnWriteArrayList
 
 /**
@@ -29,17 +31,10 @@ import java.util.concurrent.CopyOnWriteArrayList
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CoCartClientTest {
-    private lateinit var mock: MockStore
-
-    @BeforeAll
-    fun startMock() {
-        mock = MockStore("--access-ttl", ACCESS_TTL.toString())
-    }
-
-    @AfterAll
-    fun stopMock() {
-        mock.close()
-    }
+    @RegisterExtension
+    @JvmField
+    val mockExtension = CoCartMockExtension(MockProfile(accessTtlSeconds = ACCESS_TTL), Lifetime.PER_CLASS)
+    private val mock get() = mockExtension.mock
 
     @BeforeEach
     fun resetMock() {

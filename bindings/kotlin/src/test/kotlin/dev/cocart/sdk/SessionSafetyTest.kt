@@ -1,17 +1,19 @@
 package dev.cocart.sdk
 
 import com.sun.net.httpserver.HttpServer
+import dev.cocart.mock.CoCartMockExtension
+import dev.cocart.mock.CoCartMockExtension.Lifetime
+import dev.cocart.mock.MockProfile
 import kotlinx.coroutines.runBlocking
-import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Assertions.fail
-import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
+import org.junit.jupiter.api.extension.RegisterExtension
 import java.net.InetSocketAddress
 import java.util.Base64
 
@@ -21,17 +23,10 @@ import java.util.Base64
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SessionSafetyTest {
-    private lateinit var mock: MockStore
-
-    @BeforeAll
-    fun startMock() {
-        mock = MockStore()
-    }
-
-    @AfterAll
-    fun stopMock() {
-        mock.close()
-    }
+    @RegisterExtension
+    @JvmField
+    val mockExtension = CoCartMockExtension(MockProfile(), Lifetime.PER_CLASS)
+    private val mock get() = mockExtension.mock
 
     @BeforeEach
     fun resetMock() {

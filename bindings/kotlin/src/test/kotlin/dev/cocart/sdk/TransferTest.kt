@@ -1,15 +1,17 @@
 package dev.cocart.sdk
 
+import dev.cocart.mock.CoCartMockExtension
+import dev.cocart.mock.CoCartMockExtension.Lifetime
+import dev.cocart.mock.MockProfile
 import kotlinx.coroutines.runBlocking
-import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
-import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
+import org.junit.jupiter.api.extension.RegisterExtension
 
 /**
  * The guest → customer transfer through the FFI: the mock replaces the customer's saved cart
@@ -18,17 +20,10 @@ import org.junit.jupiter.api.TestInstance
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TransferTest {
-    private lateinit var mock: MockStore
-
-    @BeforeAll
-    fun startMock() {
-        mock = MockStore()
-    }
-
-    @AfterAll
-    fun stopMock() {
-        mock.close()
-    }
+    @RegisterExtension
+    @JvmField
+    val mockExtension = CoCartMockExtension(MockProfile(), Lifetime.PER_CLASS)
+    private val mock get() = mockExtension.mock
 
     @BeforeEach
     fun resetMock() {
