@@ -12,7 +12,8 @@
 # BENCH_HOT_CUSTOMERS, BENCH_HOT_REQUESTS, BENCH_HOT_CONCURRENCY, BENCH_HOT_ROUNDS.
 # BENCH_ONLY=mock measures only the mock (throughput and start-up), BENCH_ONLY=shared only the
 # cross-process storm and BENCH_ONLY=hot only the hot path with Redis (1,000 customers through
-# one RedisSessions); each replaces its sections of the existing report. The chaos soak's
+# one RedisSessions) and BENCH_ONLY=size only the FFI library's size (every TLS option); each
+# replaces its sections of the existing report. The chaos soak's
 # section is written by `scripts/soak.sh 600 --write-benchmarks` and kept here as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,8 @@ LOAD_MAX="${BENCH_LOAD_MAX:-0.8}"
 MAX_WAIT="${BENCH_MAX_WAIT:-1200}"
 WRK_ROUNDS="${BENCH_WRK_ROUNDS:-3}"
 WRK_SECONDS="${BENCH_WRK_SECONDS:-10}"
-SIZE_TARGET_MB=6
+# The library's budget, the one CI enforces (scripts/size-gate.sh reads the same file).
+SIZE_TARGET_MB=$(grep -v '^#' bindings/ffi/size-budget-mb | tr -d '[:space:]')
 ONLY="${BENCH_ONLY:-all}"
 
 WORK=$(mktemp -d)
@@ -67,6 +69,8 @@ elif [ "$ONLY" = hot ]; then
   cargo build --release -p cocart-mock --bin cocart-mock >&2
   cargo bench -p cocart-e2e --bench redis_hot_path --no-run --message-format=json >"$WORK/build.json"
   command -v redis-server >/dev/null || { apt-get update -qq; apt-get install -y -qq redis-server >/dev/null; }
+elif [ "$ONLY" = size ]; then
+  : # only the FFI library, below
 elif [ "$ONLY" = shared ]; then
   cargo build --release -p cocart-mock --bin cocart-mock >&2
   cargo bench -p cocart-e2e --bench shared_storm --no-run --message-format=json >"$WORK/build.json"
@@ -89,13 +93,15 @@ for b in sdk_overhead refresh_storm shared_storm redis_hot_path mock_throughput 
   [ "$ONLY" = mock ] && [ "$b" != mock_throughput ] && continue
   [ "$ONLY" = shared ] && [ "$b" != shared_storm ] && continue
   [ "$ONLY" = hot ] && [ "$b" != redis_hot_path ] && continue
+  [ "$ONLY" = size ] && continue
   [ -x "$(bench_exe "$b")" ] || { echo "bench binary $b not found" >&2; exit 1; }
 done
 
 FFI_LIB=""
 FFI_UNSTRIPPED=""
+FFI_WEBPKI=""
 FFI_NATIVE=""
-if [ "$ONLY" = all ] && [ -f bindings/ffi/Cargo.toml ]; then
+if { [ "$ONLY" = all ] || [ "$ONLY" = size ]; } && [ -f bindings/ffi/Cargo.toml ]; then
   log "building cocart-ffi with the release-small profile"
   cargo build -p cocart-ffi --profile release-small >&2
   FFI_LIB="$WORK/libcocart_ffi.so"
@@ -107,7 +113,12 @@ if [ "$ONLY" = all ] && [ -f bindings/ffi/Cargo.toml ]; then
   CARGO_PROFILE_RELEASE_SMALL_STRIP=false cargo build -p cocart-ffi --profile release-small >&2
   FFI_UNSTRIPPED="$WORK/libcocart_ffi.unstripped.so"
   cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_UNSTRIPPED"
-  # The same library with the platform TLS (`native-tls`: OpenSSL here) instead of rustls.
+  # The other TLS options: Mozilla's roots compiled in; the platform TLS library (OpenSSL here).
+  log "building cocart-ffi with webpki-roots, for comparison"
+  if cargo build -p cocart-ffi --profile release-small --features webpki-roots >&2; then
+    FFI_WEBPKI="$WORK/libcocart_ffi.webpki-roots.so"
+    cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_WEBPKI"
+  fi
   log "building cocart-ffi with native-tls instead of rustls, for comparison"
   if cargo build -p cocart-ffi --profile release-small --no-default-features --features native-tls >&2; then
     FFI_NATIVE="$WORK/libcocart_ffi.native-tls.so"
@@ -118,7 +129,7 @@ fi
 
 # --- 3. wait for a quiet machine ------------------------------------------------------------
 waited=0
-while gt "$(load1)" "$LOAD_MAX" && [ "$waited" -lt "$MAX_WAIT" ]; do
+while [ "$ONLY" != size ] && gt "$(load1)" "$LOAD_MAX" && [ "$waited" -lt "$MAX_WAIT" ]; do
   log "load average $(loadavg) above $LOAD_MAX; waiting (${waited}s of ${MAX_WAIT}s)"
   sleep 60
   waited=$((waited + 60))
@@ -141,6 +152,8 @@ fi
 if [ "$ONLY" = hot ]; then
   log "hot path with Redis (1,000 customers, one RedisSessions) against the in-memory store"
   "$(bench_exe redis_hot_path)" >"$WORK/hot_path.md"
+elif [ "$ONLY" = size ]; then
+  : # the size section below
 elif [ "$ONLY" = shared ]; then
   log "cross-process refresh storm (Redis)"
   "$(bench_exe shared_storm)" >"$WORK/shared_storm.md"
@@ -329,7 +342,7 @@ fi
 LOAD_AFTER=$(loadavg)
 
 # --- 5. library size ------------------------------------------------------------------------
-if [ "$ONLY" = all ]; then
+if [ "$ONLY" = all ] || [ "$ONLY" = size ]; then
 {
   echo "## Library size: \`cocart-ffi\` cdylib"
   echo
@@ -352,27 +365,34 @@ if [ "$ONLY" = all ]; then
     echo
     printf '| FFI cdylib size (release-small, stripped, x86_64) | the shipped build | ≤ %s MB | %s MB | one build | %s |\n' \
       "$SIZE_TARGET_MB" "$mb" "$size_verdict" >>"$BENCH_SUMMARY"
+    # Every TLS option side by side: what each build trusts and what it costs.
+    echo "TLS options: the same profile with each of \`cocart-ffi\`'s TLS features (README, \"TLS\")."
+    echo "The default checks certificates with the platform's verifier (rustls-platform-verifier:"
+    echo "the device's trust on Apple and Android, the system CA bundle on Linux); \`webpki-roots\`"
+    echo "compiles Mozilla's roots in instead; \`native-tls\` moves TLS into a system library the app"
+    echo "must be able to load: OpenSSL here (sizes below, as installed on this machine). iOS/macOS"
+    echo "provide Security.framework with the OS; Android offers no OpenSSL to apps, so it would ship"
+    echo "inside the app, at about the size of the two libraries below."
+    echo
+    echo "| build | trusts | libcocart_ffi.so (bytes) | MB | plus system libraries it needs |"
+    echo "| --- | --- | ---: | ---: | --- |"
+    echo "| \`rustls-tls\` (default): rustls + ring, platform verifier | the platform's store | $bytes | $mb | none |"
+    if [ -n "$FFI_WEBPKI" ] && [ -f "$FFI_WEBPKI" ]; then
+      wbytes=$(stat -c %s "$FFI_WEBPKI")
+      echo "| \`webpki-roots\`: rustls + ring, roots compiled in | Mozilla's roots in the library | $wbytes | $(awk -v b="$wbytes" 'BEGIN { printf "%.2f", b / 1000000 }') | none |"
+      printf '| FFI cdylib size with webpki-roots (Mozilla roots compiled in) | the same build, webpki-roots | — | %s MB | one build | — |\n' \
+        "$(awk -v b="$wbytes" 'BEGIN { printf "%.2f", b / 1000000 }')" >>"$BENCH_SUMMARY"
+    fi
     if [ -n "$FFI_NATIVE" ] && [ -f "$FFI_NATIVE" ]; then
       nbytes=$(stat -c %s "$FFI_NATIVE")
-      echo "TLS backend: the same build with \`--no-default-features --features native-tls\`"
-      echo "(reqwest over the platform TLS library instead of rustls with ring). The library"
-      echo "shrinks, but TLS moves into a system library the app must be able to load: OpenSSL"
-      echo "here (sizes below, as installed on this machine). iOS/macOS provide Security.framework"
-      echo "with the OS; Android offers no OpenSSL to apps, so it would ship inside the app, at"
-      echo "about the size of the two libraries below. rustls stays the default, the same on every"
-      echo "platform."
-      echo
-      echo "| build | libcocart_ffi.so | plus system libraries it needs |"
-      echo "| --- | ---: | --- |"
-      echo "| rustls + ring (default) | $bytes | none |"
       syslibs=$(ldd "$FFI_NATIVE" 2>/dev/null | awk '/libssl|libcrypto/ { print $3 }' |
         while read -r f; do [ -n "$f" ] && printf '%s %s B; ' "$(basename "$f")" "$(stat -L -c %s "$f")"; done)
       syslibs=${syslibs%; }
-      echo "| native-tls (OpenSSL) | $nbytes | ${syslibs:-not found} |"
-      echo
+      echo "| \`native-tls\`: OpenSSL | the system TLS library's store | $nbytes | $(awk -v b="$nbytes" 'BEGIN { printf "%.2f", b / 1000000 }') | ${syslibs:-not found} |"
       printf '| FFI cdylib size with native-tls instead of rustls (system OpenSSL not counted) | the same build, native-tls | — | %s MB | one build | — |\n' \
         "$(awk -v b="$nbytes" 'BEGIN { printf "%.2f", b / 1000000 }')" >>"$BENCH_SUMMARY"
     fi
+    echo
     echo "Sections of the stripped library (\`size -A\`), largest first:"
     echo
     echo '```'
@@ -425,6 +445,23 @@ if [ "$ONLY" = hot ]; then
   ' "$REPORT" >"$WORK/report.md"
   cp "$WORK/report.md" "$REPORT"
   log "updated the hot path of $REPORT"
+  exit 0
+fi
+if [ "$ONLY" = size ]; then
+  # Replace the library's section and summary rows of the existing report; keep the rest.
+  [ -f "$REPORT" ] || { echo "BENCH_ONLY=size needs an existing $REPORT" >&2; exit 1; }
+  note="- FFI library size: measured alone (\`BENCH_ONLY=size\`) on $(date -u '+%Y-%m-%d %H:%M UTC') at commit $commit$dirty; the other figures are from the runs above."
+  awk -v note="$note" -v section="$WORK/size.md" -v rows="$BENCH_SUMMARY" '
+    function put(file,   line) { while ((getline line < file) > 0) print line; close(file) }
+    /^- FFI library size: measured alone/ { next }
+    /^- Open-files limit:/ { print; print note; next }
+    /^\| FFI cdylib size/ { if (!rows_done) { put(rows); rows_done = 1 } next }
+    /^## Library size: / { put(section); skipping = 1; next }
+    /^## |^<!-- soak:start -->$/ { skipping = 0 }
+    !skipping { print }
+  ' "$REPORT" >"$WORK/report.md"
+  cp "$WORK/report.md" "$REPORT"
+  log "updated the library size of $REPORT"
   exit 0
 fi
 if [ "$ONLY" = shared ]; then

@@ -308,8 +308,16 @@ impl ClientBuilder {
 
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<CoCartClient> {
-        let mut site = Url::parse(self.store_url.trim())
-            .map_err(|e| Error::Config(format!("store URL {:?}: {e}", self.store_url)))?;
+        let mut site = Url::parse(self.store_url.trim()).map_err(|e| {
+            // Builds whose lock pins idna's back end without Unicode tables (the mobile library)
+            // refuse internationalised host names; their ASCII form works everywhere.
+            let hint = if e == url::ParseError::IdnaError && !self.store_url.is_ascii() {
+                " (write an internationalised host name in its ASCII form, `xn--…`)"
+            } else {
+                ""
+            };
+            Error::Config(format!("store URL {:?}: {e}{hint}", self.store_url))
+        })?;
         if !matches!(site.scheme(), "http" | "https") {
             return Err(Error::Config(format!(
                 "store URL must be http or https, not {:?}",
@@ -380,7 +388,7 @@ impl ClientBuilder {
         let user_agent_per_request = self.http.is_some();
         let http = match self.http {
             Some(c) => c,
-            None => reqwest::Client::builder()
+            None => crate::tls::configure(reqwest::Client::builder(), &site)?
                 .user_agent(self.user_agent.clone())
                 .connect_timeout(self.connect_timeout)
                 .redirect(reqwest::redirect::Policy::none())
