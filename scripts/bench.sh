@@ -13,7 +13,9 @@
 # BENCH_ONLY=mock measures only the mock (throughput and start-up), BENCH_ONLY=shared only the
 # cross-process storm and BENCH_ONLY=hot only the hot path with Redis (1,000 customers through
 # one RedisSessions) and BENCH_ONLY=size only the FFI library's size (every TLS option); each
-# replaces its sections of the existing report. The chaos soak's
+# replaces its sections of the existing report. BENCH_SIZE_BASE=<git ref> also builds the library
+# of that commit (from `git archive`, same target directory and profile) and puts its size beside
+# this checkout's, for a before/after in one run. The chaos soak's
 # section is written by `scripts/soak.sh 600 --write-benchmarks` and kept here as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -106,11 +108,12 @@ if { [ "$ONLY" = all ] || [ "$ONLY" = size ]; } && [ -f bindings/ffi/Cargo.toml 
   cargo build -p cocart-ffi --profile release-small >&2
   FFI_LIB="$WORK/libcocart_ffi.so"
   cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_LIB"
-  # Symbols for attributing the size to crates: the same profile with strip = false. Only the
-  # final crate relinks (the dependencies are reused); then the stripped build is put back.
-  # (cargo-bloat refuses a package whose crate-type list has more than a cdylib.)
+  # Symbols for attributing the size to crates: the same build with `-C strip=none` given to
+  # the final crate only (the dependencies are reused, the link is the same); then the stripped
+  # build is put back. (cargo-bloat refuses a package whose crate-type list has more than a
+  # cdylib.)
   log "relinking an unstripped copy for the per-crate breakdown"
-  CARGO_PROFILE_RELEASE_SMALL_STRIP=false cargo build -p cocart-ffi --profile release-small >&2
+  cargo rustc -p cocart-ffi --profile release-small --lib -- -C strip=none >&2
   FFI_UNSTRIPPED="$WORK/libcocart_ffi.unstripped.so"
   cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_UNSTRIPPED"
   # The other TLS options: Mozilla's roots compiled in; the platform TLS library (OpenSSL here).
@@ -123,6 +126,17 @@ if { [ "$ONLY" = all ] || [ "$ONLY" = size ]; } && [ -f bindings/ffi/Cargo.toml 
   if cargo build -p cocart-ffi --profile release-small --no-default-features --features native-tls >&2; then
     FFI_NATIVE="$WORK/libcocart_ffi.native-tls.so"
     cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_NATIVE"
+  fi
+  cargo build -p cocart-ffi --profile release-small >&2
+fi
+FFI_BASE=""
+if [ -n "${BENCH_SIZE_BASE:-}" ] && [ -n "$FFI_LIB" ]; then
+  log "building cocart-ffi at $BENCH_SIZE_BASE, for the before/after"
+  mkdir -p "$WORK/base"
+  git archive "$BENCH_SIZE_BASE" | tar -x -C "$WORK/base"
+  if (cd "$WORK/base" && cargo build -p cocart-ffi --profile release-small --locked >&2); then
+    FFI_BASE="$WORK/libcocart_ffi.base.so"
+    cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_BASE"
   fi
   cargo build -p cocart-ffi --profile release-small >&2
 fi
@@ -365,6 +379,16 @@ if [ "$ONLY" = all ] || [ "$ONLY" = size ]; then
     echo
     printf '| FFI cdylib size (release-small, stripped, x86_64) | the shipped build | ≤ %s MB | %s MB | one build | %s |\n' \
       "$SIZE_TARGET_MB" "$mb" "$size_verdict" >>"$BENCH_SUMMARY"
+    if [ -n "$FFI_BASE" ] && [ -f "$FFI_BASE" ]; then
+      bbytes=$(stat -c %s "$FFI_BASE")
+      echo "Before/after (\`BENCH_SIZE_BASE=$BENCH_SIZE_BASE\`, built in the same run, same profile):"
+      echo
+      echo "| build | bytes | MB | change |"
+      echo "| --- | ---: | ---: | ---: |"
+      echo "| $BENCH_SIZE_BASE ($(git rev-parse --short "$BENCH_SIZE_BASE")) | $bbytes | $(awk -v b="$bbytes" 'BEGIN { printf "%.2f", b / 1000000 }') | — |"
+      echo "| this checkout | $bytes | $mb | $(awk -v a="$bytes" -v b="$bbytes" 'BEGIN { printf "%+.1f %%", 100 * (a - b) / b }') |"
+      echo
+    fi
     # Every TLS option side by side: what each build trusts and what it costs.
     echo "TLS options: the same profile with each of \`cocart-ffi\`'s TLS features (README, \"TLS\")."
     echo "The default checks certificates with the platform's verifier (rustls-platform-verifier:"
@@ -400,7 +424,7 @@ if [ "$ONLY" = all ] || [ "$ONLY" = size ]; then
     echo '```'
     echo
     if [ -n "$FFI_UNSTRIPPED" ] && [ -f "$FFI_UNSTRIPPED" ]; then
-      echo "Per crate: the same profile relinked with \`CARGO_PROFILE_RELEASE_SMALL_STRIP=false\`;"
+      echo "Per crate: the same build relinked unstripped (\`cargo rustc … -- -C strip=none\`);"
       echo "\`nm -C -S\` code and read-only-data symbols grouped by the crate their name starts with"
       echo "(\`benches/size_by_crate.awk\`; generic code instantiated for a crate often lands under"
       echo "\`core\`/\`alloc\`, as with cargo-bloat, which refuses this crate's cdylib+staticlib+lib list)."

@@ -23,8 +23,8 @@ if [ "$bytes" -le "$budget" ]; then
   exit 0
 fi
 
-# Over budget: name what grew. The same profile without strip relinks only the final crate.
-CARGO_PROFILE_RELEASE_SMALL_STRIP=false cargo build -q -p cocart-ffi --profile release-small
+# Over budget: name what grew. The final crate relinked without strip (dependencies reused).
+cargo rustc -q -p cocart-ffi --profile release-small --lib -- -C strip=none
 top=$(nm -C -S --size-sort "$lib" | awk -f benches/size_by_crate.awk | sort -rn | head -16)
 # Put the stripped build back for whatever runs next.
 cargo build -q -p cocart-ffi --profile release-small

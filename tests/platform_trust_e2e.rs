@@ -26,7 +26,8 @@ use tokio_rustls::TlsAcceptor;
 
 /// Set in the child: the `https://` store to call.
 const PROBE_URL: &str = "COCART_TRUST_PROBE_URL";
-/// What the child prints on its last line: `outcome: trusted` or `outcome: refused: …`.
+/// What the child prints (after the test harness's own words on that line): `outcome: trusted: …`
+/// or `outcome: refused: …`.
 const OUTCOME: &str = "outcome: ";
 
 /// Where Linux distributions keep the system bundle (what OpenSSL's probe finds).
@@ -114,7 +115,7 @@ async fn child_with_store(url: &str, store: &Path) -> String {
     );
     stdout
         .lines()
-        .find_map(|l| l.strip_prefix(OUTCOME))
+        .find_map(|l| l.split_once(OUTCOME).map(|(_, outcome)| outcome))
         .unwrap_or_else(|| panic!("no outcome from the child: {stdout}"))
         .to_string()
 }
