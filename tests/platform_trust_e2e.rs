@@ -202,6 +202,9 @@ async fn the_system_store_decides_and_a_test_root_can_be_added() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let with_root = CoCartClient::builder(&url).http_client(http).build().unwrap();
+    let with_root = CoCartClient::builder(&url)
+        .http_client(http)
+        .build()
+        .unwrap();
     assert_eq!(probe(&with_root).await.unwrap(), "CoCart Mock Store");
 }

@@ -63,7 +63,10 @@ where
     T: Send + 'static,
 {
     let erased: Erased = Box::pin(async move { Box::new(work.await) as Box<dyn Any + Send> });
-    match run_erased(erased).await?.downcast::<Result<T, CoCartError>>() {
+    match run_erased(erased)
+        .await?
+        .downcast::<Result<T, CoCartError>>()
+    {
         Ok(result) => *result,
         // The task above returns exactly this type.
         Err(_) => Err(CoCartError::Unexpected {
