@@ -103,6 +103,7 @@ FFI_LIB=""
 FFI_UNSTRIPPED=""
 FFI_WEBPKI=""
 FFI_NATIVE=""
+FFI_CDYLIB_ONLY=""
 if { [ "$ONLY" = all ] || [ "$ONLY" = size ]; } && [ -f bindings/ffi/Cargo.toml ]; then
   log "building cocart-ffi with the release-small profile"
   cargo build -p cocart-ffi --profile release-small >&2
@@ -121,6 +122,13 @@ if { [ "$ONLY" = all ] || [ "$ONLY" = size ]; } && [ -f bindings/ffi/Cargo.toml 
   if cargo build -p cocart-ffi --profile release-small --features webpki-roots >&2; then
     FFI_WEBPKI="$WORK/libcocart_ffi.webpki-roots.so"
     cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_WEBPKI"
+  fi
+  # Cargo passes `-C lto` to no output of a package whose crate types include `lib` (rustc cannot
+  # LTO an rlib): the package's own build is not LTO'd. The cdylib alone is.
+  log "building the cdylib alone (cargo rustc --crate-type cdylib), where LTO applies"
+  if cargo rustc -p cocart-ffi --profile release-small --lib --crate-type cdylib >&2; then
+    FFI_CDYLIB_ONLY="$WORK/libcocart_ffi.cdylib-only.so"
+    cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_CDYLIB_ONLY"
   fi
   log "building cocart-ffi with native-tls instead of rustls, for comparison"
   if cargo build -p cocart-ffi --profile release-small --no-default-features --features native-tls >&2; then
@@ -387,6 +395,19 @@ if [ "$ONLY" = all ] || [ "$ONLY" = size ]; then
       echo "| --- | ---: | ---: | ---: |"
       echo "| $BENCH_SIZE_BASE ($(git rev-parse --short "$BENCH_SIZE_BASE")) | $bbytes | $(awk -v b="$bbytes" 'BEGIN { printf "%.2f", b / 1000000 }') | — |"
       echo "| this checkout | $bytes | $mb | $(awk -v a="$bytes" -v b="$bbytes" 'BEGIN { printf "%+.1f %%", 100 * (a - b) / b }') |"
+      echo
+    fi
+    if [ -n "$FFI_CDYLIB_ONLY" ] && [ -f "$FFI_CDYLIB_ONLY" ]; then
+      cbytes=$(stat -c %s "$FFI_CDYLIB_ONLY")
+      echo "LTO: the package builds a \`cdylib\`, a \`staticlib\` and a \`lib\` (for its Rust tests), and"
+      echo "Cargo then gives \`-C lto\` to none of them, so the profile's \`lto = true\` does not apply to"
+      echo "the build above (the one \`bindings/scripts/build-android.sh\` makes). Built alone, the"
+      echo "cdylib is LTO'd:"
+      echo
+      echo "| build | bytes | MB | change |"
+      echo "| --- | ---: | ---: | ---: |"
+      echo "| \`cargo build -p cocart-ffi --profile release-small\` (above) | $bytes | $mb | — |"
+      echo "| \`cargo rustc -p cocart-ffi --profile release-small --lib --crate-type cdylib\` | $cbytes | $(awk -v b="$cbytes" 'BEGIN { printf "%.2f", b / 1000000 }') | $(awk -v a="$cbytes" -v b="$bytes" 'BEGIN { printf "%+.1f %%", 100 * (a - b) / b }') |"
       echo
     fi
     # Every TLS option side by side: what each build trusts and what it costs.
