@@ -13,7 +13,10 @@
 # BENCH_ONLY=mock measures only the mock (throughput and start-up), BENCH_ONLY=shared only the
 # cross-process storm and BENCH_ONLY=hot only the hot path with Redis (1,000 customers through
 # one RedisSessions), BENCH_ONLY=launchers only the packaged mock's start-up (npm and Python
-# launchers against the binary, and its size); each replaces its sections of the existing report. The chaos soak's
+# launchers against the binary, and its size) and BENCH_ONLY=size only the FFI library's size
+# (every TLS option); each replaces its sections of the existing report. BENCH_SIZE_BASE=<git ref>
+# also builds the library of that commit (from `git archive`, same target directory and profile)
+# and puts its size beside this checkout's, for a before/after in one run. The chaos soak's
 # section is written by `scripts/soak.sh 600 --write-benchmarks` and kept here as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +28,8 @@ LOAD_MAX="${BENCH_LOAD_MAX:-0.8}"
 MAX_WAIT="${BENCH_MAX_WAIT:-1200}"
 WRK_ROUNDS="${BENCH_WRK_ROUNDS:-3}"
 WRK_SECONDS="${BENCH_WRK_SECONDS:-10}"
-SIZE_TARGET_MB=6
+# The library's budget, the one CI enforces (scripts/size-gate.sh reads the same file).
+SIZE_TARGET_MB=$(grep -v '^#' bindings/ffi/size-budget-mb | tr -d '[:space:]')
 ONLY="${BENCH_ONLY:-all}"
 
 WORK=$(mktemp -d)
@@ -112,6 +116,8 @@ elif [ "$ONLY" = hot ]; then
   cargo build --release -p cocart-mock --bin cocart-mock >&2
   cargo bench -p cocart-e2e --bench redis_hot_path --no-run --message-format=json >"$WORK/build.json"
   command -v redis-server >/dev/null || { apt-get update -qq; apt-get install -y -qq redis-server >/dev/null; }
+elif [ "$ONLY" = size ]; then
+  : # only the FFI library, below
 elif [ "$ONLY" = shared ]; then
   cargo build --release -p cocart-mock --bin cocart-mock >&2
   cargo bench -p cocart-e2e --bench shared_storm --no-run --message-format=json >"$WORK/build.json"
@@ -134,25 +140,41 @@ for b in sdk_overhead refresh_storm shared_storm redis_hot_path mock_throughput 
   [ "$ONLY" = mock ] && [ "$b" != mock_throughput ] && continue
   [ "$ONLY" = shared ] && [ "$b" != shared_storm ] && continue
   [ "$ONLY" = hot ] && [ "$b" != redis_hot_path ] && continue
+  [ "$ONLY" = size ] && continue
   [ -x "$(bench_exe "$b")" ] || { echo "bench binary $b not found" >&2; exit 1; }
 done
 
 FFI_LIB=""
 FFI_UNSTRIPPED=""
+FFI_WEBPKI=""
 FFI_NATIVE=""
-if [ "$ONLY" = all ] && [ -f bindings/ffi/Cargo.toml ]; then
+FFI_CDYLIB_ONLY=""
+if { [ "$ONLY" = all ] || [ "$ONLY" = size ]; } && [ -f bindings/ffi/Cargo.toml ]; then
   log "building cocart-ffi with the release-small profile"
   cargo build -p cocart-ffi --profile release-small >&2
   FFI_LIB="$WORK/libcocart_ffi.so"
   cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_LIB"
-  # Symbols for attributing the size to crates: the same profile with strip = false. Only the
-  # final crate relinks (the dependencies are reused); then the stripped build is put back.
-  # (cargo-bloat refuses a package whose crate-type list has more than a cdylib.)
+  # Symbols for attributing the size to crates: the same build with `-C strip=none` given to
+  # the final crate only (the dependencies are reused, the link is the same); then the stripped
+  # build is put back. (cargo-bloat refuses a package whose crate-type list has more than a
+  # cdylib.)
   log "relinking an unstripped copy for the per-crate breakdown"
-  CARGO_PROFILE_RELEASE_SMALL_STRIP=false cargo build -p cocart-ffi --profile release-small >&2
+  cargo rustc -p cocart-ffi --profile release-small --lib -- -C strip=none >&2
   FFI_UNSTRIPPED="$WORK/libcocart_ffi.unstripped.so"
   cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_UNSTRIPPED"
-  # The same library with the platform TLS (`native-tls`: OpenSSL here) instead of rustls.
+  # The other TLS options: Mozilla's roots compiled in; the platform TLS library (OpenSSL here).
+  log "building cocart-ffi with webpki-roots, for comparison"
+  if cargo build -p cocart-ffi --profile release-small --features webpki-roots >&2; then
+    FFI_WEBPKI="$WORK/libcocart_ffi.webpki-roots.so"
+    cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_WEBPKI"
+  fi
+  # Cargo passes `-C lto` to no output of a package whose crate types include `lib` (rustc cannot
+  # LTO an rlib): the package's own build is not LTO'd. The cdylib alone is.
+  log "building the cdylib alone (cargo rustc --crate-type cdylib), where LTO applies"
+  if cargo rustc -p cocart-ffi --profile release-small --lib --crate-type cdylib >&2; then
+    FFI_CDYLIB_ONLY="$WORK/libcocart_ffi.cdylib-only.so"
+    cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_CDYLIB_ONLY"
+  fi
   log "building cocart-ffi with native-tls instead of rustls, for comparison"
   if cargo build -p cocart-ffi --profile release-small --no-default-features --features native-tls >&2; then
     FFI_NATIVE="$WORK/libcocart_ffi.native-tls.so"
@@ -160,10 +182,21 @@ if [ "$ONLY" = all ] && [ -f bindings/ffi/Cargo.toml ]; then
   fi
   cargo build -p cocart-ffi --profile release-small >&2
 fi
+FFI_BASE=""
+if [ -n "${BENCH_SIZE_BASE:-}" ] && [ -n "$FFI_LIB" ]; then
+  log "building cocart-ffi at $BENCH_SIZE_BASE, for the before/after"
+  mkdir -p "$WORK/base"
+  git archive "$BENCH_SIZE_BASE" | tar -x -C "$WORK/base"
+  if (cd "$WORK/base" && cargo build -p cocart-ffi --profile release-small --locked >&2); then
+    FFI_BASE="$WORK/libcocart_ffi.base.so"
+    cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_BASE"
+  fi
+  cargo build -p cocart-ffi --profile release-small >&2
+fi
 
 # --- 3. wait for a quiet machine ------------------------------------------------------------
 waited=0
-while gt "$(load1)" "$LOAD_MAX" && [ "$waited" -lt "$MAX_WAIT" ]; do
+while [ "$ONLY" != size ] && gt "$(load1)" "$LOAD_MAX" && [ "$waited" -lt "$MAX_WAIT" ]; do
   log "load average $(loadavg) above $LOAD_MAX; waiting (${waited}s of ${MAX_WAIT}s)"
   sleep 60
   waited=$((waited + 60))
@@ -186,6 +219,8 @@ fi
 if [ "$ONLY" = hot ]; then
   log "hot path with Redis (1,000 customers, one RedisSessions) against the in-memory store"
   "$(bench_exe redis_hot_path)" >"$WORK/hot_path.md"
+elif [ "$ONLY" = size ]; then
+  : # the size section below
 elif [ "$ONLY" = shared ]; then
   log "cross-process refresh storm (Redis)"
   "$(bench_exe shared_storm)" >"$WORK/shared_storm.md"
@@ -374,7 +409,7 @@ fi
 LOAD_AFTER=$(loadavg)
 
 # --- 5. library size ------------------------------------------------------------------------
-if [ "$ONLY" = all ]; then
+if [ "$ONLY" = all ] || [ "$ONLY" = size ]; then
 {
   echo "## Library size: \`cocart-ffi\` cdylib"
   echo
@@ -397,27 +432,57 @@ if [ "$ONLY" = all ]; then
     echo
     printf '| FFI cdylib size (release-small, stripped, x86_64) | the shipped build | ≤ %s MB | %s MB | one build | %s |\n' \
       "$SIZE_TARGET_MB" "$mb" "$size_verdict" >>"$BENCH_SUMMARY"
+    if [ -n "$FFI_BASE" ] && [ -f "$FFI_BASE" ]; then
+      bbytes=$(stat -c %s "$FFI_BASE")
+      echo "Before/after (\`BENCH_SIZE_BASE=$BENCH_SIZE_BASE\`, built in the same run, same profile):"
+      echo
+      echo "| build | bytes | MB | change |"
+      echo "| --- | ---: | ---: | ---: |"
+      echo "| $BENCH_SIZE_BASE ($(git rev-parse --short "$BENCH_SIZE_BASE")) | $bbytes | $(awk -v b="$bbytes" 'BEGIN { printf "%.2f", b / 1000000 }') | — |"
+      echo "| this checkout | $bytes | $mb | $(awk -v a="$bytes" -v b="$bbytes" 'BEGIN { printf "%+.1f %%", 100 * (a - b) / b }') |"
+      echo
+    fi
+    if [ -n "$FFI_CDYLIB_ONLY" ] && [ -f "$FFI_CDYLIB_ONLY" ]; then
+      cbytes=$(stat -c %s "$FFI_CDYLIB_ONLY")
+      echo "LTO: the package builds a \`cdylib\`, a \`staticlib\` and a \`lib\` (for its Rust tests), and"
+      echo "Cargo then gives \`-C lto\` to none of them, so the profile's \`lto = true\` does not apply to"
+      echo "the build above (the one \`bindings/scripts/build-android.sh\` makes). Built alone, the"
+      echo "cdylib is LTO'd:"
+      echo
+      echo "| build | bytes | MB | change |"
+      echo "| --- | ---: | ---: | ---: |"
+      echo "| \`cargo build -p cocart-ffi --profile release-small\` (above) | $bytes | $mb | — |"
+      echo "| \`cargo rustc -p cocart-ffi --profile release-small --lib --crate-type cdylib\` | $cbytes | $(awk -v b="$cbytes" 'BEGIN { printf "%.2f", b / 1000000 }') | $(awk -v a="$cbytes" -v b="$bytes" 'BEGIN { printf "%+.1f %%", 100 * (a - b) / b }') |"
+      echo
+    fi
+    # Every TLS option side by side: what each build trusts and what it costs.
+    echo "TLS options: the same profile with each of \`cocart-ffi\`'s TLS features (README, \"TLS\")."
+    echo "The default checks certificates with the platform's verifier (rustls-platform-verifier:"
+    echo "the device's trust on Apple and Android, the system CA bundle on Linux); \`webpki-roots\`"
+    echo "compiles Mozilla's roots in instead; \`native-tls\` moves TLS into a system library the app"
+    echo "must be able to load: OpenSSL here (sizes below, as installed on this machine). iOS/macOS"
+    echo "provide Security.framework with the OS; Android offers no OpenSSL to apps, so it would ship"
+    echo "inside the app, at about the size of the two libraries below."
+    echo
+    echo "| build | trusts | libcocart_ffi.so (bytes) | MB | plus system libraries it needs |"
+    echo "| --- | --- | ---: | ---: | --- |"
+    echo "| \`rustls-tls\` (default): rustls + ring, platform verifier | the platform's store | $bytes | $mb | none |"
+    if [ -n "$FFI_WEBPKI" ] && [ -f "$FFI_WEBPKI" ]; then
+      wbytes=$(stat -c %s "$FFI_WEBPKI")
+      echo "| \`webpki-roots\`: rustls + ring, roots compiled in | Mozilla's roots in the library | $wbytes | $(awk -v b="$wbytes" 'BEGIN { printf "%.2f", b / 1000000 }') | none |"
+      printf '| FFI cdylib size with webpki-roots (Mozilla roots compiled in) | the same build, webpki-roots | — | %s MB | one build | — |\n' \
+        "$(awk -v b="$wbytes" 'BEGIN { printf "%.2f", b / 1000000 }')" >>"$BENCH_SUMMARY"
+    fi
     if [ -n "$FFI_NATIVE" ] && [ -f "$FFI_NATIVE" ]; then
       nbytes=$(stat -c %s "$FFI_NATIVE")
-      echo "TLS backend: the same build with \`--no-default-features --features native-tls\`"
-      echo "(reqwest over the platform TLS library instead of rustls with ring). The library"
-      echo "shrinks, but TLS moves into a system library the app must be able to load: OpenSSL"
-      echo "here (sizes below, as installed on this machine). iOS/macOS provide Security.framework"
-      echo "with the OS; Android offers no OpenSSL to apps, so it would ship inside the app, at"
-      echo "about the size of the two libraries below. rustls stays the default, the same on every"
-      echo "platform."
-      echo
-      echo "| build | libcocart_ffi.so | plus system libraries it needs |"
-      echo "| --- | ---: | --- |"
-      echo "| rustls + ring (default) | $bytes | none |"
       syslibs=$(ldd "$FFI_NATIVE" 2>/dev/null | awk '/libssl|libcrypto/ { print $3 }' |
         while read -r f; do [ -n "$f" ] && printf '%s %s B; ' "$(basename "$f")" "$(stat -L -c %s "$f")"; done)
       syslibs=${syslibs%; }
-      echo "| native-tls (OpenSSL) | $nbytes | ${syslibs:-not found} |"
-      echo
+      echo "| \`native-tls\`: OpenSSL | the system TLS library's store | $nbytes | $(awk -v b="$nbytes" 'BEGIN { printf "%.2f", b / 1000000 }') | ${syslibs:-not found} |"
       printf '| FFI cdylib size with native-tls instead of rustls (system OpenSSL not counted) | the same build, native-tls | — | %s MB | one build | — |\n' \
         "$(awk -v b="$nbytes" 'BEGIN { printf "%.2f", b / 1000000 }')" >>"$BENCH_SUMMARY"
     fi
+    echo
     echo "Sections of the stripped library (\`size -A\`), largest first:"
     echo
     echo '```'
@@ -425,7 +490,7 @@ if [ "$ONLY" = all ]; then
     echo '```'
     echo
     if [ -n "$FFI_UNSTRIPPED" ] && [ -f "$FFI_UNSTRIPPED" ]; then
-      echo "Per crate: the same profile relinked with \`CARGO_PROFILE_RELEASE_SMALL_STRIP=false\`;"
+      echo "Per crate: the same build relinked unstripped (\`cargo rustc … -- -C strip=none\`);"
       echo "\`nm -C -S\` code and read-only-data symbols grouped by the crate their name starts with"
       echo "(\`benches/size_by_crate.awk\`; generic code instantiated for a crate often lands under"
       echo "\`core\`/\`alloc\`, as with cargo-bloat, which refuses this crate's cdylib+staticlib+lib list)."
@@ -472,6 +537,23 @@ if [ "$ONLY" = hot ]; then
   ' "$REPORT" >"$WORK/report.md"
   cp "$WORK/report.md" "$REPORT"
   log "updated the hot path of $REPORT"
+  exit 0
+fi
+if [ "$ONLY" = size ]; then
+  # Replace the library's section and summary rows of the existing report; keep the rest.
+  [ -f "$REPORT" ] || { echo "BENCH_ONLY=size needs an existing $REPORT" >&2; exit 1; }
+  note="- FFI library size: measured alone (\`BENCH_ONLY=size\`) on $(date -u '+%Y-%m-%d %H:%M UTC') at commit $commit$dirty; the other figures are from the runs above."
+  awk -v note="$note" -v section="$WORK/size.md" -v rows="$BENCH_SUMMARY" '
+    function put(file,   line) { while ((getline line < file) > 0) print line; close(file) }
+    /^- FFI library size: measured alone/ { next }
+    /^- Open-files limit:/ { print; print note; next }
+    /^\| FFI cdylib size/ { if (!rows_done) { put(rows); rows_done = 1 } next }
+    /^## Library size: / { put(section); skipping = 1; next }
+    /^## |^<!-- soak:start -->$/ { skipping = 0 }
+    !skipping { print }
+  ' "$REPORT" >"$WORK/report.md"
+  cp "$WORK/report.md" "$REPORT"
+  log "updated the library size of $REPORT"
   exit 0
 fi
 if [ "$ONLY" = shared ]; then

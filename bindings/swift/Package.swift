@@ -15,7 +15,9 @@ let package = Package(
         .target(
             name: "CoCart",
             dependencies: ["CoCartFFI"],
-            path: "Sources/CoCart"
+            path: "Sources/CoCart",
+            // The library checks certificates with the platform verifier (Security.framework).
+            linkerSettings: [.linkedFramework("Security"), .linkedFramework("CoreFoundation")]
         ),
         .testTarget(
             name: "CoCartTests",

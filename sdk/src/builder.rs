@@ -71,8 +71,16 @@ impl StoreAddress {
     /// assert_eq!((q.site.as_str(), q.rest_style), ("https://shop.example/", Some(RestStyle::QueryParam)));
     /// ```
     pub fn parse(store_url: &str) -> Result<Self> {
-        let mut site = Url::parse(store_url.trim())
-            .map_err(|e| Error::Config(format!("store URL {store_url:?}: {e}")))?;
+        let mut site = Url::parse(store_url.trim()).map_err(|e| {
+            // Builds whose lock pins idna's back end without Unicode tables (the mobile library)
+            // refuse internationalised host names; their ASCII form works everywhere.
+            let hint = if e == url::ParseError::IdnaError && !store_url.is_ascii() {
+                " (write an internationalised host name in its ASCII form, `xn--…`)"
+            } else {
+                ""
+            };
+            Error::Config(format!("store URL {store_url:?}: {e}{hint}"))
+        })?;
         if !matches!(site.scheme(), "http" | "https") {
             return Err(Error::Config(format!(
                 "store URL must be http or https, not {:?}",
@@ -446,7 +454,7 @@ impl ClientBuilder {
         let user_agent_per_request = self.http.is_some();
         let http = match self.http {
             Some(c) => c,
-            None => reqwest::Client::builder()
+            None => crate::tls::configure(reqwest::Client::builder(), &site)?
                 .user_agent(self.user_agent.clone())
                 .connect_timeout(self.connect_timeout)
                 .redirect(reqwest::redirect::Policy::none())

@@ -24,9 +24,17 @@
 //!
 //! ## Cargo features
 //!
-//! - `rustls-tls` (default): TLS through rustls with ring, compiled in, the same on every platform.
+//! - `rustls-tls` (default): TLS through rustls with ring, compiled in; certificates are checked by
+//!   the platform's verifier (rustls-platform-verifier): the device's trust on Apple and Android,
+//!   the Windows store, and the system CA bundle on Linux (`SSL_CERT_FILE` / `SSL_CERT_DIR`
+//!   override where it is read).
+//! - `webpki-roots`: rustls trusting only Mozilla's root certificates compiled into the library,
+//!   for systems without a certificate store (implies `rustls-tls`).
 //! - `native-tls`: TLS through the platform library (OpenSSL on Linux, Security.framework on Apple,
-//!   SChannel on Windows).
+//!   SChannel on Windows) and what it trusts; it wins when `rustls-tls` is enabled too.
+//!
+//! To trust a test CA, give the builder a `reqwest::Client` that adds it
+//! ([`ClientBuilder::http_client`] with `reqwest::ClientBuilder::add_root_certificate`).
 //!
 //! Without either, [`ClientBuilder::build`] refuses `https://` store URLs.
 #![warn(missing_docs)]
@@ -60,6 +68,7 @@ pub mod shared_session;
 #[cfg(feature = "simulation")]
 #[doc(hidden)]
 pub mod simulation;
+mod tls;
 mod tokens;
 mod transport;
 

@@ -72,6 +72,17 @@ impl ClientConfig {
         self,
         session_store: Option<Arc<dyn SessionStore>>,
     ) -> Result<cocart::CoCartClient, CoCartError> {
+        let https = self
+            .store_url
+            .trim_start()
+            .get(..6)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https:"));
+        if https && !crate::android::trust_ready() {
+            return Err(CoCartError::from(cocart::Error::Config(
+                "call AndroidTrust.init(context) before building a client for an https store"
+                    .into(),
+            )));
+        }
         let mut b = cocart::CoCartClient::builder(self.store_url);
         if let Some(ua) = self.user_agent {
             b = b.user_agent(ua);
@@ -163,6 +174,21 @@ mod tests {
         let mut c = config("https://shop.example");
         c.auth_header_name = Some("bad header".into());
         assert!(matches!(err(c), CoCartError::InvalidConfig { .. }));
+    }
+
+    #[test]
+    fn an_internationalised_host_is_taken_in_its_ascii_form() {
+        // The library pins idna's back end without Unicode tables (Cargo.toml): a Unicode host
+        // is refused with the way out, its `xn--` form builds.
+        match config("https://bücher.example").build(None) {
+            Err(CoCartError::InvalidConfig { detail }) => {
+                assert!(detail.contains("xn--"), "{detail}")
+            }
+            Err(e) => panic!("expected InvalidConfig, got {e:?}"),
+            Ok(_) => panic!("a Unicode host name was accepted: the Unicode tables are linked in"),
+        }
+        let client = config("https://xn--bcher-kva.example").build(None).unwrap();
+        assert!(!client.is_signed_in());
     }
 
     #[test]

@@ -19,6 +19,7 @@
 
 uniffi::setup_scaffolding!();
 
+mod android;
 mod cart;
 mod catalog;
 mod client;

@@ -5,7 +5,9 @@
 //! the result; sync exports that need tokio (the client constructor, `subscribe`) enter or spawn
 //! on it too. The runtime is created on first use and lives as long as the process.
 
+use std::any::Any;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::OnceLock;
 
 use tokio::runtime::{Builder, Runtime};
@@ -35,10 +37,16 @@ pub(crate) fn runtime() -> Result<&'static Runtime, CoCartError> {
         })
 }
 
-/// Aborts the task when the caller's future is dropped.
-struct AbortOnDrop<T>(JoinHandle<T>);
+/// What every spawned task is: one future type and one output type for all the exports. tokio
+/// instantiates its task machinery (harness, core, join handle) once per spawned future type;
+/// spawning each export's own future type copied it some sixty times, about 200 KB of the
+/// mobile library (BENCHMARKS.md, "Library size").
+type Erased = Pin<Box<dyn Future<Output = Box<dyn Any + Send>> + Send>>;
 
-impl<T> Drop for AbortOnDrop<T> {
+/// Aborts the task when the caller's future is dropped.
+struct AbortOnDrop(JoinHandle<Box<dyn Any + Send>>);
+
+impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
     }
@@ -54,9 +62,24 @@ where
     F: Future<Output = Result<T, CoCartError>> + Send + 'static,
     T: Send + 'static,
 {
+    let erased: Erased = Box::pin(async move { Box::new(work.await) as Box<dyn Any + Send> });
+    match run_erased(erased)
+        .await?
+        .downcast::<Result<T, CoCartError>>()
+    {
+        Ok(result) => *result,
+        // The task above returns exactly this type.
+        Err(_) => Err(CoCartError::Unexpected {
+            detail: "an SDK task returned another type".into(),
+        }),
+    }
+}
+
+/// The part of [`run`] that does not depend on the export: one copy in the library.
+async fn run_erased(work: Erased) -> Result<Box<dyn Any + Send>, CoCartError> {
     let mut task = AbortOnDrop(runtime()?.spawn(work));
     match (&mut task.0).await {
-        Ok(result) => result,
+        Ok(output) => Ok(output),
         Err(e) if e.is_panic() => Err(CoCartError::Unexpected {
             detail: "an SDK task panicked".into(),
         }),
