@@ -2,7 +2,7 @@
 # Builds the cocart-mock release binary and writes into OUT_DIR every package that carries it:
 #   cocart-mock-VERSION.tgz and cocart-mock-<platform>-VERSION.tgz (`npm pack` of the launcher
 #   and of this machine's platform package), cocart_mock-VERSION-py3-none-<tag>.whl (the wheel),
-#   and, when packaging/jvm/package.sh exists, what it writes (the JVM jar).
+#   and cocart-mock-junit-VERSION.jar (packaging/jvm/package.sh: the JVM artifact).
 # One version for everything: the workspace Cargo.toml's [workspace.package] version.
 # Usage: bash scripts/package-mock.sh OUT_DIR
 set -euo pipefail
@@ -77,8 +77,7 @@ else
   echo "package-mock: no wheel for $platform (only Linux wheels are built)" >&2
 fi
 
-# JVM: the jar, when its packaging exists.
-if [ -f packaging/jvm/package.sh ]; then
-  bash packaging/jvm/package.sh "$out" "$binary"
-fi
+# JVM: the jar. Its own tests are skipped here: bindings/scripts/test-kotlin.sh runs them (on the
+# debug binary), and scripts/test-packages.sh runs a fresh project on this jar.
+bash packaging/jvm/package.sh "$out" "$binary" --skip-tests
 ls -1 "$out"

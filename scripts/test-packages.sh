@@ -5,7 +5,9 @@
 #   2. npm: a fresh project installs the two tarballs and the published @cocart/cocart-rest-api,
 #      then `node --test packaging/tests/js` (controls, launcher, the journey, the README example);
 #   3. Python: a new venv installs the wheel (checked first: RECORD, tag), pytest and requests,
-#      then pytest packaging/tests/python (the same, through the fixtures).
+#      then pytest packaging/tests/python (the same, through the fixtures);
+#   4. JVM: packaging/tests/jvm/run.sh installs the jar into the local Maven repository and runs a
+#      fresh project on it (the README example, the journey, the jar it loaded is this one).
 # Usage: bash scripts/test-packages.sh OUT_DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,8 +55,6 @@ python3 -m venv "$work/venv"
 cp -r packaging/tests/python "$work/py"
 (cd "$work/py" && "$work/venv/bin/python" -m pytest -q -p no:cacheprovider .)
 
-if [ -f packaging/jvm/test.sh ]; then
-  echo "--> JVM: packaging/jvm/test.sh"
-  bash packaging/jvm/test.sh "$out"
-fi
+echo "--> JVM: packaging/tests/jvm/run.sh (the jar installed into the local Maven repository, a fresh project)"
+bash packaging/tests/jvm/run.sh "$out"
 echo "--> packages passed"
