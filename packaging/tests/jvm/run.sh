@@ -30,18 +30,21 @@ VERSION="${VERSION#cocart-mock-junit-}"
 SHA="$(sha256sum "$JAR" | cut -d' ' -f1)"
 
 # The README's example must be the one StorefrontTest runs (between its "README example" marks).
-python3 - "$ROOT/packaging/jvm/README.md" "$HERE/src/test/kotlin/example/StorefrontTest.kt" <<'PY' || fail "README example"
+# The same example is in the repository's README ("Use the mock from your test suite").
+python3 - "$HERE/src/test/kotlin/example/StorefrontTest.kt" "$ROOT/packaging/jvm/README.md" "$ROOT/README.md" <<'PY' || fail "README example"
 import re, sys, textwrap
-readme, test = (open(p).read() for p in sys.argv[1:])
-blocks = [b for b in re.findall(r"```kotlin\n(.*?)```", readme, re.S) if "CoCartMockExtension" in b]
-if not blocks:
-    sys.exit("packaging/jvm/README.md has no ```kotlin block with CoCartMockExtension")
+test = open(sys.argv[1]).read()
 ran = re.search(r"// --- README example \(begin\) ---\n(.*?)\s*// --- README example \(end\) ---", test, re.S)
 if not ran:
     sys.exit("StorefrontTest.kt has no README example marks")
-if textwrap.dedent(blocks[0]).strip() != textwrap.dedent(ran.group(1)).strip():
-    sys.exit("the README's example differs from the one StorefrontTest.kt runs:\n" + blocks[0])
-print("README example: the same text as StorefrontTest.kt runs")
+for path in sys.argv[2:]:
+    readme = open(path).read()
+    blocks = [b for b in re.findall(r"```kotlin\n(.*?)```", readme, re.S) if "CoCartMockExtension" in b]
+    if not blocks:
+        sys.exit(f"{path} has no ```kotlin block with CoCartMockExtension")
+    if textwrap.dedent(blocks[0]).strip() != textwrap.dedent(ran.group(1)).strip():
+        sys.exit(f"{path}'s example differs from the one StorefrontTest.kt runs:\n" + blocks[0])
+print("README examples (packaging/jvm/README.md, README.md): the same text as StorefrontTest.kt runs")
 PY
 
 echo "==> mvn install:install-file $JAR (dev.cocart:cocart-mock-junit:$VERSION, sha256 ${SHA:0:16}…)"
