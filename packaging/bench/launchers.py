@@ -96,6 +96,14 @@ def main():
         ("Python: `Popen` the binary", "Python: `cocart_mock.start()` (wheel)",
          [os.path.join(venv, "bin", "python"), os.path.join(HERE, "api_python.py"), str(rounds), binary], None),
     ]
+    # The JVM child: packaging/jvm/bench-start.sh on the packaged jar (it needs the jar built around
+    # this binary and kotlin-stdlib in the local Maven repository, both left by package-mock.sh).
+    jars = [f for f in os.listdir(packages) if f.startswith("cocart-mock-junit-") and f.endswith(".jar")]
+    if jars:
+        api_children.append(
+            ("JVM: `ProcessBuilder` the binary", "JVM: `CoCartMock.start()` (JUnit artifact)",
+             ["bash", os.path.join(HERE, "..", "jvm", "bench-start.sh"), "--json",
+              os.path.join(packages, jars[0]), binary, str(rounds)], None))
     api = []
     for direct_name, launcher_name, cmd, cwd in api_children:
         data = json.loads(subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, check=True,
@@ -117,7 +125,7 @@ def main():
         "interleaved in a rotating order): the time from the start call to the answer of the first "
         f"`GET {PATH}`. Command line: from the spawn of the process, so it includes the runtime's "
         "start-up (Node for `npx`, Python for the console command). API: inside an already running "
-        "Node or Python process, from the call that starts the mock.", "",
+        "Node, Python or JVM process, from the call that starts the mock.", "",
         "| how it is started | median | p90 | median / binary started directly |",
         "| --- | --- | --- | --- |",
     ]
