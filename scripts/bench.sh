@@ -148,50 +148,52 @@ FFI_LIB=""
 FFI_UNSTRIPPED=""
 FFI_WEBPKI=""
 FFI_NATIVE=""
-FFI_CDYLIB_ONLY=""
+FFI_PACKAGE_BUILD=""
 if { [ "$ONLY" = all ] || [ "$ONLY" = size ]; } && [ -f bindings/ffi/Cargo.toml ]; then
-  log "building cocart-ffi with the release-small profile"
-  cargo build -p cocart-ffi --profile release-small >&2
+  # The build that ships (bindings/scripts/build-android.sh, scripts/size-gate.sh): the cdylib
+  # alone, where the profile's LTO applies (Cargo gives `-C lto` to no output of a package whose
+  # crate types include `lib`, which the crate's Rust tests need).
+  ffi_build() { cargo rustc -p cocart-ffi --profile release-small --lib --crate-type cdylib "$@" >&2; }
+  log "building the cocart-ffi cdylib with the release-small profile"
+  ffi_build
   FFI_LIB="$WORK/libcocart_ffi.so"
   cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_LIB"
   # Symbols for attributing the size to crates: the same build with `-C strip=none` given to
-  # the final crate only (the dependencies are reused, the link is the same); then the stripped
-  # build is put back. (cargo-bloat refuses a package whose crate-type list has more than a
-  # cdylib.)
+  # the final crate only (the dependencies are reused, the link is the same). (cargo-bloat
+  # refuses a package whose crate-type list has more than a cdylib.)
   log "relinking an unstripped copy for the per-crate breakdown"
-  cargo rustc -p cocart-ffi --profile release-small --lib -- -C strip=none >&2
+  ffi_build -- -C strip=none
   FFI_UNSTRIPPED="$WORK/libcocart_ffi.unstripped.so"
   cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_UNSTRIPPED"
   # The other TLS options: Mozilla's roots compiled in; the platform TLS library (OpenSSL here).
   log "building cocart-ffi with webpki-roots, for comparison"
-  if cargo build -p cocart-ffi --profile release-small --features webpki-roots >&2; then
+  if ffi_build --features webpki-roots; then
     FFI_WEBPKI="$WORK/libcocart_ffi.webpki-roots.so"
     cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_WEBPKI"
   fi
-  # Cargo passes `-C lto` to no output of a package whose crate types include `lib` (rustc cannot
-  # LTO an rlib): the package's own build is not LTO'd. The cdylib alone is.
-  log "building the cdylib alone (cargo rustc --crate-type cdylib), where LTO applies"
-  if cargo rustc -p cocart-ffi --profile release-small --lib --crate-type cdylib >&2; then
-    FFI_CDYLIB_ONLY="$WORK/libcocart_ffi.cdylib-only.so"
-    cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_CDYLIB_ONLY"
+  # For comparison, the package's own build (every crate type, so no LTO).
+  log "building the package (cdylib + staticlib + lib: no LTO), for comparison"
+  if cargo build -p cocart-ffi --profile release-small >&2; then
+    FFI_PACKAGE_BUILD="$WORK/libcocart_ffi.package-build.so"
+    cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_PACKAGE_BUILD"
   fi
   log "building cocart-ffi with native-tls instead of rustls, for comparison"
-  if cargo build -p cocart-ffi --profile release-small --no-default-features --features native-tls >&2; then
+  if ffi_build --no-default-features --features native-tls; then
     FFI_NATIVE="$WORK/libcocart_ffi.native-tls.so"
     cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_NATIVE"
   fi
-  cargo build -p cocart-ffi --profile release-small >&2
+  ffi_build
 fi
 FFI_BASE=""
 if [ -n "${BENCH_SIZE_BASE:-}" ] && [ -n "$FFI_LIB" ]; then
   log "building cocart-ffi at $BENCH_SIZE_BASE, for the before/after"
   mkdir -p "$WORK/base"
   git archive "$BENCH_SIZE_BASE" | tar -x -C "$WORK/base"
-  if (cd "$WORK/base" && cargo build -p cocart-ffi --profile release-small --locked >&2); then
+  if (cd "$WORK/base" && cargo rustc -p cocart-ffi --profile release-small --locked --lib --crate-type cdylib >&2); then
     FFI_BASE="$WORK/libcocart_ffi.base.so"
     cp "$CARGO_TARGET_DIR/release-small/libcocart_ffi.so" "$FFI_BASE"
   fi
-  cargo build -p cocart-ffi --profile release-small >&2
+  ffi_build
 fi
 
 # --- 3. wait for a quiet machine ------------------------------------------------------------
@@ -419,7 +421,7 @@ if [ "$ONLY" = all ] || [ "$ONLY" = size ]; then
     mib=$(awk -v b="$bytes" 'BEGIN { printf "%.2f", b / 1048576 }')
     size_verdict=met
     gt "$mb" "$SIZE_TARGET_MB" && size_verdict="**missed**"
-    echo "Method: \`cargo build -p cocart-ffi --profile release-small\` (root \`Cargo.toml\`: LTO,"
+    echo "Method: \`cargo rustc -p cocart-ffi --profile release-small --lib --crate-type cdylib\` (root \`Cargo.toml\`: LTO,"
     echo "1 codegen unit, \`opt-level = \"z\"\`, \`strip = true\`, \`panic = \"unwind\"\`) for"
     stripped="symbols present"
     nm "$FFI_LIB" 2>&1 | grep -q "no symbols" && stripped="no symbol table: stripped"
@@ -442,17 +444,17 @@ if [ "$ONLY" = all ] || [ "$ONLY" = size ]; then
       echo "| this checkout | $bytes | $mb | $(awk -v a="$bytes" -v b="$bbytes" 'BEGIN { printf "%+.1f %%", 100 * (a - b) / b }') |"
       echo
     fi
-    if [ -n "$FFI_CDYLIB_ONLY" ] && [ -f "$FFI_CDYLIB_ONLY" ]; then
-      cbytes=$(stat -c %s "$FFI_CDYLIB_ONLY")
+    if [ -n "$FFI_PACKAGE_BUILD" ] && [ -f "$FFI_PACKAGE_BUILD" ]; then
+      pbytes=$(stat -c %s "$FFI_PACKAGE_BUILD")
       echo "LTO: the package builds a \`cdylib\`, a \`staticlib\` and a \`lib\` (for its Rust tests), and"
-      echo "Cargo then gives \`-C lto\` to none of them, so the profile's \`lto = true\` does not apply to"
-      echo "the build above (the one \`bindings/scripts/build-android.sh\` makes). Built alone, the"
-      echo "cdylib is LTO'd:"
+      echo "Cargo then gives \`-C lto\` to none of them, so the profile's \`lto = true\` would not apply."
+      echo "The shipped build (\`build-android.sh\`, \`build-xcframework.sh\`, the size gate) is the"
+      echo "cdylib (or staticlib) alone, which is LTO'd:"
       echo
       echo "| build | bytes | MB | change |"
       echo "| --- | ---: | ---: | ---: |"
-      echo "| \`cargo build -p cocart-ffi --profile release-small\` (above) | $bytes | $mb | — |"
-      echo "| \`cargo rustc -p cocart-ffi --profile release-small --lib --crate-type cdylib\` | $cbytes | $(awk -v b="$cbytes" 'BEGIN { printf "%.2f", b / 1000000 }') | $(awk -v a="$cbytes" -v b="$bytes" 'BEGIN { printf "%+.1f %%", 100 * (a - b) / b }') |"
+      echo "| \`cargo build -p cocart-ffi --profile release-small\` (every crate type, no LTO) | $pbytes | $(awk -v b="$pbytes" 'BEGIN { printf "%.2f", b / 1000000 }') | — |"
+      echo "| \`cargo rustc … --lib --crate-type cdylib\` (shipped, above) | $bytes | $mb | $(awk -v a="$bytes" -v b="$pbytes" 'BEGIN { printf "%+.1f %%", 100 * (a - b) / b }') |"
       echo
     fi
     # Every TLS option side by side: what each build trusts and what it costs.

@@ -14,10 +14,10 @@ budget_mb=$(grep -v '^#' bindings/ffi/size-budget-mb | tr -d '[:space:]')
 budget=$(awk -v m="$budget_mb" 'BEGIN { printf "%d", m * 1000000 }')
 [ "$budget" -gt 0 ] || { echo "size-gate: no budget in bindings/ffi/size-budget-mb" >&2; exit 2; }
 
-# The build that ships (bindings/scripts/build-android.sh): every crate type of the package.
-# (Building the cdylib alone, `cargo rustc --crate-type cdylib`, gives a smaller library; the
-# Android script does not do that yet, so it is not what is measured.)
-cargo build -q -p cocart-ffi --profile release-small
+# The build that ships (bindings/scripts/build-android.sh): the cdylib alone, where the profile's
+# LTO applies (Cargo gives `-C lto` to no output of a package whose crate types include `lib`).
+build() { cargo rustc -q -p cocart-ffi --profile release-small --lib --crate-type cdylib "$@"; }
+build
 lib="$CARGO_TARGET_DIR/release-small/libcocart_ffi.so"
 bytes=$(stat -c %s "$lib")
 mb=$(awk -v b="$bytes" 'BEGIN { printf "%.2f", b / 1000000 }')
@@ -27,10 +27,10 @@ if [ "$bytes" -le "$budget" ]; then
 fi
 
 # Over budget: name what grew. The final crate relinked without strip (dependencies reused).
-cargo rustc -q -p cocart-ffi --profile release-small --lib -- -C strip=none
+build -- -C strip=none
 top=$(nm -C -S --size-sort "$lib" | awk -f benches/size_by_crate.awk | sort -rn | head -16)
 # Put the stripped build back for whatever runs next.
-cargo build -q -p cocart-ffi --profile release-small
+build
 {
   echo "size-gate: FAILED: libcocart_ffi.so is $bytes bytes ($mb MB), over the budget of $budget_mb MB"
   echo "(bindings/ffi/size-budget-mb) by $((bytes - budget)) bytes."

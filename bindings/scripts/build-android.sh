@@ -30,14 +30,20 @@ TRIPLES=(aarch64-linux-android armv7-linux-androideabi x86_64-linux-android i686
 rm -rf "$OUT/jniLibs"
 for i in "${!ABIS[@]}"; do
   abi="${ABIS[$i]}"; triple="${TRIPLES[$i]}"
-  echo "==> cargo ndk -t $abi --platform $PLATFORM build -p cocart-ffi --profile $PROFILE"
-  cargo ndk -t "$abi" --platform "$PLATFORM" build -p cocart-ffi --profile "$PROFILE"
+  # The cdylib alone (`rustc --crate-type cdylib`): Cargo gives `-C lto` to no output of a package
+  # whose crate types include `lib`, so only this build gets the profile's LTO (scripts/size-gate.sh
+  # measures the same build).
+  echo "==> cargo ndk -t $abi --platform $PLATFORM rustc -p cocart-ffi --profile $PROFILE --lib --crate-type cdylib"
+  cargo ndk -t "$abi" --platform "$PLATFORM" rustc -p cocart-ffi --profile "$PROFILE" --lib --crate-type cdylib
   mkdir -p "$OUT/jniLibs/$abi"
   cp "$CARGO_TARGET_DIR/$triple/$DIR/libcocart_ffi.so" "$OUT/jniLibs/$abi/"
 done
 
-# Kotlin for Android (android = true, SystemCleaner) from the arm64 library.
-LIB="$CARGO_TARGET_DIR/aarch64-linux-android/$DIR/libcocart_ffi.so"
+# Kotlin for Android (android = true, SystemCleaner). The stripped LTO'd libraries carry no UniFFI
+# metadata symbols, so the bindings are generated from a host debug build of the same sources
+# (the metadata does not depend on the target).
+cargo build -p cocart-ffi
+LIB="$CARGO_TARGET_DIR/debug/libcocart_ffi.so"
 cargo build -p uniffi-bindgen
 rm -rf "$OUT/kotlin"
 "$CARGO_TARGET_DIR/debug/uniffi-bindgen" generate "$LIB" --language kotlin --no-format --out-dir "$OUT/kotlin"

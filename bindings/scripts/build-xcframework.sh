@@ -59,8 +59,10 @@ cd "$ROOT"
 OUT="$ROOT/bindings/swift/build"
 lib() { echo "$CARGO_TARGET_DIR/$1/$PROFILE_DIR/libcocart_ffi.a"; }
 build() {
-  echo "==> cargo build -p cocart-ffi --profile $PROFILE --target $1 ${FEATURES[*]:-}"
-  cargo build -p cocart-ffi --profile "$PROFILE" --target "$1" "${FEATURES[@]}"
+  # The staticlib alone: Cargo gives `-C lto` to no output of a package whose crate types include
+  # `lib`, so only this build gets the profile's LTO.
+  echo "==> cargo rustc -p cocart-ffi --profile $PROFILE --target $1 --lib --crate-type staticlib ${FEATURES[*]:-}"
+  cargo rustc -p cocart-ffi --profile "$PROFILE" --target "$1" --lib --crate-type staticlib "${FEATURES[@]}"
 }
 
 MAC_TARGETS=(aarch64-apple-darwin x86_64-apple-darwin)
