@@ -1,5 +1,8 @@
 package dev.cocart.sdk
 
+import dev.cocart.mock.CoCartMockExtension
+import dev.cocart.mock.CoCartMockExtension.Lifetime
+import dev.cocart.mock.MockProfile
 import kotlinx.coroutines.CoroutineExceptionHandler
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.delay
@@ -10,16 +13,15 @@ import kotlinx.coroutines.cancel
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
-import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNotSame
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Assertions.fail
-import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
+import org.junit.jupiter.api.extension.RegisterExtension
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.Executors
@@ -30,17 +32,10 @@ import java.util.concurrent.Executors
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KotlinIdiomsTest {
-    private lateinit var mock: MockStore
-
-    @BeforeAll
-    fun startMock() {
-        mock = MockStore()
-    }
-
-    @AfterAll
-    fun stopMock() {
-        mock.close()
-    }
+    @RegisterExtension
+    @JvmField
+    val mockExtension = CoCartMockExtension(MockProfile(), Lifetime.PER_CLASS)
+    private val mock get() = mockExtension.mock
 
     @BeforeEach
     fun resetMock() {
@@ -128,7 +123,7 @@ class KotlinIdiomsTest {
             assertEquals("invalid_argument", e.code)
             assertNull(e.status)
             assertEquals(ValidationKind.InvalidParameter, e.kind)
-            assertEquals(emptyList<MockStore.JournalEntry>(), mock.journal())
+            assertEquals(emptyList<dev.cocart.mock.JournalEntry>(), mock.journal())
         }
     }
 
