@@ -13,7 +13,7 @@
 # BENCH_ONLY=mock measures only the mock (throughput and start-up), BENCH_ONLY=shared only the
 # cross-process storm and BENCH_ONLY=hot only the hot path with Redis (1,000 customers through
 # one RedisSessions), BENCH_ONLY=launchers only the packaged mock's start-up (npm and Python
-# launchers against the binary, and its size) and BENCH_ONLY=size only the FFI library's size
+# and JVM launchers against the binary, and its size) and BENCH_ONLY=size only the FFI library's size
 # (every TLS option); each replaces its sections of the existing report. BENCH_SIZE_BASE=<git ref>
 # also builds the library of that commit (from `git archive`, same target directory and profile)
 # and puts its size beside this checkout's, for a before/after in one run. The chaos soak's
@@ -48,7 +48,7 @@ loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 # awk comparisons on floats: gt A B is true when A > B.
 gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
 
-# --- BENCH_ONLY=launchers: the packaged mock (npm, wheel) against the binary ------------------
+# --- BENCH_ONLY=launchers: the packaged mock (npm, wheel, jar) against the binary -------------
 # Builds the packages (scripts/package-mock.sh), installs them as the consumer tests do, runs
 # packaging/bench/launchers.py (its docstring is the method) and puts its section, between the
 # launchers markers, into the existing report. BENCH_LAUNCHER_ROUNDS (default 30).
