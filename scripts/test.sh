@@ -21,6 +21,19 @@ if ! command -v "${REDIS_SERVER:-redis-server}" >/dev/null 2>&1; then
 fi
 
 echo "==> [${SECONDS}s] cargo test --workspace"
+cargo test --workspace --no-run
+# The two optimised builds that later steps need (the mock's release binary for the packages,
+# the FFI library for .ci/run's size gate) are made in the background, at the lowest CPU
+# priority, while the tests run: the tests mostly wait on sockets and timers, so the builds take
+# idle CPU instead of adding their minutes (each is another profile's directory, with a lock of
+# its own). A failure there is reported by the step that needs the build, which builds again.
+prebuild_log=$(mktemp)
+(
+  nice -n 19 cargo build --release -q -p cocart-mock --bin cocart-mock &&
+    nice -n 19 cargo rustc -q -p cocart-ffi --profile release-small --lib --crate-type cdylib
+) >"$prebuild_log" 2>&1 &
+prebuild=$!
+trap 'kill "$prebuild" 2>/dev/null || true' EXIT
 cargo test --workspace
 
 # The README's install command for the CLI (the first `cargo install` line of its CLI section),
@@ -81,7 +94,8 @@ bash scripts/soak.sh --self-test
 # The mock as other ecosystems install it: the release binary in the npm tarballs and the wheel
 # (and the JVM jar), installed into fresh projects and driven by real clients
 # (scripts/package-mock.sh, scripts/test-packages.sh; needs node/npm and python3-venv).
-echo "==> [${SECONDS}s] cocart-mock packages: package-mock.sh, then test-packages.sh (npm, pip)"
+wait "$prebuild" || echo "(the background release builds failed; the next steps build again)"
+echo "==> [${SECONDS}s] cocart-mock packages: package-mock.sh, then test-packages.sh (npm, pip, JVM)"
 pkg_out=$(mktemp -d)
 bash scripts/package-mock.sh "$pkg_out" && bash scripts/test-packages.sh "$pkg_out"
 rm -rf "$pkg_out"
