@@ -265,6 +265,9 @@ async fn with_a_key_nothing_secret_reaches_redis_and_key_names_hold_no_customer_
     assert!(lock.mark_refreshing("owner-1").await.expect("mark"));
 
     let mut conn = raw(&redis.url()).await;
+    // connect()'s probe keys expire 1 ms after it ran: on a fast machine the steps above can
+    // take less than that.
+    tokio::time::sleep(Duration::from_millis(5)).await;
     let mut keys: Vec<String> = redis::cmd("KEYS")
         .arg(format!("{ns}:*"))
         .query_async(&mut conn)
