@@ -28,6 +28,11 @@ impl Clock {
         Self::wall() + self.offset.load(Ordering::SeqCst)
     }
 
+    /// The offset from the wall clock, in seconds (changes only when the clock is moved).
+    pub(crate) fn offset(&self) -> i64 {
+        self.offset.load(Ordering::SeqCst)
+    }
+
     /// Moves the clock forward (or backward, with a negative value) by `seconds`.
     pub(crate) fn advance(&self, seconds: i64) -> i64 {
         self.offset.fetch_add(seconds, Ordering::SeqCst);

@@ -23,6 +23,7 @@ mod auth;
 mod caller;
 mod clock;
 pub mod config;
+mod console;
 mod error;
 mod fast;
 mod headers;

@@ -23,6 +23,10 @@ pub(crate) struct Shared {
     /// The fast-path switch and what the fast paths remember (their own locks, apart from the
     /// world).
     pub(crate) fast: crate::fast::FastPaths,
+    /// The console's token lineage (its own lock; taken after the world's, never before).
+    pub(crate) lineage: crate::console::lineage::Lineage,
+    /// Bumped by every test control that changes state (the console's live stream watches it).
+    pub(crate) controls_version: std::sync::atomic::AtomicU64,
     world: Mutex<World>,
 }
 
@@ -36,6 +40,8 @@ impl Shared {
             initial,
             site_url,
             journal: crate::ops::Journal::default(),
+            lineage: crate::console::lineage::Lineage::default(),
+            controls_version: std::sync::atomic::AtomicU64::new(0),
             world: Mutex::new(world),
         })
     }
@@ -53,9 +59,17 @@ impl Shared {
         *world = fresh;
         self.fast.settings_changed(&world.config);
         self.journal.clear();
+        self.lineage.clear();
         drop(world);
         self.clock.reset();
+        self.control_changed();
         Ok(())
+    }
+
+    /// Notes that a test control changed something the console shows.
+    pub(crate) fn control_changed(&self) {
+        self.controls_version
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Now, on the virtual clock.

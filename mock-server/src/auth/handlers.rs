@@ -8,8 +8,10 @@ use super::credentials;
 use super::errors;
 use super::plugin::{Device, Site};
 use crate::caller::{AuthKind, TakeCaller};
+use crate::console::lineage::{PresentedRow, RefreshSeen};
+use crate::console::observe;
 use crate::error::ApiError;
-use crate::ops::journal::TokenNote;
+use crate::ops::journal::RequestTrace;
 use crate::params::Params;
 use crate::state::{AppState, World};
 use axum::Extension;
@@ -48,7 +50,7 @@ fn avatar_urls(email: &str) -> Value {
 /// `POST /wp-json/cocart/v2/login`.
 pub(crate) async fn login(
     State(state): State<AppState>,
-    note: Option<Extension<TokenNote>>,
+    trace: Option<Extension<RequestTrace>>,
     TakeCaller(caller): TakeCaller,
     method: Method,
     headers: HeaderMap,
@@ -80,8 +82,23 @@ pub(crate) async fn login(
         user_agent: caller.user_agent.as_deref(),
     };
     let extras = auth.login_extras(user_id, bearer, site, device);
+    if let Some(Extension(RequestTrace { request, .. })) = &trace {
+        let token = extras.get("jwt_token").and_then(Value::as_str);
+        let refresh = extras.get("jwt_refresh").and_then(Value::as_str);
+        let refresh_exp = refresh
+            .and_then(|r| auth.sessions.find_refresh(r))
+            .map(|row| row.expires);
+        state.lineage.login(
+            request,
+            now,
+            user_id,
+            token.map(|t| (t, observe::access_claims(t))),
+            refresh.map(|r| (r, refresh_exp)),
+            bearer.is_some(),
+        );
+    }
     drop(guard);
-    if let Some(Extension(note)) = note {
+    if let Some(Extension(RequestTrace { note, .. })) = &trace {
         match extras.get("jwt_refresh").and_then(Value::as_str) {
             Some(refresh) => note.issued(user_id, refresh),
             None => note.user(user_id),
@@ -103,6 +120,7 @@ pub(crate) async fn login(
 /// `POST /wp-json/cocart/v2/logout`: `wp_logout()` then `true`.
 pub(crate) async fn logout(
     State(state): State<AppState>,
+    trace: Option<Extension<RequestTrace>>,
     TakeCaller(caller): TakeCaller,
     method: Method,
     headers: HeaderMap,
@@ -111,7 +129,11 @@ pub(crate) async fn logout(
 ) -> Result<Json<Value>, ApiError> {
     params(&(method, headers, query, body))?;
     if let Some(id) = caller.user_id {
-        state.world().auth.logout(id);
+        let mut world = state.world();
+        world.auth.logout(id);
+        if let Some(Extension(RequestTrace { request, .. })) = &trace {
+            state.lineage.logout(request, state.now(), id);
+        }
     }
     Ok(Json(Value::Bool(true)))
 }
@@ -130,7 +152,7 @@ fn refresh_param(p: &Params) -> Option<String> {
 /// `POST /wp-json/cocart/jwt/refresh-token`.
 pub(crate) async fn refresh_token(
     State(state): State<AppState>,
-    note: Option<Extension<TokenNote>>,
+    trace: Option<Extension<RequestTrace>>,
     TakeCaller(caller): TakeCaller,
     method: Method,
     headers: HeaderMap,
@@ -139,7 +161,7 @@ pub(crate) async fn refresh_token(
 ) -> Result<Json<Value>, ApiError> {
     let p = params(&(method, headers, query, body))?;
     let refresh = refresh_param(&p);
-    let note = note.map(|Extension(n)| n);
+    let note = trace.as_ref().map(|Extension(t)| t.note.clone());
     if let (Some(note), Some(r)) = (&note, refresh.as_deref().filter(|r| !r.is_empty())) {
         note.presented(r);
     }
@@ -155,11 +177,41 @@ pub(crate) async fn refresh_token(
         ip: &caller.ip,
         user_agent: caller.user_agent.as_deref(),
     };
-    let owner = refresh
+    let row = refresh
         .as_deref()
         .and_then(|r| auth.sessions.find_refresh(r))
-        .map(|row| row.user_id);
+        .cloned();
+    let owner = row.as_ref().map(|row| row.user_id);
     let issued = auth.refresh(refresh.as_deref(), site, device);
+    if let Some(Extension(RequestTrace { request, .. })) = &trace {
+        let new_refresh_exp = issued
+            .as_ref()
+            .ok()
+            .and_then(|i| auth.sessions.find_refresh(&i.refresh_token))
+            .map(|r| r.expires)
+            .unwrap_or_default();
+        let seen = RefreshSeen {
+            presented: refresh.as_deref().filter(|r| !r.is_empty()),
+            row: match &row {
+                Some(r) if now > r.expires => PresentedRow::Expired,
+                Some(_) => PresentedRow::Live,
+                None => PresentedRow::Unknown,
+            },
+            old_pat: row.as_ref().and_then(|r| r.pat.as_deref()),
+            owner,
+            issued: issued
+                .as_ref()
+                .ok()
+                .map(|i| (i.token.as_str(), i.refresh_token.as_str(), new_refresh_exp)),
+            refused: issued
+                .as_ref()
+                .err()
+                .map(|e| (e.status.as_u16(), e.code.as_str())),
+        };
+        state
+            .lineage
+            .refresh(request, now, seen, observe::access_claims);
+    }
     drop(guard);
     if let (Some(note), Some(owner)) = (&note, owner) {
         match &issued {

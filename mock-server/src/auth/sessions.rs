@@ -104,6 +104,16 @@ impl Sessions {
         self.refresh.retain(|_, row| row.user_id != user_id);
     }
 
+    /// How many sessions a user has: v3 PAT sessions, or v2's one refresh token.
+    pub(crate) fn live_count(&self, user_id: u64) -> usize {
+        let v3 = self.v3.get(&user_id).map_or(0, HashMap::len);
+        let v2 = self
+            .legacy
+            .get(&user_id)
+            .is_some_and(|m| m.refresh_token.is_some());
+        v3 + usize::from(v2)
+    }
+
     /// Forgets every session (switching plugin generations invalidates everything).
     pub(crate) fn clear(&mut self) {
         *self = Self::default();

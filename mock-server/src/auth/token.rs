@@ -131,6 +131,9 @@ pub(crate) struct Claims {
     /// `iss`.
     #[serde(default)]
     pub(crate) iss: Option<Value>,
+    /// `iat` (only the console reads it).
+    #[serde(default)]
+    pub(crate) iat: Option<Value>,
     /// `exp`.
     #[serde(default)]
     pub(crate) exp: Option<Value>,

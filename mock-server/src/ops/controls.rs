@@ -20,7 +20,9 @@ impl From<UserError> for MockError {
 
 /// Creates a customer and returns its id.
 pub(crate) fn create_user(shared: &Shared, user: &SeedUser) -> Result<u64, MockError> {
-    Ok(shared.world().auth.create_user(user)?)
+    let id = shared.world().auth.create_user(user)?;
+    shared.control_changed();
+    Ok(id)
 }
 
 /// Changes a password and/or email; revokes the user's tokens as the plugin does.
@@ -33,12 +35,31 @@ pub(crate) fn update_user(
     if password.is_none() && email.is_none() {
         return Err(MockError::Invalid("give a password and/or an email".into()));
     }
-    Ok(shared.world().auth.update_user(id, password, email)?)
+    let mut world = shared.world();
+    world.auth.update_user(id, password, email)?;
+    let why = match (password, email) {
+        (Some(_), Some(_)) => "password and email changed",
+        (Some(_), None) => "password changed",
+        _ => "email changed",
+    };
+    shared
+        .lineage
+        .revoked_by_control(shared.now(), Some(id), why);
+    drop(world);
+    shared.control_changed();
+    Ok(())
 }
 
 /// Deletes a user and revokes all of their tokens.
 pub(crate) fn delete_user(shared: &Shared, id: u64) -> Result<(), MockError> {
-    Ok(shared.world().auth.delete_user(id)?)
+    let mut world = shared.world();
+    world.auth.delete_user(id)?;
+    shared
+        .lineage
+        .revoked_by_control(shared.now(), Some(id), "user deleted");
+    drop(world);
+    shared.control_changed();
+    Ok(())
 }
 
 /// Applies a configuration patch; returns the resulting settings (secret redacted).
@@ -46,9 +67,17 @@ pub(crate) fn set_config(shared: &Shared, patch: &ConfigPatch) -> serde_json::Va
     let mut world = shared.world();
     if world.config.apply(patch) {
         world.auth.sessions.clear();
+        shared.lineage.revoked_by_control(
+            shared.now(),
+            None,
+            "the plugin generation changed (every session cleared)",
+        );
     }
     shared.fast.settings_changed(&world.config);
-    world.config.view()
+    let view = world.config.view();
+    drop(world);
+    shared.control_changed();
+    view
 }
 
 /// Schedules a fault.
@@ -58,7 +87,9 @@ pub(crate) fn add_fault(shared: &Shared, spec: FaultSpec) -> Result<(), MockErro
         .ops
         .faults
         .add(spec)
-        .map_err(MockError::Invalid)
+        .map_err(MockError::Invalid)?;
+    shared.control_changed();
+    Ok(())
 }
 
 /// The journal, in arrival order.
@@ -69,4 +100,5 @@ pub(crate) fn journal(shared: &Shared) -> Vec<JournalEntry> {
 /// Empties the journal.
 pub(crate) fn clear_journal(shared: &Shared) {
     shared.journal.clear();
+    shared.control_changed();
 }

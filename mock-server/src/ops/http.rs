@@ -90,6 +90,7 @@ async fn clock_set(State(state): State<AppState>, bytes: Bytes) -> Reply {
             );
         }
     };
+    state.control_changed();
     Ok(Json(json!({"now": now})))
 }
 
@@ -177,5 +178,6 @@ async fn fault_list(State(state): State<AppState>) -> Reply {
 
 async fn fault_clear(State(state): State<AppState>) -> Json<Value> {
     state.world().ops.faults.clear();
+    state.control_changed();
     Json(json!([]))
 }

@@ -100,6 +100,16 @@ pub(crate) struct Moved {
     pub(crate) issued: Option<Box<str>>,
 }
 
+/// What the pipeline hands a handler about its own request: the journal's token note and the
+/// request as the console's lineage names it (one request extension).
+#[derive(Debug, Clone)]
+pub(crate) struct RequestTrace {
+    /// Where the handler notes the refresh tokens it saw.
+    pub(crate) note: TokenNote,
+    /// The request, for the lineage.
+    pub(crate) request: crate::console::lineage::RequestRef,
+}
+
 impl fmt::Debug for TokenNote {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("TokenNote")
@@ -134,11 +144,11 @@ impl TokenNote {
     }
 }
 
-/// Query keys whose values never appear in `Debug` output.
+/// Query keys whose values never appear in `Debug` output or the console.
 const SENSITIVE_KEYS: [&str; 4] = ["password", "refresh_token", "token", "jwt"];
 
 /// The query with the values of [`SENSITIVE_KEYS`] replaced by `[redacted]`.
-fn redacted_query(query: &str) -> String {
+pub(crate) fn redacted_query(query: &str) -> String {
     query
         .split('&')
         .map(|pair| match pair.split_once('=') {
@@ -170,7 +180,20 @@ impl fmt::Debug for JournalEntry {
 #[derive(Debug, Default)]
 pub(crate) struct Journal {
     next_seq: AtomicU64,
+    /// How many times an entry was settled (the console's live stream watches it).
+    settled: AtomicU64,
     inner: Mutex<Inner>,
+}
+
+/// One page of the journal, newest first (the console's view).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Page {
+    /// How many entries the journal holds.
+    pub(crate) total: usize,
+    /// The entries with their positions, newest first.
+    pub(crate) entries: Vec<(u64, JournalEntry)>,
+    /// The position to ask for the next older page with, when there is one.
+    pub(crate) next_before: Option<u64>,
 }
 
 /// A recorded request, kept compact (the path shared with other entries of the same path).
@@ -305,6 +328,42 @@ impl Journal {
             r.status = status;
             r.auth = auth;
         }
+        self.settled.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A number that changes whenever an entry is added or settled.
+    pub(crate) fn version(&self) -> u64 {
+        self.next_seq
+            .load(Ordering::Relaxed)
+            .wrapping_add(self.settled.load(Ordering::Relaxed))
+    }
+
+    /// How many entries the journal holds, and the position of the newest.
+    pub(crate) fn summary(&self) -> (usize, Option<u64>) {
+        let inner = self.inner();
+        (inner.records.len(), inner.records.back().map(|r| r.seq))
+    }
+
+    /// Up to `limit` entries older than position `before` (the newest without it), newest
+    /// first.
+    pub(crate) fn page(&self, before: Option<u64>, limit: usize) -> Page {
+        let inner = self.inner();
+        let records = &inner.records;
+        let end = match before {
+            Some(b) => records.partition_point(|r| r.seq < b),
+            None => records.len(),
+        };
+        let start = end.saturating_sub(limit.max(1));
+        let entries = records
+            .range(start..end)
+            .rev()
+            .map(|r| (r.seq, r.entry()))
+            .collect();
+        Page {
+            total: records.len(),
+            entries,
+            next_before: records.get(start).filter(|_| start > 0).map(|r| r.seq),
+        }
     }
 
     /// Sets the user and the refresh-token fingerprints of the request at `seq` (a user noted by
@@ -330,6 +389,7 @@ impl Journal {
         inner.records.clear();
         inner.paths.clear();
         inner.last_path = None;
+        self.settled.fetch_add(1, Ordering::Relaxed);
     }
 }
 

@@ -20,6 +20,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(crate::shop::routes(&state).reset_fallback())
         .merge(crate::auth::routes())
         .merge(crate::ops::routes())
+        .merge(crate::console::routes())
         .method_not_allowed_fallback(|| async { ApiError::no_route() })
         .fallback(|| async { ApiError::no_route() })
         .with_state(state)

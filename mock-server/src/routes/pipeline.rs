@@ -11,11 +11,13 @@ use super::{body, rewrite};
 use crate::auth::authenticate::{AuthOutcome, RequestInfo, authenticate, finish, is_cocart_path};
 use crate::auth::errors::critical_error;
 use crate::caller::{AuthKind, Caller};
+use crate::console::lineage::RequestRef;
+use crate::console::observe;
 use crate::error::ApiError;
 use crate::fast::auth_memo::{AuthMemo, prepare_remembered};
 use crate::headers::{COCART_VERSION, NO_CACHE, TIMESTAMP_HEADER, VERSION_HEADER};
 use crate::ops::faults::Fault;
-use crate::ops::journal::{Arrived, TokenNote, client_label};
+use crate::ops::journal::{Arrived, RequestTrace, TokenNote, client_label};
 use crate::ops::rate_limit::{REFRESH_ROUTE, RateHeaders};
 use crate::state::AppState;
 use axum::Router;
@@ -102,11 +104,28 @@ async fn serve_store(
 ) -> Result<Ending, Ending> {
     let bytes = read_body(&parts, body).await?;
     let gate = admit_with_faults(state, &parts, &bytes, conn, journal).await?;
+    if let Some(error) = &gate.outcome.error {
+        let info = RequestInfo {
+            method: &parts.method,
+            path: parts.uri.path(),
+            headers: &parts.headers,
+            raw_query: parts.uri.query(),
+            body: &bytes,
+            peer: conn.peer,
+        };
+        observe::refused(
+            state,
+            &info,
+            gate.outcome.presented,
+            error,
+            &journal.request,
+        );
+    }
     let (caller, rate) = refuse_or_admit(gate).map_err(|r| r.into_ending(journal, state))?;
     let auth = caller.auth;
     let authenticated = caller.user_id.is_some();
     journal.user = caller.user_id;
-    let note = journal.note.clone();
+    let note = (journal.note.clone(), journal.request.clone());
     let resp = dispatch(state, app, parts, bytes, caller, note, conn.peer).await;
     let resp = decorate(
         resp,
@@ -201,7 +220,7 @@ async fn dispatch(
     parts: Parts,
     bytes: Bytes,
     caller: Caller,
-    note: TokenNote,
+    (note, request): (TokenNote, RequestRef),
     peer: SocketAddr,
 ) -> Response {
     if state.fast.skips_router(&parts.method, parts.uri.path()) {
@@ -225,7 +244,7 @@ async fn dispatch(
     } else {
         let mut req = Request::from_parts(parts, Body::from(bytes));
         req.extensions_mut().insert(caller);
-        req.extensions_mut().insert(note);
+        req.extensions_mut().insert(RequestTrace { note, request });
         call(app, req, peer).await
     }
 }
@@ -355,22 +374,32 @@ struct Pending<'a> {
     user: Option<u64>,
     /// What the handler notes of the refresh tokens it saw.
     note: TokenNote,
+    /// The request as the console's lineage names it.
+    request: RequestRef,
 }
 
 impl<'a> Pending<'a> {
     fn arrive(state: &'a AppState, method: Method, uri: Uri, headers: &http::HeaderMap) -> Self {
+        let client = client_label(headers);
         let seq = state.journal.arrive(Arrived {
             method: &method,
             path: uri.path(),
             query: uri.query().unwrap_or(""),
-            client: client_label(headers),
+            client: client.clone(),
         });
+        let request = RequestRef {
+            seq,
+            method,
+            uri: uri.clone(),
+            client,
+        };
         Self {
             state,
             seq,
             uri,
             user: None,
             note: TokenNote::default(),
+            request,
         }
     }
 

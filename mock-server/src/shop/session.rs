@@ -25,7 +25,23 @@ pub(crate) struct CartStore {
     /// `(customer id, guest key)` of each transfer done, with the customer's cart as it was
     /// before it: a live 4.9.3 store answers the same transfer sent again with that cart.
     transferred: HashMap<(u64, String), Arc<FrozenCart>>,
+    /// The latest transfers, for the console: guest key, customer, and the guest cart moved.
+    moves: std::collections::VecDeque<Move>,
 }
+
+/// A guest cart moved to a customer at a login (kept for the console).
+#[derive(Debug, Clone)]
+pub(crate) struct Move {
+    /// The guest cart key.
+    pub(crate) guest_key: String,
+    /// The customer it moved to.
+    pub(crate) user_id: u64,
+    /// The guest cart as it was moved.
+    pub(crate) cart: Arc<FrozenCart>,
+}
+
+/// The most transfers the console lists.
+const MAX_MOVES_LISTED: usize = 1_000;
 
 /// The most transfers remembered; past it the oldest memory is forgotten at random (a mock
 /// serving tests never gets near it).
@@ -47,6 +63,19 @@ impl CartStore {
     #[cfg(test)]
     pub(crate) fn get(&self, key: &str) -> Option<&StoredCart> {
         self.carts.get(key)
+    }
+
+    /// The unexpired carts at `now`, by key (for the console; nothing is taken out).
+    pub(crate) fn live(&self, now: i64) -> impl Iterator<Item = (&str, &Arc<FrozenCart>)> {
+        self.carts
+            .iter()
+            .filter(move |(_, c)| c.expiration > now)
+            .map(|(k, c)| (k.as_str(), &c.cart))
+    }
+
+    /// The latest guest-to-customer transfers, oldest first.
+    pub(crate) fn moves(&self) -> impl DoubleEndedIterator<Item = &Move> {
+        self.moves.iter()
     }
 
     /// A live (unexpired) cart; an expired one is dropped.
@@ -161,6 +190,14 @@ pub(crate) fn open(
                         store.transferred.remove(&old);
                     }
                     let before = user_cart.unwrap_or_default();
+                    if store.moves.len() >= MAX_MOVES_LISTED {
+                        store.moves.pop_front();
+                    }
+                    store.moves.push_back(Move {
+                        guest_key: guest_key.clone(),
+                        user_id: uid,
+                        cart: Arc::clone(&guest),
+                    });
                     store.transferred.insert((uid, guest_key), before);
                     Some(guest)
                 }

@@ -1,0 +1,141 @@
+//! What the pipeline and the auth handlers tell the console: the small hooks that turn their
+//! decisions into [`lineage`](super::lineage) events. A refused request is diagnosed here, off
+//! the path of requests that pass.
+
+use super::lineage::{AccessClaims, RequestRef, TokenCheck};
+use crate::auth::authenticate::{Found, RequestInfo, caller_of};
+use crate::auth::credentials;
+use crate::auth::settings::AuthSettings;
+use crate::auth::token::{self, Rejection};
+use crate::caller::AuthKind;
+use crate::config::PluginVersion;
+use crate::error::ApiError;
+use crate::state::{AppState, World};
+use serde_json::Value;
+
+/// The claims of an access token the console shows (read without checking the signature: the
+/// console only displays them).
+pub(crate) fn access_claims(token: &str) -> AccessClaims {
+    let Some(claims) = token::decode_unverified(token) else {
+        return AccessClaims::default();
+    };
+    AccessClaims {
+        pat: claims.pat().map(str::to_string),
+        iat: claims.iat.as_ref().and_then(token::php_number),
+        exp: claims.exp.as_ref().and_then(token::php_number),
+    }
+}
+
+/// Records why a request was refused before its handler ran, when its credentials were the
+/// reason: a Bearer token (diagnosed check by check) or Basic credentials.
+pub(crate) fn refused(
+    state: &AppState,
+    req: &RequestInfo<'_>,
+    presented: AuthKind,
+    error: &ApiError,
+    request: &RequestRef,
+) {
+    let status = error.status.as_u16();
+    let now = state.now();
+    let world = state.world();
+    let settings = AuthSettings::of(&world.config);
+    let found = Found::read(&settings, req);
+    match presented {
+        AuthKind::Bearer => {
+            let Some(token) = found.token else { return };
+            let (check, user) = diagnose(&world, &settings, &state.site_url, now, req, token);
+            let claims = access_claims(token);
+            state.lineage.rejection(
+                request,
+                now,
+                (status, &error.code),
+                Some((token, claims, user)),
+                check,
+            );
+        }
+        AuthKind::Basic => {
+            let creds = found
+                .header
+                .and_then(credentials::basic_header)
+                .or_else(|| {
+                    credentials::basic_from_params(req.method, req.headers, req.raw_query, req.body)
+                });
+            let user = creds
+                .as_ref()
+                .and_then(|c| world.auth.users.find_for_login(&c.username))
+                .map(|u| u.id);
+            state
+                .lineage
+                .login_refused(request, now, user, (status, &error.code));
+        }
+        AuthKind::None => {}
+    }
+}
+
+/// The first of the plugin's checks a Bearer token fails, and the user it names when its
+/// signature holds.
+fn diagnose(
+    world: &World,
+    settings: &AuthSettings,
+    site_url: &str,
+    now: i64,
+    req: &RequestInfo<'_>,
+    token: &str,
+) -> (TokenCheck, Option<u64>) {
+    let Some(secret) = settings.secret() else {
+        return (TokenCheck::NoSecret, None);
+    };
+    let claims = match token::verify_signature(token, secret) {
+        Ok(c) => c,
+        Err(Rejection::Header) => return (TokenCheck::Malformed, None),
+        Err(_) => return (TokenCheck::BadSignature, None),
+    };
+    let user = claims.user_id();
+    let check = match token::check_claims(&claims, site_url, now) {
+        Err(Rejection::Expired) => TokenCheck::Expired,
+        Err(Rejection::Issuer) => TokenCheck::OtherIssuer,
+        Err(_) => TokenCheck::Malformed,
+        Ok(()) => session_check(world, settings.plugin, req, &claims),
+    };
+    (check, user)
+}
+
+/// The checks that read the plugin's state, in its order.
+fn session_check(
+    world: &World,
+    plugin: PluginVersion,
+    req: &RequestInfo<'_>,
+    claims: &token::Claims,
+) -> TokenCheck {
+    let Some(user_id) = claims.user_id() else {
+        return TokenCheck::Malformed;
+    };
+    if !world.auth.users.exists(user_id) {
+        return TokenCheck::UserGone;
+    }
+    let caller = caller_of(req);
+    let Some(user) = claims.user() else {
+        return TokenCheck::Malformed;
+    };
+    if user.ip.as_ref().and_then(Value::as_str) != Some(caller.ip.as_str()) {
+        return TokenCheck::OtherIp;
+    }
+    let device = user.device.as_ref().and_then(Value::as_str);
+    if caller
+        .user_agent
+        .as_deref()
+        .is_some_and(|ua| device != Some(ua))
+    {
+        return TokenCheck::OtherUserAgent;
+    }
+    if plugin == PluginVersion::V3 {
+        match claims.pat() {
+            None => return TokenCheck::Malformed,
+            Some(pat) if !world.auth.sessions.pat_is_live(user_id, pat) => {
+                return TokenCheck::SessionGone;
+            }
+            Some(_) => {}
+        }
+    }
+    TokenCheck::Passed
+}
