@@ -43,7 +43,7 @@
 
   // ---- formatting ----
   function iso(unix) { return new Date(unix * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'); }
-  function short(unix) { return iso(unix).slice(5, 16).replace('T', ' '); }
+  function short(unix) { return iso(unix).slice(5, 19).replace('T', ' '); }
   function dur(s) {
     s = Math.abs(s);
     if (s < 60) return s + ' s';
@@ -52,7 +52,13 @@
     return Math.round(s / 86400) + ' d';
   }
   function ttl(s) { return s == null ? '—' : (s % 86400 === 0 ? s / 86400 + ' d' : s % 3600 === 0 ? s / 3600 + ' h' : s + ' s'); }
-  function fp(f) { return f ? el('code.fp', { title: 'fingerprint ' + f, text: String(f).slice(0, 8) }) : el('span.muted', { text: '?' }); }
+  // A token's fingerprint, 8 hex, tinted by its value so the same token is easy to follow down the timeline.
+  function fp(f) {
+    if (!f) return el('span.muted', { text: '?' });
+    var c = el('code.fp', { title: 'fingerprint ' + f, text: String(f).slice(0, 8) }), h = parseInt(String(f).slice(0, 6), 16);
+    if (!isNaN(h)) c.style.backgroundColor = 'hsl(' + (h % 360) + ',85%,90%)';
+    return c;
+  }
   function pat(p) { return p ? el('code.pat', { title: p, text: p.length > 12 ? p.slice(0, 12) + '…' : p }) : null; }
   function num(n) { return Number(n).toLocaleString('en-US'); }
   function time(unix) { return el('time', { datetime: iso(unix), title: iso(unix), text: short(unix) }); }
@@ -123,6 +129,7 @@
   function render(state, lineage, journal) {
     var f = document.activeElement, fkey = f && f.getAttribute && f.getAttribute('data-fkey');
     if (state && S.state) { renderHeader(); renderUsers(); renderGuests(); renderFaults(); }
+    if (lineage && S.state && !state) renderUsers();
     if ((lineage || state) && S.lineage && S.state) renderLineage();
     if (journal && S.journal) renderJournal();
     if (fkey && document.activeElement !== f) {
@@ -170,8 +177,13 @@
 
   var cards = {};
   function renderUsers() {
-    var host = $('#users'), seen = {};
-    (S.state.users || []).forEach(function (u) {
+    var host = $('#users'), seen = {}, users = (S.state.users || []).slice(), known = {};
+    users.forEach(function (u) { known[u.id] = true; });
+    // A deleted user keeps its lineage (its tokens now fail with "user deleted").
+    ((S.lineage && S.lineage.users) || []).forEach(function (lu) {
+      if (!known[lu.user_id]) users.push({ id: lu.user_id, username: lu.username || '?', deleted: true, live_sessions: 0, cart: null });
+    });
+    users.forEach(function (u) {
       seen[u.id] = true;
       var c = cards[u.id];
       if (!c) {
@@ -186,7 +198,7 @@
           el('h4', null, 'Token lineage ', el('span.count.muted')), c.scroll);
       }
       c.head.replaceChildren(
-        el('h3', { id: 'u-h-' + u.id }, u.display_name || u.username, el('span.muted', { text: ' @' + u.username + ' · id ' + u.id })),
+        el('h3', { id: 'u-h-' + u.id }, u.display_name || u.username, el('span.muted', { text: ' @' + u.username + ' · id ' + u.id + (u.deleted ? ' · deleted' : '') })),
         el('span.muted', { text: u.email || '' }),
         el('span.badge', null, el('span', { 'data-testid': 'live-sessions', text: u.live_sessions }),
           ' live session' + (u.live_sessions === 1 ? '' : 's')));
@@ -289,7 +301,7 @@
     es.forEach(function (x) {
       var q = x.query ? '?' + x.query : '';
       var rf = x.refresh_presented || x.refresh_issued ?
-        [x.refresh_presented ? fp(x.refresh_presented) : '', ' → ', x.refresh_issued ? fp(x.refresh_issued) : ''] : '';
+        [x.refresh_presented ? fp(x.refresh_presented) : '', ' → ', x.refresh_issued ? fp(x.refresh_issued) : '—'] : '';
       add(frag, el('tr' + (x.seq === S.highlight ? '.hl' : ''), { 'data-testid': 'journal-row', 'data-seq': x.seq, id: 'j-' + x.seq, tabindex: -1 },
         el('td.num', { text: x.seq }),
         el('td.t', { text: x.at_ms ? new Date(x.at_ms).toISOString().slice(11, 23) : '' }),
