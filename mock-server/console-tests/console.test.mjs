@@ -10,6 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -102,6 +103,41 @@ const journal = () => getJSON('/__mock/journal');
 /** The mock's fingerprint of a token (16 hex digits of a keyed SHA-256). */
 const fingerprint = (token) =>
   createHash('sha256').update('cocart-mock journal fingerprint\0').update(token).digest('hex').slice(0, 16);
+
+/**
+ * Sends `n` guest cart reads over 16 keep-alive connections (faster than the debug-built driver's
+ * `fill`); resolves to the number that did not answer 200.
+ */
+async function fill(n) {
+  const url = new URL(base);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  let sent = 0;
+  let failed = 0;
+  const one = () =>
+    new Promise((resolve) => {
+      const req = http.get(
+        { host: url.hostname, port: url.port, path: CART_PATH, agent, headers: { 'x-mock-client': 'filler' } },
+        (res) => {
+          if (res.statusCode !== 200) failed += 1;
+          res.resume();
+          res.on('end', resolve);
+        },
+      );
+      req.on('error', () => {
+        failed += 1;
+        resolve();
+      });
+    });
+  const worker = async () => {
+    while (sent < n) {
+      sent += 1;
+      await one();
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  agent.destroy();
+  return failed;
+}
 
 // ---- page helpers -----------------------------------------------------------------------------
 
@@ -575,17 +611,34 @@ stepTest('accessibility: axe-core finds no WCAG 2 A/AA violation', async () => {
 });
 
 stepTest(`a full journal (${FILL.toLocaleString('en-US')} requests): paged, and the page stays responsive`, async () => {
+  const rowsOf = () =>
+    page.$$eval('[data-testid="journal-row"]', (trs) => trs.map((tr) => Number(tr.dataset.seq)));
+  const info = page.locator('[data-testid="journal-page-info"]');
+  const follow = page.locator('[data-testid="journal-follow"]');
   const t0 = Date.now();
-  await step(`fill ${FILL}`);
+  // The driver's own fill for the first thousand: the first page follows the newest entries.
+  assert.ok(await follow.isChecked(), 'follow is on by default');
+  await step('fill 1000');
+  const afterDriver = await getJSON('/__mock/console/state');
+  await until('the first page following the newest entry', async () => (await rowsOf())[0] === afterDriver.journal.last_seq);
+  // Follow off: the page stays where it is while the test's keep-alive requests fill the rest.
+  await follow.uncheck();
+  const pinned = await rowsOf();
+  const t1 = Date.now();
+  assert.equal(await fill(FILL - 1000), 0, 'every fill request answered 200');
   const filled = Date.now() - t0;
+  console.log(`# driver fill 1000: ${t1 - t0} ms; test fill ${FILL - 1000}: ${Date.now() - t1} ms`);
   const state = await getJSON('/__mock/console/state');
   const total = state.journal.total;
   assert.ok(total >= Math.min(FILL, 100000), `journal total ${total}`);
   const totalText = total.toLocaleString('en-US');
-  const info = page.locator('[data-testid="journal-page-info"]');
+  const since = await renders();
+  await rerendered(since);
+  await until(`page info "of ${totalText}" with follow off`, async () => (await info.textContent()).includes(`of ${totalText}`));
+  assert.deepEqual(await rowsOf(), pinned, 'with follow off the page did not jump');
+  // Follow on again: the newest page.
+  await follow.check();
   await until(`page info "of ${totalText}"`, async () => (await info.textContent()).includes(`of ${totalText}`));
-  const rowsOf = () =>
-    page.$$eval('[data-testid="journal-row"]', (trs) => trs.map((tr) => Number(tr.dataset.seq)));
   await until('the newest page', async () => (await rowsOf())[0] === state.journal.last_seq);
   const newest = await rowsOf();
   assert.equal(newest.length, 100, 'one page of 100 rows');
