@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project: Rust (unit, integration, end-to-end against cocart-mock, doc
-# tests), the mock's npm and Python packages as a user installs them, and, when the bindings are
-# present, the Kotlin tests on the real JVM.
+# tests), the mock's npm and Python packages as a user installs them, the mock's console in
+# Chromium, and, when the bindings are present, the Kotlin tests on the real JVM.
 #
 # The Redis tests need Debian's `redis-server` on PATH (installed here with apt-get when missing);
 # they start their own servers, or share the one in COCART_TEST_REDIS_URL (`.ci/run` starts it).
@@ -99,6 +99,15 @@ echo "==> [${SECONDS}s] cocart-mock packages: package-mock.sh, then test-package
 pkg_out=$(mktemp -d)
 bash scripts/package-mock.sh "$pkg_out" && bash scripts/test-packages.sh "$pkg_out"
 rm -rf "$pkg_out"
+
+# The mock's console in Debian's Chromium (playwright-core), an SDK journey driving the mock
+# (scripts/console-test.sh): the release binary package-mock.sh built above, and the journey
+# example `cargo test --workspace` built (built again by the script when missing or older).
+echo "==> [${SECONDS}s] the mock's console in Chromium: scripts/console-test.sh"
+journey="$CARGO_TARGET_DIR/debug/examples/console_journey"
+{ [ -x "$journey" ] && [ "$journey" -nt examples/console_journey.rs ]; } || journey=""
+COCART_MOCK_BIN="$CARGO_TARGET_DIR/release/cocart-mock" CONSOLE_JOURNEY_BIN="$journey" \
+  bash scripts/console-test.sh
 
 if [ -f bindings/scripts/test-kotlin.sh ]; then
   echo "==> [${SECONDS}s] Kotlin binding tests"
