@@ -13,10 +13,12 @@
 # BENCH_ONLY=mock measures only the mock (throughput and start-up), BENCH_ONLY=shared only the
 # cross-process storm and BENCH_ONLY=hot only the hot path with Redis (1,000 customers through
 # one RedisSessions), BENCH_ONLY=launchers only the packaged mock's start-up (npm and Python
-# and JVM launchers against the binary, and its size) and BENCH_ONLY=size only the FFI library's size
-# (every TLS option); each replaces its sections of the existing report. BENCH_SIZE_BASE=<git ref>
-# also builds the library of that commit (from `git archive`, same target directory and profile)
-# and puts its size beside this checkout's, for a before/after in one run. The chaos soak's
+# and JVM launchers against the binary, and its size), BENCH_ONLY=size only the FFI library's
+# size (every TLS option) and BENCH_ONLY=console only the mock console's first paint (empty vs
+# full journal) and its share of the binary; each replaces its sections of the existing report.
+# BENCH_SIZE_BASE=<git ref> also builds the library of that commit (from `git archive`, same
+# target directory and profile) and puts its size beside this checkout's, for a before/after in
+# one run. The chaos soak's
 # section is written by `scripts/soak.sh 600 --write-benchmarks` and kept here as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -89,6 +91,83 @@ if [ "$ONLY" = launchers ]; then
   ' "$REPORT" >"$WORK/report.md"
   cp "$WORK/report.md" "$REPORT"
   log "updated the launchers section of $REPORT"
+  exit 0
+fi
+
+# --- BENCH_ONLY=console: the console's first paint, and what it adds to the binary -----------
+# Builds the mock's release binary (the profile scripts/package-mock.sh ships) twice: without
+# the `console` feature (--no-default-features) and with it (the default), and states both
+# sizes. Then mock-server/console-tests/bench.mjs (its header comment is the method) times the
+# console's first paint with an empty journal and with 100,000 entries, side by side, in
+# Debian's Chromium (CHROMIUM, default /usr/bin/chromium). BENCH_CONSOLE_ROUNDS (default 10).
+# Puts its section, between the console markers, into the existing report.
+if [ "$ONLY" = console ]; then
+  [ -f "$REPORT" ] || { echo "BENCH_ONLY=console needs an existing $REPORT" >&2; exit 1; }
+  export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+  [ -x "$CHROMIUM" ] || { echo "BENCH_ONLY=console needs Chromium at $CHROMIUM (apt-get install chromium)" >&2; exit 1; }
+  log "building cocart-mock (release) without and with the console"
+  cargo build --release -q -p cocart-mock --bin cocart-mock --no-default-features >&2
+  cp "$CARGO_TARGET_DIR/release/cocart-mock" "$WORK/cocart-mock-no-console"
+  cargo build --release -q -p cocart-mock --bin cocart-mock >&2
+  cp "$CARGO_TARGET_DIR/release/cocart-mock" "$WORK/cocart-mock-console"
+  without=$(stat -c %s "$WORK/cocart-mock-no-console")
+  with=$(stat -c %s "$WORK/cocart-mock-console")
+  assets=$(cat mock-server/src/console/assets/* | wc -c)
+  (cd mock-server/console-tests && npm ci --no-audit --no-fund --loglevel=error >&2)
+  LOAD_BEFORE=$(loadavg)
+  log "timing the console's first paint (empty and full journal)"
+  node mock-server/console-tests/bench.mjs "$WORK/cocart-mock-console" "${BENCH_CONSOLE_ROUNDS:-10}" \
+    "$WORK/console_body.md" >&2
+  LOAD_AFTER=$(loadavg)
+  commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+  dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitted changes)" || true)
+  mb() { awk -v b="$1" 'BEGIN { printf "%.2f MB", b / 1000000 }'; }
+  {
+    echo "<!-- console:start -->"
+    echo "## Console"
+    echo
+    echo "The console at \`/__mock/ui\` (\`BENCH_ONLY=console bash scripts/bench.sh\`)."
+    echo
+    echo "**Time to first paint.** Two mocks from the same release binary run at once: one with an"
+    echo "empty journal, one whose journal holds 100,000 guest cart reads (the journal's capacity),"
+    echo "sent before the timing starts. Each round opens the console once on each, in alternating"
+    echo "order, each time in a fresh context (no cache) of one headless Chromium at 1400x900, and"
+    echo "reads from the page the \`first-contentful-paint\` entry and the moment the page marked"
+    echo "its first render of state, lineage and journal done (\`body[data-ready=\"1\"]\`, seen by a"
+    echo "MutationObserver installed before the page's scripts), both from navigation start. One"
+    echo "unmeasured visit to each comes first. The page asks for one page of 100 journal entries,"
+    echo "whatever the journal holds."
+    echo
+    cat "$WORK/console_body.md"
+    echo
+    echo "**Binary size.** \`cargo build --release -p cocart-mock --bin cocart-mock\` (the profile"
+    echo "\`scripts/package-mock.sh\` ships), without the \`console\` feature (\`--no-default-features\`)"
+    echo "and with it (the default):"
+    echo
+    echo "| cocart-mock release binary | bytes | |"
+    echo "|---|---|---|"
+    echo "| without the console | $without | $(mb "$without") |"
+    echo "| with the console (default) | $with | $(mb "$with") |"
+    echo "| growth | $((with - without)) | $(awk -v a="$with" -v b="$without" 'BEGIN { printf "+%.1f%%", (a - b) * 100 / b }') |"
+    echo
+    echo "The page's three files (HTML, JavaScript, CSS) are $assets bytes uncompressed."
+    echo
+    echo "Measured alone (\`BENCH_ONLY=console\`) on $(date -u '+%Y-%m-%d %H:%M UTC') at commit $commit$dirty,"
+    echo "load average before $LOAD_BEFORE, after $LOAD_AFTER; $(node --version) (Node)."
+    echo "<!-- console:end -->"
+    echo
+  } >"$WORK/console.md"
+  # Replace the section between the markers, or put it before the analysis.
+  awk -v section="$WORK/console.md" '
+    function put(file,   line) { while ((getline line < file) > 0) print line; close(file) }
+    /^<!-- console:start -->$/ { skipping = 1; if (!done) { put(section); done = 1 } next }
+    /^<!-- console:end -->$/ { skipping = 0; getline; if ($0 != "") print; next }
+    /^## Analysis$/ && !done { put(section); done = 1 }
+    !skipping { print }
+    END { if (!done) put(section) }
+  ' "$REPORT" >"$WORK/report.md"
+  cp "$WORK/report.md" "$REPORT"
+  log "updated the console section of $REPORT"
   exit 0
 fi
 
@@ -512,12 +591,14 @@ if [ "$ONLY" = all ] || [ "$ONLY" = size ]; then
 fi
 
 # --- 6. the report --------------------------------------------------------------------------
-# Keep the soak section and the launchers section (between their markers) of the existing report.
+# Keep the soak, launchers and console sections (between their markers) of the existing report.
 if [ -f "$REPORT" ]; then
   sed -n '/^<!-- soak:start -->$/,/^<!-- soak:end -->$/p' "$REPORT" >"$WORK/soak.md"
   [ -s "$WORK/soak.md" ] || rm -f "$WORK/soak.md"
   sed -n '/^<!-- launchers:start -->$/,/^<!-- launchers:end -->$/p' "$REPORT" >"$WORK/launchers_kept.md"
   [ -s "$WORK/launchers_kept.md" ] || rm -f "$WORK/launchers_kept.md"
+  sed -n '/^<!-- console:start -->$/,/^<!-- console:end -->$/p' "$REPORT" >"$WORK/console_kept.md"
+  [ -s "$WORK/console_kept.md" ] || rm -f "$WORK/console_kept.md"
 fi
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitted changes)" || true)
@@ -637,6 +718,11 @@ fi
   # The launchers' section is written by `BENCH_ONLY=launchers bash scripts/bench.sh`: kept as is.
   if [ -f "$WORK/launchers_kept.md" ]; then
     cat "$WORK/launchers_kept.md"
+    echo
+  fi
+  # The console's section is written by `BENCH_ONLY=console bash scripts/bench.sh`: kept as is.
+  if [ -f "$WORK/console_kept.md" ]; then
+    cat "$WORK/console_kept.md"
     echo
   fi
   if [ -f benches/analysis.md ]; then
