@@ -13,7 +13,7 @@
 
 use crate::ops::journal::token_fingerprint;
 use serde::Serialize;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -163,6 +163,15 @@ pub(crate) struct Lineage {
     version: AtomicU64,
 }
 
+/// Events grouped by user (see [`Lineage::grouped`]).
+#[derive(Debug, Default)]
+pub(crate) struct Grouped {
+    /// By user id: how many events the user has, and the newest of them, oldest first.
+    pub(crate) users: BTreeMap<u64, (usize, Vec<Event>)>,
+    /// The newest events naming no user, oldest first.
+    pub(crate) unattributed: Vec<Event>,
+}
+
 /// The state a refresh token presented at a refresh is in, before the refresh.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum PresentedRow {
@@ -234,8 +243,39 @@ impl Lineage {
     }
 
     /// Every event kept, oldest first.
+    #[cfg(test)]
     pub(crate) fn events(&self) -> Vec<Event> {
         self.inner().events.iter().cloned().collect()
+    }
+
+    /// The newest `per_user` events of each user (oldest first) with how many each has, and
+    /// the newest `per_user` events naming no user. Only what is returned is copied.
+    pub(crate) fn grouped(&self, per_user: usize) -> Grouped {
+        let inner = self.inner();
+        let mut users: BTreeMap<u64, (usize, Vec<Event>)> = BTreeMap::new();
+        let mut unattributed = Vec::new();
+        for e in inner.events.iter().rev() {
+            match e.user_id {
+                Some(id) => {
+                    let (total, list) = users.entry(id).or_default();
+                    *total += 1;
+                    if list.len() < per_user {
+                        list.push(e.clone());
+                    }
+                }
+                None if unattributed.len() < per_user => unattributed.push(e.clone()),
+                None => {}
+            }
+        }
+        drop(inner);
+        for (_, list) in users.values_mut() {
+            list.reverse();
+        }
+        unattributed.reverse();
+        Grouped {
+            users,
+            unattributed,
+        }
     }
 
     /// Forgets everything (a reset).
