@@ -333,6 +333,7 @@
   // ---- journal navigation ----
   function loadJournal(before) {
     S.jBefore = before;
+    $('#journal-note').textContent = '';
     return refreshJournal();
   }
   function refreshJournal() {
@@ -355,6 +356,7 @@
     go.then(function () {
       Array.prototype.forEach.call(document.querySelectorAll('tr.hl'), function (t) { t.classList.remove('hl'); });
       var row = document.getElementById('j-' + seq);
+      $('#journal-note').textContent = row ? '' : 'Request #' + seq + ' is no longer in the journal (it keeps the newest entries).';
       if (!row) return;
       row.classList.add('hl');
       row.scrollIntoView({ block: 'center' });
