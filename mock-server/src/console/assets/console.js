@@ -225,13 +225,32 @@
     var un = tid('lineage-unattributed');
     fillList(un, un.parentNode, S.lineage.unattributed || [], now, 'None.');
   }
+  // Rows are kept by event: only new events are built, old ones leave; the relative expiry
+  // texts follow the clock. So a 500-event timeline costs little per update.
   function fillList(list, scroll, evs, now, empty) {
     var atEnd = !list.children.length || scroll.scrollTop + scroll.clientHeight >= scroll.scrollHeight - 8;
-    list.replaceChildren.apply(list, evs.length ? evs.map(function (e) { return row(e, now); }) : [el('li.muted', { text: empty })]);
+    var old = list._rows || new Map(), rows = new Map(), want = [];
+    evs.forEach(function (e) {
+      var k = [e.id, e.request, e.at, e.kind, e.status].join('|'), li = old.get(k) || row(e);
+      rows.set(k, li); want.push(li);
+    });
+    if (!want.length) want.push(list._empty || (list._empty = el('li.muted', { text: empty })));
+    list._rows = rows;
+    var keep = new Set(want);
+    Array.prototype.slice.call(list.children).forEach(function (n) { if (!keep.has(n)) n.remove(); });
+    var cur = list.firstChild;
+    want.forEach(function (li) { if (cur === li) cur = cur.nextSibling; else list.insertBefore(li, cur); });
+    relTimes(list, now);
     if (atEnd) scroll.scrollTop = scroll.scrollHeight;
   }
+  function relTimes(root, now) {
+    Array.prototype.forEach.call(root.querySelectorAll('.rel'), function (s) {
+      var left = Number(s.dataset.exp) - now, t = left <= 0 ? 'expired' + (left < 0 ? ' ' + dur(left) + ' ago' : '') : 'expires in ' + dur(left);
+      if (s.textContent !== t) { s.textContent = t; s.classList.toggle('expired', left <= 0); }
+    });
+  }
 
-  function row(e, now) {
+  function row(e) {
     var refused = e.kind === 'rejection' || e.kind === 'login_refused' || (e.status != null && e.status >= 400);
     var li = el('li.ev.k-' + e.kind + (refused ? '.bad' : '') + (e.reused ? '.reused' : ''), {
       'data-testid': 'lineage-row', 'data-kind': e.kind, 'data-event-id': e.id,
@@ -254,10 +273,7 @@
       if (a.issued_at != null || a.expires_at != null) {
         add(l2, ' ', a.issued_at != null ? time(a.issued_at) : '?', ' → ', a.expires_at != null ? time(a.expires_at) : '?');
       }
-      if (a.expires_at != null) {
-        var left = a.expires_at - now;
-        add(l2, ' ', el('span.rel' + (left <= 0 ? '.expired' : ''), { text: left <= 0 ? 'expired' + (left < 0 ? ' ' + dur(left) + ' ago' : '') : 'expires in ' + dur(left) }));
-      }
+      if (a.expires_at != null) add(l2, ' ', el('span.rel', { 'data-exp': a.expires_at }));
       add(li, l2);
     }
     var rp = e.refresh_presented, ri = e.refresh_issued;
