@@ -108,6 +108,7 @@
     jobs.push(wantJournal ? getJSON(journalUrl()) : null);
     return Promise.all(jobs).then(function (r) {
       if (r[0]) S.state = r[0];
+      if (/^Could not load/.test($('#clock-error').textContent)) showError('clock-error', '');
       if (r[1]) { S.lineage = r[1]; S.loadedLineage = cl; }
       if (r[2] && gen !== S.jGen) r[2] = null;
       if (r[2]) { S.journal = r[2]; S.loadedJournal = cj; pin(); }
@@ -241,7 +242,11 @@
     var cur = list.firstChild;
     want.forEach(function (li) { if (cur === li) cur = cur.nextSibling; else list.insertBefore(li, cur); });
     relTimes(list, now);
-    if (atEnd) scroll.scrollTop = scroll.scrollHeight;
+    // Stay at the newest event; again after a frame, once off-screen rows have their real height.
+    if (atEnd) {
+      var toEnd = function () { scroll.scrollTop = scroll.scrollHeight; };
+      toEnd(); requestAnimationFrame(function () { toEnd(); requestAnimationFrame(toEnd); });
+    }
   }
   function relTimes(root, now) {
     Array.prototype.forEach.call(root.querySelectorAll('.rel'), function (s) {
