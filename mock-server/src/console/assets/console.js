@@ -260,7 +260,7 @@
     var li = el('li.ev.k-' + e.kind + (refused ? '.bad' : '') + (e.reused ? '.reused' : ''), {
       'data-testid': 'lineage-row', 'data-kind': e.kind, 'data-event-id': e.id,
       'data-request': e.request == null ? '' : e.request, 'data-reused': e.reused ? 'true' : 'false',
-      'data-token-state': e.token_state || ''
+      'data-token-state': e.token_state || '', id: 'ev-' + e.id
     });
     var line1 = el('div.l1', null, time(e.at), ' ', el('span.kind', { text: KIND[e.kind] || e.kind }));
     if (e.reused) add(line1, ' ', el('strong.mark', { text: '⚠ presented twice' }));
@@ -271,6 +271,7 @@
         title: 'Show request #' + e.request + ' in the journal', onclick: function () { showRequest(e.request); } },
         'request #' + e.request, e.request_line ? el('span.rl', { text: ' ' + e.request_line }) : null));
     if (e.client) add(line1, ' ', el('span.client', { text: e.client }));
+    add(line1, el('span.eid', { text: 'event ' + e.id }));
     add(li, line1);
     var a = e.access;
     if (a && (a.fingerprint || a.pat || a.expires_at != null)) {
@@ -291,9 +292,20 @@
     }
     if (e.token_state || e.detail) {
       add(li, el('div.l2.why', null, e.token_state ? el('span.tstate', { text: e.token_state }) : null,
-        e.token_state && e.detail ? ' — ' : '', e.detail || ''));
+        e.token_state && e.detail ? ' — ' : '', linkEvents(e.detail || '')));
     }
     return li;
+  }
+
+  // "event 5" in a detail sentence becomes a link to that row of the timeline.
+  function linkEvents(text) {
+    var out = [], re = /\bevent (\d+)/g, at = 0, m;
+    while ((m = re.exec(text))) {
+      out.push(text.slice(at, m.index), el('a', { href: '#ev-' + m[1], text: m[0] }));
+      at = m.index + m[0].length;
+    }
+    out.push(text.slice(at));
+    return out;
   }
 
   function renderGuests() {
