@@ -59,7 +59,7 @@
     if (!isNaN(h)) c.style.backgroundColor = 'hsl(' + (h % 360) + ',85%,90%)';
     return c;
   }
-  function pat(p) { return p ? el('code.pat', { title: p, text: p.length > 12 ? p.slice(0, 12) + '…' : p }) : null; }
+  function pat(p) { return p ? el('code.pat', { text: p.length > 12 ? p.slice(0, 12) + '…' : p }) : null; }
   function num(n) { return Number(n).toLocaleString('en-US'); }
   function time(unix) { return el('time', { datetime: iso(unix), title: iso(unix), text: short(unix) }); }
 
@@ -132,7 +132,7 @@
     if (state && S.state) { renderHeader(); renderUsers(); renderGuests(); renderFaults(); }
     if (lineage && S.state && !state) renderUsers();
     if ((lineage || state) && S.lineage && S.state) renderLineage();
-    if (journal && S.journal) renderJournal();
+    if ((journal || lineage) && S.journal) renderJournal();
     if (fkey && document.activeElement !== f) {
       var again = document.querySelector('[data-fkey="' + fkey + '"]');
       if (again) again.focus({ preventScroll: true });
@@ -329,7 +329,11 @@
   }
 
   function renderJournal() {
-    var j = S.journal, es = j.entries || [], tb = $('tbody', tid('journal'));
+    var j = S.journal, es = j.entries || [], tb = $('tbody', tid('journal')), evBySeq = {};
+    // The lineage events each request caused, linked both ways.
+    if (S.lineage) (S.lineage.users || []).concat([{ events: S.lineage.unattributed || [] }]).forEach(function (lu) {
+      (lu.events || []).forEach(function (e) { if (e.request != null) (evBySeq[e.request] = evBySeq[e.request] || []).push(e.id); });
+    });
     var frag = document.createDocumentFragment();
     es.forEach(function (x) {
       var q = x.query ? '?' + x.query : '';
@@ -341,9 +345,10 @@
         el('td.path', null, el('span.m', { text: x.method }), ' ', x.path, el('span.muted', { text: q })),
         el('td' + (x.status >= 400 || x.status === 0 ? '.sbad' : ''), { text: x.status === 0 ? '0 (none)' : x.status }),
         el('td', { text: x.auth }), el('td', { text: x.client || '' }),
-        el('td', { text: x.user_id == null ? '' : x.user_id }), el('td', null, rf)));
+        el('td', { text: x.user_id == null ? '' : x.user_id }), el('td', null, rf),
+        el('td', null, (evBySeq[x.seq] || []).map(function (id, i) { return [i ? ', ' : '', el('a', { href: '#ev-' + id, text: 'event ' + id })]; }))));
     });
-    if (!es.length) add(frag, el('tr', null, el('td.muted', { colspan: 8, text: 'No requests yet.' })));
+    if (!es.length) add(frag, el('tr', null, el('td.muted', { colspan: 9, text: 'No requests yet.' })));
     tb.replaceChildren(frag);
     var st = S.state && S.state.journal, fresh = S.jBefore == null || !st;
     var last = fresh ? (es.length ? es[0].seq : null) : st.last_seq, total = fresh ? j.total : st.total;
