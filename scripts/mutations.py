@@ -2,7 +2,9 @@
 """Breaks each rule of the shared-session protocol on purpose and checks that the deterministic
 simulation (`sim/`) fails within the CI budget (10,000 schedules); and each rule of the key-name
 migration of `cocart-redis`, checked by its tests against a real `redis-server`
-(`session-redis/tests/key_names.rs`, random interleavings included).
+(`session-redis/tests/key_names.rs`, random interleavings included); and each rule of the mock
+console's token lineage, checked by its unit and model tests and its HTTP tests
+(`mock-server/src/console/lineage.rs`, `mock-server/tests/console_http.rs`).
 
     python3 scripts/mutations.py            # every mutation
     python3 scripts/mutations.py rule-4     # the ones whose name starts with rule-4
@@ -167,14 +169,68 @@ redis.call('HSET', KEYS[1], 'rev', ARGV[1])""",
         """        "redis.call('HSET', KEYS[1], 'rev', ARGV[1])""",
         "key_names",
     ),
+    (
+        "console-1-reused-at-first-sight",
+        "console 1: a refresh token is marked presented twice only from its second presentation (issued is not presented)",
+        "mock-server/src/console/lineage.rs",
+        """let reused = memo.is_some_and(|m| m.presented > 0);""",
+        """let reused = memo.is_some();""",
+        "cocart-mock:lib",
+    ),
+    (
+        "console-2-refresh-spends-nothing",
+        "console 2: a refresh that succeeds marks the token it presented as rotated away",
+        "mock-server/src/console/lineage.rs",
+        """            if seen.issued.is_some() {
+                entry.fate = Fate::RotatedAway(id);
+            }""",
+        """            let _ = id;""",
+        "cocart-mock:console_http",
+    ),
+    (
+        "console-3-logout-revokes-nothing",
+        "console 3: a logout revokes the user's sessions and refresh tokens",
+        "mock-server/src/console/lineage.rs",
+        """        let ended = revoke(&mut inner, |uid| uid == user_id, id);""",
+        """        let ended = revoke(&mut inner, |_| false, id);""",
+        "cocart-mock:lib",
+    ),
+    (
+        "console-4-wrong-binding-named",
+        "console 4: a refusal names the check the token failed (an IP binding read as a User-Agent one)",
+        "mock-server/src/console/observe.rs",
+        """        return TokenCheck::OtherIp;""",
+        """        return TokenCheck::OtherUserAgent;""",
+        "cocart-mock:console_http",
+    ),
+    (
+        "console-5-query-secrets-shown",
+        "console 5: journal pages show credential values in queries as [redacted]",
+        "mock-server/src/console/views.rs",
+        """                "query": redacted_query(&e.query),""",
+        """                "query": e.query,""",
+        "cocart-mock:console_http",
+    ),
+    (
+        "console-6-silent-fault-control",
+        "console 6: a control that changes state tells the live stream",
+        "mock-server/src/ops/controls.rs",
+        """        .map_err(MockError::Invalid)?;
+    shared.control_changed();""",
+        """        .map_err(MockError::Invalid)?;""",
+        "cocart-mock:console_http",
+    ),
 ]
 
 
 def run_redis_test(test):
-    """The `cocart-redis` integration test `test`: killed when it fails."""
+    """The test `test` (`PACKAGE:TEST`, `PACKAGE:lib` for its unit tests; a bare name is a
+    `cocart-redis` integration test): killed when it fails."""
     started = time.time()
+    package, _, name = test.rpartition(":")
+    target = ["--lib"] if name == "lib" else ["--test", name]
     proc = subprocess.run(
-        ["cargo", "test", "-p", "cocart-redis", "--test", test],
+        ["cargo", "test", "-p", package or "cocart-redis", *target],
         cwd=ROOT, capture_output=True, text=True,
     )
     return proc.returncode, proc.stdout + proc.stderr, time.time() - started

@@ -31,7 +31,7 @@ fn spawn(args: &[&str]) -> Running {
     let stdout = child.stdout.take().expect("stdout piped");
     let mut reader = BufReader::new(stdout);
     let mut lines = Vec::new();
-    for _ in 0..4 {
+    for _ in 0..5 {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap_or(0) == 0 {
             break;
@@ -80,6 +80,18 @@ async fn binary_prints_its_url_first_and_serves_the_demo_customer() {
     let (status, body) = post_login(&run.base_url, "demo", "demo-password").await;
     assert_eq!(status, 200);
     assert_eq!(body["user_id"], "1");
+    // The banner names the console, and it is there.
+    let console = format!("{}/__mock/ui", run.base_url);
+    assert!(
+        run.lines
+            .iter()
+            .any(|l| *l == format!("console: {console} (open it in a browser)")),
+        "{:?}",
+        run.lines
+    );
+    let page = client().get(&console).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("/__mock/ui/console.js"));
 }
 
 #[tokio::test]

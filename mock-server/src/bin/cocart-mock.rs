@@ -224,6 +224,13 @@ async fn main() -> ExitCode {
     } else {
         let _ = writeln!(out, "customers: {}", users.join(", "));
     }
+    if cfg!(feature = "console") {
+        let _ = writeln!(
+            out,
+            "console: {}/__mock/ui (open it in a browser)",
+            server.base_url()
+        );
+    }
     let _ = writeln!(
         out,
         "test controls: {}/__mock/ (Ctrl-C to stop)",

@@ -13,7 +13,7 @@
 
 use crate::ops::journal::token_fingerprint;
 use serde::Serialize;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -163,6 +163,15 @@ pub(crate) struct Lineage {
     version: AtomicU64,
 }
 
+/// Events grouped by user (see [`Lineage::grouped`]).
+#[derive(Debug, Default)]
+pub(crate) struct Grouped {
+    /// By user id: how many events the user has, and the newest of them, oldest first.
+    pub(crate) users: BTreeMap<u64, (usize, Vec<Event>)>,
+    /// The newest events naming no user, oldest first.
+    pub(crate) unattributed: Vec<Event>,
+}
+
 /// The state a refresh token presented at a refresh is in, before the refresh.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum PresentedRow {
@@ -234,8 +243,39 @@ impl Lineage {
     }
 
     /// Every event kept, oldest first.
+    #[cfg(test)]
     pub(crate) fn events(&self) -> Vec<Event> {
         self.inner().events.iter().cloned().collect()
+    }
+
+    /// The newest `per_user` events of each user (oldest first) with how many each has, and
+    /// the newest `per_user` events naming no user. Only what is returned is copied.
+    pub(crate) fn grouped(&self, per_user: usize) -> Grouped {
+        let inner = self.inner();
+        let mut users: BTreeMap<u64, (usize, Vec<Event>)> = BTreeMap::new();
+        let mut unattributed = Vec::new();
+        for e in inner.events.iter().rev() {
+            match e.user_id {
+                Some(id) => {
+                    let (total, list) = users.entry(id).or_default();
+                    *total += 1;
+                    if list.len() < per_user {
+                        list.push(e.clone());
+                    }
+                }
+                None if unattributed.len() < per_user => unattributed.push(e.clone()),
+                None => {}
+            }
+        }
+        drop(inner);
+        for (_, list) in users.values_mut() {
+            list.reverse();
+        }
+        unattributed.reverse();
+        Grouped {
+            users,
+            unattributed,
+        }
     }
 
     /// Forgets everything (a reset).
@@ -634,4 +674,313 @@ fn revoke(inner: &mut Inner, whose: impl Fn(u64) -> bool, by: u64) -> usize {
     }
     // v2 has no sessions: count its refresh tokens instead.
     ended.max(refresh)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::{HashMap, HashSet};
+
+    fn req(seq: u64) -> RequestRef {
+        RequestRef {
+            seq,
+            method: http::Method::POST,
+            uri: http::Uri::from_static("/wp-json/cocart/jwt/refresh-token"),
+            client: Some("app-1".into()),
+        }
+    }
+
+    fn claims(pat: &str, iat: i64, exp: i64) -> AccessClaims {
+        AccessClaims {
+            pat: Some(pat.into()),
+            iat: Some(iat),
+            exp: Some(exp),
+        }
+    }
+
+    fn refresh_seen<'a>(
+        presented: &'a str,
+        row: PresentedRow,
+        old_pat: Option<&'a str>,
+        issued: Option<(&'a str, &'a str, i64)>,
+    ) -> RefreshSeen<'a> {
+        RefreshSeen {
+            presented: Some(presented),
+            row,
+            old_pat,
+            owner: (row != PresentedRow::Unknown).then_some(1),
+            issued,
+            refused: issued
+                .is_none()
+                .then_some((403, "cocart_authentication_error")),
+        }
+    }
+
+    #[test]
+    fn a_refresh_spends_its_token_and_rotates_its_session_away() {
+        let l = Lineage::default();
+        l.login(
+            &req(0),
+            100,
+            1,
+            Some(("jwt-a", claims("pat_a", 100, 200))),
+            Some(("refresh-a", Some(1000))),
+            false,
+        );
+        let reused = l.refresh(
+            &req(1),
+            150,
+            refresh_seen(
+                "refresh-a",
+                PresentedRow::Live,
+                Some("pat_a"),
+                Some(("jwt-b", "refresh-b", 1150)),
+            ),
+            |_| claims("pat_b", 150, 250),
+        );
+        assert!(!reused);
+        // The old access token is refused later: its session was rotated away by event 1.
+        l.rejection(
+            &req(2),
+            160,
+            (403, "cocart_authentication_error"),
+            Some(("jwt-a", claims("pat_a", 100, 200), Some(1))),
+            TokenCheck::SessionGone,
+        );
+        // The spent refresh token presented again: flagged.
+        let reused = l.refresh(
+            &req(3),
+            170,
+            refresh_seen("refresh-a", PresentedRow::Unknown, None, None),
+            |_| AccessClaims::default(),
+        );
+        assert!(reused);
+        let events = l.events();
+        assert_eq!(events.len(), 4);
+        assert_eq!(events[0].kind, Kind::Login);
+        assert_eq!(
+            events[0]
+                .refresh_issued
+                .as_ref()
+                .map(|r| r.fingerprint.clone()),
+            Some(token_fingerprint("refresh-a"))
+        );
+        let spent = &events[1];
+        assert_eq!(
+            spent.refresh_presented.as_ref().map(|p| p.state),
+            Some("live")
+        );
+        assert_eq!(
+            spent.access.as_ref().and_then(|a| a.pat.as_deref()),
+            Some("pat_b")
+        );
+        assert_eq!(spent.request, Some(1));
+        assert_eq!(events[2].token_state, Some("rotated away"));
+        assert!(events[2].detail.contains("event 1"), "{}", events[2].detail);
+        let again = &events[3];
+        assert!(again.reused);
+        assert_eq!(
+            again.refresh_presented.as_ref().map(|p| p.state),
+            Some("rotated away")
+        );
+        assert_eq!(again.status, Some(403));
+        assert_eq!(again.user_id, Some(1), "the owner is remembered");
+        // Nothing secret in what the console serves.
+        let json = serde_json::to_string(&events).unwrap();
+        for secret in ["jwt-a", "jwt-b", "refresh-a", "refresh-b"] {
+            assert!(!json.contains(secret), "{secret} in {json}");
+        }
+    }
+
+    #[test]
+    fn a_logout_revokes_and_a_control_revokes_only_its_user() {
+        let l = Lineage::default();
+        for (user, pat, refresh) in [(1, "pat_a", "ra"), (2, "pat_b", "rb")] {
+            l.login(
+                &req(0),
+                0,
+                user,
+                Some(("jwt", claims(pat, 0, 10))),
+                Some((refresh, None)),
+                false,
+            );
+        }
+        l.logout(&req(1), 5, 1);
+        l.revoked_by_control(6, Some(2), "password changed");
+        l.rejection(
+            &req(2),
+            7,
+            (403, "x"),
+            Some(("jwt", claims("pat_a", 0, 10), Some(1))),
+            TokenCheck::SessionGone,
+        );
+        let events = l.events();
+        assert_eq!(events[2].kind, Kind::Logout);
+        assert!(
+            events[2].detail.contains("1 session"),
+            "{}",
+            events[2].detail
+        );
+        assert_eq!(events[3].kind, Kind::Revocation);
+        assert_eq!(events[3].request, None);
+        assert!(events[3].detail.starts_with("password changed: 1 session"));
+        assert_eq!(events[4].token_state, Some("revoked"));
+        assert!(events[4].detail.contains("event 2"), "{}", events[4].detail);
+    }
+
+    #[test]
+    fn a_rejection_names_its_check_and_an_expiry_says_how_long_ago() {
+        let l = Lineage::default();
+        l.rejection(
+            &req(0),
+            1_000 + 7_200,
+            (403, "cocart_authentication_error"),
+            Some(("jwt", claims("pat_x", 0, 1_000), Some(1))),
+            TokenCheck::Expired,
+        );
+        for check in [
+            TokenCheck::OtherIp,
+            TokenCheck::OtherUserAgent,
+            TokenCheck::BadSignature,
+        ] {
+            l.rejection(&req(1), 0, (403, "c"), None, check);
+        }
+        let events = l.events();
+        assert_eq!(events[0].token_state, Some("expired"));
+        assert!(
+            events[0].detail.contains("2 h before"),
+            "{}",
+            events[0].detail
+        );
+        let states: Vec<_> = events[1..].iter().map(|e| e.token_state).collect();
+        assert_eq!(
+            states,
+            [
+                Some("bound to another IP"),
+                Some("bound to another User-Agent"),
+                Some("bad signature")
+            ]
+        );
+        assert_eq!(events[1].user_id, None, "no verified token, no user");
+    }
+
+    #[test]
+    fn the_log_keeps_only_the_newest_events_and_a_reset_forgets_all() {
+        let l = Lineage::default();
+        for i in 0..LINEAGE_CAPACITY + 3 {
+            l.logout(&req(i as u64), 0, 1);
+        }
+        let events = l.events();
+        assert_eq!(events.len(), LINEAGE_CAPACITY);
+        assert_eq!(events[0].id, 3);
+        let before = l.version();
+        l.clear();
+        assert_eq!(l.len(), 0);
+        assert_ne!(l.version(), before);
+    }
+
+    #[test]
+    fn durations_read_like_a_person_would_say_them() {
+        assert_eq!(human_duration(40), "40 s");
+        assert_eq!(human_duration(-180), "3 min");
+        assert_eq!(human_duration(3 * 3_600), "3 h");
+        assert_eq!(human_duration(10 * 86_400), "10 d");
+    }
+
+    /// One step of the model: a user logs in, a refresh presents a token (by index among those
+    /// issued so far, or one never issued), or a user logs out.
+    #[derive(Debug, Clone)]
+    enum Op {
+        Login(u64),
+        Refresh(usize),
+        RefreshUnknown,
+        Logout(u64),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            (1u64..4).prop_map(Op::Login),
+            (0usize..16).prop_map(Op::Refresh),
+            Just(Op::RefreshUnknown),
+            (1u64..4).prop_map(Op::Logout),
+        ]
+    }
+
+    /// The model's fate of a refresh token.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum ModelFate {
+        Live,
+        Spent,
+        Revoked,
+    }
+
+    proptest! {
+        /// Against a model of the plugin: a refresh is flagged as presented twice exactly when
+        /// its token was presented before, and the state it reports is the token's fate in
+        /// the model (live, spent = rotated away, revoked by a logout, or never issued).
+        #[test]
+        fn presented_twice_and_token_states_follow_the_model(ops in proptest::collection::vec(op(), 1..60)) {
+            let l = Lineage::default();
+            let mut issued: Vec<(String, u64)> = Vec::new();
+            let mut fate: HashMap<String, ModelFate> = HashMap::new();
+            let mut presented: HashSet<String> = HashSet::new();
+            let mut n = 0u64;
+            for (seq, op) in ops.into_iter().enumerate() {
+                let seq = seq as u64;
+                match op {
+                    Op::Login(user) => {
+                        n += 1;
+                        let r = format!("refresh-{n}");
+                        l.login(&req(seq), 0, user, None, Some((&r, None)), false);
+                        issued.push((r.clone(), user));
+                        fate.insert(r, ModelFate::Live);
+                    }
+                    Op::Logout(user) => {
+                        l.logout(&req(seq), 0, user);
+                        for (r, owner) in &issued {
+                            if *owner == user && fate[r] == ModelFate::Live {
+                                fate.insert(r.clone(), ModelFate::Revoked);
+                            }
+                        }
+                    }
+                    Op::Refresh(_) | Op::RefreshUnknown => {
+                        let (token, owner) = match op {
+                            Op::Refresh(i) if !issued.is_empty() => issued[i % issued.len()].clone(),
+                            _ => { n += 1; (format!("never-{n}"), 0) }
+                        };
+                        let model = fate.get(&token).copied();
+                        let live = model == Some(ModelFate::Live);
+                        n += 1;
+                        let new = format!("refresh-{n}");
+                        let seen = RefreshSeen {
+                            presented: Some(&token),
+                            row: if live { PresentedRow::Live } else { PresentedRow::Unknown },
+                            old_pat: None,
+                            owner: live.then_some(owner),
+                            issued: live.then_some(("jwt", new.as_str(), 0)),
+                            refused: (!live).then_some((403, "cocart_authentication_error")),
+                        };
+                        let reused = l.refresh(&req(seq), 0, seen, |_| AccessClaims::default());
+                        prop_assert_eq!(reused, presented.contains(&token));
+                        presented.insert(token.clone());
+                        let event = l.events().pop().unwrap();
+                        let want = match model {
+                            Some(ModelFate::Live) => "live",
+                            Some(ModelFate::Spent) => "rotated away",
+                            Some(ModelFate::Revoked) => "revoked",
+                            None => "unknown",
+                        };
+                        prop_assert_eq!(event.refresh_presented.map(|p| p.state), Some(want));
+                        prop_assert_eq!(event.reused, reused);
+                        if live {
+                            fate.insert(token, ModelFate::Spent);
+                            issued.push((new.clone(), owner));
+                            fate.insert(new, ModelFate::Live);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

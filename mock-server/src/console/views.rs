@@ -2,7 +2,6 @@
 //! Plain functions of the shared state; no secret is ever part of an answer (tokens appear as
 //! fingerprints, journal queries with credential values redacted).
 
-use super::lineage::Event;
 use crate::ops::journal::{Page, redacted_query};
 use crate::shop::money::major_str;
 use crate::shop::render::{Ctx, subtotal};
@@ -122,7 +121,7 @@ pub(crate) fn state(shared: &Shared) -> Value {
 /// `GET /__mock/console/lineage`: events grouped by user (the newest [`EVENTS_PER_USER`] of
 /// each), and the events no user could be named for.
 pub(crate) fn lineage(shared: &Shared) -> Value {
-    let events = shared.lineage.events();
+    let grouped = shared.lineage.grouped(EVENTS_PER_USER);
     let names: BTreeMap<u64, String> = shared
         .world()
         .auth
@@ -130,32 +129,19 @@ pub(crate) fn lineage(shared: &Shared) -> Value {
         .all()
         .map(|u| (u.id, u.username.clone()))
         .collect();
-    let mut by_user: BTreeMap<u64, (usize, Vec<&Event>)> = BTreeMap::new();
-    let mut unattributed: Vec<&Event> = Vec::new();
-    for e in &events {
-        match e.user_id {
-            Some(id) => {
-                let (total, list) = by_user.entry(id).or_default();
-                *total += 1;
-                list.push(e);
-            }
-            None => unattributed.push(e),
-        }
-    }
-    let users: Vec<Value> = by_user
+    let users: Vec<Value> = grouped
+        .users
         .into_iter()
-        .map(|(id, (total, list))| {
-            let newest = &list[list.len().saturating_sub(EVENTS_PER_USER)..];
+        .map(|(id, (total, events))| {
             json!({
                 "user_id": id,
                 "username": names.get(&id),
                 "total": total,
-                "events": newest,
+                "events": events,
             })
         })
         .collect();
-    let newest = &unattributed[unattributed.len().saturating_sub(EVENTS_PER_USER)..];
-    json!({"users": users, "unattributed": newest})
+    json!({"users": users, "unattributed": grouped.unattributed})
 }
 
 /// `GET /__mock/console/journal`: a page, newest first, queries redacted.

@@ -100,16 +100,6 @@ pub(crate) struct Moved {
     pub(crate) issued: Option<Box<str>>,
 }
 
-/// What the pipeline hands a handler about its own request: the journal's token note and the
-/// request as the console's lineage names it (one request extension).
-#[derive(Debug, Clone)]
-pub(crate) struct RequestTrace {
-    /// Where the handler notes the refresh tokens it saw.
-    pub(crate) note: TokenNote,
-    /// The request, for the lineage.
-    pub(crate) request: crate::console::lineage::RequestRef,
-}
-
 impl fmt::Debug for TokenNote {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("TokenNote")

@@ -5,6 +5,7 @@
 pub(crate) mod body;
 pub(crate) mod pipeline;
 pub(crate) mod rewrite;
+pub(crate) mod trace;
 
 use crate::error::ApiError;
 use crate::state::AppState;

@@ -7,6 +7,7 @@
 //!
 //! `/__mock/` routes skip step 2.
 
+use super::trace::RequestTrace;
 use super::{body, rewrite};
 use crate::auth::authenticate::{AuthOutcome, RequestInfo, authenticate, finish, is_cocart_path};
 use crate::auth::errors::critical_error;
@@ -17,7 +18,7 @@ use crate::error::ApiError;
 use crate::fast::auth_memo::{AuthMemo, prepare_remembered};
 use crate::headers::{COCART_VERSION, NO_CACHE, TIMESTAMP_HEADER, VERSION_HEADER};
 use crate::ops::faults::Fault;
-use crate::ops::journal::{Arrived, RequestTrace, TokenNote, client_label};
+use crate::ops::journal::{Arrived, TokenNote, client_label};
 use crate::ops::rate_limit::{REFRESH_ROUTE, RateHeaders};
 use crate::state::AppState;
 use axum::Router;
