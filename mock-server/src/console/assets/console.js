@@ -339,7 +339,7 @@
       var q = x.query ? '?' + x.query : '';
       var rf = x.refresh_presented || x.refresh_issued ?
         [x.refresh_presented ? fp(x.refresh_presented) : '', ' → ', x.refresh_issued ? fp(x.refresh_issued) : '—'] : '';
-      add(frag, el('tr' + (x.seq === S.highlight ? '.hl' : ''), { 'data-testid': 'journal-row', 'data-seq': x.seq, id: 'j-' + x.seq, tabindex: -1 },
+      add(frag, el('tr' + (x.seq === S.highlight ? '.hl' : ''), { 'data-testid': 'journal-row', 'data-seq': x.seq, id: 'j-' + x.seq, tabindex: -1, 'data-fkey': 'j-' + x.seq },
         el('td.num', { text: x.seq }),
         el('td.t', { text: x.at_ms ? new Date(x.at_ms).toISOString().slice(11, 23) : '' }),
         el('td.path', null, el('span.m', { text: x.method }), ' ', x.path, el('span.muted', { text: q })),
