@@ -59,7 +59,7 @@
     if (!isNaN(h)) c.style.backgroundColor = 'hsl(' + (h % 360) + ',85%,90%)';
     return c;
   }
-  function pat(p) { return p ? el('code.pat', { title: p, text: p.length > 12 ? p.slice(0, 12) + '…' : p }) : null; }
+  function pat(p) { return p ? el('code.pat', { text: p.length > 12 ? p.slice(0, 12) + '…' : p }) : null; }
   function num(n) { return Number(n).toLocaleString('en-US'); }
   function time(unix) { return el('time', { datetime: iso(unix), title: iso(unix), text: short(unix) }); }
 
@@ -108,6 +108,7 @@
     jobs.push(wantJournal ? getJSON(journalUrl()) : null);
     return Promise.all(jobs).then(function (r) {
       if (r[0]) S.state = r[0];
+      if (/^Could not load/.test($('#clock-error').textContent)) showError('clock-error', '');
       if (r[1]) { S.lineage = r[1]; S.loadedLineage = cl; }
       if (r[2] && gen !== S.jGen) r[2] = null;
       if (r[2]) { S.journal = r[2]; S.loadedJournal = cj; pin(); }
@@ -131,7 +132,7 @@
     if (state && S.state) { renderHeader(); renderUsers(); renderGuests(); renderFaults(); }
     if (lineage && S.state && !state) renderUsers();
     if ((lineage || state) && S.lineage && S.state) renderLineage();
-    if (journal && S.journal) renderJournal();
+    if ((journal || lineage) && S.journal) renderJournal();
     if (fkey && document.activeElement !== f) {
       var again = document.querySelector('[data-fkey="' + fkey + '"]');
       if (again) again.focus({ preventScroll: true });
@@ -225,18 +226,41 @@
     var un = tid('lineage-unattributed');
     fillList(un, un.parentNode, S.lineage.unattributed || [], now, 'None.');
   }
+  // Rows are kept by event: only new events are built, old ones leave; the relative expiry
+  // texts follow the clock. So a 500-event timeline costs little per update.
   function fillList(list, scroll, evs, now, empty) {
     var atEnd = !list.children.length || scroll.scrollTop + scroll.clientHeight >= scroll.scrollHeight - 8;
-    list.replaceChildren.apply(list, evs.length ? evs.map(function (e) { return row(e, now); }) : [el('li.muted', { text: empty })]);
-    if (atEnd) scroll.scrollTop = scroll.scrollHeight;
+    var old = list._rows || new Map(), rows = new Map(), want = [];
+    evs.forEach(function (e) {
+      var k = [e.id, e.request, e.at, e.kind, e.status].join('|'), li = old.get(k) || row(e);
+      rows.set(k, li); want.push(li);
+    });
+    if (!want.length) want.push(list._empty || (list._empty = el('li.muted', { text: empty })));
+    list._rows = rows;
+    var keep = new Set(want);
+    Array.prototype.slice.call(list.children).forEach(function (n) { if (!keep.has(n)) n.remove(); });
+    var cur = list.firstChild;
+    want.forEach(function (li) { if (cur === li) cur = cur.nextSibling; else list.insertBefore(li, cur); });
+    relTimes(list, now);
+    // Stay at the newest event; again after a frame, once off-screen rows have their real height.
+    if (atEnd) {
+      var toEnd = function () { scroll.scrollTop = scroll.scrollHeight; };
+      toEnd(); requestAnimationFrame(function () { toEnd(); requestAnimationFrame(toEnd); });
+    }
+  }
+  function relTimes(root, now) {
+    Array.prototype.forEach.call(root.querySelectorAll('.rel'), function (s) {
+      var left = Number(s.dataset.exp) - now, t = left <= 0 ? 'expired' + (left < 0 ? ' ' + dur(left) + ' ago' : '') : 'expires in ' + dur(left);
+      if (s.textContent !== t) { s.textContent = t; s.classList.toggle('expired', left <= 0); }
+    });
   }
 
-  function row(e, now) {
+  function row(e) {
     var refused = e.kind === 'rejection' || e.kind === 'login_refused' || (e.status != null && e.status >= 400);
     var li = el('li.ev.k-' + e.kind + (refused ? '.bad' : '') + (e.reused ? '.reused' : ''), {
       'data-testid': 'lineage-row', 'data-kind': e.kind, 'data-event-id': e.id,
       'data-request': e.request == null ? '' : e.request, 'data-reused': e.reused ? 'true' : 'false',
-      'data-token-state': e.token_state || ''
+      'data-token-state': e.token_state || '', id: 'ev-' + e.id
     });
     var line1 = el('div.l1', null, time(e.at), ' ', el('span.kind', { text: KIND[e.kind] || e.kind }));
     if (e.reused) add(line1, ' ', el('strong.mark', { text: '⚠ presented twice' }));
@@ -247,6 +271,7 @@
         title: 'Show request #' + e.request + ' in the journal', onclick: function () { showRequest(e.request); } },
         'request #' + e.request, e.request_line ? el('span.rl', { text: ' ' + e.request_line }) : null));
     if (e.client) add(line1, ' ', el('span.client', { text: e.client }));
+    add(line1, el('span.eid', { text: 'event ' + e.id }));
     add(li, line1);
     var a = e.access;
     if (a && (a.fingerprint || a.pat || a.expires_at != null)) {
@@ -254,10 +279,7 @@
       if (a.issued_at != null || a.expires_at != null) {
         add(l2, ' ', a.issued_at != null ? time(a.issued_at) : '?', ' → ', a.expires_at != null ? time(a.expires_at) : '?');
       }
-      if (a.expires_at != null) {
-        var left = a.expires_at - now;
-        add(l2, ' ', el('span.rel' + (left <= 0 ? '.expired' : ''), { text: left <= 0 ? 'expired' + (left < 0 ? ' ' + dur(left) + ' ago' : '') : 'expires in ' + dur(left) }));
-      }
+      if (a.expires_at != null) add(l2, ' ', el('span.rel', { 'data-exp': a.expires_at }));
       add(li, l2);
     }
     var rp = e.refresh_presented, ri = e.refresh_issued;
@@ -270,9 +292,20 @@
     }
     if (e.token_state || e.detail) {
       add(li, el('div.l2.why', null, e.token_state ? el('span.tstate', { text: e.token_state }) : null,
-        e.token_state && e.detail ? ' — ' : '', e.detail || ''));
+        e.token_state && e.detail ? ' — ' : '', linkEvents(e.detail || '')));
     }
     return li;
+  }
+
+  // "event 5" in a detail sentence becomes a link to that row of the timeline.
+  function linkEvents(text) {
+    var out = [], re = /\bevent (\d+)/g, at = 0, m;
+    while ((m = re.exec(text))) {
+      out.push(text.slice(at, m.index), el('a', { href: '#ev-' + m[1], text: m[0] }));
+      at = m.index + m[0].length;
+    }
+    out.push(text.slice(at));
+    return out;
   }
 
   function renderGuests() {
@@ -296,21 +329,26 @@
   }
 
   function renderJournal() {
-    var j = S.journal, es = j.entries || [], tb = $('tbody', tid('journal'));
+    var j = S.journal, es = j.entries || [], tb = $('tbody', tid('journal')), evBySeq = {};
+    // The lineage events each request caused, linked both ways.
+    if (S.lineage) (S.lineage.users || []).concat([{ events: S.lineage.unattributed || [] }]).forEach(function (lu) {
+      (lu.events || []).forEach(function (e) { if (e.request != null) (evBySeq[e.request] = evBySeq[e.request] || []).push(e.id); });
+    });
     var frag = document.createDocumentFragment();
     es.forEach(function (x) {
       var q = x.query ? '?' + x.query : '';
       var rf = x.refresh_presented || x.refresh_issued ?
         [x.refresh_presented ? fp(x.refresh_presented) : '', ' → ', x.refresh_issued ? fp(x.refresh_issued) : '—'] : '';
-      add(frag, el('tr' + (x.seq === S.highlight ? '.hl' : ''), { 'data-testid': 'journal-row', 'data-seq': x.seq, id: 'j-' + x.seq, tabindex: -1 },
+      add(frag, el('tr' + (x.seq === S.highlight ? '.hl' : ''), { 'data-testid': 'journal-row', 'data-seq': x.seq, id: 'j-' + x.seq, tabindex: -1, 'data-fkey': 'j-' + x.seq },
         el('td.num', { text: x.seq }),
         el('td.t', { text: x.at_ms ? new Date(x.at_ms).toISOString().slice(11, 23) : '' }),
         el('td.path', null, el('span.m', { text: x.method }), ' ', x.path, el('span.muted', { text: q })),
         el('td' + (x.status >= 400 || x.status === 0 ? '.sbad' : ''), { text: x.status === 0 ? '0 (none)' : x.status }),
         el('td', { text: x.auth }), el('td', { text: x.client || '' }),
-        el('td', { text: x.user_id == null ? '' : x.user_id }), el('td', null, rf)));
+        el('td', { text: x.user_id == null ? '' : x.user_id }), el('td', null, rf),
+        el('td', null, (evBySeq[x.seq] || []).map(function (id, i) { return [i ? ', ' : '', el('a', { href: '#ev-' + id, text: 'event ' + id })]; }))));
     });
-    if (!es.length) add(frag, el('tr', null, el('td.muted', { colspan: 8, text: 'No requests yet.' })));
+    if (!es.length) add(frag, el('tr', null, el('td.muted', { colspan: 9, text: 'No requests yet.' })));
     tb.replaceChildren(frag);
     var st = S.state && S.state.journal, fresh = S.jBefore == null || !st;
     var last = fresh ? (es.length ? es[0].seq : null) : st.last_seq, total = fresh ? j.total : st.total;
@@ -333,6 +371,7 @@
   // ---- journal navigation ----
   function loadJournal(before) {
     S.jBefore = before;
+    $('#journal-note').textContent = '';
     return refreshJournal();
   }
   function refreshJournal() {
@@ -355,6 +394,7 @@
     go.then(function () {
       Array.prototype.forEach.call(document.querySelectorAll('tr.hl'), function (t) { t.classList.remove('hl'); });
       var row = document.getElementById('j-' + seq);
+      $('#journal-note').textContent = row ? '' : 'Request #' + seq + ' is no longer in the journal (it keeps the newest entries).';
       if (!row) return;
       row.classList.add('hl');
       row.scrollIntoView({ block: 'center' });
