@@ -20,6 +20,17 @@ if ! command -v "${REDIS_SERVER:-redis-server}" >/dev/null 2>&1; then
   fi
 fi
 
+# The console's browser test needs Debian's Chromium (scripts/console-test.sh).
+if ! [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "==> installing chromium (the mock's console is tested in a real browser)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core
+  else
+    echo "the console's browser test needs Chromium: apt-get install chromium (or set CHROMIUM)" >&2
+    exit 1
+  fi
+fi
+
 echo "==> [${SECONDS}s] cargo test --workspace"
 cargo test --workspace --no-run
 # The two optimised builds that later steps need (the mock's release binary for the packages,
