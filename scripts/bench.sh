@@ -150,7 +150,9 @@ if [ "$ONLY" = console ]; then
     echo "| with the console (default) | $with | $(mb "$with") |"
     echo "| growth | $((with - without)) | $(awk -v a="$with" -v b="$without" 'BEGIN { printf "+%.1f%%", (a - b) * 100 / b }') |"
     echo
-    echo "The page's three files (HTML, JavaScript, CSS) are $assets bytes uncompressed."
+    echo "The page's three files (HTML, JavaScript, CSS) are $assets bytes uncompressed. Without the"
+    echo "feature only the page goes: the JSON routes under \`/__mock/console/\` (lineage, state,"
+    echo "journal pages, events) are in both binaries."
     echo
     echo "Measured alone (\`BENCH_ONLY=console\`) on $(date -u '+%Y-%m-%d %H:%M UTC') at commit $commit$dirty,"
     echo "load average before $LOAD_BEFORE, after $LOAD_AFTER; $(node --version) (Node)."
