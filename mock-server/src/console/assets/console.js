@@ -9,7 +9,7 @@
     counters: null,         // last SSE counters
     loadedLineage: -1, loadedJournal: -1,
     inflight: false, pending: false, lastStart: 0, timer: 0,
-    lastNow: null, jGen: 0
+    lastNow: null, jGen: 0, force: false
   };
   var KIND = {
     login: 'login', refresh: 'refresh', rejection: 'rejected request', logout: 'logout',
@@ -90,19 +90,19 @@
 
   // One refresh in flight at most; changes during it coalesce into one more, at most 4 per second.
   function schedule(force) {
-    if (force) { S.loadedLineage = -1; S.loadedJournal = -1; }
+    if (force) S.force = true;
     if (S.inflight) { S.pending = true; return; }
     if (S.timer) return;
     var wait = Math.max(0, S.lastStart + 250 - Date.now());
     S.timer = setTimeout(function () { S.timer = 0; refresh(); }, wait);
   }
-  function refresh(journalOnly) {
-    S.inflight = true; S.pending = false; S.lastStart = Date.now();
-    var c = S.counters, jobs = [];
-    var wantLineage = !journalOnly && (!S.lineage || !c || c.lineage !== S.loadedLineage);
-    var wantJournal = journalOnly || !S.journal || (following() && (!c || c.journal !== S.loadedJournal));
+  function refresh() {
+    var force = S.force, c = S.counters, jobs = [];
+    S.inflight = true; S.pending = false; S.force = false; S.lastStart = Date.now();
+    var wantLineage = force || !S.lineage || !c || c.lineage !== S.loadedLineage;
+    var wantJournal = !S.journal || (following() && (force || !c || c.journal !== S.loadedJournal));
     var cl = c ? c.lineage : -1, cj = c ? c.journal : -1;
-    jobs.push(journalOnly ? null : getJSON('/__mock/console/state'));
+    jobs.push(getJSON('/__mock/console/state'));
     jobs.push(wantLineage ? getJSON('/__mock/console/lineage') : null);
     var gen = wantJournal ? ++S.jGen : 0;
     jobs.push(wantJournal ? getJSON(journalUrl()) : null);
@@ -472,7 +472,11 @@
     var status = tid('live-status'), es = new EventSource('/__mock/console/events');
     function set(on) { status.textContent = on ? 'live' : 'reconnecting'; status.classList.toggle('on', on); }
     es.addEventListener('open', function () { set(true); });
-    es.addEventListener('error', function () { set(false); });
+    es.addEventListener('error', function () {
+      set(false);
+      // The browser retries by itself, except after an answer that is not an event stream.
+      if (es.readyState === 2) setTimeout(live, 3000);
+    });
     es.addEventListener('change', function (m) {
       set(true);
       var c = null;
