@@ -19,8 +19,8 @@
 //! - `staged-race`: a second "device" logs in as the demo customer with raw HTTP and presents
 //!   the same refresh token twice at once: one refresh is answered, the other refused.
 //! - `logout`: the app logs out.
-//! - `cart`: the app reads its cart (after a clock move in the console, this shows the next
-//!   refresh).
+//! - `cart`: the app adds a mug to the customer's cart (after a clock move in the console, this
+//!   shows the next refresh).
 //! - `fill N`: N guest cart reads over keep-alive connections, to fill the journal.
 
 use std::error::Error;
@@ -271,7 +271,10 @@ impl Journey {
     }
 
     async fn cart(&self) -> Result<(), BoxError> {
-        self.app.cart().get(&CartQuery::default()).await?;
+        let cart = self.app.cart().add_item(AddItem::new("MOCK-MUG")).await?;
+        if cart.items.is_empty() {
+            return Err("the customer's cart is empty after adding a mug".into());
+        }
         Ok(())
     }
 

@@ -171,7 +171,7 @@
     });
     if (!ul.children.length) add(ul, el('li.muted', { text: 'Empty.' }));
     add(box, ul, el('p.total', { 'data-testid': 'cart-total' },
-      (cart.item_count != null ? cart.item_count + ' items · ' : '') + 'total ',
+      (cart.item_count != null ? cart.item_count + (cart.item_count === 1 ? ' item · ' : ' items · ') : '') + 'total ',
       el('strong', { text: cart.total + ' ' + (cart.currency || '') })));
     return box;
   }
