@@ -14,7 +14,9 @@
 # cross-process storm and BENCH_ONLY=hot only the hot path with Redis (1,000 customers through
 # one RedisSessions), BENCH_ONLY=launchers only the packaged mock's start-up (npm and Python
 # and JVM launchers against the binary, and its size), BENCH_ONLY=size only the FFI library's
-# size (every TLS option) and BENCH_ONLY=console only the mock console's first paint (empty vs
+# size (every TLS option), BENCH_ONLY=console-cost only what the console's bookkeeping costs a
+# store request (against the binary before the console) and BENCH_ONLY=console only the mock
+# console's first paint (empty vs
 # full journal) and its share of the binary; each replaces its sections of the existing report.
 # BENCH_SIZE_BASE=<git ref> also builds the library of that commit (from `git archive`, same
 # target directory and profile) and puts its size beside this checkout's, for a before/after in
@@ -170,6 +172,96 @@ if [ "$ONLY" = console ]; then
   ' "$REPORT" >"$WORK/report.md"
   cp "$WORK/report.md" "$REPORT"
   log "updated the console section of $REPORT"
+  exit 0
+fi
+
+# --- BENCH_ONLY=console-cost: what the console's bookkeeping costs a request -------------------
+# The mock records a lineage event only on auth routes and refusals, but every store request now
+# carries a small request reference for it. This builds the release binary at CONSOLE_COST_BASE
+# (default d79f7a8, the last commit before the console) and at HEAD, starts both, logs the demo
+# customer in on each (the token bound to wrk's User-Agent) and runs the same wrk load against
+# each in turn: `GET /wp-json/cocart/v2/cart` with the Bearer token (the authenticated hot path),
+# wrk -t1 -c32 for BENCH_COST_SECS (default 10) seconds after a 2 s warm-up, for
+# BENCH_COST_ROUNDS rounds (default 5), the order alternating each round. Reports the median
+# requests per second of each and the ratio HEAD / base, between the console-cost markers.
+if [ "$ONLY" = console-cost ]; then
+  [ -f "$REPORT" ] || { echo "BENCH_ONLY=console-cost needs an existing $REPORT" >&2; exit 1; }
+  command -v wrk >/dev/null || { echo "BENCH_ONLY=console-cost needs wrk (apt-get install wrk)" >&2; exit 1; }
+  base="${CONSOLE_COST_BASE:-d79f7a8}"
+  rounds="${BENCH_COST_ROUNDS:-5}"
+  secs="${BENCH_COST_SECS:-10}"
+  log "building cocart-mock (release) at $base and at HEAD"
+  git worktree add -q --detach "$WORK/base" "$base"
+  (cd "$WORK/base" && cargo build --release -q -p cocart-mock --bin cocart-mock >&2)
+  cp "$CARGO_TARGET_DIR/release/cocart-mock" "$WORK/mock-base"
+  git worktree remove --force "$WORK/base"
+  cargo build --release -q -p cocart-mock --bin cocart-mock >&2
+  cp "$CARGO_TARGET_DIR/release/cocart-mock" "$WORK/mock-head"
+  cmp -s "$WORK/mock-base" "$WORK/mock-head" && { echo "the two builds are the same binary" >&2; exit 1; }
+  ua="wrk-bench/1.0"
+  # One round against one binary: prints its requests per second.
+  cost_round() {
+    local bin=$1 out url token pid rps
+    out="$WORK/cost-mock.out"
+    "$bin" --port 0 >"$out" 2>/dev/null &
+    pid=$!
+    for _ in $(seq 100); do grep -q "listening on" "$out" 2>/dev/null && break; sleep 0.05; done
+    url=$(sed -n 's/^cocart-mock listening on //p' "$out" | head -1)
+    token=$(curl -sf -A "$ua" -u demo:demo-password -X POST "$url/wp-json/cocart/v2/login" |
+      python3 -c 'import json,sys; print(json.load(sys.stdin)["extras"]["jwt_token"])')
+    wrk -t1 -c32 -d2s -H "Authorization: Bearer $token" -H "User-Agent: $ua" \
+      "$url/wp-json/cocart/v2/cart" >/dev/null
+    rps=$(wrk -t1 -c32 -d"${secs}s" -H "Authorization: Bearer $token" -H "User-Agent: $ua" \
+      "$url/wp-json/cocart/v2/cart" | awk '/^Requests\/sec:/ { print $2 }')
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    echo "$rps"
+  }
+  LOAD_BEFORE=$(loadavg)
+  : >"$WORK/cost-base"; : >"$WORK/cost-head"
+  for r in $(seq "$rounds"); do
+    if [ $((r % 2)) = 1 ]; then order="base head"; else order="head base"; fi
+    for which in $order; do
+      rps=$(cost_round "$WORK/mock-$which")
+      log "round $r $which: $rps req/s"
+      echo "$rps" >>"$WORK/cost-$which"
+    done
+  done
+  LOAD_AFTER=$(loadavg)
+  median() { sort -g "$1" | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+  range() { sort -g "$1" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f – %.0f", lo, hi }'; }
+  mb=$(median "$WORK/cost-base"); mh=$(median "$WORK/cost-head")
+  commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+  dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitted changes)" || true)
+  {
+    echo "<!-- console-cost:start -->"
+    echo "### What the console's bookkeeping costs a request"
+    echo
+    echo "\`BENCH_ONLY=console-cost bash scripts/bench.sh\`: the release binary at $base (before the"
+    echo "console) and at HEAD, started in turn, each with the demo customer logged in; wrk -t1 -c32,"
+    echo "${secs} s per round after a 2 s warm-up, $rounds rounds, the order alternating; the"
+    echo "authenticated cart read (\`GET /wp-json/cocart/v2/cart\` with a Bearer token, fast paths on)."
+    echo
+    echo "| binary | median req/s | min – max |"
+    echo "|---|---|---|"
+    echo "| before the console ($base) | $(printf '%.0f' "$mb") | $(range "$WORK/cost-base") |"
+    echo "| with the console (HEAD) | $(printf '%.0f' "$mh") | $(range "$WORK/cost-head") |"
+    echo
+    echo "HEAD / base (medians): ×$(awk -v a="$mh" -v b="$mb" 'BEGIN { printf "%.3f", a / b }')."
+    echo "Measured alone on $(date -u '+%Y-%m-%d %H:%M UTC') at commit $commit$dirty, load average"
+    echo "before $LOAD_BEFORE, after $LOAD_AFTER."
+    echo "<!-- console-cost:end -->"
+    echo
+  } >"$WORK/cost.md"
+  awk -v section="$WORK/cost.md" '
+    function put(file,   line) { while ((getline line < file) > 0) print line; close(file) }
+    /^<!-- console-cost:start -->$/ { skipping = 1; if (!done) { put(section); done = 1 } next }
+    /^<!-- console-cost:end -->$/ { skipping = 0; getline; if ($0 != "") print; next }
+    /^<!-- console:end -->$/ && !done { print; getline; print ""; put(section); done = 1; if ($0 != "") print; next }
+    !skipping { print }
+    END { if (!done) put(section) }
+  ' "$REPORT" >"$WORK/report.md"
+  cp "$WORK/report.md" "$REPORT"
+  log "updated the console-cost section of $REPORT"
   exit 0
 fi
 

@@ -294,6 +294,25 @@ async fn credentials_in_a_query_are_redacted_in_journal_pages() {
         server.journal()[0].query.contains("demo-password"),
         "the raw journal keeps the query as sent"
     );
+    // A login through plain permalinks (`?rest_route=`) is in the lineage as the route it is.
+    let resp = login_request(&c, &server, "demo", "demo-password")
+        .header("X-Mock-Client", "plain-permalinks")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let resp = c
+        .post(url(&server, "/?rest_route=/cocart/v2/login"))
+        .header("Authorization", basic("demo", "demo-password"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let events = demo_events(&server).await;
+    assert_eq!(kinds(&events), ["login", "login", "login"]);
+    assert_eq!(events[1]["client"], "plain-permalinks");
+    assert_eq!(events[2]["request_line"], "POST /wp-json/cocart/v2/login");
+    assert_eq!(events[2]["request"], 2);
 }
 
 #[tokio::test]

@@ -82,7 +82,11 @@ pub(crate) async fn login(
         user_agent: caller.user_agent.as_deref(),
     };
     let extras = auth.login_extras(user_id, bearer, site, device);
-    if let Some(Extension(RequestTrace { request, .. })) = &trace {
+    if let Some(Extension(RequestTrace {
+        request: Some(request),
+        ..
+    })) = &trace
+    {
         let token = extras.get("jwt_token").and_then(Value::as_str);
         let refresh = extras.get("jwt_refresh").and_then(Value::as_str);
         let refresh_exp = refresh
@@ -131,7 +135,11 @@ pub(crate) async fn logout(
     if let Some(id) = caller.user_id {
         let mut world = state.world();
         world.auth.logout(id);
-        if let Some(Extension(RequestTrace { request, .. })) = &trace {
+        if let Some(Extension(RequestTrace {
+            request: Some(request),
+            ..
+        })) = &trace
+        {
             state.lineage.logout(request, state.now(), id);
         }
     }
@@ -183,7 +191,11 @@ pub(crate) async fn refresh_token(
         .cloned();
     let owner = row.as_ref().map(|row| row.user_id);
     let issued = auth.refresh(refresh.as_deref(), site, device);
-    if let Some(Extension(RequestTrace { request, .. })) = &trace {
+    if let Some(Extension(RequestTrace {
+        request: Some(request),
+        ..
+    })) = &trace
+    {
         let new_refresh_exp = issued
             .as_ref()
             .ok()

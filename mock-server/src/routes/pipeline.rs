@@ -7,7 +7,7 @@
 //!
 //! `/__mock/` routes skip step 2.
 
-use super::trace::RequestTrace;
+use super::trace::{RequestTrace, is_lineage_route};
 use super::{body, rewrite};
 use crate::auth::authenticate::{AuthOutcome, RequestInfo, authenticate, finish, is_cocart_path};
 use crate::auth::errors::critical_error;
@@ -119,14 +119,16 @@ async fn serve_store(
             &info,
             gate.outcome.presented,
             error,
-            &journal.request,
+            &journal.request_ref(&parts.headers),
         );
     }
     let (caller, rate) = refuse_or_admit(gate).map_err(|r| r.into_ending(journal, state))?;
     let auth = caller.auth;
     let authenticated = caller.user_id.is_some();
     journal.user = caller.user_id;
-    let note = (journal.note.clone(), journal.request.clone());
+    // Only the auth routes report to the console's lineage: other requests build no reference.
+    let request = is_lineage_route(parts.uri.path()).then(|| journal.request_ref(&parts.headers));
+    let note = (journal.note.clone(), request);
     let resp = dispatch(state, app, parts, bytes, caller, note, conn.peer).await;
     let resp = decorate(
         resp,
@@ -221,7 +223,7 @@ async fn dispatch(
     parts: Parts,
     bytes: Bytes,
     caller: Caller,
-    (note, request): (TokenNote, RequestRef),
+    (note, request): (TokenNote, Option<RequestRef>),
     peer: SocketAddr,
 ) -> Response {
     if state.fast.skips_router(&parts.method, parts.uri.path()) {
@@ -375,37 +377,40 @@ struct Pending<'a> {
     user: Option<u64>,
     /// What the handler notes of the refresh tokens it saw.
     note: TokenNote,
-    /// The request as the console's lineage names it.
-    request: RequestRef,
+    /// The method as sent on the wire.
+    method: Method,
 }
 
 impl<'a> Pending<'a> {
     fn arrive(state: &'a AppState, method: Method, uri: Uri, headers: &http::HeaderMap) -> Self {
-        let client = client_label(headers);
         let seq = state.journal.arrive(Arrived {
             method: &method,
             path: uri.path(),
             query: uri.query().unwrap_or(""),
-            client: client.clone(),
+            client: client_label(headers),
         });
-        let request = RequestRef {
-            seq,
-            method,
-            uri: uri.clone(),
-            client,
-        };
         Self {
             state,
             seq,
             uri,
             user: None,
             note: TokenNote::default(),
-            request,
+            method,
         }
     }
 
     fn path(&self) -> &str {
         self.uri.path()
+    }
+
+    /// The request as the console's lineage names it (made only when a lineage event needs it).
+    fn request_ref(&self, headers: &http::HeaderMap) -> RequestRef {
+        RequestRef {
+            seq: self.seq,
+            method: self.method.clone(),
+            uri: self.uri.clone(),
+            client: client_label(headers),
+        }
     }
 
     /// Sets the entry's status (`0`: no response) and the credentials presented.

@@ -83,6 +83,8 @@ export class MockError extends Error {
 export class CocartMock {
   /** The store's base URL, `http://127.0.0.1:PORT` (also the JWT `iss`). */
   readonly url: string;
+  /** The mock's console, a web page that shows each user's token lineage: `url + "/__mock/ui"`. */
+  readonly consoleUrl: string;
   readonly pid: number;
   reset(): Promise<unknown>;
   now(): Promise<number>;

@@ -64,6 +64,8 @@ class CocartMock {
     this._child = child;
     /** The store's base URL, `http://127.0.0.1:PORT` (also the JWT `iss`). */
     this.url = url;
+    /** The mock's console, a web page that shows each user's token lineage: `${url}/__mock/ui`. */
+    this.consoleUrl = `${url}/__mock/ui`;
     this.pid = child.pid;
   }
 

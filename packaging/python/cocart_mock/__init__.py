@@ -70,6 +70,8 @@ class CocartMock:
     def __init__(self, process, url):
         self._process = process
         self.url = url
+        #: The mock's console, a web page that shows each user's token lineage.
+        self.console_url = f"{url}/__mock/ui"
         self.pid = process.pid
 
     def _control(self, method, route, body=None):

@@ -50,6 +50,11 @@ test("a profile reaches the binary as its flags", async () => {
     assert.equal(c.refresh_ttl, 600);
     assert.deepEqual((await mock.users()).map((u) => u.username), ["alice", "bob"]);
     assert.match(mock.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    // The console's address, and the page is there.
+    assert.equal(mock.consoleUrl, `${mock.url}/__mock/ui`);
+    const page = await fetch(mock.consoleUrl);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get("content-type"), /^text\/html/);
   } finally {
     await mock.stop();
   }

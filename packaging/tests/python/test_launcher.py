@@ -51,6 +51,11 @@ def test_seed_no_secret_rate_limit_args_and_secret_reach_the_binary(tmp_path):
 def test_without_a_marker_the_default_profile(cocart_mock):
     assert cocart_mock.config()["plugin"] == "v3"
     assert [u["username"] for u in cocart_mock.users()] == ["demo"]
+    # The console's address, and the page is there.
+    assert cocart_mock.console_url == f"{cocart_mock.url}/__mock/ui"
+    page = requests.get(cocart_mock.console_url, timeout=5)
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
 
 
 _session_urls = []

@@ -33,6 +33,9 @@ class CoCartMock private constructor(
 ) : AutoCloseable {
     private val closed = AtomicBoolean(false)
 
+    /** The mock's console, a web page that shows each user's token lineage (`url` + `/__mock/ui`). */
+    val consoleUrl: String get() = "$url/__mock/ui"
+
     /** The TCP port the mock listens on. */
     val port: Int get() = URI.create(url).port
 

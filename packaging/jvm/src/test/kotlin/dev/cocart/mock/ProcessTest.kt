@@ -27,6 +27,11 @@ class ProcessTest {
             assertEquals(Files.size(exe), resource!!.openStream().use { it.readAllBytes().size.toLong() })
             assertTrue(mock.url.matches(Regex("http://127\\.0\\.0\\.1:\\d+")), mock.url)
             assertEquals(200, Store.send(mock, "GET", "/wp-json/cocart/v2/cart").statusCode())
+            // The console's address, and the page is there.
+            assertEquals(mock.url + "/__mock/ui", mock.consoleUrl)
+            val page = Store.send(mock, "GET", "/__mock/ui")
+            assertEquals(200, page.statusCode())
+            assertTrue(page.headers().firstValue("content-type").orElse("").startsWith("text/html"))
         }
     }
 
