@@ -220,6 +220,17 @@ redis.call('HSET', KEYS[1], 'rev', ARGV[1])""",
         """        .map_err(MockError::Invalid)?;""",
         "cocart-mock:console_http",
     ),
+    (
+        "console-7-refresh-not-traced",
+        "console 7: the refresh route hands its handler the request the lineage names",
+        "mock-server/src/routes/trace.rs",
+        """            | "/wp-json/cocart/v2/logout"
+            | "/wp-json/cocart/jwt/refresh-token"
+    )""",
+        """            | "/wp-json/cocart/v2/logout"
+    )""",
+        "cocart-mock:console_http",
+    ),
 ]
 
 
