@@ -198,9 +198,9 @@ redis.call('HSET', KEYS[1], 'rev', ARGV[1])""",
     (
         "console-4-wrong-binding-named",
         "console 4: a refusal names the check the token failed (an IP binding read as a User-Agent one)",
-        "mock-server/src/console/observe.rs",
-        """        return TokenCheck::OtherIp;""",
-        """        return TokenCheck::OtherUserAgent;""",
+        "mock-server/src/auth/plugin.rs",
+        """            return Err(StateCheck::OtherIp);""",
+        """            return Err(StateCheck::OtherUserAgent);""",
         "cocart-mock:console_http",
     ),
     (

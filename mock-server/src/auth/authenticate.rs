@@ -118,6 +118,24 @@ impl<'a> Found<'a> {
     }
 }
 
+/// The Basic credentials of a request, as CoCart reads them: the header, else the query or body
+/// params. `is_ssl()` is always false on the mock, so only on a local or development site.
+pub(crate) fn basic_credentials(
+    settings: &AuthSettings,
+    req: &RequestInfo<'_>,
+    found: Found<'_>,
+) -> Option<BasicCreds> {
+    if !settings.environment.basic_over_plain_http() {
+        return None;
+    }
+    found
+        .header
+        .and_then(credentials::basic_header)
+        .or_else(|| {
+            credentials::basic_from_params(req.method, req.headers, req.raw_query, req.body)
+        })
+}
+
 pub(crate) fn prepare_with(
     settings: &AuthSettings,
     site_url: &str,
@@ -135,15 +153,8 @@ pub(crate) fn prepare_with(
             bearer: None,
         };
     }
-    let Found { header, token } = found;
-    // `is_ssl()` is always false on the mock, so Basic only runs on a local or development site.
-    let basic = if settings.environment.basic_over_plain_http() {
-        header.and_then(credentials::basic_header).or_else(|| {
-            credentials::basic_from_params(req.method, req.headers, req.raw_query, req.body)
-        })
-    } else {
-        None
-    };
+    let token = found.token;
+    let basic = basic_credentials(settings, req, found);
     let presented = if token.is_some() {
         AuthKind::Bearer
     } else if basic.is_some() {

@@ -82,13 +82,13 @@ pub(crate) async fn login(
         user_agent: caller.user_agent.as_deref(),
     };
     let extras = auth.login_extras(user_id, bearer, site, device);
+    let refresh = extras.get("jwt_refresh").and_then(Value::as_str);
     if let Some(Extension(RequestTrace {
         request: Some(request),
         ..
     })) = &trace
     {
         let token = extras.get("jwt_token").and_then(Value::as_str);
-        let refresh = extras.get("jwt_refresh").and_then(Value::as_str);
         let refresh_exp = refresh
             .and_then(|r| auth.sessions.find_refresh(r))
             .map(|row| row.expires);
@@ -103,7 +103,7 @@ pub(crate) async fn login(
     }
     drop(guard);
     if let Some(Extension(RequestTrace { note, .. })) = &trace {
-        match extras.get("jwt_refresh").and_then(Value::as_str) {
+        match refresh {
             Some(refresh) => note.issued(user_id, refresh),
             None => note.user(user_id),
         }

@@ -56,6 +56,22 @@ pub(crate) struct Issued {
     pub(crate) refresh_token: String,
 }
 
+/// The step of Bearer validation that read the plugin's state a token failed (the plugin
+/// answers every one alike; the console names it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StateCheck {
+    /// A claim the step reads is missing (`data.user.id`, `data.user`, v3's `pat`).
+    MissingClaim,
+    /// The user no longer exists.
+    UserGone,
+    /// Bound to another client IP.
+    OtherIp,
+    /// Bound to another User-Agent.
+    OtherUserAgent,
+    /// v3: its session (`pat`) is no longer live.
+    SessionGone,
+}
+
 impl AuthWorld {
     /// The steps of Bearer validation that read the plugin's state (the user exists, the IP and
     /// User-Agent binding, a live v3 session), on claims
@@ -66,24 +82,35 @@ impl AuthWorld {
         plugin: PluginVersion,
         device: Device<'_>,
     ) -> Result<u64, ApiError> {
-        let failed = || errors::authentication_failed(plugin);
-        let user_id = claims.user_id().ok_or_else(failed)?;
+        self.check_state(claims, plugin, device)
+            .map_err(|_| errors::authentication_failed(plugin))
+    }
+
+    /// [`validate_claims`](Self::validate_claims)'s steps, in the plugin's order: the user id,
+    /// or the first step that failed.
+    pub(crate) fn check_state(
+        &self,
+        claims: &token::Claims,
+        plugin: PluginVersion,
+        device: Device<'_>,
+    ) -> Result<u64, StateCheck> {
+        let user_id = claims.user_id().ok_or(StateCheck::MissingClaim)?;
         if !self.users.exists(user_id) {
-            return Err(failed());
+            return Err(StateCheck::UserGone);
         }
-        let user = claims.user().ok_or_else(failed)?;
+        let user = claims.user().ok_or(StateCheck::MissingClaim)?;
         let ip = user.ip.as_ref().and_then(Value::as_str);
         if ip != Some(device.ip) {
-            return Err(failed());
+            return Err(StateCheck::OtherIp);
         }
         let device_claim = user.device.as_ref().and_then(Value::as_str);
         if device.user_agent.is_some_and(|ua| device_claim != Some(ua)) {
-            return Err(failed());
+            return Err(StateCheck::OtherUserAgent);
         }
         if plugin == PluginVersion::V3 {
-            let pat = claims.pat().ok_or_else(failed)?;
+            let pat = claims.pat().ok_or(StateCheck::MissingClaim)?;
             if !self.sessions.pat_is_live(user_id, pat) {
-                return Err(failed());
+                return Err(StateCheck::SessionGone);
             }
         }
         Ok(user_id)

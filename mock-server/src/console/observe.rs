@@ -3,15 +3,14 @@
 //! the path of requests that pass.
 
 use super::lineage::{AccessClaims, RequestRef, TokenCheck};
-use crate::auth::authenticate::{Found, RequestInfo, caller_of};
-use crate::auth::credentials;
+use crate::auth::authenticate::{Found, RequestInfo, basic_credentials, caller_of};
+use crate::auth::plugin::{Device, StateCheck};
 use crate::auth::settings::AuthSettings;
 use crate::auth::token::{self, Rejection};
 use crate::caller::AuthKind;
 use crate::config::PluginVersion;
 use crate::error::ApiError;
 use crate::state::{AppState, World};
-use serde_json::Value;
 
 /// The claims of an access token the console shows (read without checking the signature: the
 /// console only displays them).
@@ -54,13 +53,7 @@ pub(crate) fn refused(
             );
         }
         AuthKind::Basic => {
-            let creds = found
-                .header
-                .and_then(credentials::basic_header)
-                .or_else(|| {
-                    credentials::basic_from_params(req.method, req.headers, req.raw_query, req.body)
-                });
-            let user = creds
+            let user = basic_credentials(&settings, req, found)
                 .as_ref()
                 .and_then(|c| world.auth.users.find_for_login(&c.username))
                 .map(|u| u.id);
@@ -100,42 +93,24 @@ fn diagnose(
     (check, user)
 }
 
-/// The checks that read the plugin's state, in its order.
+/// The checks that read the plugin's state, in its order (the plugin's own steps).
 fn session_check(
     world: &World,
     plugin: PluginVersion,
     req: &RequestInfo<'_>,
     claims: &token::Claims,
 ) -> TokenCheck {
-    let Some(user_id) = claims.user_id() else {
-        return TokenCheck::Malformed;
-    };
-    if !world.auth.users.exists(user_id) {
-        return TokenCheck::UserGone;
-    }
     let caller = caller_of(req);
-    let Some(user) = claims.user() else {
-        return TokenCheck::Malformed;
+    let device = Device {
+        ip: &caller.ip,
+        user_agent: caller.user_agent.as_deref(),
     };
-    if user.ip.as_ref().and_then(Value::as_str) != Some(caller.ip.as_str()) {
-        return TokenCheck::OtherIp;
+    match world.auth.check_state(claims, plugin, device) {
+        Ok(_) => TokenCheck::Passed,
+        Err(StateCheck::MissingClaim) => TokenCheck::Malformed,
+        Err(StateCheck::UserGone) => TokenCheck::UserGone,
+        Err(StateCheck::OtherIp) => TokenCheck::OtherIp,
+        Err(StateCheck::OtherUserAgent) => TokenCheck::OtherUserAgent,
+        Err(StateCheck::SessionGone) => TokenCheck::SessionGone,
     }
-    let device = user.device.as_ref().and_then(Value::as_str);
-    if caller
-        .user_agent
-        .as_deref()
-        .is_some_and(|ua| device != Some(ua))
-    {
-        return TokenCheck::OtherUserAgent;
-    }
-    if plugin == PluginVersion::V3 {
-        match claims.pat() {
-            None => return TokenCheck::Malformed,
-            Some(pat) if !world.auth.sessions.pat_is_live(user_id, pat) => {
-                return TokenCheck::SessionGone;
-            }
-            Some(_) => {}
-        }
-    }
-    TokenCheck::Passed
 }
