@@ -49,6 +49,22 @@ export BENCH_SUMMARY="$WORK/summary.md"
 log() { echo "==> $*" >&2; }
 load1() { cut -d' ' -f1 /proc/loadavg; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+# Puts the section in FILE (its own <!-- NAME:start --> ... <!-- NAME:end --> markers included)
+# into the report: in place of the section between those markers, or, the first time, before
+# "## Analysis" (at the end when there is none).
+put_section() {
+  local name=$1 file=$2
+  awk -v section="$file" -v start="<!-- $name:start -->" -v end="<!-- $name:end -->" '
+    function put(f,   line) { while ((getline line < f) > 0) print line; close(f) }
+    $0 == start { skipping = 1; if (!done) { put(section); done = 1 } next }
+    $0 == end { skipping = 0; getline; if ($0 != "") print; next }
+    /^## Analysis$/ && !done { put(section); done = 1 }
+    !skipping { print }
+    END { if (!done) put(section) }
+  ' "$REPORT" >"$WORK/report.md"
+  cp "$WORK/report.md" "$REPORT"
+  log "updated the $name section of $REPORT"
+}
 # awk comparisons on floats: gt A B is true when A > B.
 gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
 
@@ -82,17 +98,7 @@ if [ "$ONLY" = launchers ]; then
     echo "<!-- launchers:end -->"
     echo
   } >"$WORK/launchers.md"
-  # Replace the section between the markers, or put it before the analysis.
-  awk -v section="$WORK/launchers.md" '
-    function put(file,   line) { while ((getline line < file) > 0) print line; close(file) }
-    /^<!-- launchers:start -->$/ { skipping = 1; if (!done) { put(section); done = 1 } next }
-    /^<!-- launchers:end -->$/ { skipping = 0; getline; if ($0 != "") print; next }
-    /^## Analysis$/ && !done { put(section); done = 1 }
-    !skipping { print }
-    END { if (!done) put(section) }
-  ' "$REPORT" >"$WORK/report.md"
-  cp "$WORK/report.md" "$REPORT"
-  log "updated the launchers section of $REPORT"
+  put_section launchers "$WORK/launchers.md"
   exit 0
 fi
 
@@ -161,17 +167,7 @@ if [ "$ONLY" = console ]; then
     echo "<!-- console:end -->"
     echo
   } >"$WORK/console.md"
-  # Replace the section between the markers, or put it before the analysis.
-  awk -v section="$WORK/console.md" '
-    function put(file,   line) { while ((getline line < file) > 0) print line; close(file) }
-    /^<!-- console:start -->$/ { skipping = 1; if (!done) { put(section); done = 1 } next }
-    /^<!-- console:end -->$/ { skipping = 0; getline; if ($0 != "") print; next }
-    /^## Analysis$/ && !done { put(section); done = 1 }
-    !skipping { print }
-    END { if (!done) put(section) }
-  ' "$REPORT" >"$WORK/report.md"
-  cp "$WORK/report.md" "$REPORT"
-  log "updated the console section of $REPORT"
+  put_section console "$WORK/console.md"
   exit 0
 fi
 
@@ -252,16 +248,7 @@ if [ "$ONLY" = console-cost ]; then
     echo "<!-- console-cost:end -->"
     echo
   } >"$WORK/cost.md"
-  awk -v section="$WORK/cost.md" '
-    function put(file,   line) { while ((getline line < file) > 0) print line; close(file) }
-    /^<!-- console-cost:start -->$/ { skipping = 1; if (!done) { put(section); done = 1 } next }
-    /^<!-- console-cost:end -->$/ { skipping = 0; getline; if ($0 != "") print; next }
-    /^<!-- console:end -->$/ && !done { print; getline; print ""; put(section); done = 1; if ($0 != "") print; next }
-    !skipping { print }
-    END { if (!done) put(section) }
-  ' "$REPORT" >"$WORK/report.md"
-  cp "$WORK/report.md" "$REPORT"
-  log "updated the console-cost section of $REPORT"
+  put_section console-cost "$WORK/cost.md"
   exit 0
 fi
 
