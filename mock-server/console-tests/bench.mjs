@@ -14,9 +14,9 @@
 // Reported: median, min and max per case and the ratio of the medians (full / empty).
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, fill } from './support.mjs';
 
 const [bin, roundsArg, out] = process.argv.slice(2);
 if (!bin || !out) {
@@ -37,29 +37,6 @@ function startMock() {
     });
     child.once('error', reject);
   });
-}
-
-async function fill(base, n) {
-  const url = new URL(base);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-  let sent = 0;
-  const one = () =>
-    new Promise((resolve, reject) => {
-      http
-        .get({ host: url.hostname, port: url.port, path: '/wp-json/cocart/v2/cart', agent }, (res) => {
-          res.resume();
-          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
-        })
-        .on('error', reject);
-    });
-  const worker = async () => {
-    while (sent < n) {
-      sent += 1;
-      await one();
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-  agent.destroy();
 }
 
 const READY_PROBE = `
@@ -101,23 +78,15 @@ const full = await startMock();
 let browser;
 try {
   const t0 = Date.now();
-  await fill(full.url, FULL);
+  const failed = await fill(full.url, FULL);
+  if (failed) throw new Error(`${failed} of ${FULL} fill requests did not answer 200`);
   const fillMs = Date.now() - t0;
   const total = (await (await fetch(`${full.url}/__mock/console/state`)).json()).journal.total;
   if (total !== FULL) throw new Error(`the full mock's journal holds ${total}, not ${FULL}`);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
   const version = browser.version();
   // One unmeasured visit each warms the browser process and both mocks.

@@ -10,7 +10,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import http from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -18,6 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, fill } from './support.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -103,41 +103,6 @@ const journal = () => getJSON('/__mock/journal');
 /** The mock's fingerprint of a token (16 hex digits of a keyed SHA-256). */
 const fingerprint = (token) =>
   createHash('sha256').update('cocart-mock journal fingerprint\0').update(token).digest('hex').slice(0, 16);
-
-/**
- * Sends `n` guest cart reads over 16 keep-alive connections (faster than the debug-built driver's
- * `fill`); resolves to the number that did not answer 200.
- */
-async function fill(n) {
-  const url = new URL(base);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-  let sent = 0;
-  let failed = 0;
-  const one = () =>
-    new Promise((resolve) => {
-      const req = http.get(
-        { host: url.hostname, port: url.port, path: CART_PATH, agent, headers: { 'x-mock-client': 'filler' } },
-        (res) => {
-          if (res.statusCode !== 200) failed += 1;
-          res.resume();
-          res.on('end', resolve);
-        },
-      );
-      req.on('error', () => {
-        failed += 1;
-        resolve();
-      });
-    });
-  const worker = async () => {
-    while (sent < n) {
-      sent += 1;
-      await one();
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-  agent.destroy();
-  return failed;
-}
 
 // ---- page helpers -----------------------------------------------------------------------------
 
@@ -233,16 +198,7 @@ before(async () => {
   browser = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
     viewport: { width: 1400, height: 900 },
   });
   page = browser.pages()[0] ?? (await browser.newPage());
@@ -633,7 +589,7 @@ stepTest(`a full journal (${FILL.toLocaleString('en-US')} requests): paged, and 
   await follow.uncheck();
   const pinned = await rowsOf();
   const t1 = Date.now();
-  assert.equal(await fill(FILL - 1000), 0, 'every fill request answered 200');
+  assert.equal(await fill(base, FILL - 1000, 'filler'), 0, 'every fill request answered 200');
   const filled = Date.now() - t0;
   console.log(`# driver fill 1000: ${t1 - t0} ms; test fill ${FILL - 1000}: ${Date.now() - t1} ms`);
   const state = await getJSON('/__mock/console/state');
