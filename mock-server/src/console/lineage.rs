@@ -405,20 +405,15 @@ impl Lineage {
         event.reused = reused;
         event.refresh_presented =
             fingerprint.map(|fingerprint| RefreshPresented { fingerprint, state });
-        match (seen.issued, seen.refused) {
-            (Some((access, refresh, refresh_exp)), _) => {
+        match seen.issued {
+            Some((access, refresh, refresh_exp)) => {
                 if let (Some(pat), Some(uid)) = (seen.old_pat, user_id) {
-                    if let Some(p) = inner.pats.get_mut(pat) {
-                        p.fate = Fate::RotatedAway(id);
-                    } else {
-                        inner.pats.insert(
-                            pat.to_string(),
-                            PatMemo {
-                                user_id: uid,
-                                fate: Fate::RotatedAway(id),
-                            },
-                        );
-                    }
+                    let fate = Fate::RotatedAway(id);
+                    inner
+                        .pats
+                        .entry(pat.to_string())
+                        .and_modify(|p| p.fate = fate)
+                        .or_insert(PatMemo { user_id: uid, fate });
                 }
                 let access = view(access, decode(access));
                 if let (Some(pat), Some(uid)) = (access.pat.clone(), user_id) {
@@ -439,12 +434,12 @@ impl Lineage {
                     "refreshed: the refresh token is spent, a new pair issued".to_string()
                 };
             }
-            (None, refused) => {
-                let (status, code) = refused.unwrap_or((0, ""));
+            None => {
+                let (status, code) = seen.refused.unwrap_or((0, ""));
                 event.status = Some(status);
                 event.code = (!code.is_empty()).then(|| code.to_string());
                 event.detail = match (state, reused, spent_by) {
-                    (_, _, _) if seen.presented.is_none() => {
+                    _ if seen.presented.is_none() => {
                         "refused: no refresh token in the request".to_string()
                     }
                     ("rotated away", true, Some(by)) => format!(
